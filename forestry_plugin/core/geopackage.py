@@ -1,0 +1,248 @@
+"""The working-copy GeoPackage: create it from the schema, read and write its tables.
+
+One GeoPackage holds a county's working copy: this year's patches, earlier years'
+patches, the base map, admin units, permanent basic farmland, task quotas,
+check findings, accepted exceptions, the audit log and plugin settings.
+Tables are created with OGR from `schema.LAYERS`; nothing else declares a field.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from osgeo import ogr, osr
+
+from .. import schema
+
+ogr.UseExceptions()
+osr.UseExceptions()
+
+SCHEMA_VERSION = 1
+SETTINGS_TABLE = "forestry_settings"
+
+_OGR_TYPES = {
+    schema.STRING: (ogr.OFTString, ogr.OFSTNone),
+    schema.INTEGER: (ogr.OFTInteger64, ogr.OFSTNone),
+    schema.REAL: (ogr.OFTReal, ogr.OFSTNone),
+    schema.DATE: (ogr.OFTDate, ogr.OFSTNone),
+    schema.DATETIME: (ogr.OFTDateTime, ogr.OFSTNone),
+    schema.BOOLEAN: (ogr.OFTInteger, ogr.OFSTBoolean),
+}
+
+
+class WorkingCopyError(Exception):
+    """The file is not a usable working copy (missing, wrong schema, locked...)."""
+
+
+def srs_from_authid(authid: str) -> osr.SpatialReference:
+    srs = osr.SpatialReference()
+    auth, code = authid.split(":")
+    if auth.upper() != "EPSG":
+        raise ValueError(f"only EPSG codes are supported, got {authid}")
+    srs.ImportFromEPSG(int(code))
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return srs
+
+
+def _ogr_field(f: schema.Field) -> ogr.FieldDefn:
+    ftype, subtype = _OGR_TYPES[f.type]
+    fd = ogr.FieldDefn(f.name, ftype)
+    fd.SetSubType(subtype)
+    if f.type == schema.STRING and f.length:
+        fd.SetWidth(f.length)
+    fd.SetAlternativeName(f.zh) if hasattr(fd, "SetAlternativeName") else None
+    return fd
+
+
+def create_layer(ds: ogr.DataSource, layer_def: schema.LayerDef, srs: Optional[osr.SpatialReference]) -> ogr.Layer:
+    """Create one table of the working copy in an open GeoPackage data source."""
+    if layer_def.geometry is None:
+        lyr = ds.CreateLayer(layer_def.name, geom_type=ogr.wkbNone, options=["FID=fid"])
+    else:
+        lyr = ds.CreateLayer(layer_def.name, srs=srs, geom_type=ogr.wkbMultiPolygon,
+                             options=["FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=YES"])
+    for f in layer_def.fields:
+        lyr.CreateField(_ogr_field(f))
+    return lyr
+
+
+def create_working_copy(path: str, crs: str = schema.DEFAULT_PROJECT_CRS, overwrite: bool = False,
+                        county_code: str = "", county_name: str = "") -> str:
+    """Create an empty working-copy GeoPackage with every table of the schema."""
+    if os.path.exists(path):
+        if not overwrite:
+            raise WorkingCopyError(f"{path} already exists")
+        os.remove(path)
+    srs = srs_from_authid(crs)
+    driver = ogr.GetDriverByName("GPKG")
+    ds = driver.CreateDataSource(path)
+    if ds is None:
+        raise WorkingCopyError(f"cannot create GeoPackage {path}")
+    for ld in schema.LAYERS:
+        create_layer(ds, ld, srs)
+    ds = None
+    with connect(path) as con:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {SETTINGS_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        # GeoPackage "attributes" tables must be registered in gpkg_contents; OGR did that.
+        _create_indexes(con)
+        set_settings(con, {"schema_version": SCHEMA_VERSION, "crs": crs, "county_code": county_code,
+                           "county_name": county_name})
+    return path
+
+
+def _create_indexes(con: sqlite3.Connection) -> None:
+    con.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{schema.PATCHES}_patch_id ON {schema.PATCHES}(patch_id)")
+    con.execute(f"CREATE INDEX IF NOT EXISTS idx_{schema.HISTORY}_patch_id ON {schema.HISTORY}(patch_id)")
+    con.execute(f"CREATE INDEX IF NOT EXISTS idx_{schema.AUDIT}_patch_id ON {schema.AUDIT}(patch_id)")
+    con.execute(f"CREATE INDEX IF NOT EXISTS idx_{schema.EXCEPTIONS}_patch_id ON {schema.EXCEPTIONS}(patch_id)")
+    con.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{schema.CHECK_STATE}_patch_id ON {schema.CHECK_STATE}(patch_id)")
+    con.execute(f"CREATE INDEX IF NOT EXISTS idx_{schema.ISSUES}_patch_id ON {schema.ISSUES}(patch_id)")
+
+
+@contextlib.contextmanager
+def connect(path: str) -> Iterator[sqlite3.Connection]:
+    """A sqlite3 connection to the GeoPackage, committed on success, rolled back on error."""
+    if not os.path.exists(path):
+        raise WorkingCopyError(f"working copy not found: {path}")
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        yield con
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.close()
+
+
+def get_settings(con: sqlite3.Connection) -> Dict[str, Any]:
+    rows = con.execute(f"SELECT key, value FROM {SETTINGS_TABLE}").fetchall()
+    return {k: json.loads(v) for k, v in rows}
+
+
+def get_setting(path: str, key: str, default: Any = None) -> Any:
+    with connect(path) as con:
+        row = con.execute(f"SELECT value FROM {SETTINGS_TABLE} WHERE key = ?", (key,)).fetchone()
+    return json.loads(row[0]) if row else default
+
+
+def set_settings(con: sqlite3.Connection, values: Dict[str, Any]) -> None:
+    con.executemany(f"INSERT OR REPLACE INTO {SETTINGS_TABLE}(key, value) VALUES (?, ?)",
+                    [(k, json.dumps(v, ensure_ascii=False)) for k, v in values.items()])
+
+
+def set_setting(path: str, key: str, value: Any) -> None:
+    with connect(path) as con:
+        set_settings(con, {key: value})
+
+
+def check_working_copy(path: str) -> Dict[str, Any]:
+    """Raise WorkingCopyError unless `path` is a working copy this version can use; return its settings."""
+    try:
+        with connect(path) as con:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+            if SETTINGS_TABLE not in {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}:
+                raise WorkingCopyError(f"{path} is not a forestry working copy (no {SETTINGS_TABLE} table)")
+            settings = get_settings(con)
+    except sqlite3.DatabaseError as e:
+        raise WorkingCopyError(f"{path} is not a GeoPackage: {e}") from e
+    missing = [ld.name for ld in schema.LAYERS if ld.name not in tables]
+    if missing:
+        raise WorkingCopyError(f"{path} lacks tables: {', '.join(missing)}")
+    if int(settings.get("schema_version", 0)) > SCHEMA_VERSION:
+        raise WorkingCopyError(f"{path} was written by a newer plugin version (schema {settings['schema_version']})")
+    return settings
+
+
+def layer_uri(path: str, layer_name: str) -> str:
+    """QGIS data source URI of one table of the working copy."""
+    return f"{path}|layername={layer_name}"
+
+
+def _set_field(feat: ogr.Feature, name: str, value: Any) -> None:
+    if value is None:
+        feat.SetFieldNull(name)
+    elif hasattr(value, "isoformat") and not isinstance(value, str):
+        feat.SetField(name, value.isoformat().replace("T", " ") if hasattr(value, "hour") else value.isoformat())
+    elif isinstance(value, bool):
+        feat.SetField(name, int(value))
+    else:
+        feat.SetField(name, value)
+
+
+def write_features(path: str, layer_name: str, records: Iterable[Tuple[Dict[str, Any], Optional[bytes]]],
+                   append: bool = True) -> int:
+    """Write (attributes, WKB geometry or None) records into a table in one transaction; return the count."""
+    ds = ogr.Open(path, update=1)
+    if ds is None:
+        raise WorkingCopyError(f"cannot open {path} for writing")
+    lyr = ds.GetLayerByName(layer_name)
+    if lyr is None:
+        raise WorkingCopyError(f"{path} has no table {layer_name}")
+    defn = lyr.GetLayerDefn()
+    names = {defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())}
+    n = 0
+    ds.StartTransaction()
+    try:
+        if not append:
+            ds.ExecuteSQL(f"DELETE FROM {layer_name}")
+        for attrs, wkb in records:
+            feat = ogr.Feature(defn)
+            for k, v in attrs.items():
+                if k in names:
+                    _set_field(feat, k, v)
+            if wkb is not None:
+                g = ogr.CreateGeometryFromWkb(bytes(wkb))
+                if g.GetGeometryType() in (ogr.wkbPolygon, ogr.wkbPolygon25D):
+                    g = ogr.ForceToMultiPolygon(g)
+                feat.SetGeometryDirectly(g)
+            lyr.CreateFeature(feat)
+            n += 1
+        ds.CommitTransaction()
+    except BaseException:
+        ds.RollbackTransaction()
+        raise
+    finally:
+        ds = None
+    return n
+
+
+def _read_field(feat: ogr.Feature, name: str, kind: int) -> Any:
+    """A field value with dates as ISO 8601 strings ("2025-03-01", "2025-03-01T08:00:00")."""
+    if feat.IsFieldNull(name):
+        return None
+    if kind == ogr.OFTDate:
+        y, m, d = feat.GetFieldAsDateTime(name)[:3]
+        return f"{y:04d}-{m:02d}-{d:02d}"
+    if kind == ogr.OFTDateTime:
+        y, m, d, hh, mm, ss = feat.GetFieldAsDateTime(name)[:6]
+        return f"{y:04d}-{m:02d}-{d:02d}T{hh:02d}:{mm:02d}:{int(ss):02d}"
+    return feat.GetField(name)
+
+
+def read_features(path: str, layer_name: str, fields: Optional[Sequence[str]] = None,
+                  where: Optional[str] = None) -> List[Tuple[int, Dict[str, Any], Optional[bytes]]]:
+    """Read (fid, attributes, WKB) of every feature of a table, optionally filtered by an OGR SQL `where`."""
+    ds = ogr.Open(path)
+    if ds is None:
+        raise WorkingCopyError(f"cannot open {path}")
+    lyr = ds.GetLayerByName(layer_name)
+    if lyr is None:
+        raise WorkingCopyError(f"{path} has no table {layer_name}")
+    if where:
+        lyr.SetAttributeFilter(where)
+    defn = lyr.GetLayerDefn()
+    all_names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    names = [n for n in all_names if fields is None or n in fields]
+    kinds = {n: defn.GetFieldDefn(defn.GetFieldIndex(n)).GetType() for n in names}
+    out = []
+    for feat in lyr:
+        attrs = {n: _read_field(feat, n, kinds[n]) for n in names}
+        g = feat.GetGeometryRef()
+        out.append((feat.GetFID(), attrs, bytes(g.ExportToWkb()) if g is not None else None))
+    ds = None
+    return out

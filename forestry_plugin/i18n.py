@@ -1,0 +1,15 @@
+"""Translation helper shared by core, Processing and GUI.
+
+All user-visible strings are English in the source and go through `tr()`;
+`scripts/i18n.py` extracts every `tr("...")` literal into i18n/*.ts.
+Uses QtCore only, so core modules may import it without pulling in widgets.
+"""
+
+from qgis.PyQt.QtCore import QCoreApplication
+
+CONTEXT = "forestry"
+
+
+def tr(text: str) -> str:
+    """Translate `text` in the plugin's single translation context."""
+    return QCoreApplication.translate(CONTEXT, text)

@@ -1,0 +1,1 @@
+"""Processing provider `forestry`: thin algorithm wrappers over forestry_plugin.core."""
