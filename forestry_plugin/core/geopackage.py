@@ -71,8 +71,8 @@ def create_layer(ds: ogr.DataSource, layer_def: schema.LayerDef, srs: Optional[o
 
 
 def create_working_copy(path: str, crs: str = schema.DEFAULT_PROJECT_CRS, overwrite: bool = False,
-                        county_code: str = "", county_name: str = "") -> str:
-    """Create an empty working-copy GeoPackage with every table of the schema."""
+                        county_code: str = "", county_name: str = "", store_styles: bool = True) -> str:
+    """Create an empty working-copy GeoPackage with every table of the schema (and default styles)."""
     if os.path.exists(path):
         if not overwrite:
             raise WorkingCopyError(f"{path} already exists")
@@ -91,6 +91,10 @@ def create_working_copy(path: str, crs: str = schema.DEFAULT_PROJECT_CRS, overwr
         _create_indexes(con)
         set_settings(con, {"schema_version": SCHEMA_VERSION, "crs": crs, "county_code": county_code,
                            "county_name": county_name})
+    if store_styles:
+        from .project import store_default_styles  # needs QGIS layers; imported late to keep this module light
+
+        store_default_styles(path)
     return path
 
 

@@ -1,0 +1,140 @@
+"""Open a working copy as QGIS layers, store default styles in it, and write a QGIS project for it."""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, Optional
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsEditorWidgetSetup,
+    QgsLayerTreeGroup,
+    QgsProject,
+    QgsRectangle,
+    QgsReferencedRectangle,
+    QgsVectorLayer,
+)
+
+from .. import schema
+from ..i18n import tr
+from . import geopackage, styles
+
+# Layer order in the project, top to bottom, and the group each goes in.
+PROJECT_LAYERS = (
+    (schema.ISSUES, "checks"), (schema.PATCHES, "work"), (schema.HISTORY, "work"),
+    (schema.ADMIN, "reference"), (schema.FARMLAND, "reference"), (schema.BASEMAP, "reference"),
+    (schema.TASKS, "tables"), (schema.EXCEPTIONS, "tables"), (schema.AUDIT, "tables"), (schema.CHECK_STATE, "tables"),
+)
+
+
+def group_names() -> Dict[str, str]:
+    return {"checks": tr("Checks"), "work": tr("Afforestation patches"), "reference": tr("Reference layers"),
+            "tables": tr("Tables")}
+
+
+def layer_name(table: str, lang: str = "zh") -> str:
+    return schema.LAYER[table].label(lang)
+
+
+def open_layer(path: str, table: str, lang: str = "zh", style: bool = True) -> QgsVectorLayer:
+    """A QgsVectorLayer on one table of the working copy, named from the schema, with its default style."""
+    layer = QgsVectorLayer(geopackage.layer_uri(path, table), layer_name(table, lang), "ogr")
+    if not layer.isValid():
+        raise geopackage.WorkingCopyError(tr("Cannot open layer {0} of {1}").format(table, path))
+    if style:
+        # The style stored in the GeoPackage loads automatically; fall back to the built-in one.
+        if not _has_stored_style(layer):
+            styles.apply_default_style(layer, table, lang)
+    configure_fields(layer, table, lang)
+    return layer
+
+
+def _has_stored_style(layer: QgsVectorLayer) -> bool:
+    try:
+        return bool(layer.listStylesInDatabase()[0])
+    except Exception:  # providers without style storage
+        return False
+
+
+def configure_fields(layer: QgsVectorLayer, table: str, lang: str = "zh") -> None:
+    """Aliases, value maps and read-only flags from the schema for any working-copy table."""
+    if table == schema.PATCHES or table == schema.HISTORY:
+        try:
+            from .forms import configure_patch_layer
+        except ImportError:  # forms module not available: fall back to aliases and value maps
+            configure_patch_layer = None
+        if configure_patch_layer is not None:
+            configure_patch_layer(layer, lang)
+            if table == schema.HISTORY:
+                layer.setReadOnly(True)
+            return
+    ldef = schema.LAYER[table]
+    for f in ldef.fields:
+        idx = layer.fields().indexFromName(f.name)
+        if idx < 0:
+            continue
+        layer.setFieldAlias(idx, f.label(lang))
+        if f.code_list:
+            cl = schema.CODE_LISTS[f.code_list]
+            vmap = [{k: v} for k, v in cl.value_map(lang, with_code=f.code_list == "dlbm").items()]
+            layer.setEditorWidgetSetup(idx, QgsEditorWidgetSetup("ValueMap", {"map": vmap}))
+    if table in (schema.AUDIT, schema.CHECK_STATE):
+        layer.setReadOnly(True)
+
+
+def store_default_styles(path: str, lang: str = "zh") -> None:
+    """Save each table's default style in the GeoPackage's layer_styles table (used when the layer is opened)."""
+    for table, _group in PROJECT_LAYERS:
+        if schema.LAYER[table].geometry is None:
+            continue
+        layer = QgsVectorLayer(geopackage.layer_uri(path, table), layer_name(table, lang), "ogr")
+        if not layer.isValid():
+            raise geopackage.WorkingCopyError(tr("Cannot open layer {0} of {1}").format(table, path))
+        styles.apply_default_style(layer, table, lang)
+        configure_fields(layer, table, lang)
+        err = layer.saveStyleToDatabase(table, tr("Default forestry style"), True, "")
+        if err:
+            raise geopackage.WorkingCopyError(tr("Cannot store the style of {0}: {1}").format(table, err))
+
+
+def load_working_copy(path: str, project: Optional[QgsProject] = None, lang: str = "zh") -> Dict[str, QgsVectorLayer]:
+    """Add the working copy's layers to `project` in groups; return them by table name."""
+    project = project or QgsProject.instance()
+    settings = geopackage.check_working_copy(path)
+    crs = QgsCoordinateReferenceSystem(settings.get("crs") or schema.DEFAULT_PROJECT_CRS)
+    if not project.crs().isValid() or project.count() == 0:
+        project.setCrs(crs)
+    root = project.layerTreeRoot()
+    groups: Dict[str, QgsLayerTreeGroup] = {}
+    layers: Dict[str, QgsVectorLayer] = {}
+    names = group_names()
+    for table, group in PROJECT_LAYERS:
+        if group not in groups:
+            groups[group] = root.findGroup(names[group]) or root.addGroup(names[group])
+        layer = open_layer(path, table, lang)
+        project.addMapLayer(layer, False)
+        node = groups[group].addLayer(layer)
+        if group == "tables":
+            groups[group].setExpanded(False)
+        if table == schema.ISSUES:
+            node.setItemVisibilityChecked(True)
+        layers[table] = layer
+    groups["tables"].setExpanded(False)
+    return layers
+
+
+def write_project(path: str, qgz_path: str, lang: str = "zh", title: Optional[str] = None) -> str:
+    """Write a QGIS project (.qgz) that opens the working copy with styles and attribute forms."""
+    project = QgsProject()
+    settings = geopackage.check_working_copy(path)
+    project.setCrs(QgsCoordinateReferenceSystem(settings.get("crs") or schema.DEFAULT_PROJECT_CRS))
+    project.setTitle(title or tr("Afforestation mapping {0}").format(settings.get("county_name") or ""))
+    layers = load_working_copy(path, project, lang)
+    ext = QgsRectangle(layers[schema.ADMIN].extent())
+    ext.scale(1.05)
+    project.viewSettings().setDefaultViewExtent(QgsReferencedRectangle(ext, project.crs()))
+    os.makedirs(os.path.dirname(os.path.abspath(qgz_path)), exist_ok=True)
+    if not project.write(qgz_path):
+        raise geopackage.WorkingCopyError(tr("Cannot write project {0}: {1}").format(qgz_path, project.error()))
+    return qgz_path
+

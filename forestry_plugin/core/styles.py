@@ -1,0 +1,99 @@
+"""Default layer styles built from the schema's code lists (patches by stage, base map by land class)."""
+
+from __future__ import annotations
+
+from typing import Dict
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFillSymbol,
+    QgsRendererCategory,
+    QgsSingleSymbolRenderer,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtGui import QColor
+
+from .. import schema
+
+STAGE_COLOURS: Dict[str, str] = {
+    "design": "#fdae6b",
+    "accepted": "#a1d99b",
+    "included": "#66c2a4",
+    "confirmed": "#31a354",
+    "county_checked": "#41b6c4",
+    "city_verified": "#2c7fb8",
+    "province_verified": "#253494",
+}
+# 三调-like colours by first-level land class.
+LAND_GROUP_COLOURS: Dict[str, str] = {
+    "01": "#f5f08c", "02": "#e6c27a", "03": "#5aae61", "04": "#c2e699", "05": "#e8a0a0", "06": "#d98c8c",
+    "07": "#f0b4b4", "08": "#e6a5c8", "09": "#c8a0c8", "10": "#c8c8c8", "11": "#a6cee3", "12": "#dcc8a0",
+    "20": "#f0b4b4",
+}
+FOREST_SHADES = {"0301": "#2f8a3e", "0302": "#6ab04c", "0305": "#8fc97a", "0307": "#b5deaa"}
+SEVERITY_COLOURS = {"error": "#e31a1c", "warning": "#ff7f00", "info": "#1f78b4"}
+
+
+def land_class_colour(code: str) -> str:
+    return FOREST_SHADES.get(code) or LAND_GROUP_COLOURS.get(schema.land_class_group(code), "#dddddd")
+
+
+def _fill(colour: str, outline: str = "#404040", width: float = 0.2, alpha: int = 255, style: str = "solid"):
+    c = QColor(colour)
+    c.setAlpha(alpha)
+    return QgsFillSymbol.createSimple({
+        "color": f"{c.red()},{c.green()},{c.blue()},{alpha}", "outline_color": outline,
+        "outline_width": str(width), "outline_width_unit": "MM", "style": style,
+    })
+
+
+def categorized(field: str, colours: Dict[str, str], code_list: schema.CodeList, lang: str = "zh",
+                with_code: bool = False, outline: str = "#404040", width: float = 0.26,
+                alpha: int = 255) -> QgsCategorizedSymbolRenderer:
+    """A categorized renderer with one category per code of `code_list`, labelled from the schema."""
+    cats = []
+    for c in code_list:
+        label = f"{c.code} {c.label(lang)}" if with_code else c.label(lang)
+        cats.append(QgsRendererCategory(c.code, _fill(colours.get(c.code, "#cccccc"), outline, width, alpha), label))
+    other = _fill("#ffffff", "#ff0000", 0.4)
+    cats.append(QgsRendererCategory(None, other, "(其他/无效)" if lang.startswith("zh") else "(other/invalid)"))
+    return QgsCategorizedSymbolRenderer(field, cats)
+
+
+def patch_renderer(lang: str = "zh") -> QgsCategorizedSymbolRenderer:
+    return categorized("stage", STAGE_COLOURS, schema.STAGES, lang, outline="#202020", width=0.4, alpha=220)
+
+
+def basemap_renderer(lang: str = "zh") -> QgsCategorizedSymbolRenderer:
+    colours = {c.code: land_class_colour(c.code) for c in schema.LAND_CLASSES}
+    return categorized(schema.LANDCLASS_FIELD, colours, schema.LAND_CLASSES, lang, with_code=True,
+                       outline="#9a9a9a", width=0.1)
+
+
+def issues_renderer(lang: str = "zh") -> QgsCategorizedSymbolRenderer:
+    return categorized("severity", SEVERITY_COLOURS, schema.SEVERITIES, lang, outline="#b00000", width=0.5, alpha=110)
+
+
+def outline_renderer(colour: str, width: float = 0.5, style: str = "no") -> QgsSingleSymbolRenderer:
+    return QgsSingleSymbolRenderer(_fill("#ffffff", colour, width, alpha=0, style=style))
+
+
+def apply_default_style(layer: QgsVectorLayer, table: str, lang: str = "zh") -> bool:
+    """Give a working-copy layer its default renderer; False for tables without one."""
+    if table == schema.PATCHES:
+        layer.setRenderer(patch_renderer(lang))
+    elif table == schema.BASEMAP:
+        layer.setRenderer(basemap_renderer(lang))
+        layer.setOpacity(0.85)
+    elif table == schema.ISSUES:
+        layer.setRenderer(issues_renderer(lang))
+    elif table == schema.HISTORY:
+        layer.setRenderer(QgsSingleSymbolRenderer(_fill("#9e9ac8", "#54278f", 0.4, alpha=90, style="b_diagonal")))
+    elif table == schema.FARMLAND:
+        layer.setRenderer(QgsSingleSymbolRenderer(_fill("#e31a1c", "#b30000", 0.3, alpha=255, style="f_diagonal")))
+    elif table == schema.ADMIN:
+        layer.setRenderer(outline_renderer("#6a3d9a", 0.6))
+    else:
+        return False
+    layer.triggerRepaint()
+    return True

@@ -1,0 +1,1 @@
+"""GUI: docks, map tools, forms and dialogs on top of forestry_plugin.core."""

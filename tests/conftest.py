@@ -1,0 +1,51 @@
+"""Shared fixtures. pytest-qgis starts a real (offscreen) QgsApplication before these run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from forestry_plugin.core import geopackage
+from forestry_plugin.core.sample_county import generate_sample_county
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+
+
+@pytest.fixture(scope="session")
+def sample_county_master(tmp_path_factory, qgis_app):
+    """The sample county (seed 2025), generated once per session. Do not modify: copy it (`sample_county`)."""
+    path = str(tmp_path_factory.mktemp("sample") / "sample_county.gpkg")
+    return generate_sample_county(path, seed=2025)
+
+
+@pytest.fixture()
+def sample_county(sample_county_master, tmp_path):
+    """A private, writable copy of the sample county (with its fault manifest) for one test."""
+    import dataclasses
+
+    dst = str(tmp_path / "sample_county.gpkg")
+    shutil.copyfile(sample_county_master.path, dst)
+    src_dir = os.path.dirname(sample_county_master.path)
+    for name in os.listdir(src_dir):
+        if name != os.path.basename(sample_county_master.path) and not name.endswith(("-wal", "-shm")):
+            shutil.copyfile(os.path.join(src_dir, name), str(tmp_path / name))
+    return dataclasses.replace(sample_county_master, path=dst,
+                               manifest_path=str(tmp_path / os.path.basename(sample_county_master.manifest_path)))
+
+
+@pytest.fixture()
+def empty_working_copy(tmp_path, qgis_app):
+    """An empty working copy (all tables, default styles) in EPSG:4549."""
+    path = str(tmp_path / "working_copy.gpkg")
+    geopackage.create_working_copy(path, county_code="339901", county_name="示例县")
+    return path
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir():
+    """test-artifacts/ (git-ignored): screenshots and rendered reports for people to look at."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    return ARTIFACTS
