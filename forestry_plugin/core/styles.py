@@ -78,6 +78,18 @@ def outline_renderer(colour: str, width: float = 0.5, style: str = "no") -> QgsS
     return QgsSingleSymbolRenderer(_fill("#ffffff", colour, width, alpha=0, style=style))
 
 
+def admin_renderer(lang: str = "zh") -> QgsCategorizedSymbolRenderer:
+    """County, township and village outlines, from thick to thin."""
+    widths = {"county": (1.4, "solid"), "township": (0.8, "solid"), "village": (0.3, "dash")}
+    cats = []
+    for c in schema.ADMIN_LEVELS:
+        width, pen = widths[c.code]
+        sym = QgsFillSymbol.createSimple({"color": "0,0,0,0", "style": "no", "outline_color": "#6a3d9a",
+                                          "outline_width": str(width), "outline_width_unit": "MM", "outline_style": pen})
+        cats.append(QgsRendererCategory(c.code, sym, c.label(lang)))
+    return QgsCategorizedSymbolRenderer("level", cats)
+
+
 def apply_default_style(layer: QgsVectorLayer, table: str, lang: str = "zh") -> bool:
     """Give a working-copy layer its default renderer; False for tables without one."""
     if table == schema.PATCHES:
@@ -92,7 +104,7 @@ def apply_default_style(layer: QgsVectorLayer, table: str, lang: str = "zh") -> 
     elif table == schema.FARMLAND:
         layer.setRenderer(QgsSingleSymbolRenderer(_fill("#e31a1c", "#b30000", 0.3, alpha=255, style="f_diagonal")))
     elif table == schema.ADMIN:
-        layer.setRenderer(outline_renderer("#6a3d9a", 0.6))
+        layer.setRenderer(admin_renderer(lang))
     else:
         return False
     layer.triggerRepaint()
