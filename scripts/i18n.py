@@ -21,6 +21,7 @@ PACKAGE = os.path.join(ROOT, "forestry_plugin")
 I18N = os.path.join(ROOT, "i18n")
 CONTEXT = "forestry"
 LANGUAGES = ["zh_CN"]
+PLACEHOLDER = r"\{\d*(?::[^{}]*)?\}"
 
 
 def extract(package_dir: str = PACKAGE) -> Dict[str, List[Tuple[str, int]]]:
@@ -91,7 +92,7 @@ def problems(lang: str) -> List[str]:
     import re
 
     for s, (t, fin) in translations.items():
-        if fin and sorted(re.findall(r"\{\d*\}", s)) != sorted(re.findall(r"\{\d*\}", t)):
+        if fin and sorted(re.findall(PLACEHOLDER, s)) != sorted(re.findall(PLACEHOLDER, t)):
             out.append(f"placeholders differ: {s!r} -> {t!r}")
     return out
 
@@ -103,6 +104,22 @@ def update() -> None:
         write_ts(ts_path(lang), lang, strings, read_ts(ts_path(lang)))
         missing = [p for p in problems(lang) if p.startswith("untranslated")]
         print(f"{ts_path(lang)}: {len(strings)} strings, {len(missing)} untranslated")
+
+
+def fill(json_path: str, lang: str = "zh_CN") -> None:
+    """Apply {source: translation} from a JSON file to the .ts (only for sources the code still has)."""
+    import json
+
+    with open(json_path, encoding="utf-8") as fh:
+        new = json.load(fh)
+    strings = extract()
+    translations = read_ts(ts_path(lang))
+    for src, text in new.items():
+        if src in strings and text:
+            translations[src] = (text, True)
+    write_ts(ts_path(lang), lang, strings, translations)
+    left = [p for p in problems(lang) if p.startswith("untranslated")]
+    print(f"{ts_path(lang)}: {len(strings)} strings, {len(left)} untranslated")
 
 
 def compile_all() -> None:
@@ -118,6 +135,8 @@ def main(argv: List[str]) -> int:
     cmd = argv[1] if len(argv) > 1 else "compile"
     if cmd == "update":
         update()
+    elif cmd == "fill":
+        fill(argv[2])
     elif cmd == "compile":
         compile_all()
     elif cmd == "check":
