@@ -16,6 +16,7 @@ from .paths import i18n_path, icon_path
 # in its constructor and has init_gui() and unload(); it adds its own actions and docks.
 GUI_COMPONENTS = [
     ("project_dock", "ProjectDockComponent"),
+    ("workflow_dock", "WorkflowDockComponent"),
 ]
 
 MENU = "&Forestry"

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import struct
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from osgeo import ogr, osr
@@ -95,6 +96,9 @@ def create_working_copy(path: str, crs: str = schema.DEFAULT_PROJECT_CRS, overwr
         from .project import store_default_styles  # needs QGIS layers; imported late to keep this module light
 
         store_default_styles(path)
+    from .workflow import ensure_audit_protection  # audit_log is append-only
+
+    ensure_audit_protection(path)
     return path
 
 
@@ -107,12 +111,56 @@ def _create_indexes(con: sqlite3.Connection) -> None:
     con.execute(f"CREATE INDEX IF NOT EXISTS idx_{schema.ISSUES}_patch_id ON {schema.ISSUES}(patch_id)")
 
 
-@contextlib.contextmanager
-def connect(path: str) -> Iterator[sqlite3.Connection]:
-    """A sqlite3 connection to the GeoPackage, committed on success, rolled back on error."""
+def _gpkg_envelope(blob: Optional[bytes]) -> Optional[Tuple[float, float, float, float]]:
+    """(minx, maxx, miny, maxy) of a GeoPackage geometry blob: from its header, else from the WKB."""
+    if blob is None or len(blob) < 8:
+        return None
+    flags = blob[3]
+    env = (flags >> 1) & 0x07
+    if env:
+        return struct.unpack(("<" if flags & 1 else ">") + "4d", blob[8:40])
+    g = ogr.CreateGeometryFromWkb(bytes(blob[8:]))
+    return g.GetEnvelope() if g is not None else None
+
+
+def _st_coordinate(index: int):
+    def f(blob):
+        env = _gpkg_envelope(blob)
+        return None if env is None else env[index]
+    return f
+
+
+def _st_is_empty(blob: Optional[bytes]) -> Optional[int]:
+    if blob is None or len(blob) < 8:
+        return None
+    return 1 if blob[3] & 0x10 else 0
+
+
+def register_gpkg_functions(con: sqlite3.Connection) -> None:
+    """Give a plain sqlite3 connection the ST_* functions the GeoPackage rtree triggers call.
+
+    SQLite compiles every trigger of a table when a statement touches it, so even an attribute-only
+    UPDATE of `patches` (or an INSERT into `check_issues`) fails with "no such function: ST_IsEmpty"
+    without them. Real implementations (GeoPackage blob header / OGR), so the rtree stays correct.
+    """
+    con.create_function("ST_IsEmpty", 1, _st_is_empty)
+    for name, i in (("ST_MinX", 0), ("ST_MaxX", 1), ("ST_MinY", 2), ("ST_MaxY", 3)):
+        con.create_function(name, 1, _st_coordinate(i))
+
+
+def open_connection(path: str) -> sqlite3.Connection:
+    """A sqlite3 connection to a working copy that can write its tables (see register_gpkg_functions)."""
     if not os.path.exists(path):
         raise WorkingCopyError(f"working copy not found: {path}")
     con = sqlite3.connect(path, timeout=30)
+    register_gpkg_functions(con)
+    return con
+
+
+@contextlib.contextmanager
+def connect(path: str) -> Iterator[sqlite3.Connection]:
+    """A sqlite3 connection to the GeoPackage, committed on success, rolled back on error."""
+    con = open_connection(path)
     try:
         yield con
         con.commit()

@@ -13,6 +13,7 @@ from ..paths import icon_path
 # (module under forestry_plugin.processing.algs, algorithm class)
 ALGORITHMS = [
     ("create_working_copy", "CreateWorkingCopyAlgorithm"),
+    ("transition", "TransitionAlgorithm"),
 ]
 
 

@@ -1,0 +1,581 @@
+"""Reviewer dock: the queue of patches awaiting the current role, next/previous with zoom, confirm / return, history."""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Dict, List
+
+from qgis.core import (
+    Qgis,
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsLayerTreeLayer,
+    QgsMapLayer,
+    QgsProject,
+    QgsRasterLayer,
+    QgsSettings,
+    QgsVectorLayer,
+)
+from qgis.gui import QgsDockWidget
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QKeySequence
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QShortcut,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import schema
+from ..core import geopackage, workflow
+from ..i18n import tr
+
+ROLE_SETTING = "forestry/workflow_role"
+
+
+def _lang() -> str:
+    from ..plugin import qgis_locale
+
+    return "zh" if qgis_locale().startswith("zh") else "en"
+
+
+def _table_layer(project: QgsProject, path: str, table: str) -> QgsVectorLayer | None:
+    """The project layer showing `table` of the working copy at `path`."""
+    for layer in project.mapLayers().values():
+        if isinstance(layer, QgsVectorLayer) and layer.providerType() == "ogr":
+            src = layer.source()
+            if src.split("|")[0] == path and f"layername={table}" in src:
+                return layer
+    return None
+
+
+def working_copy_in_project(project: QgsProject) -> str | None:
+    """The working copy whose patches layer is in the project, if any."""
+    from .project_dock import current_working_copy
+
+    return current_working_copy(project)
+
+
+def imagery_layers(project: QgsProject) -> List[QgsRasterLayer]:
+    """XYZ tile layers (satellite imagery) in the project."""
+    return [lyr for lyr in project.mapLayers().values()
+            if isinstance(lyr, QgsRasterLayer) and lyr.providerType() == "wms" and "type=xyz" in lyr.source()]
+
+
+class WorkflowDock(QgsDockWidget):
+    """Reviewer panel: queue, navigation, confirm / return in two clicks, base-map context and audit history."""
+
+    def __init__(self, iface, parent=None):
+        super().__init__(tr("Forestry review"), parent)
+        self.setObjectName("ForestryWorkflowDock")
+        self.iface = iface
+        self.path: str | None = None
+        self.engine: workflow.WorkflowEngine | None = None
+        self.queue: List[Dict[str, Any]] = []
+        self.index = -1
+        self.last_report: workflow.BatchReport | None = None
+        self.lang = _lang()
+        self._build()
+        self._shortcuts = self._install_shortcuts()
+        QgsProject.instance().layersAdded.connect(self._project_changed)
+        QgsProject.instance().layersRemoved.connect(self._project_changed)
+        self.refresh()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        who = QHBoxLayout()
+        self.role_combo = QComboBox()
+        self.role_combo.setToolTip(tr("Your role: decides which patches await you and what you may do"))
+        for c in schema.ROLES:
+            self.role_combo.addItem(c.label(self.lang), c.code)
+        i = self.role_combo.findData(QgsSettings().value(ROLE_SETTING, "county_reviewer", type=str))
+        self.role_combo.setCurrentIndex(max(i, 0))
+        self.user_edit = QLineEdit(workflow.current_user())
+        self.user_edit.setToolTip(tr("Your name as written to the audit log"))
+        who.addWidget(QLabel(tr("Role:")))
+        who.addWidget(self.role_combo, 3)
+        who.addWidget(QLabel(tr("User:")))
+        who.addWidget(self.user_edit, 2)
+        layout.addLayout(who)
+
+        self.queue_label = QLabel()
+        self.queue_label.setWordWrap(True)
+        layout.addWidget(self.queue_label)
+        self.queue_table = QTableWidget(0, 4)
+        self.queue_table.setHorizontalHeaderLabels([tr("Patch no."), tr("Stage"), tr("Village"), tr("Area (mu)")])
+        self.queue_table.verticalHeader().setVisible(False)
+        self.queue_table.verticalHeader().setDefaultSectionSize(22)
+        self.queue_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.queue_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.queue_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.queue_table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.queue_table.setMinimumHeight(110)
+        self.queue_table.setMaximumHeight(150)
+        layout.addWidget(self.queue_table)
+
+        nav = QHBoxLayout()
+        self.prev_button = QPushButton(tr("◀ Previous"))
+        self.prev_button.setToolTip(tr("Previous patch in the queue (P)"))
+        self.next_button = QPushButton(tr("Next ▶"))
+        self.next_button.setToolTip(tr("Next patch in the queue (N)"))
+        self.position_label = QLabel("—")
+        self.position_label.setAlignment(Qt.AlignCenter)
+        nav.addWidget(self.prev_button)
+        nav.addWidget(self.position_label, 1)
+        nav.addWidget(self.next_button)
+        layout.addLayout(nav)
+
+        self.info_label = QLabel()
+        self.info_label.setWordWrap(True)
+        self.info_label.setTextFormat(Qt.RichText)
+        self.info_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout.addWidget(self.info_label)
+
+        confirm_box = QGroupBox(tr("Confirm"))
+        cl = QHBoxLayout(confirm_box)
+        self.target_combo = QComboBox()
+        self.target_combo.setToolTip(tr("Stage the patch moves to"))
+        self.confirm_button = QPushButton(tr("Confirm"))
+        self.confirm_button.setToolTip(tr("Move the patch to the chosen stage (C)"))
+        cl.addWidget(QLabel(tr("To:")))
+        cl.addWidget(self.target_combo, 1)
+        cl.addWidget(self.confirm_button)
+        layout.addWidget(confirm_box)
+
+        return_box = QGroupBox(tr("Return for rectification"))
+        rl = QVBoxLayout(return_box)
+        self.reason_combo = QComboBox()
+        self.reason_combo.setToolTip(tr("National rejection reason"))
+        self.reason_combo.addItem(tr("— choose a reason —"), None)
+        for c in schema.REJECTION_REASONS:
+            self.reason_combo.addItem(c.label(self.lang), c.code)
+        self.return_stage_combo = QComboBox()
+        self.return_stage_combo.setToolTip(tr("Stage the patch goes back to"))
+        self.comment_edit = QLineEdit()
+        self.comment_edit.setPlaceholderText(tr("Comment (required for \"other\")"))
+        self.return_button = QPushButton(tr("Return"))
+        self.return_button.setToolTip(tr("Send the patch back to the chosen stage with the reason (R)"))
+        row0 = QHBoxLayout()
+        row0.addWidget(QLabel(tr("Reason:")))
+        row0.addWidget(self.reason_combo, 1)
+        row1 = QHBoxLayout()
+        row1.addWidget(QLabel(tr("Back to:")))
+        row1.addWidget(self.return_stage_combo, 1)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.comment_edit, 1)
+        row2.addWidget(self.return_button)
+        rl.addLayout(row0)
+        rl.addLayout(row1)
+        rl.addLayout(row2)
+        layout.addWidget(return_box)
+
+        ctx = QHBoxLayout()
+        self.basemap_check = QCheckBox(tr("Base map"))
+        self.basemap_check.setToolTip(tr("Show the land base map under the patches"))
+        self.imagery_check = QCheckBox(tr("Imagery"))
+        self.imagery_check.setToolTip(tr("Show the XYZ imagery layer of the project under everything"))
+        self.refresh_button = QPushButton(tr("Refresh"))
+        self.refresh_button.setToolTip(tr("Reload the queue and the workflow configuration"))
+        ctx.addWidget(self.basemap_check)
+        ctx.addWidget(self.imagery_check)
+        ctx.addStretch(1)
+        ctx.addWidget(self.refresh_button)
+        layout.addLayout(ctx)
+
+        layout.addWidget(QLabel("<b>{}</b>".format(html.escape(tr("History")))))
+        # two columns of two lines each: fits the dock's width without a horizontal scroll bar
+        self.history_table = QTableWidget(0, 2)
+        self.history_table.setHorizontalHeaderLabels([tr("When (UTC) / who"), tr("Change / reason")])
+        self.history_table.verticalHeader().setVisible(False)
+        self.history_table.setWordWrap(True)
+        header = self.history_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        self.history_table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.history_table.setEditTriggers(QAbstractItemView.NoEditTriggers)  # the audit trail is never editable
+        self.history_table.setMinimumHeight(90)
+        layout.addWidget(self.history_table, 1)
+        self.setWidget(body)
+
+        self.role_combo.currentIndexChanged.connect(self._role_changed)
+        self.user_edit.editingFinished.connect(self._user_changed)
+        self.prev_button.clicked.connect(self.previous)
+        self.next_button.clicked.connect(self.next)
+        self.confirm_button.clicked.connect(self.confirm)
+        self.return_button.clicked.connect(self.return_patch)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.queue_table.cellClicked.connect(lambda row, _col: self.go_to(row))
+        self.reason_combo.currentIndexChanged.connect(self._update_buttons)
+        self.basemap_check.toggled.connect(self.show_basemap)
+        self.imagery_check.toggled.connect(self.show_imagery)
+
+    def _install_shortcuts(self) -> List[QShortcut]:
+        out = []
+        # Active while the dock has focus; text fields keep their letters (they accept ShortcutOverride).
+        for key, slot in (("N", self.next), ("P", self.previous), ("C", self.confirm), ("R", self.return_patch)):
+            sc = QShortcut(QKeySequence(key), self.widget(), slot, context=Qt.WidgetWithChildrenShortcut)
+            out.append(sc)
+        return out
+
+    # -- state ----------------------------------------------------------------------------
+    @property
+    def role(self) -> str:
+        return self.role_combo.currentData()
+
+    @property
+    def current(self) -> Dict[str, Any] | None:
+        return self.queue[self.index] if 0 <= self.index < len(self.queue) else None
+
+    def patch_layer(self) -> QgsVectorLayer | None:
+        return _table_layer(QgsProject.instance(), self.path, schema.PATCHES) if self.path else None
+
+    def _project_changed(self, *_args) -> None:
+        if working_copy_in_project(QgsProject.instance()) != self.path:
+            self.refresh()
+        else:
+            self._update_context()
+
+    def _role_changed(self, *_args) -> None:
+        QgsSettings().setValue(ROLE_SETTING, self.role)
+        self.refresh()
+
+    def _user_changed(self) -> None:
+        QgsSettings().setValue(workflow.USER_SETTING_KEY, self.user_edit.text().strip())
+
+    def _message(self, text: str, level=Qgis.Info, duration: int = 6) -> None:
+        self.iface.messageBar().pushMessage(tr("Forestry review"), text, level, duration)
+
+    def refresh(self, *_args) -> None:
+        """Reload the configuration and the queue of the current role; keep the current patch if it is still there."""
+        keep = self.current["patch_id"] if self.current else None
+        self.path = working_copy_in_project(QgsProject.instance())
+        self.engine, self.queue = None, []
+        if self.path:
+            try:
+                self.engine = workflow.WorkflowEngine(self.path)
+                self.queue = self.engine.queue(self.role)
+            except (workflow.WorkflowError, geopackage.WorkingCopyError, Exception) as e:  # noqa: BLE001
+                # a damaged file or a bad configuration must not break the panel; say why
+                self.engine, self.queue = None, []
+                self._message(str(e), Qgis.Warning)
+        self._fill_queue()
+        ids = [q["patch_id"] for q in self.queue]
+        idx = ids.index(keep) if keep in ids else min(max(self.index, 0), len(self.queue) - 1)
+        self.go_to(idx, zoom=False)
+        self._update_context()
+
+    def _fill_queue(self) -> None:
+        self.queue_table.setRowCount(0)
+        for q in self.queue:
+            r = self.queue_table.rowCount()
+            self.queue_table.insertRow(r)
+            values = [q.get("tuban_no") or q["patch_id"][:8], schema.stage_label(q["stage"], self.lang),
+                      q.get("village_name") or q.get("village_code") or "", "{:,.2f}".format(q["area_mu"] or 0.0)]
+            for col, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                if col == 3:
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.queue_table.setItem(r, col, item)
+        if not self.path:
+            self.queue_label.setText(tr("No working copy open"))
+        else:
+            self.queue_label.setText(tr("{0} patch(es) awaiting review by {1}").format(
+                len(self.queue), schema.ROLES.label(self.role, self.lang)))
+
+    # -- navigation -----------------------------------------------------------------------
+    def go_to(self, index: int, zoom: bool = True) -> None:
+        """Make queue row `index` the current patch, show it and (by default) zoom to it."""
+        self.index = index if 0 <= index < len(self.queue) else -1
+        if self.index >= 0:
+            self.queue_table.selectRow(self.index)
+        else:
+            self.queue_table.clearSelection()
+        self.position_label.setText(f"{self.index + 1} / {len(self.queue)}" if self.queue else "—")
+        self._fill_targets()
+        self._show_info()
+        self._fill_history()
+        self._update_buttons()
+        if zoom and self.current:
+            self.zoom_to_current()
+
+    def next(self) -> None:
+        """Next patch in the queue (wraps around)."""
+        if self.queue:
+            self.go_to((self.index + 1) % len(self.queue))
+
+    def previous(self) -> None:
+        """Previous patch in the queue (wraps around)."""
+        if self.queue:
+            self.go_to((self.index - 1) % len(self.queue))
+
+    def zoom_to_current(self) -> None:
+        """Zoom the map canvas to the current patch, select and flash it."""
+        layer, cur = self.patch_layer(), self.current
+        if layer is None or cur is None:
+            return
+        feat = next(layer.getFeatures(QgsFeatureRequest(cur["fid"])), None)
+        if feat is None or not feat.hasGeometry():
+            return
+        canvas = self.iface.mapCanvas()
+        rect = feat.geometry().boundingBox()
+        ct = QgsCoordinateTransform(layer.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance())
+        rect = ct.transformBoundingBox(rect)
+        rect.scale(3.0)  # show the neighbourhood: the base map around the patch is what the reviewer judges
+        canvas.setExtent(rect)
+        canvas.refresh()
+        layer.selectByIds([cur["fid"]])
+        canvas.flashFeatureIds(layer, [cur["fid"]])
+
+    # -- current patch --------------------------------------------------------------------
+    def _fill_targets(self) -> None:
+        self.target_combo.clear()
+        self.return_stage_combo.clear()
+        cur = self.current
+        if cur is None or self.engine is None:
+            return
+        cfg = self.engine.config
+        for s in cfg.allowed_targets(self.role, cur["stage"]):
+            self.target_combo.addItem(schema.stage_label(s, self.lang), s)
+        targets = cfg.return_targets(self.role, cur["stage"])
+        for s in targets:
+            self.return_stage_combo.addItem(schema.stage_label(s, self.lang), s)
+        # default: one step back (the stage the patch came from, per its audit trail), the usual rectification target
+        came_from = [h["from_stage"] for h in workflow.history(self.path, cur["patch_id"])
+                     if h["to_stage"] == cur["stage"] and h["action"] == workflow.ACTION_TRANSITION]
+        back = came_from[-1] if came_from and came_from[-1] in targets else (targets[-1] if targets else None)
+        self.return_stage_combo.setCurrentIndex(targets.index(back) if back else -1)
+
+    def _show_info(self) -> None:
+        cur = self.current
+        if cur is None:
+            self.info_label.setText(tr("Nothing to review.") if self.path else "")
+            return
+        rows = workflow.read_patches(self.path, [cur["patch_id"]])
+        attrs = rows[cur["patch_id"]][1] if cur["patch_id"] in rows else {}
+        lines = [f"<b>{html.escape(str(attrs.get('tuban_no') or cur['patch_id']))}</b> — "
+                 f"{html.escape(schema.stage_label(cur['stage'], self.lang))}"]
+        for name in ("method", "species", "area_mu", "survival_rate", "accept_date", "contractor"):
+            f = schema.PATCH_FIELD[name]
+            v = attrs.get(name)
+            if f.code_list and v:
+                v = schema.CODE_LISTS[f.code_list].label(v, self.lang)
+            lines.append(f"{html.escape(f.label(self.lang))}: {html.escape('' if v is None else str(v))}")
+        target = self.target_combo.currentData()
+        if target and self.engine is not None:
+            # A dry run tells the reviewer before the click whether the patch can go forward, and why not.
+            res = self.engine.plan([cur["patch_id"]], target, self.role, recheck=False)[0]
+            if res.ok:
+                lines.append("<span style='color:#1a7f37'>✔ {}</span>".format(html.escape(tr("Ready to confirm"))))
+            else:
+                lines += [f"<span style='color:#b42318'>✘ {html.escape(r.message)}</span>"
+                          for r in res.refusals]
+        self.info_label.setText("<br>".join(lines))
+
+    def _fill_history(self) -> None:
+        self.history_table.setRowCount(0)
+        cur = self.current
+        if cur is None or not self.path:
+            return
+        for h in reversed(workflow.history(self.path, cur["patch_id"])):  # newest first
+            r = self.history_table.rowCount()
+            self.history_table.insertRow(r)
+            change = "{} → {}".format(schema.stage_label(h["from_stage"] or "", self.lang),
+                                        schema.stage_label(h["to_stage"] or "", self.lang))
+            if h["action"] == workflow.ACTION_RETURN:
+                change = tr("Returned: {0}").format(change)
+            who = h["user_name"] or ""
+            if h["role"]:
+                who = "{} ({})".format(who, schema.ROLES.label(h["role"], self.lang))
+            why = schema.REJECTION_REASONS.label(h["reason"], self.lang) if h["reason"] else ""
+            if h["comment"]:
+                why = "{}: {}".format(why, h["comment"]) if why else h["comment"]
+            values = ["{}\n{}".format((h["at"] or "").replace("T", " ")[:16], who),
+                      f"{change}\n{why}" if why else change]
+            for col, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setToolTip(v)
+                self.history_table.setItem(r, col, item)
+        self.history_table.resizeRowsToContents()
+
+    def _update_buttons(self, *_args) -> None:
+        has = self.current is not None
+        self.prev_button.setEnabled(len(self.queue) > 1)
+        self.next_button.setEnabled(len(self.queue) > 1)
+        self.confirm_button.setEnabled(has and self.target_combo.count() > 0)
+        self.target_combo.setEnabled(self.target_combo.count() > 0)
+        can_return = has and self.return_stage_combo.count() > 0
+        self.reason_combo.setEnabled(can_return)
+        self.return_stage_combo.setEnabled(can_return)
+        self.comment_edit.setEnabled(can_return)
+        self.return_button.setEnabled(can_return and self.reason_combo.currentData() is not None)
+
+    # -- actions --------------------------------------------------------------------------
+    def _edits_saved(self, layer: QgsVectorLayer | None) -> bool:
+        """True when the patches layer has no unsaved edits (after asking to save them); never clobbers the buffer."""
+        if layer is None or not (layer.isEditable() and layer.isModified()):
+            return True
+        answer = QMessageBox.question(
+            self, tr("Unsaved edits"),
+            tr("The patches layer has unsaved edits. Save them before changing stages?"),
+            QMessageBox.Save | QMessageBox.Cancel, QMessageBox.Save)
+        if answer != QMessageBox.Save:
+            self._message(tr("Nothing changed: save or discard the edits of the patches layer first"), Qgis.Warning)
+            return False
+        if not layer.commitChanges(False):  # keep editing on: the user was editing
+            self._message(tr("Could not save the edits: {0}").format("; ".join(layer.commitErrors())),
+                          Qgis.Critical)
+            return False
+        return True
+
+    def _apply(self, target: str, reason: str | None = None, comment: str = "") -> workflow.BatchReport | None:
+        cur = self.current
+        if cur is None or self.engine is None:
+            return None
+        layer = self.patch_layer()
+        if not self._edits_saved(layer):
+            return None
+        report = self.engine.apply([cur["patch_id"]], target, self.role, reason=reason, comment=comment,
+                                   user=self.user_edit.text().strip() or None)
+        self.last_report = report
+        if report.applied:
+            self._message(report.summary(), Qgis.Success, 3)
+            if layer is not None:
+                layer.reload()  # the file changed under the layer
+                layer.triggerRepaint()
+            self.comment_edit.clear()
+            self.reason_combo.setCurrentIndex(0)
+            pos = self.index
+            self.refresh()
+            # the patch left the queue (or moved on): show the one that took its place
+            if self.queue:
+                self.go_to(min(pos, len(self.queue) - 1))
+        else:
+            why = "; ".join(r.message for res in report.refused for r in res.refusals) or report.error
+            self._message(tr("Refused: {0}").format(why), Qgis.Warning, 10)
+            self._show_info()
+        return report
+
+    def confirm(self) -> workflow.BatchReport | None:
+        """Move the current patch forward to the chosen stage."""
+        target = self.target_combo.currentData()
+        if not target or not self.confirm_button.isEnabled():
+            return None
+        return self._apply(target)
+
+    def return_patch(self) -> workflow.BatchReport | None:
+        """Return the current patch to the chosen earlier stage with the chosen reason and comment."""
+        target, reason = self.return_stage_combo.currentData(), self.reason_combo.currentData()
+        if not target or self.current is None:
+            return None
+        if reason is None:
+            self._message(tr("Choose a reason for the return"), Qgis.Warning)
+            self.reason_combo.setFocus()
+            return None
+        return self._apply(target, reason, self.comment_edit.text())
+
+    # -- map context ----------------------------------------------------------------------
+    def _update_context(self) -> None:
+        project = QgsProject.instance()
+        base = _table_layer(project, self.path, schema.BASEMAP) if self.path else None
+        node = project.layerTreeRoot().findLayer(base.id()) if base else None
+        for box, checked, enabled in (
+                (self.basemap_check, bool(node and node.isVisible()), node is not None),
+                (self.imagery_check, self._imagery_visible(), bool(imagery_layers(project)))):
+            box.blockSignals(True)
+            box.setChecked(checked)
+            box.setEnabled(enabled)
+            box.blockSignals(False)
+
+    def _imagery_visible(self) -> bool:
+        root = QgsProject.instance().layerTreeRoot()
+        for lyr in imagery_layers(QgsProject.instance()):
+            node = root.findLayer(lyr.id())
+            if node is not None and node.isVisible():
+                return True
+        return False
+
+    def show_basemap(self, on: bool = True) -> None:
+        """Show (or hide) the base map layer; it sits under the patches in the layer tree."""
+        base = _table_layer(QgsProject.instance(), self.path, schema.BASEMAP) if self.path else None
+        node = QgsProject.instance().layerTreeRoot().findLayer(base.id()) if base else None
+        if node is None:
+            return
+        node.setItemVisibilityCheckedParentRecursive(on)
+
+    def show_imagery(self, on: bool = True) -> None:
+        """Show (or hide) the first XYZ imagery layer, moved to the bottom so it never hides the patches."""
+        project = QgsProject.instance()
+        layers = imagery_layers(project)
+        if not layers:
+            return
+        root = project.layerTreeRoot()
+        node = root.findLayer(layers[0].id())
+        if node is None:
+            return
+        if on and root.children() and root.children()[-1] is not node:
+            clone = node.clone()
+            root.addChildNode(clone)
+            node.parent().removeChildNode(node)
+            node = clone
+        node.setItemVisibilityCheckedParentRecursive(on)
+        if isinstance(node, QgsLayerTreeLayer) and node.layer() is not None \
+                and node.layer().type() == QgsMapLayer.RasterLayer:
+            node.layer().triggerRepaint()
+
+    def disconnect_project(self) -> None:
+        for signal in (QgsProject.instance().layersAdded, QgsProject.instance().layersRemoved):
+            try:
+                signal.disconnect(self._project_changed)
+            except TypeError:
+                pass
+        for sc in self._shortcuts:
+            sc.setEnabled(False)
+            sc.deleteLater()
+        self._shortcuts = []
+
+
+class WorkflowDockComponent:
+    """Adds the reviewer dock and its toggle action."""
+
+    def __init__(self, plugin):
+        self.plugin = plugin
+        self.dock: WorkflowDock | None = None
+        self.action = None
+
+    def init_gui(self) -> None:
+        iface = self.plugin.iface
+        self.dock = WorkflowDock(iface, iface.mainWindow())
+        iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        # share the right-hand area with the working-copy dock as tabs: the review panel needs the full height
+        main = iface.mainWindow()
+        project_dock = main.findChild(QgsDockWidget, "ForestryProjectDock") if main is not None else None
+        if project_dock is not None and hasattr(main, "tabifyDockWidget"):
+            main.tabifyDockWidget(project_dock, self.dock)
+        self.action = self.dock.toggleViewAction()
+        self.action.setIcon(self.plugin.icon("workflow"))
+        self.action.setText(tr("Review"))
+        self.action.setToolTip(tr("Show the review panel: queue, confirm / return, history"))
+        self.plugin.add_action(self.action)
+
+    def unload(self) -> None:
+        if self.action is not None:
+            self.plugin.remove_action(self.action)
+            self.action = None
+        if self.dock is not None:
+            self.dock.disconnect_project()
+            self.plugin.iface.removeDockWidget(self.dock)
+            self.dock.deleteLater()
+            self.dock = None

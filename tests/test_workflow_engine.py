@@ -1,0 +1,395 @@
+"""Workflow engine: every allowed and refused transition, returns, batch atomicity, audit trail, config override."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+
+import pytest
+from osgeo import ogr
+
+from forestry_plugin import schema
+from forestry_plugin.core import geopackage, workflow
+from forestry_plugin.core.area import AreaCalculator
+
+SIDE = 100.0  # 100 m squares: 10 000 m2 ≈ 15 mu, well above every tolerance
+
+
+def square_wkb(i: int) -> bytes:
+    x, y = 500000.0 + i * 300.0, 3330000.0
+    ring = f"{x} {y},{x + SIDE} {y},{x + SIDE} {y + SIDE},{x} {y + SIDE},{x} {y}"
+    return bytes(ogr.CreateGeometryFromWkt(f"MULTIPOLYGON((({ring})))").ExportToWkb())
+
+
+def full_attrs(stage: str, i: int, mu: float) -> dict:
+    return {
+        "patch_id": str(uuid.uuid4()), "county_code": "339901", "township_code": "339901101",
+        "village_code": "339901101001", "tuban_no": f"T{i:03d}", "year": 2025, "method": "planting",
+        "forest_type": "protection", "species": "camphor", "area_mu": mu, "area_ha": mu / schema.MU_PER_HA,
+        "survival_rate": 92.0, "accept_date": "2025-06-01", "stage": stage, "revision": 1,
+    }
+
+
+def make_patches(path: str, stages, **overrides) -> list:
+    """Write one checked, clean, complete patch per stage; return their attribute dicts."""
+    from qgis.core import QgsGeometry
+
+    calc = AreaCalculator(schema.DEFAULT_PROJECT_CRS)
+    records = []
+    for i, stage in enumerate(stages):
+        wkb = square_wkb(i)
+        g = QgsGeometry()
+        g.fromWkb(wkb)
+        attrs = full_attrs(stage, i, round(calc.area(g).mu, 4))
+        attrs.update(overrides)
+        records.append((attrs, wkb))
+    geopackage.write_features(path, schema.PATCHES, records)
+    with geopackage.connect(path) as con:
+        con.executemany(f"INSERT INTO {schema.CHECK_STATE}(patch_id, checked_at, patch_revision, errors, warnings) "
+                        "VALUES (?, '2025-06-02T00:00:00Z', 1, 0, 0)", [(a["patch_id"],) for a, _ in records])
+    return [a for a, _ in records]
+
+
+def add_issue(path: str, pid: str, rule: str = "basic_farmland", severity: str = "error", other_id=None) -> None:
+    geopackage.write_features(path, schema.ISSUES, [(dict(run_id="r1", patch_id=pid, rule=rule, severity=severity,
+                                                          message="overlaps farmland", other_id=other_id), None)])
+
+
+def stage_of(path: str, pid: str):
+    with geopackage.connect(path) as con:
+        return con.execute(f"SELECT stage, revision FROM {schema.PATCHES} WHERE patch_id = ?", (pid,)).fetchone()
+
+
+def audit_rows(path: str):
+    with geopackage.connect(path) as con:
+        return con.execute(f"SELECT patch_id, action, from_stage, to_stage, user_name, role, reason, comment, "
+                           f"patch_version, at FROM {schema.AUDIT} ORDER BY fid").fetchall()
+
+
+@pytest.fixture()
+def wc(tmp_path, qgis_app):
+    path = str(tmp_path / "wf.gpkg")
+    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    return path
+
+
+ALLOWED = [  # (from, to, role) exactly as resources/workflow.json says
+    ("design", "accepted", "county_technician"),
+    ("design", "included", "county_technician"),
+    ("accepted", "confirmed", "county_reviewer"),
+    ("included", "confirmed", "county_reviewer"),
+    ("confirmed", "county_checked", "county_reviewer"),
+    ("county_checked", "city_verified", "city_reviewer"),
+    ("city_verified", "province_verified", "province_reviewer"),
+]
+
+
+def test_default_config_matches_table():
+    cfg = workflow.load_config()
+    got = sorted((f, t, r) for (f, t), roles in cfg.transitions.items() for r in roles)
+    assert got == sorted(ALLOWED)
+    assert cfg.min_survival == 85.0
+    assert cfg.return_targets("city_reviewer", "county_checked") == ["design", "accepted", "included", "confirmed"]
+    assert cfg.return_targets("county_reviewer", "included") == ["design"]
+    assert cfg.return_targets("contractor", "confirmed") == []
+
+
+@pytest.mark.parametrize("frm,to,role", ALLOWED)
+def test_every_allowed_transition(wc, frm, to, role):
+    (p,) = make_patches(wc, [frm])
+    rep = workflow.transition(wc, [p["patch_id"]], to, role, user="alice")
+    assert rep.applied, rep.to_dict()
+    assert stage_of(wc, p["patch_id"]) == (to, 2)
+    (row,) = audit_rows(wc)
+    assert row[:9] == (p["patch_id"], "transition", frm, to, "alice", role, None, None, 2)
+
+
+@pytest.mark.parametrize("frm,to,role", [(f, t, r) for f, t, _ in ALLOWED for r in schema.ROLES.values()
+                                         if (f, t, r) not in ALLOWED])
+def test_every_wrong_role_is_refused(wc, frm, to, role):
+    (p,) = make_patches(wc, [frm])
+    rep = workflow.transition(wc, [p["patch_id"]], to, role)
+    assert not rep.applied
+    assert rep.results[0].codes == [workflow.R_ROLE]
+    assert stage_of(wc, p["patch_id"]) == (frm, 1)
+    assert audit_rows(wc) == []
+
+
+@pytest.mark.parametrize("frm,to", [("design", "confirmed"), ("accepted", "county_checked"),
+                                    ("confirmed", "province_verified"), ("design", "province_verified"),
+                                    ("accepted", "included")])
+def test_skipped_stage_is_refused(wc, frm, to):
+    (p,) = make_patches(wc, [frm])
+    for role in schema.ROLES.values():
+        rep = workflow.transition(wc, [p["patch_id"]], to, role)
+        assert not rep.applied
+        assert rep.results[0].codes == [workflow.R_NOT_ALLOWED]
+    assert stage_of(wc, p["patch_id"]) == (frm, 1)
+
+
+def test_missing_attributes_refused(wc):
+    (p,) = make_patches(wc, ["design"], survival_rate=None, accept_date=None)
+    rep = workflow.transition(wc, [p["patch_id"]], "accepted", "county_technician")
+    assert rep.results[0].codes == [workflow.R_MISSING]
+    msg = rep.results[0].refusals[0].message
+    assert "survival_rate" in msg and "accept_date" in msg
+    assert stage_of(wc, p["patch_id"]) == ("design", 1)
+
+
+def test_survival_threshold_and_arid_override(wc):
+    (p,) = make_patches(wc, ["design"], survival_rate=75.0)
+    rep = workflow.transition(wc, [p["patch_id"]], "accepted", "county_technician")
+    assert rep.results[0].codes == [workflow.R_SURVIVAL]
+    # an arid county lowers the threshold to 70 % through the working-copy setting
+    geopackage.set_setting(wc, workflow.CONFIG_SETTING, {"survival": {"arid": True}})
+    rep = workflow.transition(wc, [p["patch_id"]], "accepted", "county_technician")
+    assert rep.applied, rep.to_dict()
+
+
+def test_open_error_finding_refused_and_warning_not(wc):
+    a, b = make_patches(wc, ["accepted", "accepted"])
+    add_issue(wc, a["patch_id"])
+    add_issue(wc, b["patch_id"], rule="sliver", severity="warning")
+    rep = workflow.WorkflowEngine(wc).apply([a["patch_id"]], "confirmed", "county_reviewer")
+    assert rep.results[0].codes == [workflow.R_OPEN_ERROR]
+    assert "basic_farmland" in rep.results[0].refusals[0].message
+    rep = workflow.WorkflowEngine(wc).apply([b["patch_id"]], "confirmed", "county_reviewer")
+    assert rep.applied
+
+
+def test_accepted_exception_lets_it_pass(wc):
+    a, b = make_patches(wc, ["accepted", "accepted"])
+    add_issue(wc, a["patch_id"], rule="patch_overlap", other_id="X1")
+    add_issue(wc, b["patch_id"], rule="patch_overlap", other_id="X1")
+    with geopackage.connect(wc) as con:
+        # a: any other_id accepted; b: an exception for a different other feature does not cover X1
+        con.execute(f"INSERT INTO {schema.EXCEPTIONS}(patch_id, rule, other_id, reason) VALUES (?, 'patch_overlap', "
+                    "NULL, 'field-verified')", (a["patch_id"],))
+        con.execute(f"INSERT INTO {schema.EXCEPTIONS}(patch_id, rule, other_id, reason) VALUES (?, 'patch_overlap', "
+                    "'X2', 'field-verified')", (b["patch_id"],))
+    assert workflow.transition(wc, [a["patch_id"]], "confirmed", "county_reviewer").applied
+    rep = workflow.transition(wc, [b["patch_id"]], "confirmed", "county_reviewer")
+    assert rep.results[0].codes == [workflow.R_OPEN_ERROR]
+
+
+def test_fallback_matches_store_contract(wc):
+    (a,) = make_patches(wc, ["accepted"])
+    add_issue(wc, a["patch_id"], rule="cropland", other_id="B7")
+    got = workflow.open_findings_from_tables(wc, [a["patch_id"], "nope"])
+    assert got == {a["patch_id"]: [dict(rule="cropland", severity="error", message="overlaps farmland", value=None,
+                                        other_id="B7")]}
+
+
+def test_stale_or_missing_check_refused(wc):
+    a, b = make_patches(wc, ["accepted", "accepted"])
+    with geopackage.connect(wc) as con:
+        con.execute(f"UPDATE {schema.CHECK_STATE} SET patch_revision = 0 WHERE patch_id = ?", (a["patch_id"],))
+        con.execute(f"DELETE FROM {schema.CHECK_STATE} WHERE patch_id = ?", (b["patch_id"],))
+    eng = workflow.WorkflowEngine(wc)
+    rep = eng.apply([a["patch_id"], b["patch_id"]], "confirmed", "county_reviewer", recheck=False)
+    assert [r.codes for r in rep.results] == [[workflow.R_STALE], [workflow.R_STALE]]
+    assert "run the checks first" in rep.results[0].refusals[0].message
+    assert "never been checked" in rep.results[1].refusals[0].message
+
+
+def test_area_mismatch_refused(wc):
+    (p,) = make_patches(wc, ["design"], area_mu=20.0, area_ha=20.0 / 15)
+    rep = workflow.transition(wc, [p["patch_id"]], "accepted", "county_technician")
+    assert rep.results[0].codes == [workflow.R_AREA]
+    assert "area_mu = 20.00" in rep.results[0].refusals[0].message
+    # inside the tolerance (0.1 mu or 1 %) passes
+    (q,) = make_patches(wc, ["design"])
+    assert workflow.WorkflowEngine(wc).plan([q["patch_id"]], "accepted", "county_technician")[0].ok
+
+
+def test_returns(wc):
+    a, b, c, d = make_patches(wc, ["county_checked", "county_checked", "confirmed", "city_verified"])
+    # no reason
+    rep = workflow.WorkflowEngine(wc).apply([a["patch_id"]], "accepted", "city_reviewer")
+    assert rep.results[0].codes == [workflow.R_REASON]
+    # "other" needs a comment
+    rep = workflow.return_patches(wc, [a["patch_id"]], "accepted", "city_reviewer", "other", "  ")
+    assert rep.results[0].codes == [workflow.R_COMMENT]
+    # wrong role (county reviewer cannot return a county_checked patch; it is the city's queue)
+    rep = workflow.return_patches(wc, [a["patch_id"]], "accepted", "county_reviewer", "survival_failed")
+    assert rep.results[0].codes == [workflow.R_ROLE]
+    # a stage the patch never passed (accepted -> included path)
+    (e,) = make_patches(wc, ["included"])
+    rep = workflow.return_patches(wc, [e["patch_id"]], "accepted", "county_reviewer", "not_implemented")
+    assert rep.results[0].codes == [workflow.R_NOT_ALLOWED]
+    # open errors do not block a return: it is how faulty patches go back
+    add_issue(wc, a["patch_id"])
+    rep = workflow.return_patches(wc, [a["patch_id"], b["patch_id"]], "design", "city_reviewer", "other",
+                                  "补植 the north edge", user="bob")
+    assert rep.applied, rep.to_dict()
+    assert stage_of(wc, a["patch_id"]) == ("design", 2)
+    rows = audit_rows(wc)
+    assert rows[0][:9] == (a["patch_id"], "return", "county_checked", "design", "bob", "city_reviewer", "other",
+                           "补植 the north edge", 2)
+    assert rows[0][9].endswith("Z") and rows[0][9].startswith("20")
+    # after the return the old check is stale: moving forward again needs a new check
+    # (with automatic re-checking off; with it on, the check engine re-checks the patch first)
+    no_recheck = workflow.load_config()
+    no_recheck.recheck_stale = False
+    rep = workflow.transition(wc, [a["patch_id"]], "accepted", "county_technician", config=no_recheck)
+    assert workflow.R_STALE in rep.results[0].codes
+    assert workflow.return_patches(wc, [c["patch_id"]], "accepted", "county_reviewer", "survival_failed").applied
+    assert workflow.return_patches(wc, [d["patch_id"]], "confirmed", "province_reviewer", "duplicate").applied
+
+
+def test_batch_is_all_or_nothing(wc):
+    patches = make_patches(wc, ["accepted"] * 4)
+    add_issue(wc, patches[2]["patch_id"])
+    ids = [p["patch_id"] for p in patches] + ["00000000-0000-4000-8000-000000000000"]
+    rep = workflow.transition(wc, ids, "confirmed", "county_reviewer")
+    assert not rep.applied and rep.changed == 0
+    assert [r.ok for r in rep.results] == [True, True, False, True, False]
+    assert rep.results[4].codes == [workflow.R_NOT_FOUND]
+    assert all(stage_of(wc, p["patch_id"]) == ("accepted", 1) for p in patches)
+    assert audit_rows(wc) == []
+    rep = workflow.transition(wc, ids[:2] + ids[3:4], "confirmed", "county_reviewer")
+    assert rep.applied and rep.changed == 3
+    assert len(audit_rows(wc)) == 3
+    json.dumps(rep.to_dict())  # the report is JSON-serialisable
+
+
+def test_changed_meanwhile_rolls_back_everything(wc, monkeypatch):
+    patches = make_patches(wc, ["accepted"] * 3)
+    eng = workflow.WorkflowEngine(wc)
+    real_plan = eng.plan
+
+    def plan_then_edit(*a, **k):  # another user saves the third patch between evaluation and writing
+        res = real_plan(*a, **k)
+        con = geopackage.open_connection(wc)
+        con.execute(f"UPDATE {schema.PATCHES} SET revision = 7 WHERE patch_id = ?", (patches[2]["patch_id"],))
+        con.commit()
+        con.close()
+        return res
+
+    monkeypatch.setattr(eng, "plan", plan_then_edit)
+    rep = eng.apply([p["patch_id"] for p in patches], "confirmed", "county_reviewer")
+    assert not rep.applied
+    assert rep.results[2].codes == [workflow.R_CHANGED]
+    assert [stage_of(wc, p["patch_id"])[0] for p in patches] == ["accepted"] * 3
+    assert audit_rows(wc) == []
+
+
+def test_audit_log_is_immutable(wc):
+    (p,) = make_patches(wc, ["accepted"])
+    assert workflow.transition(wc, [p["patch_id"]], "confirmed", "county_reviewer", user="u").applied
+    con = sqlite3.connect(wc)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute(f"UPDATE {schema.AUDIT} SET user_name = 'mallory'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute(f"DELETE FROM {schema.AUDIT}")
+    con.close()
+    # through OGR as well (what QGIS would use)
+    ds = ogr.Open(wc, update=1)
+    lyr = ds.GetLayerByName(schema.AUDIT)
+    feat = lyr.GetNextFeature()
+    feat.SetField("comment", "edited")
+    with pytest.raises(RuntimeError, match="append-only"):
+        lyr.SetFeature(feat)
+    ds = None
+    assert audit_rows(wc)[0][4] == "u"
+    hist = workflow.history(wc, p["patch_id"])
+    assert [(h["action"], h["from_stage"], h["to_stage"], h["patch_version"]) for h in hist] == [
+        ("transition", "accepted", "confirmed", 2)]
+
+
+def test_protection_installed_by_create_working_copy(wc):
+    with geopackage.connect(wc) as con:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert set(workflow.AUDIT_TRIGGERS) <= names
+
+
+def test_config_override_from_setting_and_file(wc, tmp_path):
+    (p,) = make_patches(wc, ["design"])
+    # let contractors accept, via a dict override
+    over = {"transitions": [{"from": "design", "to": "accepted", "roles": ["contractor"]}]}
+    geopackage.set_setting(wc, workflow.CONFIG_SETTING, over)
+    assert workflow.transition(wc, [p["patch_id"]], "accepted", "county_technician").results[0].codes == [
+        workflow.R_ROLE]
+    # via a file path relative to the working copy
+    (tmp_path / "wf_override.json").write_text(json.dumps({"area": {"tolerance_mu": 50}}), encoding="utf-8")
+    geopackage.set_setting(wc, workflow.CONFIG_SETTING, "wf_override.json")
+    cfg = workflow.load_config(wc)
+    assert cfg.area_tolerance_mu == 50 and ("design", "accepted") in cfg.transitions
+    geopackage.set_setting(wc, workflow.CONFIG_SETTING, {"transitions": [{"from": "design", "to": "nowhere",
+                                                                          "roles": ["contractor"]}]})
+    with pytest.raises(workflow.WorkflowError, match="nowhere"):
+        workflow.load_config(wc)
+    geopackage.set_setting(wc, workflow.CONFIG_SETTING, "missing.json")
+    with pytest.raises(workflow.WorkflowError, match="missing.json"):
+        workflow.load_config(wc)
+
+
+def test_queue_per_role(wc):
+    patches = make_patches(wc, ["design", "accepted", "included", "confirmed", "county_checked", "city_verified"])
+    eng = workflow.WorkflowEngine(wc)
+    assert [q["stage"] for q in eng.queue("county_reviewer")] == ["accepted", "included", "confirmed"]
+    assert [q["patch_id"] for q in eng.queue("city_reviewer")] == [patches[4]["patch_id"]]
+    assert eng.queue("contractor") == []
+
+
+def test_unknown_inputs_raise(wc):
+    eng = workflow.WorkflowEngine(wc)
+    with pytest.raises(workflow.WorkflowError):
+        eng.plan(["x"], "heaven", "county_reviewer")
+    with pytest.raises(workflow.WorkflowError):
+        eng.plan(["x"], "confirmed", "king")
+    rep = eng.apply([], "confirmed", "county_reviewer")
+    assert not rep.applied and rep.error
+
+
+def test_uses_check_store_and_rechecks_stale_patches(wc, monkeypatch):
+    """With core.checks present: open_findings comes from the store, stale patches are re-checked first."""
+    import sys
+    import types
+
+    a, b = make_patches(wc, ["accepted", "accepted"])
+    with geopackage.connect(wc) as con:
+        con.execute(f"UPDATE {schema.CHECK_STATE} SET patch_revision = 0")  # both stale
+    calls = []
+
+    def check_working_copy(path, patch_ids=None):
+        calls.append(sorted(patch_ids))
+        with geopackage.connect(path) as con:
+            con.execute(f"UPDATE {schema.CHECK_STATE} SET patch_revision = (SELECT revision FROM {schema.PATCHES} p "
+                        f"WHERE p.patch_id = {schema.CHECK_STATE}.patch_id)")
+
+    def open_findings(path, patch_ids):
+        return {b["patch_id"]: [dict(rule="history_overlap", severity="error", message="from the store", value=1.0,
+                                     other_id="h1")]}
+
+    monkeypatch.setitem(sys.modules, "forestry_plugin.core.checks.engine",
+                        types.SimpleNamespace(check_working_copy=check_working_copy))
+    monkeypatch.setitem(sys.modules, "forestry_plugin.core.checks.store",
+                        types.SimpleNamespace(open_findings=open_findings))
+    rep = workflow.transition(wc, [a["patch_id"], b["patch_id"]], "confirmed", "county_reviewer")
+    assert calls == [sorted([a["patch_id"], b["patch_id"]])]
+    assert [r.codes for r in rep.results] == [[], [workflow.R_OPEN_ERROR]]
+    assert "from the store" in rep.results[1].refusals[0].message
+    # an engine that cannot check a subset is not run: the stale patch is refused instead
+    with geopackage.connect(wc) as con:
+        con.execute(f"UPDATE {schema.CHECK_STATE} SET patch_revision = 0")
+    monkeypatch.setitem(sys.modules, "forestry_plugin.core.checks.engine",
+                        types.SimpleNamespace(check_working_copy=lambda path: calls.append("all")))
+    rep = workflow.transition(wc, [a["patch_id"]], "confirmed", "county_reviewer")
+    assert rep.results[0].codes == [workflow.R_STALE] and calls[-1] != "all"
+
+
+def test_gpkg_functions_for_rtree_triggers(wc):
+    """The ST_* functions registered for plain sqlite3 give real envelopes (used if a trigger ever fires)."""
+    (p,) = make_patches(wc, ["design"])
+    con = geopackage.open_connection(wc)
+    try:
+        row = con.execute(f"SELECT ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom), ST_MaxY(geom), ST_IsEmpty(geom) "
+                          f"FROM {schema.PATCHES}").fetchone()
+        rtree = con.execute(f"SELECT minx, maxx, miny, maxy FROM rtree_{schema.PATCHES}_geom").fetchone()
+    finally:
+        con.close()
+    assert row[4] == 0
+    assert row[:4] == pytest.approx(rtree, abs=0.01)
+    assert row[:4] == pytest.approx((500000.0, 500100.0, 3330000.0, 3330100.0), abs=0.01)
