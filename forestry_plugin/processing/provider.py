@@ -14,6 +14,8 @@ from ..paths import icon_path
 ALGORITHMS = [
     ("create_working_copy", "CreateWorkingCopyAlgorithm"),
     ("transition", "TransitionAlgorithm"),
+    ("progressreport", "ProgressReportAlgorithm"),
+    ("mapreport", "MapReportAlgorithm"),
 ]
 
 

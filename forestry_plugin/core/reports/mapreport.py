@@ -1,0 +1,187 @@
+"""County map as PDF through a QGIS print layout: patches by stage over the base map, with legend,
+scale bar, north arrow, title, date and CRS note. Uses a private QgsProject so the user's project is untouched."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from typing import Dict, Optional
+
+from qgis.core import (
+    QgsApplication,
+    QgsLayerTree,
+    QgsLayoutExporter,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
+    QgsLayoutMeasurement,
+    QgsLayoutPoint,
+    QgsLayoutSize,
+    QgsLegendStyle,
+    QgsPrintLayout,
+    QgsProject,
+    QgsRectangle,
+    QgsTextFormat,
+    QgsUnitTypes,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtGui import QColor, QFont
+
+from ... import schema
+from ...i18n import tr
+from .. import styles
+from ..project import open_layer
+
+FONT_FAMILY = "Noto Sans CJK SC"  # renders Chinese; QGIS falls back to a default font where it is missing
+A3 = (420.0, 297.0)
+
+
+def _font(size: float, bold: bool = False) -> QFont:
+    f = QFont(FONT_FAMILY)
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f
+
+
+def north_arrow_svg() -> str:
+    """QGIS's own north arrow SVG (shipped with every QGIS)."""
+    for base in QgsApplication.svgPaths():
+        p = os.path.join(base, "arrows", "NorthArrow_02.svg")
+        if os.path.exists(p):
+            return p
+    return ""
+
+
+def _styled(layer: QgsVectorLayer, table: str) -> QgsVectorLayer:
+    """A copy of `layer` with the plugin's default style when it has no categorized one of its own."""
+    clone = layer.clone()
+    fields = clone.fields()
+    if table == schema.PATCHES and fields.indexFromName("stage") >= 0 and clone.renderer().type() != "categorizedSymbol":
+        clone.setRenderer(styles.patch_renderer())
+    elif table == schema.BASEMAP and fields.indexFromName(schema.LANDCLASS_FIELD) >= 0 \
+            and clone.renderer().type() != "categorizedSymbol":
+        clone.setRenderer(styles.basemap_renderer())
+    elif table == schema.ADMIN and fields.indexFromName("level") >= 0 and clone.renderer().type() != "categorizedSymbol":
+        clone.setRenderer(styles.admin_renderer())
+    return clone
+
+
+def export_map_pdf(layers: Dict[str, QgsVectorLayer], out_pdf: str, title: str, date: Optional[_dt.date] = None,
+                   extent: Optional[QgsRectangle] = None, page_mm=A3) -> str:
+    """Lay out and export the map; `layers` maps table names (patches, basemap, admin_units, ...) to layers."""
+    if schema.PATCHES not in layers:
+        raise ValueError(tr("The map needs the patches layer"))
+    date = date or _dt.date.today()
+    project = QgsProject()
+    order = [t for t in (schema.PATCHES, schema.HISTORY, schema.FARMLAND, schema.ADMIN, schema.BASEMAP) if t in layers]
+    map_layers = [_styled(layers[t], t) for t in order]
+    for lyr in map_layers:
+        project.addMapLayer(lyr, False)
+    project.setCrs(map_layers[0].crs())
+
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()
+    page = layout.pageCollection().page(0)
+    page.setPageSize(QgsLayoutSize(page_mm[0], page_mm[1], QgsUnitTypes.LayoutMillimeters))
+    w, h = page_mm
+    margin, legend_w, title_h = 10.0, 95.0, 22.0
+
+    heading = QgsLayoutItemLabel(layout)
+    heading.setText(title)
+    heading.setFont(_font(24, bold=True))
+    heading.attemptMove(QgsLayoutPoint(margin, margin - 2))
+    heading.attemptResize(QgsLayoutSize(w - 2 * margin, 14))
+    layout.addLayoutItem(heading)
+
+    map_item = QgsLayoutItemMap(layout)
+    map_item.attemptMove(QgsLayoutPoint(margin, margin + title_h - 8))
+    map_w, map_h = w - 3 * margin - legend_w, h - 2 * margin - title_h - 6
+    map_item.attemptResize(QgsLayoutSize(map_w, map_h))
+    map_item.setLayers(map_layers)
+    map_item.setCrs(project.crs())
+    ext = QgsRectangle(extent) if extent is not None else QgsRectangle(
+        (layers.get(schema.ADMIN) or layers.get(schema.BASEMAP) or layers[schema.PATCHES]).extent())
+    ext.scale(1.04)
+    map_item.setFrameEnabled(True)
+    layout.addLayoutItem(map_item)
+    # setExtent reshapes the frame to the extent's aspect; restore the frame, then fit the extent into it
+    # (zoomToExtent alone yields an empty extent on a fresh item in 3.22).
+    map_item.setExtent(ext)
+    map_item.attemptResize(QgsLayoutSize(map_w, map_h))
+    map_item.zoomToExtent(ext)
+
+    legend = QgsLayoutItemLegend(layout)
+    legend.setTitle(tr("Legend"))
+    legend.setAutoUpdateModel(False)
+    root = QgsLayerTree()
+    for lyr in map_layers:
+        root.addLayer(lyr)
+    legend.model().setRootGroup(root)
+    legend.setLinkedMap(map_item)
+    legend.setLegendFilterByMapEnabled(True)  # only the land classes that are on the map
+    legend.setColumnCount(2)
+    legend.setSplitLayer(True)
+    for style_name, size, bold in ((QgsLegendStyle.Title, 14, True), (QgsLegendStyle.Group, 11, True),
+                                   (QgsLegendStyle.Subgroup, 10, True), (QgsLegendStyle.SymbolLabel, 8, False)):
+        legend.setStyleFont(style_name, _font(size, bold))
+    legend.setSymbolWidth(6)
+    legend.setSymbolHeight(4)
+    legend.attemptMove(QgsLayoutPoint(w - margin - legend_w, margin + title_h - 8))
+    legend.setResizeToContents(True)
+    layout.addLayoutItem(legend)
+
+    arrow = QgsLayoutItemPicture(layout)
+    svg = north_arrow_svg()
+    if svg:
+        arrow.setPicturePath(svg)
+    arrow.attemptMove(QgsLayoutPoint(margin + map_w - 22, margin + title_h - 4))
+    arrow.attemptResize(QgsLayoutSize(16, 22))
+    layout.addLayoutItem(arrow)
+
+    bar = QgsLayoutItemScaleBar(layout)
+    bar.setStyle("Single Box")
+    bar.setLinkedMap(map_item)
+    bar.setUnits(QgsUnitTypes.DistanceKilometers)
+    bar.setUnitLabel(tr("km"))
+    bar.setNumberOfSegments(4)
+    bar.setNumberOfSegmentsLeft(0)
+    bar.setUnitsPerSegment(1.0)
+    bar.applyDefaultSize(QgsUnitTypes.DistanceKilometers)
+    text = QgsTextFormat()
+    text.setFont(_font(9))
+    text.setSize(9)
+    bar.setTextFormat(text)
+    bar.setBackgroundEnabled(True)
+    bar.setBackgroundColor(QColor(255, 255, 255, 220))
+    bar.attemptMove(QgsLayoutPoint(margin + 4, margin + title_h - 8 + map_h - 16))
+    layout.addLayoutItem(bar)
+
+    note = QgsLayoutItemLabel(layout)
+    note.setText(tr("Date: {0}    Coordinate system: {1} ({2})    Areas: CGCS2000 ellipsoidal, mu").format(
+        date.isoformat(), project.crs().description(), project.crs().authid()))
+    note.setFont(_font(9))
+    note.attemptMove(QgsLayoutPoint(margin, h - margin - 4))
+    note.attemptResize(QgsLayoutSize(w - 2 * margin, 6))
+    layout.addLayoutItem(note)
+
+    os.makedirs(os.path.dirname(os.path.abspath(out_pdf)), exist_ok=True)
+    exporter = QgsLayoutExporter(layout)
+    settings = QgsLayoutExporter.PdfExportSettings()
+    settings.dpi = 200
+    result = exporter.exportToPdf(out_pdf, settings)
+    if result != QgsLayoutExporter.Success:
+        raise RuntimeError(tr("Could not export the map to {0} (error {1})").format(out_pdf, int(result)))
+    return out_pdf
+
+
+def map_from_working_copy(path: str, out_pdf: str, title: Optional[str] = None,
+                          date: Optional[_dt.date] = None) -> str:
+    """The county map of a working copy."""
+    from .. import geopackage
+
+    layers = {t: open_layer(path, t) for t in (schema.PATCHES, schema.HISTORY, schema.FARMLAND, schema.ADMIN,
+                                               schema.BASEMAP)}
+    name = geopackage.get_setting(path, "county_name", "") or ""
+    return export_map_pdf(layers, out_pdf, title or tr("{0} afforestation patches map").format(name).strip(), date)
