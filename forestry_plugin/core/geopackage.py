@@ -99,6 +99,9 @@ def create_working_copy(path: str, crs: str = schema.DEFAULT_PROJECT_CRS, overwr
     from .workflow import ensure_audit_protection  # audit_log is append-only
 
     ensure_audit_protection(path)
+    from .sync.changes import ensure_change_tracking  # every edit from now on is tracked for sync
+
+    ensure_change_tracking(path)
     return path
 
 

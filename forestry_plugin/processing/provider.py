@@ -16,6 +16,8 @@ ALGORITHMS = [
     ("transition", "TransitionAlgorithm"),
     ("progressreport", "ProgressReportAlgorithm"),
     ("mapreport", "MapReportAlgorithm"),
+    ("sync_algs", "DownloadAlgorithm"),
+    ("sync_algs", "UploadAlgorithm"),
 ]
 
 

@@ -1,0 +1,62 @@
+"""Change tracking in the working copy: SQL triggers record every insert/update/delete of a patch.
+
+Triggers live in the GeoPackage itself, so edits made through QGIS (its GPKG provider), OGR or sqlite3
+are all tracked and survive restarts. They call no ST_* function. While the sync engine writes server
+data into the working copy it sets `sync_flags.suppress` inside its own transaction, so its writes are
+not mistaken for local edits (other connections never see the flag set).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Dict, List
+
+from ... import schema
+from .. import geopackage
+
+P = schema.PATCHES
+STATE_SQL = """
+CREATE TABLE IF NOT EXISTS sync_flags (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO sync_flags VALUES ('suppress', 0);
+INSERT OR IGNORE INTO sync_flags VALUES ('change_seq', 0);
+CREATE TABLE IF NOT EXISTS sync_changes (patch_id TEXT PRIMARY KEY, op TEXT NOT NULL, change_seq INTEGER NOT NULL,
+    changed_at TEXT NOT NULL, base_version INTEGER);
+CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS sync_conflicts (patch_id TEXT PRIMARY KEY, server_version INTEGER, server_feature TEXT,
+    local_base_version INTEGER, detected_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sync_rejections (patch_id TEXT PRIMARY KEY, reasons TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sync_outbox (key TEXT PRIMARY KEY, items TEXT NOT NULL, seqs TEXT NOT NULL,
+    created_at TEXT NOT NULL);
+"""
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+_ACTIVE = "(SELECT value FROM sync_flags WHERE name = 'suppress') = 0"
+_BUMP = "UPDATE sync_flags SET value = value + 1 WHERE name = 'change_seq';"
+_SEQ = "(SELECT value FROM sync_flags WHERE name = 'change_seq')"
+TRIGGERS_SQL = f"""
+CREATE TRIGGER IF NOT EXISTS sync_{P}_insert AFTER INSERT ON {P} WHEN {_ACTIVE}
+BEGIN {_BUMP} INSERT OR REPLACE INTO sync_changes VALUES (NEW.patch_id, 'upsert', {_SEQ}, {_NOW}, NEW.server_version); END;
+CREATE TRIGGER IF NOT EXISTS sync_{P}_update AFTER UPDATE ON {P} WHEN {_ACTIVE}
+BEGIN {_BUMP} INSERT OR REPLACE INTO sync_changes VALUES (NEW.patch_id, 'upsert', {_SEQ}, {_NOW}, NEW.server_version); END;
+CREATE TRIGGER IF NOT EXISTS sync_{P}_rename AFTER UPDATE OF patch_id ON {P}
+    WHEN {_ACTIVE} AND OLD.patch_id IS NOT NEW.patch_id
+BEGIN INSERT OR REPLACE INTO sync_changes VALUES (OLD.patch_id, 'delete', {_SEQ}, {_NOW}, OLD.server_version); END;
+CREATE TRIGGER IF NOT EXISTS sync_{P}_delete AFTER DELETE ON {P} WHEN {_ACTIVE}
+BEGIN {_BUMP} INSERT OR REPLACE INTO sync_changes VALUES (OLD.patch_id, 'delete', {_SEQ}, {_NOW}, OLD.server_version); END;
+"""
+
+
+def ensure_change_tracking(path: str) -> None:
+    """Install the sync tables and triggers in a working copy (idempotent)."""
+    with geopackage.connect(path) as con:
+        con.executescript(STATE_SQL + TRIGGERS_SQL)
+
+
+def set_suppressed(con: sqlite3.Connection, on: bool) -> None:
+    """Inside the caller's transaction: make this connection's writes invisible to change tracking."""
+    con.execute("UPDATE sync_flags SET value = ? WHERE name = 'suppress'", (1 if on else 0,))
+
+
+def pending_changes(con: sqlite3.Connection) -> List[Dict]:
+    rows = con.execute("SELECT c.patch_id, c.op, c.change_seq, c.changed_at, COALESCE(p.server_version, c.base_version), p.fid "
+                       f"FROM sync_changes c LEFT JOIN {P} p ON p.patch_id = c.patch_id ORDER BY c.change_seq")
+    return [dict(zip(("patch_id", "op", "change_seq", "changed_at", "server_version", "fid"), r)) for r in rows]

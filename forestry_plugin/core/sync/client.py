@@ -1,0 +1,282 @@
+"""The ONE adapter module between the plugin and the provincial platform (contract: docs/platform-api.yaml).
+
+An integrator maps the province's real API here; nothing else in the plugin knows URLs or JSON shapes.
+Requests go through QGIS's network stack (QgsBlockingNetworkRequest → QgsNetworkAccessManager), so QGIS's
+proxy settings, SSL error handling (verification stays on) and timeouts apply, in the GUI, in QgsTask threads
+and in qgis_process alike. Tokens live in memory only and are never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+from qgis.core import QgsBlockingNetworkRequest, QgsFeedback
+from qgis.PyQt.QtCore import QByteArray, QUrl
+from qgis.PyQt.QtNetwork import QNetworkRequest
+
+from ...i18n import tr
+
+
+class PlatformError(Exception):
+    """Base of every error the client raises; `str()` is a message for the user."""
+
+    retryable = False
+
+
+class AuthError(PlatformError):
+    """401: `expired` True for an expired session (log in again), False for wrong credentials/unknown token."""
+
+    def __init__(self, message: str, expired: bool = False, code: str = ""):
+        super().__init__(message)
+        self.expired, self.code = expired, code
+
+
+class ForbiddenError(PlatformError):
+    """403: the account may not access this county or operation."""
+
+
+class ConflictError(PlatformError):
+    """409 on a whole request (per-item conflicts are results, not exceptions)."""
+
+
+class ServerError(PlatformError):
+    """5xx: the platform failed; worth retrying."""
+
+    retryable = True
+
+
+class NetworkError(PlatformError):
+    """No answer: connection refused or dropped, timeout, DNS, proxy or TLS failure; worth retrying."""
+
+    retryable = True
+
+
+class ProtocolError(PlatformError):
+    """An answer that is not what the contract says (malformed JSON, missing fields, wrong status)."""
+
+
+class CanceledError(PlatformError):
+    """The user canceled."""
+
+
+Progress = Optional[Callable[[float], None]]
+IsCanceled = Optional[Callable[[], bool]]
+
+
+class PlatformClient:
+    """Speaks the documented contract. One instance per server and user session."""
+
+    def __init__(self, base_url: str, feedback: Optional[QgsFeedback] = None, retries: int = 4,
+                 backoff_s: float = 0.5, sleep: Callable[[float], None] = time.sleep):
+        self.base_url = base_url.rstrip("/")
+        self.feedback = feedback  # canceling it aborts the request under way
+        self.retries, self.backoff_s, self.sleep = retries, backoff_s, sleep
+        self._access: Optional[str] = None
+        self._refresh: Optional[str] = None
+        self.user: Dict[str, Any] = {}
+        self.bytes_sent = 0
+        self.bytes_received = 0
+
+    def __repr__(self) -> str:  # never shows tokens
+        return f"PlatformClient({self.base_url!r}, user={self.user.get('username')!r})"
+
+    # -- transport ----------------------------------------------------------------------
+    def _request(self, method: str, path: str, body: Any = None, headers: Optional[Dict[str, str]] = None,
+                 auth: bool = True) -> Tuple[int, bytes, Dict[str, str]]:
+        if self.feedback is not None and self.feedback.isCanceled():
+            raise CanceledError(tr("Canceled"))
+        url = path if path.startswith("http") else self.base_url + path
+        req = QNetworkRequest(QUrl(url))
+        req.setRawHeader(b"Accept", b"application/json")
+        if auth and self._access:
+            req.setRawHeader(b"Authorization", b"Bearer " + self._access.encode())
+        for k, v in (headers or {}).items():
+            req.setRawHeader(k.encode(), v.encode())
+        blocking = QgsBlockingNetworkRequest()
+        if method == "GET":
+            err = blocking.get(req, True, self.feedback)
+        else:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            self.bytes_sent += len(data)
+            req.setHeader(QNetworkRequest.ContentTypeHeader, "application/json; charset=utf-8")
+            err = blocking.post(req, QByteArray(data), True, self.feedback)
+        reply = blocking.reply()
+        status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
+        content = bytes(reply.content())
+        self.bytes_received += len(content)
+        if self.feedback is not None and self.feedback.isCanceled():
+            raise CanceledError(tr("Canceled"))
+        if status is None or int(status) == 0:
+            if err == QgsBlockingNetworkRequest.TimeoutError:
+                raise NetworkError(tr("The platform did not answer in time ({0})").format(url))
+            raise NetworkError(tr("Cannot reach the platform at {0}: {1}").format(url, blocking.errorMessage()))
+        hdrs = {bytes(k).decode("latin-1").lower(): bytes(reply.rawHeader(k)).decode("latin-1")
+                for k in reply.rawHeaderList()}
+        return int(status), content, hdrs
+
+    @staticmethod
+    def _json(status: int, content: bytes) -> Dict[str, Any]:
+        try:
+            data = json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(
+                status, content[:120].decode("utf-8", "replace"))) from e
+        if not isinstance(data, dict):
+            raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(status, "not an object"))
+        return data
+
+    def _raise_for(self, status: int, data: Dict[str, Any]) -> None:
+        code, message = str(data.get("error") or ""), str(data.get("message") or "")
+        if status == 401:
+            if code in ("invalid_credentials",):
+                raise AuthError(tr("Wrong user name or password"), expired=False, code=code)
+            if code in ("token_expired", "invalid_refresh_token"):
+                raise AuthError(tr("Your session has expired: log in again"), expired=True, code=code)
+            raise AuthError(tr("Not logged in: {0}").format(message or code), expired=True, code=code)
+        if status == 403:
+            raise ForbiddenError(tr("Not allowed: {0}").format(message or code))
+        if status == 409:
+            raise ConflictError(message or code)
+        if status >= 500:
+            raise ServerError(tr("The platform failed (HTTP {0}): {1}").format(status, message or code))
+        raise ProtocolError(tr("The platform refused the request (HTTP {0}): {1}").format(status, message or code))
+
+    def call(self, method: str, path: str, body: Any = None, headers: Optional[Dict[str, str]] = None,
+             auth: bool = True, retry: bool = True) -> Dict[str, Any]:
+        """One API call: JSON in and out, retries with exponential backoff on network errors and 5xx,
+        one transparent token refresh on an expired session."""
+        attempt, refreshed = 0, False
+        while True:
+            try:
+                status, content, _h = self._request(method, path, body, headers, auth)
+                data = self._json(status, content)
+                if status >= 400:
+                    self._raise_for(status, data)
+                return data
+            except AuthError as e:
+                if e.expired and auth and self._refresh and not refreshed and e.code == "token_expired":
+                    refreshed = True
+                    self.refresh()
+                    continue
+                raise
+            except (NetworkError, ServerError, ProtocolError) as e:
+                # A malformed reply is retried too: a proxy or load balancer may have mangled one answer.
+                attempt += 1
+                if not retry or attempt > self.retries:
+                    raise
+                self.sleep(min(self.backoff_s * (2 ** (attempt - 1)), 8.0))
+                if isinstance(e, ProtocolError) and attempt > 2:
+                    raise
+
+    # -- the contract -------------------------------------------------------------------
+    def login(self, username: str, password: str) -> Dict[str, Any]:
+        """Log in; keeps the tokens in memory; returns the user (username, role, county)."""
+        data = self.call("POST", "/auth/login", {"username": username, "password": password}, auth=False)
+        self._take_tokens(data)
+        return self.user
+
+    def refresh(self) -> None:
+        if not self._refresh:
+            raise AuthError(tr("Your session has expired: log in again"), expired=True)
+        data = self.call("POST", "/auth/refresh", {"refresh_token": self._refresh}, auth=False, retry=False)
+        self._take_tokens(data)
+
+    def _take_tokens(self, data: Dict[str, Any]) -> None:
+        if not data.get("access_token"):
+            raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(200, "no access_token"))
+        self._access, self._refresh = data["access_token"], data.get("refresh_token")
+        self.user = dict(data.get("user") or {})
+
+    def logout(self) -> None:
+        self._access = self._refresh = None
+        self.user = {}
+
+    @property
+    def logged_in(self) -> bool:
+        return self._access is not None
+
+    def quotas(self, county: str, year: Optional[int] = None) -> List[Dict[str, Any]]:
+        q = f"?year={int(year)}" if year else ""
+        return list(self.call("GET", f"/counties/{county}/quotas{q}").get("items") or [])
+
+    def iter_pages(self, county: str, changed_since: Optional[str] = None,
+                   page_size: int = 500) -> Iterator[Tuple[List[Dict[str, Any]], str, bool]]:
+        """Pages of (GeoJSON features, cursor after this page, last page?) changed since a cursor."""
+        cursor = changed_since or "0"
+        while True:
+            data = self.call("GET", f"/counties/{county}/patches?changed_since={cursor}&limit={int(page_size)}")
+            feats = data.get("features")
+            if not isinstance(feats, list) or "server_seq" not in data:
+                raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(
+                    200, "no features/server_seq"))
+            nxt = data.get("next_cursor")
+            yield feats, str(nxt or data["server_seq"]), nxt is None
+            if nxt is None:
+                return
+            cursor = str(nxt)
+
+    def iter_patches(self, county: str, changed_since: Optional[str] = None,
+                     page_size: int = 500) -> Iterator[Dict[str, Any]]:
+        for feats, _cursor, _last in self.iter_pages(county, changed_since, page_size):
+            yield from feats
+
+    def upsert(self, items: List[Dict[str, Any]], county: str, idempotency_key: Optional[str] = None
+               ) -> List[Dict[str, Any]]:
+        """Batch upsert/delete; per-item results (accepted / conflict / rejected). Retries reuse the key."""
+        key = idempotency_key or str(uuid.uuid4())
+        data = self.call("POST", f"/counties/{county}/patches:batch", {"items": items}, {"Idempotency-Key": key})
+        results = data.get("results")
+        if not isinstance(results, list) or len(results) != len(items):
+            raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(
+                200, "results do not match the items sent"))
+        return results
+
+    def transition(self, county: str, audit_items: List[Dict[str, Any]]) -> int:
+        """Send audit rows of stage transitions/returns; returns how many the platform newly stored."""
+        return int(self.call("POST", f"/counties/{county}/transitions", {"items": audit_items}).get("stored", 0))
+
+    def audit(self, county: str, patch_id: Optional[str] = None) -> List[Dict[str, Any]]:
+        q = f"?patch_id={patch_id}" if patch_id else ""
+        return list(self.call("GET", f"/counties/{county}/audit{q}").get("items") or [])
+
+    def download_basemap(self, county: str, dest_path: str, progress: Progress = None,
+                         is_canceled: IsCanceled = None, chunk_bytes: int = 1 << 20) -> str:
+        """Download the county's base-map package in Range chunks appended to `dest_path.part`, so an
+        interrupted download resumes where it stopped (If-Range: a changed package starts over)."""
+        part, etag_file = dest_path + ".part", dest_path + ".part.etag"
+        etag = open(etag_file, encoding="utf-8").read().strip() if os.path.exists(etag_file) else ""
+        if not etag and os.path.exists(part):
+            os.remove(part)  # a part without its ETag cannot be trusted
+        while True:
+            if is_canceled and is_canceled():
+                raise CanceledError(tr("Canceled"))
+            have = os.path.getsize(part) if os.path.exists(part) else 0
+            headers = {"Range": f"bytes={have}-{have + chunk_bytes - 1}"}
+            if etag:
+                headers["If-Range"] = etag
+            status, content, hdrs = self._request("GET", f"/counties/{county}/basemap", headers=headers)
+            if status >= 400:
+                self._raise_for(status, self._json(status, content))
+            if status == 200:  # whole file (no range support, or the package changed): start over
+                have = 0
+            total_text = (hdrs.get("content-range") or "").rpartition("/")[2]
+            total = int(total_text) if total_text.isdigit() else have + len(content)
+            with open(part, "ab" if status == 206 and have else "wb") as fh:
+                fh.write(content)
+            if hdrs.get("etag") and hdrs["etag"] != etag:
+                etag = hdrs["etag"]
+                with open(etag_file, "w", encoding="utf-8") as fh:
+                    fh.write(etag)
+            done = os.path.getsize(part)
+            if progress:
+                progress(min(done / total, 1.0) if total else 1.0)
+            if done >= total or status == 200:
+                break
+        os.replace(part, dest_path)
+        if os.path.exists(etag_file):
+            os.remove(etag_file)
+        return dest_path
