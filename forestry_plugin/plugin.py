@@ -17,6 +17,7 @@ from .paths import i18n_path, icon_path
 GUI_COMPONENTS = [
     ("project_dock", "ProjectDockComponent"),
     ("workflow_dock", "WorkflowDockComponent"),
+    ("sync_panel", "SyncPanelComponent"),
 ]
 
 MENU = "&Forestry"

@@ -364,7 +364,8 @@ class SyncEngine:
         return {"patch_id": patch_id, "mine": mine, "theirs": theirs, "differences": diff,
                 "mine_geometry": wkb_of_blob(local[1]) if local else None,
                 "theirs_geometry": wkb_of_blob(server_blob), "server_version": conflict["server_version"],
-                "server_deleted": bool(server_props.get("deleted")) or conflict["server"] is None}
+                "server_deleted": bool(server_props.get("deleted")) or conflict["server"] is None,
+                "crs": f"EPSG:{self.local_epsg}"}
 
     def resolve(self, patch_id: str, choice: str) -> None:
         """'mine': keep the local patch and push it over the platform's version; 'theirs': take the platform's."""

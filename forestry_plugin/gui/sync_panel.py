@@ -1,0 +1,436 @@
+"""Upload/download panel: log in through QgsAuthManager, see local changes, download/upload in a QgsTask
+with progress and cancel, resolve conflicts (keep mine / take theirs / compare side by side)."""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsFeature,
+    QgsFeedback,
+    QgsGeometry,
+    QgsProject,
+    QgsSettings,
+    QgsTask,
+    QgsVectorLayer,
+)
+from qgis.gui import QgsAuthConfigSelect, QgsDockWidget, QgsMapCanvas
+from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtGui import QBrush, QColor
+from qgis.PyQt.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import schema
+from ..core import geopackage
+from ..core.sync.auth import CredentialsError, credentials
+from ..core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError
+from ..core.sync.engine import SyncEngine
+from ..i18n import tr
+from .project_dock import current_working_copy
+
+SETTINGS_PREFIX = "forestry/sync/"  # only the URL and the authcfg id are remembered; never secrets
+
+
+class SyncTask(QgsTask):
+    """Runs pull, push or both in a worker thread; cancel aborts the request under way."""
+
+    def __init__(self, engine: SyncEngine, action: str):
+        super().__init__(tr("Forestry platform: {0}").format(action), QgsTask.CanCancel)
+        self.engine, self.action = engine, action
+        self.feedback = QgsFeedback()
+        engine.client.feedback = self.feedback
+        self.results = []
+        self.error: Optional[Exception] = None
+
+    def cancel(self):
+        self.feedback.cancel()
+        super().cancel()
+
+    def run(self) -> bool:
+        try:
+            progress = self.setProgress
+            if self.action in ("download", "sync"):
+                self.results.append(self.engine.pull(lambda f: progress(f * (50 if self.action == "sync" else 100)),
+                                                     self.isCanceled))
+            if self.action in ("upload", "sync"):
+                base = 50 if self.action == "sync" else 0
+                self.results.append(self.engine.push(progress=lambda f: progress(base + f * (100 - base)),
+                                                     is_canceled=self.isCanceled))
+            return True
+        except Exception as e:  # reported on the main thread in finished()
+            self.error = e
+            return False
+
+
+def describe_error(e: Exception) -> str:
+    """A message telling the user what to do."""
+    if isinstance(e, AuthError):
+        return str(e) if not e.expired else tr("Your session has expired: log in again")
+    if isinstance(e, NetworkError):
+        return tr("{0}. Check the address, your network and the proxy settings (Settings > Options > Network); "
+                  "TLS certificates are always verified.").format(str(e).rstrip("."))
+    if isinstance(e, CanceledError):
+        return tr("Canceled: nothing is lost; run it again to continue where it stopped.")
+    return str(e)
+
+
+class CompareDialog(QDialog):
+    """Both versions of a conflicted patch: attributes side by side (differences highlighted) and both geometries."""
+
+    def __init__(self, comparison: dict, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("Compare versions of {0}").format(comparison["patch_id"]))
+        self.resize(900, 560)
+        layout = QHBoxLayout(self)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([tr("Field"), tr("Mine (this computer)"), tr("Theirs (platform)")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        diff = set(comparison["differences"])
+        for name, mine in comparison["mine"].items():
+            r = self.table.rowCount()
+            self.table.insertRow(r)
+            field = schema.PATCH_FIELD.get(name)
+            self.table.setItem(r, 0, QTableWidgetItem(field.zh if field else name))
+            for c, value in ((1, mine), (2, comparison["theirs"].get(name))):
+                item = QTableWidgetItem("" if value is None else str(value))
+                if name in diff:
+                    item.setBackground(QBrush(QColor("#ffe08a")))
+                self.table.setItem(r, c, item)
+        layout.addWidget(self.table, 3)
+        self.canvas = QgsMapCanvas()
+        self.canvas.setCanvasColor(QColor("white"))
+        self.layers = []
+        for label, wkb, colour in ((tr("Mine"), comparison["mine_geometry"], "#e31a1c"),
+                                   (tr("Theirs"), comparison["theirs_geometry"], "#1f78b4")):
+            if not wkb:
+                continue
+            lyr = QgsVectorLayer(f"MultiPolygon?crs={comparison['crs']}", label, "memory")
+            g = QgsGeometry()
+            g.fromWkb(wkb)
+            f = QgsFeature()
+            f.setGeometry(g)
+            lyr.dataProvider().addFeatures([f])
+            lyr.renderer().symbol().setColor(QColor(colour))
+            lyr.setOpacity(0.5)
+            self.layers.append(lyr)
+        if self.layers:
+            self.canvas.setDestinationCrs(self.layers[0].crs())
+            self.canvas.setLayers(self.layers)
+            ext = self.layers[0].extent()
+            for lyr in self.layers[1:]:
+                ext.combineExtentWith(lyr.extent())
+            ext.scale(1.3)
+            self.canvas.setExtent(ext)
+        right = QVBoxLayout()
+        right.addWidget(QLabel(tr("Red: mine; blue: theirs")))
+        right.addWidget(self.canvas, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        right.addWidget(buttons)
+        layout.addLayout(right, 2)
+
+
+class SyncPanel(QgsDockWidget):
+    """The upload/download dock."""
+
+    status_changed = pyqtSignal()
+
+    def __init__(self, iface, parent=None):
+        super().__init__(tr("Forestry platform sync"), parent)
+        self.setObjectName("ForestrySyncPanel")
+        self.iface = iface
+        self.client: Optional[PlatformClient] = None
+        self.task: Optional[SyncTask] = None
+        self.ask: Callable[[str, str], bool] = self._ask_user  # replaced in tests
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        form = QFormLayout()
+        settings = QgsSettings()
+        self.url_edit = QLineEdit(settings.value(SETTINGS_PREFIX + "url", "http://127.0.0.1:8765/api/v1"))
+        self.county_edit = QLineEdit()
+        self.county_edit.setPlaceholderText(tr("from the working copy"))
+        self.auth_select = QgsAuthConfigSelect(body)
+        self.auth_select.setConfigId(settings.value(SETTINGS_PREFIX + "authcfg", ""))
+        form.addRow(tr("Platform:"), self.url_edit)
+        form.addRow(tr("County:"), self.county_edit)
+        form.addRow(tr("Login:"), self.auth_select)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        self.login_button = QPushButton(tr("Log in"))
+        self.user_label = QLabel(tr("Not logged in"))
+        row.addWidget(self.login_button)
+        row.addWidget(self.user_label, 1)
+        layout.addLayout(row)
+        self.changes_label = QLabel()
+        self.changes_label.setWordWrap(True)
+        layout.addWidget(self.changes_label)
+        row = QHBoxLayout()
+        self.download_button = QPushButton(tr("Download"))
+        self.download_button.setToolTip(tr("Bring the platform's changes into the working copy"))
+        self.upload_button = QPushButton(tr("Upload"))
+        self.upload_button.setToolTip(tr("Send local changes and the audit trail to the platform"))
+        self.sync_button = QPushButton(tr("Download + upload"))
+        self.cancel_button = QPushButton(tr("Cancel"))
+        self.cancel_button.setEnabled(False)
+        for b in (self.download_button, self.upload_button, self.sync_button, self.cancel_button):
+            row.addWidget(b)
+        layout.addLayout(row)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        layout.addWidget(self.progress)
+        layout.addWidget(QLabel(tr("Conflicts (changed here and on the platform):")))
+        self.conflicts_table = QTableWidget(0, 3)
+        self.conflicts_table.setHorizontalHeaderLabels([tr("Patch no."), tr("Platform version"), tr("Changed fields")])
+        self.conflicts_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.conflicts_table.setSelectionBehavior(QTableWidget.SelectRows)
+        self.conflicts_table.setEditTriggers(QTableWidget.NoEditTriggers)
+        layout.addWidget(self.conflicts_table, 1)
+        row = QHBoxLayout()
+        self.mine_button = QPushButton(tr("Keep mine"))
+        self.theirs_button = QPushButton(tr("Take theirs"))
+        self.compare_button = QPushButton(tr("Compare…"))
+        for b in (self.mine_button, self.theirs_button, self.compare_button):
+            row.addWidget(b)
+        layout.addLayout(row)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        layout.addWidget(self.summary_label)
+        self.setWidget(body)
+        self.login_button.clicked.connect(self.login)
+        self.download_button.clicked.connect(lambda: self.start("download"))
+        self.upload_button.clicked.connect(lambda: self.start("upload"))
+        self.sync_button.clicked.connect(lambda: self.start("sync"))
+        self.cancel_button.clicked.connect(self.cancel)
+        self.mine_button.clicked.connect(lambda: self.resolve("mine"))
+        self.theirs_button.clicked.connect(lambda: self.resolve("theirs"))
+        self.compare_button.clicked.connect(self.compare)
+        QgsProject.instance().layersAdded.connect(self.refresh)
+        self.refresh()
+
+    # -- helpers ------------------------------------------------------------------------
+    def disconnect_project(self):
+        try:
+            QgsProject.instance().layersAdded.disconnect(self.refresh)
+        except TypeError:
+            pass
+
+    def _message(self, text: str, level=Qgis.Info) -> None:
+        self.iface.messageBar().pushMessage(tr("Forestry platform"), text, level, 8)
+
+    def _ask_user(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text, QMessageBox.Yes | QMessageBox.No) == QMessageBox.Yes
+
+    def working_copy(self) -> Optional[str]:
+        return current_working_copy()
+
+    def patch_layer(self) -> Optional[QgsVectorLayer]:
+        path = self.working_copy()
+        for layer in QgsProject.instance().mapLayers().values():
+            if isinstance(layer, QgsVectorLayer) and layer.source().startswith(str(path)) and \
+                    layer.source().endswith("layername=" + schema.PATCHES):
+                return layer
+        return None
+
+    def engine(self) -> SyncEngine:
+        path = self.working_copy()
+        if not path:
+            raise PlatformError(tr("Open a working copy first"))
+        if self.client is None or not self.client.logged_in:
+            raise AuthError(tr("Log in first"), expired=True)
+        return SyncEngine(path, self.client, self.county_edit.text().strip() or None)
+
+    # -- actions ------------------------------------------------------------------------
+    def login(self) -> bool:
+        url, authcfg = self.url_edit.text().strip(), self.auth_select.configId()
+        try:
+            username, password = credentials(authcfg)
+            client = PlatformClient(url)
+            user = client.login(username, password)
+        except (CredentialsError, PlatformError) as e:
+            self.user_label.setText(describe_error(e))
+            self._message(describe_error(e), Qgis.Warning)
+            return False
+        settings = QgsSettings()
+        settings.setValue(SETTINGS_PREFIX + "url", url)
+        settings.setValue(SETTINGS_PREFIX + "authcfg", authcfg)
+        self.client = client
+        self.user_label.setText(tr("Logged in as {0} ({1}, county {2})").format(
+            user.get("username"), schema.ROLES.label(user.get("role", "")), user.get("county")))
+        if not self.county_edit.text().strip() and not self.working_copy():
+            self.county_edit.setText(user.get("county") or "")
+        self.refresh()
+        return True
+
+    def refresh(self, *_args) -> None:
+        path = self.working_copy()
+        busy = self.task is not None
+        ready = bool(path) and self.client is not None and self.client.logged_in and not busy
+        for b in (self.download_button, self.upload_button, self.sync_button):
+            b.setEnabled(ready)
+        self.cancel_button.setEnabled(busy)
+        self.conflicts_table.setRowCount(0)
+        if not path:
+            self.changes_label.setText(tr("No working copy open"))
+            return
+        try:
+            from ..core.sync.changes import ensure_change_tracking
+
+            ensure_change_tracking(path)
+            engine = SyncEngine(path, self.client or PlatformClient(self.url_edit.text()))
+            ch = engine.local_changes()
+            conflicts = engine.conflicts()
+            last = engine.last_sync_summary()
+        except (geopackage.WorkingCopyError, ValueError) as e:
+            self.changes_label.setText(str(e))
+            return
+        self.changes_label.setText(tr("Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected")
+                                   .format(ch["inserted"], ch["updated"], ch["deleted"], ch["conflicts"], ch["rejected"]))
+        for c in conflicts:
+            r = self.conflicts_table.rowCount()
+            self.conflicts_table.insertRow(r)
+            props = (c["server"] or {}).get("properties") or {}
+            item = QTableWidgetItem(props.get("tuban_no") or c["patch_id"][:8])
+            item.setData(Qt.UserRole, c["patch_id"])
+            self.conflicts_table.setItem(r, 0, item)
+            self.conflicts_table.setItem(r, 1, QTableWidgetItem(str(c["server_version"])))
+            try:
+                diff = engine.compare(c["patch_id"])["differences"]
+            except (KeyError, ValueError):
+                diff = []
+            self.conflicts_table.setItem(r, 2, QTableWidgetItem(", ".join(
+                schema.PATCH_FIELD[d].zh if d in schema.PATCH_FIELD else d for d in diff) or tr("deleted")))
+        if last:
+            self.summary_label.setText(tr("Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, "
+                                          "rejected {6}){7}").format(
+                last["action"], last["at"][:19].replace("T", " "), last["pulled"], last["pushed"], last["accepted"],
+                last["conflicts"], last["rejected"], ("; " + "; ".join(last["errors"][:3])) if last["errors"] else ""))
+        self.status_changed.emit()
+
+    def start(self, action: str, wait: bool = False) -> Optional[SyncTask]:
+        layer = self.patch_layer()
+        if layer is not None and layer.isModified():
+            if not self.ask(tr("Unsaved edits"), tr("The patches layer has unsaved edits. Save them first?")):
+                return None
+            if not layer.commitChanges(False):
+                self._message(tr("Could not save the edits: {0}").format("; ".join(layer.commitErrors())), Qgis.Critical)
+                return None
+        try:
+            engine = self.engine()
+        except PlatformError as e:
+            self._message(describe_error(e), Qgis.Warning)
+            return None
+        self.task = SyncTask(engine, action)
+        self.task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
+        self.task.taskCompleted.connect(self._finished)
+        self.task.taskTerminated.connect(self._finished)
+        self.progress.setValue(0)
+        self.refresh()
+        if wait:  # tests and scripts: run in this thread, then report as the task manager would
+            ok = self.task.run()
+            self._finished(ok)
+            return None
+        QgsApplication.taskManager().addTask(self.task)
+        return self.task
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _finished(self, ok: Optional[bool] = None) -> None:
+        task, self.task = self.task, None
+        if task is None:
+            return
+        layer = self.patch_layer()
+        if layer is not None:
+            layer.dataProvider().reloadData()
+            layer.triggerRepaint()
+        if task.error is not None or (ok is False and task.error is None):
+            err = task.error or CanceledError(tr("Canceled"))
+            self._message(describe_error(err), Qgis.Warning if isinstance(err, CanceledError) else Qgis.Critical)
+        else:
+            self.progress.setValue(100)
+            parts = [tr("pulled {0} (conflicts {1})").format(r.pulled, r.conflicts) if r.action == "pull" else
+                     tr("pushed {0}: accepted {1}, conflicts {2}, rejected {3}").format(r.pushed, r.accepted,
+                                                                                        r.conflicts, r.rejected)
+                     for r in task.results]
+            self._message("; ".join(parts), Qgis.Success)
+        self.refresh()
+
+    def _selected_patch(self) -> Optional[str]:
+        rows = self.conflicts_table.selectionModel().selectedRows()
+        if not rows:
+            self._message(tr("Select a conflict first"), Qgis.Warning)
+            return None
+        return self.conflicts_table.item(rows[0].row(), 0).data(Qt.UserRole)
+
+    def resolve(self, choice: str, patch_id: Optional[str] = None) -> None:
+        patch_id = patch_id or self._selected_patch()
+        if not patch_id:
+            return
+        try:
+            self.engine().resolve(patch_id, choice)
+        except (PlatformError, KeyError) as e:
+            self._message(str(e), Qgis.Critical)
+            return
+        layer = self.patch_layer()
+        if layer is not None:
+            layer.dataProvider().reloadData()
+        self._message(tr("Kept your version; it is sent with the next upload") if choice == "mine"
+                      else tr("Took the platform's version"), Qgis.Info)
+        self.refresh()
+
+    def compare(self, patch_id: Optional[str] = None, show: bool = True) -> Optional[CompareDialog]:
+        patch_id = patch_id or self._selected_patch()
+        if not patch_id:
+            return None
+        dlg = CompareDialog(self.engine().compare(patch_id), self)
+        if show:
+            dlg.exec_()
+        return dlg
+
+
+class SyncPanelComponent:
+    def __init__(self, plugin):
+        self.plugin = plugin
+        self.dock: Optional[SyncPanel] = None
+        self.action = None
+
+    def init_gui(self) -> None:
+        iface = self.plugin.iface
+        self.dock = SyncPanel(iface, iface.mainWindow())
+        iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.action = self.dock.toggleViewAction()
+        self.action.setIcon(self.plugin.icon("sync"))
+        self.action.setText(tr("Platform sync"))
+        self.action.setToolTip(tr("Upload to and download from the provincial platform"))
+        self.plugin.add_action(self.action)
+
+    def unload(self) -> None:
+        if self.dock is not None and self.dock.task is not None:
+            self.dock.task.cancel()
+        if self.action is not None:
+            self.plugin.remove_action(self.action)
+            self.action = None
+        if self.dock is not None:
+            self.dock.disconnect_project()
+            self.plugin.iface.removeDockWidget(self.dock)
+            self.dock.deleteLater()
+            self.dock = None
+
