@@ -13,3 +13,9 @@ CONTEXT = "forestry"
 def tr(text: str) -> str:
     """Translate `text` in the plugin's single translation context."""
     return QCoreApplication.translate(CONTEXT, text)
+
+
+def ui_language() -> str:
+    """"zh" when the Chinese translation is active, else "en": picks schema labels (Field.zh / .en) to match."""
+    # The translation of this marker is the language code of the loaded .qm file.
+    return "zh" if tr("en") == "zh" else "en"

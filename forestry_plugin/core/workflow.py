@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
 
 from .. import schema
-from ..i18n import tr
+from ..i18n import tr, ui_language
 from ..paths import resource_path
 from . import geopackage
 
@@ -351,9 +351,9 @@ class BatchReport:
     def summary(self) -> str:
         """One line for a message bar."""
         if self.applied and any(r.action == ACTION_RETURN for r in self.results):
-            return tr("{0} patch(es) returned to {1}").format(self.changed, schema.stage_label(self.target, "en"))
+            return tr("{0} patch(es) returned to {1}").format(self.changed, schema.stage_label(self.target, ui_language()))
         if self.applied:
-            return tr("{0} patch(es) moved to {1}").format(self.changed, schema.stage_label(self.target, "en"))
+            return tr("{0} patch(es) moved to {1}").format(self.changed, schema.stage_label(self.target, ui_language()))
         if self.error:
             return tr("Nothing changed: {0}").format(self.error)
         return tr("Nothing changed: {0} of {1} patch(es) refused").format(len(self.refused), len(self.results))
@@ -460,10 +460,10 @@ class WorkflowEngine:
         cfg = self.config
         if res.from_stage not in cfg.return_from.get(role, []):
             res.refusals.append(Refusal(R_ROLE, tr("Role {0} may not return patches at stage {1}").format(
-                schema.ROLES.label(role, "en"), schema.stage_label(res.from_stage or "", "en"))))
+                schema.ROLES.label(role, ui_language()), schema.stage_label(res.from_stage or "", ui_language()))))
         elif res.to_stage not in cfg.return_targets(role, res.from_stage or ""):
             res.refusals.append(Refusal(R_NOT_ALLOWED, tr("A patch at {0} cannot be returned to {1}").format(
-                schema.stage_label(res.from_stage or "", "en"), schema.stage_label(res.to_stage, "en"))))
+                schema.stage_label(res.from_stage or "", ui_language()), schema.stage_label(res.to_stage, ui_language()))))
         if not reason:
             res.refusals.append(Refusal(R_REASON, tr("A return needs a reason")))
         elif reason == "other" and not (comment or "").strip():
@@ -475,17 +475,17 @@ class WorkflowEngine:
         roles = cfg.transitions.get((stage, target))
         if roles is None:
             res.refusals.append(Refusal(R_NOT_ALLOWED, tr("No transition from {0} to {1} (stages cannot be "
-                                                          "skipped)").format(schema.stage_label(stage, "en"),
-                                                                             schema.stage_label(target, "en"))))
+                                                          "skipped)").format(schema.stage_label(stage, ui_language()),
+                                                                             schema.stage_label(target, ui_language()))))
             return
         if role not in roles:
             res.refusals.append(Refusal(R_ROLE, tr("Role {0} may not move patches from {1} to {2}").format(
-                schema.ROLES.label(role, "en"), schema.stage_label(stage, "en"), schema.stage_label(target, "en"))))
+                schema.ROLES.label(role, ui_language()), schema.stage_label(stage, ui_language()), schema.stage_label(target, ui_language()))))
             return
         missing = [f for f in schema.required_fields_for_stage(target) if _empty(attrs.get(f.name))]
         if missing:
             res.refusals.append(Refusal(R_MISSING, tr("Required for {0}: {1}").format(
-                schema.stage_label(target, "en"), ", ".join(f"{f.en} ({f.name})" for f in missing))))
+                schema.stage_label(target, ui_language()), ", ".join(f"{f.label(ui_language())} ({f.name})" for f in missing))))
         if target in cfg.survival_stages and not _empty(attrs.get("survival_rate")):
             rate = float(attrs["survival_rate"])
             if rate < cfg.min_survival:

@@ -26,7 +26,7 @@ from qgis.PyQt.QtWidgets import (
 from .. import schema
 from ..core import geopackage
 from ..core.project import load_working_copy
-from ..i18n import tr
+from ..i18n import tr, ui_language
 
 
 def working_copy_of(layer) -> Optional[str]:
@@ -178,9 +178,7 @@ class ProjectDock(QgsDockWidget):
 
 
 def _zh() -> bool:
-    from ..plugin import qgis_locale
-
-    return qgis_locale().startswith("zh")
+    return ui_language() == "zh"
 
 
 class ProjectDockComponent:

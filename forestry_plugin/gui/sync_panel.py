@@ -318,7 +318,7 @@ class SyncPanel(QgsDockWidget):
         if last:
             self.summary_label.setText(tr("Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, "
                                           "rejected {6}){7}").format(
-                last["action"], last["at"][:19].replace("T", " "), last["pulled"], last["pushed"], last["accepted"],
+                tr("download") if last["action"] == "pull" else tr("upload"), last["at"][:19].replace("T", " "), last["pulled"], last["pushed"], last["accepted"],
                 last["conflicts"], last["rejected"], ("; " + "; ".join(last["errors"][:3])) if last["errors"] else ""))
         self.status_changed.emit()
 
