@@ -80,8 +80,81 @@ def main(argv=None) -> int:
     summary["project"], summary["map_png"] = qgz, png
     done(t, f"{qgz} (open it in QGIS); rendered {png}")
 
+    t = step("Checks against the base map (all 13 rules)")
+    from collections import Counter
+
+    from forestry_plugin.core.checks.engine import check_working_copy
+    from forestry_plugin.core.checks.report import write_check_report
+
+    result = check_working_copy(wc)
+    by_rule = Counter(f.rule for f in result.findings)
+    found = {f.patch_id for f in result.findings if f.severity in ("error", "warning")}
+    missed = [pid for pid in sc.faults if pid not in found]
+    false_alarms = [pid for pid in sc.clean_ids if pid in found]
+    check_xlsx = os.path.join(out, "check_report.xlsx")
+    write_check_report(result.findings, check_xlsx)
+    summary["checks"] = {"findings": len(result.findings), "by_rule": dict(by_rule), "missed_faults": missed,
+                         "clean_patches_flagged": false_alarms, "report": check_xlsx}
+    done(t, f"{len(result.findings)} findings on {len(result.checked_ids)} patches: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items()))
+            + f"; labelled faults missed: {len(missed)}, clean patches flagged: {len(false_alarms)} -> {check_xlsx}")
+
+    t = step("Review workflow: county reviewer confirms, city reviewer returns one for rectification")
+    from forestry_plugin.core import geopackage, workflow
+
+    accepted = [a["patch_id"] for _f, a, _g in geopackage.read_features(wc, "patches", ["patch_id", "stage"])
+                if a["stage"] == "accepted"]
+    clean_accepted = [pid for pid in accepted if pid not in sc.faults]
+    ok = workflow.transition(wc, clean_accepted[:10], "confirmed", "county_reviewer", user="demo 县级审核")
+    faulty = [pid for pid in accepted if pid in sc.faults][:1]
+    refused = workflow.transition(wc, clean_accepted[10:12] + faulty, "confirmed", "county_reviewer", user="demo")
+    checked = [a["patch_id"] for _f, a, _g in geopackage.read_features(wc, "patches", ["patch_id", "stage"])
+               if a["stage"] == "county_checked"]
+    returned = workflow.return_patches(wc, checked[:1], "confirmed", "city_reviewer", "survival_failed",
+                                       "东侧补植后重新验收", user="demo 市级核查")
+    summary["workflow"] = {"confirmed": ok.to_dict(), "refused_batch": refused.to_dict(), "returned": returned.to_dict()}
+    done(t, f"{ok.summary()}; a batch with a faulty patch: {refused.summary()} "
+            f"({'; '.join(r.patch_id[:8] + ': ' + ', '.join(r.codes) for r in refused.refused)}); {returned.summary()}")
+
+    t = step("Sync with the provincial platform (local reference server, embedded)")
+    from forestry_plugin.core.sync.client import PlatformClient
+    from forestry_plugin.core.sync.engine import SyncEngine
+    from reference_platform.server import start_server, stop_server
+
+    db = os.path.join(out, "platform.sqlite")
+    if os.path.exists(db):
+        os.remove(db)
+    server, url = start_server(db)
+    try:
+        tech = PlatformClient(url)
+        tech.login("demo_tech", "demo-pass-2025")
+        pushed = SyncEngine(wc, tech).push()
+        reviewer_copy = os.path.join(out, "reviewer_copy.gpkg")
+        geopackage.create_working_copy(reviewer_copy, overwrite=True, county_code="339901", county_name="示例县")
+        reviewer = PlatformClient(url)
+        reviewer.login("demo_city", "demo-pass-2025")
+        pulled = SyncEngine(reviewer_copy, reviewer).pull()
+        summary["sync"] = {"url": url, "pushed": pushed.accepted, "audit_rows": pushed.audit_sent,
+                           "pulled_by_reviewer": pulled.applied, "bytes_sent": pushed.bytes_sent}
+    finally:
+        stop_server(server)
+    done(t, f"{url}: technician uploaded {pushed.accepted} patches and {pushed.audit_sent} audit rows "
+            f"({pushed.bytes_sent / 1e3:.0f} kB); city reviewer downloaded {pulled.applied} into {reviewer_copy}")
+
+    t = step("Reports: progress report (进度通报) and county map")
+    from forestry_plugin.core.reports.mapreport import map_from_working_copy
+    from forestry_plugin.core.reports.progress import progress_report_from_working_copy
+
+    progress_xlsx = os.path.join(out, "progress_report.xlsx")
+    rows = progress_report_from_working_copy(wc, progress_xlsx, "township")
+    map_pdf = map_from_working_copy(wc, os.path.join(out, "county_map.pdf"))
+    summary["reports"] = {"progress": progress_xlsx, "map": map_pdf}
+    best = rows[0]
+    done(t, f"{progress_xlsx} ({len(rows)} townships; first: {best.name} "
+            f"{(best.completion or 0) * 100:.1f} % of its task); {map_pdf}")
+
     with open(os.path.join(out, "summary.json"), "w", encoding="utf-8") as fh:
-        json.dump(summary, fh, ensure_ascii=False, indent=1)
+        json.dump(summary, fh, ensure_ascii=False, indent=1, default=str)
     print(f"\nDemo finished; everything is in {out}")
     app.exitQgis()
     return 0

@@ -302,7 +302,9 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
     # Write everything.
     geopackage.create_working_copy(path, schema.DEFAULT_PROJECT_CRS, overwrite=overwrite,
                                    county_code=COUNTY_CODE, county_name=COUNTY_NAME)
-    wkb = shapely.to_wkb
+    def wkb(g):  # 2D WKB: also right when QGIS's older GEOS is the one loaded (qgis_process)
+        return shapely.to_wkb(g, output_dimension=2)
+
     geopackage.write_features(path, schema.ADMIN, ((a, wkb(_as_multi(g))) for a, g in admin_records))
     zldw = [villages[v][0] + "0000000" for v in base_village]
     geopackage.write_features(path, schema.BASEMAP, (
@@ -367,7 +369,7 @@ def _area_calculator(crs: str):
 
     def m2(g: BaseGeometry) -> float:
         qg = QgsGeometry()
-        qg.fromWkb(shapely.to_wkb(shapely.make_valid(g)))
+        qg.fromWkb(shapely.to_wkb(shapely.make_valid(g), output_dimension=2))
         return calc.area(qg).m2
 
     return m2
@@ -516,7 +518,7 @@ def _write_wgs84_copy(path: str, records: List[Tuple[Dict, BaseGeometry]]) -> No
         f = ogr.Feature(lyr.GetLayerDefn())
         for k, v in a.items():
             geopackage._set_field(f, k, v)  # noqa: SLF001 (same package)
-        og = ogr.CreateGeometryFromWkb(shapely.to_wkb(_as_multi(g)))
+        og = ogr.CreateGeometryFromWkb(shapely.to_wkb(_as_multi(g), output_dimension=2))
         og.Transform(ct)
         f.SetGeometry(og)
         lyr.CreateFeature(f)

@@ -18,6 +18,7 @@ ALGORITHMS = [
     ("mapreport", "MapReportAlgorithm"),
     ("sync_algs", "DownloadAlgorithm"),
     ("sync_algs", "UploadAlgorithm"),
+    ("checkpatches", "CheckPatchesAlgorithm"),
 ]
 
 

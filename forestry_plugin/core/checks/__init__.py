@@ -1,0 +1,1 @@
+"""Check engine: rule definitions, profiles, the vectorized engine, live checks, exceptions and reports."""

@@ -1,0 +1,113 @@
+"""Live check of one patch while digitizing: reference data and the other patches preloaded into STRtrees once."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+import shapely
+
+from .engine import (
+    AreaModel,
+    CheckInputs,
+    Finding,
+    PatchSet,
+    ReferenceData,
+    _Checker,
+    _mark_exceptions,
+    _Stepper,
+    read_working_copy,
+    repair,
+)
+from .profile import RuleProfile, load_profile
+
+
+class LiveChecker:
+    """Runs the per-patch rules on one geometry + attributes in milliseconds (base map etc. indexed once)."""
+
+    def __init__(self, path: str, profile: Optional[RuleProfile] = None):
+        self.path = path
+        self.profile = profile
+        self.last_ms = 0.0
+        self.refresh()
+
+    def refresh(self, reference: bool = True) -> None:
+        """Re-read the working copy (after saved edits); reference=False re-reads only the patches."""
+        data = read_working_copy(self.path)
+        if self.profile is None or reference:
+            self.profile = self.profile or load_profile(self.path)
+        self.epsg = data["epsg"]
+        if reference or not hasattr(self, "ref"):
+            self.ref = ReferenceData(CheckInputs(
+                patch_ids=[], patch_geoms=[], patch_attrs=[], epsg=self.epsg, basemap_geoms=data["basemap_geoms"],
+                basemap_ids=data["basemap_ids"], basemap_classes=data["basemap_classes"], admin_geoms=data["admin_geoms"],
+                admin_codes=data["admin_codes"], admin_levels=data["admin_levels"],
+                farmland_geoms=data["farmland_geoms"], farmland_ids=data["farmland_ids"],
+                history_geoms=data["history_geoms"], history_ids=data["history_ids"]))
+            self.area_model = AreaModel(self.epsg)
+        self._ids = list(data["patch_ids"])
+        self._geoms = list(data["patch_geoms"])
+        self._years = [a.get("year") for a in data["patch_attrs"]]
+        self.exceptions = data["exceptions"]
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.patches = PatchSet(self._ids, self._geoms, self._years)
+
+    def update_patch(self, patch_id: str, geometry: Any, year: Any = None) -> None:
+        """Replace (or add) one patch's geometry among the 'other patches' after it was saved."""
+        g = _to_shapely(geometry)
+        if patch_id in self._ids:
+            k = self._ids.index(patch_id)
+            self._geoms[k] = g
+            if year is not None:
+                self._years[k] = year
+        else:
+            self._ids.append(patch_id)
+            self._geoms.append(g)
+            self._years.append(year)
+        self._rebuild()
+
+    def remove_patch(self, patch_id: str) -> None:
+        """Forget a deleted patch."""
+        if patch_id in self._ids:
+            k = self._ids.index(patch_id)
+            del self._ids[k], self._geoms[k], self._years[k]
+            self._rebuild()
+
+    def check_patch(self, geometry: Any, attributes: Dict[str, Any], patch_id: str) -> List[Finding]:
+        """Findings of one patch (QgsGeometry or shapely geometry, in the working copy's CRS)."""
+        t0 = time.perf_counter()
+        g = _to_shapely(geometry)
+        rep, null, bad, reasons = repair([g])
+        checker = _Checker(self.ref, self.profile, self.area_model, set())
+        attrs = {k: _plain(v) for k, v in dict(attributes).items()}
+        out = checker.check(self.patches, np.zeros(0, dtype=int), [attrs], _Stepper(None, None),
+                            targets=(np.asarray([patch_id], dtype=object), rep, null, bad, reasons))
+        _mark_exceptions(out, self.exceptions)
+        self.last_ms = (time.perf_counter() - t0) * 1000.0
+        return out
+
+
+def _plain(v: Any) -> Any:
+    """QVariant NULL -> None, QDate/QDateTime -> ISO text (attribute values as a QGIS form hands them over)."""
+    if v is None:
+        return None
+    if hasattr(v, "isNull") and not isinstance(v, str) and v.isNull():
+        return None
+    if hasattr(v, "toString") and not isinstance(v, str):
+        if hasattr(v, "time"):
+            return v.toString("yyyy-MM-ddTHH:mm:ss")
+        return v.toString("yyyy-MM-dd")
+    return v
+
+
+def _to_shapely(geometry: Any):
+    if geometry is None:
+        return None
+    if hasattr(geometry, "asWkb"):  # QgsGeometry
+        if geometry.isNull() or geometry.isEmpty():
+            return None
+        return shapely.from_wkb(bytes(geometry.asWkb()))
+    return geometry

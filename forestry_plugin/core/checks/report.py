@@ -1,0 +1,113 @@
+"""Check report as an Excel workbook (openpyxl): summary by rule, by unit, and the full findings list."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter, defaultdict
+from typing import Dict, Iterable, Optional, Sequence, Tuple
+
+from ... import schema
+from ...i18n import tr
+from . import rules
+
+_ISSUE = {f.name: f for f in schema.ISSUE_FIELDS}
+_SEV_ORDER = {rules.ERROR: 0, rules.WARNING: 1, rules.INFO: 2}
+
+
+def _header(ws, labels: Sequence[str]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    ws.append(list(labels))
+    for c in ws[1]:
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="DDEBF7")
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.freeze_panes = "A2"
+
+
+def _widths(ws, widths: Sequence[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def write_check_report(findings: Iterable, path: str, patch_units: Optional[Dict[str, Tuple[str, str]]] = None,
+                       unit_names: Optional[Dict[str, str]] = None, title: str = "", include_accepted: bool = True) -> str:
+    """Write findings (Finding objects or dicts) to an xlsx at `path`: by rule, by township/village, full list.
+
+    patch_units: patch_id -> (township_code, village_code); unit_names: code -> name.
+    """
+    from openpyxl import Workbook
+
+    patch_units = patch_units or {}
+    unit_names = unit_names or {}
+    rows = []
+    for f in findings:
+        get = f.get if isinstance(f, dict) else (lambda k, d=None, f=f: getattr(f, k, d))
+        if not include_accepted and get("accepted", False):
+            continue
+        rows.append(dict(patch_id=get("patch_id") or "", rule=get("rule"), severity=get("severity"),
+                         message=get("message") or "", value=get("value"), other_id=get("other_id") or "",
+                         accepted=bool(get("accepted", False))))
+    rows.sort(key=lambda r: (rules.RULE_CODES.index(r["rule"]) if r["rule"] in rules.RULE_CODES else 99,
+                             _SEV_ORDER.get(r["severity"], 9), r["patch_id"]))
+    wb = Workbook()
+    sev_cols = [rules.ERROR, rules.WARNING, rules.INFO]
+    sev_labels = [schema.SEVERITIES.label(s, "zh") for s in sev_cols]
+
+    # Sheet 1: by rule.
+    ws = wb.active
+    ws.title = tr("By rule")
+    _header(ws, [tr("Rule code"), _ISSUE["rule"].zh] + sev_labels + [tr("Patches"), tr("Accepted exceptions")])
+    by_rule: Dict[str, Counter] = defaultdict(Counter)
+    patches_by_rule: Dict[str, set] = defaultdict(set)
+    for r in rows:
+        by_rule[r["rule"]][r["severity"]] += 0 if r["accepted"] else 1
+        by_rule[r["rule"]]["accepted"] += 1 if r["accepted"] else 0
+        patches_by_rule[r["rule"]].add(r["patch_id"])
+    for code in rules.RULE_CODES:
+        c = by_rule.get(code, Counter())
+        ws.append([code, rules.rule_label(code)] + [c[s] for s in sev_cols] + [len(patches_by_rule.get(code, ())),
+                                                                                c["accepted"]])
+    _widths(ws, [18, 34, 10, 10, 10, 10, 14])
+
+    # Sheet 2: by unit (township / village).
+    ws = wb.create_sheet(tr("By unit"))
+    _header(ws, [schema.PATCH_FIELD["township_code"].zh, tr("Township"), schema.PATCH_FIELD["village_code"].zh,
+                 tr("Village")] + sev_labels + [tr("Patches with errors")])
+    by_unit: Dict[Tuple[str, str], Counter] = defaultdict(Counter)
+    err_patches: Dict[Tuple[str, str], set] = defaultdict(set)
+    for r in rows:
+        if r["accepted"]:
+            continue
+        key = patch_units.get(r["patch_id"], ("", ""))
+        by_unit[key][r["severity"]] += 1
+        if r["severity"] == rules.ERROR:
+            err_patches[key].add(r["patch_id"])
+    for (t, v) in sorted(by_unit):
+        c = by_unit[(t, v)]
+        ws.append([t, unit_names.get(t, ""), v, unit_names.get(v, "")] + [c[s] for s in sev_cols] +
+                  [len(err_patches[(t, v)])])
+    _widths(ws, [14, 16, 16, 16, 10, 10, 10, 14])
+
+    # Sheet 3: every finding.
+    ws = wb.create_sheet(tr("Findings"))
+    _header(ws, [_ISSUE["patch_id"].zh, schema.PATCH_FIELD["township_code"].zh, schema.PATCH_FIELD["village_code"].zh,
+                 tr("Rule code"), _ISSUE["rule"].zh, _ISSUE["severity"].zh, _ISSUE["value"].zh, _ISSUE["other_id"].zh,
+                 _ISSUE["message"].zh, tr("Accepted exception")])
+    for r in rows:
+        t, v = patch_units.get(r["patch_id"], ("", ""))
+        ws.append([r["patch_id"], t, v, r["rule"], rules.rule_label(r["rule"]),
+                   schema.SEVERITIES.label(r["severity"], "zh"), r["value"], r["other_id"], r["message"],
+                   tr("yes") if r["accepted"] else ""])
+        ws.cell(row=ws.max_row, column=7).number_format = "#,##0.00"
+    _widths(ws, [38, 12, 15, 18, 30, 8, 14, 38, 80, 10])
+    ws.auto_filter.ref = ws.dimensions
+
+    info = wb.create_sheet(tr("About"))
+    info.append([tr("Title"), title or tr("Check report")])
+    info.append([tr("Created"), _dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")])
+    info.append([tr("Findings"), len(rows)])
+    wb.save(path)
+    return path

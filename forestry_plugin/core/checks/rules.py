@@ -1,0 +1,99 @@
+"""The check rules: stable codes, default severities and thresholds (DOMAIN.md "Checks")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Tuple
+
+from ... import schema
+from ...i18n import tr
+
+INVALID_GEOMETRY = "invalid_geometry"
+MIN_AREA = "min_area"
+SLIVER = "sliver"
+PATCH_OVERLAP = "patch_overlap"
+BASIC_FARMLAND = "basic_farmland"
+CROPLAND = "cropland"
+BUILTUP_WATER = "builtup_water"
+EXISTING_FOREST = "existing_forest"
+OUTSIDE_ADMIN = "outside_admin"
+HISTORY_OVERLAP = "history_overlap"
+AREA_MISMATCH = "area_mismatch"
+ATTRIBUTE = "attribute"
+CRS = "crs"
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITY_CODES = (ERROR, WARNING, INFO)
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    """A rule: code, default severity and default thresholds (all configurable in a RuleProfile)."""
+
+    code: str
+    severity: str
+    thresholds: Dict[str, float] = field(default_factory=dict)
+    per_patch: bool = True  # False: a layer-level rule (crs)
+
+
+RULES: Tuple[RuleDef, ...] = (
+    RuleDef(INVALID_GEOMETRY, ERROR),
+    # Below error_m2: the rule's severity; between error_m2 and warning_m2: warning (1 mu, forest survey).
+    RuleDef(MIN_AREA, ERROR, {"error_m2": 400.0, "warning_m2": round(schema.M2_PER_MU, 2)}),
+    # Inferred: a patch whose every part is narrower than min_width_m, or whose thinness 4*pi*A/P^2 is below
+    # max_thinness (a 1:60 strip), is a sliver.
+    RuleDef(SLIVER, WARNING, {"min_width_m": 5.0, "max_thinness": 0.05}),
+    RuleDef(PATCH_OVERLAP, ERROR, {"tolerance_m2": 1.0}),
+    RuleDef(BASIC_FARMLAND, ERROR, {"tolerance_m2": 1.0}),
+    RuleDef(CROPLAND, ERROR, {"tolerance_m2": 1.0}),
+    RuleDef(BUILTUP_WATER, WARNING, {"tolerance_m2": 1.0}),
+    RuleDef(EXISTING_FOREST, WARNING, {"tolerance_m2": 1.0}),
+    RuleDef(OUTSIDE_ADMIN, ERROR, {"min_share": 0.95}),
+    RuleDef(HISTORY_OVERLAP, ERROR, {"tolerance_m2": 1.0}),
+    # Inferred: the attribute area may differ from the computed area by max(0.1 mu, 1 %).
+    RuleDef(AREA_MISMATCH, ERROR, {"tolerance_mu": 0.1, "tolerance_rel": 0.01}),
+    RuleDef(ATTRIBUTE, ERROR),
+    RuleDef(CRS, ERROR, per_patch=False),
+)
+RULE = {r.code: r for r in RULES}
+RULE_CODES: Tuple[str, ...] = tuple(r.code for r in RULES)
+
+
+def rule_label(code: str) -> str:
+    """Translated, human-readable name of a rule code."""
+    labels = {
+        INVALID_GEOMETRY: tr("Invalid geometry"),
+        MIN_AREA: tr("Area below minimum"),
+        SLIVER: tr("Sliver / too narrow"),
+        PATCH_OVERLAP: tr("Overlap between patches"),
+        BASIC_FARMLAND: tr("On permanent basic farmland"),
+        CROPLAND: tr("On cropland without approval"),
+        BUILTUP_WATER: tr("On built-up land or water"),
+        EXISTING_FOREST: tr("On existing forest land"),
+        OUTSIDE_ADMIN: tr("Outside the declared administrative unit"),
+        HISTORY_OVERLAP: tr("Overlap with earlier years' patches"),
+        AREA_MISMATCH: tr("Attribute area differs from mapped area"),
+        ATTRIBUTE: tr("Attribute missing or invalid"),
+        CRS: tr("Layer CRS is not CGCS2000"),
+    }
+    return labels.get(code, code)
+
+
+def threshold_label(name: str) -> str:
+    """Translated name of a threshold key."""
+    labels = {
+        "error_m2": tr("Error below (m²)"),
+        "warning_m2": tr("Warning below (m²)"),
+        "min_width_m": tr("Minimum width (m)"),
+        "max_thinness": tr("Maximum thinness 4πA/P²"),
+        "tolerance_m2": tr("Tolerance (m²)"),
+        "min_share": tr("Minimum share inside the declared unit"),
+        "tolerance_mu": tr("Tolerance (mu)"),
+        "tolerance_rel": tr("Relative tolerance"),
+    }
+    return labels.get(name, name)
+
+
+def severity_label(code: str, lang: str = "zh") -> str:
+    """Label of a severity code from the schema code list."""
+    return schema.SEVERITIES.label(code, lang)

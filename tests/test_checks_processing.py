@@ -1,0 +1,199 @@
+"""forestry:checkpatches through processing.run and headless through qgis_process.bin."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsProcessingException, QgsVectorLayer
+
+from forestry_plugin.core.checks import rules as R
+from forestry_plugin.core.checks.profile import RuleProfile
+from forestry_plugin.processing.provider import ForestryProvider
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture()
+def provider(qgis_processing):
+    p = ForestryProvider()
+    QgsApplication.processingRegistry().addProvider(p)
+    yield p
+    QgsApplication.processingRegistry().removeProvider(p)
+
+
+def uri(path, layer):
+    return f"{path}|layername={layer}"
+
+
+def findings_of(out):
+    lyr = QgsVectorLayer(out, "o", "ogr")
+    assert lyr.isValid()
+    return [dict(zip(lyr.fields().names(), f.attributes()), geom=f.geometry()) for f in lyr.getFeatures()]
+
+
+def test_processing_run_on_sample_county(provider, sample_county, tmp_path):
+    import processing
+
+    p = sample_county.path
+    out, rep = str(tmp_path / "f.gpkg"), str(tmp_path / "r.xlsx")
+    res = processing.run("forestry:checkpatches", {
+        "PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"), "ADMIN": uri(p, "admin_units"),
+        "FARMLAND": uri(p, "basic_farmland"), "HISTORY": uri(p, "history_patches"), "OUTPUT": out, "REPORT": rep})
+    rows = findings_of(res["OUTPUT"])
+    assert {r["patch_id"] for r in rows} == set(sample_county.faults)
+    by = {}
+    for r in rows:
+        by.setdefault(r["patch_id"], set()).add(r["rule"])
+    assert by == {k: set(v) for k, v in sample_county.faults.items()}
+    ov = [r for r in rows if r["rule"] == R.PATCH_OVERLAP]
+    assert all(r["value"] > 1 and not r["geom"].isNull() for r in ov)
+    assert {f.name() for f in QgsVectorLayer(res["OUTPUT"], "o", "ogr").fields()} >= {
+        "patch_id", "rule", "severity", "message", "value"}
+    wb = openpyxl.load_workbook(res["REPORT"])
+    assert wb.worksheets[2].max_row == len(rows) + 1
+
+
+def test_rules_profile_parameter(provider, sample_county, tmp_path):
+    import processing
+
+    prof = RuleProfile.default()
+    for code in R.RULE_CODES:
+        prof.set(code, enabled=code == R.MIN_AREA)
+    rules_file = str(tmp_path / "rules.json")
+    prof.save_file(rules_file)
+    p = sample_county.path
+    res = processing.run("forestry:checkpatches", {"PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"),
+                                                    "RULES": rules_file, "OUTPUT": "memory:"})
+    lyr = res["OUTPUT"]
+    assert {f["rule"] for f in lyr.getFeatures()} == {R.MIN_AREA}
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops", encoding="utf-8")
+    with pytest.raises(QgsProcessingException):
+        processing.run("forestry:checkpatches", {"PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"),
+                                                  "RULES": str(bad), "OUTPUT": "memory:"})
+
+
+def _memory_layer(crs, features, fields=""):
+    lyr = QgsVectorLayer(f"MultiPolygon?crs={crs}{fields}", "arbitrary", "memory")
+    feats = []
+    for wkt, attrs in features:
+        f = QgsFeature(lyr.fields())
+        if wkt:
+            f.setGeometry(QgsGeometry.fromWkt(wkt))
+        for k, v in attrs.items():
+            f[k] = v
+        feats.append(f)
+    lyr.dataProvider().addFeatures(feats)
+    return lyr
+
+
+def test_arbitrary_layer_wrong_crs_missing_fields_null_geometry(provider, sample_county):
+    import processing
+    import shapely
+
+    from forestry_plugin.core.checks.engine import transform_geoms
+
+    # A WGS 84 layer with only a 'name' field: one tiny square, one null geometry, one bow-tie.
+    x, y = 500000.0, 3330000.0
+    tiny = transform_geoms([shapely.box(x, y, x + 10, y + 10)], 4549, 4326)[0].wkt
+    bow = transform_geoms([shapely.Polygon([(x, y), (x + 60, y + 60), (x + 60, y), (x, y + 60)])], 4549, 4326)[0].wkt
+    lyr = _memory_layer("EPSG:4326", [(tiny, {"name": "a"}), (None, {"name": "b"}), (bow, {"name": "c"})],
+                        "&field=name:string")
+    p = sample_county.path
+    res = processing.run("forestry:checkpatches", {"PATCHES": lyr, "BASEMAP": uri(p, "basemap"), "OUTPUT": "memory:"})
+    out = res["OUTPUT"]
+    assert out.crs().authid() == "EPSG:4549"  # checked in the CGCS2000 GK zone of the data
+    rows = [(f["patch_id"], f["rule"], f["message"]) for f in out.getFeatures()]
+    layer_rules = sorted(r for pid, r, _m in rows if pid == "")
+    assert layer_rules == [R.ATTRIBUTE, R.CRS]
+    assert "species" in [m for pid, r, m in rows if pid == "" and r == R.ATTRIBUTE][0]
+    per = {}
+    for pid, r, _m in rows:
+        per.setdefault(pid, set()).add(r)
+    ids = sorted(k for k in per if k)
+    assert len(ids) == 3 and all(k.startswith("fid ") for k in ids)  # no ID field: feature ids
+    assert R.MIN_AREA in per[ids[0]] and per[ids[1]] == {R.INVALID_GEOMETRY} and R.INVALID_GEOMETRY in per[ids[2]]
+
+
+def test_empty_layer(provider, sample_county):
+    import processing
+
+    lyr = _memory_layer("EPSG:4549", [])
+    res = processing.run("forestry:checkpatches", {"PATCHES": lyr, "BASEMAP": uri(sample_county.path, "basemap"),
+                                                    "OUTPUT": "memory:"})
+    rows = [f["rule"] for f in res["OUTPUT"].getFeatures()]
+    assert rows == [R.ATTRIBUTE]  # only the layer-level "fields missing" finding
+
+
+def test_missing_landclass_field_is_a_clear_error(provider, sample_county):
+    import processing
+
+    p = sample_county.path
+    with pytest.raises(QgsProcessingException):
+        processing.run("forestry:checkpatches", {"PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "admin_units"),
+                                                  "LANDCLASS_FIELD": "DLBM", "OUTPUT": "memory:"})
+
+
+def install_plugin(profiles_root: str) -> str:
+    """Install the plugin (package + metadata.txt + resources/) into a QGIS profile and enable it; return the folder."""
+    prof = os.path.join(profiles_root, "profiles", "default")
+    dst = os.path.join(prof, "python", "plugins", "forestry_plugin")
+    shutil.copytree(os.path.join(ROOT, "forestry_plugin"), dst,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copy(os.path.join(ROOT, "metadata.txt"), dst)
+    shutil.copytree(os.path.join(ROOT, "resources"), os.path.join(dst, "resources"))
+    os.makedirs(os.path.join(prof, "QGIS"), exist_ok=True)
+    with open(os.path.join(prof, "QGIS", "QGIS3.ini"), "w", encoding="utf-8") as fh:
+        fh.write("[PythonPlugins]\nforestry_plugin=true\n")
+    return dst
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/qgis_process.bin"), reason="qgis_process.bin not installed")
+def test_qgis_process_headless(sample_county, tmp_path):
+    import shapely
+
+    root = str(tmp_path / "qgisconfig")
+    install_plugin(root)
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=root, QT_QPA_PLATFORM="offscreen",
+               XDG_RUNTIME_DIR=str(tmp_path), PYTHONPATH=os.path.dirname(os.path.dirname(shapely.__file__)))
+    p = sample_county.path
+    out, rep = str(tmp_path / "out.gpkg"), str(tmp_path / "r.xlsx")
+    cmd = ["/usr/bin/qgis_process.bin", "--json", "run", "forestry:checkpatches", "--",
+           f"PATCHES={uri(p, 'patches')}", f"BASEMAP={uri(p, 'basemap')}", f"ADMIN={uri(p, 'admin_units')}",
+           f"FARMLAND={uri(p, 'basic_farmland')}", f"HISTORY={uri(p, 'history_patches')}", f"OUTPUT={out}",
+           f"REPORT={rep}"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    doc = json.loads(proc.stdout[proc.stdout.index("{"):])
+    assert doc["results"]["OUTPUT"] == out
+    rows = findings_of(out)
+    assert {r["patch_id"] for r in rows} == set(sample_county.faults)
+    assert os.path.exists(rep)
+    assert sys.executable  # the test ran in the venv; qgis_process used the system Python + venv shapely
+
+
+def test_fast_and_feature_paths_agree(provider, sample_county):
+    """GeoPackage tables read directly (fast path) and through QGIS features (a subset string forces it) agree."""
+    import processing
+
+    p = sample_county.path
+    layers = {k: QgsVectorLayer(uri(p, t), k, "ogr") for k, t in (
+        ("PATCHES", "patches"), ("BASEMAP", "basemap"), ("ADMIN", "admin_units"), ("FARMLAND", "basic_farmland"),
+        ("HISTORY", "history_patches"))}
+    fast = processing.run("forestry:checkpatches", {**{k: uri(p, t) for k, t in (
+        ("PATCHES", "patches"), ("BASEMAP", "basemap"), ("ADMIN", "admin_units"), ("FARMLAND", "basic_farmland"),
+        ("HISTORY", "history_patches"))}, "OUTPUT": "memory:"})["OUTPUT"]
+    for lyr in layers.values():
+        lyr.setSubsetString("1 = 1")
+    slow = processing.run("forestry:checkpatches", {**layers, "OUTPUT": "memory:"})["OUTPUT"]
+
+    def rows(lyr):
+        return sorted((f["patch_id"], f["rule"], f["other_id"] or "", round(f["value"] or 0, 4)) for f in lyr.getFeatures())
+
+    assert rows(fast) == rows(slow) and len(rows(fast)) > 30

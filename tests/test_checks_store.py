@@ -1,0 +1,189 @@
+"""Check engine on a working copy: check_issues/check_state contract, subsets, exceptions, profiles, live checks."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import pytest
+import shapely
+from qgis.core import QgsGeometry
+from shapely.geometry import MultiPolygon, box
+
+from forestry_plugin import schema
+from forestry_plugin.core import geopackage
+from forestry_plugin.core.checks import rules as R
+from forestry_plugin.core.checks import store
+from forestry_plugin.core.checks.engine import AreaModel, check_working_copy
+from forestry_plugin.core.checks.live import LiveChecker
+from forestry_plugin.core.checks.profile import RuleProfile, load_profile, save_profile
+
+X0, Y0 = 500000.0, 3330000.0
+
+
+def sq(x, y, s):
+    return box(X0 + x, Y0 + y, X0 + x + s, Y0 + y + s)
+
+
+def wkb(g):
+    return shapely.to_wkb(MultiPolygon([g]) if g.geom_type == "Polygon" else g)
+
+
+def patch(g, **kw):
+    m2 = float(AreaModel(4549).areas([shapely.make_valid(g)])[0])
+    a = {"patch_id": str(uuid.uuid4()), "county_code": "339901", "township_code": "339901101",
+         "village_code": "339901101200", "year": 2025, "method": "planting", "forest_type": "protection",
+         "species": "camphor", "area_mu": round(schema.m2_to_mu(m2), 2), "area_ha": round(schema.m2_to_ha(m2), 4),
+         "stage": "design", "revision": 3}
+    a.update(kw)
+    return a
+
+
+@pytest.fixture()
+def wc(empty_working_copy):
+    """A working copy with base map, admin units, and three patches: clean, two overlapping, one on cropland."""
+    path = empty_working_copy
+    geopackage.write_features(path, schema.BASEMAP, [
+        ({"BSM": "B1", "DLBM": "0404"}, wkb(sq(0, 0, 400))), ({"BSM": "B2", "DLBM": "0103"}, wkb(sq(400, 0, 400)))])
+    geopackage.write_features(path, schema.ADMIN, [
+        ({"code": "339901", "level": "county", "name": "县"}, wkb(sq(-10, -10, 900))),
+        ({"code": "339901101", "level": "township", "name": "镇"}, wkb(sq(-10, -10, 900))),
+        ({"code": "339901101200", "level": "village", "name": "村"}, wkb(sq(-10, -10, 900)))])
+    g = {"clean": sq(10, 10, 50), "o1": sq(100, 100, 60), "o2": sq(130, 100, 60), "crop": sq(500, 50, 60)}
+    recs = {k: patch(v) for k, v in g.items()}
+    geopackage.write_features(path, schema.PATCHES, [(recs[k], wkb(g[k])) for k in g])
+    return path, recs, g
+
+
+def issues(path):
+    with sqlite3.connect(path) as con:
+        return con.execute("SELECT patch_id, rule, severity, other_id, value, run_id FROM check_issues").fetchall()
+
+
+def state(path):
+    with sqlite3.connect(path) as con:
+        return {r[0]: r[1:] for r in con.execute("SELECT patch_id, patch_revision, errors, warnings FROM check_state")}
+
+
+def test_full_run_writes_issues_and_state(wc):
+    path, recs, _g = wc
+    res = check_working_copy(path)
+    assert len(res.checked_ids) == 4 and res.seconds > 0 and res.run_id
+    rows = issues(path)
+    rules_by = {}
+    for pid, rule, *_ in rows:
+        rules_by.setdefault(pid, set()).add(rule)
+    assert rules_by == {recs["o1"]["patch_id"]: {R.PATCH_OVERLAP}, recs["o2"]["patch_id"]: {R.PATCH_OVERLAP},
+                        recs["crop"]["patch_id"]: {R.CROPLAND}}
+    assert {r[5] for r in rows} == {res.run_id}
+    st = state(path)
+    assert st[recs["clean"]["patch_id"]] == (3, 0, 0)
+    assert st[recs["o1"]["patch_id"]] == (3, 1, 0)
+    # The overlap is stored with its geometry (readable by OGR / QGIS).
+    feats = geopackage.read_features(path, schema.ISSUES, where="rule = 'patch_overlap'")
+    assert len(feats) == 2 and all(shapely.from_wkb(w).area == pytest.approx(30 * 60) for _f, _a, w in feats)
+
+
+def test_subset_run_replaces_only_its_rows(wc):
+    path, recs, g = wc
+    check_working_copy(path)
+    before = issues(path)
+    crop_id = recs["crop"]["patch_id"]
+    # Give the cropland patch an approval number, re-check only it.
+    from osgeo import ogr
+
+    ds = ogr.Open(path, update=1)  # OGR: the GPKG update triggers need its ST_* functions
+    ds.ExecuteSQL(f"UPDATE patches SET approval_no = 'A-1', revision = 4 WHERE patch_id = '{crop_id}'")
+    ds = None
+    res = check_working_copy(path, patch_ids=[crop_id])
+    assert res.checked_ids == [crop_id]
+    after = issues(path)
+    assert [r for r in after if r[0] == crop_id] == []
+    assert sorted(r[:5] for r in after) == sorted(r[:5] for r in before if r[0] != crop_id)
+    assert state(path)[crop_id] == (4, 0, 0)
+
+
+def test_extent_selects_patches(wc):
+    path, recs, _g = wc
+    res = check_working_copy(path, extent=(X0 + 480, Y0, X0 + 600, Y0 + 200), write=False)
+    assert res.checked_ids == [recs["crop"]["patch_id"]]
+    assert issues(path) == []  # write=False leaves the tables alone
+
+
+def test_exceptions_respected(wc):
+    path, recs, _g = wc
+    check_working_copy(path)
+    o1, o2, crop = recs["o1"]["patch_id"], recs["o2"]["patch_id"], recs["crop"]["patch_id"]
+    with pytest.raises(ValueError):
+        store.accept_exception(path, crop, R.CROPLAND, "B2", "  ", "alice")
+    store.accept_exception(path, crop, R.CROPLAND, "B2", "approved by county", "alice")
+    store.accept_exception(path, o1, R.PATCH_OVERLAP, None, "boundary agreed", "bob")
+    assert [(e["patch_id"], e["rule"], e["other_id"]) for e in store.list_exceptions(path)] == [
+        (crop, R.CROPLAND, "B2"), (o1, R.PATCH_OVERLAP, None)] or len(store.list_exceptions(path)) == 2
+    opened = store.open_findings(path)
+    assert crop not in opened and o1 not in opened and [f["rule"] for f in opened[o2]] == [R.PATCH_OVERLAP]
+    assert state(path)[crop][1] == 0  # counts follow the exception
+    # A later run still records the accepted findings, marks them, and counts them as not open.
+    res = check_working_copy(path)
+    acc = {(f.patch_id, f.rule) for f in res.findings if f.accepted}
+    assert acc == {(crop, R.CROPLAND), (o1, R.PATCH_OVERLAP)}
+    assert store.open_findings(path, [crop, o1, o2]).keys() == {o2}
+    assert state(path)[crop][1] == 0 and state(path)[o2][1] == 1
+    # The workflow's reader agrees.
+    from forestry_plugin.core import workflow
+
+    assert set(workflow.open_findings(path, [crop, o1, o2])) == {o2}
+    assert store.remove_exception(path, crop, R.CROPLAND, "B2") == 1
+    assert crop in store.open_findings(path, [crop])
+
+
+def test_profile_round_trip(wc, tmp_path):
+    path, recs, _g = wc
+    prof = RuleProfile.default()
+    prof.set(R.MIN_AREA, warning_m2=5000, severity="warning")
+    prof.set(R.CROPLAND, enabled=False)
+    assert RuleProfile.from_json(prof.to_json()).to_dict() == prof.to_dict()
+    save_profile(path, prof)
+    loaded = load_profile(path)
+    assert loaded.to_dict() == prof.to_dict()
+    f = tmp_path / "rules.json"
+    prof.save_file(str(f))
+    assert RuleProfile.from_file(str(f)).threshold(R.MIN_AREA, "warning_m2") == 5000
+    with pytest.raises(ValueError):
+        RuleProfile.from_json("{not json")
+    with pytest.raises(ValueError):
+        RuleProfile.from_dict({"rules": {"min_area": {"severity": "fatal"}}})
+    # The stored profile drives check_working_copy: cropland disabled, every patch now < 5000 m2 -> warning.
+    res = check_working_copy(path)
+    rules_found = {(f.patch_id, f.rule, f.severity) for f in res.findings}
+    assert (recs["crop"]["patch_id"], R.CROPLAND, "error") not in rules_found
+    assert (recs["clean"]["patch_id"], R.MIN_AREA, "warning") in rules_found
+
+
+def test_live_checker(wc):
+    path, recs, g = wc
+    live = LiveChecker(path)
+    qg = QgsGeometry.fromWkt(sq(120, 150, 40).wkt)  # overlaps o1 and o2
+    a = patch(sq(120, 150, 40))
+    found = live.check_patch(qg, a, a["patch_id"])
+    assert sorted(f.other_id for f in found if f.rule == R.PATCH_OVERLAP) == sorted(
+        [recs["o1"]["patch_id"], recs["o2"]["patch_id"]])
+    assert live.last_ms < 100
+    # The patch itself is not its own overlap partner.
+    own = recs["o1"]
+    found = live.check_patch(QgsGeometry.fromWkt(g["o1"].wkt), own, own["patch_id"])
+    assert [f.other_id for f in found if f.rule == R.PATCH_OVERLAP] == [recs["o2"]["patch_id"]]
+    # Moving o2 away and telling the checker: the overlap disappears.
+    live.update_patch(recs["o2"]["patch_id"], sq(300, 300, 60))
+    found = live.check_patch(QgsGeometry.fromWkt(g["o1"].wkt), own, own["patch_id"])
+    assert not [f for f in found if f.rule == R.PATCH_OVERLAP]
+    # Invalid and empty geometries give a finding, not an exception.
+    bow = QgsGeometry.fromWkt("POLYGON((500020 3330020, 500080 3330080, 500080 3330020, 500020 3330080, 500020 3330020))")
+    assert R.INVALID_GEOMETRY in {f.rule for f in live.check_patch(bow, patch(sq(20, 20, 60)), "x")}
+    assert [f.rule for f in live.check_patch(QgsGeometry(), {"patch_id": "y"}, "y")][0] == R.INVALID_GEOMETRY
+    # Attributes straight from a QGIS feature (QVariant NULLs, QDate) are understood.
+    from qgis.core import NULL
+    from qgis.PyQt.QtCore import QDate
+
+    b = patch(sq(200, 20, 60), restore_method=NULL, approval_no=NULL, design_date=QDate(2025, 3, 1))
+    assert live.check_patch(QgsGeometry.fromWkt(sq(200, 20, 60).wkt), b, b["patch_id"]) == []
