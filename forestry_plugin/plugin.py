@@ -18,6 +18,7 @@ GUI_COMPONENTS = [
     ("project_dock", "ProjectDockComponent"),
     ("workflow_dock", "WorkflowDockComponent"),
     ("sync_panel", "SyncPanelComponent"),
+    ("checks_dock", "ChecksDockComponent"),
 ]
 
 MENU = "&Forestry"
@@ -42,6 +43,7 @@ class ForestryPlugin:
         self.menu = None
         self.components = []
         self.translator = None
+        self.missing_dependencies = []
         self._install_translator()
 
     # -- translations -------------------------------------------------------------------
@@ -66,6 +68,15 @@ class ForestryPlugin:
 
     # -- GUI ----------------------------------------------------------------------------
     def initGui(self):  # noqa: N802 (QGIS API name)
+        from .dependencies import install_hint, missing_requirements
+
+        self.missing_dependencies = missing_requirements()
+        if self.missing_dependencies:
+            text = tr("Some features need Python packages that QGIS's Python lacks: {0}. Install them with: {1} "
+                      "(on Windows in the OSGeo4W Shell), then restart QGIS.").format(
+                ", ".join(self.missing_dependencies), install_hint(self.missing_dependencies))
+            self.iface.messageBar().pushMessage(tr("Forestry"), text, Qgis.Warning, 0)
+            QgsMessageLog.logMessage(text, LOG_TAG, Qgis.Warning)
         self.initProcessing()
         self.toolbar = self.iface.addToolBar(tr("Forestry"))
         self.toolbar.setObjectName("ForestryToolbar")

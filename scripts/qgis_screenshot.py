@@ -2,7 +2,8 @@
 
 Environment: FORESTRY_SHOT_OUT (PNG path), FORESTRY_SHOT_STATUS (JSON path for the test),
 FORESTRY_SHOT_WC (working copy to open, optional), FORESTRY_SHOT_DOCKS (comma-separated dock objectNames
-to show, optional), FORESTRY_SHOT_DELAY_MS (default 2500).
+to show, optional), FORESTRY_SHOT_SETUP (a Python file run with `iface` and `win` after that, optional),
+FORESTRY_SHOT_DELAY_MS (default 2500).
 """
 
 import json
@@ -34,11 +35,17 @@ def prepare():
             if dock.objectName() in DOCKS:
                 dock.show()
                 dock.raise_()
+        setup = os.environ.get("FORESTRY_SHOT_SETUP")
+        if setup:  # a snippet that puts the docks in a state worth showing (runs the checks, picks a role...)
+            with open(setup, encoding="utf-8") as fh:
+                exec(compile(fh.read(), setup, "exec"), {"iface": iface, "win": win, "status": status})
         tb = win.findChild(QToolBar, "ForestryToolbar")
         status["toolbar"] = bool(tb and tb.isVisible())
         status["toolbar_actions"] = [a.text() for a in tb.actions()] if tb else []
         status["docks"] = [d.objectName() for d in win.findChildren(QDockWidget) if d.objectName().startswith("Forestry")]
         status["providers"] = [p.id() for p in QgsApplication.processingRegistry().providers()]
+        status["missing_dependencies"] = getattr(plugins.get("forestry_plugin"), "missing_dependencies", None)
+        status["algorithms"] = len(QgsApplication.processingRegistry().providerById("forestry").algorithms())
     except Exception as e:  # recorded for the test to report
         status["errors"].append(repr(e))
     QTimer.singleShot(int(os.environ.get("FORESTRY_SHOT_DELAY_MS", "2500")), shoot)

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sysconfig
 import sys
 import tempfile
 
@@ -52,6 +53,8 @@ def shoot(out_png: str, working_copy: str | None, docks: str, locale: str | None
         root = make_profile(tmp, locale)
         status = os.path.join(tmp, "status.json")
         env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "PYTHONPATH")}
+        # QGIS's own Python plus the packages the plugin needs (what a user installs with pip), not the checkout.
+        env["PYTHONPATH"] = sysconfig.get_paths()["purelib"]
         env.update({"FORESTRY_SHOT_OUT": os.path.abspath(out_png), "FORESTRY_SHOT_STATUS": status,
                     "FORESTRY_SHOT_DOCKS": docks, "FORESTRY_SHOT_DELAY_MS": str(delay_ms),
                     "XDG_RUNTIME_DIR": os.path.join(tmp, "xdg"), "LANG": "C.UTF-8"})
@@ -75,6 +78,7 @@ def main(argv=None) -> int:
     ap.add_argument("--locale", default="zh_CN")
     ap.add_argument("--docks", default="ForestryProjectDock")
     ap.add_argument("--working-copy")
+    ap.add_argument("--setup", help="Python file run inside QGIS after the docks are shown")
     a = ap.parse_args(argv)
     os.makedirs(a.out, exist_ok=True)
     wc = a.working_copy
@@ -88,7 +92,8 @@ def main(argv=None) -> int:
         wc = os.path.join(tempfile.mkdtemp(), "sample_county.gpkg")
         generate_sample_county(wc)
     png = os.path.join(a.out, f"{a.name}.png")
-    status = shoot(png, wc, a.docks, a.locale)
+    status = shoot(png, wc, a.docks, a.locale,
+                   extra_env={"FORESTRY_SHOT_SETUP": os.path.abspath(a.setup)} if a.setup else None)
     print(json.dumps(status, ensure_ascii=False))
     if wc != a.working_copy:
         shutil.rmtree(os.path.dirname(wc), ignore_errors=True)

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 
 import pytest
 from qgis.PyQt.QtGui import QImage
@@ -40,10 +41,12 @@ def make_profile(tmp_path):
     return root
 
 
-def run_qgis(profiles, env_extra, tmp_path, timeout=240):
+def run_qgis(profiles, env_extra, tmp_path, timeout=240, with_packages=True):
     env = dict(os.environ)
     env.pop("QT_QPA_PLATFORM", None)  # a real window on the virtual X server
     env.pop("PYTHONPATH", None)  # the plugin must come from the installed zip, not the checkout
+    if with_packages:  # shapely 2 and openpyxl installed for QGIS's Python, as the README asks users to
+        env["PYTHONPATH"] = sysconfig.get_paths()["purelib"]
     env["XDG_RUNTIME_DIR"] = str(tmp_path / "xdg")
     os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
     env.update(env_extra)
@@ -53,6 +56,9 @@ def run_qgis(profiles, env_extra, tmp_path, timeout=240):
 
 
 def test_zip_loads_in_real_qgis_with_toolbar_and_dock(tmp_path, artifacts_dir):
+    from forestry_plugin.plugin import GUI_COMPONENTS
+    from forestry_plugin.processing.provider import ALGORITHMS
+
     profiles = make_profile(tmp_path)
     out = os.path.join(artifacts_dir, "qgis_plugin_loaded.png")
     status_path = str(tmp_path / "status.json")
@@ -61,8 +67,24 @@ def test_zip_loads_in_real_qgis_with_toolbar_and_dock(tmp_path, artifacts_dir):
     status = json.load(open(status_path, encoding="utf-8"))
     assert status["errors"] == []
     assert status["loaded"], status
+    assert status["missing_dependencies"] == []
     assert status["toolbar"] and status["toolbar_actions"]
-    assert "ForestryProjectDock" in status["docks"]
-    assert "forestry" in status["providers"]
+    assert {"ForestryProjectDock", "ForestryChecksDock", "ForestryWorkflowDock", "ForestrySyncPanel"} <= set(
+        status["docks"]), status["docks"]
+    assert len(status["toolbar_actions"]) >= len(GUI_COMPONENTS) - 1
+    assert "forestry" in status["providers"] and status["algorithms"] == len(ALGORITHMS)
     img = QImage(out)
     assert img.width() >= 1000 and img.height() >= 700
+
+
+def test_without_shapely_the_plugin_says_what_to_install(tmp_path):
+    """QGIS's Python without shapely 2 / openpyxl: the plugin still loads and names the packages to install."""
+    profiles = make_profile(tmp_path)
+    status_path = str(tmp_path / "status.json")
+    proc = run_qgis(profiles, {"FORESTRY_SHOT_OUT": str(tmp_path / "x.png"), "FORESTRY_SHOT_STATUS": status_path},
+                    tmp_path, with_packages=False)
+    assert os.path.exists(status_path), proc.stderr[-3000:]
+    status = json.load(open(status_path, encoding="utf-8"))
+    assert status["loaded"] and status["errors"] == []
+    assert "shapely>=2.0" in status["missing_dependencies"] and "openpyxl>=3.0" in status["missing_dependencies"]
+    assert "ForestryProjectDock" in status["docks"] and "ForestryWorkflowDock" in status["docks"]

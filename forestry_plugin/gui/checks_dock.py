@@ -1,0 +1,449 @@
+"""Checks dock: run the check engine on the layer, the selection or the map extent in a QgsTask; findings
+grouped by rule, filter, zoom and flash, accept as exception, re-run changed patches, Excel, safe fixes."""
+
+from __future__ import annotations
+
+import getpass
+from typing import List, Optional
+
+import shapely
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsGeometry,
+    QgsProject,
+    QgsTask,
+    QgsVectorLayer,
+)
+from qgis.gui import QgsDockWidget
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QBrush, QColor
+from qgis.PyQt.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import schema
+from ..core import fixes, geopackage
+from ..core.area import AreaCalculator
+from ..core.checks import store
+from ..core.checks.engine import CheckCanceled, Finding, check_working_copy
+from ..core.checks.report import write_check_report
+from ..core.checks.rules import rule_label
+from ..i18n import tr
+from .project_dock import current_working_copy
+
+SEVERITY_COLOURS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
+SCOPES = ("layer", "selection", "extent", "changed")
+# Fixes offered per rule: (fix id, label).
+FIXES = {
+    "invalid_geometry": [("repair", "Repair geometry")],
+    "sliver": [("slivers", "Remove slivers and thin parts")],
+    "min_area": [],
+    "basic_farmland": [("clip", "Clip to allowed land")],
+    "cropland": [("clip", "Clip to allowed land")],
+    "builtup_water": [("clip", "Clip to allowed land")],
+    "patch_overlap": [("snap", "Snap to base-map boundaries")],
+    "history_overlap": [("snap", "Snap to base-map boundaries")],
+}
+
+
+class CheckTask(QgsTask):
+    """Runs check_working_copy in a worker thread."""
+
+    def __init__(self, path: str, patch_ids=None, extent=None):
+        super().__init__(tr("Forestry checks"), QgsTask.CanCancel)
+        self.path, self.patch_ids, self.extent = path, patch_ids, extent
+        self.result = None
+        self.error: Optional[Exception] = None
+
+    def run(self) -> bool:
+        try:
+            self.result = check_working_copy(self.path, patch_ids=self.patch_ids, extent=self.extent,
+                                             progress=lambda f: self.setProgress(f * 100),
+                                             is_canceled=self.isCanceled)
+            return True
+        except CheckCanceled:
+            return False
+        except Exception as e:  # shown on the main thread
+            self.error = e
+            return False
+
+
+def load_findings(path: str) -> List[Finding]:
+    """The current findings stored in the working copy (check_issues), with their accepted flags."""
+    accepted = {(e["patch_id"], e["rule"], e.get("other_id")) for e in store.list_exceptions(path)}
+    out = []
+    for _fid, a, wkb in geopackage.read_features(path, schema.ISSUES):
+        f = Finding(a["patch_id"] or "", a["rule"], a["severity"], a["message"] or "", a["value"],
+                    shapely.from_wkb(wkb) if wkb else None, a["other_id"])
+        f.accepted = (f.patch_id, f.rule, f.other_id) in accepted or (f.patch_id, f.rule, None) in accepted
+        out.append(f)
+    return out
+
+
+class ChecksDock(QgsDockWidget):
+    def __init__(self, iface, parent=None):
+        super().__init__(tr("Forestry checks"), parent)
+        self.setObjectName("ForestryChecksDock")
+        self.iface = iface
+        self.findings: List[Finding] = []
+        self.task: Optional[CheckTask] = None
+        self.ask = lambda title, text: QMessageBox.question(self, title, text) == QMessageBox.Yes
+        self.ask_reason = lambda: QInputDialog.getText(self, tr("Accept as exception"),
+                                                       tr("Reason (kept with the working copy):"))
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        row = QHBoxLayout()
+        self.scope = QComboBox()
+        for code, label in zip(SCOPES, (tr("Whole layer"), tr("Selected patches"), tr("Map extent"),
+                                        tr("Changed since last check"))):
+            self.scope.addItem(label, code)
+        self.run_button = QPushButton(tr("Run checks"))
+        self.cancel_button = QPushButton(tr("Cancel"))
+        self.cancel_button.setEnabled(False)
+        row.addWidget(self.scope, 1)
+        row.addWidget(self.run_button)
+        row.addWidget(self.cancel_button)
+        layout.addLayout(row)
+        self.progress = QProgressBar()
+        layout.addWidget(self.progress)
+        row = QHBoxLayout()
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText(tr("Filter: patch no., id or message"))
+        self.severity_filter = QComboBox()
+        self.severity_filter.addItem(tr("All severities"), "")
+        for c in schema.SEVERITIES:
+            self.severity_filter.addItem(c.label("zh"), c.code)
+        self.show_accepted = QComboBox()
+        self.show_accepted.addItem(tr("Open findings"), False)
+        self.show_accepted.addItem(tr("Including accepted"), True)
+        row.addWidget(self.filter_edit, 1)
+        row.addWidget(self.severity_filter)
+        row.addWidget(self.show_accepted)
+        layout.addLayout(row)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels([tr("Finding"), tr("Value"), tr("Patch no.")])
+        self.tree.setColumnWidth(0, 330)
+        self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
+        layout.addWidget(self.tree, 1)
+        row = QHBoxLayout()
+        self.accept_button = QPushButton(tr("Accept as exception…"))
+        self.fix_button = QPushButton(tr("Fix…"))
+        self.export_button = QPushButton(tr("Excel…"))
+        for b in (self.accept_button, self.fix_button, self.export_button):
+            row.addWidget(b)
+        layout.addLayout(row)
+        self.setWidget(body)
+        self.run_button.clicked.connect(lambda: self.run_checks())
+        self.cancel_button.clicked.connect(self.cancel)
+        self.filter_edit.textChanged.connect(self.populate)
+        self.severity_filter.currentIndexChanged.connect(self.populate)
+        self.show_accepted.currentIndexChanged.connect(self.populate)
+        self.tree.currentItemChanged.connect(lambda cur, _prev: self.zoom_to(cur))
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.accept_button.clicked.connect(lambda: self.accept_current())
+        self.fix_button.clicked.connect(self._fix_menu)
+        self.export_button.clicked.connect(lambda: self.export())
+        QgsProject.instance().layersAdded.connect(self.reload)
+        self.reload()
+
+    # -- data ---------------------------------------------------------------------------
+    def disconnect_project(self):
+        try:
+            QgsProject.instance().layersAdded.disconnect(self.reload)
+        except TypeError:
+            pass
+
+    def path(self) -> Optional[str]:
+        return current_working_copy()
+
+    def layer(self, table: str = schema.PATCHES) -> Optional[QgsVectorLayer]:
+        path = self.path()
+        for lyr in QgsProject.instance().mapLayers().values():
+            if isinstance(lyr, QgsVectorLayer) and lyr.source().startswith(str(path)) \
+                    and lyr.source().endswith("layername=" + table):
+                return lyr
+        return None
+
+    def reload(self, *_a) -> None:
+        path = self.path()
+        self.findings = load_findings(path) if path else []
+        self.populate()
+
+    def _patch_numbers(self) -> dict:
+        layer = self.layer()
+        if layer is None:
+            return {}
+        return {f["patch_id"]: (f["tuban_no"] or "") for f in layer.getFeatures()}
+
+    def populate(self, *_a) -> None:
+        self.tree.clear()
+        text = self.filter_edit.text().strip().lower()
+        severity = self.severity_filter.currentData()
+        with_accepted = bool(self.show_accepted.currentData())
+        numbers = self._patch_numbers()
+        groups = {}
+        for i, f in enumerate(self.findings):
+            if f.accepted and not with_accepted or severity and f.severity != severity:
+                continue
+            no = numbers.get(f.patch_id, "")
+            if text and text not in f"{no} {f.patch_id} {f.message}".lower():
+                continue
+            key = (f.rule, f.severity)
+            if key not in groups:
+                groups[key] = QTreeWidgetItem(self.tree)
+                groups[key].setData(0, Qt.UserRole, None)
+                groups[key].setForeground(0, QBrush(QColor(SEVERITY_COLOURS.get(f.severity, "#000"))))
+            item = QTreeWidgetItem(groups[key])
+            item.setText(0, ("✔ " if f.accepted else "") + f.message)
+            item.setText(1, "" if f.value is None else f"{f.value:,.2f}")
+            item.setText(2, no or f.patch_id[:8])
+            item.setData(0, Qt.UserRole, i)
+            item.setToolTip(0, f"{f.patch_id}\n{f.message}")
+            if f.accepted:
+                item.setForeground(0, QBrush(QColor("#808080")))
+        for (rule, sev), item in groups.items():
+            item.setText(0, f"{rule_label(rule)} — {schema.SEVERITIES.label(sev)} ({item.childCount()})")
+        self.tree.sortItems(0, Qt.AscendingOrder)
+
+    def current_finding(self, item=None) -> Optional[Finding]:
+        item = item or self.tree.currentItem()
+        idx = item.data(0, Qt.UserRole) if item is not None else None
+        return self.findings[idx] if idx is not None else None
+
+    # -- running ------------------------------------------------------------------------
+    def run_checks(self, scope: Optional[str] = None, wait: bool = False) -> Optional[CheckTask]:
+        path, layer = self.path(), self.layer()
+        if not path or layer is None:
+            self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("Open a working copy first"), Qgis.Warning, 5)
+            return None
+        if layer.isModified():
+            if not self.ask(tr("Unsaved edits"), tr("The patches layer has unsaved edits. Save them before checking?")):
+                return None
+            layer.commitChanges(False)
+        scope = scope or self.scope.currentData()
+        patch_ids, extent = None, None
+        if scope == "selection":
+            patch_ids = [f["patch_id"] for f in layer.selectedFeatures()]
+            if not patch_ids:
+                self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("No patches selected"), Qgis.Warning, 5)
+                return None
+        elif scope == "extent":
+            e = self.iface.mapCanvas().extent()
+            extent = (e.xMinimum(), e.yMinimum(), e.xMaximum(), e.yMaximum())
+        elif scope == "changed":
+            patch_ids = changed_patches(path)
+            if not patch_ids:
+                self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("No patch changed since the last check"),
+                                                    Qgis.Info, 5)
+                return None
+        self.task = CheckTask(path, patch_ids, extent)
+        self.task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
+        self.task.taskCompleted.connect(lambda: self._finished(True))
+        self.task.taskTerminated.connect(lambda: self._finished(False))
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        if wait:
+            ok = self.task.run()
+            self._finished(ok)
+            return None
+        QgsApplication.taskManager().addTask(self.task)
+        return self.task
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _finished(self, ok: bool) -> None:
+        task, self.task = self.task, None
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        if task is None:
+            return
+        bar = self.iface.messageBar()
+        if not ok or task.result is None:
+            bar.pushMessage(tr("Forestry checks"), str(task.error) if task.error else tr("Checks canceled"),
+                            Qgis.Critical if task.error else Qgis.Info, 8)
+            return
+        self.progress.setValue(100)
+        issues = self.layer(schema.ISSUES)
+        if issues is not None:
+            issues.dataProvider().reloadData()
+            issues.triggerRepaint()
+        self.reload()
+        res = task.result
+        errors = sum(1 for f in res.open_findings if f.severity == "error")
+        bar.pushMessage(tr("Forestry checks"), tr("{0} patches checked in {1:.2f} s: {2} open findings, {3} errors").format(
+            len(res.checked_ids), res.seconds, len(res.open_findings), errors),
+            Qgis.Warning if errors else Qgis.Success, 8)
+
+    # -- interaction --------------------------------------------------------------------
+    def zoom_to(self, item) -> None:
+        f = self.current_finding(item)
+        if f is None:
+            return
+        layer = self.layer()
+        canvas = self.iface.mapCanvas()
+        geom = None
+        if f.geometry is not None and not f.geometry.is_empty:
+            geom = QgsGeometry()
+            geom.fromWkb(shapely.to_wkb(f.geometry, output_dimension=2))
+        if layer is not None and f.patch_id:
+            ids = [feat.id() for feat in layer.getFeatures(f"patch_id = '{f.patch_id}'")]
+            layer.selectByIds(ids)
+            if geom is None and ids:
+                geom = layer.getFeature(ids[0]).geometry()
+        if geom is None or geom.isEmpty():
+            return
+        rect = geom.boundingBox()
+        rect.scale(3.0)
+        if rect.width() < 50:
+            rect.grow(50)
+        canvas.setExtent(rect)
+        canvas.refresh()
+        canvas.flashGeometries([geom], layer.crs() if layer is not None else canvas.mapSettings().destinationCrs())
+
+    def accept_current(self, reason: Optional[str] = None) -> bool:
+        f = self.current_finding()
+        if f is None or not f.patch_id:
+            return False
+        if reason is None:
+            reason, ok = self.ask_reason()
+            if not ok or not reason.strip():
+                return False
+        store.accept_exception(self.path(), f.patch_id, f.rule, f.other_id, reason.strip(), getpass.getuser())
+        self.reload()
+        return True
+
+    def _context_menu(self, pos) -> None:
+        f = self.current_finding(self.tree.itemAt(pos))
+        if f is None:
+            return
+        menu = QMenu(self)
+        menu.addAction(tr("Accept as exception…"), lambda: self.accept_current())
+        for fix_id, label in FIXES.get(f.rule, []):
+            menu.addAction(tr(label), lambda fid=fix_id: self.apply_fix(fid))
+        menu.exec_(self.tree.viewport().mapToGlobal(pos))
+
+    def _fix_menu(self) -> None:
+        f = self.current_finding()
+        if f is None:
+            return
+        options = FIXES.get(f.rule, [])
+        if not options:
+            self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("No automatic fix for this finding"),
+                                                Qgis.Info, 5)
+            return
+        menu = QMenu(self)
+        for fix_id, label in options:
+            menu.addAction(tr(label), lambda fid=fix_id: self.apply_fix(fid))
+        menu.exec_(self.fix_button.mapToGlobal(self.fix_button.rect().bottomLeft()))
+
+    def apply_fix(self, fix_id: str, finding: Optional[Finding] = None) -> bool:
+        """Apply a fix to the finding's patch in the edit buffer (one undoable command); areas updated."""
+        f = finding or self.current_finding()
+        layer, path = self.layer(), self.path()
+        if f is None or layer is None or not f.patch_id:
+            return False
+        feats = list(layer.getFeatures(f"patch_id = '{f.patch_id}'"))
+        if not feats:
+            return False
+        feat = feats[0]
+        g = shapely.from_wkb(bytes(feat.geometry().asWkb()))
+        bbox = g.buffer(5).bounds
+        if fix_id == "repair":
+            new = fixes.repair(g)
+        elif fix_id == "slivers":
+            new = fixes.remove_slivers(g, min_part_m2=50.0, min_hole_m2=50.0, min_width_m=5.0)
+        elif fix_id == "clip":
+            new = fixes.clip_to_allowed(g, fixes.forbidden_near(path, bbox, approved_cropland=bool(feat["approval_no"])))
+        elif fix_id == "snap":
+            new = fixes.snap_to_basemap(g, fixes.parcels_near(path, bbox), tolerance_m=1.0)
+        else:
+            raise ValueError(fix_id)
+        if new.is_empty:
+            self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("The fix would remove the whole patch: "
+                                                                          "not applied"), Qgis.Warning, 8)
+            return False
+        qg = QgsGeometry()
+        qg.fromWkb(shapely.to_wkb(new, output_dimension=2))
+        if not layer.isEditable():
+            layer.startEditing()
+        layer.beginEditCommand(tr("Fix: {0}").format(fix_id))
+        layer.changeGeometry(feat.id(), qg)
+        area = AreaCalculator(layer.crs()).area(qg)
+        for name, value in (("area_mu", round(area.mu, 2)), ("area_ha", round(area.ha, 4))):
+            idx = layer.fields().indexFromName(name)
+            if idx >= 0:
+                layer.changeAttributeValue(feat.id(), idx, value)
+        layer.endEditCommand()
+        layer.triggerRepaint()
+        self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("Fixed in the edit buffer: save the layer, "
+                                                                      "or undo (Ctrl+Z)"), Qgis.Info, 6)
+        return True
+
+    def export(self, out: Optional[str] = None) -> Optional[str]:
+        if out is None:
+            out, _ = QFileDialog.getSaveFileName(self, tr("Check report"), "check_report.xlsx",
+                                                 tr("Excel workbook (*.xlsx)"))
+        if not out:
+            return None
+        units = {}
+        layer = self.layer()
+        if layer is not None:
+            units = {f["patch_id"]: (f["township_code"], f["village_code"]) for f in layer.getFeatures()}
+        names = {a["code"]: a["name"] for _f, a, _g in geopackage.read_features(self.path(), schema.ADMIN,
+                                                                                  ["code", "name"])}
+        write_check_report(self.findings, out, patch_units=units, unit_names=names)
+        return out
+
+
+def changed_patches(path: str) -> List[str]:
+    """Patches never checked or edited since their last check (revision differs)."""
+    with geopackage.connect(path) as con:
+        rows = con.execute(f"SELECT p.patch_id FROM {schema.PATCHES} p LEFT JOIN {schema.CHECK_STATE} s "
+                           "ON s.patch_id = p.patch_id WHERE s.patch_id IS NULL "
+                           "OR COALESCE(s.patch_revision, -1) != COALESCE(p.revision, -1)").fetchall()
+    return [r[0] for r in rows]
+
+
+class ChecksDockComponent:
+    def __init__(self, plugin):
+        self.plugin = plugin
+        self.dock: Optional[ChecksDock] = None
+        self.action = None
+
+    def init_gui(self) -> None:
+        iface = self.plugin.iface
+        self.dock = ChecksDock(iface, iface.mainWindow())
+        iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.action = self.dock.toggleViewAction()
+        self.action.setIcon(self.plugin.icon("checks"))
+        self.action.setText(tr("Checks"))
+        self.action.setToolTip(tr("Check patches against the base map and review the findings"))
+        self.plugin.add_action(self.action)
+
+    def unload(self) -> None:
+        if self.dock is not None and self.dock.task is not None:
+            self.dock.task.cancel()
+        if self.action is not None:
+            self.plugin.remove_action(self.action)
+            self.action = None
+        if self.dock is not None:
+            self.dock.disconnect_project()
+            self.plugin.iface.removeDockWidget(self.dock)
+            self.dock.deleteLater()
+            self.dock = None

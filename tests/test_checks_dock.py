@@ -1,0 +1,90 @@
+"""The checks dock in a real QGIS on the sample county: run, tree, filter, zoom, accept, re-run changed, fix, undo."""
+
+import os
+
+import pytest
+from qgis.core import QgsProject
+from qgis.PyQt.QtCore import Qt
+
+from forestry_plugin.core import geopackage
+from forestry_plugin.core.checks import store
+from forestry_plugin.core.project import load_working_copy
+from forestry_plugin.gui.checks_dock import ChecksDock, changed_patches
+
+
+@pytest.fixture()
+def dock(qgis_iface, qgis_new_project, sample_county):
+    load_working_copy(sample_county.path, QgsProject.instance())
+    d = ChecksDock(qgis_iface)
+    yield d
+    d.disconnect_project()
+    d.deleteLater()
+    QgsProject.instance().clear()
+
+
+def test_run_tree_filter_zoom(dock, sample_county, qgis_iface):
+    dock.run_checks("layer", wait=True)
+    open_findings = [f for f in dock.findings if not f.accepted]
+    flagged = {f.patch_id for f in open_findings}
+    assert set(sample_county.faults) <= flagged
+    groups = {(f.rule, f.severity) for f in open_findings}
+    assert dock.tree.topLevelItemCount() == len(groups)
+    assert sum(dock.tree.topLevelItem(i).childCount() for i in range(dock.tree.topLevelItemCount())) == len(open_findings)
+    dock.filter_edit.setText("F001")  # a patch number of a labelled fault
+    shown = sum(dock.tree.topLevelItem(i).childCount() for i in range(dock.tree.topLevelItemCount()))
+    assert 1 <= shown < len(open_findings)
+    dock.filter_edit.setText("")
+    before = qgis_iface.mapCanvas().extent()
+    item = dock.tree.topLevelItem(0).child(0)
+    dock.tree.setCurrentItem(item)
+    after = qgis_iface.mapCanvas().extent()
+    assert after != before and after.width() < 2000
+    assert dock.layer().selectedFeatureCount() == 1
+
+
+def test_accept_exception_persists_and_rerun_changed(dock, sample_county):
+    dock.run_checks("layer", wait=True)
+    sliver = next(f for f in dock.findings if f.rule == "sliver")
+    idx = dock.findings.index(sliver)
+    item = next(dock.tree.topLevelItem(i).child(j) for i in range(dock.tree.topLevelItemCount())
+                for j in range(dock.tree.topLevelItem(i).childCount())
+                if dock.tree.topLevelItem(i).child(j).data(0, Qt.UserRole) == idx)
+    dock.tree.setCurrentItem(item)
+    assert dock.accept_current("windbreak strip along the road, width set by the design")
+    assert sliver.patch_id not in store.open_findings(sample_county.path, [sliver.patch_id])
+    dock.run_checks("layer", wait=True)
+    again = [f for f in dock.findings if f.patch_id == sliver.patch_id and f.rule == "sliver"]
+    assert again and all(f.accepted for f in again)
+    assert changed_patches(sample_county.path) == []
+    with geopackage.connect(sample_county.path) as con:
+        con.execute("UPDATE patches SET revision = revision + 1 WHERE patch_id = ?", (sliver.patch_id,))
+    assert changed_patches(sample_county.path) == [sliver.patch_id]
+    dock.run_checks("changed", wait=True)
+    assert changed_patches(sample_county.path) == []
+
+
+def test_fix_invalid_geometry_in_edit_buffer_and_undo(dock, sample_county):
+    dock.run_checks("layer", wait=True)
+    bad = next(f for f in dock.findings if f.rule == "invalid_geometry")
+    layer = dock.layer()
+    feat = next(layer.getFeatures(f"patch_id = '{bad.patch_id}'"))
+    original = feat.geometry().asWkt()
+    assert not feat.geometry().isGeosValid()
+    assert dock.apply_fix("repair", bad)
+    fixed = next(layer.getFeatures(f"patch_id = '{bad.patch_id}'")).geometry()
+    assert fixed.isGeosValid() and fixed.area() > 1000 and layer.isModified()
+    layer.undoStack().undo()
+    assert next(layer.getFeatures(f"patch_id = '{bad.patch_id}'")).geometry().asWkt() == original
+    layer.rollBack()
+
+
+def test_export_excel(dock, tmp_path):
+    dock.run_checks("layer", wait=True)
+    out = dock.export(str(tmp_path / "checks.xlsx"))
+    assert os.path.getsize(out) > 5000
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    assert len(wb.sheetnames) >= 2
+    listed = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert {f.patch_id for f in dock.findings if f.patch_id} <= listed  # every finding's patch id is in the report
