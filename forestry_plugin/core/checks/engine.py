@@ -24,7 +24,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ... import schema
-from ...i18n import tr
+from ...i18n import tr, ui_language
 from .. import geopackage
 from . import rules as R
 from .profile import RuleProfile, load_profile
@@ -264,6 +264,25 @@ def polygonal(g: Optional[BaseGeometry]) -> Optional[BaseGeometry]:
     if not flat:
         return None
     return flat[0] if len(flat) == 1 else MultiPolygon(flat)
+
+
+def _level_label(level: str) -> str:
+    return schema.ADMIN_LEVELS.label(level, ui_language())
+
+
+def geos_reason(reason: str) -> str:
+    """GEOS's validity reason ("Self-intersection[x y]") in the user's language, with rounded coordinates."""
+    m = re.match(r"\s*([^\[]+?)\s*\[\s*([-\d.eE+]+)\s+([-\d.eE+]+)", reason or "")
+    names = {"Self-intersection": tr("Self-intersection"), "Ring Self-intersection": tr("Ring self-intersection"),
+             "Too few points in geometry component": tr("Too few points"),
+             "Interior is disconnected": tr("Interior is disconnected"), "Hole lies outside shell": tr(
+                 "Hole lies outside its shell"), "Nested shells": tr("Nested shells"), "Nested holes": tr("Nested holes"),
+             "Duplicate Rings": tr("Duplicate rings"), "Invalid Coordinate": tr("Invalid coordinate"),
+             "Ring is not closed": tr("Ring is not closed"), "not a polygon": tr("not a polygon")}
+    if not m:
+        return names.get((reason or "").strip(), reason or "")
+    name = names.get(m.group(1), m.group(1))
+    return tr("{0} at ({1:.1f}, {2:.1f})").format(name, float(m.group(2)), float(m.group(3)))
 
 
 def repair(geoms: Sequence[Optional[BaseGeometry]]) -> Tuple[np.ndarray, np.ndarray, np.ndarray, Dict[int, str]]:
@@ -525,11 +544,11 @@ class _Checker:
                 self._f(out, ids[k], R.INVALID_GEOMETRY, tr("The patch has no (polygonal) geometry"))
             for k in np.flatnonzero(bad & ~null):
                 self._f(out, ids[k], R.INVALID_GEOMETRY, tr("Invalid geometry: {0}; repaired for the checks "
-                                                            "(repaired area {1:.2f} m²)").format(reasons.get(k, ""), area[k]),
+                                                            "(repaired area {1:.2f} m²)").format(geos_reason(reasons.get(k, "")), area[k]),
                         area[k], geoms[k])
             for k in np.flatnonzero(bad & null & ~shapely.is_missing(raw)):
                 self._f(out, ids[k], R.INVALID_GEOMETRY, tr("Invalid geometry: {0}; nothing polygonal is left after "
-                                                            "repair").format(reasons.get(k, "")))
+                                                            "repair").format(geos_reason(reasons.get(k, ""))))
         live = np.flatnonzero(~null)
         if p.enabled(R.MIN_AREA):
             err, warn = p.threshold(R.MIN_AREA, "error_m2"), p.threshold(R.MIN_AREA, "warning_m2")
@@ -714,7 +733,7 @@ class _Checker:
                 u = ref.admin_index.get((level, code))
                 if u is None:
                     self._f(out, ids[k], R.OUTSIDE_ADMIN, tr("Declared {0} code {1} is not in the administrative "
-                                                             "units").format(level, code), None, geoms[k], code)
+                                                             "units").format(_level_label(level), code), None, geoms[k], code)
                     continue
                 ks.append(k)
                 us.append(u)
@@ -732,7 +751,8 @@ class _Checker:
                 outside = polygonal(shapely.difference(geoms[k], ref.admin.geoms[u]))
                 self._f(out, ids[k], R.OUTSIDE_ADMIN, tr("Only {0:.1f} % of the patch lies in its declared {1} {2} "
                                                          "(at least {3:.1f} % required)").format(
-                    share[j] * 100, level, ref.admin.ids[u], min_share * 100), share[j] * 100, outside, ref.admin.ids[u])
+                    share[j] * 100, _level_label(level), ref.admin.ids[u], min_share * 100), share[j] * 100, outside,
+                    ref.admin.ids[u])
 
     def _area_mismatch(self, out, ids, geoms, area, live, tattrs) -> None:
         tol_mu = self.p.threshold(R.AREA_MISMATCH, "tolerance_mu")
@@ -750,7 +770,7 @@ class _Checker:
                 if abs(diff) > tol:
                     self._f(out, ids[k], R.AREA_MISMATCH, tr(
                         "{0} = {1} but the mapped area is {2:.2f} mu ({3:.4f} ha); difference {4:+.2f} mu exceeds "
-                        "{5:.2f} mu").format(fname, declared, mu_calc, schema.m2_to_ha(area[k]), diff, tol),
+                        "{5:.2f} mu").format(schema.PATCH_FIELD[fname].label(ui_language()), declared, mu_calc, schema.m2_to_ha(area[k]), diff, tol),
                         diff, geoms[k])
                     break
 
