@@ -13,3 +13,4 @@ dock = next(d for d in win.findChildren(QDockWidget) if d.objectName().startswit
             or d.objectName().startswith("ForestryReview"))
 dock.show()
 dock.raise_()
+dock.refresh() if hasattr(dock, "refresh") else None
