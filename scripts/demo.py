@@ -56,12 +56,21 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="demo-output")
     ap.add_argument("--seed", type=int, default=2025)
+    ap.add_argument("--lang", default="zh_CN", help="report language: zh_CN (default) or en")
     args = ap.parse_args(argv)
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
 
     app = QgsApplication([], False)
     app.initQgis()
+    translator = None
+    if args.lang != "en":  # reports and messages in the county's language, as in QGIS with that locale
+        from qgis.PyQt.QtCore import QTranslator
+
+        translator = QTranslator()
+        qm = os.path.join(ROOT, "i18n", f"forestry_plugin_{args.lang}.qm")
+        if translator.load(qm):
+            app.installTranslator(translator)
     from forestry_plugin.core.project import write_project
     from forestry_plugin.core.sample_county import generate_sample_county
 
