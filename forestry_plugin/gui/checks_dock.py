@@ -42,7 +42,7 @@ from ..core.checks.engine import CheckCanceled, Finding, check_working_copy
 from ..core.checks.report import write_check_report
 from ..core.checks.rules import rule_label
 from ..i18n import tr
-from .project_dock import current_working_copy
+from .common import DockComponent, current_working_copy, find_layer
 
 SEVERITY_COLOURS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
 SCOPES = ("layer", "selection", "extent", "changed")
@@ -170,12 +170,7 @@ class ChecksDock(QgsDockWidget):
         return current_working_copy()
 
     def layer(self, table: str = schema.PATCHES) -> Optional[QgsVectorLayer]:
-        path = self.path()
-        for lyr in QgsProject.instance().mapLayers().values():
-            if isinstance(lyr, QgsVectorLayer) and lyr.source().startswith(str(path)) \
-                    and lyr.source().endswith("layername=" + table):
-                return lyr
-        return None
+        return find_layer(self.path(), table)
 
     def reload(self, *_a) -> None:
         path = self.path()
@@ -419,31 +414,9 @@ def changed_patches(path: str) -> List[str]:
     return [r[0] for r in rows]
 
 
-class ChecksDockComponent:
-    def __init__(self, plugin):
-        self.plugin = plugin
-        self.dock: Optional[ChecksDock] = None
-        self.action = None
+class ChecksDockComponent(DockComponent):
+    dock_class = ChecksDock
+    icon = "checks"
 
-    def init_gui(self) -> None:
-        iface = self.plugin.iface
-        self.dock = ChecksDock(iface, iface.mainWindow())
-        iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
-        self.dock.hide()
-        self.action = self.dock.toggleViewAction()
-        self.action.setIcon(self.plugin.icon("checks"))
-        self.action.setText(tr("Checks"))
-        self.action.setToolTip(tr("Check patches against the base map and review the findings"))
-        self.plugin.add_action(self.action)
-
-    def unload(self) -> None:
-        if self.dock is not None and self.dock.task is not None:
-            self.dock.task.cancel()
-        if self.action is not None:
-            self.plugin.remove_action(self.action)
-            self.action = None
-        if self.dock is not None:
-            self.dock.disconnect_project()
-            self.plugin.iface.removeDockWidget(self.dock)
-            self.dock.deleteLater()
-            self.dock = None
+    def labels(self):
+        return tr("Checks"), tr("Check patches against the base map and review the findings")

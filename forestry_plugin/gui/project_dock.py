@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from qgis.core import Qgis, QgsApplication, QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsApplication, QgsProject
 from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
-    QAction,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -27,23 +26,7 @@ from .. import schema
 from ..core import geopackage
 from ..core.project import load_working_copy
 from ..i18n import tr, ui_language
-
-
-def working_copy_of(layer) -> Optional[str]:
-    """The GeoPackage path behind a working-copy layer, or None."""
-    if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "ogr":
-        return None
-    path = layer.source().split("|")[0]
-    return path if path.lower().endswith(".gpkg") and os.path.exists(path) else None
-
-
-def current_working_copy(project: Optional[QgsProject] = None) -> Optional[str]:
-    """The working copy whose patch layer is in the project (the first one found)."""
-    project = project or QgsProject.instance()
-    for layer in project.mapLayers().values():
-        if "layername=" + schema.PATCHES in layer.source() and working_copy_of(layer):
-            return working_copy_of(layer)
-    return None
+from .common import DockComponent, current_working_copy, working_copy_of  # noqa: F401 (re-exported)
 
 
 class ProjectDock(QgsDockWidget):
@@ -181,30 +164,11 @@ def _zh() -> bool:
     return ui_language() == "zh"
 
 
-class ProjectDockComponent:
-    """Adds the working-copy dock and its toggle action."""
+class ProjectDockComponent(DockComponent):
+    """Adds the working-copy dock (shown at start) and its toggle action."""
 
-    def __init__(self, plugin):
-        self.plugin = plugin
-        self.dock: Optional[ProjectDock] = None
-        self.action: Optional[QAction] = None
+    dock_class = ProjectDock
+    start_hidden = False
 
-    def init_gui(self) -> None:
-        iface = self.plugin.iface
-        self.dock = ProjectDock(iface, iface.mainWindow())
-        iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
-        self.action = self.dock.toggleViewAction()
-        self.action.setIcon(self.plugin.icon("forestry"))
-        self.action.setText(tr("Working copy"))
-        self.action.setToolTip(tr("Show the forestry working-copy panel"))
-        self.plugin.add_action(self.action)
-
-    def unload(self) -> None:
-        if self.action is not None:
-            self.plugin.remove_action(self.action)
-            self.action = None
-        if self.dock is not None:
-            self.dock.disconnect_project()
-            self.plugin.iface.removeDockWidget(self.dock)
-            self.dock.deleteLater()
-            self.dock = None
+    def labels(self):
+        return tr("Working copy"), tr("Show the forestry working-copy panel")

@@ -42,7 +42,7 @@ from ..core.sync.auth import CredentialsError, credentials
 from ..core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError
 from ..core.sync.engine import SyncEngine
 from ..i18n import tr
-from .project_dock import current_working_copy
+from .common import DockComponent, current_working_copy, find_layer
 
 SETTINGS_PREFIX = "forestry/sync/"  # only the URL and the authcfg id are remembered; never secrets
 
@@ -240,12 +240,7 @@ class SyncPanel(QgsDockWidget):
         return current_working_copy()
 
     def patch_layer(self) -> Optional[QgsVectorLayer]:
-        path = self.working_copy()
-        for layer in QgsProject.instance().mapLayers().values():
-            if isinstance(layer, QgsVectorLayer) and layer.source().startswith(str(path)) and \
-                    layer.source().endswith("layername=" + schema.PATCHES):
-                return layer
-        return None
+        return find_layer(self.working_copy(), schema.PATCHES)
 
     def engine(self) -> SyncEngine:
         path = self.working_copy()
@@ -405,32 +400,9 @@ class SyncPanel(QgsDockWidget):
         return dlg
 
 
-class SyncPanelComponent:
-    def __init__(self, plugin):
-        self.plugin = plugin
-        self.dock: Optional[SyncPanel] = None
-        self.action = None
+class SyncPanelComponent(DockComponent):
+    dock_class = SyncPanel
+    icon = "sync"
 
-    def init_gui(self) -> None:
-        iface = self.plugin.iface
-        self.dock = SyncPanel(iface, iface.mainWindow())
-        iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
-        self.dock.hide()
-        self.action = self.dock.toggleViewAction()
-        self.action.setIcon(self.plugin.icon("sync"))
-        self.action.setText(tr("Platform sync"))
-        self.action.setToolTip(tr("Upload to and download from the provincial platform"))
-        self.plugin.add_action(self.action)
-
-    def unload(self) -> None:
-        if self.dock is not None and self.dock.task is not None:
-            self.dock.task.cancel()
-        if self.action is not None:
-            self.plugin.remove_action(self.action)
-            self.action = None
-        if self.dock is not None:
-            self.dock.disconnect_project()
-            self.plugin.iface.removeDockWidget(self.dock)
-            self.dock.deleteLater()
-            self.dock = None
-
+    def labels(self):
+        return tr("Platform sync"), tr("Upload to and download from the provincial platform")

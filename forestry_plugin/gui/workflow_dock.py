@@ -40,6 +40,7 @@ from qgis.PyQt.QtWidgets import (
 from .. import schema
 from ..core import geopackage, workflow
 from ..i18n import tr
+from .common import DockComponent, find_layer
 
 ROLE_SETTING = "forestry/workflow_role"
 
@@ -52,12 +53,7 @@ def _lang() -> str:
 
 def _table_layer(project: QgsProject, path: str, table: str) -> QgsVectorLayer | None:
     """The project layer showing `table` of the working copy at `path`."""
-    for layer in project.mapLayers().values():
-        if isinstance(layer, QgsVectorLayer) and layer.providerType() == "ogr":
-            src = layer.source()
-            if src.split("|")[0] == path and f"layername={table}" in src:
-                return layer
-    return None
+    return find_layer(path, table, project)
 
 
 def working_copy_in_project(project: QgsProject) -> str | None:
@@ -547,35 +543,19 @@ class WorkflowDock(QgsDockWidget):
         self._shortcuts = []
 
 
-class WorkflowDockComponent:
+class WorkflowDockComponent(DockComponent):
     """Adds the reviewer dock and its toggle action."""
 
-    def __init__(self, plugin):
-        self.plugin = plugin
-        self.dock: WorkflowDock | None = None
-        self.action = None
+    dock_class = WorkflowDock
+    icon = "workflow"
+    start_hidden = False
 
-    def init_gui(self) -> None:
-        iface = self.plugin.iface
-        self.dock = WorkflowDock(iface, iface.mainWindow())
-        iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+    def labels(self):
+        return tr("Review"), tr("Show the review panel: queue, confirm / return, history")
+
+    def placed(self, dock) -> None:
         # share the right-hand area with the working-copy dock as tabs: the review panel needs the full height
-        main = iface.mainWindow()
+        main = self.plugin.iface.mainWindow()
         project_dock = main.findChild(QgsDockWidget, "ForestryProjectDock") if main is not None else None
         if project_dock is not None and hasattr(main, "tabifyDockWidget"):
-            main.tabifyDockWidget(project_dock, self.dock)
-        self.action = self.dock.toggleViewAction()
-        self.action.setIcon(self.plugin.icon("workflow"))
-        self.action.setText(tr("Review"))
-        self.action.setToolTip(tr("Show the review panel: queue, confirm / return, history"))
-        self.plugin.add_action(self.action)
-
-    def unload(self) -> None:
-        if self.action is not None:
-            self.plugin.remove_action(self.action)
-            self.action = None
-        if self.dock is not None:
-            self.dock.disconnect_project()
-            self.plugin.iface.removeDockWidget(self.dock)
-            self.dock.deleteLater()
-            self.dock = None
+            main.tabifyDockWidget(project_dock, dock)

@@ -1,0 +1,87 @@
+"""Shared GUI plumbing: finding the working copy's layers in the project, and the dock component pattern."""
+
+from __future__ import annotations
+
+import os
+from typing import Optional, Tuple
+
+from qgis.core import QgsProject, QgsVectorLayer
+from qgis.PyQt.QtCore import Qt
+
+from .. import schema
+
+
+def working_copy_of(layer) -> Optional[str]:
+    """The GeoPackage path behind a working-copy layer, or None."""
+    if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "ogr":
+        return None
+    path = layer.source().split("|")[0]
+    return path if path.lower().endswith(".gpkg") and os.path.exists(path) else None
+
+
+def current_working_copy(project: Optional[QgsProject] = None) -> Optional[str]:
+    """The working copy whose patch layer is in the project (the first one found)."""
+    project = project or QgsProject.instance()
+    for layer in project.mapLayers().values():
+        if "layername=" + schema.PATCHES in layer.source() and working_copy_of(layer):
+            return working_copy_of(layer)
+    return None
+
+
+def find_layer(path: Optional[str], table: str, project: Optional[QgsProject] = None) -> Optional[QgsVectorLayer]:
+    """The project layer showing `table` of the working copy at `path`."""
+    if not path:
+        return None
+    project = project or QgsProject.instance()
+    for layer in project.mapLayers().values():
+        if working_copy_of(layer) == path and layer.source().split("|")[-1] == "layername=" + table:
+            return layer
+    return None
+
+
+class DockComponent:
+    """A dock plus its toggle action in the plugin's toolbar/menu; subclasses name the dock class and labels."""
+
+    dock_class = None
+    icon = "forestry"
+    start_hidden = True
+
+    def __init__(self, plugin):
+        self.plugin = plugin
+        self.dock = None
+        self.action = None
+
+    def labels(self) -> Tuple[str, str]:
+        """(action text, tooltip), translated."""
+        raise NotImplementedError
+
+    def placed(self, dock) -> None:
+        """Hook after the dock is added (e.g. to tabify it)."""
+
+    def init_gui(self) -> None:
+        iface = self.plugin.iface
+        self.dock = self.dock_class(iface, iface.mainWindow())
+        iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        if self.start_hidden:
+            self.dock.hide()
+        self.placed(self.dock)
+        self.action = self.dock.toggleViewAction()
+        self.action.setIcon(self.plugin.icon(self.icon))
+        text, tooltip = self.labels()
+        self.action.setText(text)
+        self.action.setToolTip(tooltip)
+        self.plugin.add_action(self.action)
+
+    def unload(self) -> None:
+        task = getattr(self.dock, "task", None)
+        if task is not None:
+            task.cancel()
+        if self.action is not None:
+            self.plugin.remove_action(self.action)
+            self.action = None
+        if self.dock is not None:
+            if hasattr(self.dock, "disconnect_project"):
+                self.dock.disconnect_project()
+            self.plugin.iface.removeDockWidget(self.dock)
+            self.dock.deleteLater()
+            self.dock = None
