@@ -122,8 +122,24 @@ def _gpkg_envelope(blob: Optional[bytes]) -> Optional[Tuple[float, float, float,
     env = (flags >> 1) & 0x07
     if env:
         return struct.unpack(("<" if flags & 1 else ">") + "4d", blob[8:40])
-    g = ogr.CreateGeometryFromWkb(bytes(blob[8:]))
+    wkb = wkb_from_blob(blob)
+    g = ogr.CreateGeometryFromWkb(wkb) if wkb else None
     return g.GetEnvelope() if g is not None else None
+
+
+def wkb_from_blob(blob: Optional[bytes]) -> Optional[bytes]:
+    """The WKB inside a GeoPackage geometry blob (None for NULL or empty geometries)."""
+    if blob is None or len(blob) < 8 or bytes(blob[:2]) != b"GP":
+        return None
+    flags = blob[3]
+    if flags & 0x10:  # empty geometry
+        return None
+    return bytes(blob[8 + {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get((flags >> 1) & 0x07, 0):])
+
+
+def blob_from_wkb(wkb: bytes, srs_id: int, env: Tuple[float, float, float, float]) -> bytes:
+    """A GeoPackage geometry blob (little endian, xy envelope minx, maxx, miny, maxy) around ISO WKB."""
+    return b"GP" + bytes([0, 0b00000011]) + struct.pack("<i", srs_id) + struct.pack("<4d", *env) + wkb
 
 
 def _st_coordinate(index: int):

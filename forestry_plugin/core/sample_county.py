@@ -362,8 +362,9 @@ def _merge_crumbs(geoms: np.ndarray, village: np.ndarray, min_m2: float) -> Tupl
 
 
 def _area_calculator(crs: str):
-    from .area import AreaCalculator  # QGIS import only when generating
     from qgis.core import QgsGeometry
+
+    from .area import AreaCalculator  # QGIS import only when generating
 
     calc = AreaCalculator(crs)
 

@@ -829,17 +829,6 @@ _HEADER_SIZE = {f: (8 + (0, 32, 48, 48, 64)[(f >> 1) & 7] if ((f >> 1) & 7) < 5 
                 for f in range(256)}
 
 
-def _gpkg_blob_to_wkb(blob: Optional[bytes]) -> Optional[bytes]:
-    """Strip the GeoPackage binary header (magic, flags, envelope) from a geometry blob."""
-    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
-        return None
-    flags = blob[3]
-    if flags & 0x10:  # empty geometry
-        return None
-    env = (0, 32, 48, 48, 64)[(flags >> 1) & 0x07] if ((flags >> 1) & 0x07) < 5 else 0
-    return bytes(blob[8 + env:])
-
-
 def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
                con: Optional[sqlite3.Connection] = None, keep: Optional[Callable[[Dict[str, Any]], bool]] = None,
                where: str = "") -> Tuple[List[Dict[str, Any]], np.ndarray, Optional[int]]:

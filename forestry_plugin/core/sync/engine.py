@@ -12,9 +12,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
-import struct
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -63,16 +63,24 @@ def _srs(code: int) -> osr.SpatialReference:
     return s
 
 
-def gpkg_blob(wkb: bytes, srs_id: int, env: Tuple[float, float, float, float]) -> bytes:
-    """A GeoPackage geometry blob (little endian, with an xy envelope) around ISO WKB."""
-    return b"GP" + bytes([0, 0b00000011]) + struct.pack("<i", srs_id) + struct.pack("<4d", *env) + wkb
+@contextlib.contextmanager
+def sync_transaction(path: str):
+    """One IMMEDIATE transaction whose writes change tracking ignores (they come from the platform)."""
+    con = geopackage.open_connection(path)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        set_suppressed(con, True)
+        yield con
+        set_suppressed(con, False)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
 
 
-def wkb_of_blob(blob: Optional[bytes]) -> Optional[bytes]:
-    if not blob or len(blob) < 8:
-        return None
-    env = (blob[3] >> 1) & 0x07
-    return bytes(blob[8 + {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get(env, 0):])
+wkb_of_blob = geopackage.wkb_from_blob
 
 
 class SyncEngine:
@@ -150,7 +158,7 @@ class SyncEngine:
         g.Transform(self._to_local)
         g = ogr.ForceToMultiPolygon(g)
         minx, maxx, miny, maxy = g.GetEnvelope()
-        return gpkg_blob(bytes(g.ExportToIsoWkb()), self.local_epsg, (minx, maxx, miny, maxy))
+        return geopackage.blob_from_wkb(bytes(g.ExportToIsoWkb()), self.local_epsg, (minx, maxx, miny, maxy))
 
     def _read_local(self, con, patch_id: str) -> Optional[Tuple[Dict[str, Any], Optional[bytes]]]:
         cols = ["fid", "server_version", "revision"] + [f for f in self.fields if f not in ("server_version",)]
@@ -190,10 +198,7 @@ class SyncEngine:
         for feats, next_cursor, last in self.client.iter_pages(self.county, cursor, page_size):
             if is_canceled and is_canceled():
                 raise CanceledError(tr("Canceled"))
-            con = geopackage.open_connection(self.path)
-            try:
-                con.execute("BEGIN IMMEDIATE")
-                set_suppressed(con, True)
+            with sync_transaction(self.path) as con:
                 for f in feats:
                     summary.pulled += 1
                     outcome = self._merge(con, f)
@@ -204,13 +209,6 @@ class SyncEngine:
                     elif outcome == "conflict":
                         summary.conflicts += 1
                 self._set_state(con, "cursor", next_cursor)
-                set_suppressed(con, False)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            finally:
-                con.close()
             pages += 1
             if progress:
                 progress(1.0 if last else min(0.95, pages / (pages + 1)))
@@ -291,10 +289,7 @@ class SyncEngine:
             results = self.client.upsert(items, self.county, key)
         else:
             results = []
-        con = geopackage.open_connection(self.path)
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            set_suppressed(con, True)
+        with sync_transaction(self.path) as con:
             for item, res in zip(items, results):
                 pid = item["patch_id"]
                 status = res.get("status")
@@ -317,13 +312,6 @@ class SyncEngine:
                     con.execute("INSERT OR REPLACE INTO sync_rejections VALUES (?, ?, ?)",
                                 (pid, json.dumps(reasons, ensure_ascii=False), _now()))
             con.execute("DELETE FROM sync_outbox WHERE key = ?", (key,))
-            set_suppressed(con, False)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            con.close()
 
     def _push_audit(self) -> int:
         """Send audit rows not yet on the platform (client keys make resending harmless)."""
@@ -374,10 +362,7 @@ class SyncEngine:
         conflict = next((c for c in self.conflicts() if c["patch_id"] == patch_id), None)
         if conflict is None:
             raise KeyError(patch_id)
-        con = geopackage.open_connection(self.path)
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            set_suppressed(con, True)
+        with sync_transaction(self.path) as con:
             if choice == "mine":
                 # Rebase on the platform's version; the local change stays pending and is pushed next.
                 con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?",
@@ -389,13 +374,6 @@ class SyncEngine:
                 self._write_server_copy(con, server)
                 con.execute("DELETE FROM sync_changes WHERE patch_id = ?", (patch_id,))
             con.execute("DELETE FROM sync_conflicts WHERE patch_id = ?", (patch_id,))
-            set_suppressed(con, False)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            con.close()
 
     def sync(self, progress: Progress = None, is_canceled: IsCanceled = None) -> Tuple[SyncSummary, SyncSummary]:
         """Pull, then push (the usual button)."""
