@@ -95,6 +95,10 @@ def test_numbers_cell_by_cell(small_county, tmp_path):
     assert ws.cell(row=first_data_row, column=14).number_format == "0.0%"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.print_title_rows and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    assert ws.page_margins.left == 0.5 and ws.page_margins.top == 0.6
+    header_rows = [int(x) for x in ws.print_title_rows.replace("$", "").split(":")]
+    assert header_rows[1] == first_data_row - 1  # both header rows repeat on every page
     assert len(ws._charts) == 1
     chart = ws._charts[0]
     assert chart.type == "col"
@@ -137,3 +141,43 @@ def test_processing_algorithm(small_county, tmp_path, qgis_processing):
         assert data[0][1] == "石门乡（339901201）"  # names from the working copy of PATCHES
     finally:
         QgsApplication.processingRegistry().removeProvider(provider)
+
+
+def test_write_from_path_and_from_records(small_county, tmp_path):
+    """write_progress_report accepts a working-copy path or patch records + tasks and gives the same numbers."""
+    from_path = write_progress_report(small_county, str(tmp_path / "p.xlsx"), "township", 2025)
+    patches, tasks, names = read_working_copy(small_county)
+    from_records = write_progress_report(patches, str(tmp_path / "r.xlsx"), "township", 2025, tasks=tasks,
+                                         unit_names=names)
+    _w1, _r1, d1 = _table(from_path)
+    _w2, _r2, d2 = _table(from_records)
+    assert d1 == d2 and len(d1) == 4
+    assert d1[0][1] == "石门乡（339901201）" and d1[3][13] == pytest.approx(82.75 / 155.5)
+
+
+def test_sample_county_against_sqlite(sample_county, tmp_path):
+    """On the sample county, per-township completed areas and counts match a plain SQL aggregation."""
+    import sqlite3
+
+    out = str(tmp_path / "sample.xlsx")
+    progress_report_from_working_copy(sample_county.path, out, "township")
+    con = sqlite3.connect(sample_county.path)
+    try:
+        (year,) = con.execute(f"SELECT year FROM {schema.PATCHES} GROUP BY year ORDER BY COUNT(*) DESC LIMIT 1").fetchone()
+        stages = ",".join(f"'{s}'" for s in schema.COMPLETED_STAGES)
+        expected = {code: (n, mu) for code, n, mu in con.execute(
+            f"SELECT township_code, COUNT(*), SUM(area_mu) FROM {schema.PATCHES} "
+            f"WHERE year = ? AND stage IN ({stages}) GROUP BY township_code", (year,))}
+        quotas = dict(con.execute(f"SELECT unit_code, SUM(quota_mu) FROM {schema.TASKS} "
+                                  "WHERE year = ? AND unit_level = 'township' GROUP BY unit_code", (year,)))
+    finally:
+        con.close()
+    assert expected, "sample county has completed patches"
+    _ws, _rows, data = _table(out)
+    by_code = {r[1].rsplit("（", 1)[-1].rstrip("）"): r for r in data[:-1]}
+    for code, (n, mu) in expected.items():
+        r = by_code[code]
+        assert r[7] == n and r[8] == pytest.approx(round(mu, 2))
+        if quotas.get(code):
+            assert r[13] == pytest.approx(mu / quotas[code])
+    assert data[-1][8] == pytest.approx(round(sum(mu for _n, mu in expected.values()), 2), abs=0.01)

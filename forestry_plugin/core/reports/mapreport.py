@@ -16,7 +16,6 @@ from qgis.core import (
     QgsLayoutItemMap,
     QgsLayoutItemPicture,
     QgsLayoutItemScaleBar,
-    QgsLayoutMeasurement,
     QgsLayoutPoint,
     QgsLayoutSize,
     QgsLegendStyle,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Union
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -152,10 +152,21 @@ def _values(i: Optional[int], r: UnitProgress) -> list:
             r.completion if r.completion is not None else "—", r.rank if r.rank is not None else "—"]
 
 
-def write_progress_report(rows: Sequence[UnitProgress], out_path: str, group_by: str = "township",
-                          year: Optional[int] = None, title: Optional[str] = None,
-                          date: Optional[_dt.date] = None, region: str = "") -> str:
-    """Write the progress report workbook; return its path."""
+def write_progress_report(source: Union[str, Sequence[UnitProgress], Sequence[Dict]], out_path: str,
+                          group_by: str = "township", year: Optional[int] = None, title: Optional[str] = None,
+                          date: Optional[_dt.date] = None, region: str = "",
+                          tasks: Optional[Iterable[Dict]] = None, unit_names: Optional[Dict[str, str]] = None) -> str:
+    """Write the progress report workbook from a working copy path, patch records (+ tasks) or computed rows."""
+    if isinstance(source, str):  # a working-copy GeoPackage
+        patches, wc_tasks, names = read_working_copy(source)
+        year = year or default_year(patches)
+        rows = compute_progress(patches, wc_tasks, names, group_by, year)
+        region = region or geopackage.get_setting(source, "county_name", "") or ""
+    elif source and not isinstance(source[0], UnitProgress):  # patch records
+        year = year or default_year(source)
+        rows = compute_progress(source, tasks or [], unit_names or {}, group_by, year)
+    else:
+        rows = list(source)
     date = date or _dt.date.today()
     wb = Workbook()
     ws = wb.active

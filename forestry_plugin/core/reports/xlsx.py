@@ -48,7 +48,7 @@ def header_rows(ws: Worksheet, row: int, groups: Sequence[tuple], sub: Optional[
     last = row
     if sub is not None:
         col = 1
-        for label, span in groups:
+        for _label, span in groups:
             if span > 1:
                 for k in range(span):
                     ws.cell(row=row + 1, column=col + k, value=sub[col + k - 1])
