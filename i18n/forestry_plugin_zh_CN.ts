@@ -222,7 +222,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="62" />
       <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="67" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="50" />
       <source>Patches</source>
       <translation>图斑数</translation>
     </message>
@@ -248,7 +248,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="78" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="118" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="114" />
       <source>Village</source>
       <translation>村</translation>
     </message>
@@ -289,7 +289,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="109" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="399" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="394" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
@@ -440,7 +440,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/project.py" line="31" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="435" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="422" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="64" />
       <source>Checks</source>
       <translation>质检</translation>
@@ -487,32 +487,32 @@
       <translation>无法写入工程 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="75" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="74" />
       <source>The map needs the patches layer</source>
       <translation>专题图需要图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="116" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="115" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="147" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="146" />
       <source>km</source>
       <translation>千米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="162" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="161" />
       <source>Date: {0}    Coordinate system: {1} ({2})    Areas: CGCS2000 ellipsoidal, mu</source>
       <translation>日期：{0}    坐标系：{1}（{2}）    面积：CGCS2000 椭球面积，单位亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="175" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="174" />
       <source>Could not export the map to {0} (error {1})</source>
       <translation>无法将地图导出到 {0}（错误 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="187" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="186" />
       <source>{0} afforestation patches map</source>
       <translation>{0}造林图斑分布图</translation>
     </message>
@@ -528,7 +528,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="117" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="121" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="104" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
@@ -584,50 +584,50 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="67" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="118" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="50" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="114" />
       <source>Area (mu)</source>
       <translation>面积(亩)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="162" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="173" />
       <source>Progress</source>
       <translation>进度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="163" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="174" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="63" />
       <source>county</source>
       <translation>县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="163" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="174" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="63" />
       <source>township</source>
       <translation>乡镇</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="164" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="175" />
       <source>{0} afforestation progress report {1}</source>
       <translation>{0}{1}年造林进度通报</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="165" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="176" />
       <source>Statistics date: {0}    Area unit: mu    Grouped by {1}</source>
       <translation>统计日期：{0}    面积单位：亩    统计单位：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="166" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="177" />
       <source>Completed = accepted + included and later stages; completion = completed area / annual task</source>
       <translation>已完成 = 造林验收 + 纳入造林及之后各阶段；完成率 = 已完成面积 / 年度任务</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="197" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="208" />
       <source>Completion of the annual task</source>
       <translation>年度任务完成率</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="198" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="209" />
       <source>Completion</source>
       <translation>完成率</translation>
     </message>
@@ -703,17 +703,17 @@
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="184" />
       <location filename="../forestry_plugin/core/sync/client.py" line="138" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="84" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="86" />
       <source>Your session has expired: log in again</source>
       <translation>登录已过期：请重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="87" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="95" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="149" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="157" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>
@@ -859,7 +859,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/workflow.py" line="529" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="241" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="236" />
       <source>No patches selected</source>
       <translation>未选择图斑</translation>
     </message>
@@ -871,7 +871,7 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="66" />
       <location filename="../forestry_plugin/gui/checks_dock.py" line="98" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="288" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="283" />
       <source>Forestry checks</source>
       <translation>林业质检</translation>
     </message>
@@ -912,7 +912,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="114" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="189" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="196" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
@@ -948,14 +948,14 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="137" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="199" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="118" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="208" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="114" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="335" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="330" />
       <source>Accept as exception…</source>
       <translation>认可为例外…</translation>
     </message>
@@ -970,67 +970,67 @@
       <translation>导出 Excel…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="230" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="253" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="225" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="276" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="233" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="328" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="431" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="228" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="413" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="427" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="233" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="228" />
       <source>The patches layer has unsaved edits. Save them before checking?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再质检？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="249" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="244" />
       <source>No patch changed since the last check</source>
       <translation>上次质检后没有图斑变化</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="277" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="272" />
       <source>Checks canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="288" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="283" />
       <source>{0} patches checked in {1:.2f} s: {2} open findings, {3} errors</source>
       <translation>已质检 {0} 个图斑，用时 {1:.2f} 秒：{2} 个未处理问题，其中 {3} 个错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="346" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="341" />
       <source>No automatic fix for this finding</source>
       <translation>该问题没有自动修复方法</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="377" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="372" />
       <source>The fix would remove the whole patch: not applied</source>
       <translation>该修复会删除整个图斑：未执行</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="384" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="379" />
       <source>Fix: {0}</source>
       <translation>修复：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="393" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="388" />
       <source>Fixed in the edit buffer: save the layer, or undo (Ctrl+Z)</source>
       <translation>已在编辑缓冲区中修复：请保存图层，或撤销（Ctrl+Z）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="400" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="395" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="97" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="70" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="436" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="422" />
       <source>Check patches against the base map and review the findings</source>
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
@@ -1232,7 +1232,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/editing.py" line="303" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="133" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="116" />
       <location filename="../forestry_plugin/plugin.py" line="81" />
       <source>Forestry</source>
       <translation>林业</translation>
@@ -1294,542 +1294,553 @@
       <translation>图斑文件 (*.geojson *.json *.shp *.kml *.kmz *.gpx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="53" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="36" />
       <source>Forestry working copy</source>
       <translation>林业工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="59" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="103" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="289" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="42" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="86" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="356" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="63" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="46" />
       <source>Working copy:</source>
       <translation>工作库：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="64" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="171" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="47" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="178" />
       <source>County:</source>
       <translation>县：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="67" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="118" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="50" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="114" />
       <source>Stage</source>
       <translation>阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="73" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="56" />
       <source>Open…</source>
       <translation>打开…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="74" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="57" />
       <source>Open a working-copy GeoPackage and add its layers to the project</source>
       <translation>打开 GeoPackage 工作库并将其图层加入工程</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="75" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="58" />
       <source>New…</source>
       <translation>新建…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="76" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="59" />
       <source>Create an empty working copy for a county</source>
       <translation>为一个县新建空的工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="77" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="60" />
       <source>Sample county…</source>
       <translation>示例县…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="78" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="61" />
       <source>Generate the sample county with labelled faults, for training and trials</source>
       <translation>生成带已标注错误的示例县数据，用于培训和试用</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="79" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="190" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="62" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="186" />
       <source>Refresh</source>
       <translation>刷新</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="113" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="96" />
       <source>Cannot read: {0}</source>
       <translation>无法读取：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="137" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="120" />
       <source>Open working copy</source>
       <translation>打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="150" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="153" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="133" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="136" />
       <source>New working copy</source>
       <translation>新建工作库</translation>
     </message>
     <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="133" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="150" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="167" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="137" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="120" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="153" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="136" />
       <source>County code (6 digits, GB/T 2260):</source>
       <translation>县级行政区代码（6 位，GB/T 2260）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="155" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="138" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="64" />
       <source>A county code has 6 digits, e.g. 330110</source>
       <translation>县级行政区代码为 6 位数字，例如 330110</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="167" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="150" />
       <source>Sample county</source>
       <translation>示例县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="198" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="174" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="30" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="44" />
       <source>Working copy</source>
       <translation>工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="199" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="174" />
       <source>Show the forestry working-copy panel</source>
       <translation>显示林业工作库面板</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="54" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="55" />
       <source>Forestry platform: {0}</source>
       <translation>林业平台：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="86" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="88" />
       <source>{0}. Check the address, your network and the proxy settings (Settings &gt; Options &gt; Network); TLS certificates are always verified.</source>
       <translation>{0}。请检查地址、网络和代理设置（设置 &gt; 选项 &gt; 网络）；TLS 证书始终会被验证。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="89" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="91" />
       <source>Canceled: nothing is lost; run it again to continue where it stopped.</source>
       <translation>已取消：没有丢失任何数据；再次运行将从中断处继续。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="98" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="100" />
       <source>Compare versions of {0}</source>
       <translation>比较 {0} 的两个版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="102" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="104" />
       <source>Field</source>
       <translation>字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="102" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="104" />
       <source>Mine (this computer)</source>
       <translation>本地（本机）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="102" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="104" />
       <source>Theirs (platform)</source>
       <translation>平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="119" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="121" />
       <source>Mine</source>
       <translation>本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="120" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="122" />
       <source>Theirs</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="141" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="143" />
       <source>Red: mine; blue: theirs</source>
       <translation>红色：本地；蓝色：平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="155" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="157" />
       <source>Forestry platform sync</source>
       <translation>林业平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="167" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="173" />
       <source>from the working copy</source>
       <translation>取自工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="170" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="177" />
       <source>Platform:</source>
       <translation>平台：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="172" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="179" />
       <source>Login:</source>
       <translation>登录：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="175" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="182" />
       <source>Log in</source>
       <translation>登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="176" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="183" />
       <source>Not logged in</source>
       <translation>未登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="184" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="191" />
       <source>Download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="185" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="192" />
       <source>Bring the platform's changes into the working copy</source>
       <translation>将平台上的变化下载到工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="186" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="193" />
       <source>Upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="187" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="194" />
       <source>Send local changes and the audit trail to the platform</source>
       <translation>将本地变化和审核日志发送到平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="188" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="195" />
       <source>Download + upload</source>
       <translation>下载 + 上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="197" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="198" />
+      <source>Retry</source>
+      <translation>重试</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="206" />
       <source>Conflicts (changed here and on the platform):</source>
       <translation>冲突（本地和平台都修改过）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="199" />
-      <source>Platform version</source>
-      <translation>平台版本</translation>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="208" />
+      <source>Here</source>
+      <translation>本机</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="199" />
-      <source>Changed fields</source>
-      <translation>变化的字段</translation>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="208" />
+      <source>On the platform</source>
+      <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="205" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="218" />
       <source>Keep mine</source>
       <translation>保留本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="206" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="219" />
       <source>Take theirs</source>
       <translation>采用平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="207" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="220" />
       <source>Compare…</source>
       <translation>比较…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="234" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="262" />
       <source>Forestry platform</source>
       <translation>林业平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="255" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="278" />
       <source>Log in first</source>
       <translation>请先登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="273" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="283" />
+      <source>This working copy belongs to county {0}, not {1}</source>
+      <translation>此工作库属于县 {0}，不是 {1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="336" />
       <source>Logged in as {0} ({1}, county {2})</source>
       <translation>已登录：{0}（{1}，县 {2}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="302" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="369" />
       <source>Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected</source>
       <translation>本地变化：新增 {0}，修改 {1}，删除 {2}；冲突 {3}，被拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="317" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="384" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="385" />
       <source>deleted</source>
       <translation>已删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="319" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="391" />
       <source>Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, rejected {6}){7}</source>
       <translation>最近一次{0}于 {1}：下载 {2}，上传 {3}（接受 {4}，冲突 {5}，拒绝 {6}）{7}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="321" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="393" />
       <source>download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="321" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="393" />
       <source>upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="328" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="413" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="331" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="438" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="416" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="434" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="368" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="466" />
       <source>pulled {0} (conflicts {1})</source>
       <translation>已下载 {0}（冲突 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="369" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="467" />
       <source>pushed {0}: accepted {1}, conflicts {2}, rejected {3}</source>
       <translation>已上传 {0}：接受 {1}，冲突 {2}，拒绝 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="378" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="476" />
       <source>Select a conflict first</source>
       <translation>请先选择一个冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="394" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="492" />
       <source>Kept your version; it is sent with the next upload</source>
       <translation>已保留本地版本；将随下次上传发送</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="395" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="493" />
       <source>Took the platform's version</source>
       <translation>已采用平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="421" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="511" />
       <source>Platform sync</source>
       <translation>平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="422" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="511" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="80" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="259" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="76" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="255" />
       <source>Forestry review</source>
       <translation>林业审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="101" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="97" />
       <source>Your role: decides which patches await you and what you may do</source>
       <translation>您的角色：决定哪些图斑等待您审核以及您可进行的操作</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="107" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="103" />
       <source>Your name as written to the audit log</source>
       <translation>写入审核日志的姓名</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="108" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="104" />
       <source>Role:</source>
       <translation>角色：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="110" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="106" />
       <source>User:</source>
       <translation>用户：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="130" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="126" />
       <source>◀ Previous</source>
       <translation>◀ 上一个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="131" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="127" />
       <source>Previous patch in the queue (P)</source>
       <translation>队列中的上一个图斑（P）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="132" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="128" />
       <source>Next ▶</source>
       <translation>下一个 ▶</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="133" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="129" />
       <source>Next patch in the queue (N)</source>
       <translation>队列中的下一个图斑（N）</translation>
     </message>
     <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="143" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="147" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="151" />
       <source>Confirm</source>
       <translation>确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="150" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="146" />
       <source>Stage the patch moves to</source>
       <translation>图斑流转到的阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="152" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="148" />
       <source>Move the patch to the chosen stage (C)</source>
       <translation>将图斑流转到所选阶段（C）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="153" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="149" />
       <source>To:</source>
       <translation>到：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="158" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="154" />
       <source>Return for rectification</source>
       <translation>退回整改</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="161" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="157" />
       <source>National rejection reason</source>
       <translation>国家规定的退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="162" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="158" />
       <source>— choose a reason —</source>
       <translation>— 请选择原因 —</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="166" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="162" />
       <source>Stage the patch goes back to</source>
       <translation>图斑退回到的阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="168" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="164" />
       <source>Comment (required for "other")</source>
       <translation>意见（原因为“其他”时必填）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="169" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="165" />
       <source>Return</source>
       <translation>退回</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="170" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="166" />
       <source>Send the patch back to the chosen stage with the reason (R)</source>
       <translation>按所选原因将图斑退回到所选阶段（R）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="172" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="168" />
       <source>Reason:</source>
       <translation>原因：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="175" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="171" />
       <source>Back to:</source>
       <translation>退回到：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="186" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="182" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
       <source>Base map</source>
       <translation>底图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="187" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="183" />
       <source>Show the land base map under the patches</source>
       <translation>在图斑下方显示国土底图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="188" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="184" />
       <source>Imagery</source>
       <translation>影像</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="189" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="185" />
       <source>Show the XYZ imagery layer of the project under everything</source>
       <translation>在最底层显示工程中的 XYZ 影像图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="191" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="187" />
       <source>Reload the queue and the workflow configuration</source>
       <translation>重新加载审核队列和流程配置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="198" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="194" />
       <source>History</source>
       <translation>历史记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="201" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="197" />
       <source>When (UTC) / who</source>
       <translation>时间（UTC）/ 操作人</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="201" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="197" />
       <source>Change / reason</source>
       <translation>变更 / 原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="295" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="291" />
       <source>{0} patch(es) awaiting review by {1}</source>
       <translation>{0} 个图斑等待“{1}”审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="364" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="360" />
       <source>Nothing to review.</source>
       <translation>没有待审核的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="381" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="377" />
       <source>Ready to confirm</source>
       <translation>可以确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="398" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="394" />
       <source>Returned: {0}</source>
       <translation>已退回：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="432" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="428" />
       <source>The patches layer has unsaved edits. Save them before changing stages?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再流转阶段？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="435" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="431" />
       <source>Nothing changed: save or discard the edits of the patches layer first</source>
       <translation>未做任何更改：请先保存或放弃图斑图层的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="467" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="463" />
       <source>Refused: {0}</source>
       <translation>被拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="484" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="480" />
       <source>Choose a reason for the return</source>
       <translation>请选择退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="569" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="554" />
       <source>Review</source>
       <translation>审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="570" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="554" />
       <source>Show the review panel: queue, confirm / return, history</source>
       <translation>显示审核面板：队列、确认/退回、历史记录</translation>
     </message>

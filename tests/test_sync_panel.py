@@ -82,7 +82,10 @@ def test_login_upload_conflict_and_resolution(panel, platform, auth, sample_coun
     panel.start("download", wait=True)
     assert not layer.isModified()
     assert panel.conflicts_table.rowCount() == 2
-    assert "备注" in panel.conflicts_table.item(0, 2).text()
+    rows = {panel.conflicts_table.item(r, 0).data(0x0100): r for r in range(2)}  # Qt.UserRole: patch id
+    here, there = (panel.conflicts_table.item(rows[ids[0]], c).text() for c in (1, 2))
+    assert "my side" in here and "platform side" not in here, here
+    assert "platform side" in there and "my side" not in there and ("Remark" in there or "备注" in there), there
     dlg = panel.compare(ids[0], show=False)
     assert dlg.table.rowCount() > 10 and len(dlg.layers) == 2
     panel.resolve("mine", ids[0])
@@ -117,3 +120,136 @@ def test_refusing_to_save_edits_changes_nothing(panel, platform, auth):
     assert panel.start("upload", wait=True) is None
     assert layer.isModified() and server.requests_served <= 2  # login only: nothing was uploaded
     layer.rollBack()
+
+
+def _server_ids(url):
+    c = PlatformClient(url)
+    c.login("demo_tech", PW)
+    ids = [f.get("id") or (f.get("properties") or {}).get("patch_id") for f in c.iter_patches("339901")]
+    c.logout()
+    return ids
+
+
+def test_cancel_midway_leaves_consistent_copy_and_retry_finishes(panel, platform, auth, sample_county, monkeypatch):
+    from qgis.PyQt.QtCore import QCoreApplication, QElapsedTimer
+
+    from forestry_plugin.gui import sync_panel
+
+    server, url = platform
+    logged = []
+    QgsApplication.messageLog().messageReceived.connect(lambda msg, tag, level: logged.append(msg))
+    panel.url_edit.setText(url)
+    panel.auth_select.setConfigId(auth[0])
+    assert panel.login()
+    total = sample_county.patch_count
+    assert total > 10
+    # 1) Canceled in the task manager before it got anywhere: reported as canceled, retry offered.
+    task = panel.start("upload")
+    assert task is not None and panel.cancel_button.isEnabled()
+    panel.cancel()
+    timer = QElapsedTimer()
+    timer.start()
+    while panel.task is not None and timer.elapsed() < 20000:
+        QCoreApplication.processEvents()
+    assert panel.task is None, "task did not finish within 20 s"
+    assert panel.failed_action == "upload" and panel.retry_button.isEnabled()
+    # 2) Canceled after the first batch of 5: the server has exactly what was confirmed, the rest is still pending.
+    orig = sync_panel.SyncTask.setProgress
+    interrupt = [True]
+
+    def cancel_after_first_batch(self, p):
+        orig(self, p)
+        if interrupt[0] and 0 < p < 100:
+            self.cancel()
+
+    monkeypatch.setattr(sync_panel.SyncTask, "setProgress", cancel_after_first_batch)
+    orig_init = sync_panel.SyncTask.__init__
+
+    def small_batches(self, *a, **k):
+        orig_init(self, *a, **k)
+        self.batch_size = 5
+
+    monkeypatch.setattr(sync_panel.SyncTask, "__init__", small_batches)
+    panel.start("upload", wait=True)
+    on_server = _server_ids(url)
+    pending = SyncEngine(sample_county.path, panel.client).local_changes()["total"]
+    assert len(on_server) == 5 and pending == total - 5, (len(on_server), pending)
+    assert panel.failed_action == "upload" and panel.retry_button.isEnabled()
+    interrupt[0] = False
+    panel.retry(wait=True)
+    on_server = _server_ids(url)
+    assert len(on_server) == total and len(set(on_server)) == total  # nothing lost, nothing duplicated
+    assert SyncEngine(sample_county.path, panel.client).local_changes()["total"] == 0
+    assert panel.failed_action is None and not panel.retry_button.isEnabled()
+    # Neither the password nor the token ever reached the QGIS log.
+    token = panel.client._access  # noqa: SLF001
+    assert token and all(PW not in m and token not in m for m in logged)
+
+
+def test_counts_refresh_when_edits_are_saved(panel, platform, auth, sample_county):
+    server, url = platform
+    panel.url_edit.setText(url)
+    panel.auth_select.setConfigId(auth[0])
+    assert panel.login()
+    panel.start("upload", wait=True)
+    assert SyncEngine(sample_county.path, panel.client).local_changes()["total"] == 0
+    before = panel.changes_label.text()
+    layer = panel.patch_layer()
+    layer.startEditing()
+    f = next(layer.getFeatures())
+    layer.changeAttributeValue(f.id(), layer.fields().indexFromName("remark"), "edited")
+    assert layer.commitChanges()
+    # No explicit refresh: the panel follows the layer's committed edits.
+    assert panel.changes_label.text() != before
+    assert SyncEngine(sample_county.path, panel.client).local_changes()["updated"] == 1
+
+
+def test_unreachable_server_message(panel, auth):
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    panel.url_edit.setText(f"http://127.0.0.1:{port}/api/v1")
+    panel.auth_select.setConfigId(auth[0])
+    assert not panel.login()
+    text = panel.user_label.text()
+    assert "proxy" in text.lower() or "代理" in text
+    assert panel.client is None and not panel.download_button.isEnabled()
+
+
+def test_expired_session_asks_to_log_in_again(panel, platform, auth, sample_county):
+    server, url = platform
+    panel.url_edit.setText(url)
+    panel.auth_select.setConfigId(auth[0])
+    server.faults["access_ttl"] = -1  # every access token is born expired
+    assert panel.login()
+    panel.client._refresh = "revoked"  # noqa: SLF001  (the refresh token is no good either)
+    panel.start("upload", wait=True)
+    text = panel.user_label.text()
+    assert "expired" in text or "过期" in text
+    assert "Wrong" not in text and not panel.client.logged_in
+    assert not panel.upload_button.isEnabled() and panel.failed_action == "upload"
+    assert SyncEngine(sample_county.path, PlatformClient(url)).local_changes()["total"] == sample_county.patch_count
+    server.faults.pop("access_ttl")
+    assert panel.login() and panel.retry_button.isEnabled()
+    panel.retry(wait=True)
+    assert SyncEngine(sample_county.path, panel.client).local_changes()["total"] == 0
+
+
+def test_county_from_working_copy_and_other_county_refused(panel, platform, auth, sample_county):
+    server, url = platform
+    assert panel.county() == "339901"
+    assert panel.county_combo.findData("339901") >= 0 and "339901" in panel.county_combo.currentText()
+    panel.url_edit.setText(url)
+    panel.auth_select.setConfigId(auth[0])
+    assert panel.login()
+    served = server.requests_served
+    panel.county_combo.setEditText("330102")
+    assert panel.county() == "330102"
+    assert panel.start("download", wait=True) is None
+    assert server.requests_served == served  # refused before any request
+    panel.county_combo.setCurrentIndex(panel.county_combo.findData("339901"))
+    panel.start("download", wait=True)
+    assert panel.failed_action is None and panel.progress.value() == 100

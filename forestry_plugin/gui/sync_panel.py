@@ -20,6 +20,7 @@ from qgis.gui import QgsAuthConfigSelect, QgsDockWidget, QgsMapCanvas
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -41,7 +42,7 @@ from ..core import geopackage
 from ..core.sync.auth import CredentialsError, credentials
 from ..core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError
 from ..core.sync.engine import SyncEngine
-from ..i18n import tr
+from ..i18n import tr, ui_language
 from .common import DockComponent, current_working_copy, find_layer
 
 SETTINGS_PREFIX = "forestry/sync/"  # only the URL and the authcfg id are remembered; never secrets
@@ -57,6 +58,7 @@ class SyncTask(QgsTask):
         engine.client.feedback = self.feedback
         self.results = []
         self.error: Optional[Exception] = None
+        self.batch_size = 200  # patches per upload request
 
     def cancel(self):
         self.feedback.cancel()
@@ -70,7 +72,7 @@ class SyncTask(QgsTask):
                                                      self.isCanceled))
             if self.action in ("upload", "sync"):
                 base = 50 if self.action == "sync" else 0
-                self.results.append(self.engine.push(progress=lambda f: progress(base + f * (100 - base)),
+                self.results.append(self.engine.push(batch_size=self.batch_size, progress=lambda f: progress(base + f * (100 - base)),
                                                      is_canceled=self.isCanceled))
             return True
         except Exception as e:  # reported on the main thread in finished()
@@ -157,18 +159,23 @@ class SyncPanel(QgsDockWidget):
         self.iface = iface
         self.client: Optional[PlatformClient] = None
         self.task: Optional[SyncTask] = None
+        self.failed_action: Optional[str] = None  # what the retry button runs again
+        self._watched_layer: Optional[QgsVectorLayer] = None
         self.ask: Callable[[str, str], bool] = self._ask_user  # replaced in tests
         body = QWidget()
         layout = QVBoxLayout(body)
         form = QFormLayout()
         settings = QgsSettings()
         self.url_edit = QLineEdit(settings.value(SETTINGS_PREFIX + "url", "http://127.0.0.1:8765/api/v1"))
-        self.county_edit = QLineEdit()
-        self.county_edit.setPlaceholderText(tr("from the working copy"))
+        # Editable: the working copy's county is preselected; its admin units and the user's county are offered.
+        self.county_combo = QComboBox()
+        self.county_combo.setEditable(True)
+        self.county_combo.lineEdit().setPlaceholderText(tr("from the working copy"))
+        self._counties_of: Optional[str] = None  # the working copy the county list was read from
         self.auth_select = QgsAuthConfigSelect(body)
         self.auth_select.setConfigId(settings.value(SETTINGS_PREFIX + "authcfg", ""))
         form.addRow(tr("Platform:"), self.url_edit)
-        form.addRow(tr("County:"), self.county_edit)
+        form.addRow(tr("County:"), self.county_combo)
         form.addRow(tr("Login:"), self.auth_select)
         layout.addLayout(form)
         row = QHBoxLayout()
@@ -188,7 +195,9 @@ class SyncPanel(QgsDockWidget):
         self.sync_button = QPushButton(tr("Download + upload"))
         self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.setEnabled(False)
-        for b in (self.download_button, self.upload_button, self.sync_button, self.cancel_button):
+        self.retry_button = QPushButton(tr("Retry"))
+        self.retry_button.setEnabled(False)
+        for b in (self.download_button, self.upload_button, self.sync_button, self.cancel_button, self.retry_button):
             row.addWidget(b)
         layout.addLayout(row)
         self.progress = QProgressBar()
@@ -196,8 +205,12 @@ class SyncPanel(QgsDockWidget):
         layout.addWidget(self.progress)
         layout.addWidget(QLabel(tr("Conflicts (changed here and on the platform):")))
         self.conflicts_table = QTableWidget(0, 3)
-        self.conflicts_table.setHorizontalHeaderLabels([tr("Patch no."), tr("Platform version"), tr("Changed fields")])
-        self.conflicts_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.conflicts_table.setHorizontalHeaderLabels([tr("Patch no."), tr("Here"), tr("On the platform")])
+        self.conflicts_table.verticalHeader().hide()
+        header = self.conflicts_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.Stretch)
         self.conflicts_table.setSelectionBehavior(QTableWidget.SelectRows)
         self.conflicts_table.setEditTriggers(QTableWidget.NoEditTriggers)
         layout.addWidget(self.conflicts_table, 1)
@@ -217,6 +230,7 @@ class SyncPanel(QgsDockWidget):
         self.upload_button.clicked.connect(lambda: self.start("upload"))
         self.sync_button.clicked.connect(lambda: self.start("sync"))
         self.cancel_button.clicked.connect(self.cancel)
+        self.retry_button.clicked.connect(self.retry)
         self.mine_button.clicked.connect(lambda: self.resolve("mine"))
         self.theirs_button.clicked.connect(lambda: self.resolve("theirs"))
         self.compare_button.clicked.connect(self.compare)
@@ -229,6 +243,20 @@ class SyncPanel(QgsDockWidget):
             QgsProject.instance().layersAdded.disconnect(self.refresh)
         except TypeError:
             pass
+        self._watch_layer(None)
+
+    def _watch_layer(self, layer: Optional[QgsVectorLayer]) -> None:
+        """Refresh the change counts whenever edits of the patch layer are saved."""
+        if layer is self._watched_layer:
+            return
+        if self._watched_layer is not None:
+            try:
+                self._watched_layer.afterCommitChanges.disconnect(self.refresh)
+            except (TypeError, RuntimeError):  # already disconnected, or the layer was deleted
+                pass
+        self._watched_layer = layer
+        if layer is not None:
+            layer.afterCommitChanges.connect(self.refresh)
 
     def _message(self, text: str, level=Qgis.Info) -> None:
         self.iface.messageBar().pushMessage(tr("Forestry platform"), text, level, 8)
@@ -248,7 +276,47 @@ class SyncPanel(QgsDockWidget):
             raise PlatformError(tr("Open a working copy first"))
         if self.client is None or not self.client.logged_in:
             raise AuthError(tr("Log in first"), expired=True)
-        return SyncEngine(path, self.client, self.county_edit.text().strip() or None)
+        county = self.county()
+        own = geopackage.get_setting(path, "county_code") or ""
+        if own and county and county != own:
+            # A working copy holds one county: mixing another one in would upload its patches under the wrong code.
+            raise PlatformError(tr("This working copy belongs to county {0}, not {1}").format(own, county))
+        return SyncEngine(path, self.client, county or None)
+
+    def county(self) -> str:
+        """The chosen county code (the list shows "code name")."""
+        data = self.county_combo.currentData()
+        text = self.county_combo.currentText().strip()
+        return data if data and self.county_combo.itemText(self.county_combo.currentIndex()) == text else (
+            text.split(" ")[0] if text else "")
+
+    def _add_county(self, code: str, name: str = "") -> int:
+        index = self.county_combo.findData(code)
+        if index < 0 and code:
+            self.county_combo.addItem(f"{code} {name}".strip(), code)
+            index = self.county_combo.count() - 1
+        return index
+
+    def _load_counties(self, path: Optional[str]) -> None:
+        """Fill the county list from the working copy (its county first) when another working copy is opened."""
+        if path == self._counties_of:
+            return
+        self._counties_of = path
+        self.county_combo.clear()
+        if not path:
+            return
+        try:
+            own = geopackage.get_setting(path, "county_code") or ""
+            with geopackage.connect(path) as con:
+                rows = con.execute(f"SELECT code, name FROM {schema.ADMIN} WHERE level = 'county' ORDER BY code"
+                                   ).fetchall()
+        except Exception:  # an old or foreign GeoPackage without admin units: the typed code still works
+            own, rows = "", []
+        names = {r[0]: r[1] for r in rows}
+        self._add_county(own, names.get(own, ""))
+        for code, name in rows:
+            self._add_county(code, name)
+        self.county_combo.setCurrentIndex(max(0, self.county_combo.findData(own)))
 
     # -- actions ------------------------------------------------------------------------
     def login(self) -> bool:
@@ -266,9 +334,10 @@ class SyncPanel(QgsDockWidget):
         settings.setValue(SETTINGS_PREFIX + "authcfg", authcfg)
         self.client = client
         self.user_label.setText(tr("Logged in as {0} ({1}, county {2})").format(
-            user.get("username"), schema.ROLES.label(user.get("role", "")), user.get("county")))
-        if not self.county_edit.text().strip() and not self.working_copy():
-            self.county_edit.setText(user.get("county") or "")
+            user.get("username"), schema.ROLES.label(user.get("role", ""), ui_language()), user.get("county")))
+        index = self._add_county(user.get("county") or "")
+        if not self.county() and index >= 0:
+            self.county_combo.setCurrentIndex(index)
         self.refresh()
         return True
 
@@ -278,7 +347,10 @@ class SyncPanel(QgsDockWidget):
         ready = bool(path) and self.client is not None and self.client.logged_in and not busy
         for b in (self.download_button, self.upload_button, self.sync_button):
             b.setEnabled(ready)
+        self.retry_button.setEnabled(ready and self.failed_action is not None)
         self.cancel_button.setEnabled(busy)
+        self._watch_layer(self.patch_layer())
+        self._load_counties(path)
         self.conflicts_table.setRowCount(0)
         if not path:
             self.changes_label.setText(tr("No working copy open"))
@@ -303,19 +375,37 @@ class SyncPanel(QgsDockWidget):
             item = QTableWidgetItem(props.get("tuban_no") or c["patch_id"][:8])
             item.setData(Qt.UserRole, c["patch_id"])
             self.conflicts_table.setItem(r, 0, item)
-            self.conflicts_table.setItem(r, 1, QTableWidgetItem(str(c["server_version"])))
             try:
-                diff = engine.compare(c["patch_id"])["differences"]
+                cmp = engine.compare(c["patch_id"])
             except (KeyError, ValueError):
-                diff = []
-            self.conflicts_table.setItem(r, 2, QTableWidgetItem(", ".join(
-                schema.PATCH_FIELD[d].zh if d in schema.PATCH_FIELD else d for d in diff) or tr("deleted")))
+                cmp = {"differences": [], "mine": {}, "theirs": {}, "server_deleted": c["server"] is None}
+            diff = cmp["differences"]
+            # Each side's values of the fields that differ, so the list tells who holds what at a glance.
+            here = self._side_text(cmp["mine"], diff) if (cmp["mine"] or {}).get("patch_id") else tr("deleted")
+            there = tr("deleted") if cmp.get("server_deleted") else self._side_text(cmp["theirs"], diff)
+            for column, text in ((1, here), (2, "{0} (v{1})".format(there, c["server_version"]))):
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(text.replace("; ", "\n"))
+                self.conflicts_table.setItem(r, column, cell)
         if last:
             self.summary_label.setText(tr("Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, "
                                           "rejected {6}){7}").format(
                 tr("download") if last["action"] == "pull" else tr("upload"), last["at"][:19].replace("T", " "), last["pulled"], last["pushed"], last["accepted"],
                 last["conflicts"], last["rejected"], ("; " + "; ".join(last["errors"][:3])) if last["errors"] else ""))
         self.status_changed.emit()
+
+    @staticmethod
+    def _side_text(values: dict, fields: list) -> str:
+        """ "Label: value; ..." of one side's differing fields, code values shown by their labels."""
+        lang, parts = ui_language(), []
+        for name in fields:
+            field = schema.PATCH_FIELD.get(name)
+            value = (values or {}).get(name)
+            if field is not None and field.code_list and value not in (None, ""):
+                value = schema.CODE_LISTS[field.code_list].label(str(value), lang)
+            label = field.label(lang) if field is not None else name
+            parts.append("{0}: {1}".format(label, "" if value is None else value))
+        return "; ".join(parts)
 
     def start(self, action: str, wait: bool = False) -> Optional[SyncTask]:
         layer = self.patch_layer()
@@ -333,7 +423,8 @@ class SyncPanel(QgsDockWidget):
         self.task = SyncTask(engine, action)
         self.task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
         self.task.taskCompleted.connect(self._finished)
-        self.task.taskTerminated.connect(self._finished)
+        # Terminated = failed or canceled, possibly before run() started (then no error was recorded).
+        self.task.taskTerminated.connect(lambda: self._finished(False))
         self.progress.setValue(0)
         self.refresh()
         if wait:  # tests and scripts: run in this thread, then report as the task manager would
@@ -342,6 +433,12 @@ class SyncPanel(QgsDockWidget):
             return None
         QgsApplication.taskManager().addTask(self.task)
         return self.task
+
+    def retry(self, wait: bool = False) -> Optional[SyncTask]:
+        """Run the download/upload that failed or was canceled again; the engine resumes where it stopped."""
+        if self.failed_action is None:
+            return None
+        return self.start(self.failed_action, wait=wait)
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -357,8 +454,14 @@ class SyncPanel(QgsDockWidget):
             layer.triggerRepaint()
         if task.error is not None or (ok is False and task.error is None):
             err = task.error or CanceledError(tr("Canceled"))
+            self.failed_action = task.action
+            if isinstance(err, AuthError) and err.expired and self.client is not None:
+                # The tokens are no good any more: forget them and say so where the login is.
+                self.client.logout()
+                self.user_label.setText(describe_error(err))
             self._message(describe_error(err), Qgis.Warning if isinstance(err, CanceledError) else Qgis.Critical)
         else:
+            self.failed_action = None
             self.progress.setValue(100)
             parts = [tr("pulled {0} (conflicts {1})").format(r.pulled, r.conflicts) if r.action == "pull" else
                      tr("pushed {0}: accepted {1}, conflicts {2}, rejected {3}").format(r.pushed, r.accepted,

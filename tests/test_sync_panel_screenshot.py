@@ -1,0 +1,190 @@
+"""Screenshot of the upload/download panel after a sync, in a real QGIS under Xvfb (test-artifacts/sync_panel.png).
+
+Run by pytest, this file starts `xvfb-run qgis.bin --code <this file>`; inside QGIS the same file starts the reference
+platform on 127.0.0.1, stores a Basic auth configuration, loads the plugin, logs in through the panel, uploads,
+makes two conflicts from a second working copy, downloads, and grabs the window.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+OUT_ENV, WC_ENV, STATUS_ENV, ROOT_ENV = "FORESTRY_SYNC_OUT", "FORESTRY_SYNC_WC", "FORESTRY_SYNC_STATUS", "FORESTRY_SYNC_ROOT"
+# qgis --code exec()s this file without __file__: the checkout comes through the environment there.
+ROOT = os.environ.get(ROOT_ENV) or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPT = os.path.join(ROOT, "tests", "test_sync_panel_screenshot.py")
+PASSWORD = "demo-pass-2025"
+
+
+def _in_qgis() -> None:  # pragma: no cover - runs inside qgis.bin
+    status = {"ok": False}
+    status_path = os.environ[STATUS_ENV]
+    server = None
+
+    def finish():
+        from qgis.core import QgsApplication
+
+        if server is not None:
+            from reference_platform.server import stop_server
+
+            stop_server(server)
+        with open(status_path, "w", encoding="utf-8") as fh:
+            json.dump(status, fh)
+        QgsApplication.exit(0)
+
+    try:  # everything inside: an exception must end QGIS, not leave an error dialog open
+        sys.path.insert(0, ROOT)
+        from qgis.core import QgsApplication, QgsProject
+        from qgis.PyQt.QtCore import Qt, QTimer
+        from qgis.utils import iface
+
+        import forestry_plugin
+        from forestry_plugin import schema
+        from forestry_plugin.core import geopackage
+        from forestry_plugin.core.project import load_working_copy
+        from forestry_plugin.core.sync.auth import store_basic_config
+        from forestry_plugin.core.sync.client import PlatformClient
+        from forestry_plugin.core.sync.engine import SyncEngine
+        from reference_platform.server import start_server
+
+        out, wc = os.environ[OUT_ENV], os.environ[WC_ENV]
+        server, url = start_server(os.path.join(os.path.dirname(wc), "platform.sqlite"))
+        manager = QgsApplication.authManager()
+        if not manager.masterPasswordIsSet():
+            manager.setMasterPassword("screenshot-master", True)
+        authcfg = store_basic_config("Provincial platform (demo)", "demo_tech", PASSWORD)
+        win = iface.mainWindow()
+        win.resize(1600, 1000)
+        win.showMaximized()
+        plugin = forestry_plugin.classFactory(iface)
+        plugin.initGui()
+        load_working_copy(wc, QgsProject.instance(), lang="en")
+        comp = next(c for c in plugin.components if type(c).__name__ == "SyncPanelComponent")
+        panel = comp.dock
+        for other in plugin.components:  # the panel alone on the right, at full height
+            if other is not comp and getattr(other, "dock", None) is not None:
+                other.dock.hide()
+        panel.show()
+        panel.raise_()
+        win.resizeDocks([panel], [560], Qt.Horizontal)
+        panel.url_edit.setText(url)
+        panel.auth_select.setConfigId(authcfg)
+        status["login"] = panel.login()
+        panel.start("upload", wait=True)
+        # Someone at the county changes two patches on the platform; this computer changes the same two.
+        other = os.path.join(os.path.dirname(wc), "other.gpkg")
+        geopackage.create_working_copy(other, county_code="339901", store_styles=False)
+        c2 = PlatformClient(url)
+        c2.login("demo_county", PASSWORD)
+        e2 = SyncEngine(other, c2)
+        e2.pull()
+        ids = sorted(a["patch_id"] for _f, a, _g in geopackage.read_features(other, schema.PATCHES, ["patch_id"]))[:2]
+        with geopackage.connect(other) as con:
+            con.executemany("UPDATE patches SET remark = 'county office', species = 'camphor' WHERE patch_id = ?",
+                            [(i,) for i in ids])
+        e2.push()
+        layer = panel.patch_layer()
+        layer.startEditing()
+        idx = layer.fields().indexFromName("remark")
+        for f in layer.getFeatures(f"patch_id IN ('{ids[0]}', '{ids[1]}')"):
+            layer.changeAttributeValue(f.id(), idx, "field team")
+        layer.commitChanges()
+        status["changes_after_edit"] = panel.changes_label.text()
+        # the download runs in the task manager like a user's click; the grab waits for it
+        task = panel.start("download")
+        status["task_started"] = task is not None
+        done = []
+
+        def grab():
+            if done:
+                return
+            done.append(True)
+            try:
+                if panel.conflicts_table.rowCount():
+                    panel.conflicts_table.selectRow(0)
+                status["conflicts"] = panel.conflicts_table.rowCount()
+                status["summary"] = panel.summary_label.text()
+                status["changes"] = panel.changes_label.text()
+                status["user"] = panel.user_label.text()
+                status["progress"] = panel.progress.value()
+                win.grab().save(out)
+                status["ok"] = os.path.exists(out)
+                status["dock_visible"] = panel.isVisible()
+                status["dock_geometry"] = [panel.width(), panel.height()]
+            finally:
+                finish()
+
+        def wait_for_task():
+            if panel.task is None:
+                QTimer.singleShot(2500, grab)  # let the canvas render the reloaded layer
+            else:
+                QTimer.singleShot(200, wait_for_task)
+
+        QTimer.singleShot(1000, wait_for_task)
+        QTimer.singleShot(60000, grab)  # fallback if the task never finishes
+    except Exception as e:  # noqa: BLE001 - report in the status file, never hang QGIS
+        import traceback
+
+        status["error"] = f"{e}\n{traceback.format_exc()}"
+        finish()
+
+
+if os.environ.get(OUT_ENV) and "qgis.utils" in sys.modules:  # pragma: no cover
+    _in_qgis()
+
+
+FIRST_RUN_INI = """[migration]
+fileVersion=2
+settings_migrated=true
+[qgis]
+checkVersion=false
+showTips322=false
+"""
+
+
+def test_sync_panel_screenshot_in_real_qgis(tmp_path, artifacts_dir, sample_county):
+    import pytest
+
+    if not (shutil.which("xvfb-run") and os.path.exists("/usr/bin/qgis.bin")):
+        pytest.skip("xvfb-run or qgis.bin not installed")
+    out = os.path.join(artifacts_dir, "sync_panel.png")
+    if os.path.exists(out):
+        os.remove(out)
+    status = tmp_path / "status.json"
+    xdg = tmp_path / "xdg"
+    xdg.mkdir(mode=0o700)
+    env = dict(os.environ, **{OUT_ENV: out, WC_ENV: sample_county.path, STATUS_ENV: str(status), ROOT_ENV: ROOT,
+                              "XDG_RUNTIME_DIR": str(xdg)})
+    env.pop("QT_QPA_PLATFORM", None)  # a real window on the virtual X server
+    profiles = tmp_path / "profiles"
+    (profiles / "profiles" / "default" / "QGIS").mkdir(parents=True)
+    (profiles / "profiles" / "default" / "QGIS" / "QGIS3.ini").write_text(FIRST_RUN_INI)
+    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "/usr/bin/qgis.bin", "--noversioncheck", "--nologo",
+           "--noplugins", "--profiles-path", str(profiles), "--code", SCRIPT]
+    # own process group: on a hang (an error dialog in QGIS) kill xvfb-run, Xvfb and QGIS together
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        _out, err = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        _out, err = proc.communicate()
+    assert status.exists(), err[-3000:]
+    data = json.loads(status.read_text(encoding="utf-8"))
+    assert data.get("ok"), data
+    assert data["login"] and data["task_started"] and data["dock_visible"]
+    assert data["conflicts"] == 2 and data["progress"] == 100, data
+    assert "2 changed" in data["changes_after_edit"], data
+    assert "Logged in as demo_tech" in data["user"]
+    # Nothing secret in the profile QGIS just wrote.
+    for ini in profiles.rglob("*.ini"):
+        assert PASSWORD not in ini.read_text(errors="replace"), ini
+    from qgis.PyQt.QtGui import QImage
+
+    img = QImage(out)
+    assert img.width() >= 1200 and img.height() >= 800
