@@ -52,7 +52,7 @@ def test_write_read_round_trip(empty_working_copy):
 def test_unique_patch_id(empty_working_copy):
     rec = ({"patch_id": "same"}, shapely.to_wkb(box(0, 0, 1, 1)))
     geopackage.write_features(empty_working_copy, schema.PATCHES, [rec])
-    with pytest.raises(Exception):
+    with pytest.raises(RuntimeError, match="(?i)unique"):
         geopackage.write_features(empty_working_copy, schema.PATCHES, [rec])
     # The failed write was rolled back as a whole.
     assert len(geopackage.read_features(empty_working_copy, schema.PATCHES)) == 1

@@ -5,7 +5,7 @@ import os
 
 import pytest
 from qgis.core import QgsApplication, QgsProject
-from qgis.PyQt.QtWidgets import QDockWidget, QToolBar
+from qgis.PyQt.QtWidgets import QDockWidget
 
 import forestry_plugin
 from forestry_plugin import schema

@@ -82,6 +82,7 @@ class DockComponent:
         if self.dock is not None:
             if hasattr(self.dock, "disconnect_project"):
                 self.dock.disconnect_project()
+            self.dock.hide()  # gone at once, not when the deferred delete runs
             self.plugin.iface.removeDockWidget(self.dock)
             self.dock.deleteLater()
             self.dock = None

@@ -1,3 +1,4 @@
+# ruff: noqa: F821  (`win`, the QGIS main window, is defined by scripts/screenshots.py, which exec()s this file)
 # Inside QGIS: run the checks on the whole layer and select a finding (for the README screenshot).
 from qgis.PyQt.QtWidgets import QDockWidget
 

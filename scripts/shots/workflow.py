@@ -1,3 +1,4 @@
+# ruff: noqa: F821  (`win`, the QGIS main window, is defined by scripts/screenshots.py, which exec()s this file)
 # Inside QGIS: checks first (transitions need fresh checks), then the county reviewer's queue.
 from qgis.PyQt.QtWidgets import QDockWidget
 
