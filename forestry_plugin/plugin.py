@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 
-from qgis.core import QgsApplication, QgsMessageLog, Qgis, QgsSettings
+from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication, QLocale, QTranslator
 from qgis.PyQt.QtGui import QIcon
 
@@ -19,6 +19,7 @@ GUI_COMPONENTS = [
     ("workflow_dock", "WorkflowDockComponent"),
     ("sync_panel", "SyncPanelComponent"),
     ("checks_dock", "ChecksDockComponent"),
+    ("editing", "EditingComponent"),
 ]
 
 MENU = "&Forestry"

@@ -351,6 +351,24 @@ PATCH_FIELDS: Tuple[Field, ...] = (
 )
 PATCH_FIELD_NAMES = tuple(f.name for f in PATCH_FIELDS)
 PATCH_FIELD = {f.name: f for f in PATCH_FIELDS}
+# Column names found in contractors' files (pinyin initials and short Chinese names), besides each field's own
+# name and its Chinese and English labels, that the importer maps onto patch fields. Compared case-insensitively.
+PATCH_IMPORT_ALIASES: Dict[str, Tuple[str, ...]] = {
+    "lin_ban": ("LB", "LBH", "林班"),
+    "xiao_ban": ("XB", "XBH", "小班"),
+    "tuban_no": ("TBBH", "TBH", "图斑号"),
+    "year": ("ZLND", "ND", "年度"),
+    "plan_year": ("JHND",),
+    "method": ("ZLFS",),
+    "restore_method": ("XFFS",),
+    "forest_type": ("LZ",),
+    "species": ("SZ", "ZLSZ", "树种名称"),
+    "density": ("ZLMD", "MD", "密度"),
+    "contractor": ("SGDW",),
+    "design_date": ("SJRQ",),
+    "approval_no": ("PZWH", "审批文号"),
+    "remark": ("BZ",),
+}
 PATCH_ID_FIELD = "patch_id"
 LANDCLASS_FIELD = "DLBM"
 

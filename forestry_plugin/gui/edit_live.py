@@ -1,0 +1,214 @@
+"""Live check of a patch when it is saved: findings shown, errors block unless accepted as exceptions with a reason."""
+
+from __future__ import annotations
+
+import getpass
+import importlib
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from qgis.core import Qgis, QgsFeature, QgsGeometry, QgsMessageLog, QgsVectorLayer
+from qgis.gui import QgsAttributeForm, QgsAttributeFormInterface
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, QObject
+from qgis.PyQt.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from .. import schema
+from ..i18n import tr
+
+# ask(patch_id, findings) -> None to go back to editing, "" to save (only warnings), or the exception reason.
+Ask = Callable[[str, Sequence[Any]], Optional[str]]
+
+
+def _checks_module(name: str):
+    """The check engine's module, imported lazily (None if the engine is not installed)."""
+    try:
+        return importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.core.checks.{name}")
+    except ImportError:
+        return None
+
+
+def load_checker(path: str):
+    """A LiveChecker for the working copy, or None without a check engine."""
+    live = _checks_module("live")
+    if live is None or not hasattr(live, "LiveChecker"):
+        return None
+    try:
+        return live.LiveChecker(path)
+    except Exception as e:  # a broken checker must not make patches unsaveable
+        QgsMessageLog.logMessage(tr("Live check unavailable: {0}").format(e), "Forestry", Qgis.Warning)
+        return None
+
+
+def working_copy_path(layer: QgsVectorLayer) -> Optional[str]:
+    """The GeoPackage behind a patch layer."""
+    src = layer.source().split("|")[0]
+    return src if src.lower().endswith(".gpkg") else None
+
+
+def open_findings(findings: Sequence[Any]) -> List[Any]:
+    """Findings that still count (not already accepted as exceptions)."""
+    return [f for f in findings if not getattr(f, "accepted", False)]
+
+
+def review(path: str, patch_id: str, geometry: QgsGeometry, attrs: Dict[str, Any], ask: Ask,
+           checker=None, user: Optional[str] = None) -> bool:
+    """Run the live check; return True if the patch may be saved (no errors, or errors accepted with a reason)."""
+    checker = checker if checker is not None else load_checker(path)
+    if checker is None:
+        return True
+    findings = open_findings(checker.check_patch(geometry, attrs, patch_id))
+    if not findings:
+        return True
+    errors = [f for f in findings if f.severity == "error"]
+    answer = ask(patch_id, findings)
+    if answer is None:
+        return False
+    if not errors:
+        return True
+    reason = answer.strip()
+    if not reason:
+        return False  # errors need a reason to be accepted
+    store = _checks_module("store")
+    if store is None:
+        return False
+    for f in errors:
+        store.accept_exception(path, patch_id, f.rule, getattr(f, "other_id", None), reason, user or getpass.getuser())
+    return True
+
+
+class FindingsDialog(QDialog):
+    """Lists the findings of a patch; errors can be accepted as exceptions with a reason."""
+
+    def __init__(self, patch_id: str, findings: Sequence[Any], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("Check findings for patch {0}").format(patch_id[:8]))
+        self.setObjectName("ForestryFindingsDialog")
+        lang = "zh" if tr("Error") != "Error" else "en"
+        errors = [f for f in findings if f.severity == "error"]
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("{0} error(s), {1} warning(s). Errors block the save unless you accept them as "
+                                   "exceptions with a reason.").format(len(errors), len(findings) - len(errors))))
+        table = QTableWidget(len(findings), 3, self)
+        table.setHorizontalHeaderLabels([tr("Severity"), tr("Rule"), tr("Message")])
+        for r, f in enumerate(findings):
+            table.setItem(r, 0, QTableWidgetItem(schema.SEVERITIES.label(f.severity, lang)))
+            table.setItem(r, 1, QTableWidgetItem(f.rule))
+            table.setItem(r, 2, QTableWidgetItem(f.message))
+        table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        layout.addWidget(table)
+        self.reason = QLineEdit(self)
+        self.reason.setPlaceholderText(tr("Reason for accepting the errors as exceptions"))
+        self.reason.setVisible(bool(errors))
+        layout.addWidget(self.reason)
+        self.buttons = QDialogButtonBox(self)
+        self.save = self.buttons.addButton(tr("Accept as exceptions and save") if errors else tr("Save"),
+                                           QDialogButtonBox.AcceptRole)
+        self.buttons.addButton(tr("Back to editing"), QDialogButtonBox.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        if errors:
+            self.save.setEnabled(False)
+            self.reason.textChanged.connect(lambda t: self.save.setEnabled(bool(t.strip())))
+        self.resize(640, 300)
+
+
+def ask_with_dialog(parent=None) -> Ask:
+    """An `ask` callback that shows FindingsDialog."""
+
+    def ask(patch_id: str, findings: Sequence[Any]) -> Optional[str]:
+        dlg = FindingsDialog(patch_id, findings, parent)
+        if dlg.exec_() != QDialog.Accepted:
+            return None
+        return dlg.reason.text()
+
+    return ask
+
+
+# report(patch_id, findings): tell the user about a patch's open findings (message bar in QGIS)
+Report = Callable[[str, Sequence[Any]], None]
+
+
+class LiveCheckInterface(QgsAttributeFormInterface):
+    """Runs the live check when an attribute form of a patch saves, and reports the findings.
+
+    It never refuses the save: when an interface returns False from acceptChanges, QGIS still closes the form
+    and silently drops its changes (in add mode, the new feature with them). Unaccepted errors are stopped
+    later, by "Check and save", which keeps the edits in the buffer until they are fixed or accepted.
+    """
+
+    def __init__(self, form: QgsAttributeForm, layer: QgsVectorLayer, checker_for: Callable[[str], Any],
+                 report: Report):
+        super().__init__(form)
+        self.layer = layer
+        self.checker_for = checker_for
+        self.report = report
+
+    def acceptChanges(self, feature: QgsFeature) -> bool:  # noqa: N802 (QGIS API name)
+        try:
+            path = working_copy_path(self.layer)
+            checker = self.checker_for(path) if path else None
+            if checker is None or feature.geometry().isEmpty():
+                return True
+            attrs = {name: feature[name] for name in feature.fields().names()}
+            attrs = {k: (None if v is None or (hasattr(v, "isNull") and v.isNull()) else v) for k, v in attrs.items()}
+            pid = str(attrs.get("patch_id") or "")
+            findings = open_findings(checker.check_patch(feature.geometry(), attrs, pid))
+            if findings:
+                self.report(pid, findings)
+        except Exception as e:  # a failing check must never cost the user the form's edits
+            QgsMessageLog.logMessage(tr("Live check failed: {0}").format(e), "Forestry", Qgis.Warning)
+        return True
+
+
+class FormWatcher(QObject):
+    """Adds the live check to every attribute form of a watched patch layer when the form is shown.
+
+    QGIS's own tools (add feature, identify, attribute table) build their forms in C++; an application event
+    filter sees them appear without writing Python init code into the user's project (init code also blocks
+    forms opened from Python on QGIS 3.22).
+    """
+
+    PROPERTY = "forestry_live_check"
+
+    def __init__(self, is_watched: Callable[[QgsVectorLayer], bool], checker_for: Callable[[str], Any],
+                 report: Report, parent=None):
+        super().__init__(parent)
+        self.is_watched = is_watched
+        self.checker_for = checker_for
+        self.report = report
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API name)
+        if event.type() == QEvent.Show and obj.metaObject().className() == "QgsAttributeForm":
+            # forms built by QGIS in C++ reach Python as plain QWidgets: cast to reach the form API
+            self.attach(obj if isinstance(obj, QgsAttributeForm) else sip.cast(obj, QgsAttributeForm))
+        return False
+
+    def attach(self, form) -> bool:
+        """Add the live-check interface to one form (once); True if the form got it now."""
+        if not isinstance(form, QgsAttributeForm) or form.property(self.PROPERTY):
+            return False
+        layer = form.layer()
+        if not isinstance(layer, QgsVectorLayer) or not self.is_watched(layer):
+            return False
+        iface = LiveCheckInterface(form, layer, self.checker_for, self.report)
+        form.addInterface(iface)  # the form owns and deletes it
+        form.setProperty(self.PROPERTY, True)
+        return True
+
+    def install(self) -> None:
+        QCoreApplication.instance().installEventFilter(self)
+
+    def remove(self) -> None:
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)

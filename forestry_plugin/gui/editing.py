@@ -1,0 +1,544 @@
+"""Patch editing toolbar: new patch (snapping + tracing), from base map, split, reshape, merge, delete, import."""
+
+from __future__ import annotations
+
+import os
+from typing import Callable, Dict, List, Optional
+
+from qgis.core import (
+    Qgis,
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsPointXY,
+    QgsProject,
+    QgsSettings,
+    QgsSnappingConfig,
+    QgsTolerance,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+from qgis.gui import (
+    QgsAdvancedDigitizingDockWidget,
+    QgsMapCanvas,
+    QgsMapCanvasSnappingUtils,
+    QgsMapCanvasTracer,
+    QgsMapMouseEvent,
+    QgsMapTool,
+    QgsMapToolCapture,
+    QgsMapToolDigitizeFeature,
+    QgsMessageBar,
+    QgsRubberBand,
+)
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QColor
+from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMessageBox
+
+from .. import schema
+from ..core import attributes, importer
+from ..core.attributes import MergeRefused, PatchContext
+from ..i18n import tr
+from . import edit_live
+from .common import find_layer
+from .edit_controller import EditError, PatchEditController
+
+SNAP_TOLERANCE_PX = 12
+SNAP_TABLES = (schema.BASEMAP, schema.ADMIN, schema.PATCHES)
+IMPORT_DIR_KEY = "forestry/import_dir"
+
+
+def table_layer(project: QgsProject, table: str, path: Optional[str] = None) -> Optional[QgsVectorLayer]:
+    """The project layer showing `table` of the working copy at `path` (of any working copy without one)."""
+    if path:
+        return find_layer(path, table, project)
+    for layer in project.mapLayers().values():
+        if isinstance(layer, QgsVectorLayer) and layer.providerType() == "ogr" and \
+                layer.source().split("|")[-1] == "layername=" + table:
+            return layer
+    return None
+
+
+def _snap_flags():
+    # 3.22: QgsSnappingConfig.VertexFlag/SegmentFlag; newer versions also offer Qgis.SnappingType.
+    if hasattr(QgsSnappingConfig, "VertexFlag"):
+        return QgsSnappingConfig.VertexFlag | QgsSnappingConfig.SegmentFlag
+    return Qgis.SnappingType.Vertex | Qgis.SnappingType.Segment
+
+
+def configure_snapping(project: QgsProject, layers: List[QgsVectorLayer], tolerance_px: int = SNAP_TOLERANCE_PX,
+                       canvas: Optional[QgsMapCanvas] = None) -> QgsSnappingConfig:
+    """Advanced snapping (vertex + segment, pixels) on the given layers; returns the config set on the project."""
+    cfg = QgsSnappingConfig(project.snappingConfig())
+    cfg.setEnabled(True)
+    cfg.setMode(QgsSnappingConfig.AdvancedConfiguration)
+    flags = _snap_flags()
+    for layer in layers:
+        cfg.setIndividualLayerSettings(layer, QgsSnappingConfig.IndividualLayerSettings(
+            True, flags, float(tolerance_px), QgsTolerance.Pixels, 0.0, 0.0))
+    project.setSnappingConfig(cfg)
+    if canvas is not None:
+        utils = canvas.snappingUtils()
+        if not isinstance(utils, QgsMapCanvasSnappingUtils):
+            # A bare canvas (no QGIS main window) has plain snapping utils that do not follow the canvas extent.
+            utils = QgsMapCanvasSnappingUtils(canvas, canvas)
+            canvas._forestry_snapping_utils = utils  # the canvas does not own it: keep the wrapper alive
+            canvas.setSnappingUtils(utils)
+        utils.setConfig(cfg)
+    return cfg
+
+
+def enable_tracing(canvas: QgsMapCanvas, message_bar=None, owner=None) -> QgsMapCanvasTracer:
+    """Turn tracing on for the canvas (QGIS's own tracer and its toolbar toggle if QGIS has one)."""
+    tracer = QgsMapCanvasTracer.tracerForCanvas(canvas)
+    if tracer is None:  # no QGIS main window (tests, standalone canvas): make one, owned by `owner`
+        bar = message_bar if isinstance(message_bar, QgsMessageBar) else None  # test doubles are not QgsMessageBar
+        tracer = QgsMapCanvasTracer(canvas, bar)
+        action = QAction(tr("Enable tracing"), canvas)
+        action.setCheckable(True)
+        tracer.setActionEnableTracing(action)
+        if owner is not None:
+            owner._own_tracer = (tracer, action)  # keep the wrappers alive; deleted again on unload
+    action = tracer.actionEnableTracing()
+    if action is not None and not action.isChecked():
+        action.setChecked(True)  # same as the user clicking the "Enable Tracing" toggle (shortcut T)
+    return tracer
+
+
+class NewPatchTool(QgsMapToolDigitizeFeature):
+    """Digitize a polygon (snapping and tracing from QGIS's capture tool) and add it as a patch."""
+
+    def __init__(self, canvas: QgsMapCanvas, cad: QgsAdvancedDigitizingDockWidget, on_polygon: Callable):
+        super().__init__(canvas, cad, QgsMapToolCapture.CapturePolygon)
+        self.on_polygon = on_polygon
+        self.digitizingCompleted.connect(self._completed)
+
+    def _completed(self, feature) -> None:
+        self.on_polygon(QgsGeometry(feature.geometry()))
+
+
+class LineTool(QgsMapTool):
+    """Collects a line (left click adds a snapped point, right click finishes, Esc cancels) for split/reshape."""
+
+    def __init__(self, canvas: QgsMapCanvas, layer_getter: Callable[[], Optional[QgsVectorLayer]],
+                 on_line: Callable[[List[QgsPointXY]], None]):
+        super().__init__(canvas)
+        self.layer_getter = layer_getter
+        self.on_line = on_line
+        self.points: List[QgsPointXY] = []
+        self.band = QgsRubberBand(canvas, QgsWkbTypes.LineGeometry)
+        self.band.setColor(QColor(220, 30, 30))
+        self.band.setWidth(2)
+        self.setCursor(Qt.CrossCursor)
+
+    def canvasReleaseEvent(self, e: QgsMapMouseEvent) -> None:  # noqa: N802 (QGIS API name)
+        if e.button() == Qt.RightButton:
+            self.finish()
+            return
+        if e.button() != Qt.LeftButton:
+            return
+        match = self.canvas().snappingUtils().snapToMap(e.pos())
+        pt = match.point() if match.isValid() else self.toMapCoordinates(e.pos())
+        self.points.append(QgsPointXY(pt))
+        self.band.addPoint(QgsPointXY(pt))
+
+    def keyPressEvent(self, e) -> None:  # noqa: N802 (QGIS API name)
+        if e.key() == Qt.Key_Escape:
+            self.reset()
+
+    def finish(self) -> None:
+        pts = list(self.points)
+        self.reset()
+        layer = self.layer_getter()
+        if len(pts) >= 2 and layer is not None:
+            self.on_line([self.toLayerCoordinates(layer, p) for p in pts])
+
+    def reset(self) -> None:
+        self.points = []
+        self.band.reset(QgsWkbTypes.LineGeometry)
+
+    def deactivate(self) -> None:
+        self.reset()
+        super().deactivate()
+
+    def clean(self) -> None:
+        self.reset()
+
+
+class EditingComponent:
+    """The patch editing toolbar and its map tools; keeps attributes of every patch layer current."""
+
+    def __init__(self, plugin):
+        self.plugin = plugin
+        self.iface = plugin.iface
+        self.toolbar = None
+        self.actions: Dict[str, QAction] = {}
+        self.tools: Dict[str, QgsMapTool] = {}
+        self.controllers: Dict[str, PatchEditController] = {}
+        self.cad = None
+        self._own_tracer = None
+        self.form_watcher = None
+        self._checkers: Dict[str, object] = {}  # working-copy path -> LiveChecker (reference data indexed once)
+        self._commit_hooks: Dict[str, tuple] = {}  # layer id -> (layer, [(signal, slot)])
+        self.ask = None  # live-check callback; None = FindingsDialog
+        self.show_form = True  # open the attribute form after digitizing a new patch
+        self.get_open_file_name = QFileDialog.getOpenFileName  # tests replace it
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def init_gui(self) -> None:
+        self.toolbar = self.iface.addToolBar(tr("Forestry editing"))
+        self.toolbar.setObjectName("ForestryEditingToolbar")
+        canvas = self.iface.mapCanvas()
+        self.cad = self.iface.cadDockWidget() if hasattr(self.iface, "cadDockWidget") else None
+        self._own_cad_items = []
+        if not isinstance(self.cad, QgsAdvancedDigitizingDockWidget):  # no QGIS main window (tests)
+            before = set(canvas.scene().items())
+            self.cad = QgsAdvancedDigitizingDockWidget(canvas)
+            self._own_cad = True
+            # the dock puts a canvas item on the canvas that paints from the dock: removed with it on unload
+            self._own_cad_items = [i for i in canvas.scene().items() if i not in before]
+        self.tools["new"] = NewPatchTool(canvas, self.cad, self._on_new_polygon)
+        self.tools["split"] = LineTool(canvas, self.patch_layer, self._on_split_line)
+        self.tools["reshape"] = LineTool(canvas, self.patch_layer, self._on_reshape_line)
+        spec = [
+            ("new", "edit_new_patch", tr("New patch (snapping and tracing to base map and boundaries)"), True),
+            ("from_basemap", "edit_from_basemap", tr("New patch from selected base-map polygons"), False),
+            ("split", "edit_split", tr("Split patch (click a line, right click to finish)"), True),
+            ("reshape", "edit_reshape", tr("Reshape patch (click a line, right click to finish)"), True),
+            ("merge", "edit_merge", tr("Merge selected patches"), False),
+            ("delete", "edit_delete", tr("Delete selected patches"), False),
+            ("save", "edit_save", tr("Check and save patch edits"), False),
+            ("import", "edit_import", tr("Import patches (GeoJSON, Shapefile, KML/KMZ, GPX)"), False),
+        ]
+        for key, icon, text, checkable in spec:
+            action = QAction(self.plugin.icon(icon), text, self.iface.mainWindow())
+            action.setObjectName(f"forestry_edit_{key}")
+            action.setCheckable(checkable)
+            action.triggered.connect(lambda _checked=False, k=key: self.trigger(k))
+            self.toolbar.addAction(action)
+            self.actions[key] = action
+        for key in ("new", "split", "reshape"):
+            self.tools[key].setAction(self.actions[key])
+        self.form_watcher = edit_live.FormWatcher(lambda layer: layer.id() in self.controllers, self.checker,
+                                                  self.report_findings)
+        self.form_watcher.install()
+        project = QgsProject.instance()
+        project.layersAdded.connect(self._on_layers_added)
+        project.layersWillBeRemoved.connect(self._on_layers_removed)
+        self._on_layers_added(list(project.mapLayers().values()))
+
+    def unload(self) -> None:
+        if self.form_watcher is not None:
+            self.form_watcher.remove()
+            self.form_watcher.deleteLater()
+            self.form_watcher = None
+        project = QgsProject.instance()
+        for signal, slot in ((project.layersAdded, self._on_layers_added),
+                             (project.layersWillBeRemoved, self._on_layers_removed)):
+            try:
+                signal.disconnect(slot)
+            except (TypeError, RuntimeError):
+                pass
+        canvas = self.iface.mapCanvas()
+        for tool in self.tools.values():
+            if canvas.mapTool() is tool:
+                canvas.unsetMapTool(tool)
+            if isinstance(tool, LineTool):
+                canvas.scene().removeItem(tool.band)
+            tool.deleteLater()
+        self.tools = {}
+        for ctrl in self.controllers.values():
+            ctrl.detach()
+        self.controllers = {}
+        for layer_id in list(self._commit_hooks):
+            self._unhook(layer_id)
+        self._checkers = {}
+        for action in self.actions.values():
+            action.deleteLater()
+        self.actions = {}
+        if self.toolbar is not None:
+            self.iface.mainWindow().removeToolBar(self.toolbar)
+            self.toolbar.deleteLater()
+            self.toolbar = None
+        if getattr(self, "_own_cad", False) and self.cad is not None:
+            for item in self._own_cad_items:
+                canvas.scene().removeItem(item)
+            self._own_cad_items = []
+            self.cad.deleteLater()
+            self._own_cad = False
+        self.cad = None
+        if self._own_tracer is not None:
+            for obj in self._own_tracer:
+                obj.deleteLater()
+            self._own_tracer = None
+
+    # -- layers and controllers ----------------------------------------------------------------
+    def _is_patch_layer(self, layer) -> bool:
+        return (isinstance(layer, QgsVectorLayer) and layer.providerType() == "ogr"
+                and f"layername={schema.PATCHES}" in layer.source())
+
+    def _on_layers_added(self, layers) -> None:
+        for layer in layers:
+            if self._is_patch_layer(layer) and layer.id() not in self.controllers:
+                self.controller(layer)
+
+    def _on_layers_removed(self, layer_ids) -> None:
+        for layer_id in layer_ids:
+            ctrl = self.controllers.pop(layer_id, None)
+            if ctrl is not None:
+                ctrl.detach()
+            self._unhook(layer_id)
+
+    def patch_layer(self) -> Optional[QgsVectorLayer]:
+        """The patch layer: the active layer if it is one, else the first in the project."""
+        active = self.iface.activeLayer() if hasattr(self.iface, "activeLayer") else None
+        if self._is_patch_layer(active):
+            return active
+        return table_layer(QgsProject.instance(), schema.PATCHES)
+
+    def _path(self, layer: QgsVectorLayer) -> str:
+        return layer.source().split("|")[0]
+
+    def controller(self, layer: QgsVectorLayer) -> PatchEditController:
+        """The controller of a patch layer (created on first use)."""
+        ctrl = self.controllers.get(layer.id())
+        if ctrl is None:
+            path = self._path(layer)
+            project = QgsProject.instance()
+            admin = table_layer(project, schema.ADMIN, path)
+            base = table_layer(project, schema.BASEMAP, path)
+            if admin is None or base is None:
+                ctx = PatchContext.from_working_copy(path, layer.crs())
+            else:
+                ctx = PatchContext(admin, base, layer.crs())
+            ctrl = PatchEditController(layer, ctx, self.notify)
+            self.controllers[layer.id()] = ctrl
+            hooks = [(layer.beforeCommitChanges, lambda *_a, lyr=layer: self._summarize_before_commit(lyr)),
+                     (layer.afterCommitChanges, lambda *_a, p=path: self._refresh_checker(p))]
+            for signal, slot in hooks:
+                signal.connect(slot)
+            self._commit_hooks[layer.id()] = (layer, hooks)
+        return ctrl
+
+    def _unhook(self, layer_id: str) -> None:
+        _layer, hooks = self._commit_hooks.pop(layer_id, (None, []))
+        for signal, slot in hooks:
+            try:
+                signal.disconnect(slot)
+            except (TypeError, RuntimeError):
+                pass
+
+    def checker(self, path: str):
+        """The live checker of a working copy, built once (None without a check engine)."""
+        if path not in self._checkers:
+            self._checkers[path] = edit_live.load_checker(path)
+        return self._checkers[path]
+
+    def _refresh_checker(self, path: str) -> None:
+        checker = self._checkers.get(path)
+        if checker is not None:
+            try:
+                checker.refresh(reference=False)  # saved patches are the "other patches" of the next check
+            except Exception:
+                self._checkers.pop(path, None)
+
+    def report_findings(self, patch_id: str, findings) -> None:
+        """Message bar note after an attribute form saved a patch with open findings."""
+        errors = [f for f in findings if f.severity == "error"]
+        rules = ", ".join(sorted({f.rule for f in findings}))
+        if errors:
+            self.notify(tr("Patch {0}: {1} check error(s) ({2}). Fix them or accept them as exceptions; "
+                           "\"Check and save\" will not save the patch until then.").format(
+                patch_id[:8], len(errors), rules), Qgis.Warning)
+        else:
+            self.notify(tr("Patch {0}: {1} warning(s) ({2}).").format(patch_id[:8], len(findings), rules), Qgis.Info)
+
+    def notify(self, message: str, level: int = Qgis.Info) -> None:
+        """Message bar for the user."""
+        self.iface.messageBar().pushMessage(tr("Forestry"), message, level, 8)
+
+    def _require_layer(self) -> Optional[QgsVectorLayer]:
+        layer = self.patch_layer()
+        if layer is None:
+            self.notify(tr("Open a working copy first: no patch layer in the project."), Qgis.Warning)
+            return None
+        if not layer.isEditable() and not layer.startEditing():
+            self.notify(tr("The patch layer cannot be edited."), Qgis.Critical)
+            return None
+        return layer
+
+    def prepare_digitizing(self, layer: QgsVectorLayer) -> None:
+        """Snapping (advanced, vertex+segment, pixels) on base map, admin units and patches; tracing on."""
+        project = QgsProject.instance()
+        path = self._path(layer)
+        layers = [lyr for lyr in (table_layer(project, t, path) for t in SNAP_TABLES) if lyr is not None]
+        canvas = self.iface.mapCanvas()
+        configure_snapping(project, layers, SNAP_TOLERANCE_PX, canvas)
+        enable_tracing(canvas, self.iface.messageBar(), self)
+
+    # -- actions -------------------------------------------------------------------------------
+    def trigger(self, key: str) -> None:
+        """Run one toolbar action (also used by tests)."""
+        layer = self._require_layer()
+        if layer is None:
+            if key in self.tools:
+                self.actions[key].setChecked(False)
+            return
+        ctrl = self.controller(layer)
+        canvas = self.iface.mapCanvas()
+        try:
+            if key == "new":
+                self.iface.setActiveLayer(layer) if hasattr(self.iface, "setActiveLayer") else None
+                self.prepare_digitizing(layer)
+                self.tools["new"].setLayer(layer)
+                canvas.setMapTool(self.tools["new"])
+            elif key in ("split", "reshape"):
+                self.prepare_digitizing(layer)
+                canvas.setMapTool(self.tools[key])
+            elif key == "from_basemap":
+                base = table_layer(QgsProject.instance(), schema.BASEMAP, self._path(layer))
+                if base is None:
+                    raise EditError(tr("The base map layer is not in the project."))
+                fid = ctrl.add_from_basemap(base)
+                self._after_new(layer, fid)
+            elif key == "merge":
+                ctrl.merge_selected()
+                self.notify(tr("Patches merged."), Qgis.Success)
+            elif key == "delete":
+                n = ctrl.delete_selected()
+                self.notify(tr("{0} patch(es) deleted (undo with Ctrl+Z).").format(n), Qgis.Info)
+            elif key == "save":
+                self.check_and_commit(layer)
+            elif key == "import":
+                self.import_dialog(layer)
+        except (EditError, MergeRefused) as e:
+            self.notify(str(e), Qgis.Warning)
+
+    def _on_new_polygon(self, geom: QgsGeometry) -> None:
+        layer = self.tools["new"].layer() or self.patch_layer()
+        if layer is None:
+            return
+        try:
+            fid = self.controller(layer).add_patch(geom)
+        except EditError as e:
+            self.notify(str(e), Qgis.Warning)
+            return
+        self._after_new(layer, fid)
+
+    def _after_new(self, layer: QgsVectorLayer, fid: int) -> None:
+        layer.selectByIds([fid])
+        if self.show_form:
+            self.iface.openFeatureForm(layer, layer.getFeature(fid), False, True)
+
+    def _on_split_line(self, points: List[QgsPointXY]) -> None:
+        layer = self.patch_layer()
+        try:
+            n = self.controller(layer).split(points)
+            self.notify(tr("Patch split: {0} new part(s); all parts got new ids.").format(n), Qgis.Success)
+        except EditError as e:
+            self.notify(str(e), Qgis.Warning)
+
+    def _on_reshape_line(self, points: List[QgsPointXY]) -> None:
+        layer = self.patch_layer()
+        try:
+            self.controller(layer).reshape(points)
+        except EditError as e:
+            self.notify(str(e), Qgis.Warning)
+
+    # -- saving ---------------------------------------------------------------------------------
+    def changed_patch_ids(self, layer: QgsVectorLayer) -> List[int]:
+        """Fids of patches added or changed in the edit buffer."""
+        buf = layer.editBuffer()
+        if buf is None:
+            return []
+        ids = set(buf.addedFeatures().keys()) | set(buf.changedGeometries().keys()) | \
+            set(buf.changedAttributeValues().keys())
+        return sorted(i for i in ids if i not in set(buf.deletedFeatureIds()))
+
+    def check_and_commit(self, layer: QgsVectorLayer) -> bool:
+        """Live-check every changed patch; commit only if none has unaccepted errors."""
+        path = self._path(layer)
+        self._refresh_checker(path)  # the platform or the workflow may have changed other patches meanwhile
+        checker = self.checker(path)
+        ask = self.ask or edit_live.ask_with_dialog(self.iface.mainWindow())
+        if checker is not None:
+            for fid in self.changed_patch_ids(layer):
+                f = layer.getFeature(fid)
+                attrs = {n: f[n] for n in f.fields().names()}
+                if not edit_live.review(path, str(f["patch_id"]), f.geometry(), attrs, ask, checker):
+                    layer.selectByIds([fid])
+                    self.notify(tr("Not saved: patch {0} has check errors.").format(str(f["patch_id"])[:8]),
+                                Qgis.Warning)
+                    return False
+        if not layer.commitChanges(False):
+            self.notify(tr("Saving failed: {0}").format("; ".join(layer.commitErrors())), Qgis.Critical)
+            return False
+        self.notify(tr("Patch edits saved."), Qgis.Success)
+        return True
+
+    def _summarize_before_commit(self, layer: QgsVectorLayer) -> None:
+        # QGIS's own save button cannot be vetoed from Python: report the errors so nothing passes silently.
+        checker = self.checker(self._path(layer))
+        if checker is None:
+            return
+        n_err = 0
+        for fid in self.changed_patch_ids(layer):
+            f = layer.getFeature(fid)
+            attrs = {n: f[n] for n in f.fields().names()}
+            findings = edit_live.open_findings(checker.check_patch(f.geometry(), attrs, str(f["patch_id"])))
+            n_err += sum(1 for x in findings if x.severity == "error")
+        if n_err:
+            self.notify(tr("{0} check error(s) in the saved patches; see the check panel.").format(n_err),
+                        Qgis.Warning)
+
+    # -- import ----------------------------------------------------------------------------------
+    def import_dialog(self, layer: QgsVectorLayer) -> None:
+        """Ask for a file and import its patches into the edit buffer (all or nothing, one undo step)."""
+        patterns = " ".join(f"*{suffix}" for suffix in importer.SUFFIXES)
+        fn, _ = self.get_open_file_name(self.iface.mainWindow(), tr("Import patches"), self._last_import_dir(),
+                                        tr("Patch files ({0})").format(patterns))
+        if fn:
+            QgsSettings().setValue(IMPORT_DIR_KEY, os.path.dirname(fn))
+            self.import_file(layer, fn)
+
+    @staticmethod
+    def _last_import_dir() -> str:
+        return QgsSettings().value(IMPORT_DIR_KEY, "", type=str)
+
+    def import_file(self, layer: QgsVectorLayer, fn: str) -> importer.ImportReport:
+        """Import one file into the patch layer; the report is shown to the user and returned."""
+        ctrl = self.controller(layer)
+        admin = table_layer(QgsProject.instance(), schema.ADMIN, self._path(layer))
+        extent = None
+        if admin is not None and admin.featureCount() > 0:
+            extent = QgsCoordinateTransform(admin.crs(), layer.crs(), QgsProject.instance()) \
+                .transformBoundingBox(admin.extent())
+        report = importer.read_patches(fn, layer.crs(), extent, layer)
+        if report.ok:
+            try:
+                fids = ctrl.add_patches([(p.geometry, p.attrs) for p in report.patches],
+                                        tr("Import {0}").format(os.path.basename(fn)))
+                report.added = len(fids)
+                layer.selectByIds(fids)
+            except EditError as e:
+                report.errors.append(str(e))
+        text = report.summary()
+        if report.ok and not (report.skipped or report.warnings):
+            self.notify(text, Qgis.Success)
+        else:
+            self.show_report(tr("Import patches"), text, report.ok)
+        return report
+
+    def show_report(self, title: str, text: str, ok: bool) -> None:
+        """A dialog with the full import report (tests replace it)."""
+        box = QMessageBox(QMessageBox.Information if ok else QMessageBox.Warning, title, text.split("\n")[0],
+                          QMessageBox.Ok, self.iface.mainWindow())
+        box.setDetailedText(text)
+        box.exec_()
+
+
+def selected_features(layer: QgsVectorLayer):
+    """Selected features of a layer (helper for tests and tools)."""
+    return list(layer.getFeatures(QgsFeatureRequest().setFilterFids(layer.selectedFeatureIds())))
+
+
+__all__ = ["EditingComponent", "NewPatchTool", "LineTool", "configure_snapping", "enable_tracing", "attributes"]

@@ -1,0 +1,42 @@
+"""Small working copies shared by the editing tests (imported by tests/test_editing_*.py; holds no tests)."""
+
+from __future__ import annotations
+
+from shapely.geometry import box
+
+from forestry_plugin.core import geopackage
+
+X0, Y0 = 500000.0, 3330000.0  # EPSG:4549, about 30.1N 120E
+COUNTY = "339901"
+TOWNSHIP = "339901101"
+V_WEST, V_EAST = "339901101001", "339901101002"
+
+
+def make_working_copy(path: str) -> str:
+    """Two villages side by side (x 0..1000 and 1000..2000 m), base map cells 500 x 500 m, one patch."""
+    geopackage.create_working_copy(path, county_code=COUNTY, county_name="示例县")
+    admin = [
+        ({"code": COUNTY, "name": "示例县", "level": "county", "parent_code": None}, box(X0, Y0, X0 + 2000, Y0 + 1000)),
+        ({"code": TOWNSHIP, "name": "青山镇", "level": "township", "parent_code": COUNTY},
+         box(X0, Y0, X0 + 2000, Y0 + 1000)),
+        ({"code": V_WEST, "name": "东岙", "level": "village", "parent_code": TOWNSHIP}, box(X0, Y0, X0 + 1000, Y0 + 1000)),
+        ({"code": V_EAST, "name": "西坑", "level": "village", "parent_code": TOWNSHIP},
+         box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)),
+    ]
+    geopackage.write_features(path, "admin_units", [(a, g.wkb) for a, g in admin])
+    cells = []
+    classes = ["0404", "0307", "1206", "0103"]
+    n = 0
+    for i in range(4):
+        for j in range(2):
+            cls = classes[(i + j) % 4]
+            cells.append(({"BSM": f"B{n:04d}", "DLBM": cls, "DLMC": cls},
+                          box(X0 + i * 500, Y0 + j * 500, X0 + (i + 1) * 500, Y0 + (j + 1) * 500).wkb))
+            n += 1
+    geopackage.write_features(path, "basemap", cells)
+    patch = {"patch_id": "11111111-1111-4111-8111-111111111111", "county_code": COUNTY, "township_code": TOWNSHIP,
+             "village_code": V_WEST, "year": 2025, "method": "planting", "forest_type": "protection",
+             "species": "camphor", "prev_dlbm": "0404", "area_mu": 60.0, "area_ha": 4.0, "stage": "design",
+             "revision": 3, "created_at": "2025-01-01T08:00:00", "updated_at": "2025-01-01T08:00:00"}
+    geopackage.write_features(path, "patches", [(patch, box(X0 + 100, Y0 + 100, X0 + 300, Y0 + 300).wkb)])
+    return path

@@ -1,0 +1,161 @@
+"""Live check on save (real check engine): findings shown, errors block unless accepted as exceptions."""
+
+from __future__ import annotations
+
+import pytest
+from qgis.core import QgsGeometry, QgsProject, QgsRectangle, QgsVectorLayer, QgsVectorLayerUtils
+from qgis.gui import QgsAttributeEditorContext, QgsAttributeForm
+from qgis.PyQt.QtCore import QCoreApplication
+from test_editing_data import X0, Y0, make_working_copy
+
+from forestry_plugin import schema
+from forestry_plugin.core import forms, geopackage
+from forestry_plugin.core.checks.live import LiveChecker
+from forestry_plugin.gui import edit_live, editing
+
+DESIGN = {"method": "planting", "forest_type": "protection", "species": "camphor"}
+
+
+@pytest.fixture()
+def wc(tmp_path, qgis_iface, qgis_new_project):
+    path = make_working_copy(str(tmp_path / "wc.gpkg"))
+    layers = {t: QgsVectorLayer(geopackage.layer_uri(path, t), t, "ogr")
+              for t in (schema.PATCHES, schema.ADMIN, schema.BASEMAP)}
+    QgsProject.instance().addMapLayers(list(layers.values()))
+    comp = editing.EditingComponent(type("P", (), {"iface": qgis_iface, "icon": staticmethod(lambda n: None)})())
+    comp.show_form = False
+    yield path, layers, comp
+    for lyr in layers.values():
+        if lyr.isEditable():
+            lyr.rollBack()
+    QgsProject.instance().removeAllMapLayers()
+
+
+def cropland_patch(comp, layer):
+    """A patch entirely on the base-map cell x 1500..2000 / y 0..500, which is 0103 dry land (cropland)."""
+    ctrl = comp.controller(layer)
+    layer.startEditing()
+    return ctrl.add_patch(QgsGeometry.fromRect(QgsRectangle(X0 + 1600, Y0 + 100, X0 + 1800, Y0 + 300)), DESIGN)
+
+
+def test_review_blocks_errors_until_accepted_with_reason(wc):
+    path, layers, comp = wc
+    patches = layers[schema.PATCHES]
+    fid = cropland_patch(comp, patches)
+    f = patches.getFeature(fid)
+    attrs = {n: f[n] for n in f.fields().names()}
+    checker = LiveChecker(path)
+    findings = checker.check_patch(f.geometry(), attrs, f["patch_id"])
+    assert "cropland" in {x.rule for x in findings if x.severity == "error"}
+    asked = []
+
+    def back(pid, fs):
+        asked.append([x.rule for x in fs])
+        return None
+
+    assert edit_live.review(path, f["patch_id"], f.geometry(), attrs, back, checker) is False
+    assert asked and "cropland" in asked[0]
+    assert edit_live.review(path, f["patch_id"], f.geometry(), attrs, lambda p, fs: "   ", checker) is False
+    assert edit_live.review(path, f["patch_id"], f.geometry(), attrs, lambda p, fs: "county approval 2025-17",
+                            checker, user="tester") is True
+    rows = geopackage.read_features(path, schema.EXCEPTIONS)
+    assert {(r[1]["patch_id"], r[1]["rule"], r[1]["reason"], r[1]["accepted_by"]) for r in rows} >= {
+        (f["patch_id"], "cropland", "county approval 2025-17", "tester")}
+    # once accepted, a fresh checker no longer counts the error as open: saved without asking
+    assert edit_live.review(path, f["patch_id"], f.geometry(), attrs,
+                            lambda p, fs: pytest.fail("asked again"), LiveChecker(path)) is True or \
+        all(x.severity != "error" for x in edit_live.open_findings(
+            LiveChecker(path).check_patch(f.geometry(), attrs, f["patch_id"])))
+
+
+@pytest.fixture()
+def watcher(wc):
+    path, layers, comp = wc
+    reports = []
+    w = edit_live.FormWatcher(lambda layer: layer.id() in comp.controllers, comp.checker,
+                              lambda pid, fs: reports.append((pid, sorted(x.rule for x in fs))))
+    w.install()
+    yield w, reports
+    w.remove()
+
+
+def _shown_form(layer, feature, mode=None):
+    ctx = QgsAttributeEditorContext()
+    ctx.setFormMode(QgsAttributeEditorContext.StandaloneDialog)  # as QGIS's feature form dialog
+    form = QgsAttributeForm(layer, feature, ctx)
+    if mode is not None:
+        form.setMode(mode)
+    form.show()
+    QCoreApplication.processEvents()
+    return form
+
+
+def test_form_save_reports_findings_and_keeps_the_edit(wc, watcher):
+    path, layers, comp = wc
+    w, reports = watcher
+    patches = layers[schema.PATCHES]
+    fid = cropland_patch(comp, patches)
+    form = _shown_form(patches, patches.getFeature(fid))
+    assert form.property(edit_live.FormWatcher.PROPERTY)  # the watcher saw QGIS build the form
+    form.changeAttribute("species", "poplar")
+    assert form.save()
+    pid = patches.getFeature(fid)["patch_id"]
+    assert reports and reports[-1][0] == pid and "cropland" in reports[-1][1]
+    assert patches.getFeature(fid)["species"] == "poplar"  # reported, not refused: nothing typed is lost
+    form.close()
+    # forms of other layers are left alone
+    admin = layers[schema.ADMIN]
+    other = _shown_form(admin, next(admin.getFeatures()))
+    assert not other.property(edit_live.FormWatcher.PROPERTY)
+    other.close()
+
+
+def test_add_feature_form_adds_the_patch_despite_errors(wc, watcher):
+    path, layers, comp = wc
+    w, reports = watcher
+    patches = layers[schema.PATCHES]
+    forms.configure_patch_layer(patches, "en")  # as in the project: defaults, constraints, value maps
+    comp.controller(patches)
+    patches.startEditing()
+    before = patches.featureCount()
+    fields = patches.fields()
+    feature = QgsVectorLayerUtils.createFeature(
+        patches, QgsGeometry.fromRect(QgsRectangle(X0 + 1600, Y0 + 100, X0 + 1800, Y0 + 300)),
+        {fields.indexFromName(k): v for k, v in dict(DESIGN, year=2025, tuban_no="0001").items()})
+    form = _shown_form(patches, feature, QgsAttributeEditorContext.AddFeatureMode)
+    assert form.property(edit_live.FormWatcher.PROPERTY)
+    ok = form.saveWithDetails()
+    assert ok is True or ok[0], ok
+    assert patches.featureCount() == before + 1  # QGIS would have dropped it if the check had refused
+    assert reports and "cropland" in reports[-1][1]
+    form.close()
+
+
+def test_removed_watcher_leaves_forms_alone(wc):
+    path, layers, comp = wc
+    patches = layers[schema.PATCHES]
+    comp.controller(patches)
+    w = edit_live.FormWatcher(lambda layer: True, comp.checker, lambda pid, fs: None)
+    w.install()
+    w.remove()
+    form = _shown_form(patches, next(patches.getFeatures()))
+    assert not form.property(edit_live.FormWatcher.PROPERTY)
+    form.close()
+
+
+def test_check_and_commit_blocks_then_saves(wc):
+    path, layers, comp = wc
+    patches = layers[schema.PATCHES]
+    fid = cropland_patch(comp, patches)
+    messages = []
+    comp.notify = lambda m, level=0: messages.append(m)
+    comp.ask = lambda pid, fs: None
+    assert comp.check_and_commit(patches) is False
+    assert patches.isEditable() and len(geopackage.read_features(path, schema.PATCHES)) == 1  # nothing written
+    assert "check errors" in messages[-1]
+    comp.ask = lambda pid, fs: "approved"
+    assert comp.check_and_commit(patches) is True
+    rows = geopackage.read_features(path, schema.PATCHES)
+    assert len(rows) == 2
+    pid = patches.getFeature(fid)["patch_id"] if patches.getFeature(fid).isValid() else None
+    assert pid is None or pid in {r[1]["patch_id"] for r in rows}
