@@ -53,7 +53,12 @@ def prepare():
 
 def shoot():
     try:
-        iface.mainWindow().grab().save(OUT)
+        if status.get("grab") == "screen":  # set by a setup snippet that opened a dialog of its own
+            from qgis.PyQt.QtGui import QGuiApplication
+
+            QGuiApplication.primaryScreen().grabWindow(0).save(OUT)
+        else:
+            iface.mainWindow().grab().save(OUT)
         status["screenshot"] = OUT
     except Exception as e:
         status["errors"].append(repr(e))

@@ -6,6 +6,7 @@ import pytest
 from qgis.core import QgsGeometry, QgsProject, QgsRectangle, QgsVectorLayer, QgsVectorLayerUtils
 from qgis.gui import QgsAttributeEditorContext, QgsAttributeForm
 from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtWidgets import QApplication, QLineEdit
 from test_editing_data import X0, Y0, make_working_copy
 
 from forestry_plugin import schema
@@ -86,6 +87,9 @@ def _shown_form(layer, feature, mode=None):
     if mode is not None:
         form.setMode(mode)
     form.show()
+    QApplication.setActiveWindow(form)
+    first = next(w for w in form.findChildren(QLineEdit) if w.isVisible())
+    first.setFocus()  # QGIS focuses the first field of a new form
     QCoreApplication.processEvents()
     return form
 

@@ -317,3 +317,16 @@ def test_qgis_own_tools_are_hooked(setup):
         stack.redo()
     assert patches.featureCount() == 3
     assert patches.commitChanges(), patches.commitErrors()
+
+
+def test_new_patches_belong_to_the_task_year(tmp_path):
+    from forestry_plugin.core.attributes import PatchContext, task_year
+
+    path = make_working_copy(str(tmp_path / "wc.gpkg"))
+    assert task_year(path) is None  # no annual task yet: today's year
+    geopackage.write_features(path, schema.TASKS, [
+        ({"year": y, "unit_code": COUNTY, "unit_level": "county", "quota_mu": 1000.0}, None) for y in (2023, 2024)])
+    assert task_year(path) == 2024
+    ctx = PatchContext.from_working_copy(path)
+    attrs = ctx.new_patch(QgsGeometry.fromRect(QgsRectangle(X0 + 600, Y0 + 100, X0 + 800, Y0 + 300)))
+    assert attrs["year"] == 2024

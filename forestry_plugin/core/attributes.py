@@ -23,7 +23,7 @@ from qgis.core import (
 from .. import schema
 from ..i18n import tr
 from .area import AreaCalculator
-from .geopackage import layer_uri
+from .geopackage import connect, layer_uri
 
 # A patch is "across a boundary" when more than this share of its area lies outside its main village.
 CROSSING_MIN_SHARE = 0.01
@@ -43,6 +43,16 @@ class AdminAssignment:
     village_code: Optional[str] = None
     crossing: bool = False
     shares: Dict[str, float] = field(default_factory=dict)  # village code -> share of the patch area (0..1)
+
+
+def task_year(path: str) -> Optional[int]:
+    """The year new patches belong to: the latest year with an annual task in the working copy (None: none)."""
+    try:
+        with connect(path) as con:
+            row = con.execute(f"SELECT MAX(year) FROM {schema.TASKS}").fetchone()
+    except Exception:  # no task table (an older or foreign GeoPackage): today's year is used
+        return None
+    return int(row[0]) if row and row[0] is not None else None
 
 
 def new_patch_id() -> str:
@@ -117,7 +127,7 @@ class PatchContext:
         base = QgsVectorLayer(layer_uri(path, schema.BASEMAP), schema.BASEMAP, "ogr")
         if crs is None:
             crs = admin.crs()
-        return cls(admin if admin.isValid() else None, base if base.isValid() else None, crs)
+        return cls(admin if admin.isValid() else None, base if base.isValid() else None, crs, task_year(path))
 
     # -- location-derived attributes --------------------------------------------------------
     def admin_codes(self, geom: QgsGeometry) -> AdminAssignment:

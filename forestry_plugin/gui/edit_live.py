@@ -9,8 +9,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from qgis.core import Qgis, QgsFeature, QgsGeometry, QgsMessageLog, QgsVectorLayer
 from qgis.gui import QgsAttributeForm, QgsAttributeFormInterface
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, QObject
+from qgis.PyQt.QtCore import QObject
 from qgis.PyQt.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -171,11 +172,12 @@ class LiveCheckInterface(QgsAttributeFormInterface):
 
 
 class FormWatcher(QObject):
-    """Adds the live check to every attribute form of a watched patch layer when the form is shown.
+    """Adds the live check to every attribute form of a watched patch layer.
 
-    QGIS's own tools (add feature, identify, attribute table) build their forms in C++; an application event
-    filter sees them appear without writing Python init code into the user's project (init code also blocks
-    forms opened from Python on QGIS 3.22).
+    QGIS's own tools (add feature, identify, attribute table) build their forms in C++. A form gets the keyboard
+    focus when it opens (its first field) and before the user can save it, so QApplication.focusChanged sees
+    every form in time. (Python init code in the layer's form config would write code into the user's project
+    and blocks forms opened from Python on QGIS 3.22; an application-wide event filter crashes QGIS at start.)
     """
 
     PROPERTY = "forestry_live_check"
@@ -186,12 +188,16 @@ class FormWatcher(QObject):
         self.is_watched = is_watched
         self.checker_for = checker_for
         self.report = report
+        self._installed = False
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API name)
-        if event.type() == QEvent.Show and obj.metaObject().className() == "QgsAttributeForm":
-            # forms built by QGIS in C++ reach Python as plain QWidgets: cast to reach the form API
-            self.attach(obj if isinstance(obj, QgsAttributeForm) else sip.cast(obj, QgsAttributeForm))
-        return False
+    def _on_focus(self, _old, new) -> None:
+        w = new
+        while w is not None:
+            if w.metaObject().className() == "QgsAttributeForm":
+                # forms built by QGIS in C++ reach Python as plain QWidgets: cast to reach the form API
+                self.attach(w if isinstance(w, QgsAttributeForm) else sip.cast(w, QgsAttributeForm))
+                return
+            w = w.parentWidget()
 
     def attach(self, form) -> bool:
         """Add the live-check interface to one form (once); True if the form got it now."""
@@ -200,15 +206,19 @@ class FormWatcher(QObject):
         layer = form.layer()
         if not isinstance(layer, QgsVectorLayer) or not self.is_watched(layer):
             return False
-        iface = LiveCheckInterface(form, layer, self.checker_for, self.report)
-        form.addInterface(iface)  # the form owns and deletes it
+        form.addInterface(LiveCheckInterface(form, layer, self.checker_for, self.report))  # the form owns it
         form.setProperty(self.PROPERTY, True)
         return True
 
     def install(self) -> None:
-        QCoreApplication.instance().installEventFilter(self)
+        if not self._installed:
+            QApplication.instance().focusChanged.connect(self._on_focus)
+            self._installed = True
 
     def remove(self) -> None:
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        if self._installed:
+            try:
+                QApplication.instance().focusChanged.disconnect(self._on_focus)
+            except (TypeError, RuntimeError):
+                pass
+            self._installed = False

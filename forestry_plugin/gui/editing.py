@@ -309,7 +309,7 @@ class EditingComponent:
             if admin is None or base is None:
                 ctx = PatchContext.from_working_copy(path, layer.crs())
             else:
-                ctx = PatchContext(admin, base, layer.crs())
+                ctx = PatchContext(admin, base, layer.crs(), attributes.task_year(path))
             ctrl = PatchEditController(layer, ctx, self.notify)
             self.controllers[layer.id()] = ctrl
             hooks = [(layer.beforeCommitChanges, lambda *_a, lyr=layer: self._summarize_before_commit(lyr)),
