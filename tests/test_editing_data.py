@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shapely.geometry import box
 
+from forestry_plugin import schema
 from forestry_plugin.core import geopackage
 
 X0, Y0 = 500000.0, 3330000.0  # EPSG:4549, about 30.1N 120E
@@ -40,3 +41,20 @@ def make_working_copy(path: str) -> str:
              "revision": 3, "created_at": "2025-01-01T08:00:00", "updated_at": "2025-01-01T08:00:00"}
     geopackage.write_features(path, "patches", [(patch, box(X0 + 100, Y0 + 100, X0 + 300, Y0 + 300).wkb)])
     return path
+
+
+def project_with_working_copy(path: str):
+    """Patches, admin units and base map of `path` added to the current project: {table: layer}."""
+    from qgis.core import QgsProject, QgsVectorLayer
+
+    layers = {t: QgsVectorLayer(geopackage.layer_uri(path, t), t, "ogr")
+              for t in (schema.PATCHES, schema.ADMIN, schema.BASEMAP)}
+    QgsProject.instance().addMapLayers(list(layers.values()))
+    return layers
+
+
+def bare_component(iface):
+    """An EditingComponent without toolbar (init_gui not called): its controllers, checks and import only."""
+    from forestry_plugin.gui import editing
+
+    return editing.EditingComponent(type("P", (), {"iface": iface, "icon": staticmethod(lambda n: None)})())

@@ -16,13 +16,20 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsPointXY,
     QgsProject,
-    QgsVectorLayer,
 )
-from test_editing_data import TOWNSHIP, V_EAST, V_WEST, X0, Y0, make_working_copy
+from test_editing_data import (
+    TOWNSHIP,
+    V_EAST,
+    V_WEST,
+    X0,
+    Y0,
+    bare_component,
+    make_working_copy,
+    project_with_working_copy,
+)
 
 from forestry_plugin import schema
-from forestry_plugin.core import area, geopackage, importer
-from forestry_plugin.gui import editing
+from forestry_plugin.core import area, importer
 
 UUID_LEN = 36
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -69,10 +76,8 @@ def write(path, driver, features, fields, epsg=4326, layer="patches", geom_type=
 @pytest.fixture()
 def wc(tmp_path, qgis_iface, qgis_new_project):
     path = make_working_copy(str(tmp_path / "wc.gpkg"))
-    layers = {t: QgsVectorLayer(geopackage.layer_uri(path, t), t, "ogr")
-              for t in (schema.PATCHES, schema.ADMIN, schema.BASEMAP)}
-    QgsProject.instance().addMapLayers(list(layers.values()))
-    comp = editing.EditingComponent(type("P", (), {"iface": qgis_iface, "icon": staticmethod(lambda n: None)})())
+    layers = project_with_working_copy(path)
+    comp = bare_component(qgis_iface)
     shown = []
     comp.show_report = lambda title, text, ok: shown.append((ok, text))
     comp.notify = lambda message, level=0: shown.append((None, message))

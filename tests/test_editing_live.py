@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from qgis.core import QgsGeometry, QgsProject, QgsRectangle, QgsVectorLayer, QgsVectorLayerUtils
+from qgis.core import QgsGeometry, QgsProject, QgsRectangle, QgsVectorLayerUtils
 from qgis.gui import QgsAttributeEditorContext, QgsAttributeForm
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import QApplication, QLineEdit
-from test_editing_data import X0, Y0, make_working_copy
+from test_editing_data import X0, Y0, bare_component, make_working_copy, project_with_working_copy
 
 from forestry_plugin import schema
 from forestry_plugin.core import forms, geopackage
 from forestry_plugin.core.checks.live import LiveChecker
-from forestry_plugin.gui import edit_live, editing
+from forestry_plugin.gui import edit_live
 
 DESIGN = {"method": "planting", "forest_type": "protection", "species": "camphor"}
 
@@ -20,10 +20,8 @@ DESIGN = {"method": "planting", "forest_type": "protection", "species": "camphor
 @pytest.fixture()
 def wc(tmp_path, qgis_iface, qgis_new_project):
     path = make_working_copy(str(tmp_path / "wc.gpkg"))
-    layers = {t: QgsVectorLayer(geopackage.layer_uri(path, t), t, "ogr")
-              for t in (schema.PATCHES, schema.ADMIN, schema.BASEMAP)}
-    QgsProject.instance().addMapLayers(list(layers.values()))
-    comp = editing.EditingComponent(type("P", (), {"iface": qgis_iface, "icon": staticmethod(lambda n: None)})())
+    layers = project_with_working_copy(path)
+    comp = bare_component(qgis_iface)
     comp.show_form = False
     yield path, layers, comp
     for lyr in layers.values():
@@ -163,3 +161,20 @@ def test_check_and_commit_blocks_then_saves(wc):
     assert len(rows) == 2
     pid = patches.getFeature(fid)["patch_id"] if patches.getFeature(fid).isValid() else None
     assert pid is None or pid in {r[1]["patch_id"] for r in rows}
+
+
+def test_live_check_is_prepared_in_the_background_when_editing_starts(wc):
+    import time
+
+    path, layers, comp = wc
+    patches = layers[schema.PATCHES]
+    comp.controller(patches)
+    assert path not in comp._checkers  # opening the project indexes nothing
+    patches.startEditing()
+    assert path in comp._checker_tasks
+    assert comp.checker(path, wait=False) is None or path in comp._checkers  # a form save does not wait for it
+    deadline = time.monotonic() + 60
+    while path in comp._checker_tasks and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+    assert not comp._checker_tasks and isinstance(comp._checkers[path], LiveChecker)

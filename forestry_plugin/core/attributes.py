@@ -16,7 +16,6 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsGeometry,
     QgsProject,
-    QgsSpatialIndex,
     QgsVectorLayer,
 )
 
@@ -66,43 +65,49 @@ def now_iso() -> str:
 
 
 class _Index:
-    """Features of one reference layer with a spatial index, geometries transformed into the patch CRS."""
+    """One reference layer, read around a geometry on demand through the provider's spatial index.
+
+    Nothing is loaded up front: a county base map of a few hundred thousand parcels costs nothing until a patch is
+    edited, and each edit reads only the parcels under it (the GeoPackage's R-tree answers in milliseconds).
+    """
 
     def __init__(self, layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem, attrs: Sequence[str],
                  expression: Optional[str] = None):
-        request = QgsFeatureRequest()
-        if expression:
-            request.setFilterExpression(expression)
-        xform = None
+        self.layer = layer
+        self.attr_names = list(attrs)
+        self.expression = expression
+        self.to_layer = self.from_layer = None
         if layer.crs().isValid() and crs.isValid() and layer.crs() != crs:
-            xform = QgsCoordinateTransform(layer.crs(), crs, QgsProject.instance().transformContext())
-        self.geoms: Dict[int, QgsGeometry] = {}
-        self.attrs: Dict[int, Dict[str, Any]] = {}
-        self.index = QgsSpatialIndex()
-        for f in layer.getFeatures(request):
-            g = QgsGeometry(f.geometry())
-            if g.isNull() or g.isEmpty():
-                continue
-            if xform is not None:
-                g.transform(xform)
-            if not g.isGeosValid():
-                g = g.makeValid()
-            self.geoms[f.id()] = g
-            self.attrs[f.id()] = {a: f[a] for a in attrs}
-            self.index.addFeature(f.id(), g.boundingBox())
+            ctx = QgsProject.instance().transformContext()
+            self.to_layer = QgsCoordinateTransform(crs, layer.crs(), ctx)
+            self.from_layer = QgsCoordinateTransform(layer.crs(), crs, ctx)
+        self.attrs: Dict[int, Dict[str, Any]] = {}  # attributes of the features met so far
 
     def overlaps(self, geom: QgsGeometry) -> List[Tuple[int, float]]:
         """(feature id, intersection area in CRS units) of the features overlapping `geom`."""
+        rect = geom.boundingBox()
+        if self.to_layer is not None:
+            rect = self.to_layer.transformBoundingBox(rect)
+        request = QgsFeatureRequest().setFilterRect(rect)
+        if self.expression:
+            request.setFilterExpression(self.expression)
         out = []
         engine = QgsGeometry.createGeometryEngine(geom.constGet())
         engine.prepareGeometry()
-        for fid in self.index.intersects(geom.boundingBox()):
-            g = self.geoms[fid]
+        for f in self.layer.getFeatures(request):
+            g = QgsGeometry(f.geometry())
+            if g.isNull() or g.isEmpty():
+                continue
+            if self.from_layer is not None:
+                g.transform(self.from_layer)
+            if not g.isGeosValid():
+                g = g.makeValid()
             if not engine.intersects(g.constGet()):
                 continue
             a = geom.intersection(g).area()
             if a > 0:
-                out.append((fid, a))
+                self.attrs[f.id()] = {n: f[n] for n in self.attr_names}
+                out.append((f.id(), a))
         return out
 
 

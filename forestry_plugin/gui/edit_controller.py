@@ -6,6 +6,7 @@ the plugin's or QGIS's own, get their attributes filled inside the same edit com
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from qgis.core import (
@@ -279,7 +280,9 @@ class PatchEditController(QObject):
         plan = []
         for f in self._targets(QgsGeometry(QgsLineString(line))):
             g = QgsGeometry(f.geometry())
-            result, new_geoms, _topo = g.splitGeometry([QgsPointXY(p) for p in points], False)
+            with warnings.catch_warnings():  # 3.22's Python API has only the QgsPointXY overload, marked deprecated
+                warnings.simplefilter("ignore", DeprecationWarning)
+                result, new_geoms, _topo = g.splitGeometry([QgsPointXY(p) for p in points], False)
             if result == Qgis.GeometryOperationResult.Success and new_geoms:
                 plan.append((f, [g] + list(new_geoms)))
         if not plan:

@@ -7,6 +7,7 @@ from typing import Callable, Dict, List, Optional
 
 from qgis.core import (
     Qgis,
+    QgsApplication,
     QgsCoordinateTransform,
     QgsFeatureRequest,
     QgsGeometry,
@@ -14,6 +15,7 @@ from qgis.core import (
     QgsProject,
     QgsSettings,
     QgsSnappingConfig,
+    QgsTask,
     QgsTolerance,
     QgsVectorLayer,
     QgsWkbTypes,
@@ -179,6 +181,8 @@ class EditingComponent:
         self.form_watcher = None
         self._checkers: Dict[str, object] = {}  # working-copy path -> LiveChecker (reference data indexed once)
         self._commit_hooks: Dict[str, tuple] = {}  # layer id -> (layer, [(signal, slot)])
+        self._checker_tasks: Dict[str, QgsTask] = {}  # working-copy path -> task building its LiveChecker
+        self._unloaded = False
         self.ask = None  # live-check callback; None = FindingsDialog
         self.show_form = True  # open the attribute form after digitizing a new patch
         self.get_open_file_name = QFileDialog.getOpenFileName  # tests replace it
@@ -218,8 +222,8 @@ class EditingComponent:
             self.actions[key] = action
         for key in ("new", "split", "reshape"):
             self.tools[key].setAction(self.actions[key])
-        self.form_watcher = edit_live.FormWatcher(lambda layer: layer.id() in self.controllers, self.checker,
-                                                  self.report_findings)
+        self.form_watcher = edit_live.FormWatcher(lambda layer: layer.id() in self.controllers,
+                                                  lambda path: self.checker(path, wait=False), self.report_findings)
         self.form_watcher.install()
         project = QgsProject.instance()
         project.layersAdded.connect(self._on_layers_added)
@@ -251,6 +255,13 @@ class EditingComponent:
         self.controllers = {}
         for layer_id in list(self._commit_hooks):
             self._unhook(layer_id)
+        self._unloaded = True
+        for task in list(self._checker_tasks.values()):
+            try:
+                task.cancel()
+            except RuntimeError:  # already finished and deleted
+                pass
+        self._checker_tasks = {}
         self._checkers = {}
         for action in self.actions.values():
             action.deleteLater()
@@ -303,17 +314,14 @@ class EditingComponent:
         ctrl = self.controllers.get(layer.id())
         if ctrl is None:
             path = self._path(layer)
-            project = QgsProject.instance()
-            admin = table_layer(project, schema.ADMIN, path)
-            base = table_layer(project, schema.BASEMAP, path)
-            if admin is None or base is None:
-                ctx = PatchContext.from_working_copy(path, layer.crs())
-            else:
-                ctx = PatchContext(admin, base, layer.crs(), attributes.task_year(path))
+            # reference layers of its own, not the project's: removing a layer from the project must not pull
+            # them from under the controller
+            ctx = PatchContext.from_working_copy(path, layer.crs())
             ctrl = PatchEditController(layer, ctx, self.notify)
             self.controllers[layer.id()] = ctrl
             hooks = [(layer.beforeCommitChanges, lambda *_a, lyr=layer: self._summarize_before_commit(lyr)),
-                     (layer.afterCommitChanges, lambda *_a, p=path: self._refresh_checker(p))]
+                     (layer.afterCommitChanges, lambda *_a, p=path: self._refresh_checker(p)),
+                     (layer.editingStarted, lambda *_a, p=path: self.preload_checker(p))]
             for signal, slot in hooks:
                 signal.connect(slot)
             self._commit_hooks[layer.id()] = (layer, hooks)
@@ -327,11 +335,33 @@ class EditingComponent:
             except (TypeError, RuntimeError):
                 pass
 
-    def checker(self, path: str):
-        """The live checker of a working copy, built once (None without a check engine)."""
+    def checker(self, path: str, wait: bool = True):
+        """The live checker of a working copy, built once (None without a check engine).
+
+        wait=False: None while it is still being built in the background (a form save does not wait for it).
+        """
         if path not in self._checkers:
+            if not wait and path in self._checker_tasks:
+                return None
             self._checkers[path] = edit_live.load_checker(path)
         return self._checkers[path]
+
+    def preload_checker(self, path: str) -> None:
+        """Index the working copy for the live check in a background task (when editing starts)."""
+        if path in self._checkers or path in self._checker_tasks:
+            return
+
+        def build(_task):
+            return edit_live.load_checker(path)
+
+        def done(exception, result=None):
+            self._checker_tasks.pop(path, None)
+            if exception is None and result is not None and not self._unloaded:
+                self._checkers.setdefault(path, result)
+
+        task = QgsTask.fromFunction(tr("Preparing the live check"), build, on_finished=done)
+        self._checker_tasks[path] = task
+        QgsApplication.taskManager().addTask(task)
 
     def _refresh_checker(self, path: str) -> None:
         checker = self._checkers.get(path)
