@@ -1,7 +1,7 @@
 """Run every benchmark of the plugin in turn (each prints its own numbers).
 
     python bench/run_all.py            # full size
-    python bench/run_all.py --small    # quick look (passed to bench_checks; bench_sync runs its defaults)
+    python bench/run_all.py --small    # quick look (passed to bench_checks and bench_editing; bench_sync runs its defaults)
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # (module in bench/, arguments it understands from ours)
-BENCHMARKS = [("bench_checks", ("--small", "--runs", "--no-qgis")), ("bench_sync", ())]
+BENCHMARKS = [("bench_checks", ("--small", "--runs", "--no-qgis")), ("bench_editing", ("--small", "--runs", "--no-qgis")),
+              ("bench_sync", ())]
 
 
 def _args_for(known, argv):

@@ -243,6 +243,82 @@ def test_column_values_are_converted_per_schema():
     assert importer.convert_value("design_date", "2025年3月1日") == ("2025-03-01", None)
     assert importer.convert_value("design_date", "yesterday")[0] is None
     assert importer.convert_value("density", "many")[0] is None
+    assert importer.convert_value("density", "inf")[0] is None  # OverflowError, not a crash
     assert importer.convert_value("method", "PLANTING") == ("planting", None)
     value, problem = importer.convert_value("tuban_no", "x" * 30)
     assert value == "x" * 20 and problem
+
+
+def test_working_copy_in_degrees_measures_in_metres(tmp_path):
+    """A working copy in EPSG:4490 (lat/lon): minimum area and track gaps are still metres, not degrees."""
+    cgcs = QgsCoordinateReferenceSystem("EPSG:4490")
+    fn = write(str(tmp_path / "p.geojson"), "GeoJSON", [(ring_wkt(rect(100, 500, 300, 700)), {})], [])
+    report = importer.read_patches(fn, cgcs)
+    assert report.ok and len(report.patches) == 1, report.summary()
+    assert area.AreaCalculator(cgcs).area(report.patches[0].geometry).m2 == pytest.approx(200 * 200, rel=0.01)
+    walk = [lonlat(x, y) for x, y in [(1100, 600), (1400, 600), (1400, 900), (1100, 900), (1100, 610)]]
+    gpx = str(tmp_path / "w.gpx")
+    ds = ogr.GetDriverByName("GPX").CreateDataSource(gpx)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    trk = ds.CreateLayer("tracks", srs, ogr.wkbMultiLineString)
+    f = ogr.Feature(trk.GetLayerDefn())
+    f.SetGeometry(ogr.CreateGeometryFromWkt("MULTILINESTRING(({}))".format(", ".join(f"{x!r} {y!r}" for x, y in walk))))
+    trk.CreateFeature(f)
+    ds = None
+    report = importer.read_patches(gpx, cgcs)
+    assert report.ok and report.closed_tracks == 1, report.summary()  # a 10 m gap on a 1.2 km walk
+
+
+def dbf_to_gbk(dbf):
+    """Re-encode a UTF-8 .dbf (names and text values) as GBK in place, and drop its .cpg."""
+    import struct
+
+    data = bytearray(dbf.read_bytes())
+    n_records, header_len, record_len = struct.unpack("<IHH", bytes(data[4:12]))
+    fields, pos = [], 32
+    while data[pos] != 0x0D:
+        name = bytes(data[pos:pos + 11]).rstrip(b"\x00").decode("utf-8").encode("gbk")
+        data[pos:pos + 11] = name.ljust(11, b"\x00")
+        fields.append((chr(data[pos + 11]), data[pos + 16]))
+        pos += 32
+    data[29] = 0  # no language driver id: nothing in the file says GBK
+    for r in range(n_records):
+        at = header_len + r * record_len + 1
+        for kind, length in fields:
+            if kind == "C":
+                text = bytes(data[at:at + length]).decode("utf-8").rstrip()
+                data[at:at + length] = text.encode("gbk").ljust(length, b" ")
+            at += length
+    dbf.write_bytes(bytes(data))
+    for cpg in (dbf.with_suffix(".cpg"), dbf.with_suffix(".CPG")):
+        if cpg.exists():
+            cpg.unlink()
+
+
+def test_chinese_shapefile_without_cpg_is_read_as_gbk(wc):
+    tmp, patches, comp, shown = wc
+    species = schema.CODE_LISTS["species"].get("camphor").zh
+    fn = write(str(tmp / "gbk.shp"), "ESRI Shapefile",
+               [(ring_wkt(rect(600, 500, 800, 700, False)), {"树种": species, "备注": "东坡"})],
+               ["树种", "备注"], epsg=4549, geom_type=ogr.wkbPolygon)
+    dbf_to_gbk(tmp / "gbk.dbf")  # as many Chinese tools write it: GBK, no .cpg
+    raw = (tmp / "gbk.dbf").read_bytes()
+    assert species.encode("gbk") in raw and species.encode("utf-8") not in raw
+    report = comp.import_file(patches, fn)
+    assert report.ok and report.mapped == {"树种": "species", "备注": "remark"}, report.summary()
+    f = new_features(patches)[0]
+    assert (f["species"], f["remark"]) == ("camphor", "东坡")
+
+
+def test_xian_1980_files_are_converted_with_a_warning(wc):
+    tmp, patches, comp, shown = wc
+    xf = QgsCoordinateTransform(GK, QgsCoordinateReferenceSystem("EPSG:2385"), QgsProject.instance())
+    corners = [xf.transform(QgsPointXY(X0 + x, Y0 + y)) for x, y in [(600, 500), (800, 500), (800, 700), (600, 700),
+                                                                     (600, 500)]]
+    fn = write(str(tmp / "xian80.shp"), "ESRI Shapefile", [(ring_wkt([(p.x(), p.y()) for p in corners]), {})], [],
+               epsg=2385, geom_type=ogr.wkbPolygon)
+    report = comp.import_file(patches, fn)
+    assert report.ok and report.added == 1, report.summary()
+    assert any("Xian 1980" in w for w in report.warnings)
+    assert shown[-1][0] is True and "Xian 1980" in shown[-1][1]  # the report is shown, not just a success note

@@ -148,7 +148,7 @@ def test_removed_watcher_leaves_forms_alone(wc):
 def test_check_and_commit_blocks_then_saves(wc):
     path, layers, comp = wc
     patches = layers[schema.PATCHES]
-    fid = cropland_patch(comp, patches)
+    cropland_patch(comp, patches)
     messages = []
     comp.notify = lambda m, level=0: messages.append(m)
     comp.ask = lambda pid, fs: None
@@ -159,8 +159,10 @@ def test_check_and_commit_blocks_then_saves(wc):
     assert comp.check_and_commit(patches) is True
     rows = geopackage.read_features(path, schema.PATCHES)
     assert len(rows) == 2
-    pid = patches.getFeature(fid)["patch_id"] if patches.getFeature(fid).isValid() else None
-    assert pid is None or pid in {r[1]["patch_id"] for r in rows}
+    saved = {r[1]["patch_id"] for r in rows} - {"11111111-1111-4111-8111-111111111111"}
+    assert len(saved) == 1 and {(r[1]["rule"], r[1]["reason"]) for r in geopackage.read_features(
+        path, schema.EXCEPTIONS)} == {("cropland", "approved")}
+    assert {r[1]["patch_id"] for r in geopackage.read_features(path, schema.EXCEPTIONS)} == saved
 
 
 def test_live_check_is_prepared_in_the_background_when_editing_starts(wc):
@@ -172,7 +174,8 @@ def test_live_check_is_prepared_in_the_background_when_editing_starts(wc):
     assert path not in comp._checkers  # opening the project indexes nothing
     patches.startEditing()
     assert path in comp._checker_tasks
-    assert comp.checker(path, wait=False) is None or path in comp._checkers  # a form save does not wait for it
+    if path not in comp._checkers:  # still being built: a form save does not wait for it
+        assert comp.checker(path, wait=False) is None and path not in comp._checkers
     deadline = time.monotonic() + 60
     while path in comp._checker_tasks and time.monotonic() < deadline:
         QCoreApplication.processEvents()

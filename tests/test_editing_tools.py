@@ -6,6 +6,7 @@ import re
 
 import pytest
 from qgis.core import (
+    QgsFeature,
     QgsGeometry,
     QgsLineString,
     QgsPoint,
@@ -257,14 +258,16 @@ def test_attribute_edit_bumps_revision_once(setup):
     comp.controller(patches)
     patches.startEditing()
     fid = next(patches.getFeatures()).id()
+    before = patches.getFeature(fid)["updated_at"]
     for species in ("schima", "ginkgo"):
         patches.beginEditCommand("edit")
         patches.changeAttributeValue(fid, patches.fields().indexFromName("species"), species)
         patches.endEditCommand()
     f = patches.getFeature(fid)
     assert f["revision"] == 4 and f["species"] == "ginkgo"
-    assert str(f["updated_at"].toString("yyyy")) >= "2026" if hasattr(f["updated_at"], "toString") \
-        else f["updated_at"] > "2025-01-01T08:00:00"
+    assert f["updated_at"] != before and str(f["updated_at"].toString("yyyy-MM-ddTHH:mm:ss")
+                                             if hasattr(f["updated_at"], "toString") else f["updated_at"]) > \
+        "2025-01-01T08:00:00"
 
 
 def test_unload_leaves_nothing(setup, qgis_iface):
@@ -279,7 +282,7 @@ def test_unload_leaves_nothing(setup, qgis_iface):
                            QgsGeometry.fromRect(QgsRectangle(X0, Y0, X0 + 10, Y0 + 10)))
     patches.endEditCommand()
     assert next(patches.getFeatures())["area_mu"] == 60.0  # no controller left to update it
-    assert patches.editFormConfig().initFunction() == ""
+    assert comp.form_watcher is None
     comp.init_gui()  # the fixture unloads again
 
 
@@ -308,15 +311,88 @@ def test_qgis_own_tools_are_hooked(setup):
     new = [x for x in patches.getFeatures() if x["village_code"] == V_EAST]
     assert len(new) == 1 and UUID.match(new[0]["patch_id"]) and new[0]["area_mu"] == pytest.approx(60.0, abs=0.01)
     assert new[0]["prev_dlbm"] == "1206" and new[0]["stage"] == "design"
-    # each QGIS command + its attribute fill are two undo steps; undo/redo replays cleanly
+    # one Ctrl+Z takes back a QGIS command together with its attribute fill, one Ctrl+Shift+Z redoes both
     stack = patches.undoStack()
-    for _ in range(4):
-        stack.undo()
-    assert [f["patch_id"] for f in patches.getFeatures()] == [PARENT]
-    for _ in range(4):
-        stack.redo()
-    assert patches.featureCount() == 3
+    stack.undo()
+    QCoreApplication.processEvents()
+    assert patches.featureCount() == 2 and not [x for x in patches.getFeatures() if x["village_code"] == V_EAST]
+    stack.undo()
+    QCoreApplication.processEvents()
+    assert [(f["patch_id"], f["area_mu"]) for f in patches.getFeatures()] == [(PARENT, 60.0)]
+    stack.redo()
+    QCoreApplication.processEvents()
+    feats = list(patches.getFeatures())
+    assert {f["parent_ids"] for f in feats} == {PARENT} and [round(f["area_mu"], 2) for f in feats] == [30.0, 30.0]
+    stack.redo()
+    QCoreApplication.processEvents()
+    assert patches.featureCount() == 3 and stack.index() == stack.count()
     assert patches.commitChanges(), patches.commitErrors()
+
+
+def _qgis_merge(patches, keep_attrs_of):
+    """What QGIS's Merge Selected Features does: delete the selected, add their union, one command."""
+    feats = list(patches.getFeatures())
+    union = QgsGeometry.unaryUnion([f.geometry() for f in feats])
+    merged = QgsFeature(patches.fields())
+    merged.setAttributes(next(f for f in feats if f.id() == keep_attrs_of).attributes())
+    merged.setAttribute("fid", None)
+    merged.setGeometry(union)
+    patches.beginEditCommand("Merged features")
+    patches.deleteFeatures([f.id() for f in feats])
+    patches.addFeature(merged)
+    patches.endEditCommand()
+    QCoreApplication.processEvents()
+
+
+def test_qgis_merge_and_paste_keep_lineage(setup):
+    path, layers, comp, canvas = setup
+    patches = layers[schema.PATCHES]
+    ctrl = comp.controller(patches)
+    patches.startEditing()
+    ctrl.add_patch(QgsGeometry.fromRect(QgsRectangle(X0 + 300, Y0 + 100, X0 + 450, Y0 + 300)),
+                   {"method": "planting", "forest_type": "protection", "species": "camphor"})
+    assert patches.commitChanges(), patches.commitErrors()
+    patches.startEditing()
+    ids = sorted(f["patch_id"] for f in patches.getFeatures())
+    _qgis_merge(patches, next(f.id() for f in patches.getFeatures() if f["patch_id"] == PARENT))
+    feats = list(patches.getFeatures())
+    assert len(feats) == 1
+    assert feats[0]["patch_id"] not in ids and sorted(feats[0]["parent_ids"].split(",")) == ids
+    assert feats[0]["area_mu"] == pytest.approx(60.0 + 45.0, abs=0.05)
+    # a pasted copy of a patch is a patch of its own, the original keeps its id
+    patches.rollBack()
+    patches.startEditing()
+    original = next(f for f in patches.getFeatures() if f["patch_id"] == PARENT)
+    copy = QgsFeature(original)
+    copy.setAttribute("fid", None)
+    copy.setGeometry(QgsGeometry.fromRect(QgsRectangle(X0 + 1200, Y0 + 600, X0 + 1400, Y0 + 800)))
+    patches.beginEditCommand("Features pasted")
+    patches.addFeature(copy)
+    patches.endEditCommand()
+    pasted = [f for f in patches.getFeatures() if f["village_code"] == V_EAST]
+    assert len(pasted) == 1 and pasted[0]["patch_id"] != PARENT and not pasted[0]["parent_ids"]
+    assert patches.getFeature(original.id())["patch_id"] == PARENT
+
+
+def test_qgis_merge_of_patches_at_different_stages_is_undone(setup):
+    path, layers, comp, canvas = setup
+    patches = layers[schema.PATCHES]
+    messages = []
+    comp.notify = lambda m, level=0: messages.append(m)
+    ctrl = comp.controller(patches)
+    ctrl.notify = comp.notify
+    patches.startEditing()
+    ctrl.add_patch(QgsGeometry.fromRect(QgsRectangle(X0 + 300, Y0 + 100, X0 + 450, Y0 + 300)),
+                   {"method": "planting", "forest_type": "protection", "species": "camphor"})
+    assert patches.commitChanges(), patches.commitErrors()
+    with geopackage.connect(path) as con:  # the first patch was accepted meanwhile
+        con.execute("UPDATE patches SET stage = 'accepted' WHERE patch_id = ?", (PARENT,))
+    patches.reload()
+    patches.startEditing()
+    _qgis_merge(patches, next(f.id() for f in patches.getFeatures() if f["patch_id"] == PARENT))
+    QCoreApplication.processEvents()
+    assert patches.featureCount() == 2 and PARENT in {f["patch_id"] for f in patches.getFeatures()}
+    assert messages and "merge was undone" in messages[-1]
 
 
 def test_new_patches_belong_to_the_task_year(tmp_path):
@@ -330,3 +406,21 @@ def test_new_patches_belong_to_the_task_year(tmp_path):
     ctx = PatchContext.from_working_copy(path)
     attrs = ctx.new_patch(QgsGeometry.fromRect(QgsRectangle(X0 + 600, Y0 + 100, X0 + 800, Y0 + 300)))
     assert attrs["year"] == 2024
+
+
+def test_snapping_keeps_what_the_user_set(setup):
+    path, layers, comp, canvas = setup
+    project = QgsProject.instance()
+    cfg = QgsSnappingConfig(project.snappingConfig())
+    cfg.setEnabled(True)
+    cfg.setMode(QgsSnappingConfig.AdvancedConfiguration)
+    mine = QgsSnappingConfig.IndividualLayerSettings(True, editing._snap_flags(), 3.0, editing.QgsTolerance.ProjectUnits,
+                                                     0.0, 0.0)
+    cfg.setIndividualLayerSettings(layers[schema.BASEMAP], mine)
+    project.setSnappingConfig(cfg)
+    comp.trigger("new")
+    after = project.snappingConfig()
+    base = after.individualLayerSettings(layers[schema.BASEMAP])
+    assert base.tolerance() == 3.0 and base.units() == editing.QgsTolerance.ProjectUnits  # the user's, kept
+    admin = after.individualLayerSettings(layers[schema.ADMIN])
+    assert admin.enabled() and admin.tolerance() == editing.SNAP_TOLERANCE_PX  # added where there was none

@@ -30,6 +30,7 @@ from qgis.core import (
 
 from .. import schema
 from ..i18n import tr
+from .area import AreaCalculator, distance_area
 from .forms import AUTO_FILLED
 
 SUFFIXES = (".geojson", ".json", ".shp", ".kml", ".kmz", ".gpx")
@@ -147,7 +148,7 @@ def convert_value(name: str, value: Any) -> Tuple[Any, Optional[str]]:
             return int(round(float(str(value).strip()))), None
         if f.type == schema.REAL:
             return float(str(value).strip()), None
-    except ValueError:
+    except (ValueError, OverflowError):
         return None, tr("not a number")
     if f.type == schema.DATE:
         d = _date(value)
@@ -168,8 +169,11 @@ def _flat(geom: QgsGeometry) -> QgsGeometry:
     return g
 
 
-def _close_track(geom: QgsGeometry) -> Tuple[Optional[QgsGeometry], Optional[str]]:
-    """A polygon from a line (a GPS track walked around the patch; track segments joined in order)."""
+def _close_track(geom: QgsGeometry, da) -> Tuple[Optional[QgsGeometry], Optional[str]]:
+    """A polygon from a line (a GPS track walked around the patch; track segments joined in order).
+
+    `da` (QgsDistanceArea of the line's CRS) measures in metres, also for a working copy in degrees.
+    """
     points: List[QgsPointXY] = []
     parts = geom.asMultiPolyline() if geom.isMultipart() else [geom.asPolyline()]
     for part in parts:
@@ -180,8 +184,8 @@ def _close_track(geom: QgsGeometry) -> Tuple[Optional[QgsGeometry], Optional[str
         points.pop()
     if len({(round(p.x(), 6), round(p.y(), 6)) for p in points}) < 3:
         return None, tr("a line with fewer than three points")
-    length = sum(points[i].distance(points[i + 1]) for i in range(len(points) - 1))
-    gap = points[0].distance(points[-1])
+    length = da.measureLine(points)
+    gap = da.measureLine([points[-1], points[0]])
     if length > 0 and gap > MAX_TRACK_GAP_SHARE * (length + gap):
         return None, tr("the track is not closed: its ends are {0:.0f} m apart").format(gap)
     return QgsGeometry.fromPolygonXY([points + [points[0]]]), None
@@ -218,6 +222,35 @@ def _datasource(path: str) -> str:
     return f"/vsizip/{path}/{kml}"
 
 
+def _shapefile_encoding(path: str) -> Optional[str]:
+    """GBK for a Chinese shapefile without a .cpg whose texts are not UTF-8 (ArcGIS and most Chinese software
+    write GBK); None when the file says its encoding or is plain ASCII/UTF-8."""
+    base, ext = os.path.splitext(path)
+    if ext.lower() != ".shp" or any(os.path.exists(base + e) for e in (".cpg", ".CPG")):
+        return None
+    dbf = next((base + e for e in (".dbf", ".DBF") if os.path.exists(base + e)), None)
+    if dbf is None:
+        return None
+    with open(dbf, "rb") as fh:
+        data = fh.read(256 * 1024)
+    if len(data) < 32 or data[29] != 0:  # a language driver id: GDAL knows the encoding
+        return None
+    header_len = int.from_bytes(data[8:10], "little")
+    names = b"".join(data[p:p + 11] for p in range(32, min(header_len, len(data)) - 31, 32))
+    sample = names + data[header_len:]  # field names and records: the texts (the rest is binary)
+    try:
+        sample.decode("utf-8")
+        return None
+    except UnicodeDecodeError as e:
+        if e.start > len(sample) - 4:  # a character cut by the sample size
+            return None
+    try:
+        sample[:len(sample) - 1].decode("gb18030")
+        return "GBK"
+    except UnicodeDecodeError:
+        return None
+
+
 def _layer_names(source: str) -> List[str]:
     from osgeo import gdal, ogr
 
@@ -251,10 +284,23 @@ def _open_layers(path: str) -> List[Tuple[str, QgsVectorLayer]]:
         if path.lower().endswith(".gpx") and name in _GPX_POINT_LAYERS:
             continue
         layer = QgsVectorLayer(f"{source}|layername={name}", name, "ogr", options)
+        encoding = _shapefile_encoding(path) if layer.isValid() else None
+        if encoding:
+            layer.setProviderEncoding(encoding)
         if not layer.isValid():
             raise ImportError_(tr("Layer {0} of {1} cannot be read.").format(name, os.path.basename(path)))
         layers.append((name, layer))
     return layers
+
+
+def _old_datum(crs: QgsCoordinateReferenceSystem) -> Optional[str]:
+    """'Beijing 1954' or 'Xian 1980' if the CRS uses one of those datums (no exact conversion to CGCS2000)."""
+    text = f"{crs.description()} {crs.toWkt()}".lower()
+    for key, name in (("beijing 1954", "Beijing 1954"), ("beijing_1954", "Beijing 1954"),
+                      ("xian 1980", "Xian 1980"), ("xian_1980", "Xian 1980")):
+        if key in text:
+            return name
+    return None
 
 
 def _existing_match(existing: Optional[QgsVectorLayer], geom: QgsGeometry) -> Optional[str]:
@@ -287,6 +333,8 @@ def read_patches(path: str, target_crs: QgsCoordinateReferenceSystem, extent: Op
         report.errors.append(str(e))
         return report
     placemarks = path.lower().endswith((".kml", ".kmz", ".gpx"))
+    calc = AreaCalculator(target_crs)  # metres and square metres whatever the CRS units
+    da = distance_area(target_crs)
     user_cols, computed_cols = _column_lookup(placemarks)
     outside = 0
     candidates = 0
@@ -300,6 +348,12 @@ def read_patches(path: str, target_crs: QgsCoordinateReferenceSystem, extent: Op
                                     "with its CRS and import again.").format(name))
             continue
         xform = QgsCoordinateTransform(crs, target_crs, QgsProject.instance())
+        datum = _old_datum(crs)
+        if datum:
+            report.warnings.append(tr("Layer {0} is in {1}: converted to {2} with the general parameters, which "
+                                      "can be tens of metres off. Check the patches against the base map, or convert "
+                                      "the file with the province's official parameters first.").format(
+                name, datum, target_crs.authid()))
         mapping: Dict[str, str] = {}
         for col in layer.fields().names():
             key = col.strip().lower()
@@ -335,7 +389,7 @@ def read_patches(path: str, target_crs: QgsCoordinateReferenceSystem, extent: Op
                     crs.authid(), target_crs.authid())))
                 continue
             if gtype == QgsWkbTypes.LineGeometry:
-                geom, why = _close_track(geom)
+                geom, why = _close_track(geom, da)
                 if geom is None:
                     report.skipped.append((src, why))
                     continue
@@ -346,12 +400,12 @@ def read_patches(path: str, target_crs: QgsCoordinateReferenceSystem, extent: Op
                 continue
             if not geom.isGeosValid():
                 fixed = _polygonal(geom.makeValid())
-                if fixed.isEmpty() or fixed.area() < MIN_AREA_M2:
+                if fixed.isEmpty() or calc.area(fixed).m2 < MIN_AREA_M2:
                     report.skipped.append((src, tr("invalid polygon that cannot be repaired")))
                     continue
                 geom = fixed
                 report.repaired += 1
-            if geom.area() < MIN_AREA_M2:
+            if calc.area(geom).m2 < MIN_AREA_M2:
                 report.skipped.append((src, tr("no area")))
                 continue
             geom.convertToMultiType()

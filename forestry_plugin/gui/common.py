@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import traceback
 from typing import Optional, Tuple
 
-from qgis.core import QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsMessageLog, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import Qt
 
 from .. import schema
+from ..i18n import tr
+
+
+def guarded(fn):
+    """For Qt slots and layer-signal handlers: an exception never escapes into Qt.
+
+    Escaping, it would open QGIS's Python error dialog in the middle of an edit (and abort a test run). It is
+    logged with its traceback, and an object with a `notify(message, level)` tells the user.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - reported, never raised into Qt
+            QgsMessageLog.logMessage(f"{fn.__qualname__}: {e}\n{traceback.format_exc()}", "Forestry", Qgis.Critical)
+            notify = getattr(args[0], "notify", None) if args else None
+            if callable(notify):
+                try:
+                    notify(tr("Something went wrong: {0}. Details are in the Forestry log.").format(e), Qgis.Critical)
+                except Exception:  # noqa: BLE001 - the message bar itself may be gone (unload)
+                    pass
+            return None
+
+    return wrapper
 
 
 def working_copy_of(layer) -> Optional[str]:

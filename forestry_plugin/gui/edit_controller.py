@@ -7,6 +7,7 @@ the plugin's or QGIS's own, get their attributes filled inside the same edit com
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from qgis.core import (
@@ -20,17 +21,23 @@ from qgis.core import (
     QgsPointXY,
     QgsProject,
     QgsVectorLayer,
-    QgsVectorLayerUtils,
 )
-from qgis.PyQt.QtCore import QObject
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QObject, QTimer
 
 from .. import schema
 from ..core import attributes
 from ..core.attributes import MergeRefused, PatchContext
 from ..core.forms import AUTO_FILLED
 from ..i18n import tr
+from .common import guarded
 
 Notify = Callable[[str, int], None]  # (message, Qgis.MessageLevel)
+
+
+def fill_text() -> str:
+    """Text of the follow-up command that fills what QGIS's own tools added (shown in the undo history)."""
+    return tr("Fill patch attributes")
 
 
 class EditError(Exception):
@@ -55,8 +62,16 @@ class PatchEditController(QObject):
         # command ends, in a follow-up command: changing them inside featureAdded would put the attribute change
         # before the add in the undo macro (QUndoStack appends a command after running it) and break redo.
         self._pending_added: List[int] = []
+        # Saved patches deleted in the current command (fid -> attributes): QGIS's merge tool deletes the
+        # parents and adds the union in one command.
+        self._cmd_deleted: Dict[int, Dict[str, Any]] = {}
+        # Undo/redo of a QGIS command and of the attribute fill that follows it go together.
+        self._undo_index = layer.undoStack().index() if layer.undoStack() is not None else 0
+        self._pairing = False
         self._connections = [
             (layer.featureAdded, self._on_feature_added),
+            (layer.featureDeleted, self._on_feature_deleted),
+            (layer.undoStack().indexChanged, self._on_undo_index),
             (layer.geometryChanged, self._on_geometry_changed),
             (layer.attributeValueChanged, self._on_attribute_changed),
             (layer.editCommandStarted, self._on_command_started),
@@ -78,21 +93,51 @@ class PatchEditController(QObject):
         self._connections = []
 
     # -- signal handlers -------------------------------------------------------------------
+    @guarded
     def _on_command_started(self, _text: str = "") -> None:
         self._in_command += 1
 
+    @guarded
     def _on_command_ended(self) -> None:
         self._in_command = max(0, self._in_command - 1)
         if self._in_command == 0 and not self._busy:
-            pending, changed = self._pending_added, dict(self._cmd_changed)
-            self._pending_added, self._cmd_changed = [], {}
+            pending, changed, deleted = self._pending_added, dict(self._cmd_changed), dict(self._cmd_deleted)
+            self._pending_added, self._cmd_changed, self._cmd_deleted = [], {}, {}
             if pending:
-                self._fill_added(pending, changed)
+                self._fill_added(pending, changed, deleted)
 
+    @guarded
     def _reset_session(self) -> None:
         self._split_ids.clear()
         self._in_command = 0
-        self._pending_added, self._cmd_changed = [], {}
+        self._pending_added, self._cmd_changed, self._cmd_deleted = [], {}, {}
+        self._undo_index = 0
+
+    @guarded
+    def _on_undo_index(self, index: int) -> None:
+        """One Ctrl+Z / Ctrl+Shift+Z takes a QGIS command and the attribute fill after it together."""
+        previous, self._undo_index = self._undo_index, index
+        if self._pairing:
+            return
+        stack = self.layer.undoStack()
+        if index == previous - 1 and index >= 1 and stack.command(index).text() == fill_text():
+            QTimer.singleShot(0, lambda: self._paired(stack.undo, index))  # the fill was undone: its edit too
+        elif index == previous + 1 and index < stack.count() and stack.command(index).text() == fill_text():
+            QTimer.singleShot(0, lambda: self._paired(stack.redo, index))  # the edit was redone: its fill too
+
+    @guarded
+    def _paired(self, step: Callable[[], None], expected_index: int) -> None:
+        if not self._connections or sip.isdeleted(self.layer):
+            return  # detached, or the layer is gone
+        stack = self.layer.undoStack()
+        if stack is None or stack.index() != expected_index:
+            return  # the user did something else meanwhile
+        self._pairing = True
+        try:
+            step()
+        finally:
+            self._pairing = False
+        self._undo_index = stack.index()
 
     def _active(self) -> bool:
         return not self._busy and self._in_command > 0
@@ -111,11 +156,11 @@ class PatchEditController(QObject):
             idx = fields.indexFromName(k)
             if idx >= 0:
                 changes[idx] = v
-        self._busy = True
+        busy, self._busy = self._busy, True
         try:
             self.layer.changeAttributeValues(fid, changes)
         finally:
-            self._busy = False
+            self._busy = busy
 
     def _flag_crossing(self, values: Dict[str, Any]) -> None:
         if values.get("_crossing"):
@@ -124,35 +169,59 @@ class PatchEditController(QObject):
             self.notify(tr("The patch crosses an administrative boundary ({0}); it was assigned to the village "
                            "with the largest share and marked in the remark.").format(shares), Qgis.Warning)
 
+    @guarded
     def _on_feature_added(self, fid: int) -> None:
         if self._active():
             self._pending_added.append(fid)
 
-    def _fill_added(self, fids: List[int], changed: Dict[int, Dict[str, Any]]) -> None:
-        self.layer.beginEditCommand(tr("Fill patch attributes"))
-        try:
-            for fid in fids:
-                f = self.layer.getFeature(fid)
-                if not f.isValid():
-                    continue
-                attrs = _clean(f)
-                pid = attrs.get("patch_id")
-                if pid and (pid in self._split_ids or self._others_with_id(pid, fid)):
-                    self._split_part(fid, f, attrs, pid)
-                    continue
-                parent_id = self._split_parent(f, attrs, changed)
-                if parent_id:
-                    self._split_part(fid, f, attrs, parent_id)
-                    continue
-                values = self.ctx.new_patch(f.geometry(), attrs)
-                self._apply(fid, values)
-                self._flag_crossing(values)
-        finally:
-            self._busy = True  # our own command's end must not re-enter
+    @guarded
+    def _on_feature_deleted(self, fid: int) -> None:
+        if self._active() and fid >= 0:
+            for f in self.layer.dataProvider().getFeatures(QgsFeatureRequest(fid)):
+                self._cmd_deleted[fid] = _clean(f)
+
+    def _fill_added(self, fids: List[int], changed: Dict[int, Dict[str, Any]],
+                    deleted: Optional[Dict[int, Dict[str, Any]]] = None) -> None:
+        deleted = deleted or {}
+        if len(fids) == 1 and len(deleted) >= 2:  # QGIS's merge: the parents deleted, their union added
+            f = self.layer.getFeature(fids[0])
             try:
-                self.layer.endEditCommand()
-            finally:
-                self._busy = False
+                values = self.ctx.merge(list(deleted.values()), f.geometry()) if f.isValid() else None
+            except MergeRefused as e:
+                self.notify(tr("{0} The merge was undone.").format(e), Qgis.Warning)
+                QTimer.singleShot(0, self.layer.undoStack().undo)
+                return
+            if values is not None:
+                self._run_fill(lambda: self._apply(fids[0], values))
+                self._flag_crossing(values)
+                return
+        self._run_fill(lambda: self._fill_each(fids, changed))
+
+    def _run_fill(self, work: Callable[[], None]) -> None:
+        """`work` as the fill step after a QGIS command; nothing is left open if it fails."""
+        with self._command(fill_text()):
+            work()
+
+    def _fill_each(self, fids: List[int], changed: Dict[int, Dict[str, Any]]) -> None:
+        for fid in fids:
+            f = self.layer.getFeature(fid)
+            if not f.isValid():
+                continue
+            attrs = _clean(f)
+            pid = attrs.get("patch_id")
+            others = self._others_with_id(pid, fid) if pid else []
+            if pid and (pid in self._split_ids or any(o.id() in changed for o in others)):
+                self._split_part(fid, f, attrs, pid)  # QGIS's split copied the id to the new part
+                continue
+            parent_id = self._split_parent(f, attrs, changed)
+            if parent_id:
+                self._split_part(fid, f, attrs, parent_id)
+                continue
+            if others:  # a pasted copy of an existing patch: a new patch of its own
+                attrs["patch_id"] = None
+            values = self.ctx.new_patch(f.geometry(), attrs)
+            self._apply(fid, values)
+            self._flag_crossing(values)
 
     def _others_with_id(self, pid: str, fid: int) -> List[QgsFeature]:
         req = QgsFeatureRequest().setFilterExpression(f'"patch_id" = {_literal(pid)}')
@@ -181,6 +250,7 @@ class PatchEditController(QObject):
         values = self.ctx.split(parent, [f.geometry()])[0]
         self._apply(fid, values)
 
+    @guarded
     def _on_geometry_changed(self, fid: int, geom: QgsGeometry) -> None:
         if not self._active():
             return
@@ -192,6 +262,7 @@ class PatchEditController(QObject):
         self._apply(fid, values)
         self._flag_crossing(values)
 
+    @guarded
     def _on_attribute_changed(self, fid: int, idx: int, _value) -> None:
         if not self._active() or fid < 0:
             return
@@ -200,6 +271,29 @@ class PatchEditController(QObject):
         self._apply(fid, attributes.touched(self._committed_revision(fid)))
 
     # -- operations --------------------------------------------------------------------------
+    @contextmanager
+    def _command(self, text: str, quiet: bool = True):
+        """One edit command (one undo step); on any error it is destroyed, which reverts what it did.
+
+        quiet: the handlers stay off (the operation sets every attribute itself).
+        """
+        self.layer.beginEditCommand(text)
+        self._busy = quiet
+        try:
+            yield
+        except BaseException:
+            self._busy = True
+            try:
+                self.layer.destroyEditCommand()
+            finally:
+                self._busy = False
+            raise
+        self._busy = True  # our own command's end must not re-enter the handlers
+        try:
+            self.layer.endEditCommand()
+        finally:
+            self._busy = False
+
     def _start(self) -> None:
         if not self.layer.isEditable() and not self.layer.startEditing():
             raise EditError(tr("The patch layer cannot be edited."))
@@ -215,17 +309,10 @@ class PatchEditController(QObject):
         if geom.isEmpty() or geom.area() <= 0:
             raise EditError(tr("The patch has no area."))
         values = self.ctx.new_patch(geom, attrs)
-        f = QgsVectorLayerUtils.createFeature(self.layer, geom, _indexed(self.layer, values))
-        self.layer.beginEditCommand(text or tr("New patch"))
-        self._busy = True
-        try:
-            ok = self.layer.addFeature(f)
-        finally:
-            self._busy = False
-        if not ok:
-            self.layer.destroyEditCommand()
-            raise EditError(tr("The patch could not be added."))
-        self.layer.endEditCommand()
+        f = _new_feature(self.layer, geom, values)
+        with self._command(text or tr("New patch")):
+            if not self.layer.addFeature(f):
+                raise EditError(tr("The patch could not be added."))
         self._flag_crossing(values)
         return f.id()
 
@@ -236,19 +323,12 @@ class PatchEditController(QObject):
         for geom, attrs in items:
             values = self.ctx.new_patch(geom, attrs)
             crossing += bool(values.get("_crossing"))
-            feats.append(QgsVectorLayerUtils.createFeature(self.layer, geom, _indexed(self.layer, values)))
+            feats.append(_new_feature(self.layer, geom, values))
         if not feats:
             return []
-        self.layer.beginEditCommand(text or tr("Import patches"))
-        self._busy = True
-        try:
-            ok = all([self.layer.addFeature(f) for f in feats])  # addFeature sets each feature's new id
-        finally:
-            self._busy = False
-        if not ok:
-            self.layer.destroyEditCommand()  # reverts the ones already added
-            raise EditError(tr("The patches could not be added; nothing was imported."))
-        self.layer.endEditCommand()
+        with self._command(text or tr("Import patches")):  # an error reverts the ones already added
+            if not all([self.layer.addFeature(f) for f in feats]):  # addFeature sets each feature's new id
+                raise EditError(tr("The patches could not be added; nothing was imported."))
         if crossing:
             self.notify(tr("{0} imported patch(es) cross an administrative boundary; they were assigned to the "
                            "village with the largest share and marked in the remark.").format(crossing), Qgis.Warning)
@@ -288,10 +368,8 @@ class PatchEditController(QObject):
         if not plan:
             raise EditError(tr("The line does not split any patch."))
         # Computed first, written in one command with the handlers off: one undo step, redo-safe order.
-        self.layer.beginEditCommand(tr("Split patches"))
-        self._busy = True
         added = 0
-        try:
+        with self._command(tr("Split patches")):
             for f, parts in plan:
                 parent = _clean(f)
                 for g in parts:
@@ -301,13 +379,10 @@ class PatchEditController(QObject):
                 self.layer.changeGeometry(f.id(), parts[0])
                 self.layer.changeAttributeValues(f.id(), _indexed(self.layer, values[0]))
                 for g, v in zip(parts[1:], values[1:]):
-                    nf = QgsVectorLayerUtils.createFeature(self.layer, g, _indexed(self.layer, v))
+                    nf = _new_feature(self.layer, g, v)
                     self.layer.addFeature(nf)
                     added += 1
                 self._split_ids[str(parent.get("patch_id"))] = True
-        finally:
-            self._busy = False
-        self.layer.endEditCommand()
         return added
 
     def reshape(self, points: Sequence[QgsPointXY]) -> int:
@@ -316,16 +391,14 @@ class PatchEditController(QObject):
         line = QgsLineString([QgsPointXY(p) for p in points])
         line_geom = QgsGeometry(line.clone())
         n = 0
-        self.layer.beginEditCommand(tr("Reshape patch"))
-        for f in self._targets(line_geom):
-            g = QgsGeometry(f.geometry())
-            if g.reshapeGeometry(line) == Qgis.GeometryOperationResult.Success and g.isGeosValid():
-                self.layer.changeGeometry(f.id(), g)
-                n += 1
-        if n == 0:
-            self.layer.destroyEditCommand()
-            raise EditError(tr("The line must cross the patch boundary twice to reshape it."))
-        self.layer.endEditCommand()
+        with self._command(tr("Reshape patch"), quiet=False):  # the handlers fill area, codes, revision
+            for f in self._targets(line_geom):
+                g = QgsGeometry(f.geometry())
+                if g.reshapeGeometry(line) == Qgis.GeometryOperationResult.Success and g.isGeosValid():
+                    self.layer.changeGeometry(f.id(), g)
+                    n += 1
+            if n == 0:
+                raise EditError(tr("The line must cross the patch boundary twice to reshape it."))
         return n
 
     def merge_selected(self) -> int:
@@ -336,17 +409,10 @@ class PatchEditController(QObject):
         attributes.check_merge(records)  # raises MergeRefused with the reason
         geom = attributes.union(f.geometry() for f in feats)
         values = self.ctx.merge(records, geom)
-        f = QgsVectorLayerUtils.createFeature(self.layer, geom, _indexed(self.layer, values))
-        self.layer.beginEditCommand(tr("Merge patches"))
-        self._busy = True
-        try:
-            ok = self.layer.deleteFeatures([x.id() for x in feats]) and self.layer.addFeature(f)
-        finally:
-            self._busy = False
-        if not ok:
-            self.layer.destroyEditCommand()
-            raise EditError(tr("The patches could not be merged."))
-        self.layer.endEditCommand()
+        f = _new_feature(self.layer, geom, values)
+        with self._command(tr("Merge patches")):
+            if not (self.layer.deleteFeatures([x.id() for x in feats]) and self.layer.addFeature(f)):
+                raise EditError(tr("The patches could not be merged."))
         self.layer.selectByIds([f.id()])
         self._flag_crossing(values)
         return f.id()
@@ -357,11 +423,9 @@ class PatchEditController(QObject):
         ids = self.layer.selectedFeatureIds()
         if not ids:
             raise EditError(tr("Select the patches to delete first."))
-        self.layer.beginEditCommand(tr("Delete patches"))
-        if not self.layer.deleteFeatures(ids):
-            self.layer.destroyEditCommand()
-            raise EditError(tr("The patches could not be deleted."))
-        self.layer.endEditCommand()
+        with self._command(tr("Delete patches")):
+            if not self.layer.deleteFeatures(ids):
+                raise EditError(tr("The patches could not be deleted."))
         return len(ids)
 
 
@@ -379,6 +443,19 @@ def _clean(f: QgsFeature) -> Dict[str, Any]:
             out[name] = out[name].toString("yyyy-MM-ddTHH:mm:ss") if hasattr(out[name], "time") \
                 else out[name].toString("yyyy-MM-dd")
     return out
+
+
+def _new_feature(layer: QgsVectorLayer, geom: QgsGeometry, values: Dict[str, Any]) -> QgsFeature:
+    """A new patch feature with every schema value set by the plugin.
+
+    Not QgsVectorLayerUtils.createFeature: it checks unique constraints by querying the layer for each feature
+    (7 ms a patch on 5 000 patches, growing with the layer), and the plugin sets every value itself anyway.
+    """
+    f = QgsFeature(layer.fields())
+    f.setGeometry(geom)
+    for idx, value in _indexed(layer, values).items():
+        f.setAttribute(idx, value)
+    return f
 
 
 def _indexed(layer: QgsVectorLayer, values: Dict[str, Any]) -> Dict[int, Any]:

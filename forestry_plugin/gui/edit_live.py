@@ -24,6 +24,7 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import schema
 from ..i18n import tr
+from .common import guarded
 
 # ask(patch_id, findings) -> None to go back to editing, "" to save (only warnings), or the exception reason.
 Ask = Callable[[str, Sequence[Any]], Optional[str]]
@@ -190,6 +191,7 @@ class FormWatcher(QObject):
         self.report = report
         self._installed = False
 
+    @guarded
     def _on_focus(self, _old, new) -> None:
         w = new
         while w is not None:

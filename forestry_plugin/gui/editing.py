@@ -41,7 +41,7 @@ from ..core import attributes, importer
 from ..core.attributes import MergeRefused, PatchContext
 from ..i18n import tr
 from . import edit_live
-from .common import find_layer
+from .common import find_layer, guarded
 from .edit_controller import EditError, PatchEditController
 
 SNAP_TOLERANCE_PX = 12
@@ -69,12 +69,20 @@ def _snap_flags():
 
 def configure_snapping(project: QgsProject, layers: List[QgsVectorLayer], tolerance_px: int = SNAP_TOLERANCE_PX,
                        canvas: Optional[QgsMapCanvas] = None) -> QgsSnappingConfig:
-    """Advanced snapping (vertex + segment, pixels) on the given layers; returns the config set on the project."""
+    """Advanced snapping (vertex + segment, pixels) on the given layers; returns the config set on the project.
+
+    A layer the user already snaps to in advanced mode keeps the user's settings (type, tolerance), as do the
+    other layers of the project.
+    """
     cfg = QgsSnappingConfig(project.snappingConfig())
+    was_advanced = cfg.enabled() and cfg.mode() == QgsSnappingConfig.AdvancedConfiguration
     cfg.setEnabled(True)
     cfg.setMode(QgsSnappingConfig.AdvancedConfiguration)
     flags = _snap_flags()
     for layer in layers:
+        current = cfg.individualLayerSettings(layer)
+        if was_advanced and current.valid() and current.enabled():
+            continue
         cfg.setIndividualLayerSettings(layer, QgsSnappingConfig.IndividualLayerSettings(
             True, flags, float(tolerance_px), QgsTolerance.Pixels, 0.0, 0.0))
     project.setSnappingConfig(cfg)
@@ -183,6 +191,7 @@ class EditingComponent:
         self._commit_hooks: Dict[str, tuple] = {}  # layer id -> (layer, [(signal, slot)])
         self._checker_tasks: Dict[str, QgsTask] = {}  # working-copy path -> task building its LiveChecker
         self._unloaded = False
+        self._checked_commit = False
         self.ask = None  # live-check callback; None = FindingsDialog
         self.show_form = True  # open the attribute form after digitizing a new patch
         self.get_open_file_name = QFileDialog.getOpenFileName  # tests replace it
@@ -287,11 +296,13 @@ class EditingComponent:
         return (isinstance(layer, QgsVectorLayer) and layer.providerType() == "ogr"
                 and f"layername={schema.PATCHES}" in layer.source())
 
+    @guarded
     def _on_layers_added(self, layers) -> None:
         for layer in layers:
             if self._is_patch_layer(layer) and layer.id() not in self.controllers:
                 self.controller(layer)
 
+    @guarded
     def _on_layers_removed(self, layer_ids) -> None:
         for layer_id in layer_ids:
             ctrl = self.controllers.pop(layer_id, None)
@@ -346,6 +357,7 @@ class EditingComponent:
             self._checkers[path] = edit_live.load_checker(path)
         return self._checkers[path]
 
+    @guarded
     def preload_checker(self, path: str) -> None:
         """Index the working copy for the live check in a background task (when editing starts)."""
         if path in self._checkers or path in self._checker_tasks:
@@ -371,6 +383,7 @@ class EditingComponent:
             except Exception:
                 self._checkers.pop(path, None)
 
+    @guarded
     def report_findings(self, patch_id: str, findings) -> None:
         """Message bar note after an attribute form saved a patch with open findings."""
         errors = [f for f in findings if f.severity == "error"]
@@ -406,6 +419,7 @@ class EditingComponent:
         enable_tracing(canvas, self.iface.messageBar(), self)
 
     # -- actions -------------------------------------------------------------------------------
+    @guarded
     def trigger(self, key: str) -> None:
         """Run one toolbar action (also used by tests)."""
         layer = self._require_layer()
@@ -443,6 +457,7 @@ class EditingComponent:
         except (EditError, MergeRefused) as e:
             self.notify(str(e), Qgis.Warning)
 
+    @guarded
     def _on_new_polygon(self, geom: QgsGeometry) -> None:
         layer = self.tools["new"].layer() or self.patch_layer()
         if layer is None:
@@ -459,16 +474,22 @@ class EditingComponent:
         if self.show_form:
             self.iface.openFeatureForm(layer, layer.getFeature(fid), False, True)
 
+    @guarded
     def _on_split_line(self, points: List[QgsPointXY]) -> None:
         layer = self.patch_layer()
+        if layer is None:
+            return
         try:
             n = self.controller(layer).split(points)
             self.notify(tr("Patch split: {0} new part(s); all parts got new ids.").format(n), Qgis.Success)
         except EditError as e:
             self.notify(str(e), Qgis.Warning)
 
+    @guarded
     def _on_reshape_line(self, points: List[QgsPointXY]) -> None:
         layer = self.patch_layer()
+        if layer is None:
+            return
         try:
             self.controller(layer).reshape(points)
         except EditError as e:
@@ -482,7 +503,16 @@ class EditingComponent:
             return []
         ids = set(buf.addedFeatures().keys()) | set(buf.changedGeometries().keys()) | \
             set(buf.changedAttributeValues().keys())
-        return sorted(i for i in ids if i not in set(buf.deletedFeatureIds()))
+        return sorted(ids - set(buf.deletedFeatureIds()))
+
+    def _changed_patches(self, layer: QgsVectorLayer):
+        """(fid, patch id, geometry, attributes) of the changed patches, read in one request."""
+        ids = self.changed_patch_ids(layer)
+        if not ids:
+            return []
+        names = layer.fields().names()
+        return [(f.id(), str(f["patch_id"]), f.geometry(), {n: f[n] for n in names})
+                for f in layer.getFeatures(QgsFeatureRequest().setFilterFids(ids))]
 
     def check_and_commit(self, layer: QgsVectorLayer) -> bool:
         """Live-check every changed patch; commit only if none has unaccepted errors."""
@@ -491,36 +521,43 @@ class EditingComponent:
         checker = self.checker(path)
         ask = self.ask or edit_live.ask_with_dialog(self.iface.mainWindow())
         if checker is not None:
-            for fid in self.changed_patch_ids(layer):
-                f = layer.getFeature(fid)
-                attrs = {n: f[n] for n in f.fields().names()}
-                if not edit_live.review(path, str(f["patch_id"]), f.geometry(), attrs, ask, checker):
+            for fid, pid, geom, attrs in self._changed_patches(layer):
+                if not edit_live.review(path, pid, geom, attrs, ask, checker):
                     layer.selectByIds([fid])
-                    self.notify(tr("Not saved: patch {0} has check errors.").format(str(f["patch_id"])[:8]),
-                                Qgis.Warning)
+                    self.notify(tr("Not saved: patch {0} has check errors.").format(pid[:8]), Qgis.Warning)
                     return False
-        if not layer.commitChanges(False):
+        self._checked_commit = True  # the summary before QGIS's commit has nothing to add
+        try:
+            saved = layer.commitChanges(False)
+        finally:
+            self._checked_commit = False
+        if not saved:
             self.notify(tr("Saving failed: {0}").format("; ".join(layer.commitErrors())), Qgis.Critical)
             return False
         self.notify(tr("Patch edits saved."), Qgis.Success)
         return True
 
+    @guarded
     def _summarize_before_commit(self, layer: QgsVectorLayer) -> None:
         # QGIS's own save button cannot be vetoed from Python: report the errors so nothing passes silently.
-        checker = self.checker(self._path(layer))
+        if self._checked_commit:
+            return
+        checker = self.checker(self._path(layer), wait=False)
         if checker is None:
+            if self.changed_patch_ids(layer):
+                self.notify(tr("Saved without the live check (still being prepared); run the checks before "
+                               "submitting."), Qgis.Warning)
             return
         n_err = 0
-        for fid in self.changed_patch_ids(layer):
-            f = layer.getFeature(fid)
-            attrs = {n: f[n] for n in f.fields().names()}
-            findings = edit_live.open_findings(checker.check_patch(f.geometry(), attrs, str(f["patch_id"])))
+        for _fid, pid, geom, attrs in self._changed_patches(layer):
+            findings = edit_live.open_findings(checker.check_patch(geom, attrs, pid))
             n_err += sum(1 for x in findings if x.severity == "error")
         if n_err:
             self.notify(tr("{0} check error(s) in the saved patches; see the check panel.").format(n_err),
                         Qgis.Warning)
 
     # -- import ----------------------------------------------------------------------------------
+    @guarded
     def import_dialog(self, layer: QgsVectorLayer) -> None:
         """Ask for a file and import its patches into the edit buffer (all or nothing, one undo step)."""
         patterns = " ".join(f"*{suffix}" for suffix in importer.SUFFIXES)

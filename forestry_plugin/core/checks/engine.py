@@ -869,7 +869,7 @@ def read_working_copy(path: str) -> Dict[str, Any]:
     """Every input of a check run from a working copy, read once."""
     con = sqlite3.connect(path)
     try:
-        p_attrs, p_geoms, epsg = read_table(path, schema.PATCHES, None, con)
+        data = read_patches(path, con)
         # Only parcels some rule looks at (cropland, built-up/water, existing forest) are parsed and indexed.
         b_attrs, b_geoms, _ = read_table(path, schema.BASEMAP, ["BSM", schema.LANDCLASS_FIELD], con,
                                          where="trim({}) IN ({})".format(
@@ -877,17 +877,29 @@ def read_working_copy(path: str) -> Dict[str, Any]:
         a_attrs, a_geoms, _ = read_table(path, schema.ADMIN, ["code", "level"], con)
         f_attrs, f_geoms, _ = read_table(path, schema.FARMLAND, ["fid", "jbnt_id"], con)
         h_attrs, h_geoms, _ = read_table(path, schema.HISTORY, ["fid", "patch_id"], con)
-        exceptions = con.execute(f"SELECT patch_id, rule, other_id FROM {schema.EXCEPTIONS}").fetchall()
     finally:
         con.close()
-    return dict(
-        epsg=epsg, patch_attrs=p_attrs, patch_geoms=p_geoms, patch_ids=[str(a.get("patch_id") or "") for a in p_attrs],
+    data.update(
         basemap_geoms=b_geoms, basemap_ids=[a.get("BSM") or "" for a in b_attrs],
         basemap_classes=[a.get(schema.LANDCLASS_FIELD) for a in b_attrs],
         admin_geoms=a_geoms, admin_codes=[a.get("code") for a in a_attrs], admin_levels=[a.get("level") for a in a_attrs],
         farmland_geoms=f_geoms, farmland_ids=[a.get("jbnt_id") or "JBNT fid {}".format(a.get("fid")) for a in f_attrs],
-        history_geoms=h_geoms, history_ids=[a.get("patch_id") or "fid {}".format(a.get("fid")) for a in h_attrs],
-        exceptions=[tuple(e) for e in exceptions])
+        history_geoms=h_geoms, history_ids=[a.get("patch_id") or "fid {}".format(a.get("fid")) for a in h_attrs])
+    return data
+
+
+def read_patches(path: str, con: Optional[sqlite3.Connection] = None) -> Dict[str, Any]:
+    """The patches and accepted exceptions of a working copy (what changes while editing)."""
+    own = con is None
+    con = con or sqlite3.connect(path)
+    try:
+        p_attrs, p_geoms, epsg = read_table(path, schema.PATCHES, None, con)
+        exceptions = con.execute(f"SELECT patch_id, rule, other_id FROM {schema.EXCEPTIONS}").fetchall()
+    finally:
+        if own:
+            con.close()
+    return dict(epsg=epsg, patch_attrs=p_attrs, patch_geoms=p_geoms,
+                patch_ids=[str(a.get("patch_id") or "") for a in p_attrs], exceptions=[tuple(e) for e in exceptions])
 
 
 def _extent_tuple(extent: Any) -> Optional[Tuple[float, float, float, float]]:

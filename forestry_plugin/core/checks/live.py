@@ -17,6 +17,7 @@ from .engine import (
     _Checker,
     _mark_exceptions,
     _Stepper,
+    read_patches,
     read_working_copy,
     repair,
 )
@@ -34,7 +35,7 @@ class LiveChecker:
 
     def refresh(self, reference: bool = True) -> None:
         """Re-read the working copy (after saved edits); reference=False re-reads only the patches."""
-        data = read_working_copy(self.path)
+        data = read_working_copy(self.path) if reference or not hasattr(self, "ref") else read_patches(self.path)
         if self.profile is None or reference:
             self.profile = self.profile or load_profile(self.path)
         self.epsg = data["epsg"]
