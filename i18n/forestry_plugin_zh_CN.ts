@@ -4,17 +4,17 @@
   <context>
     <name>forestry</name>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="258" />
+      <location filename="../forestry_plugin/core/attributes.py" line="263" />
       <source>Select at least two patches to merge.</source>
       <translation>请至少选择两个要合并的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="261" />
+      <location filename="../forestry_plugin/core/attributes.py" line="266" />
       <source>Cannot merge patches at different stages ({0}).</source>
       <translation>不能合并处于不同阶段的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="265" />
+      <location filename="../forestry_plugin/core/attributes.py" line="270" />
       <source>Cannot merge patches in different counties ({0}).</source>
       <translation>不能合并属于不同县的图斑（{0}）。</translation>
     </message>
@@ -439,172 +439,177 @@
       <translation>其他</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="76" />
+      <location filename="../forestry_plugin/core/importer.py" line="77" />
       <source>Nothing imported from {0}:</source>
       <translation>未从 {0} 导入任何图斑：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="78" />
+      <location filename="../forestry_plugin/core/importer.py" line="79" />
       <source>{0}: {1} patch(es) imported.</source>
       <translation>{0}：已导入 {1} 个图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="80" />
+      <location filename="../forestry_plugin/core/importer.py" line="81" />
       <source>{0} invalid polygon(s) repaired.</source>
       <translation>已修复 {0} 个无效多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="82" />
+      <location filename="../forestry_plugin/core/importer.py" line="83" />
       <source>{0} GPS track(s) closed into polygons.</source>
       <translation>已将 {0} 条 GPS 轨迹闭合为多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="84" />
+      <location filename="../forestry_plugin/core/importer.py" line="85" />
       <source>Columns used: {0}</source>
       <translation>已使用的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="86" />
+      <location filename="../forestry_plugin/core/importer.py" line="87" />
       <source>Columns ignored (computed from the geometry): {0}</source>
       <translation>已忽略的字段（由图形自动计算）：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="88" />
+      <location filename="../forestry_plugin/core/importer.py" line="89" />
       <source>Columns not recognised: {0}</source>
       <translation>未识别的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="90" />
+      <location filename="../forestry_plugin/core/importer.py" line="91" />
       <source>{0} feature(s) skipped:</source>
       <translation>跳过 {0} 个要素：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="93" />
+      <location filename="../forestry_plugin/core/importer.py" line="94" />
       <source>  … and {0} more</source>
       <translation>  …… 另有 {0} 个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="144" />
+      <location filename="../forestry_plugin/core/importer.py" line="145" />
       <source>not in the code list</source>
       <translation>不在代码表中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="151" />
+      <location filename="../forestry_plugin/core/importer.py" line="152" />
       <source>not a number</source>
       <translation>不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="154" />
+      <location filename="../forestry_plugin/core/importer.py" line="155" />
       <source>not a date</source>
       <translation>不是日期</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="157" />
+      <location filename="../forestry_plugin/core/importer.py" line="158" />
       <source>cut to {0} characters</source>
       <translation>已截断为 {0} 个字符</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="182" />
+      <location filename="../forestry_plugin/core/importer.py" line="186" />
       <source>a line with fewer than three points</source>
       <translation>少于三个点的线</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="186" />
+      <location filename="../forestry_plugin/core/importer.py" line="190" />
       <source>the track is not closed: its ends are {0:.0f} m apart</source>
       <translation>轨迹未闭合：首尾相距 {0:.0f} 米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="215" />
+      <location filename="../forestry_plugin/core/importer.py" line="219" />
       <source>{0} is not a KMZ (zip) file: {1}</source>
       <translation>{0} 不是 KMZ（zip）文件：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="217" />
+      <location filename="../forestry_plugin/core/importer.py" line="221" />
       <source>{0} holds no KML document.</source>
       <translation>{0} 中没有 KML 文档。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="238" />
+      <location filename="../forestry_plugin/core/importer.py" line="271" />
       <source>{0} does not exist.</source>
       <translation>{0} 不存在。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="240" />
+      <location filename="../forestry_plugin/core/importer.py" line="273" />
       <source>{0}: unsupported file type (GeoJSON, Shapefile, KML/KMZ or GPX).</source>
       <translation>{0}：不支持的文件类型（支持 GeoJSON、Shapefile、KML/KMZ、GPX）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="245" />
+      <location filename="../forestry_plugin/core/importer.py" line="278" />
       <source>{0} cannot be read: it is damaged or not a {1} file.</source>
       <translation>无法读取 {0}：文件已损坏或不是 {1} 文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="255" />
+      <location filename="../forestry_plugin/core/importer.py" line="291" />
       <source>Layer {0} of {1} cannot be read.</source>
       <translation>无法读取 {1} 中的图层 {0}。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="299" />
+      <location filename="../forestry_plugin/core/importer.py" line="347" />
       <source>Layer {0} has no coordinate system (is the .prj file missing?). Save it with its CRS and import again.</source>
       <translation>图层 {0} 没有坐标系（是否缺少 .prj 文件？）。请带坐标系另存后重新导入。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="318" />
+      <location filename="../forestry_plugin/core/importer.py" line="353" />
+      <source>Layer {0} is in {1}: converted to {2} with the general parameters, which can be tens of metres off. Check the patches against the base map, or convert the file with the province's official parameters first.</source>
+      <translation>图层 {0} 采用 {1} 坐标系：已用通用参数转换到 {2}，可能偏差数十米。请对照底图核对图斑，或先用省级正式转换参数转换文件。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="372" />
       <source>no geometry</source>
       <translation>无几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="323" />
+      <location filename="../forestry_plugin/core/importer.py" line="377" />
       <source>a point, not a patch outline</source>
       <translation>是点，不是图斑边界</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="334" />
+      <location filename="../forestry_plugin/core/importer.py" line="388" />
       <source>coordinates cannot be transformed from {0} to {1}</source>
       <translation>坐标无法从 {0} 转换到 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="345" />
+      <location filename="../forestry_plugin/core/importer.py" line="399" />
       <source>outside the county</source>
       <translation>不在本县范围内</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="350" />
+      <location filename="../forestry_plugin/core/importer.py" line="404" />
       <source>invalid polygon that cannot be repaired</source>
       <translation>无法修复的无效多边形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="355" />
+      <location filename="../forestry_plugin/core/importer.py" line="409" />
       <source>no area</source>
       <translation>面积为零</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="360" />
+      <location filename="../forestry_plugin/core/importer.py" line="414" />
       <source>already in the layer (patch {0})</source>
       <translation>图层中已有（图斑 {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="371" />
+      <location filename="../forestry_plugin/core/importer.py" line="425" />
       <source>None of the {0} patch(es) lies in the county: the file's coordinate system ({1}) is probably wrong.</source>
       <translation>{0} 个图斑都不在本县范围内：文件的坐标系（{1}）可能有误。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="374" />
+      <location filename="../forestry_plugin/core/importer.py" line="428" />
       <source>No feature of {0} can become a new patch.</source>
       <translation>{0} 中没有可作为新图斑导入的要素。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="376" />
+      <location filename="../forestry_plugin/core/importer.py" line="430" />
       <source>{0} holds no patch outlines (polygons or GPS tracks).</source>
       <translation>{0} 中没有图斑边界（面或 GPS 轨迹）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="382" />
+      <location filename="../forestry_plugin/core/importer.py" line="436" />
       <source>{0}: {1} value(s) {2} ({3}); left empty.</source>
       <translation>{0}：{1} 个值{2}（{3}），已留空。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="385" />
+      <location filename="../forestry_plugin/core/importer.py" line="439" />
       <source>{0}: {1} value(s) {2}.</source>
       <translation>{0}：{1} 个值{2}。</translation>
     </message>
@@ -1205,292 +1210,312 @@
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="123" />
-      <source>The patch crosses an administrative boundary ({0}); it was assigned to the village with the largest share and marked in the remark.</source>
-      <translation>图斑跨越行政区界线（{0}）；已归属到面积占比最大的村，并在备注中注明。</translation>
+      <location filename="../forestry_plugin/gui/common.py" line="33" />
+      <source>Something went wrong: {0}. Details are in the Forestry log.</source>
+      <translation>出现错误：{0}。详情见日志面板的 Forestry 页。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="131" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="40" />
       <source>Fill patch attributes</source>
       <translation>填写图斑属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="204" />
-      <location filename="../forestry_plugin/gui/editing.py" line="365" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="169" />
+      <source>The patch crosses an administrative boundary ({0}); it was assigned to the village with the largest share and marked in the remark.</source>
+      <translation>图斑跨越行政区界线（{0}）；已归属到面积占比最大的村，并在备注中注明。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="191" />
+      <source>{0} The merge was undone.</source>
+      <translation>{0} 已撤销本次合并。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="300" />
+      <location filename="../forestry_plugin/gui/editing.py" line="408" />
       <source>The patch layer cannot be edited.</source>
       <translation>图斑图层不可编辑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="215" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="311" />
       <source>The patch has no area.</source>
       <translation>图斑面积为零。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="218" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="314" />
       <source>New patch</source>
       <translation>新增图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="226" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="316" />
       <source>The patch could not be added.</source>
       <translation>无法添加图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="241" />
-      <location filename="../forestry_plugin/gui/editing.py" line="497" />
-      <location filename="../forestry_plugin/gui/editing.py" line="528" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="330" />
+      <location filename="../forestry_plugin/gui/editing.py" line="564" />
+      <location filename="../forestry_plugin/gui/editing.py" line="595" />
       <source>Import patches</source>
       <translation>导入图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="249" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="332" />
       <source>The patches could not be added; nothing was imported.</source>
       <translation>无法添加图斑，未导入任何内容。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="252" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="334" />
       <source>{0} imported patch(es) cross an administrative boundary; they were assigned to the village with the largest share and marked in the remark.</source>
       <translation>{0} 个导入的图斑跨行政界线；已归入面积占比最大的行政村，并在备注中标记。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="260" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="342" />
       <source>Select one or more base-map polygons first.</source>
       <translation>请先选择一个或多个底图图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="264" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="346" />
       <source>New patch from base map</source>
       <translation>由底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="277" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="359" />
       <source>Draw a line with at least two points.</source>
       <translation>请绘制至少包含两个点的线。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="286" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="370" />
       <source>The line does not split any patch.</source>
       <translation>该线未分割任何图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="288" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="373" />
       <source>Split patches</source>
       <translation>分割图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="316" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="395" />
       <source>Reshape patch</source>
       <translation>修整图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="324" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="402" />
       <source>The line must cross the patch boundary twice to reshape it.</source>
       <translation>修整线必须两次穿过图斑边界。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="337" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="414" />
       <source>Merge patches</source>
       <translation>合并图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="345" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="416" />
       <source>The patches could not be merged.</source>
       <translation>无法合并图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="356" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="426" />
       <source>Select the patches to delete first.</source>
       <translation>请先选择要删除的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="357" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="427" />
       <source>Delete patches</source>
       <translation>删除图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="360" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="429" />
       <source>The patches could not be deleted.</source>
       <translation>无法删除图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="48" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="49" />
       <source>Live check unavailable: {0}</source>
       <translation>实时质检不可用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="94" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="95" />
       <source>Check findings for patch {0}</source>
       <translation>图斑 {0} 的质检结果</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="96" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="97" />
       <source>Error</source>
       <translation>错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="99" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="100" />
       <source>{0} error(s), {1} warning(s). Errors block the save unless you accept them as exceptions with a reason.</source>
       <translation>{0} 个错误，{1} 个警告。除非填写理由认可为例外，否则错误将阻止保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="102" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="103" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="102" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="103" />
       <source>Rule</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="102" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="103" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="110" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="111" />
       <source>Reason for accepting the errors as exceptions</source>
       <translation>认可这些错误为例外的理由</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="114" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="115" />
       <source>Accept as exceptions and save</source>
       <translation>认可为例外并保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="114" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="115" />
       <source>Save</source>
       <translation>保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="116" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="117" />
       <source>Back to editing</source>
       <translation>返回编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="170" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="171" />
       <source>Live check failed: {0}</source>
       <translation>实时检查失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="96" />
+      <location filename="../forestry_plugin/gui/editing.py" line="106" />
       <source>Enable tracing</source>
       <translation>启用追踪</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="188" />
+      <location filename="../forestry_plugin/gui/editing.py" line="201" />
       <source>Forestry editing</source>
       <translation>林业编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="203" />
+      <location filename="../forestry_plugin/gui/editing.py" line="216" />
       <source>New patch (snapping and tracing to base map and boundaries)</source>
       <translation>新增图斑（捕捉并追踪底图和界线）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="204" />
+      <location filename="../forestry_plugin/gui/editing.py" line="217" />
       <source>New patch from selected base-map polygons</source>
       <translation>由所选底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="205" />
+      <location filename="../forestry_plugin/gui/editing.py" line="218" />
       <source>Split patch (click a line, right click to finish)</source>
       <translation>分割图斑（单击绘线，右键结束）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="206" />
+      <location filename="../forestry_plugin/gui/editing.py" line="219" />
       <source>Reshape patch (click a line, right click to finish)</source>
       <translation>修整图斑（单击绘线，右键结束）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="207" />
+      <location filename="../forestry_plugin/gui/editing.py" line="220" />
       <source>Merge selected patches</source>
       <translation>合并所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="208" />
+      <location filename="../forestry_plugin/gui/editing.py" line="221" />
       <source>Delete selected patches</source>
       <translation>删除所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="209" />
+      <location filename="../forestry_plugin/gui/editing.py" line="222" />
       <source>Check and save patch edits</source>
       <translation>质检并保存图斑编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="210" />
+      <location filename="../forestry_plugin/gui/editing.py" line="223" />
       <source>Import patches (GeoJSON, Shapefile, KML/KMZ, GPX)</source>
       <translation>导入图斑（GeoJSON、Shapefile、KML/KMZ、GPX）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="349" />
+      <location filename="../forestry_plugin/gui/editing.py" line="374" />
+      <source>Preparing the live check</source>
+      <translation>正在准备实时检查</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/editing.py" line="392" />
       <source>Patch {0}: {1} check error(s) ({2}). Fix them or accept them as exceptions; "Check and save" will not save the patch until then.</source>
       <translation>图斑 {0}：{1} 个检查错误（{2}）。请修改或作为例外接受；在此之前“质检并保存”不会保存该图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="353" />
+      <location filename="../forestry_plugin/gui/editing.py" line="396" />
       <source>Patch {0}: {1} warning(s) ({2}).</source>
       <translation>图斑 {0}：{1} 个警告（{2}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="357" />
+      <location filename="../forestry_plugin/gui/editing.py" line="400" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="116" />
       <location filename="../forestry_plugin/plugin.py" line="82" />
       <source>Forestry</source>
       <translation>林业</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="362" />
+      <location filename="../forestry_plugin/gui/editing.py" line="405" />
       <source>Open a working copy first: no patch layer in the project.</source>
       <translation>请先打开工作库：工程中没有图斑图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="400" />
+      <location filename="../forestry_plugin/gui/editing.py" line="444" />
       <source>The base map layer is not in the project.</source>
       <translation>工程中没有底图图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="405" />
+      <location filename="../forestry_plugin/gui/editing.py" line="449" />
       <source>Patches merged.</source>
       <translation>图斑已合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="408" />
+      <location filename="../forestry_plugin/gui/editing.py" line="452" />
       <source>{0} patch(es) deleted (undo with Ctrl+Z).</source>
       <translation>已删除 {0} 个图斑（可用 Ctrl+Z 撤销）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="436" />
+      <location filename="../forestry_plugin/gui/editing.py" line="484" />
       <source>Patch split: {0} new part(s); all parts got new ids.</source>
       <translation>图斑已分割：{0} 个新图斑；所有部分均获得新标识。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="469" />
+      <location filename="../forestry_plugin/gui/editing.py" line="527" />
       <source>Not saved: patch {0} has check errors.</source>
       <translation>未保存：图斑 {0} 存在质检错误。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="473" />
+      <location filename="../forestry_plugin/gui/editing.py" line="535" />
       <source>Saving failed: {0}</source>
       <translation>保存失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="475" />
+      <location filename="../forestry_plugin/gui/editing.py" line="537" />
       <source>Patch edits saved.</source>
       <translation>图斑编辑已保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="490" />
+      <location filename="../forestry_plugin/gui/editing.py" line="548" />
+      <source>Saved without the live check (still being prepared); run the checks before submitting.</source>
+      <translation>已保存，但实时检查尚未准备好，未做检查；提交前请运行质检。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/editing.py" line="556" />
       <source>{0} check error(s) in the saved patches; see the check panel.</source>
       <translation>已保存的图斑中有 {0} 个质检错误；请查看质检面板。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="498" />
+      <location filename="../forestry_plugin/gui/editing.py" line="565" />
       <source>Patch files ({0})</source>
       <translation>图斑文件（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="519" />
+      <location filename="../forestry_plugin/gui/editing.py" line="586" />
       <source>Import {0}</source>
       <translation>导入 {0}</translation>
     </message>

@@ -235,7 +235,8 @@ class PatchEditController(QObject):
             if other_fid == f.id() or any(old.get(k) != attrs.get(k) for k in keys):
                 continue
             other = self.layer.getFeature(other_fid)
-            if other.isValid() and other.geometry().buffer(0.01, 2).intersects(f.geometry()):
+            touch = 1e-7 if self.layer.crs().isGeographic() else 0.01  # about 1 cm, in degrees or metres
+            if other.isValid() and other.geometry().buffer(touch, 2).intersects(f.geometry()):
                 return old.get("patch_id")
         return None
 
