@@ -4,7 +4,7 @@ import configparser
 import os
 
 import pytest
-from qgis.core import QgsApplication, QgsProject
+from qgis.core import QgsApplication, QgsFieldConstraints, QgsProject
 from qgis.PyQt.QtWidgets import QDockWidget
 
 import forestry_plugin
@@ -80,7 +80,17 @@ def test_project_file_opens_working_copy(sample_county, tmp_path):
     assert patches.attributeAlias(idx) == "阶段"
     setup = patches.editorWidgetSetup(idx)
     assert setup.type() == "ValueMap"
+    # a required code-list field: value map, hard not-null, and an expression that only lets codes through
+    method = patches.fields().indexFromName("method")
+    assert patches.editorWidgetSetup(method).type() == "ValueMap"
+    cons = patches.fields().at(method).constraints()
+    assert cons.constraintStrength(QgsFieldConstraints.ConstraintNotNull) == QgsFieldConstraints.ConstraintStrengthHard
+    assert "'planting'" in patches.constraintExpression(method)
+    survival = patches.fields().indexFromName("survival_rate")
+    assert "<= 100" in patches.constraintExpression(survival)
     assert layers[schema.AUDIT].readOnly()
+    base = layers[schema.BASEMAP]
+    assert base.editorWidgetSetup(base.fields().indexFromName("DLBM")).type() == "ValueMap"
     assert not project.viewSettings().defaultViewExtent().isEmpty()
 
 

@@ -47,6 +47,21 @@ def _value_map(code_list: str, lang: str) -> List[Dict[str, str]]:
     return [{k: v} for k, v in cl.value_map(lang, with_code=code_list == "dlbm").items()]
 
 
+def _labelled_fields(layer: QgsVectorLayer, fields_of_schema, lang: str):
+    """(index, schema field) of the layer's schema fields, each given its alias and, with a code list, a value map."""
+    fields = layer.fields()
+    out = []
+    for f in fields_of_schema:
+        idx = fields.indexFromName(f.name)
+        if idx < 0:
+            continue
+        layer.setFieldAlias(idx, f.label(lang))
+        if f.code_list:
+            layer.setEditorWidgetSetup(idx, QgsEditorWidgetSetup("ValueMap", {"map": _value_map(f.code_list, lang)}))
+        out.append((idx, f))
+    return out
+
+
 def constraint_expression(f: schema.Field, lang: str = "en") -> Tuple[str, str]:
     """QGIS expression (and its description) enforcing the field's range, pattern and stage requirement; '' if none."""
     q = _quote(f.name)
@@ -81,14 +96,9 @@ def constraint_expression(f: schema.Field, lang: str = "en") -> Tuple[str, str]:
 
 def configure_patch_layer(layer: QgsVectorLayer, lang: str = "zh") -> None:
     """Aliases, value maps, constraints, defaults, read-only flags and the tabbed form of a patch layer."""
-    fields = layer.fields()
-    for f in schema.PATCH_FIELDS:
-        idx = fields.indexFromName(f.name)
-        if idx < 0:
-            continue
-        layer.setFieldAlias(idx, f.label(lang))
+    for idx, f in _labelled_fields(layer, schema.PATCH_FIELDS, lang):
         if f.code_list:
-            layer.setEditorWidgetSetup(idx, QgsEditorWidgetSetup("ValueMap", {"map": _value_map(f.code_list, lang)}))
+            pass  # a value map, set by _labelled_fields
         elif f.type == schema.DATE:
             layer.setEditorWidgetSetup(idx, QgsEditorWidgetSetup("DateTime", {
                 "field_format": "yyyy-MM-dd", "display_format": "yyyy-MM-dd", "calendar_popup": True,
@@ -158,11 +168,4 @@ def _configure_form(layer: QgsVectorLayer, lang: str) -> None:
 
 def configure_basemap_layer(layer: QgsVectorLayer, lang: str = "zh") -> None:
     """Aliases and the DLBM value map ("0301 乔木林地") of the base-map layer; the base map is read-only."""
-    fields = layer.fields()
-    for f in schema.BASEMAP_FIELDS:
-        idx = fields.indexFromName(f.name)
-        if idx < 0:
-            continue
-        layer.setFieldAlias(idx, f.label(lang))
-        if f.code_list:
-            layer.setEditorWidgetSetup(idx, QgsEditorWidgetSetup("ValueMap", {"map": _value_map(f.code_list, lang)}))
+    _labelled_fields(layer, schema.BASEMAP_FIELDS, lang)
