@@ -253,3 +253,20 @@ def test_county_from_working_copy_and_other_county_refused(panel, platform, auth
     panel.county_combo.setCurrentIndex(panel.county_combo.findData("339901"))
     panel.start("download", wait=True)
     assert panel.failed_action is None and panel.progress.value() == 100
+
+
+def test_compare_dialog_labels_follow_the_interface_language(qgis_app):
+    from shapely.geometry import box as _box
+
+    from forestry_plugin.gui.sync_panel import CompareDialog
+    from forestry_plugin.i18n import ui_language
+
+    assert ui_language() == "en"  # no translation loaded in the test session
+    g1, g2 = _box(500000, 3330000, 500100, 3330100).wkb, _box(500010, 3330000, 500110, 3330100).wkb
+    dlg = CompareDialog({"patch_id": "p-1", "differences": ["species"], "crs": "EPSG:4549",
+                         "mine": {"species": "camphor", "year": 2025}, "theirs": {"species": "poplar", "year": 2025},
+                         "mine_geometry": g1, "theirs_geometry": g2})
+    labels = [dlg.table.item(r, 0).text() for r in range(dlg.table.rowCount())]
+    assert labels == ["Tree species", "Afforestation year"]  # English interface in the tests: English labels
+    assert (dlg.table.item(0, 1).text(), dlg.table.item(0, 2).text()) == ("camphor", "poplar")
+    assert len(dlg.layers) == 2

@@ -23,7 +23,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import schema
-from ..i18n import tr
+from ..i18n import tr, ui_language
 from .common import guarded
 
 # ask(patch_id, findings) -> None to go back to editing, "" to save (only warnings), or the exception reason.
@@ -94,7 +94,7 @@ class FindingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("Check findings for patch {0}").format(patch_id[:8]))
         self.setObjectName("ForestryFindingsDialog")
-        lang = "zh" if tr("Error") != "Error" else "en"
+        lang = ui_language()
         errors = [f for f in findings if f.severity == "error"]
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(tr("{0} error(s), {1} warning(s). Errors block the save unless you accept them as "

@@ -108,7 +108,7 @@ class CompareDialog(QDialog):
             r = self.table.rowCount()
             self.table.insertRow(r)
             field = schema.PATCH_FIELD.get(name)
-            self.table.setItem(r, 0, QTableWidgetItem(field.zh if field else name))
+            self.table.setItem(r, 0, QTableWidgetItem(field.label(ui_language()) if field else name))
             for c, value in ((1, mine), (2, comparison["theirs"].get(name))):
                 item = QTableWidgetItem("" if value is None else str(value))
                 if name in diff:
