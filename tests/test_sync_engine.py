@@ -119,6 +119,37 @@ def test_unreachable_server_is_a_network_error():
     assert "Cannot reach the platform" in str(e.value)
 
 
+def test_tls_verification_stays_on(tmp_path):
+    """A platform with a certificate nobody vouches for is refused with a clear message, never half-trusted."""
+    import ssl
+    import subprocess
+
+    from reference_platform.server import API, PlatformDB, PlatformServer
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl not installed")
+    key, cert = str(tmp_path / "key.pem"), str(tmp_path / "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    db = PlatformDB(str(tmp_path / "platform.sqlite"))
+    db.seed_demo()
+    server = PlatformServer(("127.0.0.1", 0), db, None)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        c = PlatformClient(f"https://127.0.0.1:{server.server_address[1]}{API}", retries=0, sleep=lambda s: None)
+        with pytest.raises(NetworkError) as e:
+            c.login("demo_tech", PW)
+        assert not c.logged_in
+        text = str(e.value).lower()
+        assert "cannot reach the platform" in text and any(w in text for w in ("ssl", "certificate", "tls")), text
+        assert PW not in str(e.value)
+    finally:
+        stop_server(server)
+
+
 # -- round trips and conflicts ------------------------------------------------------------------------------------------
 
 
@@ -467,3 +498,66 @@ def test_blob_helpers_round_trip(copy_a):
         blob = con.execute("SELECT geom FROM patches LIMIT 1").fetchone()[0]
     g = shapely.from_wkb(wkb_of_blob(blob))
     assert g.area == pytest.approx(10000)
+
+
+def test_requests_go_through_the_qgis_proxy(platform):
+    """The client uses QGIS's network manager, so the proxy set in QGIS's options carries every request."""
+    import http.client
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import urlsplit
+
+    from qgis.core import QgsSettings
+
+    seen = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def _forward(self):
+            seen.append((self.command, self.path))
+            url = urlsplit(self.path)  # a proxy gets absolute URLs
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-connection", "connection")}
+            conn.request(self.command, url.path + (f"?{url.query}" if url.query else ""), body or None, headers)
+            reply = conn.getresponse()
+            data = reply.read()
+            self.send_response(reply.status)
+            for k, v in reply.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+        def log_message(self, *args):
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    settings = QgsSettings()
+    keys = ("proxy/proxyEnabled", "proxy/proxyType", "proxy/proxyHost", "proxy/proxyPort", "proxy/proxyExcludedUrls",
+            "proxy/noProxyUrls")
+    saved = {k: settings.value(k) for k in keys}
+    try:
+        settings.setValue("proxy/proxyEnabled", True)
+        settings.setValue("proxy/proxyType", "HttpProxy")
+        settings.setValue("proxy/proxyHost", "127.0.0.1")
+        settings.setValue("proxy/proxyPort", str(proxy.server_address[1]))
+        settings.setValue("proxy/proxyExcludedUrls", "")
+        settings.setValue("proxy/noProxyUrls", "")
+        QgsNetworkAccessManager.instance().setupDefaultProxyAndCache()
+        server, url = platform
+        c = PlatformClient(url, retries=0, sleep=lambda s: None)
+        c.login("demo_tech", PW)
+        assert c.logged_in
+        assert any(m == "POST" and p.endswith("/auth/login") and p.startswith("http://127.0.0.1") for m, p in seen), seen
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                settings.remove(k)
+            else:
+                settings.setValue(k, v)
+        QgsNetworkAccessManager.instance().setupDefaultProxyAndCache()
+        proxy.shutdown()
+        proxy.server_close()
