@@ -49,3 +49,22 @@ def artifacts_dir():
     """test-artifacts/ (git-ignored): screenshots and rendered reports for people to look at."""
     os.makedirs(ARTIFACTS, exist_ok=True)
     return ARTIFACTS
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Delete the map layers Python still holds before pytest-qgis calls exitQgis().
+
+    Some survive the tests in kept tracebacks (pytest.raises around a Processing run) and Processing's result
+    lists; Python would otherwise destroy them at interpreter exit, after exitQgis() has closed GDAL, and an OGR
+    layer closing its dataset then crashes QGIS 3.22 (GDALClose on a freed driver).
+    """
+    import gc
+
+    from qgis.core import QgsMapLayer
+    from qgis.PyQt import sip
+
+    gc.collect()
+    for obj in gc.get_objects():
+        if isinstance(obj, QgsMapLayer) and not sip.isdeleted(obj) and sip.ispyowned(obj):
+            sip.delete(obj)
+    gc.collect()
