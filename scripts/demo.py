@@ -52,6 +52,86 @@ def render_project_png(qgz: str, png: str) -> None:
     project.clear()
 
 
+def import_contractor_file(wc: str, out: str) -> dict:
+    """What a contractor's delivery goes through: a GeoJSON in WGS84 with Chinese columns is imported into the
+    patch layer (attributes filled from the location), live-checked and saved."""
+    from osgeo import ogr, osr
+    from qgis.core import (
+        QgsCoordinateReferenceSystem,
+        QgsCoordinateTransform,
+        QgsFeatureRequest,
+        QgsGeometry,
+        QgsProject,
+        QgsRectangle,
+        QgsVectorLayer,
+    )
+
+    from forestry_plugin import schema
+    from forestry_plugin.core import geopackage, importer
+    from forestry_plugin.core.attributes import PatchContext
+    from forestry_plugin.core.checks.live import LiveChecker
+    from forestry_plugin.gui.edit_controller import PatchEditController
+
+    layer = QgsVectorLayer(geopackage.layer_uri(wc, schema.PATCHES), "patches", "ogr")
+    base = QgsVectorLayer(geopackage.layer_uri(wc, schema.BASEMAP), "basemap", "ogr")
+    # three grassland/shrub parcels with no patch on them yet: the contractor planted their middles
+    squares = []
+    for cell in base.getFeatures(QgsFeatureRequest().setFilterExpression("\"DLBM\" IN ('0404', '0305')")):
+        box = cell.geometry().boundingBox()
+        if box.width() < 150 or box.height() < 150:
+            continue
+        sq = QgsGeometry.fromRect(QgsRectangle(box.center().x() - 40, box.center().y() - 40,
+                                               box.center().x() + 40, box.center().y() + 40))
+        if not sq.within(cell.geometry()) or any(True for _ in layer.getFeatures(
+                QgsFeatureRequest().setFilterRect(sq.boundingBox()).setLimit(1))):
+            continue
+        squares.append(sq)
+        if len(squares) == 3:
+            break
+    xf = QgsCoordinateTransform(layer.crs(), QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance())
+    fn = os.path.join(out, "contractor_delivery.geojson")
+    if os.path.exists(fn):
+        os.remove(fn)
+    ds = ogr.GetDriverByName("GeoJSON").CreateDataSource(fn)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    lyr = ds.CreateLayer("patches", srs, ogr.wkbPolygon)
+    for name in ("图斑编号", "造林方式", "林种", "树种", "施工单位"):
+        lyr.CreateField(ogr.FieldDefn(name, ogr.OFTString))
+    for k, sq in enumerate(squares):
+        g = QgsGeometry(sq)
+        g.transform(xf)
+        f = ogr.Feature(lyr.GetLayerDefn())
+        for name, value in (("图斑编号", f"SG-{k + 1:03d}"), ("造林方式", schema.CODE_LISTS["method"].label("planting")),
+                            ("林种", schema.CODE_LISTS["forest_type"].label("protection")),
+                            ("树种", schema.CODE_LISTS["species"].label("camphor")), ("施工单位", "青山绿化公司")):
+            f.SetField(name, value)
+        f.SetGeometry(ogr.CreateGeometryFromWkb(bytes(g.asWkb())))
+        lyr.CreateFeature(f)
+    ds = None
+
+    layer.startEditing()
+    ctrl = PatchEditController(layer, PatchContext.from_working_copy(wc, layer.crs()))
+    report = importer.read_patches(fn, layer.crs(), None, layer)
+    if not report.ok:
+        raise RuntimeError(report.summary())
+    fids = ctrl.add_patches([(p.geometry, p.attrs) for p in report.patches])
+    checker = LiveChecker(wc)
+    errors = 0
+    added = [layer.getFeature(fid) for fid in fids]
+    for f in added:
+        attrs = {n: (None if f[n] is None or (hasattr(f[n], "isNull") and f[n].isNull()) else f[n])
+                 for n in f.fields().names()}
+        errors += sum(1 for x in checker.check_patch(f.geometry(), attrs, attrs["patch_id"]) if x.severity == "error")
+    villages = sorted({str(f["village_code"]) for f in added})
+    if errors or not layer.commitChanges():
+        layer.rollBack()
+        raise RuntimeError(f"import not saved: {errors} check errors; {layer.commitErrors()}")
+    ctrl.detach()
+    return {"file": fn, "added": len(fids), "columns": report.mapped, "villages": villages, "errors": errors}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="demo-output")
@@ -124,6 +204,13 @@ def main(argv=None) -> int:
     summary["workflow"] = {"confirmed": ok.to_dict(), "refused_batch": refused.to_dict(), "returned": returned.to_dict()}
     done(t, f"{ok.summary()}; a batch with a faulty patch: {refused.summary()} "
             f"({'; '.join(r.patch_id[:8] + ': ' + ', '.join(r.codes) for r in refused.refused)}); {returned.summary()}")
+
+    t = step("Import: a contractor's GeoJSON (WGS84, Chinese column names), live-checked, saved")
+    imported = import_contractor_file(wc, out)
+    summary["import"] = imported
+    done(t, f"{imported['file']}: {imported['added']} patches added as one undo step "
+            f"(columns {', '.join(f'{k}→{v}' for k, v in imported['columns'].items())}; "
+            f"villages {', '.join(imported['villages'])}); live check: {imported['errors']} errors; saved")
 
     t = step("Sync with the provincial platform (local reference server, embedded)")
     from forestry_plugin.core.sync.client import PlatformClient
