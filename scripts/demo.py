@@ -2,7 +2,7 @@
 """`make demo`: the main job end to end on the generated sample county and the local reference platform.
 
 Headless: writes everything into --out (default demo-output/) and prints what it did:
-sample county working copy + QGIS project, a rendered map PNG, then the check, workflow, sync and
+sample county working copy + QGIS project, a rendered map PNG, then the check, workflow, import, sync and
 report steps, each on the same working copy.
 """
 
