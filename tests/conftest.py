@@ -51,13 +51,15 @@ def artifacts_dir():
     return ARTIFACTS
 
 
-def pytest_sessionfinish(session, exitstatus):
+@pytest.fixture(autouse=True, scope="session")
+def _no_layers_outlive_qgis(qgis_app):
     """Delete the map layers Python still holds before pytest-qgis calls exitQgis().
 
-    Some survive the tests in kept tracebacks (pytest.raises around a Processing run) and Processing's result
-    lists; Python would otherwise destroy them at interpreter exit, after exitQgis() has closed GDAL, and an OGR
-    layer closing its dataset then crashes QGIS 3.22 (GDALClose on a freed driver).
+    Set up after pytest-qgis's session fixture, so torn down before it. Some layers survive their tests in kept
+    tracebacks (Processing runs that raised); Python would destroy them at interpreter exit, after exitQgis()
+    has closed GDAL, and an OGR layer closing its dataset then crashes QGIS 3.22.
     """
+    yield
     import gc
 
     from qgis.core import QgsMapLayer

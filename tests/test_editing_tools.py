@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from qgis.core import (
@@ -71,6 +72,13 @@ def setup(tmp_path, qgis_iface, qgis_canvas, qgis_new_project):
             lyr.rollBack()
     project.removeAllMapLayers()
     qgis_canvas.window().hide()  # the shared pytest-qgis main window goes back to how other tests expect it
+
+
+def settle():
+    """Let queued work run (the undo pairing and merge checks are deferred with zero-delay timers)."""
+    for _ in range(5):
+        QCoreApplication.processEvents()
+        time.sleep(0.005)
 
 
 def click(canvas, tool, x, y, button=Qt.LeftButton):
@@ -314,17 +322,17 @@ def test_qgis_own_tools_are_hooked(setup):
     # one Ctrl+Z takes back a QGIS command together with its attribute fill, one Ctrl+Shift+Z redoes both
     stack = patches.undoStack()
     stack.undo()
-    QCoreApplication.processEvents()
+    settle()
     assert patches.featureCount() == 2 and not [x for x in patches.getFeatures() if x["village_code"] == V_EAST]
     stack.undo()
-    QCoreApplication.processEvents()
+    settle()
     assert [(f["patch_id"], f["area_mu"]) for f in patches.getFeatures()] == [(PARENT, 60.0)]
     stack.redo()
-    QCoreApplication.processEvents()
+    settle()
     feats = list(patches.getFeatures())
     assert {f["parent_ids"] for f in feats} == {PARENT} and [round(f["area_mu"], 2) for f in feats] == [30.0, 30.0]
     stack.redo()
-    QCoreApplication.processEvents()
+    settle()
     assert patches.featureCount() == 3 and stack.index() == stack.count()
     assert patches.commitChanges(), patches.commitErrors()
 
@@ -341,7 +349,7 @@ def _qgis_merge(patches, keep_attrs_of):
     patches.deleteFeatures([f.id() for f in feats])
     patches.addFeature(merged)
     patches.endEditCommand()
-    QCoreApplication.processEvents()
+    settle()
 
 
 def test_qgis_merge_and_paste_keep_lineage(setup):
@@ -390,7 +398,7 @@ def test_qgis_merge_of_patches_at_different_stages_is_undone(setup):
     patches.reload()
     patches.startEditing()
     _qgis_merge(patches, next(f.id() for f in patches.getFeatures() if f["patch_id"] == PARENT))
-    QCoreApplication.processEvents()
+    settle()
     assert patches.featureCount() == 2 and PARENT in {f["patch_id"] for f in patches.getFeatures()}
     assert messages and "merge was undone" in messages[-1]
 

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from qgis.core import QgsApplication, QgsProcessingException, QgsVectorLayer
-from qgis.PyQt import sip
 from test_workflow_engine import add_issue, audit_rows, make_patches, stage_of
 
 from forestry_plugin import schema
@@ -97,7 +96,3 @@ def test_transition_algorithm_return_and_errors(provider, wc):
     other = QgsVectorLayer(geopackage.layer_uri(wc, schema.AUDIT), "audit", "ogr")
     with pytest.raises(QgsProcessingException, match="patches layer"):
         processing.run("forestry:transition", _params(other, SELECTION=""))
-    # Processing keeps the failed runs' tracebacks, and with them both layers, until the interpreter exits;
-    # QGIS 3.22 crashes closing this GeoPackage if the audit layer goes after the (edited) patch layer.
-    sip.delete(other)
-    sip.delete(layer)

@@ -121,20 +121,21 @@ class PatchEditController(QObject):
             return
         stack = self.layer.undoStack()
         if index == previous - 1 and index >= 1 and stack.command(index).text() == fill_text():
-            QTimer.singleShot(0, lambda: self._paired(stack.undo, index))  # the fill was undone: its edit too
+            QTimer.singleShot(0, lambda: self._paired("undo", index))  # the fill was undone: its edit too
         elif index == previous + 1 and index < stack.count() and stack.command(index).text() == fill_text():
-            QTimer.singleShot(0, lambda: self._paired(stack.redo, index))  # the edit was redone: its fill too
+            QTimer.singleShot(0, lambda: self._paired("redo", index))  # the edit was redone: its fill too
 
     @guarded
-    def _paired(self, step: Callable[[], None], expected_index: int) -> None:
+    def _paired(self, step: str, expected_index: int) -> None:
+        """Undo or redo one more step, unless the layer is gone or the user did something else meanwhile."""
         if not self._connections or sip.isdeleted(self.layer):
-            return  # detached, or the layer is gone
+            return
         stack = self.layer.undoStack()
         if stack is None or stack.index() != expected_index:
-            return  # the user did something else meanwhile
+            return
         self._pairing = True
         try:
-            step()
+            getattr(stack, step)()
         finally:
             self._pairing = False
         self._undo_index = stack.index()
