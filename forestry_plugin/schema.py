@@ -41,6 +41,20 @@ def mu_to_m2(mu: float) -> float:
     return mu * M2_PER_MU
 
 
+def plain_value(v):
+    """An attribute value as QGIS hands it over, as the schema stores it: QVariant NULL -> None,
+    QDate -> "yyyy-MM-dd", QDateTime -> "yyyy-MM-ddTHH:mm:ss"; anything else unchanged."""
+    if v is None:
+        return None
+    if hasattr(v, "isNull") and not isinstance(v, str) and v.isNull():
+        return None
+    if hasattr(v, "toString") and not isinstance(v, str):
+        if hasattr(v, "time"):
+            return v.toString("yyyy-MM-ddTHH:mm:ss")
+        return v.toString("yyyy-MM-dd")
+    return v
+
+
 # ---------------------------------------------------------------------------
 # Code lists
 # ---------------------------------------------------------------------------

@@ -121,9 +121,8 @@ def import_contractor_file(wc: str, out: str) -> dict:
     errors = 0
     added = [layer.getFeature(fid) for fid in fids]
     for f in added:
-        attrs = {n: (None if f[n] is None or (hasattr(f[n], "isNull") and f[n].isNull()) else f[n])
-                 for n in f.fields().names()}
-        errors += sum(1 for x in checker.check_patch(f.geometry(), attrs, attrs["patch_id"]) if x.severity == "error")
+        attrs = {n: f[n] for n in f.fields().names()}
+        errors += sum(1 for x in checker.check_patch(f.geometry(), attrs, f["patch_id"]) if x.severity == "error")
     villages = sorted({str(f["village_code"]) for f in added})
     if errors or not layer.commitChanges():
         layer.rollBack()

@@ -181,3 +181,20 @@ def test_live_check_is_prepared_in_the_background_when_editing_starts(wc):
         QCoreApplication.processEvents()
         time.sleep(0.02)
     assert not comp._checker_tasks and isinstance(comp._checkers[path], LiveChecker)
+
+
+def test_saved_patches_count_as_other_patches_in_the_next_check(wc):
+    """After a save the checker re-reads the patches (once, when next used): a new patch over a saved one overlaps."""
+    path, layers, comp = wc
+    patches = layers[schema.PATCHES]
+    ctrl = comp.controller(patches)
+    patches.startEditing()
+    checker = comp.checker(path)
+    square = QgsGeometry.fromRect(QgsRectangle(X0 + 600, Y0 + 100, X0 + 800, Y0 + 300))
+    fid = ctrl.add_patch(square, DESIGN)
+    year = patches.getFeature(fid)["year"]
+    assert patches.commitChanges(), patches.commitErrors()
+    assert path in comp._stale_checkers
+    again = QgsGeometry.fromRect(QgsRectangle(X0 + 650, Y0 + 150, X0 + 850, Y0 + 350))
+    rules = {f.rule for f in comp.checker(path, wait=False).check_patch(again, dict(DESIGN, year=year), "new")}
+    assert "patch_overlap" in rules and comp.checker(path) is checker and path not in comp._stale_checkers

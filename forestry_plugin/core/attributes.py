@@ -71,27 +71,24 @@ class _Index:
     edited, and each edit reads only the parcels under it (the GeoPackage's R-tree answers in milliseconds).
     """
 
-    def __init__(self, layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem, attrs: Sequence[str],
-                 expression: Optional[str] = None):
+    def __init__(self, layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem, expression: Optional[str] = None):
         self.layer = layer
-        self.attr_names = list(attrs)
         self.expression = expression
         self.to_layer = self.from_layer = None
         if layer.crs().isValid() and crs.isValid() and layer.crs() != crs:
             ctx = QgsProject.instance().transformContext()
             self.to_layer = QgsCoordinateTransform(crs, layer.crs(), ctx)
             self.from_layer = QgsCoordinateTransform(layer.crs(), crs, ctx)
-        self.attrs: Dict[int, Dict[str, Any]] = {}  # attributes of the features met so far
 
-    def overlaps(self, geom: QgsGeometry) -> List[Tuple[int, float]]:
-        """(feature id, intersection area in CRS units) of the features overlapping `geom`."""
+    def area_by(self, geom: QgsGeometry, field: str) -> Dict[str, float]:
+        """Intersection area (CRS units) of `geom` with the features under it, summed per value of `field`."""
         rect = geom.boundingBox()
         if self.to_layer is not None:
             rect = self.to_layer.transformBoundingBox(rect)
         request = QgsFeatureRequest().setFilterRect(rect)
         if self.expression:
             request.setFilterExpression(self.expression)
-        out = []
+        out: Dict[str, float] = {}
         engine = QgsGeometry.createGeometryEngine(geom.constGet())
         engine.prepareGeometry()
         for f in self.layer.getFeatures(request):
@@ -105,9 +102,9 @@ class _Index:
             if not engine.intersects(g.constGet()):
                 continue
             a = geom.intersection(g).area()
-            if a > 0:
-                self.attrs[f.id()] = {n: f[n] for n in self.attr_names}
-                out.append((f.id(), a))
+            value = schema.plain_value(f[field])
+            if a > 0 and value not in (None, ""):
+                out[str(value)] = out.get(str(value), 0.0) + a
         return out
 
 
@@ -119,11 +116,8 @@ class PatchContext:
         self.crs = QgsCoordinateReferenceSystem(crs) if isinstance(crs, str) else crs
         self.calc = AreaCalculator(self.crs)
         self.year = year
-        self._villages = _Index(admin_layer, self.crs, ["code", "parent_code"], "\"level\" = 'village'") \
-            if admin_layer is not None else None
-        self._counties = _Index(admin_layer, self.crs, ["code"], "\"level\" = 'county'") \
-            if admin_layer is not None else None
-        self._base = _Index(basemap_layer, self.crs, [schema.LANDCLASS_FIELD]) if basemap_layer is not None else None
+        self._villages = _Index(admin_layer, self.crs, "\"level\" = 'village'") if admin_layer is not None else None
+        self._base = _Index(basemap_layer, self.crs) if basemap_layer is not None else None
 
     @classmethod
     def from_working_copy(cls, path: str, crs: QgsCoordinateReferenceSystem | str | None = None) -> PatchContext:
@@ -144,13 +138,9 @@ class PatchContext:
         total = g.area()
         if total <= 0:
             return result
-        hits = self._villages.overlaps(g)
-        if not hits:
+        by_code = self._villages.area_by(g, "code")
+        if not by_code:
             return result
-        by_code: Dict[str, float] = {}
-        for fid, a in hits:
-            code = str(self._villages.attrs[fid]["code"])
-            by_code[code] = by_code.get(code, 0.0) + a
         result.shares = {c: a / total for c, a in by_code.items()}
         village = max(by_code, key=by_code.get)
         result.village_code = village
@@ -166,11 +156,7 @@ class PatchContext:
         if self._base is None or geom is None or geom.isEmpty():
             return None
         g = geom if geom.isGeosValid() else geom.makeValid()
-        by_class: Dict[str, float] = {}
-        for fid, a in self._base.overlaps(g):
-            code = self._base.attrs[fid][schema.LANDCLASS_FIELD]
-            if code:
-                by_class[str(code)] = by_class.get(str(code), 0.0) + a
+        by_class = self._base.area_by(g, schema.LANDCLASS_FIELD)
         return max(by_class, key=by_class.get) if by_class else None
 
     def areas(self, geom: QgsGeometry) -> Tuple[float, float]:

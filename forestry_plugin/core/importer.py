@@ -398,16 +398,14 @@ def read_patches(path: str, target_crs: QgsCoordinateReferenceSystem, extent: Op
                 outside += 1
                 report.skipped.append((src, tr("outside the county")))
                 continue
-            if not geom.isGeosValid():
-                fixed = _polygonal(geom.makeValid())
-                if fixed.isEmpty() or calc.area(fixed).m2 < MIN_AREA_M2:
-                    report.skipped.append((src, tr("invalid polygon that cannot be repaired")))
-                    continue
-                geom = fixed
-                report.repaired += 1
-            if calc.area(geom).m2 < MIN_AREA_M2:
-                report.skipped.append((src, tr("no area")))
+            repaired = not geom.isGeosValid()
+            if repaired:
+                geom = _polygonal(geom.makeValid())
+            if geom.isEmpty() or calc.area(geom).m2 < MIN_AREA_M2:
+                report.skipped.append((src, tr("invalid polygon that cannot be repaired") if repaired
+                                       else tr("no area")))
                 continue
+            report.repaired += repaired
             geom.convertToMultiType()
             dup = _existing_match(existing, geom)
             if dup:

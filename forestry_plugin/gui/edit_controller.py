@@ -436,15 +436,8 @@ def _literal(value: str) -> str:
 
 
 def _clean(f: QgsFeature) -> Dict[str, Any]:
-    """Feature attributes as a dict with NULLs as None."""
-    out = {}
-    for name in f.fields().names():
-        v = f[name]
-        out[name] = None if v is None or (hasattr(v, "isNull") and v.isNull()) else v
-        if hasattr(out[name], "toString") and not isinstance(out[name], str):  # QDateTime/QDate -> ISO string
-            out[name] = out[name].toString("yyyy-MM-ddTHH:mm:ss") if hasattr(out[name], "time") \
-                else out[name].toString("yyyy-MM-dd")
-    return out
+    """Feature attributes as a dict with NULLs as None and dates as ISO text."""
+    return {name: schema.plain_value(f[name]) for name in f.fields().names()}
 
 
 def _new_feature(layer: QgsVectorLayer, geom: QgsGeometry, values: Dict[str, Any]) -> QgsFeature:

@@ -24,7 +24,7 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import schema
 from ..i18n import tr, ui_language
-from .common import guarded
+from .common import guarded, working_copy_of
 
 # ask(patch_id, findings) -> None to go back to editing, "" to save (only warnings), or the exception reason.
 Ask = Callable[[str, Sequence[Any]], Optional[str]]
@@ -48,12 +48,6 @@ def load_checker(path: str):
     except Exception as e:  # a broken checker must not make patches unsaveable
         QgsMessageLog.logMessage(tr("Live check unavailable: {0}").format(e), "Forestry", Qgis.Warning)
         return None
-
-
-def working_copy_path(layer: QgsVectorLayer) -> Optional[str]:
-    """The GeoPackage behind a patch layer."""
-    src = layer.source().split("|")[0]
-    return src if src.lower().endswith(".gpkg") else None
 
 
 def open_findings(findings: Sequence[Any]) -> List[Any]:
@@ -157,13 +151,12 @@ class LiveCheckInterface(QgsAttributeFormInterface):
 
     def acceptChanges(self, feature: QgsFeature) -> bool:  # noqa: N802 (QGIS API name)
         try:
-            path = working_copy_path(self.layer)
+            path = working_copy_of(self.layer)
             checker = self.checker_for(path) if path else None
             if checker is None or feature.geometry().isEmpty():
                 return True
-            attrs = {name: feature[name] for name in feature.fields().names()}
-            attrs = {k: (None if v is None or (hasattr(v, "isNull") and v.isNull()) else v) for k, v in attrs.items()}
-            pid = str(attrs.get("patch_id") or "")
+            attrs = {name: feature[name] for name in feature.fields().names()}  # check_patch takes them as they are
+            pid = str(schema.plain_value(attrs.get("patch_id")) or "")
             findings = open_findings(checker.check_patch(feature.geometry(), attrs, pid))
             if findings:
                 self.report(pid, findings)

@@ -37,7 +37,7 @@ from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMessageBox
 
 from .. import schema
-from ..core import attributes, importer
+from ..core import importer
 from ..core.attributes import MergeRefused, PatchContext
 from ..i18n import tr
 from . import edit_live
@@ -190,6 +190,7 @@ class EditingComponent:
         self._checkers: Dict[str, object] = {}  # working-copy path -> LiveChecker (reference data indexed once)
         self._commit_hooks: Dict[str, tuple] = {}  # layer id -> (layer, [(signal, slot)])
         self._checker_tasks: Dict[str, QgsTask] = {}  # working-copy path -> task building its LiveChecker
+        self._stale_checkers: set = set()  # paths saved since their checker last read the patches
         self._unloaded = False
         self._checked_commit = False
         self.ask = None  # live-check callback; None = FindingsDialog
@@ -272,6 +273,7 @@ class EditingComponent:
                 pass
         self._checker_tasks = {}
         self._checkers = {}
+        self._stale_checkers = set()
         for action in self.actions.values():
             action.deleteLater()
         self.actions = {}
@@ -331,7 +333,7 @@ class EditingComponent:
             ctrl = PatchEditController(layer, ctx, self.notify)
             self.controllers[layer.id()] = ctrl
             hooks = [(layer.beforeCommitChanges, lambda *_a, lyr=layer: self._summarize_before_commit(lyr)),
-                     (layer.afterCommitChanges, lambda *_a, p=path: self._refresh_checker(p)),
+                     (layer.afterCommitChanges, lambda *_a, p=path: self._stale_checkers.add(p)),
                      (layer.editingStarted, lambda *_a, p=path: self.preload_checker(p))]
             for signal, slot in hooks:
                 signal.connect(slot)
@@ -355,7 +357,10 @@ class EditingComponent:
             if not wait and path in self._checker_tasks:
                 return None
             self._checkers[path] = edit_live.load_checker(path)
-        return self._checkers[path]
+            self._stale_checkers.discard(path)
+        elif path in self._stale_checkers:
+            self._refresh_checker(path)  # saved patches are the "other patches" of the next check
+        return self._checkers.get(path)
 
     @guarded
     def preload_checker(self, path: str) -> None:
@@ -376,10 +381,12 @@ class EditingComponent:
         QgsApplication.taskManager().addTask(task)
 
     def _refresh_checker(self, path: str) -> None:
+        """Re-read the patches (not the reference data) into the checker of `path`."""
+        self._stale_checkers.discard(path)
         checker = self._checkers.get(path)
         if checker is not None:
             try:
-                checker.refresh(reference=False)  # saved patches are the "other patches" of the next check
+                checker.refresh(reference=False)
             except Exception:
                 self._checkers.pop(path, None)
 
@@ -603,9 +610,4 @@ class EditingComponent:
         box.exec_()
 
 
-def selected_features(layer: QgsVectorLayer):
-    """Selected features of a layer (helper for tests and tools)."""
-    return list(layer.getFeatures(QgsFeatureRequest().setFilterFids(layer.selectedFeatureIds())))
-
-
-__all__ = ["EditingComponent", "NewPatchTool", "LineTool", "configure_snapping", "enable_tracing", "attributes"]
+__all__ = ["EditingComponent", "NewPatchTool", "LineTool", "configure_snapping", "enable_tracing"]

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 import shapely
 
+from ...schema import plain_value
 from .engine import (
     AreaModel,
     CheckInputs,
@@ -83,25 +84,12 @@ class LiveChecker:
         g = _to_shapely(geometry)
         rep, null, bad, reasons = repair([g])
         checker = _Checker(self.ref, self.profile, self.area_model, set())
-        attrs = {k: _plain(v) for k, v in dict(attributes).items()}
+        attrs = {k: plain_value(v) for k, v in dict(attributes).items()}
         out = checker.check(self.patches, np.zeros(0, dtype=int), [attrs], _Stepper(None, None),
                             targets=(np.asarray([patch_id], dtype=object), rep, null, bad, reasons))
         _mark_exceptions(out, self.exceptions)
         self.last_ms = (time.perf_counter() - t0) * 1000.0
         return out
-
-
-def _plain(v: Any) -> Any:
-    """QVariant NULL -> None, QDate/QDateTime -> ISO text (attribute values as a QGIS form hands them over)."""
-    if v is None:
-        return None
-    if hasattr(v, "isNull") and not isinstance(v, str) and v.isNull():
-        return None
-    if hasattr(v, "toString") and not isinstance(v, str):
-        if hasattr(v, "time"):
-            return v.toString("yyyy-MM-ddTHH:mm:ss")
-        return v.toString("yyyy-MM-dd")
-    return v
 
 
 def _to_shapely(geometry: Any):
