@@ -431,6 +431,13 @@ EXCEPTION_FIELDS: Tuple[Field, ...] = (
     Field("reason", STRING, "理由", "Reason", 254, required=True),
     Field("accepted_by", STRING, "确认人", "Accepted by", 60),
     Field("accepted_at", DATETIME, "确认时间", "Accepted at"),
+    Field("severity", STRING, "严重程度", "Severity", 10, code_list="severity"),
+    Field("role", STRING, "确认人角色", "Role", 30, code_list="role"),
+    Field("approval_ref", STRING, "审批文号", "Approval no.", 50),
+    # pending (not yet on the platform) | accepted (the platform knows it) | refused (the platform said no)
+    Field("status", STRING, "平台状态", "Platform status", 10),
+    Field("client_key", STRING, "提交标识", "Submission key", 80),
+    Field("platform_message", STRING, "平台意见", "Platform message", 254),
 )
 
 # Per patch: when it was last checked and how it fared. Written by the check engine together with
@@ -454,6 +461,13 @@ AUDIT_FIELDS: Tuple[Field, ...] = (
     Field("comment", STRING, "意见", "Comment", 254),
     Field("patch_version", INTEGER, "图斑版本", "Patch version"),
     Field("at", DATETIME, "时间", "Time", required=True),
+    Field("display_name", STRING, "操作人姓名", "User's name", 60),
+    # platform (logged in) | cached (offline, last login) | local (no account): how the person was known
+    Field("identity", STRING, "身份来源", "Identity", 10),
+    Field("approval_ref", STRING, "审批文号", "Approval no.", 50),
+    # Hash chain (core.audit_chain): each row's hash covers its content and the previous row's hash.
+    Field("prev_hash", STRING, "前一记录哈希", "Previous hash", 64),
+    Field("row_hash", STRING, "记录哈希", "Row hash", 64),
 )
 
 # ---------------------------------------------------------------------------

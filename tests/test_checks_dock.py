@@ -50,6 +50,17 @@ def test_accept_exception_persists_and_rerun_changed(dock, sample_county):
                 for j in range(dock.tree.topLevelItem(i).childCount())
                 if dock.tree.topLevelItem(i).child(j).data(0, Qt.UserRole) == idx)
     dock.tree.setCurrentItem(item)
+    # as a contractor (cached login) the policy says no, and the dock says why
+    from forestry_plugin.core import identity
+
+    ident = identity.Identity("demo_contractor", "contractor", county="339901", units=("339901",),
+                              source="platform", verified_at=identity.utc_text())
+    identity.cache_identity(sample_county.path, ident)
+    assert not dock.accept_current("I say so")
+    assert "Contractor" in dock.last_refusal or "施工" in dock.last_refusal
+    # without a login the technician may accept a warning
+    with geopackage.connect(sample_county.path) as con:
+        con.execute("DELETE FROM sync_state WHERE key = 'identity'")
     assert dock.accept_current("windbreak strip along the road, width set by the design")
     assert sliver.patch_id not in store.open_findings(sample_county.path, [sliver.patch_id])
     dock.run_checks("layer", wait=True)

@@ -110,14 +110,47 @@ def test_extent_selects_patches(wc):
     assert issues(path) == []  # write=False leaves the tables alone
 
 
+def reviewer(name, role="county_reviewer"):
+    from forestry_plugin.core import identity
+
+    return identity.Identity(username=name, role=role, county="339901", units=("339901",), source="platform",
+                             verified_at=identity.utc_text())
+
+
+def test_exception_policy_refuses_who_may_not(wc):
+    path, recs, _g = wc
+    check_working_copy(path)
+    crop = recs["crop"]["patch_id"]
+    for role in ("contractor", "county_technician", "county_reviewer", "city_reviewer", "province_reviewer"):
+        with pytest.raises(store.ExceptionRefused) as e:  # 四严禁: basic farmland is never waived
+            store.accept_exception(path, crop, R.BASIC_FARMLAND, None, "we really planted it", reviewer("x", role),
+                                   approval_ref="ref-1")
+        assert e.value.code == "exception_forbidden"
+        with pytest.raises(store.ExceptionRefused):  # missing attributes are fixed, not waived
+            store.accept_exception(path, crop, R.ATTRIBUTE, None, "later", reviewer("x", role))
+    with pytest.raises(store.ExceptionRefused) as e:
+        store.accept_exception(path, crop, R.SLIVER, None, "windbreak", reviewer("c", "contractor"))
+    assert e.value.code == "exception_not_allowed"
+    store.accept_exception(path, crop, R.SLIVER, None, "windbreak", reviewer("t", "county_technician"))
+    assert store.list_exceptions(path)[0]["accepted_by"] == "t"
+
+
 def test_exceptions_respected(wc):
     path, recs, _g = wc
     check_working_copy(path)
     o1, o2, crop = recs["o1"]["patch_id"], recs["o2"]["patch_id"], recs["crop"]["patch_id"]
+    alice, bob = reviewer("alice"), reviewer("bob")
     with pytest.raises(ValueError):
-        store.accept_exception(path, crop, R.CROPLAND, "B2", "  ", "alice")
-    store.accept_exception(path, crop, R.CROPLAND, "B2", "approved by county", "alice")
-    store.accept_exception(path, o1, R.PATCH_OVERLAP, None, "boundary agreed", "bob")
+        store.accept_exception(path, crop, R.CROPLAND, "B2", "  ", alice)
+    # cropland needs the approval number (exception policy), and a county reviewer
+    with pytest.raises(store.ExceptionRefused) as e:
+        store.accept_exception(path, crop, R.CROPLAND, "B2", "approved by county", alice)
+    assert e.value.code == "approval_ref_required"
+    with pytest.raises(store.ExceptionRefused) as e:
+        store.accept_exception(path, crop, R.CROPLAND, "B2", "approved", None, approval_ref="浙土资〔2025〕12号")
+    assert e.value.code == "exception_not_allowed"  # without a login: a local technician
+    store.accept_exception(path, crop, R.CROPLAND, "B2", "approved by county", alice, approval_ref="浙土资〔2025〕12号")
+    store.accept_exception(path, o1, R.PATCH_OVERLAP, None, "boundary agreed", bob)
     assert [(e["patch_id"], e["rule"], e["other_id"]) for e in store.list_exceptions(path)] == [
         (crop, R.CROPLAND, "B2"), (o1, R.PATCH_OVERLAP, None)] or len(store.list_exceptions(path)) == 2
     opened = store.open_findings(path)
@@ -129,10 +162,16 @@ def test_exceptions_respected(wc):
     assert acc == {(crop, R.CROPLAND), (o1, R.PATCH_OVERLAP)}
     assert store.open_findings(path, [crop, o1, o2]).keys() == {o2}
     assert state(path)[crop][1] == 0 and state(path)[o2][1] == 1
-    # The workflow's reader agrees.
+    # The workflow's gates count only exceptions the platform has accepted.
     from forestry_plugin.core import workflow
 
+    assert {e["status"] for e in store.list_exceptions(path)} == {"pending"}
+    assert set(workflow.open_findings(path, [crop, o1, o2])) == {crop, o1, o2}
+    with geopackage.connect(path) as con:
+        con.execute("UPDATE accepted_exceptions SET status = 'accepted'")
     assert set(workflow.open_findings(path, [crop, o1, o2])) == {o2}
+    e = next(e for e in store.list_exceptions(path) if e["rule"] == R.CROPLAND)
+    assert (e["accepted_by"], e["role"], e["approval_ref"]) == ("alice", "county_reviewer", "浙土资〔2025〕12号")
     assert store.remove_exception(path, crop, R.CROPLAND, "B2") == 1
     assert crop in store.open_findings(path, [crop])
 

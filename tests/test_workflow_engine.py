@@ -10,7 +10,7 @@ import pytest
 from osgeo import ogr
 
 from forestry_plugin import schema
-from forestry_plugin.core import geopackage, workflow
+from forestry_plugin.core import audit, geopackage, identity, workflow
 from forestry_plugin.core.area import AreaCalculator
 
 SIDE = 100.0  # 100 m squares: 10 000 m2 ≈ 15 mu, well above every tolerance
@@ -56,6 +56,16 @@ def add_issue(path: str, pid: str, rule: str = "basic_farmland", severity: str =
                                                           message="overlaps farmland", other_id=other_id), None)])
 
 
+def who(role: str, name: str = "", units=("339901",)) -> identity.Identity:
+    """A platform identity of `role` (as the login gives it)."""
+    return identity.Identity(username=name or f"demo_{role}", role=role, display_name=name or role, county="339901",
+                             units=tuple(units), source=identity.PLATFORM, verified_at=identity.utc_text())
+
+
+def engine(path, role, name="", config=None):
+    return workflow.WorkflowEngine(path, config, who(role, name))
+
+
 def stage_of(path: str, pid: str):
     with geopackage.connect(path) as con:
         return con.execute(f"SELECT stage, revision FROM {schema.PATCHES} WHERE patch_id = ?", (pid,)).fetchone()
@@ -98,7 +108,7 @@ def test_default_config_matches_table():
 @pytest.mark.parametrize("frm,to,role", ALLOWED)
 def test_every_allowed_transition(wc, frm, to, role):
     (p,) = make_patches(wc, [frm])
-    rep = workflow.transition(wc, [p["patch_id"]], to, role, user="alice")
+    rep = workflow.transition(wc, [p["patch_id"]], to, who(role, "alice"))
     assert rep.applied, rep.to_dict()
     assert stage_of(wc, p["patch_id"]) == (to, 2)
     (row,) = audit_rows(wc)
@@ -109,7 +119,7 @@ def test_every_allowed_transition(wc, frm, to, role):
                                          if (f, t, r) not in ALLOWED])
 def test_every_wrong_role_is_refused(wc, frm, to, role):
     (p,) = make_patches(wc, [frm])
-    rep = workflow.transition(wc, [p["patch_id"]], to, role)
+    rep = workflow.transition(wc, [p["patch_id"]], to, who(role))
     assert not rep.applied
     assert rep.results[0].codes == [workflow.R_ROLE]
     assert stage_of(wc, p["patch_id"]) == (frm, 1)
@@ -122,7 +132,7 @@ def test_every_wrong_role_is_refused(wc, frm, to, role):
 def test_skipped_stage_is_refused(wc, frm, to):
     (p,) = make_patches(wc, [frm])
     for role in schema.ROLES.values():
-        rep = workflow.transition(wc, [p["patch_id"]], to, role)
+        rep = workflow.transition(wc, [p["patch_id"]], to, who(role))
         assert not rep.applied
         assert rep.results[0].codes == [workflow.R_NOT_ALLOWED]
     assert stage_of(wc, p["patch_id"]) == (frm, 1)
@@ -130,7 +140,7 @@ def test_skipped_stage_is_refused(wc, frm, to):
 
 def test_missing_attributes_refused(wc):
     (p,) = make_patches(wc, ["design"], survival_rate=None, accept_date=None)
-    rep = workflow.transition(wc, [p["patch_id"]], "accepted", "county_technician")
+    rep = workflow.transition(wc, [p["patch_id"]], "accepted", who("county_technician"))
     assert rep.results[0].codes == [workflow.R_MISSING]
     msg = rep.results[0].refusals[0].message
     assert "survival_rate" in msg and "accept_date" in msg
@@ -139,11 +149,16 @@ def test_missing_attributes_refused(wc):
 
 def test_survival_threshold_and_arid_override(wc):
     (p,) = make_patches(wc, ["design"], survival_rate=75.0)
-    rep = workflow.transition(wc, [p["patch_id"]], "accepted", "county_technician")
+    rep = workflow.transition(wc, [p["patch_id"]], "accepted", who("county_technician"))
     assert rep.results[0].codes == [workflow.R_SURVIVAL]
-    # an arid county lowers the threshold to 70 % through the working-copy setting
+    # an arid county lowers the threshold to 70 %: in the policy the platform serves, not in a local setting
     geopackage.set_setting(wc, workflow.CONFIG_SETTING, {"survival": {"arid": True}})
-    rep = workflow.transition(wc, [p["patch_id"]], "accepted", "county_technician")
+    rep = workflow.transition(wc, [p["patch_id"]], "accepted", who("county_technician"))
+    assert rep.results[0].codes == [workflow.R_SURVIVAL]
+    raw = json.load(open(workflow.default_config_path(), encoding="utf-8"))
+    raw["survival"]["arid"] = True
+    workflow.cache_policy(wc, raw)
+    rep = workflow.transition(wc, [p["patch_id"]], "accepted", who("county_technician"))
     assert rep.applied, rep.to_dict()
 
 
@@ -151,10 +166,10 @@ def test_open_error_finding_refused_and_warning_not(wc):
     a, b = make_patches(wc, ["accepted", "accepted"])
     add_issue(wc, a["patch_id"])
     add_issue(wc, b["patch_id"], rule="sliver", severity="warning")
-    rep = workflow.WorkflowEngine(wc).apply([a["patch_id"]], "confirmed", "county_reviewer")
+    rep = engine(wc, "county_reviewer").apply([a["patch_id"]], "confirmed")
     assert rep.results[0].codes == [workflow.R_OPEN_ERROR]
     assert "basic_farmland" in rep.results[0].refusals[0].message
-    rep = workflow.WorkflowEngine(wc).apply([b["patch_id"]], "confirmed", "county_reviewer")
+    rep = engine(wc, "county_reviewer").apply([b["patch_id"]], "confirmed")
     assert rep.applied
 
 
@@ -164,21 +179,18 @@ def test_accepted_exception_lets_it_pass(wc):
     add_issue(wc, b["patch_id"], rule="patch_overlap", other_id="X1")
     with geopackage.connect(wc) as con:
         # a: any other_id accepted; b: an exception for a different other feature does not cover X1
-        con.execute(f"INSERT INTO {schema.EXCEPTIONS}(patch_id, rule, other_id, reason) VALUES (?, 'patch_overlap', "
-                    "NULL, 'field-verified')", (a["patch_id"],))
-        con.execute(f"INSERT INTO {schema.EXCEPTIONS}(patch_id, rule, other_id, reason) VALUES (?, 'patch_overlap', "
-                    "'X2', 'field-verified')", (b["patch_id"],))
-    assert workflow.transition(wc, [a["patch_id"]], "confirmed", "county_reviewer").applied
-    rep = workflow.transition(wc, [b["patch_id"]], "confirmed", "county_reviewer")
+        con.execute(f"INSERT INTO {schema.EXCEPTIONS}(patch_id, rule, other_id, reason, status) VALUES (?, "
+                    "'patch_overlap', NULL, 'field-verified', 'pending')", (a["patch_id"],))
+        con.execute(f"INSERT INTO {schema.EXCEPTIONS}(patch_id, rule, other_id, reason, status) VALUES (?, "
+                    "'patch_overlap', 'X2', 'field-verified', 'accepted')", (b["patch_id"],))
+    # the gates count only exceptions the platform has accepted: a's is still pending
+    rep = workflow.transition(wc, [a["patch_id"]], "confirmed", who("county_reviewer"))
     assert rep.results[0].codes == [workflow.R_OPEN_ERROR]
-
-
-def test_fallback_matches_store_contract(wc):
-    (a,) = make_patches(wc, ["accepted"])
-    add_issue(wc, a["patch_id"], rule="cropland", other_id="B7")
-    got = workflow.open_findings_from_tables(wc, [a["patch_id"], "nope"])
-    assert got == {a["patch_id"]: [dict(rule="cropland", severity="error", message="overlaps farmland", value=None,
-                                        other_id="B7")]}
+    with geopackage.connect(wc) as con:
+        con.execute(f"UPDATE {schema.EXCEPTIONS} SET status = 'accepted'")
+    assert workflow.transition(wc, [a["patch_id"]], "confirmed", who("county_reviewer")).applied
+    rep = workflow.transition(wc, [b["patch_id"]], "confirmed", who("county_reviewer"))
+    assert rep.results[0].codes == [workflow.R_OPEN_ERROR]
 
 
 def test_stale_or_missing_check_refused(wc):
@@ -186,8 +198,8 @@ def test_stale_or_missing_check_refused(wc):
     with geopackage.connect(wc) as con:
         con.execute(f"UPDATE {schema.CHECK_STATE} SET patch_revision = 0 WHERE patch_id = ?", (a["patch_id"],))
         con.execute(f"DELETE FROM {schema.CHECK_STATE} WHERE patch_id = ?", (b["patch_id"],))
-    eng = workflow.WorkflowEngine(wc)
-    rep = eng.apply([a["patch_id"], b["patch_id"]], "confirmed", "county_reviewer", recheck=False)
+    eng = engine(wc, "county_reviewer")
+    rep = eng.apply([a["patch_id"], b["patch_id"]], "confirmed", recheck=False)
     assert [r.codes for r in rep.results] == [[workflow.R_STALE], [workflow.R_STALE]]
     assert "run the checks first" in rep.results[0].refusals[0].message
     assert "never been checked" in rep.results[1].refusals[0].message
@@ -195,33 +207,33 @@ def test_stale_or_missing_check_refused(wc):
 
 def test_area_mismatch_refused(wc):
     (p,) = make_patches(wc, ["design"], area_mu=20.0, area_ha=20.0 / 15)
-    rep = workflow.transition(wc, [p["patch_id"]], "accepted", "county_technician")
+    rep = workflow.transition(wc, [p["patch_id"]], "accepted", who("county_technician"))
     assert rep.results[0].codes == [workflow.R_AREA]
     assert "area_mu = 20.00" in rep.results[0].refusals[0].message
     # inside the tolerance (0.1 mu or 1 %) passes
     (q,) = make_patches(wc, ["design"])
-    assert workflow.WorkflowEngine(wc).plan([q["patch_id"]], "accepted", "county_technician")[0].ok
+    assert engine(wc, "county_technician").plan([q["patch_id"]], "accepted")[0].ok
 
 
 def test_returns(wc):
     a, b, c, d = make_patches(wc, ["county_checked", "county_checked", "confirmed", "city_verified"])
     # no reason
-    rep = workflow.WorkflowEngine(wc).apply([a["patch_id"]], "accepted", "city_reviewer")
+    rep = engine(wc, "city_reviewer").apply([a["patch_id"]], "accepted")
     assert rep.results[0].codes == [workflow.R_REASON]
     # "other" needs a comment
-    rep = workflow.return_patches(wc, [a["patch_id"]], "accepted", "city_reviewer", "other", "  ")
+    rep = workflow.return_patches(wc, [a["patch_id"]], "accepted", "other", "  ", user=who("city_reviewer"))
     assert rep.results[0].codes == [workflow.R_COMMENT]
     # wrong role (county reviewer cannot return a county_checked patch; it is the city's queue)
-    rep = workflow.return_patches(wc, [a["patch_id"]], "accepted", "county_reviewer", "survival_failed")
+    rep = workflow.return_patches(wc, [a["patch_id"]], "accepted", "survival_failed", user=who("county_reviewer"))
     assert rep.results[0].codes == [workflow.R_ROLE]
     # a stage the patch never passed (accepted -> included path)
     (e,) = make_patches(wc, ["included"])
-    rep = workflow.return_patches(wc, [e["patch_id"]], "accepted", "county_reviewer", "not_implemented")
+    rep = workflow.return_patches(wc, [e["patch_id"]], "accepted", "not_implemented", user=who("county_reviewer"))
     assert rep.results[0].codes == [workflow.R_NOT_ALLOWED]
     # open errors do not block a return: it is how faulty patches go back
     add_issue(wc, a["patch_id"])
-    rep = workflow.return_patches(wc, [a["patch_id"], b["patch_id"]], "design", "city_reviewer", "other",
-                                  "补植 the north edge", user="bob")
+    rep = workflow.return_patches(wc, [a["patch_id"], b["patch_id"]], "design", "other",
+                                  "补植 the north edge", user=who("city_reviewer", "bob"))
     assert rep.applied, rep.to_dict()
     assert stage_of(wc, a["patch_id"]) == ("design", 2)
     rows = audit_rows(wc)
@@ -230,25 +242,25 @@ def test_returns(wc):
     assert rows[0][9].endswith("Z") and rows[0][9].startswith("20")
     # after the return the old check is stale: moving forward again needs a new check
     # (with automatic re-checking off; with it on, the check engine re-checks the patch first)
-    no_recheck = workflow.load_config()
+    no_recheck = workflow.bundled_policy()
     no_recheck.recheck_stale = False
-    rep = workflow.transition(wc, [a["patch_id"]], "accepted", "county_technician", config=no_recheck)
+    rep = workflow.transition(wc, [a["patch_id"]], "accepted", who("county_technician"), config=no_recheck)
     assert workflow.R_STALE in rep.results[0].codes
-    assert workflow.return_patches(wc, [c["patch_id"]], "accepted", "county_reviewer", "survival_failed").applied
-    assert workflow.return_patches(wc, [d["patch_id"]], "confirmed", "province_reviewer", "duplicate").applied
+    assert workflow.return_patches(wc, [c["patch_id"]], "accepted", "survival_failed", user=who("county_reviewer")).applied
+    assert workflow.return_patches(wc, [d["patch_id"]], "confirmed", "duplicate", user=who("province_reviewer")).applied
 
 
 def test_batch_is_all_or_nothing(wc):
     patches = make_patches(wc, ["accepted"] * 4)
     add_issue(wc, patches[2]["patch_id"])
     ids = [p["patch_id"] for p in patches] + ["00000000-0000-4000-8000-000000000000"]
-    rep = workflow.transition(wc, ids, "confirmed", "county_reviewer")
+    rep = workflow.transition(wc, ids, "confirmed", who("county_reviewer"))
     assert not rep.applied and rep.changed == 0
     assert [r.ok for r in rep.results] == [True, True, False, True, False]
     assert rep.results[4].codes == [workflow.R_NOT_FOUND]
     assert all(stage_of(wc, p["patch_id"]) == ("accepted", 1) for p in patches)
     assert audit_rows(wc) == []
-    rep = workflow.transition(wc, ids[:2] + ids[3:4], "confirmed", "county_reviewer")
+    rep = workflow.transition(wc, ids[:2] + ids[3:4], "confirmed", who("county_reviewer"))
     assert rep.applied and rep.changed == 3
     assert len(audit_rows(wc)) == 3
     json.dumps(rep.to_dict())  # the report is JSON-serialisable
@@ -256,7 +268,7 @@ def test_batch_is_all_or_nothing(wc):
 
 def test_changed_meanwhile_rolls_back_everything(wc, monkeypatch):
     patches = make_patches(wc, ["accepted"] * 3)
-    eng = workflow.WorkflowEngine(wc)
+    eng = engine(wc, "county_reviewer")
     real_plan = eng.plan
 
     def plan_then_edit(*a, **k):  # another user saves the third patch between evaluation and writing
@@ -268,7 +280,7 @@ def test_changed_meanwhile_rolls_back_everything(wc, monkeypatch):
         return res
 
     monkeypatch.setattr(eng, "plan", plan_then_edit)
-    rep = eng.apply([p["patch_id"] for p in patches], "confirmed", "county_reviewer")
+    rep = eng.apply([p["patch_id"] for p in patches], "confirmed")
     assert not rep.applied
     assert rep.results[2].codes == [workflow.R_CHANGED]
     assert [stage_of(wc, p["patch_id"])[0] for p in patches] == ["accepted"] * 3
@@ -277,7 +289,7 @@ def test_changed_meanwhile_rolls_back_everything(wc, monkeypatch):
 
 def test_audit_log_is_immutable(wc):
     (p,) = make_patches(wc, ["accepted"])
-    assert workflow.transition(wc, [p["patch_id"]], "confirmed", "county_reviewer", user="u").applied
+    assert workflow.transition(wc, [p["patch_id"]], "confirmed", who("county_reviewer", "u")).applied
     con = sqlite3.connect(wc)
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         con.execute(f"UPDATE {schema.AUDIT} SET user_name = 'mallory'")
@@ -301,52 +313,75 @@ def test_audit_log_is_immutable(wc):
 def test_protection_installed_by_create_working_copy(wc):
     with geopackage.connect(wc) as con:
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    assert set(workflow.AUDIT_TRIGGERS) <= names
+    assert set(audit.TRIGGERS) <= names
+    assert audit.problems(wc) == []
 
 
-def test_config_override_from_setting_and_file(wc, tmp_path):
-    (p,) = make_patches(wc, ["design"])
-    # let contractors accept, via a dict override
-    over = {"transitions": [{"from": "design", "to": "accepted", "roles": ["contractor"]}]}
+def test_working_copy_setting_cannot_grant_rights(wc, tmp_path):
+    """The old per-copy override is ignored: a contractor stays a contractor, checks stay on."""
+    (p,) = make_patches(wc, ["accepted"])
+    over = {"transitions": [{"from": "accepted", "to": "province_verified", "roles": ["contractor"]}],
+            "require_fresh_checks": False}
     geopackage.set_setting(wc, workflow.CONFIG_SETTING, over)
-    assert workflow.transition(wc, [p["patch_id"]], "accepted", "county_technician").results[0].codes == [
-        workflow.R_ROLE]
-    # via a file path relative to the working copy
-    (tmp_path / "wf_override.json").write_text(json.dumps({"area": {"tolerance_mu": 50}}), encoding="utf-8")
-    geopackage.set_setting(wc, workflow.CONFIG_SETTING, "wf_override.json")
     cfg = workflow.load_config(wc)
-    assert cfg.area_tolerance_mu == 50 and ("design", "accepted") in cfg.transitions
-    geopackage.set_setting(wc, workflow.CONFIG_SETTING, {"transitions": [{"from": "design", "to": "nowhere",
-                                                                          "roles": ["contractor"]}]})
+    assert ("accepted", "province_verified") not in cfg.transitions and cfg.require_fresh_checks
+    rep = workflow.transition(wc, [p["patch_id"]], "province_verified", who("contractor"))
+    assert rep.results[0].codes == [workflow.R_NOT_ALLOWED]
+    # a broken cached platform policy falls back to the bundled one, never to "anything goes"
+    with geopackage.connect(wc) as con:
+        con.execute("INSERT OR REPLACE INTO sync_state VALUES ('policy', '{\"policy\": {\"transitions\": 5}}')")
+    assert workflow.load_config(wc).fingerprint == workflow.bundled_policy().fingerprint
     with pytest.raises(workflow.WorkflowError, match="nowhere"):
-        workflow.load_config(wc)
-    geopackage.set_setting(wc, workflow.CONFIG_SETTING, "missing.json")
-    with pytest.raises(workflow.WorkflowError, match="missing.json"):
-        workflow.load_config(wc)
+        workflow.cache_policy(wc, {"transitions": [{"from": "design", "to": "nowhere", "roles": ["contractor"]}]})
+
+
+def test_identity_decides_the_role_and_the_audit_names_it(wc):
+    (p,) = make_patches(wc, ["accepted"])
+    # no login: a local technician, who cannot confirm
+    eng = workflow.WorkflowEngine(wc)
+    assert eng.identity.source == identity.LOCAL and eng.role == "county_technician"
+    assert eng.apply([p["patch_id"]], "confirmed").results[0].codes == [workflow.R_ROLE]
+    # the cached login of a county reviewer (offline) may, and the audit row says who and how
+    identity.cache_identity(wc, who("county_reviewer", "demo_county"))
+    eng = workflow.WorkflowEngine(wc)
+    assert eng.identity.source == identity.CACHED and eng.identity.username == "demo_county"
+    rep = eng.apply([p["patch_id"]], "confirmed")
+    assert rep.applied and rep.pending
+    (h,) = workflow.history(wc, p["patch_id"])
+    assert (h["user_name"], h["role"], h["identity"], h["status"]) == (
+        "demo_county", "county_reviewer", identity.CACHED, audit.PENDING)
+    # the cache expires: after offline_days the person is a local technician again
+    import datetime as dt
+
+    later = identity.utc_now() + dt.timedelta(days=8)
+    assert identity.cached_identity(wc, 7, now=later) is None
+    # a reviewer of another county does not reach this one
+    (q,) = make_patches(wc, ["accepted"])
+    rep = workflow.transition(wc, [q["patch_id"]], "confirmed", who("county_reviewer", units=("339902",)))
+    assert rep.results[0].codes == [workflow.R_SCOPE]
 
 
 def test_queue_per_role(wc):
     patches = make_patches(wc, ["design", "accepted", "included", "confirmed", "county_checked", "city_verified"])
-    eng = workflow.WorkflowEngine(wc)
-    assert [q["stage"] for q in eng.queue("county_reviewer")] == ["accepted", "included", "confirmed"]
-    assert [q["patch_id"] for q in eng.queue("city_reviewer")] == [patches[4]["patch_id"]]
-    assert eng.queue("contractor") == []
+    assert [q["stage"] for q in engine(wc, "county_reviewer").queue()] == ["accepted", "included", "confirmed"]
+    assert [q["patch_id"] for q in engine(wc, "city_reviewer").queue()] == [patches[4]["patch_id"]]
+    assert engine(wc, "contractor").queue() == []
 
 
 def test_unknown_inputs_raise(wc):
-    eng = workflow.WorkflowEngine(wc)
+    eng = engine(wc, "county_reviewer")
     with pytest.raises(workflow.WorkflowError):
-        eng.plan(["x"], "heaven", "county_reviewer")
+        eng.plan(["x"], "heaven")
     with pytest.raises(workflow.WorkflowError):
-        eng.plan(["x"], "confirmed", "king")
-    rep = eng.apply([], "confirmed", "county_reviewer")
+        eng.plan(["x"], "confirmed", reason="bored")
+    rep = eng.apply([], "confirmed")
     assert not rep.applied and rep.error
 
 
 def test_uses_check_store_and_rechecks_stale_patches(wc, monkeypatch):
-    """With core.checks present: open_findings comes from the store, stale patches are re-checked first."""
-    import sys
-    import types
+    """open_findings comes from the check store; stale patches are re-checked (only those) first."""
+    from forestry_plugin.core.checks import engine as check_engine
+    from forestry_plugin.core.checks import store
 
     a, b = make_patches(wc, ["accepted", "accepted"])
     with geopackage.connect(wc) as con:
@@ -359,25 +394,17 @@ def test_uses_check_store_and_rechecks_stale_patches(wc, monkeypatch):
             con.execute(f"UPDATE {schema.CHECK_STATE} SET patch_revision = (SELECT revision FROM {schema.PATCHES} p "
                         f"WHERE p.patch_id = {schema.CHECK_STATE}.patch_id)")
 
-    def open_findings(path, patch_ids):
+    def open_findings(path, patch_ids, platform_accepted_only=False):
+        assert platform_accepted_only  # the gates count only exceptions the platform knows
         return {b["patch_id"]: [dict(rule="history_overlap", severity="error", message="from the store", value=1.0,
                                      other_id="h1")]}
 
-    monkeypatch.setitem(sys.modules, "forestry_plugin.core.checks.engine",
-                        types.SimpleNamespace(check_working_copy=check_working_copy))
-    monkeypatch.setitem(sys.modules, "forestry_plugin.core.checks.store",
-                        types.SimpleNamespace(open_findings=open_findings))
-    rep = workflow.transition(wc, [a["patch_id"], b["patch_id"]], "confirmed", "county_reviewer")
+    monkeypatch.setattr(check_engine, "check_working_copy", check_working_copy)
+    monkeypatch.setattr(store, "open_findings", open_findings)
+    rep = workflow.transition(wc, [a["patch_id"], b["patch_id"]], "confirmed", who("county_reviewer"))
     assert calls == [sorted([a["patch_id"], b["patch_id"]])]
     assert [r.codes for r in rep.results] == [[], [workflow.R_OPEN_ERROR]]
     assert "from the store" in rep.results[1].refusals[0].message
-    # an engine that cannot check a subset is not run: the stale patch is refused instead
-    with geopackage.connect(wc) as con:
-        con.execute(f"UPDATE {schema.CHECK_STATE} SET patch_revision = 0")
-    monkeypatch.setitem(sys.modules, "forestry_plugin.core.checks.engine",
-                        types.SimpleNamespace(check_working_copy=lambda path: calls.append("all")))
-    rep = workflow.transition(wc, [a["patch_id"]], "confirmed", "county_reviewer")
-    assert rep.results[0].codes == [workflow.R_STALE] and calls[-1] != "all"
 
 
 def test_gpkg_functions_for_rtree_triggers(wc):

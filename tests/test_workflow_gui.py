@@ -10,9 +10,14 @@ from qgis.PyQt.QtWidgets import QMessageBox
 from test_workflow_engine import add_issue, audit_rows, make_patches, stage_of
 
 from forestry_plugin import schema
-from forestry_plugin.core import geopackage, workflow
+from forestry_plugin.core import geopackage, identity, workflow
 from forestry_plugin.core.project import load_working_copy
 from forestry_plugin.gui.workflow_dock import WorkflowDock
+
+
+def as_user(role, name, units=("339901",)):
+    return identity.Identity(username=name, role=role, display_name=name, county="339901", units=tuple(units),
+                             source=identity.PLATFORM, verified_at=identity.utc_text())
 
 
 @pytest.fixture()
@@ -24,9 +29,10 @@ def review(tmp_path, qgis_iface, qgis_canvas, qgis_new_project):
     qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4549"))
     qgis_canvas.setLayers([layers[schema.PATCHES], layers[schema.BASEMAP]])
     qgis_iface.messageBar().clear_messages()
+    identity.set_session(as_user("county_reviewer", "demo_county"))  # what the sync panel does on login
     dock = WorkflowDock(qgis_iface)
-    dock.role_combo.setCurrentIndex(dock.role_combo.findData("county_reviewer"))
     yield dock, path, patches, layers
+    identity.set_session(None)
     dock.disconnect_project()
     dock.deleteLater()
     QgsProject.instance().removeAllMapLayers()
@@ -97,7 +103,8 @@ def test_confirm_and_return_in_two_clicks(review, qgis_iface):
     # history of the confirmed patch is shown, newest first
     dock.go_to([q["patch_id"] for q in dock.queue].index(pid))
     assert dock.history_table.rowCount() == 1
-    assert dock.history_table.item(0, 1).text().endswith("Confirmed")
+    assert dock.history_table.item(0, 1).text().endswith("Confirmed ⏳ pending")  # until the platform accepts it
+    assert "pending" in dock.queue_table.item(dock.index, 1).text()
     # the audit layer is read-only in QGIS
     assert layers[schema.AUDIT].readOnly()
     assert not layers[schema.AUDIT].startEditing()
@@ -138,15 +145,22 @@ def test_unsaved_edits_guard(review, monkeypatch):
     layer.rollBack()
 
 
-def test_role_switch_and_context(review):
+def test_identity_decides_what_the_dock_offers(review):
     dock, _path, patches, layers = review
-    dock.role_combo.setCurrentIndex(dock.role_combo.findData("county_technician"))
+    assert "demo_county" in dock.identity_label.text() and "339901" in dock.identity_label.text()
+    assert not hasattr(dock, "role_combo")  # the role is not a choice
+    identity.set_session(as_user("county_technician", "demo_tech"))  # logging in as someone else refreshes the dock
     assert [q["patch_id"] for q in dock.queue] == [patches[3]["patch_id"]]
     assert [dock.target_combo.itemData(i) for i in range(dock.target_combo.count())] == ["accepted", "included"]
     assert not dock.return_button.isEnabled() and not dock.reason_combo.isEnabled()  # technicians do not return
-    dock.role_combo.setCurrentIndex(dock.role_combo.findData("province_reviewer"))
+    identity.set_session(as_user("province_reviewer", "demo_province", units=("33",)))
     assert dock.queue == [] and "Nothing to review" in dock.info_label.text()
     assert not dock.confirm_button.isEnabled()
+    identity.set_session(as_user("contractor", "demo_contractor"))
+    assert dock.queue == [] and not dock.confirm_button.isEnabled() and not dock.return_button.isEnabled()
+    assert "reviews no patches" in dock.queue_label.text()
+    identity.set_session(None)  # logged out, no cached login: a local technician
+    assert "local technician" in dock.identity_label.text() and dock.role == "county_technician"
     # base map context: hidden base map is switched back on
     root = QgsProject.instance().layerTreeRoot()
     node = root.findLayer(layers[schema.BASEMAP].id())

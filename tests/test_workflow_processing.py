@@ -9,8 +9,14 @@ from qgis.core import QgsApplication, QgsProcessingException, QgsVectorLayer
 from test_workflow_engine import add_issue, audit_rows, make_patches, stage_of
 
 from forestry_plugin import schema
-from forestry_plugin.core import geopackage
+from forestry_plugin.core import geopackage, identity
 from forestry_plugin.processing.provider import ForestryProvider
+
+
+def log_in_as(path, role, name="proc-user"):
+    """What the last platform login left in the working copy: the account, cached for offline work."""
+    identity.cache_identity(path, identity.Identity(username=name, role=role, county="339901", units=("339901",),
+                                                    source=identity.PLATFORM, verified_at=identity.utc_text()))
 
 
 @pytest.fixture()
@@ -36,8 +42,7 @@ def _layer(path):
 
 def _params(layer, **kw):
     p = {"PATCHES": layer, "SELECTION": "stage = 'accepted'", "TARGET": schema.STAGES.values().index("confirmed"),
-         "ROLE": schema.ROLES.values().index("county_reviewer"), "COMMENT": "", "USER": "proc-user",
-         "OUTPUT": "memory:"}
+         "COMMENT": "", "OUTPUT": "memory:"}
     p.update(kw)
     return p
 
@@ -49,6 +54,10 @@ def test_transition_algorithm_batch(provider, wc, tmp_path):
     add_issue(wc, patches[1]["patch_id"])
     layer = _layer(wc)
     report = str(tmp_path / "report.json")
+    # no login: a local technician may not confirm (the role is not a parameter any more)
+    res = processing.run("forestry:transition", _params(layer, REPORT=report))
+    assert (res["APPLIED"], res["REFUSED"]) == (False, 3)
+    log_in_as(wc, "county_reviewer")
     res = processing.run("forestry:transition", _params(layer, REPORT=report))
     assert (res["APPLIED"], res["TOTAL"], res["CHANGED"], res["REFUSED"]) == (False, 3, 0, 1)
     out = res["OUTPUT"]
@@ -74,12 +83,12 @@ def test_transition_algorithm_return_and_errors(provider, wc):
     (p,) = make_patches(wc, ["county_checked"])
     layer = _layer(wc)
     target = schema.STAGES.values().index("accepted")
-    role = schema.ROLES.values().index("city_reviewer")
+    log_in_as(wc, "city_reviewer")
     # no reason: refused
-    res = processing.run("forestry:transition", _params(layer, SELECTION="", TARGET=target, ROLE=role))
+    res = processing.run("forestry:transition", _params(layer, SELECTION="", TARGET=target))
     assert res["REFUSED"] == 1 and not res["APPLIED"]
     reason = schema.REJECTION_REASONS.values().index("location_mismatch")
-    res = processing.run("forestry:transition", _params(layer, SELECTION="", TARGET=target, ROLE=role,
+    res = processing.run("forestry:transition", _params(layer, SELECTION="", TARGET=target,
                                                         REASON=reason, COMMENT="redraw the east edge"))
     assert res["APPLIED"] and stage_of(wc, p["patch_id"]) == ("accepted", 2)
     assert audit_rows(wc)[0][1:8] == ("return", "county_checked", "accepted", "proc-user", "city_reviewer",

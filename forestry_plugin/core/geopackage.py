@@ -96,12 +96,9 @@ def create_working_copy(path: str, crs: str = schema.DEFAULT_PROJECT_CRS, overwr
         from .project import store_default_styles  # needs QGIS layers; imported late to keep this module light
 
         store_default_styles(path)
-    from .workflow import ensure_audit_protection  # audit_log is append-only
+    from .workflow import upgrade_working_copy  # audit chain, change tracking, exception policy columns
 
-    ensure_audit_protection(path)
-    from .sync.changes import ensure_change_tracking  # every edit from now on is tracked for sync
-
-    ensure_change_tracking(path)
+    upgrade_working_copy(path)
     return path
 
 

@@ -1,32 +1,33 @@
 """Stage-transition workflow: roles, preconditions, returns for rectification and the audit trail.
 
-The engine is GUI-free. Who may move a patch from which stage to which is configuration
-(`resources/workflow.json`, overridable per working copy through the setting "workflow_config").
-A batch is all-or-nothing: every patch is evaluated first; if any is refused nothing changes,
-otherwise stage, revision and updated_at of every patch and one audit row per patch are written
-in ONE SQLite transaction.
+The engine is GUI-free. Who may move a patch from which stage to which is the workflow policy
+(`core.policy`), which the platform owns and serves; the working copy caches the served copy at login, and
+without one the bundled `resources/workflow.json` applies. A working copy cannot grant itself rights.
+The acting person and role come from `core.identity.current_user()`: never a free choice.
+
+A batch is all-or-nothing: every patch is evaluated first; if any is refused nothing changes, otherwise stage,
+revision and updated_at of every patch and one hash-chained audit row per patch are written in ONE SQLite
+transaction. The move is pending until the platform accepts it at the next sync (core.sync.engine); a move
+the platform refuses is undone there, with the platform's reason shown per patch.
 """
 
 from __future__ import annotations
 
-import copy
-import datetime as _dt
-import getpass
-import importlib
-import inspect
 import json
-import os
+import logging
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .. import schema
 from ..i18n import tr, ui_language
 from ..paths import resource_path
-from . import geopackage
+from . import audit, geopackage, identity, policy
+from .sync.changes import ensure_change_tracking, set_suppressed
 
-CONFIG_SETTING = "workflow_config"
-USER_SETTING_KEY = "forestry/user_name"  # QgsSettings key of the reviewer's name
+LOG = logging.getLogger(__name__)
+CONFIG_SETTING = "workflow_config"  # no longer honoured: a working copy cannot change the policy
+POLICY_KEY = "policy"  # sync_state key: the policy the platform served at the last login
 ACTION_TRANSITION = "transition"
 ACTION_RETURN = "return"
 
@@ -43,183 +44,97 @@ R_STALE = "stale_check"
 R_OPEN_ERROR = "open_error"
 R_AREA = "area_mismatch"
 R_CHANGED = "changed_meanwhile"
+R_SCOPE = "out_of_scope"
 
 
 class WorkflowError(Exception):
-    """A workflow request that cannot be evaluated at all (bad config, unknown stage or role, no working copy)."""
+    """A workflow request that cannot be evaluated at all (bad config, unknown stage, no working copy)."""
 
 
 # ---------------------------------------------------------------------------
-# Configuration
+# Configuration: the policy in force
 # ---------------------------------------------------------------------------
 
-
-@dataclass
-class WorkflowConfig:
-    """Transitions, per-role queues and returns, and the precondition thresholds."""
-
-    transitions: Dict[Tuple[str, str], Set[str]]  # (from, to) -> roles allowed
-    queues: Dict[str, List[str]]  # role -> stages awaiting this role
-    return_from: Dict[str, List[str]]  # role -> stages this role may return from
-    survival_stages: Set[str] = field(default_factory=lambda: {"accepted"})
-    survival_threshold: float = 85.0
-    arid_threshold: float = 70.0
-    arid: bool = False
-    area_tolerance_mu: float = 0.1
-    area_tolerance_pct: float = 1.0
-    require_fresh_checks: bool = True
-    recheck_stale: bool = True
-
-    @property
-    def min_survival(self) -> float:
-        """The survival-rate threshold (%) that applies (arid areas have a lower one)."""
-        return self.arid_threshold if self.arid else self.survival_threshold
-
-    def allowed_targets(self, role: str, stage: str) -> List[str]:
-        """Forward targets `role` may move a patch at `stage` to, in stage order."""
-        out = [to for (frm, to), roles in self.transitions.items() if frm == stage and role in roles]
-        return sorted(out, key=lambda s: schema.STAGE_ORDER[s])
-
-    def ancestors(self, stage: str) -> List[str]:
-        """Stages a patch at `stage` has passed through (every predecessor in the transition graph), in order."""
-        seen: Set[str] = set()
-        todo = [stage]
-        while todo:
-            s = todo.pop()
-            for frm, to in self.transitions:
-                if to == s and frm not in seen:
-                    seen.add(frm)
-                    todo.append(frm)
-        seen.discard(stage)
-        return sorted(seen, key=lambda s: schema.STAGE_ORDER[s])
-
-    def return_targets(self, role: str, stage: str) -> List[str]:
-        """Stages `role` may return a patch at `stage` to (earlier stages on its path), in order."""
-        if stage not in self.return_from.get(role, []):
-            return []
-        return self.ancestors(stage)
+WorkflowConfig = policy.Policy  # the earlier name of the same thing
 
 
 def default_config_path() -> str:
-    """The plugin's default workflow configuration file."""
+    """The plugin's bundled workflow policy (the platform's default)."""
     return resource_path("workflow.json")
 
 
-def _merge(base: Dict[str, Any], over: Dict[str, Any]) -> Dict[str, Any]:
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        # "roles", "survival" and "area" merge key by key; "transitions" replaces the whole list.
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = copy.deepcopy(v)
-    return out
+def _rule_codes() -> Tuple[str, ...]:
+    from .checks.rules import RULE_CODES
+
+    return RULE_CODES
 
 
-def parse_config(raw: Dict[str, Any]) -> WorkflowConfig:
-    """Validate a configuration dictionary (workflow.json format) and build a WorkflowConfig."""
-    stages, roles = set(schema.STAGES.values()), set(schema.ROLES.values())
+def parse_config(raw: Dict[str, Any]) -> policy.Policy:
+    """Validate a configuration dictionary (workflow.json format) and build the policy."""
     try:
-        transitions: Dict[Tuple[str, str], Set[str]] = {}
-        for t in raw["transitions"]:
-            frm, to, rs = t["from"], t["to"], set(t["roles"])
-            bad = ({frm, to} - stages) | (rs - roles)
-            if bad:
-                raise WorkflowError(tr("Unknown stage or role in the workflow configuration: {0}").format(
-                    ", ".join(sorted(bad))))
-            if schema.STAGE_ORDER[to] <= schema.STAGE_ORDER[frm]:
-                raise WorkflowError(tr("Workflow transition {0} → {1} does not go forward").format(frm, to))
-            transitions.setdefault((frm, to), set()).update(rs)
-        queues: Dict[str, List[str]] = {}
-        return_from: Dict[str, List[str]] = {}
-        for role, spec in (raw.get("roles") or {}).items():
-            if role not in roles:
-                raise WorkflowError(tr("Unknown role in the workflow configuration: {0}").format(role))
-            q, rf = list(spec.get("queue", [])), list(spec.get("return_from", []))
-            bad = (set(q) | set(rf)) - stages
-            if bad:
-                raise WorkflowError(tr("Unknown stage in the workflow configuration: {0}").format(", ".join(sorted(bad))))
-            queues[role], return_from[role] = q, rf
-        surv = raw.get("survival") or {}
-        area = raw.get("area") or {}
-        return WorkflowConfig(
-            transitions=transitions, queues=queues, return_from=return_from,
-            survival_stages=set(surv.get("stages", ["accepted"])),
-            survival_threshold=float(surv.get("threshold", 85.0)),
-            arid_threshold=float(surv.get("arid_threshold", 70.0)),
-            arid=bool(surv.get("arid", False)),
-            area_tolerance_mu=float(area.get("tolerance_mu", 0.1)),
-            area_tolerance_pct=float(area.get("tolerance_pct", 1.0)),
-            require_fresh_checks=bool(raw.get("require_fresh_checks", True)),
-            recheck_stale=bool(raw.get("recheck_stale", True)),
-        )
-    except (KeyError, TypeError, ValueError) as e:
+        return policy.parse_policy(raw, _rule_codes())
+    except policy.PolicyError as e:
         raise WorkflowError(tr("Invalid workflow configuration: {0}").format(e)) from e
 
 
-def load_raw_config(path: str | None = None) -> Dict[str, Any]:
-    """The default configuration merged with the working copy's "workflow_config" setting (dict or file path)."""
+def bundled_policy() -> policy.Policy:
+    """The policy shipped with the plugin: what a technician without a platform account works with."""
     with open(default_config_path(), encoding="utf-8") as f:
-        raw = json.load(f)
-    if path:
-        over = geopackage.get_setting(path, CONFIG_SETTING)
-        if isinstance(over, str) and over:
-            file = over if os.path.isabs(over) else os.path.join(os.path.dirname(path), over)
-            try:
-                with open(file, encoding="utf-8") as f:
-                    over = json.load(f)
-            except (OSError, ValueError) as e:
-                raise WorkflowError(tr("Cannot read the workflow configuration {0}: {1}").format(file, e)) from e
-        if isinstance(over, dict):
-            raw = _merge(raw, over)
-    return raw
+        return parse_config(json.load(f))
 
 
-def load_config(path: str | None = None) -> WorkflowConfig:
-    """The workflow configuration in force for the working copy at `path` (defaults when None)."""
-    return parse_config(load_raw_config(path))
-
-
-def current_user() -> str:
-    """The reviewer's name: the plugin setting if set, else the operating-system user."""
-    try:
-        from qgis.core import QgsSettings
-
-        name = QgsSettings().value(USER_SETTING_KEY, "", type=str)
-        if name:
-            return name
-    except Exception:  # outside QGIS: fall back to the OS user
-        pass
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
-
-
-# ---------------------------------------------------------------------------
-# SQLite access to the GeoPackage
-# ---------------------------------------------------------------------------
-
-
-AUDIT_TRIGGERS = {
-    f"{schema.AUDIT}_no_update": "UPDATE",
-    f"{schema.AUDIT}_no_delete": "DELETE",
-}
-
-
-def ensure_audit_protection(path: str) -> None:
-    """Install triggers that make audit_log append-only (UPDATE and DELETE raise); idempotent."""
+def cache_policy(path: str, raw: Dict[str, Any], server: str = "") -> policy.Policy:
+    """Validate the policy the platform served and keep it in the working copy; returns it."""
+    pol = parse_config(raw)
+    ensure_change_tracking(path)
     with geopackage.connect(path) as con:
-        for name, op in AUDIT_TRIGGERS.items():
-            con.execute(
-                f'CREATE TRIGGER IF NOT EXISTS "{name}" BEFORE {op} ON "{schema.AUDIT}" '
-                f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: rows cannot be changed or deleted'); END")
+        con.execute("INSERT OR REPLACE INTO sync_state VALUES (?, ?)", (POLICY_KEY, json.dumps(
+            {"policy": raw, "server": server, "fetched_at": identity.utc_text()}, ensure_ascii=False)))
+    return pol
+
+
+def served_policy(path: str) -> Optional[policy.Policy]:
+    """The policy the platform served at the last login to this working copy, if any (and valid)."""
+    try:
+        with geopackage.connect(path) as con:
+            row = con.execute("SELECT value FROM sync_state WHERE key = ?", (POLICY_KEY,)).fetchone()
+    except sqlite3.Error:
+        return None
+    if not row or not row[0]:
+        return None
+    try:
+        return parse_config(json.loads(row[0])["policy"])
+    except (WorkflowError, ValueError, KeyError, TypeError) as e:
+        LOG.warning("the cached platform policy of %s is unusable (%s); using the bundled one", path, e)
+        return None
+
+
+def load_policy(path: Optional[str] = None) -> policy.Policy:
+    """The policy in force for the working copy at `path`: the platform's served copy, else the bundled one."""
+    if path:
+        if geopackage.get_setting(path, CONFIG_SETTING) not in (None, "", {}):
+            LOG.warning("%s: the working-copy setting %r is ignored; the workflow policy comes from the platform",
+                        path, CONFIG_SETTING)
+        served = served_policy(path)
+        if served is not None:
+            return served
+    return bundled_policy()
+
+
+load_config = load_policy
 
 
 def utc_now() -> str:
     """Current UTC time in the GeoPackage DATETIME format (YYYY-MM-DDTHH:MM:SS.SSSZ)."""
-    now = _dt.datetime.now(_dt.timezone.utc)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    return identity.utc_text()
+
+
+def current_user(path: Optional[str] = None) -> identity.Identity:
+    """The acting person (see core.identity)."""
+    return identity.current_user(path)
+
+
+ensure_audit_protection = audit.ensure_audit
 
 
 def _chunks(seq: Sequence[str], n: int = 500) -> Iterable[Sequence[str]]:
@@ -232,31 +147,11 @@ def _chunks(seq: Sequence[str], n: int = 500) -> Iterable[Sequence[str]]:
 # ---------------------------------------------------------------------------
 
 
-def open_findings_from_tables(path: str, patch_ids: Sequence[str]) -> Dict[str, List[Dict[str, Any]]]:
-    """Fallback for core.checks.store.open_findings: check_issues minus accepted_exceptions, read directly."""
-    out: Dict[str, List[Dict[str, Any]]] = {}
-    with geopackage.connect(path) as con:
-        for chunk in _chunks(list(patch_ids)):
-            marks = ",".join("?" * len(chunk))
-            rows = con.execute(
-                f"SELECT i.patch_id, i.rule, i.severity, i.message, i.value, i.other_id FROM {schema.ISSUES} i "
-                f"WHERE i.patch_id IN ({marks}) AND NOT EXISTS (SELECT 1 FROM {schema.EXCEPTIONS} e "
-                f"WHERE e.patch_id = i.patch_id AND e.rule = i.rule "
-                f"AND (e.other_id IS NULL OR e.other_id = '' OR e.other_id = i.other_id))", list(chunk)).fetchall()
-            for pid, rule, sev, msg, val, other in rows:
-                out.setdefault(pid, []).append(
-                    dict(rule=rule, severity=sev, message=msg, value=val, other_id=other))
-    return out
-
-
 def open_findings(path: str, patch_ids: Sequence[str]) -> Dict[str, List[Dict[str, Any]]]:
-    """Open findings per patch: the check store's function when installed, else the table fallback."""
-    try:
-        store = importlib.import_module(f"{__package__}.checks.store")
-        fn = store.open_findings
-    except (ImportError, AttributeError):
-        return open_findings_from_tables(path, patch_ids)
-    return fn(path, list(patch_ids))
+    """Open findings per patch for the gates: exceptions count only once the platform has accepted them."""
+    from .checks import store
+
+    return store.open_findings(path, list(patch_ids), platform_accepted_only=True)
 
 
 def check_revisions(path: str, patch_ids: Sequence[str]) -> Dict[str, int | None]:
@@ -273,19 +168,10 @@ def check_revisions(path: str, patch_ids: Sequence[str]) -> Dict[str, int | None
 
 
 def _recheck(path: str, patch_ids: List[str]) -> bool:
-    """Re-run the check engine on `patch_ids` if it is installed and can check a subset; True if it ran."""
-    try:
-        engine = importlib.import_module(f"{__package__}.checks.engine")
-        fn = engine.check_working_copy
-    except (ImportError, AttributeError):
-        return False
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    if "patch_ids" not in params:
-        return False  # re-checking the whole county inside a transition would surprise the reviewer
-    fn(path, patch_ids=patch_ids)
+    """Re-run the check engine on `patch_ids` (only those: re-checking the county would surprise the reviewer)."""
+    from .checks.engine import check_working_copy
+
+    check_working_copy(path, patch_ids=patch_ids)
     return True
 
 
@@ -339,6 +225,7 @@ class BatchReport:
     results: List[PatchResult]
     at: str = ""
     error: str = ""
+    identity_source: str = identity.LOCAL
 
     @property
     def refused(self) -> List[PatchResult]:
@@ -348,23 +235,32 @@ class BatchReport:
     def changed(self) -> int:
         return len(self.results) if self.applied else 0
 
+    @property
+    def pending(self) -> bool:
+        """True when the moves wait for the platform's acceptance (always, until the next sync)."""
+        return self.applied
+
     def summary(self) -> str:
         """One line for a message bar."""
+        lang = ui_language()
         if self.applied and any(r.action == ACTION_RETURN for r in self.results):
-            return tr("{0} patch(es) returned to {1}").format(self.changed, schema.stage_label(self.target, ui_language()))
-        if self.applied:
-            return tr("{0} patch(es) moved to {1}").format(self.changed, schema.stage_label(self.target, ui_language()))
-        if self.error:
+            text = tr("{0} patch(es) returned to {1}").format(self.changed, schema.stage_label(self.target, lang))
+        elif self.applied:
+            text = tr("{0} patch(es) moved to {1}").format(self.changed, schema.stage_label(self.target, lang))
+        elif self.error:
             return tr("Nothing changed: {0}").format(self.error)
-        return tr("Nothing changed: {0} of {1} patch(es) refused").format(len(self.refused), len(self.results))
+        else:
+            return tr("Nothing changed: {0} of {1} patch(es) refused").format(len(self.refused), len(self.results))
+        return text + tr(" (pending until the platform accepts it at the next sync)")
 
     def to_dict(self) -> Dict[str, Any]:
         return dict(target=self.target, role=self.role, user=self.user, applied=self.applied, at=self.at,
                     error=self.error, total=len(self.results), changed=self.changed, refused=len(self.refused),
-                    results=[r.to_dict() for r in self.results])
+                    identity=self.identity_source, pending=self.pending, results=[r.to_dict() for r in self.results])
 
 
 def read_patches(path: str, patch_ids: Sequence[str]) -> Dict[str, Tuple[int, Dict[str, Any], bytes | None]]:
+    """patch_id -> (fid, attributes, WKB) of the patches in `patch_ids` that exist."""
     out: Dict[str, Tuple[int, Dict[str, Any], bytes | None]] = {}
     ids = list(dict.fromkeys(patch_ids))
     for chunk in _chunks(ids, 200):
@@ -379,13 +275,36 @@ def _empty(v: Any) -> bool:
 
 
 class WorkflowEngine:
-    """Evaluates and applies stage transitions and returns on one working copy."""
+    """Evaluates and applies stage transitions and returns on one working copy, as one identity."""
 
-    def __init__(self, path: str, config: WorkflowConfig | None = None):
+    def __init__(self, path: str, config: policy.Policy | None = None, user: identity.Identity | None = None):
         geopackage.check_working_copy(path)
+        upgrade_working_copy(path)
         self.path = path
-        self.config = config or load_config(path)
+        self.config = config or load_policy(path)
+        self.identity = user or identity.current_user(path, self.config.offline_days)
+        self.county = str(geopackage.get_setting(path, "county_code") or "")
         self._calc = None
+
+    @property
+    def role(self) -> str:
+        return self.identity.role
+
+    # -- what this identity may do ---------------------------------------------------------------
+    def forward_targets(self, stage: str) -> List[str]:
+        """Stages this identity may move a patch at `stage` to."""
+        return self.config.allowed_targets(self.role, stage)
+
+    def return_targets(self, stage: str) -> List[str]:
+        """Stages this identity may return a patch at `stage` to."""
+        return self.config.return_targets(self.role, stage)
+
+    @property
+    def reviews(self) -> bool:
+        """True when this identity's role confirms or returns patches (the review dock offers actions)."""
+        return bool(self.config.queues.get(self.role)) and (
+            bool(self.config.return_from.get(self.role)) or any(
+                self.role in roles for roles in self.config.transitions.values()))
 
     # -- helpers -----------------------------------------------------------------------------
     def _area_calc(self):
@@ -417,13 +336,11 @@ class WorkflowEngine:
                                       "{2:.2f} mu").format(", ".join(bad), computed, tol))
         return None
 
-    def plan(self, patch_ids: Sequence[str], target: str, role: str, reason: str | None = None,
+    def plan(self, patch_ids: Sequence[str], target: str, reason: str | None = None,
              comment: str = "", recheck: bool | None = None) -> List[PatchResult]:
         """Evaluate every patch against the rules without changing anything; one PatchResult each."""
         if target not in schema.STAGES:
             raise WorkflowError(tr("Unknown stage: {0}").format(target))
-        if role not in schema.ROLES:
-            raise WorkflowError(tr("Unknown role: {0}").format(role))
         if reason and reason not in schema.REJECTION_REASONS:
             raise WorkflowError(tr("Unknown rejection reason: {0}").format(reason))
         ids = list(dict.fromkeys(p for p in patch_ids if p))
@@ -438,17 +355,20 @@ class WorkflowEngine:
                 continue
             fid, attrs, _wkb = patches[pid]
             stage = attrs.get("stage") or "design"
-            is_return = target in cfg.ancestors(stage) or (
-                schema.STAGE_ORDER.get(target, 0) < schema.STAGE_ORDER.get(stage, 0))
+            is_return = cfg.is_return(stage, target)
             res = PatchResult(pid, fid, stage, target, ACTION_RETURN if is_return else ACTION_TRANSITION,
                               revision=attrs.get("revision"))
             results.append(res)
-            if stage == target:
+            unit = attrs.get("county_code") or self.county
+            if unit and not self.identity.covers(unit):
+                res.refusals.append(Refusal(R_SCOPE, tr("Your account ({0}) does not cover county {1}").format(
+                    self.identity.username, unit)))
+            elif stage == target:
                 res.refusals.append(Refusal(R_SAME_STAGE, tr("The patch is already at this stage")))
             elif is_return:
-                self._plan_return(res, role, reason, comment)
+                self._plan_return(res, reason, comment)
             else:
-                self._plan_forward(res, role, attrs, _wkb)
+                self._plan_forward(res, attrs, _wkb)
                 forward.append(res)
         # Checks-based preconditions for every forward move, together (one query, one re-check).
         candidates = [r for r in forward if R_ROLE not in r.codes and R_NOT_ALLOWED not in r.codes]
@@ -456,36 +376,36 @@ class WorkflowEngine:
             self._plan_checks(candidates, patches, cfg.recheck_stale if recheck is None else recheck)
         return results
 
-    def _plan_return(self, res: PatchResult, role: str, reason: str | None, comment: str) -> None:
-        cfg = self.config
+    def _plan_return(self, res: PatchResult, reason: str | None, comment: str) -> None:
+        cfg, role, lang = self.config, self.role, ui_language()
         if res.from_stage not in cfg.return_from.get(role, []):
             res.refusals.append(Refusal(R_ROLE, tr("Role {0} may not return patches at stage {1}").format(
-                schema.ROLES.label(role, ui_language()), schema.stage_label(res.from_stage or "", ui_language()))))
+                schema.ROLES.label(role, lang), schema.stage_label(res.from_stage or "", lang))))
         elif res.to_stage not in cfg.return_targets(role, res.from_stage or ""):
             res.refusals.append(Refusal(R_NOT_ALLOWED, tr("A patch at {0} cannot be returned to {1}").format(
-                schema.stage_label(res.from_stage or "", ui_language()), schema.stage_label(res.to_stage, ui_language()))))
+                schema.stage_label(res.from_stage or "", lang), schema.stage_label(res.to_stage, lang))))
         if not reason:
             res.refusals.append(Refusal(R_REASON, tr("A return needs a reason")))
         elif reason == "other" and not (comment or "").strip():
             res.refusals.append(Refusal(R_COMMENT, tr("Reason \"other\" needs a comment")))
 
-    def _plan_forward(self, res: PatchResult, role: str, attrs: Dict[str, Any], wkb: bytes | None) -> None:
-        cfg = self.config
+    def _plan_forward(self, res: PatchResult, attrs: Dict[str, Any], wkb: bytes | None) -> None:
+        cfg, role, lang = self.config, self.role, ui_language()
         stage, target = res.from_stage or "design", res.to_stage
         roles = cfg.transitions.get((stage, target))
         if roles is None:
             res.refusals.append(Refusal(R_NOT_ALLOWED, tr("No transition from {0} to {1} (stages cannot be "
-                                                          "skipped)").format(schema.stage_label(stage, ui_language()),
-                                                                             schema.stage_label(target, ui_language()))))
+                                                          "skipped)").format(schema.stage_label(stage, lang),
+                                                                             schema.stage_label(target, lang))))
             return
         if role not in roles:
             res.refusals.append(Refusal(R_ROLE, tr("Role {0} may not move patches from {1} to {2}").format(
-                schema.ROLES.label(role, ui_language()), schema.stage_label(stage, ui_language()), schema.stage_label(target, ui_language()))))
+                schema.ROLES.label(role, lang), schema.stage_label(stage, lang), schema.stage_label(target, lang))))
             return
         missing = [f for f in schema.required_fields_for_stage(target) if _empty(attrs.get(f.name))]
         if missing:
             res.refusals.append(Refusal(R_MISSING, tr("Required for {0}: {1}").format(
-                schema.stage_label(target, ui_language()), ", ".join(f"{f.label(ui_language())} ({f.name})" for f in missing))))
+                schema.stage_label(target, lang), ", ".join(f"{f.label(lang)} ({f.name})" for f in missing))))
         if target in cfg.survival_stages and not _empty(attrs.get("survival_rate")):
             rate = float(attrs["survival_rate"])
             if rate < cfg.min_survival:
@@ -518,23 +438,24 @@ class WorkflowEngine:
                 r.refusals.append(Refusal(R_OPEN_ERROR, tr("{0} open error finding(s): {1}").format(
                     len(errors), "; ".join(f"{f.get('rule')}: {f.get('message') or ''}".strip() for f in errors))))
 
-    def apply(self, patch_ids: Sequence[str], target: str, role: str, reason: str | None = None,
-              comment: str = "", user: str | None = None, recheck: bool | None = None,
-              dry_run: bool = False) -> BatchReport:
+    def apply(self, patch_ids: Sequence[str], target: str, reason: str | None = None,
+              comment: str = "", recheck: bool | None = None, dry_run: bool = False) -> BatchReport:
         """Move every patch to `target` (forward or return), all or nothing; report per patch."""
-        user = (user or "").strip() or current_user()
-        results = self.plan(patch_ids, target, role, reason, comment, recheck)
-        report = BatchReport(target, role, user, False, results)
+        ident = self.identity
+        results = self.plan(patch_ids, target, reason, comment, recheck)
+        report = BatchReport(target, ident.role, ident.username, False, results, identity_source=ident.source)
         if not results:
             report.error = tr("No patches selected")
             return report
         if report.refused or dry_run:
             return report
         report.at = utc_now()
-        ensure_audit_protection(self.path)
         con = geopackage.open_connection(self.path)
         try:
             con.execute("BEGIN IMMEDIATE")  # take the write lock up front: no other writer can interleave
+            # The move syncs as a transition (POST /transitions), not as an edit of the patch.
+            set_suppressed(con, True)
+            rows = []
             for r in results:
                 cur = con.execute(
                     f"UPDATE {schema.PATCHES} SET stage = ?, revision = COALESCE(revision, 0) + 1, updated_at = ? "
@@ -543,19 +464,20 @@ class WorkflowEngine:
                 if cur.rowcount != 1:  # edited by someone else since plan(): refuse the whole batch
                     r.refusals.append(Refusal(R_CHANGED, tr("The patch was changed meanwhile; try again")))
                     raise _Abort()
-                con.execute(
-                    f"INSERT INTO {schema.AUDIT} (patch_id, action, from_stage, to_stage, user_name, role, reason, "
-                    f"comment, patch_version, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (r.patch_id, r.action, r.from_stage, target, user, role,
-                     reason or None,
-                     (comment or "").strip() or None, (r.revision or 0) + 1, report.at))
+                rows.append(dict(patch_id=r.patch_id, action=r.action, from_stage=r.from_stage, to_stage=target,
+                                 user_name=ident.username, display_name=ident.display_name or None, role=ident.role,
+                                 identity=ident.source, reason=reason or None,
+                                 comment=(comment or "").strip() or None, approval_ref=None,
+                                 patch_version=(r.revision or 0) + 1, at=report.at))
+            audit.append(con, rows)
+            set_suppressed(con, False)
             con.commit()
             report.applied = True
             for r in results:
                 r.revision = (r.revision or 0) + 1
         except _Abort:
             con.rollback()
-        except sqlite3.Error as e:
+        except (sqlite3.Error, audit.AuditTampered) as e:
             con.rollback()
             report.error = str(e)
         finally:
@@ -563,20 +485,27 @@ class WorkflowEngine:
         return report
 
     # -- read side -------------------------------------------------------------------------
-    def queue(self, role: str) -> List[Dict[str, Any]]:
-        """Patches awaiting `role`'s review (stages from the config), ordered by stage then patch number."""
-        stages = self.config.queues.get(role, [])
+    def queue(self) -> List[Dict[str, Any]]:
+        """Patches awaiting this identity's review (stages from the policy), ordered by stage then patch number;
+        each with `pending` (its newest move waits for the platform) and `refused` (the platform's last refusal)."""
+        stages = self.config.queues.get(self.role, [])
         if not stages:
             return []
-        cols = ("fid", "patch_id", "stage", "tuban_no", "village_code", "area_mu", "revision", "updated_at")
+        cols = ("fid", "patch_id", "stage", "tuban_no", "village_code", "county_code", "area_mu", "revision",
+                "updated_at")
         marks = ",".join("?" * len(stages))
         with geopackage.connect(self.path) as con:
             rows = con.execute(f"SELECT {', '.join(cols)} FROM {schema.PATCHES} WHERE stage IN ({marks})",
                                stages).fetchall()
             names = dict(con.execute(f"SELECT code, name FROM {schema.ADMIN} WHERE level = 'village'").fetchall())
+        pending = audit.pending_moves(self.path)
+        refused = audit.latest_refusals(self.path)
         out = [dict(zip(cols, r)) for r in rows]
+        out = [d for d in out if self.identity.covers(d.get("county_code") or self.county)]
         for d in out:
             d["village_name"] = names.get(d["village_code"])
+            d["pending"] = pending.get(d["patch_id"])
+            d["refused"] = refused.get(d["patch_id"])
         out.sort(key=lambda d: (schema.STAGE_ORDER.get(d["stage"], 99), d["tuban_no"] or "", d["fid"]))
         return out
 
@@ -586,21 +515,26 @@ class _Abort(Exception):
 
 
 def history(path: str, patch_id: str) -> List[Dict[str, Any]]:
-    """The audit trail of one patch, oldest first."""
-    cols = [f.name for f in schema.AUDIT_FIELDS]
-    with geopackage.connect(path) as con:
-        rows = con.execute(f"SELECT {', '.join(cols)} FROM {schema.AUDIT} WHERE patch_id = ? ORDER BY at, fid",
-                           (patch_id,)).fetchall()
-    return [dict(zip(cols, r)) for r in rows]
+    """The audit trail of one patch, oldest first, with the platform's answer to each row."""
+    return audit.history(path, patch_id)
 
 
-def transition(path: str, patch_ids: Sequence[str], target: str, role: str, user: str | None = None,
-               config: WorkflowConfig | None = None, comment: str = "") -> BatchReport:
-    """Move patches forward to `target`, all or nothing."""
-    return WorkflowEngine(path, config).apply(patch_ids, target, role, comment=comment, user=user)
+def upgrade_working_copy(path: str) -> None:
+    """Bring a working copy made by an earlier version up to date (change tracking, audit chain, exceptions)."""
+    from .checks.store import ensure_exception_columns
+
+    ensure_change_tracking(path)
+    audit.ensure_audit(path)
+    ensure_exception_columns(path)
 
 
-def return_patches(path: str, patch_ids: Sequence[str], target: str, role: str, reason: str, comment: str = "",
-                   user: str | None = None, config: WorkflowConfig | None = None) -> BatchReport:
-    """Return patches for rectification to the earlier stage `target`, all or nothing."""
-    return WorkflowEngine(path, config).apply(patch_ids, target, role, reason=reason, comment=comment, user=user)
+def transition(path: str, patch_ids: Sequence[str], target: str, user: identity.Identity | None = None,
+               config: policy.Policy | None = None, comment: str = "") -> BatchReport:
+    """Move patches forward to `target` as `user` (default: the current identity), all or nothing."""
+    return WorkflowEngine(path, config, user).apply(patch_ids, target, comment=comment)
+
+
+def return_patches(path: str, patch_ids: Sequence[str], target: str, reason: str, comment: str = "",
+                   user: identity.Identity | None = None, config: policy.Policy | None = None) -> BatchReport:
+    """Return patches for rectification to the earlier stage `target` as `user`, all or nothing."""
+    return WorkflowEngine(path, config, user).apply(patch_ids, target, reason=reason, comment=comment)

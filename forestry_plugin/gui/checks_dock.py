@@ -3,7 +3,6 @@ grouped by rule, filter, zoom and flash, accept as exception, re-run changed pat
 
 from __future__ import annotations
 
-import getpass
 from typing import List, Optional
 
 import shapely
@@ -35,7 +34,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import schema
-from ..core import fixes, geopackage
+from ..core import fixes, geopackage, identity
 from ..core.area import AreaCalculator
 from ..core.checks import store
 from ..core.checks.engine import CheckCanceled, Finding, check_working_copy
@@ -103,6 +102,9 @@ class ChecksDock(QgsDockWidget):
         self.ask = lambda title, text: QMessageBox.question(self, title, text) == QMessageBox.Yes
         self.ask_reason = lambda: QInputDialog.getText(self, tr("Accept as exception"),
                                                        tr("Reason (kept with the working copy):"))
+        self.ask_approval_ref = lambda: QInputDialog.getText(self, tr("Accept as exception"),
+                                                             tr("Approval reference number:"))
+        self.last_refusal = ""
         body = QWidget()
         layout = QVBoxLayout(body)
         row = QHBoxLayout()
@@ -310,17 +312,36 @@ class ChecksDock(QgsDockWidget):
         canvas.refresh()
         canvas.flashGeometries([geom], layer.crs() if layer is not None else canvas.mapSettings().destinationCrs())
 
-    def accept_current(self, reason: Optional[str] = None) -> bool:
+    def accept_current(self, reason: Optional[str] = None, approval_ref: Optional[str] = None) -> bool:
         f = self.current_finding()
         if f is None or not f.patch_id:
             return False
+        # Ask only a person the exception policy lets accept this finding, and say why not otherwise.
+        refusal = store.exception_refusal(self.path(), f.rule, f.severity, "reason", "ref")
+        if refusal is not None and refusal["code"] != "approval_ref_required":
+            self._refused(store.refusal_text(refusal, identity.current_user(self.path()).role, f.rule))
+            return False
+        needs_ref = refusal is not None
         if reason is None:
             reason, ok = self.ask_reason()
             if not ok or not reason.strip():
                 return False
-        store.accept_exception(self.path(), f.patch_id, f.rule, f.other_id, reason.strip(), getpass.getuser())
+        if needs_ref and approval_ref is None:
+            approval_ref, ok = self.ask_approval_ref()
+            if not ok:
+                return False
+        try:
+            store.accept_exception(self.path(), f.patch_id, f.rule, f.other_id, reason.strip(),
+                                   approval_ref=approval_ref or "", severity=f.severity)
+        except store.ExceptionRefused as e:
+            self._refused(str(e))
+            return False
         self.reload()
         return True
+
+    def _refused(self, text: str) -> None:
+        self.last_refusal = text
+        self.iface.messageBar().pushMessage(tr("Forestry checks"), text, Qgis.Warning, 8)
 
     def _context_menu(self, pos) -> None:
         f = self.current_finding(self.tree.itemAt(pos))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import importlib
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -56,8 +55,13 @@ def open_findings(findings: Sequence[Any]) -> List[Any]:
 
 
 def review(path: str, patch_id: str, geometry: QgsGeometry, attrs: Dict[str, Any], ask: Ask,
-           checker=None, user: Optional[str] = None) -> bool:
-    """Run the live check; return True if the patch may be saved (no errors, or errors accepted with a reason)."""
+           checker=None, user=None, notify: Optional[Callable[[str], None]] = None) -> bool:
+    """Run the live check; return True if the patch may be saved (no errors, or errors accepted with a reason
+    by a person the exception policy lets accept them; `user` is an Identity, default the current one)."""
+    from ..core import identity
+    from ..core.checks import store
+    from ..core.workflow import load_policy
+
     checker = checker if checker is not None else load_checker(path)
     if checker is None:
         return True
@@ -65,6 +69,21 @@ def review(path: str, patch_id: str, geometry: QgsGeometry, attrs: Dict[str, Any
     if not findings:
         return True
     errors = [f for f in findings if f.severity == "error"]
+    # Errors this person may not accept (basic farmland never; cropland only a county reviewer with the
+    # approval number in 占用耕地审批文号): no reason typed here can save the patch, so say so instead of asking.
+    pol = load_policy(path)
+    user = user or identity.current_user(path, pol.offline_days)
+    approval = str(schema.plain_value(attrs.get("approval_no")) or "")
+    blocked = []
+    for f in errors:
+        refusal = pol.exception_refusal(user.role, f.rule, "error", "reason", approval)
+        if refusal is not None:
+            blocked.append(store.refusal_text(refusal, user.role, f.rule))
+    if blocked:
+        if notify is not None:
+            notify(tr("Patch {0} cannot be saved: {1}").format(attrs.get("tuban_no") or patch_id[:8],
+                                                              "; ".join(dict.fromkeys(blocked))))
+        return False
     answer = ask(patch_id, findings)
     if answer is None:
         return False
@@ -73,11 +92,14 @@ def review(path: str, patch_id: str, geometry: QgsGeometry, attrs: Dict[str, Any
     reason = answer.strip()
     if not reason:
         return False  # errors need a reason to be accepted
-    store = _checks_module("store")
-    if store is None:
+    try:
+        for f in errors:
+            store.accept_exception(path, patch_id, f.rule, getattr(f, "other_id", None), reason, user,
+                                   approval_ref=approval, severity="error", pol=pol)
+    except store.ExceptionRefused as e:
+        if notify is not None:
+            notify(str(e))
         return False
-    for f in errors:
-        store.accept_exception(path, patch_id, f.rule, getattr(f, "other_id", None), reason, user or getpass.getuser())
     return True
 
 

@@ -529,7 +529,8 @@ class EditingComponent:
         ask = self.ask or edit_live.ask_with_dialog(self.iface.mainWindow())
         if checker is not None:
             for fid, pid, geom, attrs in self._changed_patches(layer):
-                if not edit_live.review(path, pid, geom, attrs, ask, checker):
+                if not edit_live.review(path, pid, geom, attrs, ask, checker,
+                                        notify=lambda text: self.notify(text, Qgis.Warning)):
                     layer.selectByIds([fid])
                     self.notify(tr("Not saved: patch {0} has check errors.").format(pid[:8]), Qgis.Warning)
                     return False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
+from typing import List, Optional
 
 from qgis.core import Qgis, QgsApplication, QgsProject
 from qgis.gui import QgsDockWidget
@@ -23,7 +23,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import schema
-from ..core import geopackage
+from ..core import audit, geopackage, workflow
 from ..core.project import load_working_copy
 from ..i18n import tr, ui_language
 from .common import DockComponent, current_working_copy, working_copy_of  # noqa: F401 (re-exported)
@@ -70,6 +70,8 @@ class ProjectDock(QgsDockWidget):
         self.refresh_button.clicked.connect(self.refresh)
         QgsProject.instance().layersAdded.connect(self.refresh)
         QgsProject.instance().layersRemoved.connect(self.refresh)
+        self._audit_checked: Optional[str] = None  # the working copy whose audit log was verified on opening
+        self.audit_problems: List[str] = []
         self.refresh()
 
     def disconnect_project(self) -> None:
@@ -96,12 +98,28 @@ class ProjectDock(QgsDockWidget):
             self.county_label.setText(tr("Cannot read: {0}").format(e))
             return
         self.county_label.setText(f"{settings.get('county_name') or ''} {settings.get('county_code') or ''}".strip() or "—")
+        if path != self._audit_checked:
+            self._audit_checked = path
+            self.check_audit(path)
         total_n, total_mu = 0, 0.0
         for c in schema.STAGES:
             n, mu = rows.get(c.code, (0, 0.0))
             total_n, total_mu = total_n + n, total_mu + mu
             self._add_row(c.zh if _zh() else c.en, n, mu)
         self._add_row(tr("Total"), total_n, total_mu)
+
+    def check_audit(self, path: str) -> List[str]:
+        """Verify the audit log's hash chain when a working copy comes into the project; warn if it was altered."""
+        try:
+            workflow.upgrade_working_copy(path)
+            self.audit_problems = audit.problems(path)
+        except Exception as e:  # noqa: BLE001 - a locked file: say so, do not break the dock
+            self.audit_problems = [str(e)]
+        if self.audit_problems:
+            self._message(tr("The audit log of {0} was altered outside the plugin: {1}. Syncing is refused until "
+                             "the platform administrator has looked at it.").format(
+                                 os.path.basename(path), "; ".join(self.audit_problems)), Qgis.Critical)
+        return self.audit_problems
 
     def _add_row(self, label: str, n: int, mu: float) -> None:
         r = self.table.rowCount()

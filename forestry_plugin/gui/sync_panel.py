@@ -38,7 +38,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import schema
-from ..core import geopackage
+from ..core import audit, geopackage, identity
 from ..core.sync.auth import CredentialsError, credentials
 from ..core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError
 from ..core.sync.engine import SyncEngine
@@ -67,6 +67,8 @@ class SyncTask(QgsTask):
     def run(self) -> bool:
         try:
             progress = self.setProgress
+            # Who we are and the policy the platform enforces, as the platform says now (cached for offline work).
+            self.engine.adopt_session()
             if self.action in ("download", "sync"):
                 self.results.append(self.engine.pull(lambda f: progress(f * (50 if self.action == "sync" else 100)),
                                                      self.isCanceled))
@@ -89,6 +91,9 @@ def describe_error(e: Exception) -> str:
                   "TLS certificates are always verified.").format(str(e).rstrip("."))
     if isinstance(e, CanceledError):
         return tr("Canceled: nothing is lost; run it again to continue where it stopped.")
+    if isinstance(e, audit.AuditTampered):
+        return tr("The audit log of this working copy was altered outside the plugin ({0}); nothing was synced. "
+                  "Ask the platform administrator.").format("; ".join(e.problems))
     return str(e)
 
 
@@ -180,8 +185,12 @@ class SyncPanel(QgsDockWidget):
         layout.addLayout(form)
         row = QHBoxLayout()
         self.login_button = QPushButton(tr("Log in"))
+        self.logout_button = QPushButton(tr("Log out"))
+        self.logout_button.setToolTip(tr("End the session on the platform; your moves made offline stay pending"))
+        self.logout_button.setEnabled(False)
         self.user_label = QLabel(tr("Not logged in"))
         row.addWidget(self.login_button)
+        row.addWidget(self.logout_button)
         row.addWidget(self.user_label, 1)
         layout.addLayout(row)
         self.changes_label = QLabel()
@@ -226,6 +235,7 @@ class SyncPanel(QgsDockWidget):
         layout.addWidget(self.summary_label)
         self.setWidget(body)
         self.login_button.clicked.connect(self.login)
+        self.logout_button.clicked.connect(self.logout)
         self.download_button.clicked.connect(lambda: self.start("download"))
         self.upload_button.clicked.connect(lambda: self.start("upload"))
         self.sync_button.clicked.connect(lambda: self.start("sync"))
@@ -329,17 +339,40 @@ class SyncPanel(QgsDockWidget):
             self.user_label.setText(describe_error(e))
             self._message(describe_error(e), Qgis.Warning)
             return False
+        try:
+            ident = identity.from_platform_user(user, url)
+        except ValueError as e:
+            client.forget()
+            self._message(tr("The platform sent an unusable account: {0}").format(e), Qgis.Critical)
+            return False
         settings = QgsSettings()
         settings.setValue(SETTINGS_PREFIX + "url", url)
         settings.setValue(SETTINGS_PREFIX + "authcfg", authcfg)
         self.client = client
-        self.user_label.setText(tr("Logged in as {0} ({1}, county {2})").format(
-            user.get("username"), schema.ROLES.label(user.get("role", ""), ui_language()), user.get("county")))
+        identity.set_session(ident)
+        path = self.working_copy()
+        if path:
+            try:  # cache who we are and the platform's policy in the working copy, for offline work
+                SyncEngine(path, client, self.county() or None).adopt_session()
+            except (PlatformError, ValueError, geopackage.WorkingCopyError) as e:
+                self._message(describe_error(e), Qgis.Warning)
+        self.user_label.setText(tr("Logged in as {0}").format(ident.label(ui_language())))
+        self.logout_button.setEnabled(True)
         index = self._add_county(user.get("county") or "")
         if not self.county() and index >= 0:
             self.county_combo.setCurrentIndex(index)
         self.refresh()
         return True
+
+    def logout(self) -> None:
+        """End the platform session; the review dock falls back to the cached identity (offline) or local work."""
+        if self.client is not None:
+            self.client.logout()
+        self.client = None
+        identity.set_session(None)
+        self.user_label.setText(tr("Not logged in"))
+        self.logout_button.setEnabled(False)
+        self.refresh()
 
     def refresh(self, *_args) -> None:
         path = self.working_copy()
@@ -457,7 +490,9 @@ class SyncPanel(QgsDockWidget):
             self.failed_action = task.action
             if isinstance(err, AuthError) and err.expired and self.client is not None:
                 # The tokens are no good any more: forget them and say so where the login is.
-                self.client.logout()
+                self.client.forget()
+                identity.set_session(None)
+                self.logout_button.setEnabled(False)
                 self.user_label.setText(describe_error(err))
             self._message(describe_error(err), Qgis.Warning if isinstance(err, CanceledError) else Qgis.Critical)
         else:

@@ -13,7 +13,6 @@ from qgis.core import (
     QgsMapLayer,
     QgsProject,
     QgsRasterLayer,
-    QgsSettings,
     QgsVectorLayer,
 )
 from qgis.gui import QgsDockWidget
@@ -38,17 +37,13 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import schema
-from ..core import geopackage, workflow
-from ..i18n import tr
+from ..core import audit, geopackage, identity, workflow
+from ..i18n import tr, ui_language
 from .common import DockComponent, find_layer
-
-ROLE_SETTING = "forestry/workflow_role"
 
 
 def _lang() -> str:
-    from ..plugin import qgis_locale
-
-    return "zh" if qgis_locale().startswith("zh") else "en"
+    return ui_language()
 
 
 def _table_layer(project: QgsProject, path: str, table: str) -> QgsVectorLayer | None:
@@ -86,26 +81,20 @@ class WorkflowDock(QgsDockWidget):
         self._shortcuts = self._install_shortcuts()
         QgsProject.instance().layersAdded.connect(self._project_changed)
         QgsProject.instance().layersRemoved.connect(self._project_changed)
+        identity.add_listener(self.refresh)  # logging in or out changes who you are
         self.refresh()
 
     # -- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
         body = QWidget()
         layout = QVBoxLayout(body)
-        who = QHBoxLayout()
-        self.role_combo = QComboBox()
-        self.role_combo.setToolTip(tr("Your role: decides which patches await you and what you may do"))
-        for c in schema.ROLES:
-            self.role_combo.addItem(c.label(self.lang), c.code)
-        i = self.role_combo.findData(QgsSettings().value(ROLE_SETTING, "county_reviewer", type=str))
-        self.role_combo.setCurrentIndex(max(i, 0))
-        self.user_edit = QLineEdit(workflow.current_user())
-        self.user_edit.setToolTip(tr("Your name as written to the audit log"))
-        who.addWidget(QLabel(tr("Role:")))
-        who.addWidget(self.role_combo, 3)
-        who.addWidget(QLabel(tr("User:")))
-        who.addWidget(self.user_edit, 2)
-        layout.addLayout(who)
+        # Who you are comes from the platform login (or its cached copy offline); it is not a choice.
+        self.identity_label = QLabel()
+        self.identity_label.setWordWrap(True)
+        self.identity_label.setTextFormat(Qt.RichText)
+        self.identity_label.setToolTip(tr("Your platform account decides which patches await you and what you may "
+                                          "do. Log in in the platform sync panel."))
+        layout.addWidget(self.identity_label)
 
         self.queue_label = QLabel()
         self.queue_label.setWordWrap(True)
@@ -206,8 +195,6 @@ class WorkflowDock(QgsDockWidget):
         layout.addWidget(self.history_table, 1)
         self.setWidget(body)
 
-        self.role_combo.currentIndexChanged.connect(self._role_changed)
-        self.user_edit.editingFinished.connect(self._user_changed)
         self.prev_button.clicked.connect(self.previous)
         self.next_button.clicked.connect(self.next)
         self.confirm_button.clicked.connect(self.confirm)
@@ -229,7 +216,11 @@ class WorkflowDock(QgsDockWidget):
     # -- state ----------------------------------------------------------------------------
     @property
     def role(self) -> str:
-        return self.role_combo.currentData()
+        return self.engine.role if self.engine is not None else ""
+
+    @property
+    def identity(self):
+        return self.engine.identity if self.engine is not None else None
 
     @property
     def current(self) -> Dict[str, Any] | None:
@@ -244,13 +235,6 @@ class WorkflowDock(QgsDockWidget):
         else:
             self._update_context()
 
-    def _role_changed(self, *_args) -> None:
-        QgsSettings().setValue(ROLE_SETTING, self.role)
-        self.refresh()
-
-    def _user_changed(self) -> None:
-        QgsSettings().setValue(workflow.USER_SETTING_KEY, self.user_edit.text().strip())
-
     def _message(self, text: str, level=Qgis.Info, duration: int = 6) -> None:
         self.iface.messageBar().pushMessage(tr("Forestry review"), text, level, duration)
 
@@ -262,31 +246,64 @@ class WorkflowDock(QgsDockWidget):
         if self.path:
             try:
                 self.engine = workflow.WorkflowEngine(self.path)
-                self.queue = self.engine.queue(self.role)
+                self.queue = self.engine.queue()
             except (workflow.WorkflowError, geopackage.WorkingCopyError, Exception) as e:  # noqa: BLE001
                 # a damaged file or a bad configuration must not break the panel; say why
                 self.engine, self.queue = None, []
                 self._message(str(e), Qgis.Warning)
+        self._show_identity()
         self._fill_queue()
         ids = [q["patch_id"] for q in self.queue]
         idx = ids.index(keep) if keep in ids else min(max(self.index, 0), len(self.queue) - 1)
         self.go_to(idx, zoom=False)
         self._update_context()
 
+    def _show_identity(self) -> None:
+        ident = self.identity
+        if ident is None:
+            self.identity_label.setText("")
+            return
+        text = html.escape(ident.label(self.lang))
+        if ident.source == "cached":
+            text += " <span style='color:#9a6700'>({})</span>".format(html.escape(
+                tr("offline: your moves stay pending until the platform accepts them")))
+        elif ident.source == "local":
+            text += " <span style='color:#9a6700'>({})</span>".format(html.escape(
+                tr("no platform login: local technician; log in to review")))
+        self.identity_label.setText(tr("You are: {0}").format(text))
+
     def _fill_queue(self) -> None:
         self.queue_table.setRowCount(0)
         for q in self.queue:
             r = self.queue_table.rowCount()
             self.queue_table.insertRow(r)
-            values = [q.get("tuban_no") or q["patch_id"][:8], schema.stage_label(q["stage"], self.lang),
+            stage = schema.stage_label(q["stage"], self.lang)
+            tip = ""
+            if q.get("pending"):
+                stage = tr("{0} ⏳ pending").format(stage)
+                tip = tr("Moved here by {0}; waits for the platform to accept it at the next sync").format(
+                    q["pending"].get("user_name") or "")
+            elif q.get("refused"):
+                stage = tr("{0} ✘ refused by the platform").format(stage)
+                tip = q["refused"].get("message_zh" if self.lang == "zh" else "message_en") or ""
+            values = [q.get("tuban_no") or q["patch_id"][:8], stage,
                       q.get("village_name") or q.get("village_code") or "", "{:,.2f}".format(q["area_mu"] or 0.0)]
             for col, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 if col == 3:
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                if tip:
+                    item.setToolTip(tip)
+                if q.get("pending") and col == 1:
+                    item.setForeground(Qt.darkYellow)
+                elif q.get("refused") and col == 1:
+                    item.setForeground(Qt.red)
                 self.queue_table.setItem(r, col, item)
         if not self.path:
             self.queue_label.setText(tr("No working copy open"))
+        elif self.engine is not None and not self.engine.config.queues.get(self.role):
+            self.queue_label.setText(tr("Your role ({0}) reviews no patches").format(
+                schema.ROLES.label(self.role, self.lang)))
         else:
             self.queue_label.setText(tr("{0} patch(es) awaiting review by {1}").format(
                 len(self.queue), schema.ROLES.label(self.role, self.lang)))
@@ -342,10 +359,9 @@ class WorkflowDock(QgsDockWidget):
         cur = self.current
         if cur is None or self.engine is None:
             return
-        cfg = self.engine.config
-        for s in cfg.allowed_targets(self.role, cur["stage"]):
+        for s in self.engine.forward_targets(cur["stage"]):
             self.target_combo.addItem(schema.stage_label(s, self.lang), s)
-        targets = cfg.return_targets(self.role, cur["stage"])
+        targets = self.engine.return_targets(cur["stage"])
         for s in targets:
             self.return_stage_combo.addItem(schema.stage_label(s, self.lang), s)
         # default: one step back (the stage the patch came from, per its audit trail), the usual rectification target
@@ -369,10 +385,20 @@ class WorkflowDock(QgsDockWidget):
             if f.code_list and v:
                 v = schema.CODE_LISTS[f.code_list].label(v, self.lang)
             lines.append(f"{html.escape(f.label(self.lang))}: {html.escape('' if v is None else str(v))}")
+        if cur.get("pending"):
+            lines.append("<span style='color:#9a6700'>⏳ {}</span>".format(html.escape(tr(
+                "Moved to {0} by {1}: pending until the platform accepts it").format(
+                    schema.stage_label(cur["pending"].get("to_stage") or "", self.lang),
+                    cur["pending"].get("user_name") or ""))))
+        if cur.get("refused"):
+            msg = cur["refused"].get("message_zh" if self.lang == "zh" else "message_en") or cur["refused"].get("code")
+            lines.append("<span style='color:#b42318'>✘ {}</span>".format(html.escape(
+                tr("The platform refused the move to {0}: {1}").format(
+                    schema.stage_label(cur["refused"].get("to_stage") or "", self.lang), msg))))
         target = self.target_combo.currentData()
         if target and self.engine is not None:
             # A dry run tells the reviewer before the click whether the patch can go forward, and why not.
-            res = self.engine.plan([cur["patch_id"]], target, self.role, recheck=False)[0]
+            res = self.engine.plan([cur["patch_id"]], target, recheck=False)[0]
             if res.ok:
                 lines.append("<span style='color:#1a7f37'>✔ {}</span>".format(html.escape(tr("Ready to confirm"))))
             else:
@@ -392,6 +418,13 @@ class WorkflowDock(QgsDockWidget):
                                         schema.stage_label(h["to_stage"] or "", self.lang))
             if h["action"] == workflow.ACTION_RETURN:
                 change = tr("Returned: {0}").format(change)
+            elif h["action"] == "platform_refused":
+                change = tr("Back to the platform's stage: {0}").format(change)
+            if h["action"] in (workflow.ACTION_TRANSITION, workflow.ACTION_RETURN):
+                if h["status"] == audit.PENDING:
+                    change += " ⏳ " + tr("pending")
+                elif h["status"] == audit.REFUSED:
+                    change += " ✘ " + (h.get("message_zh" if self.lang == "zh" else "message_en") or tr("refused"))
             who = h["user_name"] or ""
             if h["role"]:
                 who = "{} ({})".format(who, schema.ROLES.label(h["role"], self.lang))
@@ -443,8 +476,7 @@ class WorkflowDock(QgsDockWidget):
         layer = self.patch_layer()
         if not self._edits_saved(layer):
             return None
-        report = self.engine.apply([cur["patch_id"]], target, self.role, reason=reason, comment=comment,
-                                   user=self.user_edit.text().strip() or None)
+        report = self.engine.apply([cur["patch_id"]], target, reason=reason, comment=comment)
         self.last_report = report
         if report.applied:
             self._message(report.summary(), Qgis.Success, 3)
@@ -532,6 +564,7 @@ class WorkflowDock(QgsDockWidget):
             node.layer().triggerRepaint()
 
     def disconnect_project(self) -> None:
+        identity.remove_listener(self.refresh)
         for signal in (QgsProject.instance().layersAdded, QgsProject.instance().layersRemoved):
             try:
                 signal.disconnect(self._project_changed)

@@ -2,34 +2,114 @@
 
 from __future__ import annotations
 
-import datetime as _dt
+import uuid
 from typing import Any, Dict, Iterable, List, Optional
 
 from ... import schema
-from ...i18n import tr
+from ...i18n import tr, ui_language
 from .. import geopackage
 from . import rules
 
+EXCEPTION_COLUMNS = (("severity", "TEXT"), ("role", "TEXT"), ("approval_ref", "TEXT"), ("status", "TEXT"),
+                     ("client_key", "TEXT"), ("platform_message", "TEXT"))
+WITHDRAWALS = "exception_withdrawals"  # withdrawn exceptions the platform still has to hear about
+PENDING, ACCEPTED, REFUSED = "pending", "accepted", "refused"
 
-def accept_exception(path: str, patch_id: str, rule: str, other_id: Optional[str], reason: str, user: str = "") -> None:
-    """Accept (patch_id, rule, other_id or None = any) as an exception with a reason; replaces an earlier one."""
+
+class ExceptionRefused(ValueError):
+    """The policy does not let this person accept this finding as an exception; str() says why."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def ensure_exception_columns(path: str) -> None:
+    """Add the columns of the exception policy to a working copy made before it; idempotent."""
+    with geopackage.connect(path) as con:
+        cols = {r[1] for r in con.execute(f"PRAGMA table_info({schema.EXCEPTIONS})")}
+        if not cols:
+            return
+        for name, kind in EXCEPTION_COLUMNS:
+            if name not in cols:
+                con.execute(f'ALTER TABLE {schema.EXCEPTIONS} ADD COLUMN "{name}" {kind}')
+        con.execute(f"CREATE TABLE IF NOT EXISTS {WITHDRAWALS} (client_key TEXT PRIMARY KEY, patch_id TEXT NOT NULL, "
+                    "rule TEXT NOT NULL, other_id TEXT, severity TEXT, at TEXT NOT NULL)")
+
+
+def finding_severity(path: str, patch_id: str, rule: str, other_id: Optional[str] = None) -> str:
+    """The severity of the current finding (patch, rule, other), else the rule's default severity."""
+    with geopackage.connect(path) as con:
+        row = con.execute(f"SELECT severity FROM {schema.ISSUES} WHERE patch_id = ? AND rule = ? "
+                          "AND (? IS NULL OR other_id = ?) ORDER BY fid LIMIT 1",
+                          (patch_id, rule, other_id, other_id)).fetchone()
+    return row[0] if row and row[0] else rules.RULE[rule].severity
+
+
+def refusal_text(refusal: Dict[str, Any], role: str, rule: str) -> str:
+    """A policy rejection as a sentence in the user's language, with the role's and the rule's labels."""
+    from ..policy import reason_message
+
+    lang = ui_language()
+    return reason_message(refusal["code"], lang, **{**refusal.get("details", {}),
+                                                  "role": schema.ROLES.label(role, lang), "rule": rules.rule_label(rule)})
+
+
+def exception_refusal(path: str, rule: str, severity: str, reason: str, approval_ref: str = "",
+                      user=None, pol=None) -> Optional[Dict[str, Any]]:
+    """None when `user` (default: the current identity) may accept such a finding, else the policy's rejection."""
+    from .. import identity
+    from ..workflow import load_policy
+
+    pol = pol or load_policy(path)
+    user = user or identity.current_user(path, pol.offline_days)
+    return pol.exception_refusal(user.role, rule, severity, reason, approval_ref)
+
+
+def accept_exception(path: str, patch_id: str, rule: str, other_id: Optional[str], reason: str, user=None,
+                     approval_ref: str = "", severity: Optional[str] = None, pol=None) -> None:
+    """Accept (patch_id, rule, other_id or None = any) as an exception with a reason, as `user` (an Identity;
+    default: the current one), if the exception policy lets that role; replaces an earlier one. The exception is
+    pending until the platform accepts it; the workflow's gates count only accepted ones."""
+    from .. import identity
+    from ..workflow import load_policy
+
     if rule not in rules.RULE_CODES:
         raise ValueError(tr("Unknown rule {0}").format(rule))
     if not (reason or "").strip():
-        raise ValueError(tr("An accepted exception needs a reason"))
+        raise ExceptionRefused("reason_text_required", tr("An accepted exception needs a reason"))
+    ensure_exception_columns(path)
+    pol = pol or load_policy(path)
+    user = user or identity.current_user(path, pol.offline_days)
+    severity = severity or finding_severity(path, patch_id, rule, other_id)
+    refusal = pol.exception_refusal(user.role, rule, severity, reason, approval_ref)
+    if refusal is not None:
+        raise ExceptionRefused(refusal["code"], refusal_text(refusal, user.role, rule))
     other = other_id or None
-    now = _dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
     with geopackage.connect(path) as con:
         _delete(con, patch_id, rule, other)
-        con.execute(f"INSERT INTO {schema.EXCEPTIONS}(patch_id, rule, other_id, reason, accepted_by, accepted_at) "
-                    "VALUES (?,?,?,?,?,?)", (patch_id, rule, other, reason.strip(), user or "", now))
+        con.execute(f"INSERT INTO {schema.EXCEPTIONS}(patch_id, rule, other_id, reason, accepted_by, accepted_at, "
+                    "severity, role, approval_ref, status, client_key) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (patch_id, rule, other, reason.strip(), user.username, identity.utc_text(), severity, user.role,
+                     (approval_ref or "").strip() or None, PENDING, str(uuid.uuid4())))
         _recount(con, [patch_id])
 
 
 def remove_exception(path: str, patch_id: str, rule: str, other_id: Optional[str] = None) -> int:
-    """Withdraw an accepted exception; returns the number of rows removed."""
+    """Withdraw an accepted exception; returns the number of rows removed. One the platform knows is withdrawn
+    there at the next sync."""
+    from .. import identity
+
+    ensure_exception_columns(path)
+    other = other_id or None
     with geopackage.connect(path) as con:
-        n = _delete(con, patch_id, rule, other_id or None)
+        known = con.execute(f"SELECT severity FROM {schema.EXCEPTIONS} WHERE patch_id=? AND rule=? AND "
+                            "COALESCE(other_id, '') = COALESCE(?, '') AND status = ?",
+                            (patch_id, rule, other, ACCEPTED)).fetchone()
+        n = _delete(con, patch_id, rule, other)
+        if known:
+            con.execute(f"INSERT INTO {WITHDRAWALS} VALUES (?, ?, ?, ?, ?, ?)",
+                        (str(uuid.uuid4()), patch_id, rule, other, known[0], identity.utc_text()))
         _recount(con, [patch_id])
     return n
 
@@ -45,28 +125,40 @@ def _delete(con, patch_id: str, rule: str, other: Optional[str]) -> int:
 
 
 def list_exceptions(path: str) -> List[Dict[str, Any]]:
-    """Every accepted exception as a dict (patch_id, rule, other_id, reason, accepted_by, accepted_at)."""
+    """Every accepted exception as a dict (patch_id, rule, other_id, reason, accepted_by, accepted_at, severity,
+    role, approval_ref, status: pending | accepted | refused, platform_message)."""
     with geopackage.connect(path) as con:
-        rows = con.execute(f"SELECT patch_id, rule, other_id, reason, accepted_by, accepted_at FROM {schema.EXCEPTIONS} "
-                           "ORDER BY accepted_at, patch_id").fetchall()
-    keys = ("patch_id", "rule", "other_id", "reason", "accepted_by", "accepted_at")
+        cols = {r[1] for r in con.execute(f"PRAGMA table_info({schema.EXCEPTIONS})")}
+        keys = tuple(k for k in ("patch_id", "rule", "other_id", "reason", "accepted_by", "accepted_at", "severity",
+                                 "role", "approval_ref", "status", "platform_message") if k in cols)
+        rows = con.execute(f"SELECT {', '.join(keys)} FROM {schema.EXCEPTIONS} ORDER BY accepted_at, patch_id").fetchall()
     return [dict(zip(keys, r)) for r in rows]
 
 
 _OPEN_SQL = (f"SELECT i.patch_id, i.rule, i.severity, i.message, i.value, i.other_id FROM {schema.ISSUES} i "
              f"WHERE {{where}} NOT EXISTS (SELECT 1 FROM {schema.EXCEPTIONS} e WHERE e.patch_id = i.patch_id "
-             "AND e.rule = i.rule AND (e.other_id IS NULL OR e.other_id = '' OR e.other_id = i.other_id)) ORDER BY i.fid")
+             "AND e.rule = i.rule AND (e.other_id IS NULL OR e.other_id = '' OR e.other_id = i.other_id) "
+             "AND {status}) ORDER BY i.fid")
+# Which exceptions hide a finding: for people, every one not refused (pending ones too, marked as such in the
+# dock); for the workflow's gates, only those the platform has accepted.
+_SHOWN = "COALESCE(e.status, 'pending') <> 'refused'"
+_ACCEPTED = "e.status = 'accepted'"
 
 
-def open_findings(path: str, patch_ids: Optional[Iterable[str]] = None) -> Dict[str, List[Dict[str, Any]]]:
-    """patch_id -> current findings (rule, severity, message, value, other_id) not covered by an accepted exception."""
+def open_findings(path: str, patch_ids: Optional[Iterable[str]] = None,
+                  platform_accepted_only: bool = False) -> Dict[str, List[Dict[str, Any]]]:
+    """patch_id -> current findings (rule, severity, message, value, other_id) not covered by an exception
+    (with `platform_accepted_only`, by one the platform has accepted)."""
+    ensure_exception_columns(path)
+    status = _ACCEPTED if platform_accepted_only else _SHOWN
     out: Dict[str, List[Dict[str, Any]]] = {}
     with geopackage.connect(path) as con:
         if patch_ids is None:
-            batches = [con.execute(_OPEN_SQL.format(where=""))]
+            batches = [con.execute(_OPEN_SQL.format(where="", status=status))]
         else:
             ids = list(patch_ids)
-            batches = [con.execute(_OPEN_SQL.format(where="i.patch_id IN ({}) AND".format(",".join("?" * len(c)))), c)
+            batches = [con.execute(_OPEN_SQL.format(where="i.patch_id IN ({}) AND".format(",".join("?" * len(c))),
+                                                    status=status), c)
                        for c in (ids[i:i + 500] for i in range(0, len(ids), 500))]
         for cur in batches:
             for pid, rule, sev, msg, val, other in cur.fetchall():
@@ -77,7 +169,7 @@ def open_findings(path: str, patch_ids: Optional[Iterable[str]] = None) -> Dict[
 def _recount(con, patch_ids: List[str]) -> None:
     """Refresh check_state error/warning counts of patches from their open findings."""
     for pid in patch_ids:
-        rows = con.execute(_OPEN_SQL.format(where="i.patch_id = ? AND"), (pid,)).fetchall()
+        rows = con.execute(_OPEN_SQL.format(where="i.patch_id = ? AND", status=_SHOWN), (pid,)).fetchall()
         e = sum(1 for r in rows if r[2] == rules.ERROR)
         w = sum(1 for r in rows if r[2] == rules.WARNING)
         con.execute(f"UPDATE {schema.CHECK_STATE} SET errors=?, warnings=? WHERE patch_id=?", (e, w, pid))

@@ -63,6 +63,18 @@ class CanceledError(PlatformError):
     """The user canceled."""
 
 
+class ThrottledError(PlatformError):
+    """429: too many failed logins; `retry_after` seconds until the next try."""
+
+    def __init__(self, message: str, retry_after: int = 0):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AuditChainRefused(PlatformError):
+    """409 audit_chain_broken: the working copy's audit log does not continue the platform's copy."""
+
+
 Progress = Optional[Callable[[float], None]]
 IsCanceled = Optional[Callable[[], bool]]
 
@@ -122,9 +134,10 @@ class PlatformClient:
     def _json(status: int, content: bytes) -> Dict[str, Any]:
         try:
             data = json.loads(content.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            # Never quote the body: a mangled login reply holds tokens, and messages end up in QGIS's log.
             raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(
-                status, content[:120].decode("utf-8", "replace"))) from e
+                status, tr("not JSON ({0} bytes)").format(len(content)))) from None
         if not isinstance(data, dict):
             raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(status, "not an object"))
         return data
@@ -134,11 +147,20 @@ class PlatformClient:
         if status == 401:
             if code in ("invalid_credentials",):
                 raise AuthError(tr("Wrong user name or password"), expired=False, code=code)
-            if code in ("token_expired", "invalid_refresh_token"):
+            if code in ("token_expired", "invalid_refresh_token", "session_revoked", "refresh_reused"):
                 raise AuthError(tr("Your session has expired: log in again"), expired=True, code=code)
             raise AuthError(tr("Not logged in: {0}").format(message or code), expired=True, code=code)
         if status == 403:
             raise ForbiddenError(tr("Not allowed: {0}").format(message or code))
+        if status == 429:
+            try:
+                wait = int(float(data.get("retry_after") or 0))
+            except (TypeError, ValueError):
+                wait = 0
+            raise ThrottledError(tr("Too many failed logins: try again in {0} s").format(max(wait, 1)), wait)
+        if status == 409 and code == "audit_chain_broken":
+            raise AuditChainRefused(tr("The platform refused the audit log: it does not continue the platform's "
+                                       "copy ({0})").format(data.get("problem") or message or code))
         if status == 409:
             raise ConflictError(message or code)
         if status >= 500:
@@ -192,8 +214,57 @@ class PlatformClient:
         self.user = dict(data.get("user") or {})
 
     def logout(self) -> None:
+        """End the session on the platform (its tokens stop working) and forget the tokens here."""
+        try:
+            if self._access:
+                self.call("POST", "/auth/logout", {}, retry=False)
+        except PlatformError:
+            pass  # offline or already expired: the tokens are forgotten all the same
+        finally:
+            self.forget()
+
+    def forget(self) -> None:
+        """Forget the tokens without telling the platform."""
         self._access = self._refresh = None
         self.user = {}
+
+    def me(self) -> Dict[str, Any]:
+        """The logged-in account as the platform knows it (username, display_name, role, county, units)."""
+        self.user = dict(self.call("GET", "/me"))
+        return self.user
+
+    def workflow(self) -> Dict[str, Any]:
+        """The workflow policy the platform enforces (the raw configuration)."""
+        data = self.call("GET", "/workflow")
+        if not isinstance(data.get("policy"), dict):
+            raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(200, "no policy"))
+        return data["policy"]
+
+    def submit_audit(self, county: str, copy_id: str, items: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """Send audit rows (transitions, returns, notes) in chain order; the platform performs the moves its
+        policy allows the token's account and answers per row (accepted / rejected / noted)."""
+        data = self.call("POST", f"/counties/{county}/transitions", {"copy_id": copy_id, "items": items})
+        results = data.get("results")
+        if not isinstance(results, list) or len(results) != len(items):
+            raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(
+                200, "results do not match the items sent"))
+        return data
+
+    def audit_head(self, county: str, copy_id: str) -> Dict[str, Any]:
+        """The platform's head of this working copy's audit chain: {"head": hash, "count": n}."""
+        return self.call("GET", f"/counties/{county}/audit/head?copy_id={copy_id}")
+
+    def submit_exceptions(self, county: str, items: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        """Send accepted / withdrawn exceptions; per-item results (accepted / rejected)."""
+        data = self.call("POST", f"/counties/{county}/exceptions", {"items": items})
+        results = data.get("results")
+        if not isinstance(results, list) or len(results) != len(items):
+            raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(
+                200, "results do not match the items sent"))
+        return results
+
+    def exceptions(self, county: str) -> List[Dict[str, Any]]:
+        return list(self.call("GET", f"/counties/{county}/exceptions").get("items") or [])
 
     @property
     def logged_in(self) -> bool:
@@ -234,10 +305,6 @@ class PlatformClient:
             raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(
                 200, "results do not match the items sent"))
         return results
-
-    def transition(self, county: str, audit_items: List[Dict[str, Any]]) -> int:
-        """Send audit rows of stage transitions/returns; returns how many the platform newly stored."""
-        return int(self.call("POST", f"/counties/{county}/transitions", {"items": audit_items}).get("stored", 0))
 
     def audit(self, county: str, patch_id: Optional[str] = None) -> List[Dict[str, Any]]:
         q = f"?patch_id={patch_id}" if patch_id else ""

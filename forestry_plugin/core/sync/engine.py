@@ -22,9 +22,10 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from osgeo import ogr, osr
 
 from ... import schema
-from ...i18n import tr
-from .. import geopackage
-from .changes import ensure_change_tracking, pending_changes, set_suppressed
+from ...i18n import tr, ui_language
+from .. import audit, geopackage, identity
+from ..policy import reason_message
+from .changes import pending_changes, set_suppressed
 from .client import CanceledError, PlatformClient
 
 SYNCED_FIELDS = [f.name for f in schema.PATCH_FIELDS if f.synced]
@@ -51,6 +52,10 @@ class SyncSummary:
     conflicts: int = 0
     rejected: int = 0
     audit_sent: int = 0
+    transitions_accepted: int = 0
+    transitions_refused: int = 0
+    exceptions_sent: int = 0
+    exceptions_refused: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0
     errors: List[str] = field(default_factory=list)
@@ -94,7 +99,9 @@ class SyncEngine:
         if not self.county:
             raise ValueError(tr("The working copy has no county code: set one before syncing"))
         self.local_epsg = int(str(settings.get("crs") or schema.DEFAULT_PROJECT_CRS).split(":")[1])
-        ensure_change_tracking(path)
+        from ..workflow import upgrade_working_copy
+
+        upgrade_working_copy(path)
         self._to_wire = osr.CoordinateTransformation(_srs(self.local_epsg), _srs(WIRE_CRS))
         self._to_local = osr.CoordinateTransformation(_srs(WIRE_CRS), _srs(self.local_epsg))
         with geopackage.connect(path) as con:
@@ -103,7 +110,35 @@ class SyncEngine:
                                         (schema.PATCHES,)).fetchone()[0]
             if not con.execute("SELECT value FROM sync_state WHERE key = 'copy_id'").fetchone():
                 con.execute("INSERT INTO sync_state VALUES ('copy_id', ?)", (str(uuid.uuid4()),))
+            self.copy_id = con.execute("SELECT value FROM sync_state WHERE key = 'copy_id'").fetchone()[0]
+            rej_cols = {r[1] for r in con.execute("PRAGMA table_info(sync_rejections)")}
+            if "local_feature" not in rej_cols:  # the refused local version, kept so nothing is lost
+                con.execute("ALTER TABLE sync_rejections ADD COLUMN local_feature TEXT")
+                con.execute("ALTER TABLE sync_rejections ADD COLUMN code TEXT")
         self.fields = [f for f in SYNCED_FIELDS if f in cols]
+        self._actor: Optional[identity.Identity] = None  # who notes the platform's answers in the audit log
+
+    # -- session: who the platform says we are, and the policy it enforces -----------------------
+    def adopt_session(self) -> identity.Identity:
+        """Cache the logged-in account and the platform's workflow policy in the working copy (offline work)."""
+        from ..workflow import cache_policy
+
+        ident = identity.from_platform_user(self.client.user, self.client.base_url)
+        identity.cache_identity(self.path, ident)
+        cache_policy(self.path, self.client.workflow(), self.client.base_url)
+        self._actor = ident
+        return ident
+
+    def verify_audit(self) -> None:
+        """Refuse to sync a working copy whose audit log is not intact, here or against the platform's copy."""
+        audit.verify(self.path)
+        head = self.client.audit_head(self.county, self.copy_id)
+        count, platform_head = int(head.get("count") or 0), head.get("head") or ""
+        if count:
+            row = audit.row_at(self.path, count - 1)
+            if row is None or row.get("row_hash") != platform_head:
+                raise audit.AuditTampered([tr("the audit log no longer contains the {0} row(s) the platform already "
+                                              "holds").format(count)])
 
     # -- state --------------------------------------------------------------------------
     def _state(self, con, key: str, default: Any = None) -> Any:
@@ -192,6 +227,15 @@ class SyncEngine:
     def pull(self, progress: Progress = None, is_canceled: IsCanceled = None, page_size: int = 500) -> SyncSummary:
         """Bring the platform's changes since the last pull into the working copy."""
         summary = SyncSummary("pull")
+        self._actor = self._actor or identity.current_user(self.path)
+        self.verify_audit()
+        # A batch or audit upload whose reply was lost is settled first: its outcome decides what the platform's
+        # changes mean (our own upload coming back is no conflict).
+        self._replay_outbox(summary)
+        with geopackage.connect(self.path) as con:
+            inflight = self._state(con, "audit_inflight")
+        if inflight:
+            self._push_audit(summary)
         with geopackage.connect(self.path) as con:
             cursor = self._state(con, "cursor", "0")
         pages = 0
@@ -225,6 +269,9 @@ class SyncEngine:
         if change is None:
             if local is not None and local_version == version and not props.get("deleted"):
                 return "unchanged"  # our own push coming back
+            if audit.first_pending_from_stage(con, pid) is not None:
+                # Moved here (not yet accepted) but changed on the platform since: the move is void.
+                self._void_pending_moves(con, pid, "changed_on_platform", feature)
             return self._write_server_copy(con, feature)
         if local_version == version:
             return "unchanged"  # the platform has nothing newer than our base: our change stands
@@ -243,10 +290,9 @@ class SyncEngine:
     def push(self, batch_size: int = 200, progress: Progress = None, is_canceled: IsCanceled = None) -> SyncSummary:
         """Send local changes (outbox first), then the audit trail; conflicted patches wait for a resolution."""
         summary = SyncSummary("push")
-        with geopackage.connect(self.path) as con:
-            outbox = con.execute("SELECT key, items, seqs FROM sync_outbox ORDER BY created_at").fetchall()
-        for key, items, seqs in outbox:  # batches sent before a crash/cancel: same key, same body
-            self._send_batch(key, json.loads(items), json.loads(seqs), summary)
+        self._actor = self._actor or identity.current_user(self.path)
+        self.verify_audit()
+        self._replay_outbox(summary)
         with geopackage.connect(self.path) as con:
             conflicted = {r[0] for r in con.execute("SELECT patch_id FROM sync_conflicts")}
             todo = [c for c in pending_changes(con) if c["patch_id"] not in conflicted]
@@ -268,10 +314,19 @@ class SyncEngine:
             self._send_batch(key, items, seqs, summary)
             if progress:
                 progress(min(1.0, (start + len(chunk)) / total) * 0.95)
-        summary.audit_sent = self._push_audit()
+        self._push_audit(summary)
+        self._push_exceptions(summary)
         if progress:
             progress(1.0)
         return self._finish(summary)
+
+    def _replay_outbox(self, summary: SyncSummary) -> None:
+        """Batches sent before a crash/cancel/lost reply: the same key and body again, answered from the
+        platform's idempotency store."""
+        with geopackage.connect(self.path) as con:
+            outbox = con.execute("SELECT key, items, seqs FROM sync_outbox ORDER BY created_at").fetchall()
+        for key, items, seqs in outbox:
+            self._send_batch(key, json.loads(items), json.loads(seqs), summary)
 
     def _item(self, con, change: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         pid = change["patch_id"]
@@ -282,6 +337,10 @@ class SyncEngine:
             return None
         row, blob = local
         feat = self._to_feature(row, blob)
+        # A stage moved here but not yet accepted travels as a transition: the edit carries the platform's stage.
+        known = audit.first_pending_from_stage(con, pid)
+        if known:
+            feat["properties"]["stage"] = known
         return {"patch_id": pid, "op": "upsert", "base_version": row["server_version"], **feat}
 
     def _send_batch(self, key: str, items: List[Dict[str, Any]], seqs: Dict[str, int], summary: SyncSummary) -> None:
@@ -307,27 +366,169 @@ class SyncEngine:
                     self._record_conflict(con, pid, res.get("server_version"), res.get("server"), item.get("base_version"))
                 else:
                     summary.rejected += 1
-                    reasons = res.get("reasons") or [str(res)]
-                    summary.errors.append(f"{pid}: {'; '.join(map(str, reasons))}")
-                    con.execute("INSERT OR REPLACE INTO sync_rejections VALUES (?, ?, ?)",
-                                (pid, json.dumps(reasons, ensure_ascii=False), _now()))
+                    reasons = self._reasons(res)
+                    summary.errors.append(f"{pid}: {'; '.join(reasons)}")
+                    local = self._read_local(con, pid)
+                    mine = self._to_feature(*local) if local else None
+                    con.execute("INSERT OR REPLACE INTO sync_rejections (patch_id, reasons, at, local_feature, code) "
+                                "VALUES (?, ?, ?, ?, ?)", (pid, json.dumps(reasons, ensure_ascii=False), _now(),
+                                                          json.dumps(mine, ensure_ascii=False) if mine else None,
+                                                          res.get("code")))
+                    # Nothing the platform refused is kept as if it stood: the patch returns to the platform's
+                    # copy (the refused version is kept in sync_rejections); a refused new patch stays, marked,
+                    # and is not sent again until it is edited.
+                    if isinstance(res.get("server"), dict):
+                        self._void_pending_moves(con, pid, res.get("code") or "rejected", res["server"])
+                        self._write_server_copy(con, res["server"])
+                    con.execute("DELETE FROM sync_changes WHERE patch_id = ? AND change_seq = ?", (pid, seqs.get(pid)))
             con.execute("DELETE FROM sync_outbox WHERE key = ?", (key,))
 
-    def _push_audit(self) -> int:
-        """Send audit rows not yet on the platform (client keys make resending harmless)."""
-        with geopackage.connect(self.path) as con:
-            copy_id = con.execute("SELECT value FROM sync_state WHERE key = 'copy_id'").fetchone()[0]
-            done = self._state(con, "audit_sent_fid", 0)
-            cols = ["fid"] + [f.name for f in schema.AUDIT_FIELDS]
-            rows = [dict(zip(cols, r)) for r in con.execute(
-                f"SELECT {', '.join(cols)} FROM {schema.AUDIT} WHERE fid > ? ORDER BY fid", (done,))]
+    @staticmethod
+    def _reasons(res: Dict[str, Any]) -> List[str]:
+        """The platform's reasons for refusing an item, in the user's language."""
+        lang = ui_language()
+        rej = res.get("rejections")
+        if isinstance(rej, list) and rej:
+            return [str(r.get("message_zh" if lang == "zh" else "message_en") or r.get("code"))
+                    for r in rej if isinstance(r, dict)]
+        return [str(r) for r in (res.get("reasons") or [res.get("code") or res])]
+
+    def _void_pending_moves(self, con, patch_id: str, code: str, server: Optional[Dict[str, Any]],
+                            message: Optional[Tuple[str, str]] = None) -> None:
+        """Mark the patch's unanswered moves refused (`code`) and note in the audit log that the patch went back
+        to the platform's stage. Called inside the caller's sync transaction."""
+        rows = con.execute(f"SELECT a.fid, a.to_stage FROM {schema.AUDIT} a LEFT JOIN {audit.RESULTS_TABLE} r "
+                           "ON r.fid = a.fid WHERE r.fid IS NULL AND a.patch_id = ? AND a.action IN "
+                           "('transition', 'return') ORDER BY a.fid", (patch_id,)).fetchall()
         if not rows:
-            return 0
-        items = [{**{k: v for k, v in r.items() if k != "fid"}, "client_key": f"{copy_id}:{r['fid']}"} for r in rows]
-        stored = self.client.transition(self.county, items)
-        with geopackage.connect(self.path) as con:
+            return
+        en, zh = message or (reason_message(code, "en"), reason_message(code, "zh"))
+        audit.record_results(con, [{"fid": fid, "status": audit.REFUSED, "code": code, "message_en": en,
+                                    "message_zh": zh, "at": _now()} for fid, _to in rows])
+        platform_stage = ((server or {}).get("properties") or {}).get("stage")
+        self._note(con, patch_id, "platform_refused", rows[-1][1], platform_stage, code, en)
+
+    def _note(self, con, patch_id: str, action: str, from_stage, to_stage, code: str, text: str) -> None:
+        """Append an audit row that records what the platform decided (sent with the next upload)."""
+        me = self._actor or identity.current_user(self.path)
+        audit.append(con, [dict(patch_id=patch_id, action=action, from_stage=from_stage, to_stage=to_stage,
+                                user_name=me.username, display_name=me.display_name or None, role=me.role,
+                                identity=me.source, reason=None, comment=f"{code}: {text}"[:254], approval_ref=None,
+                                patch_version=None, at=_now())])
+
+    def _push_audit(self, summary: Optional[SyncSummary] = None) -> int:
+        """Send the audit rows the platform has not answered, in chain order. It performs the moves its policy
+        allows the logged-in account and answers per row; refused moves are undone here, with the reason."""
+        summary = summary or SyncSummary("push")
+        sent_total = 0
+        for _round in range(3):  # notes about refusals made in one round go out in the next
+            with geopackage.connect(self.path) as con:
+                done = self._state(con, "audit_sent_fid", 0)
+                conflicted = {r[0] for r in con.execute("SELECT patch_id FROM sync_conflicts")}
+            rows = audit.rows_after(self.path, done)
+            # A move of a patch in conflict waits for the resolution; the chain cannot skip it, so neither
+            # can any later row.
+            hold = next((i for i, r in enumerate(rows) if r["patch_id"] in conflicted
+                         and r["action"] in ("transition", "return")), None)
+            rows = rows[:hold] if hold is not None else rows
+            if not rows:
+                break
+            for chunk_start in range(0, len(rows), 500):
+                chunk = rows[chunk_start:chunk_start + 500]
+                with geopackage.connect(self.path) as con:
+                    self._set_state(con, "audit_inflight", chunk[-1]["fid"])
+                    items = []
+                    for r in chunk:
+                        item = {k: v for k, v in r.items() if k != "fid"}
+                        item["client_key"] = f"{self.copy_id}:{r['fid']}"
+                        sv = con.execute(f"SELECT server_version FROM {schema.PATCHES} WHERE patch_id = ?",
+                                         (r["patch_id"],)).fetchone()
+                        item["base_version"] = sv[0] if sv else None
+                        items.append(item)
+                reply = self.client.submit_audit(self.county, self.copy_id, items)
+                self._apply_audit_results(chunk, reply["results"], summary)
+                sent_total += len(chunk)
+        summary.audit_sent += sent_total
+        return sent_total
+
+    def _apply_audit_results(self, rows: List[Dict[str, Any]], results: List[Dict[str, Any]],
+                             summary: SyncSummary) -> None:
+        with sync_transaction(self.path) as con:
+            for row, res in zip(rows, results):
+                status = (res or {}).get("status")
+                pid = row["patch_id"]
+                if status == "accepted":
+                    summary.transitions_accepted += 1
+                    audit.record_results(con, [{"fid": row["fid"], "status": audit.ACCEPTED,
+                                                "platform_version": res.get("version"), "at": _now()}])
+                    if res.get("version") is not None:
+                        con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?",
+                                    (res["version"], pid))
+                elif status == "rejected":
+                    summary.transitions_refused += 1
+                    reasons = self._reasons(res)
+                    summary.errors.append(f"{pid}: {'; '.join(reasons)}")
+                    rej = res.get("rejections")
+                    rej = rej[0] if isinstance(rej, list) and rej and isinstance(rej[0], dict) else {}
+                    code = str(res.get("code") or rej.get("code") or "rejected")
+                    en, zh = rej.get("message_en") or code, rej.get("message_zh") or code
+                    server = res.get("server") if isinstance(res.get("server"), dict) else None
+                    if row["action"] in ("transition", "return"):
+                        # This move and any later one of the patch are void; the patch returns to the platform's
+                        # state and the audit log notes why.
+                        self._void_pending_moves(con, pid, code, server, (en, zh))
+                        if server is not None:
+                            self._write_server_copy(con, server)
+                    audit.record_results(con, [{"fid": row["fid"], "status": audit.REFUSED, "code": code,
+                                                "message_en": en, "message_zh": zh, "at": _now()}])
+                else:
+                    audit.record_results(con, [{"fid": row["fid"], "status": audit.NOTED, "at": _now()}])
             self._set_state(con, "audit_sent_fid", rows[-1]["fid"])
-        return stored
+            self._set_state(con, "audit_inflight", None)
+
+    def _push_exceptions(self, summary: SyncSummary) -> None:
+        """Send exceptions accepted or withdrawn here; the platform refuses those the account may not make."""
+        from ..checks import store
+
+        with geopackage.connect(self.path) as con:
+            accepts = con.execute(f"SELECT fid, client_key, patch_id, rule, severity, other_id, reason, approval_ref, "
+                                  f"accepted_at FROM {schema.EXCEPTIONS} WHERE COALESCE(status, 'pending') = 'pending'"
+                                  ).fetchall()
+            withdrawals = con.execute(f"SELECT client_key, patch_id, rule, other_id, severity, at FROM "
+                                      f"{store.WITHDRAWALS}").fetchall()
+        items, refs = [], []
+        for fid, key, pid, rule, sev, other, reason, ref, at in accepts:
+            key = key or f"{self.copy_id}:exc:{fid}"
+            items.append({"client_key": key, "op": "accept", "patch_id": pid, "rule": rule, "severity": sev,
+                          "other_id": other, "reason": reason, "approval_ref": ref, "at": at})
+            refs.append(("accept", fid))
+        for key, pid, rule, other, sev, at in withdrawals:
+            items.append({"client_key": key, "op": "withdraw", "patch_id": pid, "rule": rule, "severity": sev,
+                          "other_id": other, "reason": "", "approval_ref": None, "at": at})
+            refs.append(("withdraw", key))
+        if not items:
+            return
+        results = self.client.submit_exceptions(self.county, items)
+        with geopackage.connect(self.path) as con:
+            touched = set()
+            for (kind, ref), item, res in zip(refs, items, results):
+                status = (res or {}).get("status")
+                summary.exceptions_sent += 1
+                if kind == "withdraw":
+                    con.execute(f"DELETE FROM {store.WITHDRAWALS} WHERE client_key = ?", (ref,))
+                    continue
+                if status == "accepted":
+                    con.execute(f"UPDATE {schema.EXCEPTIONS} SET status = 'accepted', client_key = ?, "
+                                "accepted_by = COALESCE(?, accepted_by), platform_message = NULL WHERE fid = ?",
+                                (item["client_key"], res.get("accepted_by"), ref))
+                else:
+                    summary.exceptions_refused += 1
+                    text = "; ".join(self._reasons(res))
+                    summary.errors.append(f"{item['patch_id']}: {text}")
+                    con.execute(f"UPDATE {schema.EXCEPTIONS} SET status = 'refused', client_key = ?, "
+                                "platform_message = ? WHERE fid = ?", (item["client_key"], text[:254], ref))
+                touched.add(item["patch_id"])
+            store._recount(con, sorted(touched))
 
     # -- conflicts ----------------------------------------------------------------------
     def conflicts(self) -> List[Dict[str, Any]]:
@@ -371,12 +572,14 @@ class SyncEngine:
                             (conflict["server_version"], patch_id))
             else:
                 server = conflict["server"] or {"properties": {"patch_id": patch_id, "deleted": True}}
+                self._void_pending_moves(con, patch_id, "changed_on_platform", server)
                 self._write_server_copy(con, server)
                 con.execute("DELETE FROM sync_changes WHERE patch_id = ?", (patch_id,))
             con.execute("DELETE FROM sync_conflicts WHERE patch_id = ?", (patch_id,))
 
     def sync(self, progress: Progress = None, is_canceled: IsCanceled = None) -> Tuple[SyncSummary, SyncSummary]:
         """Pull, then push (the usual button)."""
+        self.adopt_session()
         pulled = self.pull(lambda f: progress(f * 0.5) if progress else None, is_canceled)
         pushed = self.push(progress=lambda f: progress(0.5 + f * 0.5) if progress else None, is_canceled=is_canceled)
         return pulled, pushed

@@ -29,7 +29,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ... import schema
 from ...core import geopackage, workflow
-from ...i18n import tr
+from ...i18n import tr, ui_language
 
 REPORT_FIELDS = (("patch_id", QVariant.String), ("action", QVariant.String), ("from_stage", QVariant.String),
                  ("to_stage", QVariant.String), ("status", QVariant.String), ("refusal_codes", QVariant.String),
@@ -47,8 +47,7 @@ def patch_layer_path(layer: QgsVectorLayer) -> str:
 
 
 class TransitionAlgorithm(QgsProcessingAlgorithm):
-    PATCHES, SELECTION, TARGET, ROLE, REASON, COMMENT, USER = (
-        "PATCHES", "SELECTION", "TARGET", "ROLE", "REASON", "COMMENT", "USER")
+    PATCHES, SELECTION, TARGET, REASON, COMMENT = ("PATCHES", "SELECTION", "TARGET", "REASON", "COMMENT")
     OUTPUT, REPORT = "OUTPUT", "REPORT"
 
     def name(self):
@@ -64,11 +63,13 @@ class TransitionAlgorithm(QgsProcessingAlgorithm):
         return "workflow"
 
     def shortHelpString(self):  # noqa: N802
-        return tr("Moves the patches matching SELECTION to TARGET stage as ROLE. A target earlier than a patch's "
-                  "stage is a return for rectification and needs a REASON (and a COMMENT for \"other\"). Preconditions "
-                  "(role allowed by the workflow configuration, no skipped stage, required attributes, survival rate, "
-                  "fresh checks without open errors, area consistent) are checked for every patch; if any patch is "
-                  "refused nothing changes. Every change is written to the audit log.")
+        return tr("Moves the patches matching SELECTION to TARGET stage as you: the account of your last platform "
+                  "login to this working copy (cached for offline work), else a local county technician. A target "
+                  "earlier than a patch's stage is a return for rectification and needs a REASON (and a COMMENT for "
+                  "\"other\"). Preconditions (your role allowed by the platform's workflow policy, no skipped stage, "
+                  "required attributes, survival rate, fresh checks without open errors, area consistent) are checked "
+                  "for every patch; if any patch is refused nothing changes. Every change is written to the audit log "
+                  "and stays pending until the platform accepts it at the next sync.")
 
     def flags(self):
         # Main thread: the edit buffer of an open patches layer is inspected and the layer reloaded afterwards.
@@ -84,13 +85,10 @@ class TransitionAlgorithm(QgsProcessingAlgorithm):
                                                            self.PATCHES, optional=True))
         self.addParameter(QgsProcessingParameterEnum(self.TARGET, tr("Target stage"),
                                                      [c.en for c in schema.STAGES]))
-        self.addParameter(QgsProcessingParameterEnum(self.ROLE, tr("Role"), [c.en for c in schema.ROLES]))
         self.addParameter(QgsProcessingParameterEnum(self.REASON, tr("Return reason"),
                                                      [c.en for c in schema.REJECTION_REASONS], optional=True))
         self.addParameter(QgsProcessingParameterString(self.COMMENT, tr("Comment"), "", optional=True,
                                                        multiLine=True))
-        self.addParameter(QgsProcessingParameterString(self.USER, tr("User name (default: current user)"), "",
-                                                       optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Per-patch report"),
                                                             QgsProcessing.TypeVector, optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(self.REPORT, tr("Report (JSON)"),
@@ -109,12 +107,10 @@ class TransitionAlgorithm(QgsProcessingAlgorithm):
         # parameterAsExpression() returns "" for an invalid expression, which would select every patch.
         expr = self.parameterAsString(parameters, self.SELECTION, context).strip()
         target = schema.STAGES.values()[self.parameterAsEnum(parameters, self.TARGET, context)]
-        role = schema.ROLES.values()[self.parameterAsEnum(parameters, self.ROLE, context)]
         reason = None
         if parameters.get(self.REASON) is not None:
             reason = schema.REJECTION_REASONS.values()[self.parameterAsEnum(parameters, self.REASON, context)]
         comment = self.parameterAsString(parameters, self.COMMENT, context)
-        user = self.parameterAsString(parameters, self.USER, context).strip() or None
 
         request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
         if expr:
@@ -127,8 +123,9 @@ class TransitionAlgorithm(QgsProcessingAlgorithm):
         ids = [f["patch_id"] for f in source.getFeatures(request) if f["patch_id"]]
         feedback.pushInfo(tr("{0} patch(es) selected").format(len(ids)))
         try:
-            report = workflow.WorkflowEngine(path).apply(ids, target, role, reason=reason, comment=comment,
-                                                         user=user)
+            engine = workflow.WorkflowEngine(path)
+            feedback.pushInfo(tr("Acting as {0}").format(engine.identity.label(ui_language())))
+            report = engine.apply(ids, target, reason=reason, comment=comment)
         except (workflow.WorkflowError, geopackage.WorkingCopyError) as e:
             raise QgsProcessingException(str(e)) from e
         for r in report.refused:
