@@ -36,6 +36,26 @@ def sample_county(sample_county_master, tmp_path):
                                manifest_path=str(tmp_path / os.path.basename(sample_county_master.manifest_path)))
 
 
+PLATFORM_REFUSES = {"invalid_geometry", "area_mismatch", "attribute"}  # faults the platform itself refuses
+
+
+@pytest.fixture()
+def design_county(sample_county):
+    """The sample county as a county uploads it to a platform that has none of it yet: every patch at design (the
+    platform refuses new patches at later stages), without the patches whose labelled faults the platform refuses
+    outright (invalid geometry, area mismatch, bad attributes)."""
+    import dataclasses
+
+    refused = [pid for pid, kinds in sample_county.faults.items() if PLATFORM_REFUSES & set(kinds)]
+    with geopackage.connect(sample_county.path) as con:
+        con.execute("UPDATE patches SET stage = 'design'")
+        con.executemany("DELETE FROM patches WHERE patch_id = ?", [(pid,) for pid in refused])
+        con.executemany("DELETE FROM sync_changes WHERE patch_id = ?", [(pid,) for pid in refused])  # never existed
+        n = con.execute("SELECT COUNT(*) FROM patches").fetchone()[0]
+    return dataclasses.replace(sample_county, patch_count=n,
+                               faults={k: v for k, v in sample_county.faults.items() if k not in refused})
+
+
 @pytest.fixture()
 def empty_working_copy(tmp_path, qgis_app):
     """An empty working copy (all tables, default styles) in EPSG:4549."""
@@ -70,3 +90,12 @@ def _no_layers_outlive_qgis(qgis_app):
         if isinstance(obj, QgsMapLayer) and not sip.isdeleted(obj) and sip.ispyowned(obj):
             sip.delete(obj)
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _no_session_outlives_its_test():
+    """A test that logs in (sync panel, engine) must not leave its platform session to the next test."""
+    yield
+    from forestry_plugin.core import identity
+
+    identity.set_session(None)

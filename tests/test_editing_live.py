@@ -10,7 +10,7 @@ from qgis.PyQt.QtWidgets import QApplication, QLineEdit
 from test_editing_data import X0, Y0, bare_component, make_working_copy, project_with_working_copy
 
 from forestry_plugin import schema
-from forestry_plugin.core import forms, geopackage
+from forestry_plugin.core import forms, geopackage, identity
 from forestry_plugin.core.checks.live import LiveChecker
 from forestry_plugin.gui import edit_live
 
@@ -46,25 +46,41 @@ def test_review_blocks_errors_until_accepted_with_reason(wc):
     checker = LiveChecker(path)
     findings = checker.check_patch(f.geometry(), attrs, f["patch_id"])
     assert "cropland" in {x.rule for x in findings if x.severity == "error"}
-    asked = []
+    asked, told = [], []
 
     def back(pid, fs):
         asked.append([x.rule for x in fs])
         return None
 
-    assert edit_live.review(path, f["patch_id"], f.geometry(), attrs, back, checker) is False
-    assert asked and "cropland" in asked[0]
-    assert edit_live.review(path, f["patch_id"], f.geometry(), attrs, lambda p, fs: "   ", checker) is False
-    assert edit_live.review(path, f["patch_id"], f.geometry(), attrs, lambda p, fs: "county approval 2025-17",
-                            checker, user="tester") is True
+    # A local technician may not accept a cropland error (the exception policy): not even asked, told why.
+    assert edit_live.review(path, f["patch_id"], f.geometry(), attrs, back, checker, notify=told.append) is False
+    assert asked == [] and told and "cropland" in told[0].lower() or "耕地" in told[0]
+    # A county reviewer may, with the approval number from the patch's 占用耕地审批文号.
+    reviewer = identity.Identity("tester", "county_reviewer", county="339901", units=("339901",),
+                                 source=identity.PLATFORM, verified_at=identity.utc_text())
+    told.clear()
+    assert edit_live.review(path, f["patch_id"], f.geometry(), attrs, back, checker, user=reviewer,
+                            notify=told.append) is False
+    assert "approval" in told[0].lower() or "审批" in told[0]  # no approval number on the patch yet
+    # accepting it needs a reason like any exception; the approval number makes it pass
+    rev = {**attrs}
+    with pytest.MonkeyPatch.context() as mp:
+        from forestry_plugin.core.checks import live as live_mod
+
+        mp.setattr(live_mod.LiveChecker, "check_patch", lambda self, g, a, p: findings)  # the error as found
+        rev["approval_no"] = "浙土资〔2025〕17号"
+        assert edit_live.review(path, f["patch_id"], f.geometry(), rev, back, checker, user=reviewer) is False
+        assert asked and "cropland" in asked[0]
+        assert edit_live.review(path, f["patch_id"], f.geometry(), rev, lambda p, fs: "   ", checker,
+                                user=reviewer) is False
+        assert edit_live.review(path, f["patch_id"], f.geometry(), rev, lambda p, fs: "county approval 2025-17",
+                                checker, user=reviewer) is True
     rows = geopackage.read_features(path, schema.EXCEPTIONS)
-    assert {(r[1]["patch_id"], r[1]["rule"], r[1]["reason"], r[1]["accepted_by"]) for r in rows} >= {
-        (f["patch_id"], "cropland", "county approval 2025-17", "tester")}
-    # once accepted, a fresh checker no longer counts the error as open: saved without asking
-    assert edit_live.review(path, f["patch_id"], f.geometry(), attrs,
-                            lambda p, fs: pytest.fail("asked again"), LiveChecker(path)) is True or \
-        all(x.severity != "error" for x in edit_live.open_findings(
-            LiveChecker(path).check_patch(f.geometry(), attrs, f["patch_id"])))
+    assert {(r[1]["patch_id"], r[1]["rule"], r[1]["reason"], r[1]["accepted_by"], r[1]["approval_ref"])
+            for r in rows} >= {(f["patch_id"], "cropland", "county approval 2025-17", "tester", "浙土资〔2025〕17号")}
+    # a patch whose approval number is filled in has no cropland error at all: saved without asking
+    assert edit_live.review(path, f["patch_id"], f.geometry(), rev,
+                            lambda p, fs: pytest.fail("asked again"), LiveChecker(path), user=reviewer) is True
 
 
 @pytest.fixture()
@@ -155,14 +171,17 @@ def test_check_and_commit_blocks_then_saves(wc):
     assert comp.check_and_commit(patches) is False
     assert patches.isEditable() and len(geopackage.read_features(path, schema.PATCHES)) == 1  # nothing written
     assert "check errors" in messages[-1]
+    # a contractor or technician cannot wave a cropland error through: told why, nothing saved
     comp.ask = lambda pid, fs: "approved"
+    assert comp.check_and_commit(patches) is False
+    assert any("cannot be saved" in m for m in messages)
+    # the patch's approval number (占用耕地审批文号) is what makes cropland allowed: then it saves
+    fid = next(f.id() for f in patches.getFeatures() if f["patch_id"] != "11111111-1111-4111-8111-111111111111")
+    patches.changeAttributeValue(fid, patches.fields().indexFromName("approval_no"), "浙土资〔2025〕17号")
     assert comp.check_and_commit(patches) is True
     rows = geopackage.read_features(path, schema.PATCHES)
     assert len(rows) == 2
-    saved = {r[1]["patch_id"] for r in rows} - {"11111111-1111-4111-8111-111111111111"}
-    assert len(saved) == 1 and {(r[1]["rule"], r[1]["reason"]) for r in geopackage.read_features(
-        path, schema.EXCEPTIONS)} == {("cropland", "approved")}
-    assert {r[1]["patch_id"] for r in geopackage.read_features(path, schema.EXCEPTIONS)} == saved
+    assert geopackage.read_features(path, schema.EXCEPTIONS) == []
 
 
 def test_live_check_is_prepared_in_the_background_when_editing_starts(wc):

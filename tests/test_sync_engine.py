@@ -17,7 +17,7 @@ from qgis.core import QgsNetworkAccessManager, QgsVectorLayer
 from shapely.geometry import box
 
 from forestry_plugin import schema
-from forestry_plugin.core import geopackage
+from forestry_plugin.core import audit, geopackage
 from forestry_plugin.core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, ProtocolError
 from forestry_plugin.core.sync.engine import SyncEngine, wkb_of_blob
 from reference_platform.server import start_server, stop_server
@@ -136,7 +136,9 @@ def test_tls_verification_stays_on(tmp_path):
     server = PlatformServer(("127.0.0.1", 0), db, None)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    # the handshake in the handler thread (with its socket timeout), not in the accepting thread, where a client
+    # that stalls mid-handshake would block the server for good
+    server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         c = PlatformClient(f"https://127.0.0.1:{server.server_address[1]}{API}", retries=0, sleep=lambda s: None)
@@ -162,7 +164,7 @@ def test_round_trip_between_two_working_copies(platform, copy_a, tmp_path):
     assert a.local_changes()["total"] == 0
     assert_agree(copy_a, server)
     b_path = empty_copy(tmp_path, "b.gpkg")
-    b = SyncEngine(b_path, client(url, "demo_county"))
+    b = SyncEngine(b_path, client(url, "demo_tech"))
     pulled = b.pull()
     assert pulled.applied == 5 and b.local_changes()["total"] == 0  # pulled data is not a local change
     la, lb = local_rows(copy_a), local_rows(b_path)
@@ -180,7 +182,7 @@ def test_concurrent_edits_conflict_and_both_resolutions(platform, copy_a, tmp_pa
     a = SyncEngine(copy_a, client(url))
     a.push()
     b_path = empty_copy(tmp_path, "b.gpkg")
-    b = SyncEngine(b_path, client(url, "demo_county"))
+    b = SyncEngine(b_path, client(url, "demo_tech"))
     b.pull()
     pid1, pid2 = sorted(local_rows(copy_a))[:2]
     with geopackage.connect(b_path) as con:
@@ -217,7 +219,7 @@ def test_stale_push_is_a_conflict_not_an_overwrite(platform, copy_a, tmp_path):
     a = SyncEngine(copy_a, client(url))
     a.push()
     b_path = empty_copy(tmp_path, "b.gpkg")
-    b = SyncEngine(b_path, client(url, "demo_county"))
+    b = SyncEngine(b_path, client(url, "demo_tech"))
     b.pull()
     pid = sorted(local_rows(copy_a))[0]
     for path, text in ((b_path, "B"), (copy_a, "A")):
@@ -234,7 +236,7 @@ def test_deletes_travel_both_ways(platform, copy_a, tmp_path):
     a = SyncEngine(copy_a, client(url))
     a.push()
     b_path = empty_copy(tmp_path, "b.gpkg")
-    b = SyncEngine(b_path, client(url, "demo_county"))
+    b = SyncEngine(b_path, client(url, "demo_tech"))
     b.pull()
     pid = sorted(local_rows(copy_a))[0]
     with geopackage.connect(copy_a) as con:
@@ -250,9 +252,9 @@ def test_deletes_travel_both_ways(platform, copy_a, tmp_path):
 def test_idempotent_replay_applies_once(platform, copy_a):
     server, url = platform
     c = client(url)
-    item = {"patch_id": "0000000a-0000-4000-8000-000000000000", "op": "upsert", "base_version": None,
-            "properties": {"county_code": "339901", "stage": "design"},
-            "geometry": {"type": "Polygon", "coordinates": [[[120, 30], [120.001, 30], [120.001, 30.001], [120, 30]]]}}
+    eng = SyncEngine(copy_a, c)
+    with geopackage.connect(copy_a) as con:
+        item = eng._item(con, {"patch_id": patch(1)[0]["patch_id"], "op": "upsert", "server_version": None})
     first = c.upsert([item], "339901", "key-0001-replay")
     again = c.upsert([item], "339901", "key-0001-replay")
     assert first == again and first[0]["status"] == "accepted" and first[0]["version"] == 1
@@ -268,7 +270,14 @@ def test_rejected_items_are_kept_with_reasons(platform, copy_a):
     res = a.push()
     assert res.rejected == 1 and res.accepted == 4 and "stage" in res.errors[0]
     changes = a.local_changes()
-    assert changes["rejected"] == 1 and changes["total"] == 1  # still pending: nothing lost
+    # the refused new patch stays in the copy, marked with the reasons, and is not sent again unchanged
+    assert changes["rejected"] == 1 and changes["total"] == 0
+    assert len(local_rows(copy_a)) == 5
+    assert a.push().pushed == 0
+    with geopackage.connect(copy_a) as con:  # corrected: pending again, and accepted
+        con.execute("UPDATE patches SET stage = 'design' WHERE stage = 'done'")
+    res = a.push()
+    assert res.accepted == 1 and a.local_changes()["rejected"] == 0
 
 
 # -- faults ----------------------------------------------------------------------------------------------------------
@@ -408,7 +417,7 @@ def test_dropped_connections_mid_transfer_nothing_lost_nothing_duplicated(platfo
         assert restarted.local_changes()["total"] == 0
         assert_agree(copy_a, server)
         b_path = empty_copy(tmp_path, "b.gpkg")
-        b = SyncEngine(b_path, client(via_proxy, "demo_county"))
+        b = SyncEngine(b_path, client(via_proxy, "demo_tech"))
         proxy.drop = 1  # a pull page lost on the way: retried
         b.pull(page_size=2)
         assert_agree(b_path, server)
@@ -461,14 +470,17 @@ def test_edits_through_qgis_and_ogr_are_tracked(copy_a, platform):
 def test_audit_trail_is_uploaded_once(platform, copy_a):
     server, url = platform
     a = SyncEngine(copy_a, client(url))
+    a.push()
     with geopackage.connect(copy_a) as con:
         pid = con.execute("SELECT patch_id FROM patches LIMIT 1").fetchone()[0]
-        con.execute("INSERT INTO audit_log (patch_id, action, from_stage, to_stage, user_name, role, patch_version, at) "
-                    "VALUES (?, 'transition', 'design', 'accepted', 'li', 'county_technician', 2, '2025-10-01T08:00:00Z')",
-                    (pid,))
-    assert a.push().audit_sent == 1
+        audit.append(con, [dict(patch_id=pid, action="transition", from_stage="design", to_stage="accepted",
+                                user_name="li", role="county_technician", identity="local", patch_version=2,
+                                at="2025-10-01T08:00:00.000Z")])
+    first = a.push()
+    # the move lacks survival rate and acceptance date: the platform refuses it, the copy notes that (2 rows)
+    assert first.audit_sent == 2 and first.transitions_refused == 1
     assert a.push().audit_sent == 0
-    assert [r["patch_id"] for r in a.client.audit("339901")] == [pid]
+    assert [(r["patch_id"], r["status"]) for r in a.client.audit("339901")] == [(pid, "rejected"), (pid, "noted")]
 
 
 # -- base map --------------------------------------------------------------------------------------------------------

@@ -37,8 +37,8 @@ def auth(qgis_app):
 
 
 @pytest.fixture()
-def panel(qgis_iface, qgis_new_project, sample_county):
-    load_working_copy(sample_county.path, QgsProject.instance())
+def panel(qgis_iface, qgis_new_project, design_county):
+    load_working_copy(design_county.path, QgsProject.instance())
     p = SyncPanel(qgis_iface)
     yield p
     p.disconnect_project()
@@ -46,7 +46,7 @@ def panel(qgis_iface, qgis_new_project, sample_county):
     QgsProject.instance().clear()
 
 
-def test_login_upload_conflict_and_resolution(panel, platform, auth, sample_county, tmp_path):
+def test_login_upload_conflict_and_resolution(panel, platform, auth, design_county, tmp_path):
     server, url = platform
     good, bad = auth
     panel.url_edit.setText(url)
@@ -56,16 +56,16 @@ def test_login_upload_conflict_and_resolution(panel, platform, auth, sample_coun
     panel.auth_select.setConfigId(good)
     assert panel.login()
     assert "demo_tech" in panel.user_label.text()
-    assert f"{sample_county.patch_count}" in panel.changes_label.text()
+    assert f"{design_county.patch_count}" in panel.changes_label.text()
     panel.start("upload", wait=True)
     assert panel.progress.value() == 100
     assert "0 new, 0 changed, 0 deleted" in panel.changes_label.text() or "0" in panel.changes_label.text()
-    assert SyncEngine(sample_county.path, panel.client).local_changes()["total"] == 0
-    # A reviewer elsewhere changes two patches; we change the same two here.
+    assert SyncEngine(design_county.path, panel.client).local_changes()["total"] == 0
+    # A colleague elsewhere changes two patches; we change the same two here.
     other = str(tmp_path / "other.gpkg")
     geopackage.create_working_copy(other, county_code="339901", store_styles=False)
     c2 = PlatformClient(url)
-    c2.login("demo_county", PW)
+    c2.login("demo_tech", PW)
     e2 = SyncEngine(other, c2)
     e2.pull()
     ids = sorted(a["patch_id"] for _f, a, _g in geopackage.read_features(other, schema.PATCHES, ["patch_id"]))[:2]
@@ -93,7 +93,7 @@ def test_login_upload_conflict_and_resolution(panel, platform, auth, sample_coun
     assert panel.conflicts_table.rowCount() == 0
     panel.start("upload", wait=True)
     remarks = {a["patch_id"]: a["remark"] for _f, a, _g in geopackage.read_features(
-        sample_county.path, schema.PATCHES, ["patch_id", "remark"])}
+        design_county.path, schema.PATCHES, ["patch_id", "remark"])}
     assert remarks[ids[0]] == "my side" and remarks[ids[1]] == "platform side"
     e2.pull()
     theirs = {a["patch_id"]: a["remark"] for _f, a, _g in geopackage.read_features(other, schema.PATCHES,
@@ -130,7 +130,7 @@ def _server_ids(url):
     return ids
 
 
-def test_cancel_midway_leaves_consistent_copy_and_retry_finishes(panel, platform, auth, sample_county, monkeypatch):
+def test_cancel_midway_leaves_consistent_copy_and_retry_finishes(panel, platform, auth, design_county, monkeypatch):
     from qgis.PyQt.QtCore import QCoreApplication, QElapsedTimer
 
     from forestry_plugin.gui import sync_panel
@@ -141,18 +141,32 @@ def test_cancel_midway_leaves_consistent_copy_and_retry_finishes(panel, platform
     panel.url_edit.setText(url)
     panel.auth_select.setConfigId(auth[0])
     assert panel.login()
-    total = sample_county.patch_count
+    total = design_county.patch_count
     assert total > 10
-    # 1) Canceled in the task manager before it got anywhere: reported as canceled, retry offered.
+    # 1) Canceled in the task manager before it got anywhere: reported as canceled, retry offered. The task is
+    # held at its first step until the cancel has been pressed (a hook, not a race against the worker thread).
+    import threading
+
+    canceled = threading.Event()
+    real_adopt = SyncEngine.adopt_session
+
+    def held(self):
+        canceled.wait(20)
+        return real_adopt(self)
+
+    monkeypatch.setattr(SyncEngine, "adopt_session", held)
     task = panel.start("upload")
     assert task is not None and panel.cancel_button.isEnabled()
     panel.cancel()
+    canceled.set()
     timer = QElapsedTimer()
     timer.start()
     while panel.task is not None and timer.elapsed() < 20000:
         QCoreApplication.processEvents()
     assert panel.task is None, "task did not finish within 20 s"
     assert panel.failed_action == "upload" and panel.retry_button.isEnabled()
+    assert _server_ids(url) == []
+    monkeypatch.setattr(SyncEngine, "adopt_session", real_adopt)
     # 2) Canceled after the first batch of 5: the server has exactly what was confirmed, the rest is still pending.
     orig = sync_panel.SyncTask.setProgress
     interrupt = [True]
@@ -172,27 +186,27 @@ def test_cancel_midway_leaves_consistent_copy_and_retry_finishes(panel, platform
     monkeypatch.setattr(sync_panel.SyncTask, "__init__", small_batches)
     panel.start("upload", wait=True)
     on_server = _server_ids(url)
-    pending = SyncEngine(sample_county.path, panel.client).local_changes()["total"]
+    pending = SyncEngine(design_county.path, panel.client).local_changes()["total"]
     assert len(on_server) == 5 and pending == total - 5, (len(on_server), pending)
     assert panel.failed_action == "upload" and panel.retry_button.isEnabled()
     interrupt[0] = False
     panel.retry(wait=True)
     on_server = _server_ids(url)
     assert len(on_server) == total and len(set(on_server)) == total  # nothing lost, nothing duplicated
-    assert SyncEngine(sample_county.path, panel.client).local_changes()["total"] == 0
+    assert SyncEngine(design_county.path, panel.client).local_changes()["total"] == 0
     assert panel.failed_action is None and not panel.retry_button.isEnabled()
     # Neither the password nor the token ever reached the QGIS log.
     token = panel.client._access  # noqa: SLF001
     assert token and all(PW not in m and token not in m for m in logged)
 
 
-def test_counts_refresh_when_edits_are_saved(panel, platform, auth, sample_county):
+def test_counts_refresh_when_edits_are_saved(panel, platform, auth, design_county):
     server, url = platform
     panel.url_edit.setText(url)
     panel.auth_select.setConfigId(auth[0])
     assert panel.login()
     panel.start("upload", wait=True)
-    assert SyncEngine(sample_county.path, panel.client).local_changes()["total"] == 0
+    assert SyncEngine(design_county.path, panel.client).local_changes()["total"] == 0
     before = panel.changes_label.text()
     layer = panel.patch_layer()
     layer.startEditing()
@@ -201,7 +215,7 @@ def test_counts_refresh_when_edits_are_saved(panel, platform, auth, sample_count
     assert layer.commitChanges()
     # No explicit refresh: the panel follows the layer's committed edits.
     assert panel.changes_label.text() != before
-    assert SyncEngine(sample_county.path, panel.client).local_changes()["updated"] == 1
+    assert SyncEngine(design_county.path, panel.client).local_changes()["updated"] == 1
 
 
 def test_unreachable_server_message(panel, auth):
@@ -219,7 +233,7 @@ def test_unreachable_server_message(panel, auth):
     assert panel.client is None and not panel.download_button.isEnabled()
 
 
-def test_expired_session_asks_to_log_in_again(panel, platform, auth, sample_county):
+def test_expired_session_asks_to_log_in_again(panel, platform, auth, design_county):
     server, url = platform
     panel.url_edit.setText(url)
     panel.auth_select.setConfigId(auth[0])
@@ -231,14 +245,14 @@ def test_expired_session_asks_to_log_in_again(panel, platform, auth, sample_coun
     assert "expired" in text or "过期" in text
     assert "Wrong" not in text and not panel.client.logged_in
     assert not panel.upload_button.isEnabled() and panel.failed_action == "upload"
-    assert SyncEngine(sample_county.path, PlatformClient(url)).local_changes()["total"] == sample_county.patch_count
+    assert SyncEngine(design_county.path, PlatformClient(url)).local_changes()["total"] == design_county.patch_count
     server.faults.pop("access_ttl")
     assert panel.login() and panel.retry_button.isEnabled()
     panel.retry(wait=True)
-    assert SyncEngine(sample_county.path, panel.client).local_changes()["total"] == 0
+    assert SyncEngine(design_county.path, panel.client).local_changes()["total"] == 0
 
 
-def test_county_from_working_copy_and_other_county_refused(panel, platform, auth, sample_county):
+def test_county_from_working_copy_and_other_county_refused(panel, platform, auth, design_county):
     server, url = platform
     assert panel.county() == "339901"
     assert panel.county_combo.findData("339901") >= 0 and "339901" in panel.county_combo.currentText()

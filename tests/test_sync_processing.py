@@ -39,20 +39,20 @@ def test_credentials_come_from_the_auth_manager_only(authcfg):
         assert "demo-pass-2025" not in str(settings.value(key)), key
 
 
-def test_upload_then_download_algorithms(authcfg, provider, sample_county, tmp_path):
+def test_upload_then_download_algorithms(authcfg, provider, design_county, tmp_path):
     import processing
 
     server, url = start_server(str(tmp_path / "platform.sqlite"))
     try:
         up = processing.run("forestry:upload", {"SERVER_URL": url, "AUTHCFG": authcfg, "COUNTY": "",
-                                                "WORKING_COPY": sample_county.path})
-        assert up["ACCEPTED"] == sample_county.patch_count and up["CONFLICTS"] == 0
+                                                "WORKING_COPY": design_county.path})
+        assert up["ACCEPTED"] == design_county.patch_count and up["CONFLICTS"] == 0
         other = str(tmp_path / "other.gpkg")
         geopackage.create_working_copy(other, county_code="339901", store_styles=False)
         down = processing.run("forestry:download", {"SERVER_URL": url, "AUTHCFG": authcfg, "COUNTY": "339901",
                                                     "WORKING_COPY": other})
-        assert down["PULLED"] == sample_county.patch_count
-        assert len(geopackage.read_features(other, schema.PATCHES, ["patch_id"])) == sample_county.patch_count
+        assert down["PULLED"] == design_county.patch_count
+        assert len(geopackage.read_features(other, schema.PATCHES, ["patch_id"])) == design_county.patch_count
         with pytest.raises(QgsProcessingException):
             processing.run("forestry:download", {"SERVER_URL": url, "AUTHCFG": "missing", "COUNTY": "",
                                                  "WORKING_COPY": other})

@@ -10,7 +10,7 @@ without a result is pending.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .. import schema
 from . import audit_chain, geopackage
@@ -18,6 +18,7 @@ from . import audit_chain, geopackage
 A = schema.AUDIT
 HEAD_TABLE = "audit_head"
 RESULTS_TABLE = "audit_results"
+BASES_TABLE = "audit_bases"  # the platform version a move was made on (a move applies to what the person saw)
 CHAIN_SETTING = "audit_chain"  # set once the chain is established: a missing head is then tampering
 PENDING, ACCEPTED, REFUSED, NOTED = "pending", "accepted", "refused", "noted"
 TRIGGERS = {
@@ -59,6 +60,7 @@ def ensure_audit(path: str) -> None:
                 con.execute(f'ALTER TABLE {A} ADD COLUMN "{name}" {kind}')
         con.execute(f"CREATE TABLE IF NOT EXISTS {RESULTS_TABLE} (fid INTEGER PRIMARY KEY, status TEXT NOT NULL, "
                     "code TEXT, message_en TEXT, message_zh TEXT, platform_version INTEGER, at TEXT)")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {BASES_TABLE} (fid INTEGER PRIMARY KEY, base_version INTEGER)")
         settings = geopackage.get_settings(con)
         if HEAD_TABLE not in _tables(con) and not settings.get(CHAIN_SETTING):
             # First open by a version with the chain: seal what is there as it is.
@@ -109,6 +111,29 @@ def append(con: sqlite3.Connection, rows: Sequence[Dict[str, Any]]) -> List[int]
         count += 1
     con.execute(f"UPDATE {HEAD_TABLE} SET count = ?, head = ? WHERE id = 1", (count, prev))
     return fids
+
+
+def record_bases(con: sqlite3.Connection, fids: Sequence[int]) -> None:
+    """Remember, for moves just appended, the platform version of their patch (inside the caller's transaction)."""
+    con.executemany(f"INSERT OR REPLACE INTO {BASES_TABLE} SELECT a.fid, p.server_version FROM {A} a "
+                    f"LEFT JOIN {schema.PATCHES} p ON p.patch_id = a.patch_id WHERE a.fid = ?", [(f,) for f in fids])
+
+
+def advance_bases(con: sqlite3.Connection, patch_id: str, old: Optional[int], new: Optional[int]) -> None:
+    """Our own change of a patch was accepted as version `new`: unanswered moves made on `old` now stand on `new`."""
+    con.execute(f"UPDATE {BASES_TABLE} SET base_version = ? WHERE base_version IS ? AND fid IN (SELECT a.fid FROM {A} a "
+                f"LEFT JOIN {RESULTS_TABLE} r ON r.fid = a.fid WHERE r.fid IS NULL AND a.patch_id = ?)",
+                (new, old, patch_id))
+
+
+def base_of(con: sqlite3.Connection, fid: int) -> Tuple[bool, Optional[int]]:
+    """(known, base version) of a move."""
+    row = con.execute(f"SELECT base_version FROM {BASES_TABLE} WHERE fid = ?", (fid,)).fetchone()
+    return (row is not None, row[0] if row else None)
+
+
+def answered(con: sqlite3.Connection, fid: int) -> bool:
+    return con.execute(f"SELECT 1 FROM {RESULTS_TABLE} WHERE fid = ?", (fid,)).fetchone() is not None
 
 
 def problems(path: str) -> List[str]:

@@ -63,8 +63,11 @@ class Identity:
         return self.username
 
     def label(self, lang: str = "zh") -> str:
-        """"demo_county · 县级审核 · 339901" for the docks."""
-        parts = [self.display_name or self.username, schema.ROLES.label(self.role, lang)]
+        """"demo_county · 县级审核 · 339901" for the docks (the display name in brackets when there is one)."""
+        who = self.username
+        if self.display_name and self.display_name != self.username:
+            who = f"{self.username} ({self.display_name})"
+        parts = [who, schema.ROLES.label(self.role, lang)]
         units = list(self.units) or ([self.county] if self.county else [])
         if units:
             parts.append(", ".join(units))

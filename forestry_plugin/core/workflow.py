@@ -469,7 +469,7 @@ class WorkflowEngine:
                                  identity=ident.source, reason=reason or None,
                                  comment=(comment or "").strip() or None, approval_ref=None,
                                  patch_version=(r.revision or 0) + 1, at=report.at))
-            audit.append(con, rows)
+            audit.record_bases(con, audit.append(con, rows))
             set_suppressed(con, False)
             con.commit()
             report.applied = True

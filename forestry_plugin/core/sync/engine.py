@@ -88,6 +88,20 @@ def sync_transaction(path: str):
 wkb_of_blob = geopackage.wkb_from_blob
 
 
+def _coords(geometry: Optional[Dict[str, Any]]) -> Any:
+    """A GeoJSON geometry's coordinates rounded to 1e-8 degrees (about a millimetre), for comparison."""
+    def walk(c):
+        if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
+            return tuple(round(float(v), 8) for v in c)
+        return tuple(walk(x) for x in c) if isinstance(c, (list, tuple)) else c
+    if not isinstance(geometry, dict):
+        return None
+    coords = geometry.get("coordinates")
+    if geometry.get("type") == "Polygon":
+        coords = [coords]
+    return walk(coords)
+
+
 class SyncEngine:
     """Synchronizes one working copy with the platform for its county."""
 
@@ -129,9 +143,14 @@ class SyncEngine:
         self._actor = ident
         return ident
 
-    def verify_audit(self) -> None:
+    def verify_audit(self, against_platform: bool = True) -> None:
         """Refuse to sync a working copy whose audit log is not intact, here or against the platform's copy."""
         audit.verify(self.path)
+        if against_platform:
+            self.verify_platform_head()
+
+    def verify_platform_head(self) -> None:
+        """The rows the platform already holds of this copy's chain must still be here, unchanged."""
         head = self.client.audit_head(self.county, self.copy_id)
         count, platform_head = int(head.get("count") or 0), head.get("head") or ""
         if count:
@@ -275,11 +294,37 @@ class SyncEngine:
             return self._write_server_copy(con, feature)
         if local_version == version:
             return "unchanged"  # the platform has nothing newer than our base: our change stands
+        if local is not None and change[0] == "upsert" and not props.get("deleted") and \
+                self._same_content(con, pid, local, feature):
+            # Both sides hold the same patch (our own upload whose reply was lost, or a county's existing
+            # patches imported by the platform operator): no conflict, just the platform's version number.
+            con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?", (version, pid))
+            con.execute("DELETE FROM sync_changes WHERE patch_id = ?", (pid,))
+            return "unchanged"
         if change[0] == "delete" and props.get("deleted"):
             con.execute("DELETE FROM sync_changes WHERE patch_id = ?", (pid,))
             return "unchanged"  # deleted on both sides
         self._record_conflict(con, pid, version, feature, local_version)
         return "conflict"
+
+    def _same_content(self, con, pid: str, local, feature: Dict[str, Any]) -> bool:
+        """True when the local patch and the platform's copy agree on every synced field and the geometry."""
+        mine = self._to_feature(*local)
+        known = audit.first_pending_from_stage(con, pid)
+        if known:
+            mine["properties"]["stage"] = known
+        theirs = feature.get("properties") or {}
+        for k in self.fields:
+            a, b = mine["properties"].get(k), theirs.get(k)
+            if (a in (None, "") and b in (None, "")) or a == b:
+                continue
+            try:
+                if abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a))):
+                    continue
+            except (TypeError, ValueError):
+                pass
+            return False
+        return _coords(mine.get("geometry")) == _coords(feature.get("geometry"))
 
     def _record_conflict(self, con, pid, server_version, feature, local_base) -> None:
         con.execute("INSERT OR REPLACE INTO sync_conflicts VALUES (?, ?, ?, ?, ?)",
@@ -291,7 +336,7 @@ class SyncEngine:
         """Send local changes (outbox first), then the audit trail; conflicted patches wait for a resolution."""
         summary = SyncSummary("push")
         self._actor = self._actor or identity.current_user(self.path)
-        self.verify_audit()
+        self.verify_audit(against_platform=False)  # the platform's copy is compared before the audit goes out
         self._replay_outbox(summary)
         with geopackage.connect(self.path) as con:
             conflicted = {r[0] for r in con.execute("SELECT patch_id FROM sync_conflicts")}
@@ -358,6 +403,8 @@ class SyncEngine:
                     if item["op"] == "upsert":
                         con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?",
                                     (res.get("version"), pid))
+                        # moves made here before this edit went out stand on the edit's version now
+                        audit.advance_bases(con, pid, item.get("base_version"), res.get("version"))
                     con.execute("DELETE FROM sync_changes WHERE patch_id = ? AND change_seq = ?", (pid, seqs.get(pid)))
                     con.execute("DELETE FROM sync_conflicts WHERE patch_id = ?", (pid,))
                     con.execute("DELETE FROM sync_rejections WHERE patch_id = ?", (pid,))
@@ -420,6 +467,7 @@ class SyncEngine:
         """Send the audit rows the platform has not answered, in chain order. It performs the moves its policy
         allows the logged-in account and answers per row; refused moves are undone here, with the reason."""
         summary = summary or SyncSummary("push")
+        self.verify_platform_head()
         sent_total = 0
         for _round in range(3):  # notes about refusals made in one round go out in the next
             with geopackage.connect(self.path) as con:
@@ -441,9 +489,14 @@ class SyncEngine:
                     for r in chunk:
                         item = {k: v for k, v in r.items() if k != "fid"}
                         item["client_key"] = f"{self.copy_id}:{r['fid']}"
-                        sv = con.execute(f"SELECT server_version FROM {schema.PATCHES} WHERE patch_id = ?",
-                                         (r["patch_id"],)).fetchone()
-                        item["base_version"] = sv[0] if sv else None
+                        # a move applies to the platform version it was made on; a move this copy already
+                        # voided (the patch changed on the platform meanwhile) therefore fails there too
+                        known, base = audit.base_of(con, r["fid"])
+                        if not known:  # a row from before bases were kept
+                            sv = con.execute(f"SELECT server_version FROM {schema.PATCHES} WHERE patch_id = ?",
+                                             (r["patch_id"],)).fetchone()
+                            base = sv[0] if sv else None
+                        item["base_version"] = base
                         items.append(item)
                 reply = self.client.submit_audit(self.county, self.copy_id, items)
                 self._apply_audit_results(chunk, reply["results"], summary)
@@ -457,13 +510,18 @@ class SyncEngine:
             for row, res in zip(rows, results):
                 status = (res or {}).get("status")
                 pid = row["patch_id"]
+                if audit.answered(con, row["fid"]):
+                    continue  # decided here already (voided when the platform changed the patch): keep that answer
                 if status == "accepted":
                     summary.transitions_accepted += 1
                     audit.record_results(con, [{"fid": row["fid"], "status": audit.ACCEPTED,
                                                 "platform_version": res.get("version"), "at": _now()}])
                     if res.get("version") is not None:
+                        old = con.execute(f"SELECT server_version FROM {schema.PATCHES} WHERE patch_id = ?",
+                                          (pid,)).fetchone()
                         con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?",
                                     (res["version"], pid))
+                        audit.advance_bases(con, pid, old[0] if old else None, res["version"])
                 elif status == "rejected":
                     summary.transitions_refused += 1
                     reasons = self._reasons(res)

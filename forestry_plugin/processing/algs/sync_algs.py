@@ -12,11 +12,11 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ...core import geopackage
+from ...core import audit, geopackage
 from ...core.sync.auth import CredentialsError, credentials
 from ...core.sync.client import PlatformClient, PlatformError
 from ...core.sync.engine import SyncEngine
-from ...i18n import tr
+from ...i18n import tr, ui_language
 
 
 class _SyncAlgorithm(QgsProcessingAlgorithm):
@@ -78,8 +78,10 @@ class DownloadAlgorithm(_SyncAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         engine = self._engine(parameters, context, feedback)
         try:
+            me = engine.adopt_session()  # the account and the platform's policy, cached for offline work
+            feedback.pushInfo(tr("Logged in as {0}").format(me.label(ui_language())))
             summary = engine.pull(progress=lambda f: feedback.setProgress(f * 100), is_canceled=feedback.isCanceled)
-        except PlatformError as e:
+        except (PlatformError, audit.AuditTampered, ValueError) as e:
             raise QgsProcessingException(str(e)) from e
         return self._outputs(summary, feedback)
 
@@ -101,7 +103,9 @@ class UploadAlgorithm(_SyncAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         engine = self._engine(parameters, context, feedback)
         try:
+            me = engine.adopt_session()  # the account and the platform's policy, cached for offline work
+            feedback.pushInfo(tr("Logged in as {0}").format(me.label(ui_language())))
             summary = engine.push(progress=lambda f: feedback.setProgress(f * 100), is_canceled=feedback.isCanceled)
-        except PlatformError as e:
+        except (PlatformError, audit.AuditTampered, ValueError) as e:
             raise QgsProcessingException(str(e)) from e
         return self._outputs(summary, feedback)

@@ -1,0 +1,168 @@
+"""A contractor's session in a real QGIS window (Xvfb): logged in through the sync panel against the reference
+platform, the review dock offers no confirm or return, and the checks dock refuses a basic-farmland exception.
+
+Run by pytest, this file starts `xvfb-run qgis.bin --code <this file>`; inside QGIS the same file starts the
+platform on 127.0.0.1, stores a Basic auth configuration for demo_contractor, loads the plugin and the sample
+county, logs in through the panel, and then acts as the user would: clicks, the C key, the context-menu action.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+OUT_ENV, WC_ENV, STATUS_ENV, ROOT_ENV = "FORESTRY_REVIEW_OUT", "FORESTRY_REVIEW_WC", "FORESTRY_REVIEW_STATUS", \
+    "FORESTRY_REVIEW_ROOT"
+ROOT = os.environ.get(ROOT_ENV) or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPT = os.path.join(ROOT, "tests", "test_review_real_qgis.py")
+PASSWORD = "demo-pass-2025"
+
+
+def _in_qgis() -> None:  # pragma: no cover - runs inside qgis.bin
+    status = {"ok": False}
+    status_path = os.environ[STATUS_ENV]
+    server = None
+
+    def finish():
+        from qgis.core import QgsApplication
+
+        if server is not None:
+            from reference_platform.server import stop_server
+
+            stop_server(server)
+        with open(status_path, "w", encoding="utf-8") as fh:
+            json.dump(status, fh, ensure_ascii=False)
+        QgsApplication.exit(0)
+
+    try:
+        sys.path.insert(0, ROOT)
+        from qgis.core import QgsApplication, QgsProject
+        from qgis.PyQt.QtCore import Qt, QTimer
+        from qgis.PyQt.QtTest import QTest
+        from qgis.utils import iface
+
+        import forestry_plugin
+        from forestry_plugin.core import geopackage
+        from forestry_plugin.core.checks import store
+        from forestry_plugin.core.project import load_working_copy
+        from forestry_plugin.core.sync.auth import store_basic_config
+        from reference_platform.server import start_server
+
+        out, wc = os.environ[OUT_ENV], os.environ[WC_ENV]
+        server, url = start_server(os.path.join(os.path.dirname(wc), "platform.sqlite"))
+        manager = QgsApplication.authManager()
+        if not manager.masterPasswordIsSet():
+            manager.setMasterPassword("review-master", True)
+        authcfg = store_basic_config("Provincial platform (demo)", "demo_contractor", PASSWORD)
+        win = iface.mainWindow()
+        win.resize(1600, 1000)
+        win.showMaximized()
+        plugin = forestry_plugin.classFactory(iface)
+        plugin.initGui()
+        load_working_copy(wc, QgsProject.instance(), lang="en")
+        comps = {type(c).__name__: c for c in plugin.components}
+        panel, review, checks = (comps["SyncPanelComponent"].dock, comps["WorkflowDockComponent"].dock,
+                                 comps["ChecksDockComponent"].dock)
+        panel.url_edit.setText(url)
+        panel.auth_select.setConfigId(authcfg)
+        QTest.mouseClick(panel.login_button, Qt.LeftButton)  # the user's click
+        status["user"] = panel.user_label.text()
+        review.show()
+        review.raise_()
+        status["identity"] = review.identity_label.text()
+        status["queue"] = len(review.queue)
+        status["confirm_enabled"] = review.confirm_button.isEnabled()
+        status["return_enabled"] = review.return_button.isEnabled()
+        status["targets"] = review.target_combo.count()
+        status["role_chooser"] = hasattr(review, "role_combo")
+        stages_before = {a["patch_id"]: a["stage"] for _f, a, _g in
+                         geopackage.read_features(wc, "patches", ["patch_id", "stage"])}
+        review.queue_table.setFocus()
+        QTest.keyClick(review.queue_table, Qt.Key_C)  # the confirm shortcut does nothing for a contractor
+        stages_after = {a["patch_id"]: a["stage"] for _f, a, _g in
+                        geopackage.read_features(wc, "patches", ["patch_id", "stage"])}
+        status["stages_unchanged"] = stages_before == stages_after
+        # the checks dock: run, pick a basic-farmland finding, try to accept it
+        checks.show()
+        checks.run_checks("layer", wait=True)
+        farmland = next(f for f in checks.findings if f.rule == "basic_farmland")
+        idx = checks.findings.index(farmland)
+        tree = checks.tree
+        item = next(tree.topLevelItem(i).child(j) for i in range(tree.topLevelItemCount())
+                    for j in range(tree.topLevelItem(i).childCount())
+                    if tree.topLevelItem(i).child(j).data(0, Qt.UserRole) == idx)
+        tree.setCurrentItem(item)
+        checks.ask_reason = lambda: ("the contractor insists", True)  # never reached: refused before asking
+        status["accepted"] = checks.accept_current()
+        status["refusal"] = checks.last_refusal
+        status["farmland_exceptions"] = sum(1 for e in store.list_exceptions(wc) if e["rule"] == "basic_farmland")
+        review.raise_()
+
+        def grab():
+            try:
+                win.grab().save(out)
+                status["ok"] = os.path.exists(out)
+            finally:
+                finish()
+
+        QTimer.singleShot(2500, grab)
+    except Exception as e:  # noqa: BLE001 - report in the status file, never hang QGIS
+        import traceback
+
+        status["error"] = f"{e}\n{traceback.format_exc()}"
+        finish()
+
+
+if os.environ.get(OUT_ENV) and "qgis.utils" in sys.modules:  # pragma: no cover
+    _in_qgis()
+
+
+FIRST_RUN_INI = """[migration]
+fileVersion=2
+settings_migrated=true
+[qgis]
+checkVersion=false
+showTips322=false
+"""
+
+
+def test_contractor_session_offers_no_review_and_no_farmland_waiver(tmp_path, artifacts_dir, sample_county):
+    import pytest
+
+    if not (shutil.which("xvfb-run") and os.path.exists("/usr/bin/qgis.bin")):
+        pytest.skip("xvfb-run or qgis.bin not installed")
+    out = os.path.join(artifacts_dir, "review_contractor.png")
+    if os.path.exists(out):
+        os.remove(out)
+    status = tmp_path / "status.json"
+    xdg = tmp_path / "xdg"
+    xdg.mkdir(mode=0o700)
+    env = dict(os.environ, **{OUT_ENV: out, WC_ENV: sample_county.path, STATUS_ENV: str(status), ROOT_ENV: ROOT,
+                              "XDG_RUNTIME_DIR": str(xdg)})
+    env.pop("QT_QPA_PLATFORM", None)  # a real window on the virtual X server
+    profiles = tmp_path / "profiles"
+    (profiles / "profiles" / "default" / "QGIS").mkdir(parents=True)
+    (profiles / "profiles" / "default" / "QGIS" / "QGIS3.ini").write_text(FIRST_RUN_INI)
+    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "/usr/bin/qgis.bin", "--noversioncheck", "--nologo",
+           "--noplugins", "--profiles-path", str(profiles), "--code", SCRIPT]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        _out, err = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        _out, err = proc.communicate()
+    assert status.exists(), err[-3000:]
+    data = json.loads(status.read_text(encoding="utf-8"))
+    assert data.get("ok"), data
+    assert "demo_contractor" in data["user"] or "施工队" in data["user"], data
+    assert "Contractor" in data["identity"] and "339901" in data["identity"], data
+    assert not data["role_chooser"]
+    assert (data["queue"], data["targets"], data["confirm_enabled"], data["return_enabled"]) == (0, 0, False, False)
+    assert data["stages_unchanged"]
+    assert data["accepted"] is False and data["farmland_exceptions"] == 0
+    assert "never" in data["refusal"], data
