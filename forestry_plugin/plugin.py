@@ -69,10 +69,17 @@ class ForestryPlugin:
 
     # -- GUI ----------------------------------------------------------------------------
     def initGui(self):  # noqa: N802 (QGIS API name)
-        from .dependencies import install_hint, missing_requirements
+        from .dependencies import SHAPELY_REBUILD_HINT, install_hint, missing_requirements, shapely_geos_problem
 
         self.missing_dependencies = missing_requirements()
-        if self.missing_dependencies:
+        geos = shapely_geos_problem()
+        if geos:
+            text = tr("The installed shapely cannot run inside QGIS ({0}): it would crash QGIS, so the checks and "
+                      "editing tools stay off. Rebuild it against QGIS's GEOS: {1}, then restart QGIS.").format(
+                geos, SHAPELY_REBUILD_HINT)
+            self.iface.messageBar().pushMessage(tr("Forestry"), text, Qgis.Critical, 0)
+            QgsMessageLog.logMessage(text, LOG_TAG, Qgis.Critical)
+        elif self.missing_dependencies:
             text = tr("Some features need Python packages that QGIS's Python lacks: {0}. Install them with: {1} "
                       "(on Windows in the OSGeo4W Shell), then restart QGIS.").format(
                 ", ".join(self.missing_dependencies), install_hint(self.missing_dependencies))

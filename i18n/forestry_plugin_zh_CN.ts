@@ -4,17 +4,17 @@
   <context>
     <name>forestry</name>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="263" />
+      <location filename="../forestry_plugin/core/attributes.py" line="249" />
       <source>Select at least two patches to merge.</source>
       <translation>请至少选择两个要合并的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="266" />
+      <location filename="../forestry_plugin/core/attributes.py" line="252" />
       <source>Cannot merge patches at different stages ({0}).</source>
       <translation>不能合并处于不同阶段的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="270" />
+      <location filename="../forestry_plugin/core/attributes.py" line="256" />
       <source>Cannot merge patches in different counties ({0}).</source>
       <translation>不能合并属于不同县的图斑（{0}）。</translation>
     </message>
@@ -248,7 +248,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="78" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="114" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="103" />
       <source>Village</source>
       <translation>村</translation>
     </message>
@@ -289,7 +289,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="109" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="394" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="431" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
@@ -404,37 +404,37 @@
       <translation>相对容差</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/store.py" line="17" />
+      <location filename="../forestry_plugin/core/checks/store.py" line="78" />
       <source>Unknown rule {0}</source>
       <translation>未知规则 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/store.py" line="19" />
+      <location filename="../forestry_plugin/core/checks/store.py" line="80" />
       <source>An accepted exception needs a reason</source>
       <translation>认可例外必须填写理由</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="62" />
+      <location filename="../forestry_plugin/core/forms.py" line="77" />
       <source>value in range {0}..{1}</source>
       <translation>取值范围 {0}..{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="65" />
+      <location filename="../forestry_plugin/core/forms.py" line="80" />
       <source>format {0}</source>
       <translation>格式 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="69" />
+      <location filename="../forestry_plugin/core/forms.py" line="84" />
       <source>a code of the list</source>
       <translation>代码表中的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="78" />
+      <location filename="../forestry_plugin/core/forms.py" line="93" />
       <source>required from stage {0}</source>
       <translation>自“{0}”阶段起必填</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="144" />
+      <location filename="../forestry_plugin/core/forms.py" line="154" />
       <source>Other</source>
       <translation>其他</translation>
     </message>
@@ -574,48 +574,48 @@
       <translation>不在本县范围内</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="404" />
+      <location filename="../forestry_plugin/core/importer.py" line="405" />
       <source>invalid polygon that cannot be repaired</source>
       <translation>无法修复的无效多边形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="409" />
+      <location filename="../forestry_plugin/core/importer.py" line="406" />
       <source>no area</source>
       <translation>面积为零</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="414" />
+      <location filename="../forestry_plugin/core/importer.py" line="412" />
       <source>already in the layer (patch {0})</source>
       <translation>图层中已有（图斑 {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="425" />
+      <location filename="../forestry_plugin/core/importer.py" line="423" />
       <source>None of the {0} patch(es) lies in the county: the file's coordinate system ({1}) is probably wrong.</source>
       <translation>{0} 个图斑都不在本县范围内：文件的坐标系（{1}）可能有误。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="428" />
+      <location filename="../forestry_plugin/core/importer.py" line="426" />
       <source>No feature of {0} can become a new patch.</source>
       <translation>{0} 中没有可作为新图斑导入的要素。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="430" />
+      <location filename="../forestry_plugin/core/importer.py" line="428" />
       <source>{0} holds no patch outlines (polygons or GPS tracks).</source>
       <translation>{0} 中没有图斑边界（面或 GPS 轨迹）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="436" />
+      <location filename="../forestry_plugin/core/importer.py" line="434" />
       <source>{0}: {1} value(s) {2} ({3}); left empty.</source>
       <translation>{0}：{1} 个值{2}（{3}），已留空。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="439" />
+      <location filename="../forestry_plugin/core/importer.py" line="437" />
       <source>{0}: {1} value(s) {2}.</source>
       <translation>{0}：{1} 个值{2}。</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/project.py" line="31" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="422" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="459" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="64" />
       <source>Checks</source>
       <translation>质检</translation>
@@ -703,7 +703,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="117" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="104" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="109" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
@@ -760,7 +760,7 @@
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="50" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="114" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="103" />
       <source>Area (mu)</source>
       <translation>面积(亩)</translation>
     </message>
@@ -827,385 +827,396 @@
       <translation>无法保存认证配置（是否已设置主密码？）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="91" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="112" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="256" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="103" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="124" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="323" />
       <source>Canceled</source>
       <translation>已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="115" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="127" />
       <source>The platform did not answer in time ({0})</source>
       <translation>平台未及时响应（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="116" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="128" />
       <source>Cannot reach the platform at {0}: {1}</source>
       <translation>无法连接平台 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="129" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="190" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="234" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="140" />
+      <source>not JSON ({0} bytes)</source>
+      <translation>不是 JSON（{0} 字节）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/client.py" line="142" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="212" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="240" />
       <source>The platform sent a malformed reply (HTTP {0}): {1}</source>
       <translation>平台返回的数据格式错误（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="136" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="149" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="139" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="152" />
       <source>Not logged in: {0}</source>
       <translation>未登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="141" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="154" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="145" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="160" />
+      <source>Too many failed logins: try again in {0} s</source>
+      <translation>登录失败次数过多，请在 {0} 秒后重试</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/client.py" line="162" />
+      <source>The platform refused the audit log: it does not continue the platform's copy ({0})</source>
+      <translation>平台拒收审核日志：它与平台保存的副本不衔接（{0}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/client.py" line="167" />
       <source>The platform failed (HTTP {0}): {1}</source>
       <translation>平台出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="146" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="168" />
       <source>The platform refused the request (HTTP {0}): {1}</source>
       <translation>平台拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="184" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="138" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="86" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="206" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="151" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="88" />
       <source>Your session has expired: log in again</source>
       <translation>登录已过期：请重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="95" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="114" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="157" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="159" />
+      <source>the audit log no longer contains the {0} row(s) the platform already holds</source>
+      <translation>审核日志已不再包含平台已保存的 {0} 条记录</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="211" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="128" />
-      <source>Unknown stage or role in the workflow configuration: {0}</source>
-      <translation>流程配置中有未知阶段或角色：{0}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="131" />
-      <source>Workflow transition {0} → {1} does not go forward</source>
-      <translation>流程 {0} → {1} 不是向前流转</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="137" />
-      <source>Unknown role in the workflow configuration: {0}</source>
-      <translation>流程配置中有未知角色：{0}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="141" />
-      <source>Unknown stage in the workflow configuration: {0}</source>
-      <translation>流程配置中有未知阶段：{0}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="157" />
+      <location filename="../forestry_plugin/core/workflow.py" line="77" />
       <source>Invalid workflow configuration: {0}</source>
       <translation>流程配置无效：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="172" />
-      <source>Cannot read the workflow configuration {0}: {1}</source>
-      <translation>无法读取流程配置 {0}：{1}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="354" />
+      <location filename="../forestry_plugin/core/workflow.py" line="247" />
       <source>{0} patch(es) returned to {1}</source>
       <translation>{0} 个图斑已退回到“{1}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="356" />
+      <location filename="../forestry_plugin/core/workflow.py" line="249" />
       <source>{0} patch(es) moved to {1}</source>
       <translation>{0} 个图斑已流转到“{1}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="358" />
+      <location filename="../forestry_plugin/core/workflow.py" line="251" />
       <source>Nothing changed: {0}</source>
       <translation>未做任何更改：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="359" />
+      <location filename="../forestry_plugin/core/workflow.py" line="253" />
       <source>Nothing changed: {0} of {1} patch(es) refused</source>
       <translation>未做任何更改：{1} 个图斑中有 {0} 个被拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="403" />
+      <location filename="../forestry_plugin/core/workflow.py" line="254" />
+      <source> (pending until the platform accepts it at the next sync)</source>
+      <translation>（待平台在下次同步时确认）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/workflow.py" line="322" />
       <source>The patch has no geometry</source>
       <translation>图斑没有几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="416" />
+      <location filename="../forestry_plugin/core/workflow.py" line="335" />
       <source>Attribute area ({0}) differs from the mapped area {1:.2f} mu by more than {2:.2f} mu</source>
       <translation>属性面积（{0}）与图斑计算面积 {1:.2f} 亩相差超过 {2:.2f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="424" />
+      <location filename="../forestry_plugin/core/workflow.py" line="343" />
       <source>Unknown stage: {0}</source>
       <translation>未知阶段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="426" />
-      <source>Unknown role: {0}</source>
-      <translation>未知角色：{0}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="428" />
+      <location filename="../forestry_plugin/core/workflow.py" line="345" />
       <source>Unknown rejection reason: {0}</source>
       <translation>未知的退回原因：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="437" />
+      <location filename="../forestry_plugin/core/workflow.py" line="354" />
       <source>No such patch</source>
       <translation>图斑不存在</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="447" />
+      <location filename="../forestry_plugin/core/workflow.py" line="364" />
+      <source>Your account ({0}) does not cover county {1}</source>
+      <translation>您的账号（{0}）无权管理县 {1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/workflow.py" line="367" />
       <source>The patch is already at this stage</source>
       <translation>图斑已处于该阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="462" />
+      <location filename="../forestry_plugin/core/workflow.py" line="382" />
       <source>Role {0} may not return patches at stage {1}</source>
       <translation>角色“{0}”无权退回处于“{1}”阶段的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="465" />
+      <location filename="../forestry_plugin/core/workflow.py" line="385" />
       <source>A patch at {0} cannot be returned to {1}</source>
       <translation>处于“{0}”阶段的图斑不能退回到“{1}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="468" />
+      <location filename="../forestry_plugin/core/workflow.py" line="388" />
       <source>A return needs a reason</source>
       <translation>退回必须选择原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="470" />
+      <location filename="../forestry_plugin/core/workflow.py" line="390" />
       <source>Reason "other" needs a comment</source>
       <translation>原因为“其他”时必须填写意见</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="477" />
+      <location filename="../forestry_plugin/core/workflow.py" line="397" />
       <source>No transition from {0} to {1} (stages cannot be skipped)</source>
       <translation>不能从“{0}”流转到“{1}”（不能越级）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="482" />
+      <location filename="../forestry_plugin/core/workflow.py" line="402" />
       <source>Role {0} may not move patches from {1} to {2}</source>
       <translation>角色“{0}”无权将图斑从“{1}”流转到“{2}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="487" />
+      <location filename="../forestry_plugin/core/workflow.py" line="407" />
       <source>Required for {0}: {1}</source>
       <translation>“{0}”阶段必填：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="492" />
+      <location filename="../forestry_plugin/core/workflow.py" line="412" />
       <source>Survival rate {0:.1f} % is below {1:.1f} %</source>
       <translation>成活率 {0:.1f}% 低于 {1:.1f}%</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="509" />
+      <location filename="../forestry_plugin/core/workflow.py" line="429" />
       <source>The patch has never been checked: run the checks first</source>
       <translation>图斑尚未质检：请先运行质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="511" />
+      <location filename="../forestry_plugin/core/workflow.py" line="431" />
       <source>The patch changed since it was checked (revision {0}, checked at revision {1}): run the checks first</source>
       <translation>图斑在质检后已被修改（当前版本 {0}，质检时版本 {1}）：请先重新质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="518" />
+      <location filename="../forestry_plugin/core/workflow.py" line="438" />
       <source>{0} open error finding(s): {1}</source>
       <translation>{0} 个未处理的错误：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="529" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="236" />
+      <location filename="../forestry_plugin/core/workflow.py" line="448" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="239" />
       <source>No patches selected</source>
       <translation>未选择图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="544" />
+      <location filename="../forestry_plugin/core/workflow.py" line="465" />
       <source>The patch was changed meanwhile; try again</source>
       <translation>图斑已被他人修改，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="66" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="98" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="283" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="65" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="97" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="286" />
       <source>Forestry checks</source>
       <translation>林业质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="104" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="103" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="105" />
       <source>Accept as exception</source>
       <translation>认可为例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="105" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="104" />
       <source>Reason (kept with the working copy):</source>
       <translation>理由（保存在工作库中）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="110" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="106" />
+      <source>Approval reference number:</source>
+      <translation>审批文号：</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="112" />
       <source>Whole layer</source>
       <translation>整个图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="110" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="112" />
       <source>Selected patches</source>
       <translation>所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="110" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="112" />
       <source>Map extent</source>
       <translation>当前地图范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="111" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="113" />
       <source>Changed since last check</source>
       <translation>上次质检后有变化的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="113" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="115" />
       <source>Run checks</source>
       <translation>运行质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="114" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="196" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="116" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="205" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="124" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="126" />
       <source>Filter: patch no., id or message</source>
       <translation>筛选：图斑编号、标识或说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="126" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="128" />
       <source>All severities</source>
       <translation>全部级别</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="130" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="132" />
       <source>Open findings</source>
       <translation>未处理的问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="131" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="133" />
       <source>Including accepted</source>
       <translation>包括已认可的</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="137" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="139" />
       <source>Finding</source>
       <translation>问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="137" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="139" />
       <source>Value</source>
       <translation>量测值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="137" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="208" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="114" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="139" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="217" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="103" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="330" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="144" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="367" />
       <source>Accept as exception…</source>
       <translation>认可为例外…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="143" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="145" />
       <source>Fix…</source>
       <translation>修复…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="144" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="146" />
       <source>Excel…</source>
       <translation>导出 Excel…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="225" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="276" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="228" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="286" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="228" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="413" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="427" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="231" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="446" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="460" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="228" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="231" />
       <source>The patches layer has unsaved edits. Save them before checking?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再质检？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="244" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="247" />
       <source>No patch changed since the last check</source>
       <translation>上次质检后没有图斑变化</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="272" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="275" />
       <source>Checks canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="283" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="286" />
       <source>{0} patches checked in {1:.2f} s: {2} open findings, {3} errors</source>
       <translation>已质检 {0} 个图斑，用时 {1:.2f} 秒：{2} 个未处理问题，其中 {3} 个错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="341" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="355" />
+      <source>Accept the finding as an exception, with a reason</source>
+      <translation>将该问题认可为例外（须说明理由）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="378" />
       <source>No automatic fix for this finding</source>
       <translation>该问题没有自动修复方法</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="372" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="409" />
       <source>The fix would remove the whole patch: not applied</source>
       <translation>该修复会删除整个图斑：未执行</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="379" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="416" />
       <source>Fix: {0}</source>
       <translation>修复：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="388" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="425" />
       <source>Fixed in the edit buffer: save the layer, or undo (Ctrl+Z)</source>
       <translation>已在编辑缓冲区中修复：请保存图层，或撤销（Ctrl+Z）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="395" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="432" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="97" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="70" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="422" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="459" />
       <source>Check patches against the base map and review the findings</source>
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
@@ -1220,170 +1231,170 @@
       <translation>填写图斑属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="169" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="170" />
       <source>The patch crosses an administrative boundary ({0}); it was assigned to the village with the largest share and marked in the remark.</source>
       <translation>图斑跨越行政区界线（{0}）；已归属到面积占比最大的村，并在备注中注明。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="191" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="192" />
       <source>{0} The merge was undone.</source>
       <translation>{0} 已撤销本次合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="300" />
-      <location filename="../forestry_plugin/gui/editing.py" line="408" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="301" />
+      <location filename="../forestry_plugin/gui/editing.py" line="415" />
       <source>The patch layer cannot be edited.</source>
       <translation>图斑图层不可编辑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="311" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="312" />
       <source>The patch has no area.</source>
       <translation>图斑面积为零。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="314" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="315" />
       <source>New patch</source>
       <translation>新增图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="316" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="317" />
       <source>The patch could not be added.</source>
       <translation>无法添加图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="330" />
-      <location filename="../forestry_plugin/gui/editing.py" line="564" />
-      <location filename="../forestry_plugin/gui/editing.py" line="595" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="331" />
+      <location filename="../forestry_plugin/gui/editing.py" line="572" />
+      <location filename="../forestry_plugin/gui/editing.py" line="603" />
       <source>Import patches</source>
       <translation>导入图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="332" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="333" />
       <source>The patches could not be added; nothing was imported.</source>
       <translation>无法添加图斑，未导入任何内容。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="334" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="335" />
       <source>{0} imported patch(es) cross an administrative boundary; they were assigned to the village with the largest share and marked in the remark.</source>
       <translation>{0} 个导入的图斑跨行政界线；已归入面积占比最大的行政村，并在备注中标记。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="342" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="343" />
       <source>Select one or more base-map polygons first.</source>
       <translation>请先选择一个或多个底图图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="346" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="347" />
       <source>New patch from base map</source>
       <translation>由底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="359" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="360" />
       <source>Draw a line with at least two points.</source>
       <translation>请绘制至少包含两个点的线。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="370" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="371" />
       <source>The line does not split any patch.</source>
       <translation>该线未分割任何图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="373" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="374" />
       <source>Split patches</source>
       <translation>分割图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="395" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="396" />
       <source>Reshape patch</source>
       <translation>修整图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="402" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="403" />
       <source>The line must cross the patch boundary twice to reshape it.</source>
       <translation>修整线必须两次穿过图斑边界。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="414" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="415" />
       <source>Merge patches</source>
       <translation>合并图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="416" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="417" />
       <source>The patches could not be merged.</source>
       <translation>无法合并图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="426" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="427" />
       <source>Select the patches to delete first.</source>
       <translation>请先选择要删除的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="427" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="428" />
       <source>Delete patches</source>
       <translation>删除图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="429" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="430" />
       <source>The patches could not be deleted.</source>
       <translation>无法删除图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="49" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="48" />
       <source>Live check unavailable: {0}</source>
       <translation>实时质检不可用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="95" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="84" />
+      <source>Patch {0} cannot be saved: {1}</source>
+      <translation>图斑 {0} 不能保存：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/edit_live.py" line="111" />
       <source>Check findings for patch {0}</source>
       <translation>图斑 {0} 的质检结果</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="97" />
-      <source>Error</source>
-      <translation>错误</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="100" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="116" />
       <source>{0} error(s), {1} warning(s). Errors block the save unless you accept them as exceptions with a reason.</source>
       <translation>{0} 个错误，{1} 个警告。除非填写理由认可为例外，否则错误将阻止保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="103" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="119" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="103" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="119" />
       <source>Rule</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="103" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="119" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="111" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="127" />
       <source>Reason for accepting the errors as exceptions</source>
       <translation>认可这些错误为例外的理由</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="115" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="131" />
       <source>Accept as exceptions and save</source>
       <translation>认可为例外并保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="115" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="131" />
       <source>Save</source>
       <translation>保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="117" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="133" />
       <source>Back to editing</source>
       <translation>返回编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="171" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="186" />
       <source>Live check failed: {0}</source>
       <translation>实时检查失败：{0}</translation>
     </message>
@@ -1393,129 +1404,129 @@
       <translation>启用追踪</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="201" />
+      <location filename="../forestry_plugin/gui/editing.py" line="202" />
       <source>Forestry editing</source>
       <translation>林业编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="216" />
+      <location filename="../forestry_plugin/gui/editing.py" line="217" />
       <source>New patch (snapping and tracing to base map and boundaries)</source>
       <translation>新增图斑（捕捉并追踪底图和界线）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="217" />
+      <location filename="../forestry_plugin/gui/editing.py" line="218" />
       <source>New patch from selected base-map polygons</source>
       <translation>由所选底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="218" />
+      <location filename="../forestry_plugin/gui/editing.py" line="219" />
       <source>Split patch (click a line, right click to finish)</source>
       <translation>分割图斑（单击绘线，右键结束）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="219" />
+      <location filename="../forestry_plugin/gui/editing.py" line="220" />
       <source>Reshape patch (click a line, right click to finish)</source>
       <translation>修整图斑（单击绘线，右键结束）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="220" />
+      <location filename="../forestry_plugin/gui/editing.py" line="221" />
       <source>Merge selected patches</source>
       <translation>合并所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="221" />
+      <location filename="../forestry_plugin/gui/editing.py" line="222" />
       <source>Delete selected patches</source>
       <translation>删除所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="222" />
+      <location filename="../forestry_plugin/gui/editing.py" line="223" />
       <source>Check and save patch edits</source>
       <translation>质检并保存图斑编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="223" />
+      <location filename="../forestry_plugin/gui/editing.py" line="224" />
       <source>Import patches (GeoJSON, Shapefile, KML/KMZ, GPX)</source>
       <translation>导入图斑（GeoJSON、Shapefile、KML/KMZ、GPX）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="374" />
+      <location filename="../forestry_plugin/gui/editing.py" line="379" />
       <source>Preparing the live check</source>
       <translation>正在准备实时检查</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="392" />
+      <location filename="../forestry_plugin/gui/editing.py" line="399" />
       <source>Patch {0}: {1} check error(s) ({2}). Fix them or accept them as exceptions; "Check and save" will not save the patch until then.</source>
       <translation>图斑 {0}：{1} 个检查错误（{2}）。请修改或作为例外接受；在此之前“质检并保存”不会保存该图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="396" />
+      <location filename="../forestry_plugin/gui/editing.py" line="403" />
       <source>Patch {0}: {1} warning(s) ({2}).</source>
       <translation>图斑 {0}：{1} 个警告（{2}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="400" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="116" />
-      <location filename="../forestry_plugin/plugin.py" line="82" />
+      <location filename="../forestry_plugin/gui/editing.py" line="407" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="134" />
+      <location filename="../forestry_plugin/plugin.py" line="89" />
       <source>Forestry</source>
       <translation>林业</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="405" />
+      <location filename="../forestry_plugin/gui/editing.py" line="412" />
       <source>Open a working copy first: no patch layer in the project.</source>
       <translation>请先打开工作库：工程中没有图斑图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="444" />
+      <location filename="../forestry_plugin/gui/editing.py" line="451" />
       <source>The base map layer is not in the project.</source>
       <translation>工程中没有底图图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="449" />
+      <location filename="../forestry_plugin/gui/editing.py" line="456" />
       <source>Patches merged.</source>
       <translation>图斑已合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="452" />
+      <location filename="../forestry_plugin/gui/editing.py" line="459" />
       <source>{0} patch(es) deleted (undo with Ctrl+Z).</source>
       <translation>已删除 {0} 个图斑（可用 Ctrl+Z 撤销）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="484" />
+      <location filename="../forestry_plugin/gui/editing.py" line="491" />
       <source>Patch split: {0} new part(s); all parts got new ids.</source>
       <translation>图斑已分割：{0} 个新图斑；所有部分均获得新标识。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="527" />
+      <location filename="../forestry_plugin/gui/editing.py" line="535" />
       <source>Not saved: patch {0} has check errors.</source>
       <translation>未保存：图斑 {0} 存在质检错误。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="535" />
+      <location filename="../forestry_plugin/gui/editing.py" line="543" />
       <source>Saving failed: {0}</source>
       <translation>保存失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="537" />
+      <location filename="../forestry_plugin/gui/editing.py" line="545" />
       <source>Patch edits saved.</source>
       <translation>图斑编辑已保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="548" />
+      <location filename="../forestry_plugin/gui/editing.py" line="556" />
       <source>Saved without the live check (still being prepared); run the checks before submitting.</source>
       <translation>已保存，但实时检查尚未准备好，未做检查；提交前请运行质检。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="556" />
+      <location filename="../forestry_plugin/gui/editing.py" line="564" />
       <source>{0} check error(s) in the saved patches; see the check panel.</source>
       <translation>已保存的图斑中有 {0} 个质检错误；请查看质检面板。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="565" />
+      <location filename="../forestry_plugin/gui/editing.py" line="573" />
       <source>Patch files ({0})</source>
       <translation>图斑文件（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="586" />
+      <location filename="../forestry_plugin/gui/editing.py" line="594" />
       <source>Import {0}</source>
       <translation>导入 {0}</translation>
     </message>
@@ -1526,8 +1537,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="42" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="86" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="356" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="88" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="389" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
@@ -1538,13 +1549,13 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="47" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="178" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="183" />
       <source>County:</source>
       <translation>县：</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="50" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="114" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="103" />
       <source>Stage</source>
       <translation>阶段</translation>
     </message>
@@ -1580,58 +1591,63 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="62" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="186" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="175" />
       <source>Refresh</source>
       <translation>刷新</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="96" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="98" />
       <source>Cannot read: {0}</source>
       <translation>无法读取：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="120" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="119" />
+      <source>The audit log of {0} was altered outside the plugin: {1}. Syncing is refused until the platform administrator has looked at it.</source>
+      <translation>{0} 的审核日志在插件之外被改动：{1}。在平台管理员核查之前拒绝同步。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="138" />
       <source>Open working copy</source>
       <translation>打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="133" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="136" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="151" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="154" />
       <source>New working copy</source>
       <translation>新建工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="133" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="150" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="120" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="151" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="168" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="138" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="136" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="154" />
       <source>County code (6 digits, GB/T 2260):</source>
       <translation>县级行政区代码（6 位，GB/T 2260）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="138" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="156" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="64" />
       <source>A county code has 6 digits, e.g. 330110</source>
       <translation>县级行政区代码为 6 位数字，例如 330110</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="150" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="168" />
       <source>Sample county</source>
       <translation>示例县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="174" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="192" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="30" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="44" />
       <source>Working copy</source>
       <translation>工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="174" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="192" />
       <source>Show the forestry working-copy panel</source>
       <translation>显示林业工作库面板</translation>
     </message>
@@ -1641,432 +1657,500 @@
       <translation>林业平台：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="88" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="90" />
       <source>{0}. Check the address, your network and the proxy settings (Settings &gt; Options &gt; Network); TLS certificates are always verified.</source>
       <translation>{0}。请检查地址、网络和代理设置（设置 &gt; 选项 &gt; 网络）；TLS 证书始终会被验证。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="91" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="93" />
       <source>Canceled: nothing is lost; run it again to continue where it stopped.</source>
       <translation>已取消：没有丢失任何数据；再次运行将从中断处继续。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="100" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="95" />
+      <source>The audit log of this working copy was altered outside the plugin ({0}); nothing was synced. Ask the platform administrator.</source>
+      <translation>此工作副本的审核日志在插件之外被改动（{0}）；未同步任何内容。请联系平台管理员。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="105" />
       <source>Compare versions of {0}</source>
       <translation>比较 {0} 的两个版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="104" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="109" />
       <source>Field</source>
       <translation>字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="104" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="109" />
       <source>Mine (this computer)</source>
       <translation>本地（本机）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="104" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="109" />
       <source>Theirs (platform)</source>
       <translation>平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="121" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="126" />
       <source>Mine</source>
       <translation>本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="122" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="127" />
       <source>Theirs</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="143" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="148" />
       <source>Red: mine; blue: theirs</source>
       <translation>红色：本地；蓝色：平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="157" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="162" />
       <source>Forestry platform sync</source>
       <translation>林业平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="173" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="178" />
       <source>from the working copy</source>
       <translation>取自工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="177" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="182" />
       <source>Platform:</source>
       <translation>平台：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="179" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="184" />
       <source>Login:</source>
       <translation>登录：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="182" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="187" />
       <source>Log in</source>
       <translation>登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="183" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="188" />
+      <source>Log out</source>
+      <translation>退出登录</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="189" />
+      <source>End the session on the platform; your moves made offline stay pending</source>
+      <translation>结束平台会话；离线所做的操作仍待确认</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="191" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="373" />
       <source>Not logged in</source>
       <translation>未登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="191" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="200" />
       <source>Download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="192" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="201" />
       <source>Bring the platform's changes into the working copy</source>
       <translation>将平台上的变化下载到工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="193" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="202" />
       <source>Upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="194" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="203" />
       <source>Send local changes and the audit trail to the platform</source>
       <translation>将本地变化和审核日志发送到平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="195" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="204" />
       <source>Download + upload</source>
       <translation>下载 + 上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="198" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="207" />
       <source>Retry</source>
       <translation>重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="206" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="215" />
       <source>Conflicts (changed here and on the platform):</source>
       <translation>冲突（本地和平台都修改过）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="208" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="217" />
       <source>Here</source>
       <translation>本机</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="208" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="217" />
       <source>On the platform</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="218" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="227" />
       <source>Keep mine</source>
       <translation>保留本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="219" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="228" />
       <source>Take theirs</source>
       <translation>采用平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="220" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="229" />
       <source>Compare…</source>
       <translation>比较…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="262" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="272" />
       <source>Forestry platform</source>
       <translation>林业平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="278" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="288" />
       <source>Log in first</source>
       <translation>请先登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="283" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="293" />
       <source>This working copy belongs to county {0}, not {1}</source>
       <translation>此工作库属于县 {0}，不是 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="336" />
-      <source>Logged in as {0} ({1}, county {2})</source>
-      <translation>已登录：{0}（{1}，县 {2}）</translation>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="346" />
+      <source>The platform sent an unusable account: {0}</source>
+      <translation>平台返回的账号无法使用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="369" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="359" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="82" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="107" />
+      <source>Logged in as {0}</source>
+      <translation>已登录：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="402" />
       <source>Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected</source>
       <translation>本地变化：新增 {0}，修改 {1}，删除 {2}；冲突 {3}，被拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="384" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="385" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="417" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="418" />
       <source>deleted</source>
       <translation>已删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="391" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="424" />
       <source>Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, rejected {6}){7}</source>
       <translation>最近一次{0}于 {1}：下载 {2}，上传 {3}（接受 {4}，冲突 {5}，拒绝 {6}）{7}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="393" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="426" />
       <source>download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="393" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="426" />
       <source>upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="413" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="446" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="416" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="434" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="449" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="467" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="466" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="501" />
       <source>pulled {0} (conflicts {1})</source>
       <translation>已下载 {0}（冲突 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="467" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="502" />
       <source>pushed {0}: accepted {1}, conflicts {2}, rejected {3}</source>
       <translation>已上传 {0}：接受 {1}，冲突 {2}，拒绝 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="476" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="511" />
       <source>Select a conflict first</source>
       <translation>请先选择一个冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="492" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="527" />
       <source>Kept your version; it is sent with the next upload</source>
       <translation>已保留本地版本；将随下次上传发送</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="493" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="528" />
       <source>Took the platform's version</source>
       <translation>已采用平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="511" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="546" />
       <source>Platform sync</source>
       <translation>平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="511" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="546" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="76" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="255" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="71" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="239" />
       <source>Forestry review</source>
       <translation>林业审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="97" />
-      <source>Your role: decides which patches await you and what you may do</source>
-      <translation>您的角色：决定哪些图斑等待您审核以及您可进行的操作</translation>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="95" />
+      <source>Your platform account decides which patches await you and what you may do. Log in in the platform sync panel.</source>
+      <translation>您的平台账号决定哪些图斑待您处理以及您能做什么。请在平台同步面板中登录。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="103" />
-      <source>Your name as written to the audit log</source>
-      <translation>写入审核日志的姓名</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="104" />
-      <source>Role:</source>
-      <translation>角色：</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="106" />
-      <source>User:</source>
-      <translation>用户：</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="126" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="115" />
       <source>◀ Previous</source>
       <translation>◀ 上一个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="127" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="116" />
       <source>Previous patch in the queue (P)</source>
       <translation>队列中的上一个图斑（P）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="128" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="117" />
       <source>Next ▶</source>
       <translation>下一个 ▶</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="129" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="118" />
       <source>Next patch in the queue (N)</source>
       <translation>队列中的下一个图斑（N）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="143" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="147" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="132" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="136" />
       <source>Confirm</source>
       <translation>确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="146" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="135" />
       <source>Stage the patch moves to</source>
       <translation>图斑流转到的阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="148" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="137" />
       <source>Move the patch to the chosen stage (C)</source>
       <translation>将图斑流转到所选阶段（C）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="149" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="138" />
       <source>To:</source>
       <translation>到：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="154" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="143" />
       <source>Return for rectification</source>
       <translation>退回整改</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="157" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="146" />
       <source>National rejection reason</source>
       <translation>国家规定的退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="158" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="147" />
       <source>— choose a reason —</source>
       <translation>— 请选择原因 —</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="162" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="151" />
       <source>Stage the patch goes back to</source>
       <translation>图斑退回到的阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="164" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="153" />
       <source>Comment (required for "other")</source>
       <translation>意见（原因为“其他”时必填）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="165" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="154" />
       <source>Return</source>
       <translation>退回</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="166" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="155" />
       <source>Send the patch back to the chosen stage with the reason (R)</source>
       <translation>按所选原因将图斑退回到所选阶段（R）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="168" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="157" />
       <source>Reason:</source>
       <translation>原因：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="171" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="160" />
       <source>Back to:</source>
       <translation>退回到：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="182" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="171" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
       <source>Base map</source>
       <translation>底图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="183" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="172" />
       <source>Show the land base map under the patches</source>
       <translation>在图斑下方显示国土底图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="184" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="173" />
       <source>Imagery</source>
       <translation>影像</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="185" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="174" />
       <source>Show the XYZ imagery layer of the project under everything</source>
       <translation>在最底层显示工程中的 XYZ 影像图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="187" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="176" />
       <source>Reload the queue and the workflow configuration</source>
       <translation>重新加载审核队列和流程配置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="194" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="183" />
       <source>History</source>
       <translation>历史记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="197" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="186" />
       <source>When (UTC) / who</source>
       <translation>时间（UTC）/ 操作人</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="197" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="186" />
       <source>Change / reason</source>
       <translation>变更 / 原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="291" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="269" />
+      <source>offline: your moves stay pending until the platform accepts them</source>
+      <translation>离线：您的操作在平台确认前处于待确认状态</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="272" />
+      <source>no platform login: local technician; log in to review</source>
+      <translation>未登录平台：本地技术人员；登录后才能审核</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="273" />
+      <source>You are: {0}</source>
+      <translation>当前身份：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="283" />
+      <source>{0} ⏳ pending</source>
+      <translation>{0} ⏳ 待确认</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="284" />
+      <source>Moved here by {0}; waits for the platform to accept it at the next sync</source>
+      <translation>由 {0} 转入此阶段；待平台在下次同步时确认</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="287" />
+      <source>{0} ✘ refused by the platform</source>
+      <translation>{0} ✘ 平台拒绝</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="305" />
+      <source>Your role ({0}) reviews no patches</source>
+      <translation>您的角色（{0}）不审核图斑</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="308" />
       <source>{0} patch(es) awaiting review by {1}</source>
       <translation>{0} 个图斑等待“{1}”审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="360" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="376" />
       <source>Nothing to review.</source>
       <translation>没有待审核的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="377" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="389" />
+      <source>Moved to {0} by {1}: pending until the platform accepts it</source>
+      <translation>已由 {1} 转到 {0}：待平台确认</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="396" />
+      <source>The platform refused the move to {0}: {1}</source>
+      <translation>平台拒绝转到 {0}：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="403" />
       <source>Ready to confirm</source>
       <translation>可以确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="394" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="420" />
       <source>Returned: {0}</source>
       <translation>已退回：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="428" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="422" />
+      <source>Back to the platform's stage: {0}</source>
+      <translation>恢复为平台上的阶段：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="425" />
+      <source>pending</source>
+      <translation>待确认</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="427" />
+      <source>refused</source>
+      <translation>已拒绝</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="461" />
       <source>The patches layer has unsaved edits. Save them before changing stages?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再流转阶段？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="431" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="464" />
       <source>Nothing changed: save or discard the edits of the patches layer first</source>
       <translation>未做任何更改：请先保存或放弃图斑图层的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="463" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="495" />
       <source>Refused: {0}</source>
       <translation>被拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="480" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="512" />
       <source>Choose a reason for the return</source>
       <translation>请选择退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="554" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="587" />
       <source>Review</source>
       <translation>审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="554" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="587" />
       <source>Show the review panel: queue, confirm / return, history</source>
       <translation>显示审核面板：队列、确认/退回、历史记录</translation>
     </message>
@@ -2076,17 +2160,22 @@
       <translation>zh</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/plugin.py" line="76" />
+      <location filename="../forestry_plugin/plugin.py" line="77" />
+      <source>The installed shapely cannot run inside QGIS ({0}): it would crash QGIS, so the checks and editing tools stay off. Rebuild it against QGIS's GEOS: {1}, then restart QGIS.</source>
+      <translation>已安装的 shapely 不能在 QGIS 中运行（{0}）：它会使 QGIS 崩溃，因此检查和编辑工具不启用。请针对 QGIS 使用的 GEOS 重新编译安装：{1}，然后重启 QGIS。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/plugin.py" line="83" />
       <source>Some features need Python packages that QGIS's Python lacks: {0}. Install them with: {1} (on Windows in the OSGeo4W Shell), then restart QGIS.</source>
       <translation>部分功能需要 QGIS 的 Python 中缺少的软件包：{0}。请用以下命令安装：{1}（Windows 下在 OSGeo4W Shell 中执行），然后重启 QGIS。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/plugin.py" line="91" />
+      <location filename="../forestry_plugin/plugin.py" line="98" />
       <source>Could not start {0}: {1}</source>
       <translation>无法启动 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/plugin.py" line="117" />
+      <location filename="../forestry_plugin/plugin.py" line="124" />
       <source>Could not unload {0}: {1}</source>
       <translation>无法卸载 {0}：{1}</translation>
     </message>
@@ -2348,12 +2437,12 @@
       <translation>将平台自上次下载以来的变化下载到工作库。双方都修改过的图斑作为冲突，在上传下载面板中处理；不会覆盖任何数据。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="92" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="94" />
       <source>Upload to platform</source>
       <translation>上传到平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="95" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="97" />
       <source>Pushes local changes (new, changed and deleted patches, and the audit trail) in batches. An interrupted upload is resumed safely: nothing is applied twice.</source>
       <translation>分批上传本地变化（新增、修改和删除的图斑以及审核日志）。中断的上传可安全续传，不会重复提交。</translation>
     </message>
@@ -2363,39 +2452,34 @@
       <translation>PATCHES 必须是工作库 GeoPackage 中的造林图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="58" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="57" />
       <source>Stage transition / return</source>
       <translation>阶段流转 / 退回</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="61" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="60" />
       <source>Workflow</source>
       <translation>审核流程</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="67" />
-      <source>Moves the patches matching SELECTION to TARGET stage as ROLE. A target earlier than a patch's stage is a return for rectification and needs a REASON (and a COMMENT for "other"). Preconditions (role allowed by the workflow configuration, no skipped stage, required attributes, survival rate, fresh checks without open errors, area consistent) are checked for every patch; if any patch is refused nothing changes. Every change is written to the audit log.</source>
-      <translation>以 ROLE 角色将符合 SELECTION 的图斑流转到 TARGET 阶段。目标阶段早于图斑当前阶段时为退回整改，须选择原因 REASON（原因为“其他”时还须填写意见 COMMENT）。对每个图斑检查前提条件（流程配置允许该角色操作、不越级、必填属性齐全、成活率达标、质检为最新且无未处理错误、面积一致）；只要有一个图斑被拒绝，就不做任何更改。每次变更都写入审核日志。</translation>
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="66" />
+      <source>Moves the patches matching SELECTION to TARGET stage as you: the account of your last platform login to this working copy (cached for offline work), else a local county technician. A target earlier than a patch's stage is a return for rectification and needs a REASON (and a COMMENT for "other"). Preconditions (your role allowed by the platform's workflow policy, no skipped stage, required attributes, survival rate, fresh checks without open errors, area consistent) are checked for every patch; if any patch is refused nothing changes. Every change is written to the audit log and stays pending until the platform accepts it at the next sync.</source>
+      <translation>以您的身份将符合 SELECTION 的图斑转到 TARGET 阶段：身份为您最近一次登录平台时的账号（离线时使用缓存），否则为本地县级技术人员。目标早于图斑当前阶段即为退回整改，须填写 REASON（原因为“其他”时还须填写 COMMENT）。每个图斑都会检查前提条件（平台工作流策略允许您的角色、不跳过阶段、必填属性、成活率、检查结果为最新且无未处理错误、面积一致）；任一图斑被拒绝则不做任何更改。每次更改都写入审核日志，并在平台于下次同步时确认之前处于待确认状态。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="81" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="82" />
       <source>Patches (working copy)</source>
       <translation>造林图斑（工作库）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="83" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="84" />
       <source>Selection (expression)</source>
       <translation>选择条件（表达式）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="85" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="86" />
       <source>Target stage</source>
       <translation>目标阶段</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="87" />
-      <source>Role</source>
-      <translation>角色</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/transition.py" line="88" />
@@ -2409,61 +2493,61 @@
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/transition.py" line="92" />
-      <source>User name (default: current user)</source>
-      <translation>用户名（默认为当前用户）</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="94" />
       <source>Per-patch report</source>
       <translation>逐图斑报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="96" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="94" />
       <source>Report (JSON)</source>
       <translation>报告（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="97" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="95" />
       <source>JSON (*.json)</source>
       <translation>JSON (*.json)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="99" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="97" />
       <source>Applied</source>
       <translation>已生效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="100" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="98" />
       <source>Patches selected</source>
       <translation>选中的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="101" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="99" />
       <source>Patches changed</source>
       <translation>已更改的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="102" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="100" />
       <source>Patches refused</source>
       <translation>被拒绝的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="108" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="106" />
       <source>The patches layer has unsaved edits: save or discard them first</source>
       <translation>图斑图层有未保存的编辑：请先保存或放弃</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="123" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="119" />
       <source>Invalid selection expression: {0}</source>
       <translation>选择表达式无效：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="128" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="124" />
       <source>{0} patch(es) selected</source>
       <translation>已选择 {0} 个图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="135" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="127" />
+      <source>Acting as {0}</source>
+      <translation>当前身份：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="132" />
       <source>{0}: {1}</source>
       <translation>{0}：{1}</translation>
     </message>

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
-APT_PACKAGES="python3-qgis qgis qgis-providers xvfb fonts-noto-cjk qttools5-dev-tools pyqt5-dev-tools poppler-utils python3-venv zip"
+APT_PACKAGES="python3-qgis qgis qgis-providers xvfb fonts-noto-cjk qttools5-dev-tools pyqt5-dev-tools poppler-utils python3-venv zip libgeos-dev python3-dev build-essential"
 
 missing=""
 for p in $APT_PACKAGES; do
@@ -26,5 +26,11 @@ if [ ! -f "$stamp" ] || [ requirements-dev.txt -nt "$stamp" ]; then
   echo "setup: installing Python packages into $VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements-dev.txt
   touch "$stamp"
+fi
+# One GEOS per process: QGIS (qgis.bin, qgis_process.bin) has the system GEOS loaded, and a shapely wheel from PyPI
+# brings its own copy; mixed, shapely.contains_xy crashes QGIS. Build shapely against the system GEOS.
+if "$VENV/bin/python" -c "import os, shapely, sys; sys.exit(0 if os.path.isdir(os.path.join(os.path.dirname(os.path.dirname(shapely.__file__)), 'shapely.libs')) else 1)"; then
+  echo "setup: rebuilding shapely against the system GEOS ($(geos-config --version))"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps --no-binary shapely "shapely>=2,<3"
 fi
 "$VENV/bin/python" -c "import qgis.core, shapely, numpy, openpyxl; assert shapely.__version__ >= '2'; assert int(numpy.__version__.split('.')[0]) < 2"

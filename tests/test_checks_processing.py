@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsProcessingException, QgsVectorLayer
 
+from forestry_plugin.core import geopackage
 from forestry_plugin.core.checks import rules as R
 from forestry_plugin.core.checks.profile import RuleProfile
 from forestry_plugin.processing.provider import ForestryProvider
@@ -176,6 +177,27 @@ def test_qgis_process_headless(sample_county, tmp_path):
     assert {r["patch_id"] for r in rows} == set(sample_county.faults)
     assert os.path.exists(rep)
     assert sys.executable  # the test ran in the venv; qgis_process used the system Python + venv shapely
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/qgis_process.bin"), reason="qgis_process.bin not installed")
+def test_sample_county_inside_qgis_process_uses_one_geos(tmp_path):
+    """Inside qgis_process the system GEOS is loaded: a shapely with its own GEOS crashed here (contains_xy)."""
+    import shapely
+
+    from forestry_plugin.dependencies import shapely_geos_problem
+
+    assert shapely_geos_problem() is None, "setup must build shapely against QGIS's GEOS"
+    root = str(tmp_path / "qgisconfig")
+    install_plugin(root)
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=root, QT_QPA_PLATFORM="offscreen",
+               XDG_RUNTIME_DIR=str(tmp_path), PYTHONPATH=os.path.dirname(os.path.dirname(shapely.__file__)))
+    out = str(tmp_path / "sample.gpkg")
+    cmd = ["/usr/bin/qgis_process.bin", "--json", "run", "forestry:createworkingcopy", "--", f"OUTPUT={out}",
+           "CRS=EPSG:4549", "SAMPLE=true"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
+    with geopackage.connect(out) as con:
+        assert con.execute("SELECT COUNT(*) FROM patches").fetchone()[0] > 100
 
 
 def test_fast_and_feature_paths_agree(provider, sample_county):

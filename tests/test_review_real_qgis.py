@@ -96,6 +96,8 @@ def _in_qgis() -> None:  # pragma: no cover - runs inside qgis.bin
                     for j in range(tree.topLevelItem(i).childCount())
                     if tree.topLevelItem(i).child(j).data(0, Qt.UserRole) == idx)
         tree.setCurrentItem(item)
+        status["accept_button_enabled"] = checks.accept_button.isEnabled()
+        status["accept_button_tip"] = checks.accept_button.toolTip()
         checks.ask_reason = lambda: ("the contractor insists", True)  # never reached: refused before asking
         status["accepted"] = checks.accept_current()
         status["refusal"] = checks.last_refusal
@@ -141,8 +143,12 @@ def test_contractor_session_offers_no_review_and_no_farmland_waiver(tmp_path, ar
     status = tmp_path / "status.json"
     xdg = tmp_path / "xdg"
     xdg.mkdir(mode=0o700)
+    import sysconfig
+
     env = dict(os.environ, **{OUT_ENV: out, WC_ENV: sample_county.path, STATUS_ENV: str(status), ROOT_ENV: ROOT,
-                              "XDG_RUNTIME_DIR": str(xdg)})
+                              "XDG_RUNTIME_DIR": str(xdg),
+                              # shapely and openpyxl installed for QGIS's Python, as the README asks users to
+                              "PYTHONPATH": sysconfig.get_paths()["purelib"]})
     env.pop("QT_QPA_PLATFORM", None)  # a real window on the virtual X server
     profiles = tmp_path / "profiles"
     (profiles / "profiles" / "default" / "QGIS").mkdir(parents=True)
@@ -164,5 +170,6 @@ def test_contractor_session_offers_no_review_and_no_farmland_waiver(tmp_path, ar
     assert not data["role_chooser"]
     assert (data["queue"], data["targets"], data["confirm_enabled"], data["return_enabled"]) == (0, 0, False, False)
     assert data["stages_unchanged"]
+    assert data["accept_button_enabled"] is False and "never" in data["accept_button_tip"], data
     assert data["accepted"] is False and data["farmland_exceptions"] == 0
     assert "never" in data["refusal"], data

@@ -80,7 +80,7 @@ def _in_qgis() -> None:  # pragma: no cover - runs inside qgis.bin
         other = os.path.join(os.path.dirname(wc), "other.gpkg")
         geopackage.create_working_copy(other, county_code="339901", store_styles=False)
         c2 = PlatformClient(url)
-        c2.login("demo_county", PASSWORD)
+        c2.login("demo_tech", PASSWORD)
         e2 = SyncEngine(other, c2)
         e2.pull()
         ids = sorted(a["patch_id"] for _f, a, _g in geopackage.read_features(other, schema.PATCHES, ["patch_id"]))[:2]
@@ -147,7 +147,7 @@ showTips322=false
 """
 
 
-def test_sync_panel_screenshot_in_real_qgis(tmp_path, artifacts_dir, sample_county):
+def test_sync_panel_screenshot_in_real_qgis(tmp_path, artifacts_dir, design_county):
     import pytest
 
     if not (shutil.which("xvfb-run") and os.path.exists("/usr/bin/qgis.bin")):
@@ -158,7 +158,7 @@ def test_sync_panel_screenshot_in_real_qgis(tmp_path, artifacts_dir, sample_coun
     status = tmp_path / "status.json"
     xdg = tmp_path / "xdg"
     xdg.mkdir(mode=0o700)
-    env = dict(os.environ, **{OUT_ENV: out, WC_ENV: sample_county.path, STATUS_ENV: str(status), ROOT_ENV: ROOT,
+    env = dict(os.environ, **{OUT_ENV: out, WC_ENV: design_county.path, STATUS_ENV: str(status), ROOT_ENV: ROOT,
                               "XDG_RUNTIME_DIR": str(xdg)})
     env.pop("QT_QPA_PLATFORM", None)  # a real window on the virtual X server
     profiles = tmp_path / "profiles"
@@ -180,7 +180,7 @@ def test_sync_panel_screenshot_in_real_qgis(tmp_path, artifacts_dir, sample_coun
     assert data["login"] and data["task_started"] and data["dock_visible"]
     assert data["conflicts"] == 2 and data["progress"] == 100, data
     assert "2 changed" in data["changes_after_edit"], data
-    assert "Logged in as demo_tech" in data["user"]
+    assert "Logged in as demo_tech" in data["user"] and "County technician" in data["user"]
     # Nothing secret in the profile QGIS just wrote.
     for ini in profiles.rglob("*.ini"):
         assert PASSWORD not in ini.read_text(errors="replace"), ini

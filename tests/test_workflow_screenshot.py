@@ -38,6 +38,7 @@ def _in_qgis() -> None:  # pragma: no cover - runs inside qgis.bin
         from qgis.utils import iface
 
         import forestry_plugin
+        from forestry_plugin.core import identity
         from forestry_plugin.core.project import load_working_copy
 
         out, wc = os.environ[OUT_ENV], os.environ[WC_ENV]
@@ -53,13 +54,15 @@ def _in_qgis() -> None:  # pragma: no cover - runs inside qgis.bin
         dock = comp.dock
         dock.show()
         dock.raise_()
-        dock.user_edit.setText("Li Wei")
-        dock.role_combo.setCurrentIndex(dock.role_combo.findData("county_reviewer"))
+        # what a login through the sync panel leaves: the county reviewer's platform account
+        identity.set_session(identity.Identity("demo_county", "county_reviewer", display_name="Li Wei",
+                                               county="339901", units=("339901",), source=identity.PLATFORM,
+                                               verified_at=identity.utc_text()))
         status["queue"] = len(dock.queue)
         # confirm a clean accepted patch, then return it (the city found the extent wrong): the history
         # shows both rows and the info panel says why it cannot go forward again before a new check run
         ready = [i for i, q in enumerate(dock.queue) if q["stage"] == "accepted"
-                 and dock.engine.plan([q["patch_id"]], "confirmed", "county_reviewer", recheck=False)[0].ok]
+                 and dock.engine.plan([q["patch_id"]], "confirmed", recheck=False)[0].ok]
         status["confirmed"] = status["returned"] = False
         if ready:
             dock.go_to(ready[0])

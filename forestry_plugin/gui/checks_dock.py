@@ -154,6 +154,7 @@ class ChecksDock(QgsDockWidget):
         self.severity_filter.currentIndexChanged.connect(self.populate)
         self.show_accepted.currentIndexChanged.connect(self.populate)
         self.tree.currentItemChanged.connect(lambda cur, _prev: self.zoom_to(cur))
+        self.tree.currentItemChanged.connect(lambda cur, _prev: self._update_accept(cur))
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.accept_button.clicked.connect(lambda: self.accept_current())
         self.fix_button.clicked.connect(self._fix_menu)
@@ -338,6 +339,21 @@ class ChecksDock(QgsDockWidget):
             return False
         self.reload()
         return True
+
+    def _update_accept(self, item=None) -> None:
+        """Offer "Accept as exception" only for a finding the exception policy lets the current person accept."""
+        f = self.current_finding(item)
+        path = self.path()
+        allowed = False
+        if f is not None and f.patch_id and path:
+            try:
+                refusal = store.exception_refusal(path, f.rule, f.severity, "reason", "ref")
+                allowed = refusal is None or refusal["code"] == "approval_ref_required"
+                tip = store.refusal_text(refusal, identity.current_user(path).role, f.rule) if not allowed else ""
+            except Exception as e:  # noqa: BLE001 - a locked file: leave the button off and say why
+                tip = str(e)
+            self.accept_button.setToolTip(tip or tr("Accept the finding as an exception, with a reason"))
+        self.accept_button.setEnabled(allowed)
 
     def _refused(self, text: str) -> None:
         self.last_refusal = text
