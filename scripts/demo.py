@@ -187,53 +187,90 @@ def main(argv=None) -> int:
             + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items()))
             + f"; labelled faults missed: {len(missed)}, clean patches flagged: {len(false_alarms)} -> {check_xlsx}")
 
-    t = step("Review workflow: county reviewer confirms, city reviewer returns one for rectification")
     from forestry_plugin.core import geopackage, workflow
-
-    accepted = [a["patch_id"] for _f, a, _g in geopackage.read_features(wc, "patches", ["patch_id", "stage"])
-                if a["stage"] == "accepted"]
-    clean_accepted = [pid for pid in accepted if pid not in sc.faults]
-    ok = workflow.transition(wc, clean_accepted[:10], "confirmed", "county_reviewer", user="demo 县级审核")
-    faulty = [pid for pid in accepted if pid in sc.faults][:1]
-    refused = workflow.transition(wc, clean_accepted[10:12] + faulty, "confirmed", "county_reviewer", user="demo")
-    checked = [a["patch_id"] for _f, a, _g in geopackage.read_features(wc, "patches", ["patch_id", "stage"])
-               if a["stage"] == "county_checked"]
-    returned = workflow.return_patches(wc, checked[:1], "confirmed", "city_reviewer", "survival_failed",
-                                       "东侧补植后重新验收", user="demo 市级核查")
-    summary["workflow"] = {"confirmed": ok.to_dict(), "refused_batch": refused.to_dict(), "returned": returned.to_dict()}
-    done(t, f"{ok.summary()}; a batch with a faulty patch: {refused.summary()} "
-            f"({'; '.join(r.patch_id[:8] + ': ' + ', '.join(r.codes) for r in refused.refused)}); {returned.summary()}")
-
-    t = step("Import: a contractor's GeoJSON (WGS84, Chinese column names), live-checked, saved")
-    imported = import_contractor_file(wc, out)
-    summary["import"] = imported
-    done(t, f"{imported['file']}: {imported['added']} patches added as one undo step "
-            f"(columns {', '.join(f'{k}→{v}' for k, v in imported['columns'].items())}; "
-            f"villages {', '.join(imported['villages'])}); live check: {imported['errors']} errors; saved")
-
-    t = step("Sync with the provincial platform (local reference server, embedded)")
     from forestry_plugin.core.sync.client import PlatformClient
     from forestry_plugin.core.sync.engine import SyncEngine
-    from reference_platform.server import start_server, stop_server
+    from reference_platform.server import read_gpkg_patches, start_server, stop_server
 
+    pw = "demo-pass-2025"  # the demo accounts (docs/sync.md)
     db = os.path.join(out, "platform.sqlite")
     if os.path.exists(db):
         os.remove(db)
     server, url = start_server(db)
     try:
+        t = step("Provincial platform (local reference server): the operator imports the county's patches once")
+        imported_n = server.db.import_patches("339901", read_gpkg_patches(wc))
         tech = PlatformClient(url)
-        tech.login("demo_tech", "demo-pass-2025")
-        pushed = SyncEngine(wc, tech).push()
+        tech.login("demo_tech", pw)
+        tech_engine = SyncEngine(wc, tech)
+        linked, _ = tech_engine.sync()
+        summary["platform"] = {"url": url, "imported": imported_n, "linked_conflicts": linked.conflicts,
+                               "local_changes_after_link": tech_engine.local_changes()["total"]}
+        done(t, f"{url}: {imported_n} patches imported by the operator; the technician's copy links to them "
+                f"({linked.conflicts} conflicts, {tech_engine.local_changes()['total']} local changes left)")
+
+        t = step("Review: the county reviewer confirms, the city reviewer returns one; the platform decides")
+        county = PlatformClient(url)
+        county.login("demo_county", pw)
+        county_engine = SyncEngine(wc, county)
+        me = county_engine.adopt_session()  # who is acting comes from the login, never from a choice
+        accepted = [a["patch_id"] for _f, a, _g in geopackage.read_features(wc, "patches", ["patch_id", "stage"])
+                    if a["stage"] == "accepted"]
+        clean_accepted = [pid for pid in accepted if pid not in sc.faults]
+        ok = workflow.transition(wc, clean_accepted[:10], "confirmed")
+        faulty = [pid for pid in accepted if pid in sc.faults][:1]
+        refused = workflow.transition(wc, clean_accepted[10:12] + faulty, "confirmed")
+        county_push = county_engine.push()
+        city = PlatformClient(url)
+        city.login("demo_city", pw)
+        city_engine = SyncEngine(wc, city)
+        city_engine.adopt_session()
+        checked = [a["patch_id"] for _f, a, _g in geopackage.read_features(wc, "patches", ["patch_id", "stage"])
+                   if a["stage"] == "county_checked"]
+        returned = workflow.return_patches(wc, checked[:1], "confirmed", "survival_failed", "东侧补植后重新验收")
+        city_push = city_engine.push()
+        # A contractor who edits a province-verified patch's stage or deletes it gets nothing recorded.
+        contractor_copy = os.path.join(out, "contractor_copy.gpkg")
+        geopackage.create_working_copy(contractor_copy, overwrite=True, county_code="339901", store_styles=False)
+        contractor = PlatformClient(url)
+        contractor.login("demo_contractor", pw)
+        contractor_engine = SyncEngine(contractor_copy, contractor)
+        contractor_engine.sync()
+        target = next(a["patch_id"] for _f, a, _g in geopackage.read_features(contractor_copy, "patches",
+                                                                               ["patch_id", "stage"])
+                      if a["stage"] == "province_verified")
+        with geopackage.connect(contractor_copy) as con:
+            con.execute("DELETE FROM patches WHERE patch_id = ?", (target,))
+        forged = contractor_engine.push()
+        summary["workflow"] = {"identity": me.label("en"), "confirmed": ok.to_dict(), "refused_batch": refused.to_dict(),
+                               "returned": returned.to_dict(),
+                               "platform": {"county_accepted": county_push.transitions_accepted,
+                                            "city_accepted": city_push.transitions_accepted,
+                                            "contractor_delete": forged.errors}}
+        done(t, f"as {me.label('en')}: {ok.summary()}; a batch with a faulty patch: {refused.summary()} "
+                f"({'; '.join(r.patch_id[:8] + ': ' + ', '.join(r.codes) for r in refused.refused)}); "
+                f"{returned.summary()}; the platform accepted {county_push.transitions_accepted} + "
+                f"{city_push.transitions_accepted} moves; a contractor's delete of a province-verified patch: "
+                f"{'; '.join(forged.errors)}")
+
+        t = step("Import: a contractor's GeoJSON (WGS84, Chinese column names), live-checked, saved")
+        imported = import_contractor_file(wc, out)
+        summary["import"] = imported
+        done(t, f"{imported['file']}: {imported['added']} patches added as one undo step "
+                f"(columns {', '.join(f'{k}→{v}' for k, v in imported['columns'].items())}; "
+                f"villages {', '.join(imported['villages'])}); live check: {imported['errors']} errors; saved")
+
+        t = step("Sync with the provincial platform: the technician uploads, a city reviewer downloads")
+        pulled_tech, pushed = tech_engine.sync()
         reviewer_copy = os.path.join(out, "reviewer_copy.gpkg")
         geopackage.create_working_copy(reviewer_copy, overwrite=True, county_code="339901", county_name="示例县")
-        reviewer = PlatformClient(url)
-        reviewer.login("demo_city", "demo-pass-2025")
-        pulled = SyncEngine(reviewer_copy, reviewer).pull()
-        summary["sync"] = {"url": url, "pushed": pushed.accepted, "audit_rows": pushed.audit_sent,
-                           "pulled_by_reviewer": pulled.applied, "bytes_sent": pushed.bytes_sent}
+        pulled = SyncEngine(reviewer_copy, city).pull()
+        summary["sync"] = {"url": url, "pushed": pushed.accepted, "rejected": pushed.rejected,
+                           "audit_rows": pushed.audit_sent, "pulled_by_reviewer": pulled.applied,
+                           "bytes_sent": pushed.bytes_sent}
     finally:
         stop_server(server)
-    done(t, f"{url}: technician uploaded {pushed.accepted} patches and {pushed.audit_sent} audit rows "
+    done(t, f"{url}: technician uploaded {pushed.accepted} new patches ({pushed.rejected} refused) "
             f"({pushed.bytes_sent / 1e3:.0f} kB); city reviewer downloaded {pulled.applied} into {reviewer_copy}")
 
     t = step("Reports: progress report (进度通报) and county map")

@@ -18,7 +18,7 @@ from forestry_plugin.core import audit, audit_chain, geopackage, identity, workf
 from forestry_plugin.core.checks import store
 from forestry_plugin.core.sync.client import PlatformClient
 from forestry_plugin.core.sync.engine import SyncEngine
-from reference_platform.server import start_server, stop_server
+from reference_platform.server import read_gpkg_patches, start_server, stop_server
 
 PW = "demo-pass-2025"
 
@@ -45,14 +45,7 @@ def new_copy(tmp_path, name):
 
 def onboard(server, path):
     """What the platform operator does once for a county: import its existing patches (any stage)."""
-    eng = SyncEngine(path, PlatformClient("http://127.0.0.1:1"))
-    feats = []
-    with geopackage.connect(path) as con:
-        for (pid,) in con.execute("SELECT patch_id FROM patches").fetchall():
-            f = eng._to_feature(*eng._read_local(con, pid))
-            f["properties"]["patch_id"] = pid
-            feats.append({"type": "Feature", "id": pid, **f})
-    server.db.import_patches("339901", feats)
+    server.db.import_patches("339901", read_gpkg_patches(path))
 
 
 def platform_patch(server, pid):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
+import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -88,18 +89,68 @@ def sync_transaction(path: str):
 wkb_of_blob = geopackage.wkb_from_blob
 
 
-def _coords(geometry: Optional[Dict[str, Any]]) -> Any:
-    """A GeoJSON geometry's coordinates rounded to 1e-8 degrees (about a millimetre), for comparison."""
-    def walk(c):
-        if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
-            return tuple(round(float(v), 8) for v in c)
-        return tuple(walk(x) for x in c) if isinstance(c, (list, tuple)) else c
+def render_rejection(rej: Dict[str, Any], lang: Optional[str] = None) -> str:
+    """A platform rejection as a sentence in the user's language, codes shown as their labels (the platform's
+    own message text is the fallback for codes this plugin does not know)."""
+    from ..checks.rules import RULE, rule_label
+    from ..policy import REASONS
+
+    lang = lang or ui_language()
+    code = str(rej.get("code") or "")
+    if code not in REASONS:
+        return str(rej.get("message_zh" if lang == "zh" else "message_en") or code)
+    details = dict(rej.get("details") or {}) if isinstance(rej.get("details"), dict) else {}
+    for key in ("stage", "from_stage", "to_stage", "sent"):
+        if details.get(key) in schema.STAGES:
+            details[key] = schema.stage_label(details[key], lang)
+    if details.get("role") in schema.ROLES:
+        details["role"] = schema.ROLES.label(details["role"], lang)
+    if details.get("rule") in RULE:
+        details["rule"] = rule_label(details["rule"])
+    if details.get("field") in schema.PATCH_FIELD:
+        details["field"] = schema.PATCH_FIELD[details["field"]].label(lang)
+    return reason_message(code, lang, **details)
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Two attribute values as both sides store them: empty is empty, numbers within rounding, dates by digits."""
+    if (a in (None, "") and b in (None, "")) or a == b:
+        return True
+    try:
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+    except (TypeError, ValueError):
+        pass
+    da, db = re.sub(r"\D", "", str(a)), re.sub(r"\D", "", str(b))
+    # dates and times written as 2025-01-05T09:00:00(.000Z) or 2025/01/05 09:00:00 (OGR) are the same moment
+    return len(da) >= 8 and da[:14].ljust(14, "0") == db[:14].ljust(14, "0") and \
+        bool(re.match(r"\d{4}\D\d{2}\D\d{2}", str(a))) and bool(re.match(r"\d{4}\D\d{2}\D\d{2}", str(b)))
+
+
+def _flat_coords(geometry: Optional[Dict[str, Any]]) -> Optional[List[float]]:
+    """A GeoJSON (Multi)Polygon's coordinates as one flat list, ring structure included as counts."""
     if not isinstance(geometry, dict):
         return None
     coords = geometry.get("coordinates")
-    if geometry.get("type") == "Polygon":
-        coords = [coords]
-    return walk(coords)
+    polys = [coords] if geometry.get("type") == "Polygon" else coords
+    out: List[float] = []
+    try:
+        for poly in polys:
+            out.append(-len(poly))  # ring counts keep the structure in the comparison
+            for ring in poly:
+                out.append(-len(ring))
+                for pos in ring:
+                    out.extend(float(v) for v in pos[:2])
+    except (TypeError, ValueError):
+        return None
+    return out
+
+
+def _same_geometry(a: Optional[Dict[str, Any]], b: Optional[Dict[str, Any]], tol: float = 1e-8) -> bool:
+    """True when two GeoJSON geometries agree within `tol` degrees (about a millimetre)."""
+    fa, fb = _flat_coords(a), _flat_coords(b)
+    if fa is None or fb is None or len(fa) != len(fb):
+        return False
+    return all(abs(x - y) <= tol for x, y in zip(fa, fb))
 
 
 class SyncEngine:
@@ -314,17 +365,9 @@ class SyncEngine:
         if known:
             mine["properties"]["stage"] = known
         theirs = feature.get("properties") or {}
-        for k in self.fields:
-            a, b = mine["properties"].get(k), theirs.get(k)
-            if (a in (None, "") and b in (None, "")) or a == b:
-                continue
-            try:
-                if abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a))):
-                    continue
-            except (TypeError, ValueError):
-                pass
+        if not all(_same_value(mine["properties"].get(k), theirs.get(k)) for k in self.fields):
             return False
-        return _coords(mine.get("geometry")) == _coords(feature.get("geometry"))
+        return _same_geometry(mine.get("geometry"), feature.get("geometry"))
 
     def _record_conflict(self, con, pid, server_version, feature, local_base) -> None:
         con.execute("INSERT OR REPLACE INTO sync_conflicts VALUES (?, ?, ?, ?, ?)",
@@ -433,11 +476,9 @@ class SyncEngine:
     @staticmethod
     def _reasons(res: Dict[str, Any]) -> List[str]:
         """The platform's reasons for refusing an item, in the user's language."""
-        lang = ui_language()
         rej = res.get("rejections")
         if isinstance(rej, list) and rej:
-            return [str(r.get("message_zh" if lang == "zh" else "message_en") or r.get("code"))
-                    for r in rej if isinstance(r, dict)]
+            return [render_rejection(r) for r in rej if isinstance(r, dict)]
         return [str(r) for r in (res.get("reasons") or [res.get("code") or res])]
 
     def _void_pending_moves(self, con, patch_id: str, code: str, server: Optional[Dict[str, Any]],
@@ -529,7 +570,7 @@ class SyncEngine:
                     rej = res.get("rejections")
                     rej = rej[0] if isinstance(rej, list) and rej and isinstance(rej[0], dict) else {}
                     code = str(res.get("code") or rej.get("code") or "rejected")
-                    en, zh = rej.get("message_en") or code, rej.get("message_zh") or code
+                    en, zh = (render_rejection(rej, "en"), render_rejection(rej, "zh")) if rej else (code, code)
                     server = res.get("server") if isinstance(res.get("server"), dict) else None
                     if row["action"] in ("transition", "return"):
                         # This move and any later one of the patch are void; the patch returns to the platform's
