@@ -448,6 +448,7 @@ CHECK_STATE_FIELDS: Tuple[Field, ...] = (
     Field("patch_revision", INTEGER, "检查时图斑版本", "Patch revision checked"),
     Field("errors", INTEGER, "错误数", "Errors"),
     Field("warnings", INTEGER, "警告数", "Warnings"),
+    Field("checked_by", STRING, "检查人", "Checked by", 60),
 )
 
 AUDIT_FIELDS: Tuple[Field, ...] = (

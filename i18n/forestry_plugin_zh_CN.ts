@@ -439,177 +439,182 @@
       <translation>其他</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="77" />
+      <location filename="../forestry_plugin/core/importer.py" line="78" />
       <source>Nothing imported from {0}:</source>
       <translation>未从 {0} 导入任何图斑：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="79" />
+      <location filename="../forestry_plugin/core/importer.py" line="80" />
       <source>{0}: {1} patch(es) imported.</source>
       <translation>{0}：已导入 {1} 个图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="81" />
+      <location filename="../forestry_plugin/core/importer.py" line="82" />
+      <source>Imported by {0}</source>
+      <translation>导入人：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="84" />
       <source>{0} invalid polygon(s) repaired.</source>
       <translation>已修复 {0} 个无效多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="83" />
+      <location filename="../forestry_plugin/core/importer.py" line="86" />
       <source>{0} GPS track(s) closed into polygons.</source>
       <translation>已将 {0} 条 GPS 轨迹闭合为多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="85" />
+      <location filename="../forestry_plugin/core/importer.py" line="88" />
       <source>Columns used: {0}</source>
       <translation>已使用的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="87" />
+      <location filename="../forestry_plugin/core/importer.py" line="90" />
       <source>Columns ignored (computed from the geometry): {0}</source>
       <translation>已忽略的字段（由图形自动计算）：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="89" />
+      <location filename="../forestry_plugin/core/importer.py" line="92" />
       <source>Columns not recognised: {0}</source>
       <translation>未识别的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="91" />
+      <location filename="../forestry_plugin/core/importer.py" line="94" />
       <source>{0} feature(s) skipped:</source>
       <translation>跳过 {0} 个要素：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="94" />
+      <location filename="../forestry_plugin/core/importer.py" line="97" />
       <source>  … and {0} more</source>
       <translation>  …… 另有 {0} 个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="145" />
+      <location filename="../forestry_plugin/core/importer.py" line="148" />
       <source>not in the code list</source>
       <translation>不在代码表中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="152" />
+      <location filename="../forestry_plugin/core/importer.py" line="155" />
       <source>not a number</source>
       <translation>不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="155" />
+      <location filename="../forestry_plugin/core/importer.py" line="158" />
       <source>not a date</source>
       <translation>不是日期</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="158" />
+      <location filename="../forestry_plugin/core/importer.py" line="161" />
       <source>cut to {0} characters</source>
       <translation>已截断为 {0} 个字符</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="186" />
+      <location filename="../forestry_plugin/core/importer.py" line="189" />
       <source>a line with fewer than three points</source>
       <translation>少于三个点的线</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="190" />
+      <location filename="../forestry_plugin/core/importer.py" line="193" />
       <source>the track is not closed: its ends are {0:.0f} m apart</source>
       <translation>轨迹未闭合：首尾相距 {0:.0f} 米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="219" />
+      <location filename="../forestry_plugin/core/importer.py" line="222" />
       <source>{0} is not a KMZ (zip) file: {1}</source>
       <translation>{0} 不是 KMZ（zip）文件：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="221" />
+      <location filename="../forestry_plugin/core/importer.py" line="224" />
       <source>{0} holds no KML document.</source>
       <translation>{0} 中没有 KML 文档。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="271" />
+      <location filename="../forestry_plugin/core/importer.py" line="274" />
       <source>{0} does not exist.</source>
       <translation>{0} 不存在。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="273" />
+      <location filename="../forestry_plugin/core/importer.py" line="276" />
       <source>{0}: unsupported file type (GeoJSON, Shapefile, KML/KMZ or GPX).</source>
       <translation>{0}：不支持的文件类型（支持 GeoJSON、Shapefile、KML/KMZ、GPX）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="278" />
+      <location filename="../forestry_plugin/core/importer.py" line="281" />
       <source>{0} cannot be read: it is damaged or not a {1} file.</source>
       <translation>无法读取 {0}：文件已损坏或不是 {1} 文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="291" />
+      <location filename="../forestry_plugin/core/importer.py" line="294" />
       <source>Layer {0} of {1} cannot be read.</source>
       <translation>无法读取 {1} 中的图层 {0}。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="347" />
+      <location filename="../forestry_plugin/core/importer.py" line="357" />
       <source>Layer {0} has no coordinate system (is the .prj file missing?). Save it with its CRS and import again.</source>
       <translation>图层 {0} 没有坐标系（是否缺少 .prj 文件？）。请带坐标系另存后重新导入。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="353" />
+      <location filename="../forestry_plugin/core/importer.py" line="363" />
       <source>Layer {0} is in {1}: converted to {2} with the general parameters, which can be tens of metres off. Check the patches against the base map, or convert the file with the province's official parameters first.</source>
       <translation>图层 {0} 采用 {1} 坐标系：已用通用参数转换到 {2}，可能偏差数十米。请对照底图核对图斑，或先用省级正式转换参数转换文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="372" />
+      <location filename="../forestry_plugin/core/importer.py" line="382" />
       <source>no geometry</source>
       <translation>无几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="377" />
+      <location filename="../forestry_plugin/core/importer.py" line="387" />
       <source>a point, not a patch outline</source>
       <translation>是点，不是图斑边界</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="388" />
+      <location filename="../forestry_plugin/core/importer.py" line="398" />
       <source>coordinates cannot be transformed from {0} to {1}</source>
       <translation>坐标无法从 {0} 转换到 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="399" />
+      <location filename="../forestry_plugin/core/importer.py" line="409" />
       <source>outside the county</source>
       <translation>不在本县范围内</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="405" />
+      <location filename="../forestry_plugin/core/importer.py" line="415" />
       <source>invalid polygon that cannot be repaired</source>
       <translation>无法修复的无效多边形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="406" />
+      <location filename="../forestry_plugin/core/importer.py" line="416" />
       <source>no area</source>
       <translation>面积为零</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="412" />
+      <location filename="../forestry_plugin/core/importer.py" line="422" />
       <source>already in the layer (patch {0})</source>
       <translation>图层中已有（图斑 {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="423" />
+      <location filename="../forestry_plugin/core/importer.py" line="433" />
       <source>None of the {0} patch(es) lies in the county: the file's coordinate system ({1}) is probably wrong.</source>
       <translation>{0} 个图斑都不在本县范围内：文件的坐标系（{1}）可能有误。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="426" />
+      <location filename="../forestry_plugin/core/importer.py" line="436" />
       <source>No feature of {0} can become a new patch.</source>
       <translation>{0} 中没有可作为新图斑导入的要素。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="428" />
+      <location filename="../forestry_plugin/core/importer.py" line="438" />
       <source>{0} holds no patch outlines (polygons or GPS tracks).</source>
       <translation>{0} 中没有图斑边界（面或 GPS 轨迹）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="434" />
+      <location filename="../forestry_plugin/core/importer.py" line="444" />
       <source>{0}: {1} value(s) {2} ({3}); left empty.</source>
       <translation>{0}：{1} 个值{2}（{3}），已留空。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="437" />
+      <location filename="../forestry_plugin/core/importer.py" line="447" />
       <source>{0}: {1} value(s) {2}.</source>
       <translation>{0}：{1} 个值{2}。</translation>
     </message>
@@ -898,17 +903,17 @@
       <translation>登录已过期：请重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="114" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="165" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="159" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="210" />
       <source>the audit log no longer contains the {0} row(s) the platform already holds</source>
       <translation>审核日志已不再包含平台已保存的 {0} 条记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="211" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="262" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>

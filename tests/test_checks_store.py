@@ -226,3 +226,17 @@ def test_live_checker(wc):
 
     b = patch(sq(200, 20, 60), restore_method=NULL, approval_no=NULL, design_date=QDate(2025, 3, 1))
     assert live.check_patch(QgsGeometry.fromWkt(sq(200, 20, 60).wkt), b, b["patch_id"]) == []
+
+
+def test_check_runs_name_the_person(wc):
+    """A check run records who ran it: the platform account when logged in (or cached), else the local user."""
+    from forestry_plugin.core import identity
+
+    path, recs, _g = wc
+    check_working_copy(path)
+    with geopackage.connect(path) as con:
+        assert {r[0] for r in con.execute("SELECT checked_by FROM check_state")} == {identity.local_identity().username}
+    identity.cache_identity(path, reviewer("demo_tech", "county_technician"))
+    check_working_copy(path)
+    with geopackage.connect(path) as con:
+        assert {r[0] for r in con.execute("SELECT checked_by FROM check_state")} == {"demo_tech"}

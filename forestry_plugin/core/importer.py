@@ -66,6 +66,7 @@ class ImportReport:
     ignored: List[str] = field(default_factory=list)  # columns of computed fields (ids, codes, areas, stage)
     unmapped: List[str] = field(default_factory=list)
     added: int = 0  # set by whoever adds the patches
+    imported_by: str = ""  # the acting person (core.identity), named in the report
 
     @property
     def ok(self) -> bool:
@@ -77,6 +78,8 @@ class ImportReport:
             lines = [tr("Nothing imported from {0}:").format(name)] + self.errors
         else:
             lines = [tr("{0}: {1} patch(es) imported.").format(name, self.added)]
+            if self.imported_by:
+                lines.append(tr("Imported by {0}").format(self.imported_by))
             if self.repaired:
                 lines.append(tr("{0} invalid polygon(s) repaired.").format(self.repaired))
             if self.closed_tracks:
@@ -327,6 +330,13 @@ def read_patches(path: str, target_crs: QgsCoordinateReferenceSystem, extent: Op
     report.patches stays empty.
     """
     report = ImportReport(path)
+    try:
+        from . import identity
+
+        wc = existing.source().split("|")[0] if existing is not None else None
+        report.imported_by = identity.current_user(wc if wc and os.path.exists(wc) else None).username
+    except Exception:  # noqa: BLE001 - naming the person must never stop an import
+        report.imported_by = ""
     try:
         layers = _open_layers(path)
     except ImportError_ as e:

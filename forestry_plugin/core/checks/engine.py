@@ -1011,12 +1011,18 @@ def write_results(path: str, run_id: str, checked_at: str, checked: Sequence[str
                 counts[f.patch_id][0] += 1
             elif f.severity == R.WARNING:
                 counts[f.patch_id][1] += 1
+    from .. import identity
+
+    who = identity.current_user(path).username  # the person who ran the check, as the audit would name them
     with geopackage.connect(path) as con:
+        if "checked_by" not in {r[1] for r in con.execute(f"PRAGMA table_info({schema.CHECK_STATE})")}:
+            con.execute(f'ALTER TABLE {schema.CHECK_STATE} ADD COLUMN "checked_by" TEXT')  # a copy made before it
         con.executemany(
-            f"INSERT INTO {schema.CHECK_STATE}(patch_id, checked_at, patch_revision, errors, warnings) VALUES (?,?,?,?,?) "
-            "ON CONFLICT(patch_id) DO UPDATE SET checked_at=excluded.checked_at, patch_revision=excluded.patch_revision, "
-            "errors=excluded.errors, warnings=excluded.warnings",
-            [(p, checked_at, _to_int(revisions.get(p)), e, w) for p, (e, w) in counts.items()])
+            f"INSERT INTO {schema.CHECK_STATE}(patch_id, checked_at, patch_revision, errors, warnings, checked_by) "
+            "VALUES (?,?,?,?,?,?) ON CONFLICT(patch_id) DO UPDATE SET checked_at=excluded.checked_at, "
+            "patch_revision=excluded.patch_revision, errors=excluded.errors, warnings=excluded.warnings, "
+            "checked_by=excluded.checked_by",
+            [(p, checked_at, _to_int(revisions.get(p)), e, w, who) for p, (e, w) in counts.items()])
 
 
 def _q(s: str) -> str:
