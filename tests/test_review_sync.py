@@ -232,3 +232,40 @@ def test_rewritten_audit_log_is_refused_by_the_platform(county, tmp_path):
     with pytest.raises(audit.AuditTampered):
         eng.pull()
     assert platform_patch(server, a)["properties"]["stage"] == "confirmed"  # what was accepted stands
+
+
+def test_review_dock_shows_pending_then_the_platforms_refusal(county, tmp_path, qgis_iface, qgis_new_project):
+    """The reviewer's dock, offline then after the sync: ⏳ pending, then ✘ with the platform's reason."""
+    from qgis.core import QgsProject
+
+    from forestry_plugin.core.project import load_working_copy
+    from forestry_plugin.gui.workflow_dock import WorkflowDock
+
+    server, url, _tech, patches = county
+    path, eng = reviewer_copy(tmp_path, url, "county.gpkg", "demo_county")
+    load_working_copy(path, QgsProject.instance(), lang="en")
+    dock = WorkflowDock(qgis_iface)
+    try:
+        assert "demo_county" in dock.identity_label.text() and "offline" in dock.identity_label.text()
+        a = patches[0]["patch_id"]
+        dock.go_to([q["patch_id"] for q in dock.queue].index(a))
+        assert dock.confirm().applied
+        dock.go_to([q["patch_id"] for q in dock.queue].index(a))
+        row = dock.index
+        assert "pending" in dock.queue_table.item(row, 1).text() and "pending" in dock.info_label.text()
+        # before the move arrives the platform holds a newer version of the patch (its own correction): the move
+        # applies to what the reviewer saw, so the platform refuses it
+        with server.db.connect() as con:
+            con.execute("UPDATE patches SET version = version + 1, seq = seq + 1000 WHERE patch_id = ?", (a,))
+        eng.push()
+        dock.refresh()
+        dock.go_to([q["patch_id"] for q in dock.queue].index(a))
+        text = dock.queue_table.item(dock.index, 1).text()
+        assert "refused by the platform" in text, text
+        assert "The platform refused the move to Confirmed" in dock.info_label.text(), dock.info_label.text()
+        assert "version" in dock.info_label.text()
+        assert stage(path, a) == "accepted"
+    finally:
+        dock.disconnect_project()
+        dock.deleteLater()
+        QgsProject.instance().removeAllMapLayers()
