@@ -9,7 +9,7 @@ from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication, QLocale, QTranslator
 from qgis.PyQt.QtGui import QIcon
 
-from .i18n import tr
+from .i18n import tr, translation_for
 from .paths import i18n_path, icon_path
 
 # GUI components: (module under forestry_plugin.gui, class). Each class takes the plugin
@@ -49,15 +49,14 @@ class ForestryPlugin:
 
     # -- translations -------------------------------------------------------------------
     def _install_translator(self) -> None:
-        locale = qgis_locale()[:5]
-        for name in (locale, locale[:2]):
-            qm = i18n_path(f"forestry_plugin_{name}.qm")
-            if os.path.exists(qm):
-                self.translator = QTranslator()
-                if self.translator.load(qm):
-                    QCoreApplication.installTranslator(self.translator)
-                    return
-                self.translator = None
+        name = translation_for(qgis_locale())  # zh-Hans (QGIS's Options dialog), zh_CN, zh-CN, zh ... -> zh_CN
+        qm = i18n_path(f"forestry_plugin_{name}.qm") if name else ""
+        if qm and os.path.exists(qm):
+            self.translator = QTranslator()
+            if self.translator.load(qm):
+                QCoreApplication.installTranslator(self.translator)
+                return
+            self.translator = None
 
     # -- processing ---------------------------------------------------------------------
     def initProcessing(self):  # noqa: N802 (QGIS API name)

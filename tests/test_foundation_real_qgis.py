@@ -88,3 +88,17 @@ def test_without_shapely_the_plugin_says_what_to_install(tmp_path):
     assert status["loaded"] and status["errors"] == []
     assert "shapely>=2.0" in status["missing_dependencies"] and "openpyxl>=3.0" in status["missing_dependencies"]
     assert "ForestryProjectDock" in status["docks"] and "ForestryWorkflowDock" in status["docks"]
+
+
+def test_chinese_set_in_qgis_options_makes_the_installed_plugin_chinese(tmp_path):
+    """QGIS's Options dialog stores 中文(简体) as locale/userLocale=zh-Hans: the packaged plugin follows it."""
+    profiles = make_profile(tmp_path)
+    ini = profiles / "profiles" / "default" / "QGIS" / "QGIS3.ini"
+    ini.write_text(ini.read_text() + "[locale]\nuserLocale=zh-Hans\noverrideFlag=true\n")
+    status_path = str(tmp_path / "status.json")
+    proc = run_qgis(profiles, {"FORESTRY_SHOT_OUT": str(tmp_path / "zh.png"), "FORESTRY_SHOT_STATUS": status_path},
+                    tmp_path)
+    assert os.path.exists(status_path), proc.stderr[-3000:]
+    status = json.load(open(status_path, encoding="utf-8"))
+    assert status["loaded"] and status["errors"] == []
+    assert {"审核", "平台同步"} <= set(status["toolbar_actions"]), status["toolbar_actions"]

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -38,3 +39,41 @@ def test_compiled_translation_loads_and_translates(tmp_path):
             "示例县：1 个图斑，2 个底图图斑，3 个已标注错误"
     finally:
         QCoreApplication.removeTranslator(translator)
+
+
+@pytest.mark.parametrize("setting,expected", [
+    ("zh-Hans", "zh_CN"), ("zh_CN", "zh_CN"), ("zh-CN", "zh_CN"), ("zh", "zh_CN"), ("zh_SG", "zh_CN"),
+    ("zh-Hans-CN", "zh_CN"), ("zh-Hant", None), ("zh_TW", None), ("zh-HK", None), ("en_US", None), ("", None),
+    ("fr_FR", None)])
+def test_every_spelling_of_chinese_qgis_may_store(setting, expected):
+    from forestry_plugin.i18n import translation_for
+
+    assert translation_for(setting) == expected
+
+
+def test_chinese_as_qgis_options_sets_it_loads_the_translation(qgis_iface):
+    """QGIS's Options dialog writes locale/userLocale=zh-Hans with overrideFlag true: the plugin is Chinese."""
+    from qgis.core import QgsSettings
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    from forestry_plugin.i18n import tr, ui_language
+    from forestry_plugin.plugin import ForestryPlugin
+
+    s = QgsSettings()
+    old = (s.value("locale/userLocale"), s.value("locale/overrideFlag"))
+    s.setValue("locale/userLocale", "zh-Hans")
+    s.setValue("locale/overrideFlag", True)
+    plugin = None
+    try:
+        plugin = ForestryPlugin(qgis_iface)
+        assert plugin.translator is not None
+        assert ui_language() == "zh" and tr("Log out") == "退出登录"
+    finally:
+        if plugin is not None and plugin.translator is not None:
+            QCoreApplication.removeTranslator(plugin.translator)
+        for key, value in zip(("locale/userLocale", "locale/overrideFlag"), old):
+            if value is None:
+                s.remove(key)
+            else:
+                s.setValue(key, value)
+    assert ui_language() == "en"
