@@ -834,7 +834,7 @@
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="103" />
       <location filename="../forestry_plugin/core/sync/client.py" line="124" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="323" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="217" />
       <source>Canceled</source>
       <translation>已取消</translation>
     </message>
@@ -844,60 +844,70 @@
       <translation>平台未及时响应（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="128" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="129" />
+      <source>no answer in time, or the connection was dropped</source>
+      <translation>未在限定时间内应答，或连接已中断</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/client.py" line="130" />
       <source>Cannot reach the platform at {0}: {1}</source>
       <translation>无法连接平台 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="140" />
-      <source>not JSON ({0} bytes)</source>
-      <translation>不是 JSON（{0} 字节）</translation>
+      <location filename="../forestry_plugin/core/sync/client.py" line="141" />
+      <source>The reply could not be read (HTTP {0}, {1} bytes): it may have been cut off on the way; try again</source>
+      <translation>无法读取应答（HTTP {0}，{1} 字节）：可能在传输途中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="142" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="212" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="240" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="144" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="234" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="262" />
       <source>The platform sent a malformed reply (HTTP {0}): {1}</source>
       <translation>平台返回的数据格式错误（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="149" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="151" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="152" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="154" />
       <source>Not logged in: {0}</source>
       <translation>未登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="154" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="156" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="160" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="162" />
       <source>Too many failed logins: try again in {0} s</source>
       <translation>登录失败次数过多，请在 {0} 秒后重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="162" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="164" />
       <source>The platform refused the audit log: it does not continue the platform's copy ({0})</source>
       <translation>平台拒收审核日志：它与平台保存的副本不衔接（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="167" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="169" />
       <source>The platform failed (HTTP {0}): {1}</source>
       <translation>平台出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="168" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="170" />
       <source>The platform refused the request (HTTP {0}): {1}</source>
       <translation>平台拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="206" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="151" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="184" />
+      <source>The platform, or a gateway on the way to it, failed (HTTP {0})</source>
+      <translation>平台或通往平台的网关出错（HTTP {0}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/client.py" line="228" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="153" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="88" />
       <source>Your session has expired: log in again</source>
       <translation>登录已过期：请重新登录</translation>
@@ -916,6 +926,11 @@
       <location filename="../forestry_plugin/core/sync/engine.py" line="262" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="400" />
+      <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
+      <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/workflow.py" line="77" />
@@ -1471,7 +1486,7 @@
     <message>
       <location filename="../forestry_plugin/gui/editing.py" line="407" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="134" />
-      <location filename="../forestry_plugin/plugin.py" line="89" />
+      <location filename="../forestry_plugin/plugin.py" line="88" />
       <source>Forestry</source>
       <translation>林业</translation>
     </message>
@@ -2160,27 +2175,27 @@
       <translation>显示审核面板：队列、确认/退回、历史记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/i18n.py" line="21" />
+      <location filename="../forestry_plugin/i18n.py" line="23" />
       <source>en</source>
       <translation>zh</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/plugin.py" line="77" />
+      <location filename="../forestry_plugin/plugin.py" line="76" />
       <source>The installed shapely cannot run inside QGIS ({0}): it would crash QGIS, so the checks and editing tools stay off. Rebuild it against QGIS's GEOS: {1}, then restart QGIS.</source>
       <translation>已安装的 shapely 不能在 QGIS 中运行（{0}）：它会使 QGIS 崩溃，因此检查和编辑工具不启用。请针对 QGIS 使用的 GEOS 重新编译安装：{1}，然后重启 QGIS。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/plugin.py" line="83" />
+      <location filename="../forestry_plugin/plugin.py" line="82" />
       <source>Some features need Python packages that QGIS's Python lacks: {0}. Install them with: {1} (on Windows in the OSGeo4W Shell), then restart QGIS.</source>
       <translation>部分功能需要 QGIS 的 Python 中缺少的软件包：{0}。请用以下命令安装：{1}（Windows 下在 OSGeo4W Shell 中执行），然后重启 QGIS。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/plugin.py" line="98" />
+      <location filename="../forestry_plugin/plugin.py" line="97" />
       <source>Could not start {0}: {1}</source>
       <translation>无法启动 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/plugin.py" line="124" />
+      <location filename="../forestry_plugin/plugin.py" line="123" />
       <source>Could not unload {0}: {1}</source>
       <translation>无法卸载 {0}：{1}</translation>
     </message>

@@ -125,7 +125,9 @@ class PlatformClient:
         if status is None or int(status) == 0:
             if err == QgsBlockingNetworkRequest.TimeoutError:
                 raise NetworkError(tr("The platform did not answer in time ({0})").format(url))
-            raise NetworkError(tr("Cannot reach the platform at {0}: {1}").format(url, blocking.errorMessage()))
+            # QGIS 3.22 reports its own timeout as NoError with an empty message: say what happened
+            why = blocking.errorMessage() or tr("no answer in time, or the connection was dropped")
+            raise NetworkError(tr("Cannot reach the platform at {0}: {1}").format(url, why))
         hdrs = {bytes(k).decode("latin-1").lower(): bytes(reply.rawHeader(k)).decode("latin-1")
                 for k in reply.rawHeaderList()}
         return int(status), content, hdrs
@@ -136,8 +138,8 @@ class PlatformClient:
             data = json.loads(content.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             # Never quote the body: a mangled login reply holds tokens, and messages end up in QGIS's log.
-            raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(
-                status, tr("not JSON ({0} bytes)").format(len(content)))) from None
+            raise ProtocolError(tr("The reply could not be read (HTTP {0}, {1} bytes): it may have been cut off on the "
+                                   "way; try again").format(status, len(content))) from None
         if not isinstance(data, dict):
             raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(status, "not an object"))
         return data
@@ -175,7 +177,14 @@ class PlatformClient:
         while True:
             try:
                 status, content, _h = self._request(method, path, body, headers, auth)
-                data = self._json(status, content)
+                if status >= 500:
+                    try:
+                        data = self._json(status, content)
+                    except ProtocolError:  # a gateway's HTML error page: not the platform's JSON
+                        raise ServerError(tr("The platform, or a gateway on the way to it, failed (HTTP {0})").format(
+                            status)) from None
+                else:
+                    data = self._json(status, content)
                 if status >= 400:
                     self._raise_for(status, data)
                 return data
@@ -190,9 +199,22 @@ class PlatformClient:
                 attempt += 1
                 if not retry or attempt > self.retries:
                     raise
-                self.sleep(min(self.backoff_s * (2 ** (attempt - 1)), 8.0))
+                self._wait(min(self.backoff_s * (2 ** (attempt - 1)), 8.0))
                 if isinstance(e, ProtocolError) and attempt > 2:
                     raise
+
+    def _wait(self, seconds: float) -> None:
+        """The back-off before a retry; a cancel ends it at once instead of after the full wait."""
+        if self.sleep is not time.sleep:  # tests inject their own clock
+            self.sleep(seconds)
+            return
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if self.feedback is not None and self.feedback.isCanceled():
+                raise CanceledError(tr("Canceled"))
+            time.sleep(min(0.05, max(0.0, end - time.monotonic())))
+        if self.feedback is not None and self.feedback.isCanceled():
+            raise CanceledError(tr("Canceled"))
 
     # -- the contract -------------------------------------------------------------------
     def login(self, username: str, password: str) -> Dict[str, Any]:

@@ -393,7 +393,20 @@ class SyncEngine:
             with geopackage.connect(self.path) as con:
                 items, seqs = [], {}
                 for c in chunk:
-                    item = self._item(con, c)
+                    try:
+                        item = self._item(con, c)
+                    except (RuntimeError, ValueError, OverflowError) as e:  # e.g. a vertex at x = 2e9 m
+                        # One patch that cannot be sent must not hold back the others: refuse it here, say why.
+                        why = tr("The patch cannot be sent: its geometry cannot be converted to CGCS2000 "
+                                 "coordinates ({0})").format(str(e).strip() or type(e).__name__)
+                        summary.rejected += 1
+                        summary.errors.append(f"{c['patch_id']}: {why}")
+                        con.execute("INSERT OR REPLACE INTO sync_rejections (patch_id, reasons, at, local_feature, "
+                                    "code) VALUES (?, ?, ?, NULL, 'unsendable')",
+                                    (c["patch_id"], json.dumps([why], ensure_ascii=False), _now()))
+                        con.execute("DELETE FROM sync_changes WHERE patch_id = ? AND change_seq = ?",
+                                    (c["patch_id"], c["change_seq"]))
+                        continue
                     if item is not None:
                         items.append(item)
                         seqs[c["patch_id"]] = c["change_seq"]
