@@ -50,6 +50,7 @@ UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 KEY_RE = re.compile(r"[A-Za-z0-9._:-]{8,80}")
 STAGES = tuple(schema.STAGES.values())
 SERVER_KEYS = ("patch_id", "version", "deleted", "created_by", "updated_by")
+NOTE_ACTIONS = ("platform_refused",)  # audit rows that record, and change nothing
 DEFAULT_WORKFLOW = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources",
                                 "workflow.json")
 DEMO_PASSWORD = "demo-pass-2025"
@@ -97,6 +98,8 @@ CREATE TABLE IF NOT EXISTS exceptions (id INTEGER PRIMARY KEY AUTOINCREMENT, cou
     approval_ref TEXT, at TEXT, status TEXT NOT NULL, code TEXT, result TEXT NOT NULL,
     accepted_by TEXT NOT NULL, display_name TEXT, role TEXT NOT NULL, accepted_at TEXT NOT NULL,
     UNIQUE (county, accepted_by, client_key));
+CREATE TABLE IF NOT EXISTS audit_copies (county TEXT NOT NULL, copy_id TEXT NOT NULL, secret_hash TEXT NOT NULL,
+    first_user TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (county, copy_id));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO counters VALUES ('seq', 0);
 """
@@ -830,9 +833,13 @@ class Handler(BaseHTTPRequestHandler):
         return out
 
     @staticmethod
-    def _rejected(pid, rejections: List[Dict], server: Optional[Dict]) -> Dict[str, Any]:
-        return {"patch_id": pid, "status": "rejected", "code": rejections[0]["code"], "rejections": rejections,
-                "reasons": [r["message_en"] for r in rejections], "server": server}
+    def _rejected(pid, rejections: List[Dict], server: Optional[Dict], client_key: Optional[str] = None
+                  ) -> Dict[str, Any]:
+        out = {"patch_id": pid, "status": "rejected", "code": rejections[0]["code"], "rejections": rejections,
+               "reasons": [r["message_en"] for r in rejections], "server": server}
+        if client_key is not None:
+            out = {"client_key": client_key, **out}
+        return out
 
     def _batch(self, user, county, query) -> None:
         key = self.headers.get("Idempotency-Key") or ""
@@ -905,7 +912,17 @@ class Handler(BaseHTTPRequestHandler):
             return conflict
         if not conflict:
             sent = props.get("stage")
-            if row is None or row["deleted"]:  # a new patch (or one brought back after a delete)
+            if row is not None and row["deleted"]:
+                # Brought back after a delete: an edit of the old patch, by someone who may edit it as its owner
+                # left it (a deleted id is nobody's to take over).
+                owner = row["created_by"] or ""
+                last = (json.loads(row["properties"] or "{}")).get("stage", "design")
+                if sent != "design":
+                    rejections.append(pol.rejection("create_stage", stage=sent))
+                refusal = p.edit_refusal(role, last, owner == username, owner) or p.create_refusal(role, "design")
+                if refusal:
+                    rejections.append(refusal)
+            elif row is None:  # a new patch
                 if sent != "design":
                     rejections.append(pol.rejection("create_stage", stage=sent))
                 else:
@@ -923,7 +940,7 @@ class Handler(BaseHTTPRequestHandler):
         if rejections:
             return self._rejected(pid, rejections, server)
         version = (current or 0) + 1
-        created_by = row["created_by"] if row is not None and not row["deleted"] else username
+        created_by = row["created_by"] if row is not None and row["created_by"] else username
         con.execute("INSERT OR REPLACE INTO patches (patch_id, county, version, seq, deleted, properties, geometry, "
                     "updated_by, updated_at, created_by) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
                     (pid, county, version, PlatformDB.next_seq(con), json.dumps(props, ensure_ascii=False),
@@ -964,9 +981,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _transitions(self, user, county, query) -> None:
         body = self._body()
-        copy_id, items = body.get("copy_id"), body.get("items")
+        copy_id, items, secret = body.get("copy_id"), body.get("items"), body.get("copy_secret")
         if not isinstance(copy_id, str) or not KEY_RE.fullmatch(copy_id):
             raise ApiError(400, "bad_item", "copy_id must be 8-80 characters of A-Z a-z 0-9 . _ : -")
+        if not isinstance(secret, str) or not 16 <= len(secret) <= 200:
+            raise ApiError(400, "bad_item", "copy_secret must be a string of 16-200 characters")
         if not isinstance(items, list) or len(items) > MAX_AUDIT_ITEMS:
             raise ApiError(400, "bad_item", f"items must be a list of at most {MAX_AUDIT_ITEMS} audit rows")
         seen = set()
@@ -981,12 +1000,28 @@ class Handler(BaseHTTPRequestHandler):
         with db.lock, db.connect() as con:
             con.execute("BEGIN IMMEDIATE")
             try:
+                self._check_copy(con, user, county, copy_id, secret)
                 reply = self._record_transitions(con, user, county, copy_id, items)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
         self._send(200, reply)
+
+    @staticmethod
+    def _check_copy(con, user, county: str, copy_id: str, secret: str) -> None:
+        """Only the working copy that started a chain may append to it: its first upload registers the hash of a
+        secret the copy keeps; any other sender (who can read the copy_id from GET /audit) is refused."""
+        digest = hashlib.sha256(secret.encode("utf-8")).hexdigest()
+        row = con.execute("SELECT secret_hash FROM audit_copies WHERE county = ? AND copy_id = ?",
+                          (county, copy_id)).fetchone()
+        if row is None:
+            if con.execute("SELECT 1 FROM audit WHERE county = ? AND copy_id = ? LIMIT 1", (county, copy_id)).fetchone():
+                raise ApiError(403, "copy_secret_mismatch", "this working copy's audit chain is not yours to extend")
+            con.execute("INSERT INTO audit_copies VALUES (?, ?, ?, ?, ?)",
+                        (county, copy_id, digest, user["username"], utc_now()))
+        elif not hmac.compare_digest(row["secret_hash"], digest):
+            raise ApiError(403, "copy_secret_mismatch", "this working copy's audit chain is not yours to extend")
 
     def _record_transitions(self, con, user, county, copy_id, items) -> Dict[str, Any]:
         results: List[Optional[Dict]] = [None] * len(items)
@@ -1032,19 +1067,33 @@ class Handler(BaseHTTPRequestHandler):
     def _one_transition(self, con, user, county, it) -> Dict[str, Any]:
         p = self.server.policy
         key, pid = it["client_key"], it["patch_id"]
-        if it["action"] not in ("transition", "return"):
-            return {"client_key": key, "patch_id": pid, "status": "noted"}
         row = con.execute("SELECT * FROM patches WHERE patch_id = ? AND county = ? AND deleted = 0",
                           (pid, county)).fetchone()
 
         def rejected(rejections):
-            return {"client_key": key, "patch_id": pid, "status": "rejected", "code": rejections[0]["code"],
-                    "rejections": rejections, "reasons": [r["message_en"] for r in rejections],
-                    "server": self._feature(row)}
+            return self._rejected(pid, rejections, self._feature(row), client_key=key)
 
         rej: List[Dict] = []
-        if it["identity"] != "local" and it["user_name"] != user["username"]:
-            rej.append(pol.rejection("identity_mismatch", claimed=it["user_name"], user=user["username"]))
+        # Every row, a move or a note, must be what the token's account is: the same user and role for rows made
+        # logged in (or with the cached login); rows made without an account claim the local technician's role
+        # and are taken on by the syncing account.
+        if it["identity"] in ("platform", "cached"):
+            if it["user_name"] != user["username"]:
+                rej.append(pol.rejection("identity_mismatch", claimed=it["user_name"], user=user["username"]))
+            elif it["role"] != user["role"]:
+                rej.append(pol.rejection("identity_mismatch", claimed=f"{it['user_name']} ({it['role']})",
+                                         user=f"{user['username']} ({user['role']})"))
+        elif it["identity"] == "local":
+            if it["role"] != p.local_role:
+                rej.append(pol.rejection("identity_mismatch", claimed=f"{it['user_name']} ({it['role']})",
+                                         user=f"{user['username']} ({user['role']})"))
+        else:
+            rej.append(pol.rejection("bad_item", problem=f"identity must be platform, cached or local, not "
+                                                         f"{it['identity']!r}"))
+        if it["action"] not in ("transition", "return"):
+            if it["action"] not in NOTE_ACTIONS:
+                rej.append(pol.rejection("bad_item", problem=f"unknown action {it['action']!r}"))
+            return rejected(rej) if rej else {"client_key": key, "patch_id": pid, "status": "noted"}
         if row is None:
             return rejected(rej + [pol.rejection("unknown_patch")])
         props = json.loads(row["properties"] or "{}")
@@ -1119,10 +1168,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def _one_exception(self, con, user, county, it) -> Dict[str, Any]:
         p = self.server.policy
+        item_hash = hashlib.sha256(json.dumps(it, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         stored = con.execute("SELECT result FROM exceptions WHERE county = ? AND accepted_by = ? AND client_key = ?",
                              (county, user["username"], it["client_key"])).fetchone()
         if stored is not None:
-            return json.loads(stored["result"])
+            result = json.loads(stored["result"])
+            if result.get("item_hash") not in (None, item_hash):  # a replay must be the same item
+                return {"client_key": it["client_key"], "patch_id": it.get("patch_id"), "status": "rejected",
+                        "code": "bad_item", "rejections": [pol.rejection(
+                            "bad_item", problem="client_key already used for a different exception")]}
+            return {k: v for k, v in result.items() if k != "item_hash"}
         now = utc_now()
         op, rule, severity = it.get("op", "accept"), it.get("rule"), it.get("severity")
         rej: List[Dict] = []
@@ -1150,13 +1205,14 @@ class Handler(BaseHTTPRequestHandler):
             result.update({"code": rej[0]["code"], "rejections": rej})
         result.update({"accepted_by": user["username"], "display_name": user["display_name"] or user["username"],
                        "role": user["role"], "accepted_at": now})
+        stored_result = dict(result, item_hash=item_hash)
         con.execute("INSERT INTO exceptions (county, client_key, op, patch_id, rule, severity, other_id, reason, "
                     "approval_ref, at, status, code, result, accepted_by, display_name, role, accepted_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (county, it["client_key"], _plain(op), _plain(it.get("patch_id")), _plain(rule),
                      _plain(severity), _plain(it.get("other_id")), _plain(it.get("reason")),
                      _plain(it.get("approval_ref")), _plain(it.get("at")), result["status"], result.get("code"),
-                     json.dumps(result, ensure_ascii=False), user["username"], result["display_name"],
+                     json.dumps(stored_result, ensure_ascii=False), user["username"], result["display_name"],
                      user["role"], now))
         return result
 

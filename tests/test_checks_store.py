@@ -172,7 +172,9 @@ def test_exceptions_respected(wc):
     assert set(workflow.open_findings(path, [crop, o1, o2])) == {o2}
     e = next(e for e in store.list_exceptions(path) if e["rule"] == R.CROPLAND)
     assert (e["accepted_by"], e["role"], e["approval_ref"]) == ("alice", "county_reviewer", "浙土资〔2025〕12号")
-    assert store.remove_exception(path, crop, R.CROPLAND, "B2") == 1
+    with pytest.raises(store.ExceptionRefused):  # a technician may not withdraw a county reviewer's waiver
+        store.remove_exception(path, crop, R.CROPLAND, "B2")
+    assert store.remove_exception(path, crop, R.CROPLAND, "B2", user=alice) == 1
     assert crop in store.open_findings(path, [crop])
 
 

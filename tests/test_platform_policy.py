@@ -14,7 +14,7 @@ import pytest
 
 from forestry_plugin import schema
 from forestry_plugin.core import audit_chain
-from reference_platform.server import ellipsoidal_area_m2, start_server, stop_server
+from reference_platform.server import DEMO_USERS, ellipsoidal_area_m2, start_server, stop_server
 
 PW = "demo-pass-2025"
 COUNTY = "339901"
@@ -130,6 +130,8 @@ def placed(server, stage, **kw):
 def audit_rows(user, moves, head=audit_chain.GENESIS, display="", role="", identity="platform"):
     """Sealed audit items continuing `head`: moves = [(patch_id, action, from, to, reason, comment, base_version)]."""
     rows = []
+    # what the account is, as the client records it; rows made without an account claim the local technician
+    role = role or ("county_technician" if identity == "local" else ROLE_OF.get(user, ""))
     for pid, action, frm, to, reason, comment, base in moves:
         rows.append({"patch_id": pid, "action": action, "from_stage": frm, "to_stage": to, "user_name": user,
                      "display_name": display or user, "role": role, "identity": identity, "reason": reason,
@@ -139,9 +141,13 @@ def audit_rows(user, moves, head=audit_chain.GENESIS, display="", role="", ident
     return rows
 
 
-def post_transitions(api, user, rows, copy_id=None):
+ROLE_OF = {u[0]: u[2] for u in DEMO_USERS}
+
+
+def post_transitions(api, user, rows, copy_id=None, secret=None):
     copy_id = copy_id or "copy-" + uuid.uuid4().hex[:12]
-    return api.call("POST", f"/counties/{COUNTY}/transitions", {"copy_id": copy_id, "items": rows}, user=user)
+    return api.call("POST", f"/counties/{COUNTY}/transitions",
+                    {"copy_id": copy_id, "copy_secret": secret or "secret-of-" + copy_id, "items": rows}, user=user)
 
 
 def expected(role, frm, to):
@@ -278,7 +284,7 @@ def test_chain_broken_replay_and_mismatch(platform):
     f2 = placed(server, "accepted")
     cid = "copy-chain-" + uuid.uuid4().hex[:8]
     rows = audit_rows("demo_tech", [(f1["id"], "transition", "design", "accepted", None, "", None),
-                                    (f2["id"], "superseded", "accepted", "accepted", None, "note", None)])
+                                    (f2["id"], "platform_refused", "accepted", "accepted", None, "note", None)])
     # tampered second row: its hash no longer matches its content -> 409, nothing stored or applied
     bad = [dict(rows[0]), dict(rows[1], comment="rewritten")]
     s, b, _ = post_transitions(api, "demo_tech", bad, cid)
@@ -301,7 +307,7 @@ def test_chain_broken_replay_and_mismatch(platform):
     s, page, _ = api.call("GET", f"/counties/{COUNTY}/patches?changed_since=0&limit=5000", user="demo_tech")
     assert {x["id"]: x for x in page["features"]}[f1["id"]]["properties"]["version"] == 2
     # replay plus a new row continuing the head
-    more = audit_rows("demo_tech", [(f2["id"], "exception", "accepted", "accepted", None, "", None)],
+    more = audit_rows("demo_tech", [(f2["id"], "platform_refused", "accepted", "accepted", None, "", None)],
                       head=first["head"])
     s, b, _ = post_transitions(api, "demo_tech", rows + more, cid)
     assert s == 200 and b["stored"] == 1 and b["results"][:2] == first["results"]
@@ -317,7 +323,8 @@ def test_chain_broken_replay_and_mismatch(platform):
     s, b, _ = api.call("POST", f"/counties/{COUNTY}/transitions", {"copy_id": "x", "items": []}, user="demo_tech")
     assert s == 400 and b["error"] == "bad_item"
     s, b, _ = api.call("POST", f"/counties/{COUNTY}/transitions",
-                       {"copy_id": cid, "items": [{"patch_id": f1["id"]}]}, user="demo_tech")
+                       {"copy_id": cid, "copy_secret": "secret-of-" + cid, "items": [{"patch_id": f1["id"]}]},
+                       user="demo_tech")
     assert s == 400 and b["error"] == "bad_item"
 
 
@@ -486,3 +493,72 @@ def test_a_custom_workflow_file_is_enforced(tmp_path):
         assert s == 200 and b["policy"] == raw and b["fingerprint"] == server.policy.fingerprint
     finally:
         stop_server(server)
+
+
+# -- what a review of the contract found, now refused ------------------------------------------------------------
+
+def test_nobody_else_extends_a_copys_audit_chain(platform):
+    """The copy_id is readable by every county account (GET /audit): only the copy holding its secret may append."""
+    server, api = platform
+    f = placed(server, "design", survival_rate=95.0, accept_date="2025-10-01")
+    cid = "copy-victim-" + uuid.uuid4().hex[:8]
+    rows = audit_rows("demo_tech", [(f["id"], "transition", "design", "accepted", None, "", None)])
+    s, b, _ = post_transitions(api, "demo_tech", rows, cid, secret="the-victims-own-secret")
+    assert s == 200 and b["results"][0]["status"] == "accepted"
+    junk = audit_rows("demo_contractor2", [(f["id"], "platform_refused", "accepted", "design", None, "x", None)],
+                      head=b["head"])
+    s, e, _ = post_transitions(api, "demo_contractor2", junk, cid, secret="guessed-secret-123456")
+    assert s == 403 and e["error"] == "copy_secret_mismatch"
+    more = audit_rows("demo_tech", [(f["id"], "platform_refused", "accepted", "accepted", None, "n", None)],
+                      head=b["head"])
+    s, b2, _ = post_transitions(api, "demo_tech", more, cid, secret="the-victims-own-secret")
+    assert s == 200 and b2["count"] == 2  # the victim's chain goes on
+
+
+def test_claimed_role_and_actions_are_checked_on_every_row(platform):
+    server, api = platform
+    f = placed(server, "design", survival_rate=95.0, accept_date="2025-10-01")
+    rows = audit_rows("demo_tech", [(f["id"], "transition", "design", "accepted", None, "", None),
+                                    (f["id"], "platform_refused", "design", "design", None, "n", None),
+                                    (f["id"], "exception_accepted", "design", "design", None, "n", None)],
+                      role="province_reviewer")
+    s, b, _ = post_transitions(api, "demo_tech", rows)
+    assert s == 200 and [r["code"] for r in b["results"]] == ["identity_mismatch"] * 3
+    notes = audit_rows("demo_contractor", [(f["id"], "platform_refused", "design", "design", None, "n", None)],
+                       role="county_reviewer")
+    s, b, _ = post_transitions(api, "demo_contractor", notes)
+    assert b["results"][0]["code"] == "identity_mismatch"  # a note cannot claim another role either
+    local = audit_rows("offline", [(f["id"], "transition", "design", "accepted", None, "", None)], identity="local",
+                       role="province_reviewer")
+    s, b, _ = post_transitions(api, "demo_tech", local)
+    assert b["results"][0]["code"] == "identity_mismatch"  # rows made without an account are technicians' rows
+    odd = audit_rows("demo_tech", [(f["id"], "exception_accepted", "design", "design", None, "n", None)])
+    s, b, _ = post_transitions(api, "demo_tech", odd)
+    assert b["results"][0]["status"] == "rejected" and b["results"][0]["code"] == "bad_item"
+
+
+def test_exception_replay_must_be_the_same_item(platform):
+    server, api = platform
+    f = placed(server, "design")
+    url = f"/counties/{COUNTY}/exceptions"
+    first = exc(f["id"], "sliver", "warning")
+    s, b, _ = api.call("POST", url, {"items": [first]}, user="demo_tech")
+    assert b["results"][0]["status"] == "accepted"
+    forged = dict(exc(f["id"], "basic_farmland"), client_key=first["client_key"])
+    s, b, _ = api.call("POST", url, {"items": [forged]}, user="demo_tech")
+    assert b["results"][0]["status"] == "rejected" and b["results"][0]["code"] == "bad_item"
+    s, b, _ = api.call("POST", url, {"items": [first]}, user="demo_tech")
+    assert b["results"][0]["status"] == "accepted"  # a true replay answers as before
+
+
+def test_a_deleted_patch_is_nobody_elses_to_take_over(platform):
+    server, api = platform
+    f = feature("design")
+    (r,) = batch(api, "demo_contractor", [item(f)])
+    assert r["status"] == "accepted"
+    (r,) = batch(api, "demo_contractor", [item(f, op="delete", base=r["version"])])
+    assert r["status"] == "accepted"
+    (r,) = batch(api, "demo_contractor2", [item(f)])
+    assert r["status"] == "rejected" and r["code"] == "not_owner"
+    (r,) = batch(api, "demo_contractor", [item(f)])  # its owner may bring it back
+    assert r["status"] == "accepted"

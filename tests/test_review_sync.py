@@ -269,3 +269,58 @@ def test_review_dock_shows_pending_then_the_platforms_refusal(county, tmp_path, 
         dock.disconnect_project()
         dock.deleteLater()
         QgsProject.instance().removeAllMapLayers()
+
+
+def test_two_offline_moves_of_one_patch_both_reach_the_platform(county, tmp_path):
+    server, url, _tech, patches = county
+    path, eng = reviewer_copy(tmp_path, url, "county.gpkg", "demo_county")
+    a = patches[0]["patch_id"]
+    offline = workflow.WorkflowEngine(path)
+    assert offline.apply([a], "confirmed").applied
+    with geopackage.connect(path) as con:  # checked again after the first move (the revision went up)
+        con.execute(f"UPDATE {schema.CHECK_STATE} SET patch_revision = (SELECT revision FROM patches p "
+                    f"WHERE p.patch_id = {schema.CHECK_STATE}.patch_id)")
+    assert workflow.WorkflowEngine(path).apply([a], "county_checked").applied
+    pushed = eng.push()
+    assert (pushed.transitions_accepted, pushed.transitions_refused) == (2, 0), pushed.errors
+    assert platform_patch(server, a)["properties"]["stage"] == "county_checked" == stage(path, a)
+
+
+def test_a_refused_edit_leaves_the_move_to_the_platform(county, tmp_path):
+    """An edit the platform refuses does not decide a pending move of the same patch: the platform does."""
+    server, url, tech_path, patches = county
+    d = patches[3]["patch_id"]  # design, the technician's to accept
+    with geopackage.connect(tech_path) as con:
+        con.execute(f"INSERT OR REPLACE INTO {schema.CHECK_STATE}(patch_id, checked_at, patch_revision, errors, "
+                    "warnings) SELECT patch_id, '2025-06-02T00:00:00Z', revision, 0, 0 FROM patches")
+    assert workflow.WorkflowEngine(tech_path).apply([d], "accepted").applied  # local technician, offline
+    con = geopackage.open_connection(tech_path)
+    con.execute("UPDATE patches SET species = 'no-such-tree' WHERE patch_id = ?", (d,))  # refused on upload
+    con.commit()
+    con.close()
+    pushed = SyncEngine(tech_path, login(url, "demo_tech")).push()
+    assert pushed.rejected == 1 and pushed.transitions_accepted == 1
+    assert platform_patch(server, d)["properties"]["stage"] == "accepted" == stage(tech_path, d)
+    assert [h["status"] for h in workflow.history(tech_path, d) if h["action"] == "transition"] == [audit.ACCEPTED]
+
+
+def test_a_refused_withdrawal_keeps_the_exception(county, tmp_path):
+    server, url, _tech, patches = county
+    path, eng = reviewer_copy(tmp_path, url, "county.gpkg", "demo_county")
+    a = patches[0]["patch_id"]
+    geopackage.write_features(path, schema.ISSUES, [(dict(run_id="r", patch_id=a, rule="patch_overlap",
+                                                          severity="error", message="overlap"), None)])
+    store.accept_exception(path, a, "patch_overlap", None, "boundary agreed with the neighbour")
+    assert eng.push().exceptions_sent == 1
+    # the reviewer's account loses the right on the platform before the withdrawal arrives
+    raw = json.load(open(workflow.default_config_path(), encoding="utf-8"))
+    store.remove_exception(path, a, "patch_overlap")
+    assert store.list_exceptions(path) == []
+    raw["exceptions"]["rules"]["patch_overlap"] = {"roles": ["province_reviewer"]}
+    from forestry_plugin.core import policy
+
+    server.policy = policy.parse_policy(raw)
+    pushed = eng.push()
+    assert pushed.exceptions_refused == 1
+    (e,) = store.list_exceptions(path)
+    assert (e["rule"], e["status"]) == ("patch_overlap", "accepted") and e["platform_message"]

@@ -223,12 +223,18 @@ def pending_moves(path: str) -> Dict[str, Dict[str, Any]]:
     return out
 
 
+def unanswered_moves(con: sqlite3.Connection, patch_id: str) -> List[Tuple[int, str, str]]:
+    """(fid, from_stage, to_stage) of a patch's moves the platform has not answered, oldest first."""
+    return [tuple(r) for r in con.execute(
+        f"SELECT a.fid, a.from_stage, a.to_stage FROM {A} a LEFT JOIN {RESULTS_TABLE} r ON r.fid = a.fid "
+        "WHERE r.fid IS NULL AND a.patch_id = ? AND a.action IN ('transition', 'return') ORDER BY a.fid",
+        (patch_id,))]
+
+
 def first_pending_from_stage(con: sqlite3.Connection, patch_id: str) -> Optional[str]:
     """The stage the platform knows for a patch with unanswered moves: the first such move's from_stage."""
-    row = con.execute(f"SELECT a.from_stage FROM {A} a LEFT JOIN {RESULTS_TABLE} r ON r.fid = a.fid "
-                      "WHERE r.fid IS NULL AND a.patch_id = ? AND a.action IN ('transition', 'return') "
-                      "ORDER BY a.fid LIMIT 1", (patch_id,)).fetchone()
-    return row[0] if row else None
+    moves = unanswered_moves(con, patch_id)
+    return moves[0][1] if moves else None
 
 
 def latest_refusals(path: str) -> Dict[str, Dict[str, Any]]:

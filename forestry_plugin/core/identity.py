@@ -75,8 +75,10 @@ class Identity:
 
     def covers(self, code: str) -> bool:
         """True when the account's units contain the administrative unit `code` (a local identity: its county)."""
+        from .policy import unit_covered
+
         units = list(self.units) or ([self.county] if self.county else [])
-        return not units or any(str(code or "").startswith(u) for u in units)
+        return not units or unit_covered(units, str(code or ""))  # a local identity without a county: anywhere
 
     def to_json(self) -> Dict[str, Any]:
         d = asdict(self)

@@ -169,11 +169,6 @@ class Policy:
         return to_stage in self.ancestors(from_stage) or \
             schema.STAGE_ORDER.get(to_stage, 0) < schema.STAGE_ORDER.get(from_stage, 0)
 
-    def reviews(self, role: str) -> bool:
-        """True for roles that confirm or return patches beyond the technician's own moves."""
-        return bool(self.return_from.get(role)) or any(
-            role in roles and frm not in ("design",) for (frm, _to), roles in self.transitions.items())
-
     def transition_refusal(self, role: str, from_stage: str, to_stage: str, reason: Optional[str] = None,
                            comment: str = "") -> Optional[Dict[str, Any]]:
         """None when `role` may move a patch from `from_stage` to `to_stage` (with that reason), else a rejection."""

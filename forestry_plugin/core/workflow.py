@@ -299,13 +299,6 @@ class WorkflowEngine:
         """Stages this identity may return a patch at `stage` to."""
         return self.config.return_targets(self.role, stage)
 
-    @property
-    def reviews(self) -> bool:
-        """True when this identity's role confirms or returns patches (the review dock offers actions)."""
-        return bool(self.config.queues.get(self.role)) and (
-            bool(self.config.return_from.get(self.role)) or any(
-                self.role in roles for roles in self.config.transitions.values()))
-
     # -- helpers -----------------------------------------------------------------------------
     def _area_calc(self):
         if self._calc is None:

@@ -6,7 +6,7 @@ import uuid
 from typing import Any, Dict, Iterable, List, Optional
 
 from ... import schema
-from ...i18n import tr, ui_language
+from ...i18n import tr
 from .. import geopackage
 from . import rules
 
@@ -34,7 +34,9 @@ def ensure_exception_columns(path: str) -> None:
             if name not in cols:
                 con.execute(f'ALTER TABLE {schema.EXCEPTIONS} ADD COLUMN "{name}" {kind}')
         con.execute(f"CREATE TABLE IF NOT EXISTS {WITHDRAWALS} (client_key TEXT PRIMARY KEY, patch_id TEXT NOT NULL, "
-                    "rule TEXT NOT NULL, other_id TEXT, severity TEXT, at TEXT NOT NULL)")
+                    "rule TEXT NOT NULL, other_id TEXT, severity TEXT, at TEXT NOT NULL, exception TEXT)")
+        if "exception" not in {r[1] for r in con.execute(f"PRAGMA table_info({WITHDRAWALS})")}:
+            con.execute(f"ALTER TABLE {WITHDRAWALS} ADD COLUMN exception TEXT")
 
 
 def finding_severity(path: str, patch_id: str, rule: str, other_id: Optional[str] = None) -> str:
@@ -48,11 +50,9 @@ def finding_severity(path: str, patch_id: str, rule: str, other_id: Optional[str
 
 def refusal_text(refusal: Dict[str, Any], role: str, rule: str) -> str:
     """A policy rejection as a sentence in the user's language, with the role's and the rule's labels."""
-    from ..policy import reason_message
+    from ..refusals import render_rejection
 
-    lang = ui_language()
-    return reason_message(refusal["code"], lang, **{**refusal.get("details", {}),
-                                                  "role": schema.ROLES.label(role, lang), "rule": rules.rule_label(rule)})
+    return render_rejection({**refusal, "details": {**refusal.get("details", {}), "role": role, "rule": rule}})
 
 
 def exception_refusal(path: str, rule: str, severity: str, reason: str, approval_ref: str = "",
@@ -95,21 +95,35 @@ def accept_exception(path: str, patch_id: str, rule: str, other_id: Optional[str
         _recount(con, [patch_id])
 
 
-def remove_exception(path: str, patch_id: str, rule: str, other_id: Optional[str] = None) -> int:
-    """Withdraw an accepted exception; returns the number of rows removed. One the platform knows is withdrawn
-    there at the next sync."""
+def remove_exception(path: str, patch_id: str, rule: str, other_id: Optional[str] = None, user=None) -> int:
+    """Withdraw an accepted exception as `user` (default: the current identity), who must be allowed to accept
+    it; returns the number of rows removed. One the platform knows is withdrawn there at the next sync; if the
+    platform refuses that, the exception comes back here with the platform's reason."""
+    import json
+
     from .. import identity
+    from ..workflow import load_policy
 
     ensure_exception_columns(path)
+    pol = load_policy(path)
+    user = user or identity.current_user(path, pol.offline_days)
     other = other_id or None
     with geopackage.connect(path) as con:
-        known = con.execute(f"SELECT severity FROM {schema.EXCEPTIONS} WHERE patch_id=? AND rule=? AND "
-                            "COALESCE(other_id, '') = COALESCE(?, '') AND status = ?",
-                            (patch_id, rule, other, ACCEPTED)).fetchone()
+        cols = [r[1] for r in con.execute(f"PRAGMA table_info({schema.EXCEPTIONS})")]
+        rows = [dict(zip(cols, r)) for r in con.execute(
+            f"SELECT * FROM {schema.EXCEPTIONS} WHERE patch_id=? AND rule=? AND COALESCE(other_id, '') = "
+            "COALESCE(?, '')", (patch_id, rule, other))]
+        for row in rows:
+            refusal = pol.exception_refusal(user.role, rule, row.get("severity") or rules.RULE[rule].severity,
+                                            "withdrawn", "withdrawn")
+            if refusal is not None:
+                raise ExceptionRefused(refusal["code"], refusal_text(refusal, user.role, rule))
         n = _delete(con, patch_id, rule, other)
-        if known:
-            con.execute(f"INSERT INTO {WITHDRAWALS} VALUES (?, ?, ?, ?, ?, ?)",
-                        (str(uuid.uuid4()), patch_id, rule, other, known[0], identity.utc_text()))
+        for row in rows:
+            if row.get("status") == ACCEPTED:
+                con.execute(f"INSERT INTO {WITHDRAWALS} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (str(uuid.uuid4()), patch_id, rule, other, row.get("severity"), identity.utc_text(),
+                             json.dumps({k: v for k, v in row.items() if k != "fid"}, ensure_ascii=False)))
         _recount(con, [patch_id])
     return n
 

@@ -262,10 +262,12 @@ class PlatformClient:
             raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(200, "no policy"))
         return data["policy"]
 
-    def submit_audit(self, county: str, copy_id: str, items: List[Dict[str, Any]]) -> Dict[str, Any]:
+    def submit_audit(self, county: str, copy_id: str, items: List[Dict[str, Any]], copy_secret: str) -> Dict[str, Any]:
         """Send audit rows (transitions, returns, notes) in chain order; the platform performs the moves its
-        policy allows the token's account and answers per row (accepted / rejected / noted)."""
-        data = self.call("POST", f"/counties/{county}/transitions", {"copy_id": copy_id, "items": items})
+        policy allows the token's account and answers per row (accepted / rejected / noted). `copy_secret` proves
+        the rows come from the working copy that started the chain (kept in the copy, never shown)."""
+        data = self.call("POST", f"/counties/{county}/transitions",
+                         {"copy_id": copy_id, "copy_secret": copy_secret, "items": items})
         results = data.get("results")
         if not isinstance(results, list) or len(results) != len(items):
             raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(

@@ -16,6 +16,7 @@ import contextlib
 import datetime as _dt
 import json
 import re
+import secrets
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -23,9 +24,10 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from osgeo import ogr, osr
 
 from ... import schema
-from ...i18n import tr, ui_language
+from ...i18n import tr
 from .. import audit, geopackage, identity
 from ..policy import reason_message
+from ..refusals import render_rejection
 from .changes import pending_changes, set_suppressed
 from .client import CanceledError, PlatformClient
 
@@ -87,29 +89,6 @@ def sync_transaction(path: str):
 
 
 wkb_of_blob = geopackage.wkb_from_blob
-
-
-def render_rejection(rej: Dict[str, Any], lang: Optional[str] = None) -> str:
-    """A platform rejection as a sentence in the user's language, codes shown as their labels (the platform's
-    own message text is the fallback for codes this plugin does not know)."""
-    from ..checks.rules import RULE, rule_label
-    from ..policy import REASONS
-
-    lang = lang or ui_language()
-    code = str(rej.get("code") or "")
-    if code not in REASONS:
-        return str(rej.get("message_zh" if lang == "zh" else "message_en") or code)
-    details = dict(rej.get("details") or {}) if isinstance(rej.get("details"), dict) else {}
-    for key in ("stage", "from_stage", "to_stage", "sent"):
-        if details.get(key) in schema.STAGES:
-            details[key] = schema.stage_label(details[key], lang)
-    if details.get("role") in schema.ROLES:
-        details["role"] = schema.ROLES.label(details["role"], lang)
-    if details.get("rule") in RULE:
-        details["rule"] = rule_label(details["rule"])
-    if details.get("field") in schema.PATCH_FIELD:
-        details["field"] = schema.PATCH_FIELD[details["field"]].label(lang)
-    return reason_message(code, lang, **details)
 
 
 def _same_value(a: Any, b: Any) -> bool:
@@ -176,6 +155,10 @@ class SyncEngine:
             if not con.execute("SELECT value FROM sync_state WHERE key = 'copy_id'").fetchone():
                 con.execute("INSERT INTO sync_state VALUES ('copy_id', ?)", (str(uuid.uuid4()),))
             self.copy_id = con.execute("SELECT value FROM sync_state WHERE key = 'copy_id'").fetchone()[0]
+            if not con.execute("SELECT value FROM sync_state WHERE key = 'copy_secret'").fetchone():
+                # proves to the platform that audit rows come from this copy (its chain is nobody else's to extend)
+                con.execute("INSERT INTO sync_state VALUES ('copy_secret', ?)", (secrets.token_hex(24),))
+            self._copy_secret = con.execute("SELECT value FROM sync_state WHERE key = 'copy_secret'").fetchone()[0]
             rej_cols = {r[1] for r in con.execute("PRAGMA table_info(sync_rejections)")}
             if "local_feature" not in rej_cols:  # the refused local version, kept so nothing is lost
                 con.execute("ALTER TABLE sync_rejections ADD COLUMN local_feature TEXT")
@@ -193,6 +176,13 @@ class SyncEngine:
         cache_policy(self.path, self.client.workflow(), self.client.base_url)
         self._actor = ident
         return ident
+
+    def _session_actor(self) -> identity.Identity:
+        """Who is syncing: the client's logged-in account (what the platform will see), else the current identity."""
+        try:
+            return identity.from_platform_user(self.client.user, self.client.base_url)
+        except ValueError:
+            return identity.current_user(self.path)
 
     def verify_audit(self, against_platform: bool = True) -> None:
         """Refuse to sync a working copy whose audit log is not intact, here or against the platform's copy."""
@@ -297,7 +287,7 @@ class SyncEngine:
     def pull(self, progress: Progress = None, is_canceled: IsCanceled = None, page_size: int = 500) -> SyncSummary:
         """Bring the platform's changes since the last pull into the working copy."""
         summary = SyncSummary("pull")
-        self._actor = self._actor or identity.current_user(self.path)
+        self._actor = self._actor or self._session_actor()
         self.verify_audit()
         # A batch or audit upload whose reply was lost is settled first: its outcome decides what the platform's
         # changes mean (our own upload coming back is no conflict).
@@ -351,6 +341,7 @@ class SyncEngine:
             # patches imported by the platform operator): no conflict, just the platform's version number.
             con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?", (version, pid))
             con.execute("DELETE FROM sync_changes WHERE patch_id = ?", (pid,))
+            audit.advance_bases(con, pid, local_version, version)  # moves made before the link stand on it
             return "unchanged"
         if change[0] == "delete" and props.get("deleted"):
             con.execute("DELETE FROM sync_changes WHERE patch_id = ?", (pid,))
@@ -378,7 +369,7 @@ class SyncEngine:
     def push(self, batch_size: int = 200, progress: Progress = None, is_canceled: IsCanceled = None) -> SyncSummary:
         """Send local changes (outbox first), then the audit trail; conflicted patches wait for a resolution."""
         summary = SyncSummary("push")
-        self._actor = self._actor or identity.current_user(self.path)
+        self._actor = self._actor or self._session_actor()
         self.verify_audit(against_platform=False)  # the platform's copy is compared before the audit goes out
         self._replay_outbox(summary)
         with geopackage.connect(self.path) as con:
@@ -481,7 +472,7 @@ class SyncEngine:
                     # copy (the refused version is kept in sync_rejections); a refused new patch stays, marked,
                     # and is not sent again until it is edited.
                     if isinstance(res.get("server"), dict):
-                        self._void_pending_moves(con, pid, res.get("code") or "rejected", res["server"])
+                        # pending moves of the patch stay: the platform answers them on their own
                         self._write_server_copy(con, res["server"])
                     con.execute("DELETE FROM sync_changes WHERE patch_id = ? AND change_seq = ?", (pid, seqs.get(pid)))
             con.execute("DELETE FROM sync_outbox WHERE key = ?", (key,))
@@ -498,9 +489,7 @@ class SyncEngine:
                             message: Optional[Tuple[str, str]] = None) -> None:
         """Mark the patch's unanswered moves refused (`code`) and note in the audit log that the patch went back
         to the platform's stage. Called inside the caller's sync transaction."""
-        rows = con.execute(f"SELECT a.fid, a.to_stage FROM {schema.AUDIT} a LEFT JOIN {audit.RESULTS_TABLE} r "
-                           "ON r.fid = a.fid WHERE r.fid IS NULL AND a.patch_id = ? AND a.action IN "
-                           "('transition', 'return') ORDER BY a.fid", (patch_id,)).fetchall()
+        rows = [(fid, to) for fid, _frm, to in audit.unanswered_moves(con, patch_id)]
         if not rows:
             return
         en, zh = message or (reason_message(code, "en"), reason_message(code, "zh"))
@@ -523,7 +512,9 @@ class SyncEngine:
         summary = summary or SyncSummary("push")
         self.verify_platform_head()
         sent_total = 0
-        for _round in range(3):  # notes about refusals made in one round go out in the next
+        # Rounds: a chunk holds one move per patch, so a second move of a patch goes out after the first one's
+        # answer has moved its base forward; notes about refusals made in one round go out in the next.
+        for _round in range(10_000):
             with geopackage.connect(self.path) as con:
                 done = self._state(con, "audit_sent_fid", 0)
                 conflicted = {r[0] for r in con.execute("SELECT patch_id FROM sync_conflicts")}
@@ -535,26 +526,31 @@ class SyncEngine:
             rows = rows[:hold] if hold is not None else rows
             if not rows:
                 break
-            for chunk_start in range(0, len(rows), 500):
-                chunk = rows[chunk_start:chunk_start + 500]
-                with geopackage.connect(self.path) as con:
-                    self._set_state(con, "audit_inflight", chunk[-1]["fid"])
-                    items = []
-                    for r in chunk:
-                        item = {k: v for k, v in r.items() if k != "fid"}
-                        item["client_key"] = f"{self.copy_id}:{r['fid']}"
-                        # a move applies to the platform version it was made on; a move this copy already
-                        # voided (the patch changed on the platform meanwhile) therefore fails there too
-                        known, base = audit.base_of(con, r["fid"])
-                        if not known:  # a row from before bases were kept
-                            sv = con.execute(f"SELECT server_version FROM {schema.PATCHES} WHERE patch_id = ?",
-                                             (r["patch_id"],)).fetchone()
-                            base = sv[0] if sv else None
-                        item["base_version"] = base
-                        items.append(item)
-                reply = self.client.submit_audit(self.county, self.copy_id, items)
-                self._apply_audit_results(chunk, reply["results"], summary)
-                sent_total += len(chunk)
+            chunk, moved = [], set()
+            for r in rows[:500]:
+                if r["action"] in ("transition", "return"):
+                    if r["patch_id"] in moved:
+                        break
+                    moved.add(r["patch_id"])
+                chunk.append(r)
+            with geopackage.connect(self.path) as con:
+                self._set_state(con, "audit_inflight", chunk[-1]["fid"])
+                items = []
+                for r in chunk:
+                    item = {k: v for k, v in r.items() if k != "fid"}
+                    item["client_key"] = f"{self.copy_id}:{r['fid']}"
+                    # a move applies to the platform version it was made on; a move this copy already
+                    # voided (the patch changed on the platform meanwhile) therefore fails there too
+                    known, base = audit.base_of(con, r["fid"])
+                    if not known:  # a row from before bases were kept
+                        sv = con.execute(f"SELECT server_version FROM {schema.PATCHES} WHERE patch_id = ?",
+                                         (r["patch_id"],)).fetchone()
+                        base = sv[0] if sv else None
+                    item["base_version"] = base
+                    items.append(item)
+            reply = self.client.submit_audit(self.county, self.copy_id, items, self._copy_secret)
+            self._apply_audit_results(chunk, reply["results"], summary)
+            sent_total += len(chunk)
         summary.audit_sent += sent_total
         return sent_total
 
@@ -564,9 +560,10 @@ class SyncEngine:
             for row, res in zip(rows, results):
                 status = (res or {}).get("status")
                 pid = row["patch_id"]
-                if audit.answered(con, row["fid"]):
-                    continue  # decided here already (voided when the platform changed the patch): keep that answer
+                if status != "accepted" and audit.answered(con, row["fid"]):
+                    continue  # voided here already (the patch changed on the platform): keep that reason
                 if status == "accepted":
+                    # The platform's answer stands, whatever this copy had concluded meanwhile.
                     summary.transitions_accepted += 1
                     audit.record_results(con, [{"fid": row["fid"], "status": audit.ACCEPTED,
                                                 "platform_version": res.get("version"), "at": _now()}])
@@ -576,8 +573,13 @@ class SyncEngine:
                         con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?",
                                     (res["version"], pid))
                         audit.advance_bases(con, pid, old[0] if old else None, res["version"])
+                        if row["action"] in ("transition", "return") and not audit.unanswered_moves(con, pid):
+                            # no later move of ours is pending: the patch is where the platform now has it
+                            con.execute(f"UPDATE {schema.PATCHES} SET stage = ? WHERE patch_id = ?",
+                                        (row["to_stage"], pid))
                 elif status == "rejected":
-                    summary.transitions_refused += 1
+                    if row["action"] in ("transition", "return"):
+                        summary.transitions_refused += 1
                     reasons = self._reasons(res)
                     summary.errors.append(f"{pid}: {'; '.join(reasons)}")
                     rej = res.get("rejections")
@@ -606,7 +608,7 @@ class SyncEngine:
             accepts = con.execute(f"SELECT fid, client_key, patch_id, rule, severity, other_id, reason, approval_ref, "
                                   f"accepted_at FROM {schema.EXCEPTIONS} WHERE COALESCE(status, 'pending') = 'pending'"
                                   ).fetchall()
-            withdrawals = con.execute(f"SELECT client_key, patch_id, rule, other_id, severity, at FROM "
+            withdrawals = con.execute(f"SELECT client_key, patch_id, rule, other_id, severity, at, exception FROM "
                                       f"{store.WITHDRAWALS}").fetchall()
         items, refs = [], []
         for fid, key, pid, rule, sev, other, reason, ref, at in accepts:
@@ -614,10 +616,10 @@ class SyncEngine:
             items.append({"client_key": key, "op": "accept", "patch_id": pid, "rule": rule, "severity": sev,
                           "other_id": other, "reason": reason, "approval_ref": ref, "at": at})
             refs.append(("accept", fid))
-        for key, pid, rule, other, sev, at in withdrawals:
+        for key, pid, rule, other, sev, at, kept in withdrawals:
             items.append({"client_key": key, "op": "withdraw", "patch_id": pid, "rule": rule, "severity": sev,
                           "other_id": other, "reason": "", "approval_ref": None, "at": at})
-            refs.append(("withdraw", key))
+            refs.append(("withdraw", (key, kept)))
         if not items:
             return
         results = self.client.submit_exceptions(self.county, items)
@@ -627,7 +629,20 @@ class SyncEngine:
                 status = (res or {}).get("status")
                 summary.exceptions_sent += 1
                 if kind == "withdraw":
-                    con.execute(f"DELETE FROM {store.WITHDRAWALS} WHERE client_key = ?", (ref,))
+                    key, kept = ref
+                    con.execute(f"DELETE FROM {store.WITHDRAWALS} WHERE client_key = ?", (key,))
+                    if status != "accepted":
+                        # The platform keeps the exception: so does this copy, with the platform's reason.
+                        summary.exceptions_refused += 1
+                        text = "; ".join(self._reasons(res or {}))
+                        summary.errors.append(f"{item['patch_id']}: {text}")
+                        row = json.loads(kept) if kept else {}
+                        if row:
+                            row.update(status="accepted", platform_message=text[:254])
+                            cols = [c for c in row if c != "fid"]
+                            con.execute(f"INSERT INTO {schema.EXCEPTIONS} ({', '.join(cols)}) VALUES "
+                                        f"({', '.join('?' * len(cols))})", [row[c] for c in cols])
+                            touched.add(item["patch_id"])
                     continue
                 if status == "accepted":
                     con.execute(f"UPDATE {schema.EXCEPTIONS} SET status = 'accepted', client_key = ?, "
