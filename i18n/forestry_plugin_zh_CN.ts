@@ -913,22 +913,22 @@
       <translation>登录已过期：请重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="165" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="144" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="210" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="200" />
       <source>the audit log no longer contains the {0} row(s) the platform already holds</source>
       <translation>审核日志已不再包含平台已保存的 {0} 条记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="262" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="252" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="400" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="391" />
       <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
       <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
     </message>
@@ -963,103 +963,103 @@
       <translation>（待平台在下次同步时确认）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="322" />
+      <location filename="../forestry_plugin/core/workflow.py" line="315" />
       <source>The patch has no geometry</source>
       <translation>图斑没有几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="335" />
+      <location filename="../forestry_plugin/core/workflow.py" line="328" />
       <source>Attribute area ({0}) differs from the mapped area {1:.2f} mu by more than {2:.2f} mu</source>
       <translation>属性面积（{0}）与图斑计算面积 {1:.2f} 亩相差超过 {2:.2f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="343" />
+      <location filename="../forestry_plugin/core/workflow.py" line="336" />
       <source>Unknown stage: {0}</source>
       <translation>未知阶段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="345" />
+      <location filename="../forestry_plugin/core/workflow.py" line="338" />
       <source>Unknown rejection reason: {0}</source>
       <translation>未知的退回原因：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="354" />
+      <location filename="../forestry_plugin/core/workflow.py" line="347" />
       <source>No such patch</source>
       <translation>图斑不存在</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="364" />
+      <location filename="../forestry_plugin/core/workflow.py" line="357" />
       <source>Your account ({0}) does not cover county {1}</source>
       <translation>您的账号（{0}）无权管理县 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="367" />
+      <location filename="../forestry_plugin/core/workflow.py" line="360" />
       <source>The patch is already at this stage</source>
       <translation>图斑已处于该阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="382" />
+      <location filename="../forestry_plugin/core/workflow.py" line="375" />
       <source>Role {0} may not return patches at stage {1}</source>
       <translation>角色“{0}”无权退回处于“{1}”阶段的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="385" />
+      <location filename="../forestry_plugin/core/workflow.py" line="378" />
       <source>A patch at {0} cannot be returned to {1}</source>
       <translation>处于“{0}”阶段的图斑不能退回到“{1}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="388" />
+      <location filename="../forestry_plugin/core/workflow.py" line="381" />
       <source>A return needs a reason</source>
       <translation>退回必须选择原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="390" />
+      <location filename="../forestry_plugin/core/workflow.py" line="383" />
       <source>Reason "other" needs a comment</source>
       <translation>原因为“其他”时必须填写意见</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="397" />
+      <location filename="../forestry_plugin/core/workflow.py" line="390" />
       <source>No transition from {0} to {1} (stages cannot be skipped)</source>
       <translation>不能从“{0}”流转到“{1}”（不能越级）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="402" />
+      <location filename="../forestry_plugin/core/workflow.py" line="395" />
       <source>Role {0} may not move patches from {1} to {2}</source>
       <translation>角色“{0}”无权将图斑从“{1}”流转到“{2}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="407" />
+      <location filename="../forestry_plugin/core/workflow.py" line="400" />
       <source>Required for {0}: {1}</source>
       <translation>“{0}”阶段必填：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="412" />
+      <location filename="../forestry_plugin/core/workflow.py" line="405" />
       <source>Survival rate {0:.1f} % is below {1:.1f} %</source>
       <translation>成活率 {0:.1f}% 低于 {1:.1f}%</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="429" />
+      <location filename="../forestry_plugin/core/workflow.py" line="422" />
       <source>The patch has never been checked: run the checks first</source>
       <translation>图斑尚未质检：请先运行质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="431" />
+      <location filename="../forestry_plugin/core/workflow.py" line="424" />
       <source>The patch changed since it was checked (revision {0}, checked at revision {1}): run the checks first</source>
       <translation>图斑在质检后已被修改（当前版本 {0}，质检时版本 {1}）：请先重新质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="438" />
+      <location filename="../forestry_plugin/core/workflow.py" line="431" />
       <source>{0} open error finding(s): {1}</source>
       <translation>{0} 个未处理的错误：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="448" />
+      <location filename="../forestry_plugin/core/workflow.py" line="441" />
       <location filename="../forestry_plugin/gui/checks_dock.py" line="239" />
       <source>No patches selected</source>
       <translation>未选择图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="465" />
+      <location filename="../forestry_plugin/core/workflow.py" line="458" />
       <source>The patch was changed meanwhile; try again</source>
       <translation>图斑已被他人修改，请重试</translation>
     </message>
@@ -2081,8 +2081,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="283" />
-      <source>{0} ⏳ pending</source>
-      <translation>{0} ⏳ 待确认</translation>
+      <source>{0} (pending)</source>
+      <translation>{0}（待确认）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="284" />

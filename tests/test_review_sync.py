@@ -235,7 +235,7 @@ def test_rewritten_audit_log_is_refused_by_the_platform(county, tmp_path):
 
 
 def test_review_dock_shows_pending_then_the_platforms_refusal(county, tmp_path, qgis_iface, qgis_new_project):
-    """The reviewer's dock, offline then after the sync: ⏳ pending, then ✘ with the platform's reason."""
+    """The reviewer's dock, offline then after the sync: "(pending)", then ✘ with the platform's reason."""
     from qgis.core import QgsProject
 
     from forestry_plugin.core.project import load_working_copy

@@ -103,7 +103,7 @@ def test_confirm_and_return_in_two_clicks(review, qgis_iface):
     # history of the confirmed patch is shown, newest first
     dock.go_to([q["patch_id"] for q in dock.queue].index(pid))
     assert dock.history_table.rowCount() == 1
-    assert dock.history_table.item(0, 1).text().endswith("Confirmed ⏳ pending")  # until the platform accepts it
+    assert dock.history_table.item(0, 1).text().endswith("Confirmed (pending)")  # until the platform accepts it
     assert "pending" in dock.queue_table.item(dock.index, 1).text()
     # the audit layer is read-only in QGIS
     assert layers[schema.AUDIT].readOnly()

@@ -280,7 +280,7 @@ class WorkflowDock(QgsDockWidget):
             stage = schema.stage_label(q["stage"], self.lang)
             tip = ""
             if q.get("pending"):
-                stage = tr("{0} ⏳ pending").format(stage)
+                stage = tr("{0} (pending)").format(stage)
                 tip = tr("Moved here by {0}; waits for the platform to accept it at the next sync").format(
                     q["pending"].get("user_name") or "")
             elif q.get("refused"):
@@ -386,7 +386,7 @@ class WorkflowDock(QgsDockWidget):
                 v = schema.CODE_LISTS[f.code_list].label(v, self.lang)
             lines.append(f"{html.escape(f.label(self.lang))}: {html.escape('' if v is None else str(v))}")
         if cur.get("pending"):
-            lines.append("<span style='color:#9a6700'>⏳ {}</span>".format(html.escape(tr(
+            lines.append("<span style='color:#9a6700'>… {}</span>".format(html.escape(tr(
                 "Moved to {0} by {1}: pending until the platform accepts it").format(
                     schema.stage_label(cur["pending"].get("to_stage") or "", self.lang),
                     cur["pending"].get("user_name") or ""))))
@@ -422,7 +422,7 @@ class WorkflowDock(QgsDockWidget):
                 change = tr("Back to the platform's stage: {0}").format(change)
             if h["action"] in (workflow.ACTION_TRANSITION, workflow.ACTION_RETURN):
                 if h["status"] == audit.PENDING:
-                    change += " ⏳ " + tr("pending")
+                    change += " (" + tr("pending") + ")"
                 elif h["status"] == audit.REFUSED:
                     change += " ✘ " + (h.get("message_zh" if self.lang == "zh" else "message_en") or tr("refused"))
             who = h["user_name"] or ""
