@@ -1251,110 +1251,115 @@
       <translation>填写图斑属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="170" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="113" />
+      <source>{0} The edit was undone.</source>
+      <translation>{0} 该编辑已撤销。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="180" />
       <source>The patch crosses an administrative boundary ({0}); it was assigned to the village with the largest share and marked in the remark.</source>
       <translation>图斑跨越行政区界线（{0}）；已归属到面积占比最大的村，并在备注中注明。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="192" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="202" />
       <source>{0} The merge was undone.</source>
       <translation>{0} 已撤销本次合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="301" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="365" />
       <location filename="../forestry_plugin/gui/editing.py" line="415" />
       <source>The patch layer cannot be edited.</source>
       <translation>图斑图层不可编辑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="312" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="377" />
       <source>The patch has no area.</source>
       <translation>图斑面积为零。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="315" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="380" />
       <source>New patch</source>
       <translation>新增图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="317" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="382" />
       <source>The patch could not be added.</source>
       <translation>无法添加图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="331" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="397" />
       <location filename="../forestry_plugin/gui/editing.py" line="572" />
       <location filename="../forestry_plugin/gui/editing.py" line="603" />
       <source>Import patches</source>
       <translation>导入图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="333" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="399" />
       <source>The patches could not be added; nothing was imported.</source>
       <translation>无法添加图斑，未导入任何内容。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="335" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="401" />
       <source>{0} imported patch(es) cross an administrative boundary; they were assigned to the village with the largest share and marked in the remark.</source>
       <translation>{0} 个导入的图斑跨行政界线；已归入面积占比最大的行政村，并在备注中标记。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="343" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="409" />
       <source>Select one or more base-map polygons first.</source>
       <translation>请先选择一个或多个底图图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="347" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="413" />
       <source>New patch from base map</source>
       <translation>由底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="360" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="426" />
       <source>Draw a line with at least two points.</source>
       <translation>请绘制至少包含两个点的线。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="371" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="437" />
       <source>The line does not split any patch.</source>
       <translation>该线未分割任何图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="374" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="441" />
       <source>Split patches</source>
       <translation>分割图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="396" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="465" />
       <source>Reshape patch</source>
       <translation>修整图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="403" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="472" />
       <source>The line must cross the patch boundary twice to reshape it.</source>
       <translation>修整线必须两次穿过图斑边界。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="415" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="486" />
       <source>Merge patches</source>
       <translation>合并图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="417" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="488" />
       <source>The patches could not be merged.</source>
       <translation>无法合并图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="427" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="498" />
       <source>Select the patches to delete first.</source>
       <translation>请先选择要删除的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="428" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="500" />
       <source>Delete patches</source>
       <translation>删除图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="430" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="502" />
       <source>The patches could not be deleted.</source>
       <translation>无法删除图斑。</translation>
     </message>

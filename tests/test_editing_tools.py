@@ -432,3 +432,52 @@ def test_snapping_keeps_what_the_user_set(setup):
     assert base.tolerance() == 3.0 and base.units() == editing.QgsTolerance.ProjectUnits  # the user's, kept
     admin = after.individualLayerSettings(layers[schema.ADMIN])
     assert admin.enabled() and admin.tolerance() == editing.SNAP_TOLERANCE_PX  # added where there was none
+
+
+def test_editing_follows_what_the_acting_person_may_do(setup):
+    """A contractor's login offers no edits of an accepted patch and no deletes; a reviewer creates nothing.
+    QGIS's own tools are not stopped beforehand: the edit is taken back at once, with the reason."""
+    from forestry_plugin.core import identity
+    from forestry_plugin.gui.edit_controller import EditError
+
+    path, layers, comp, canvas = setup
+    patches = layers[schema.PATCHES]
+    with geopackage.connect(path) as con:
+        con.execute("UPDATE patches SET stage = 'accepted'")
+    patches.reload()
+    ctrl = comp.controller(patches)
+    messages = []
+    ctrl.notify = lambda text, level=0: messages.append(text)
+    identity.set_session(identity.Identity("demo_contractor", "contractor", county=COUNTY, units=(COUNTY,),
+                                           source=identity.PLATFORM, verified_at=identity.utc_text()))
+    patches.startEditing()
+    fid = next(patches.getFeatures()).id()
+    patches.selectByIds([fid])
+    with pytest.raises(EditError, match="Contractor"):
+        ctrl.delete_selected()
+    with pytest.raises(EditError):
+        ctrl.reshape([QgsPointXY(X0 + 100, Y0 - 50), QgsPointXY(X0 + 150, Y0 + 50), QgsPointXY(X0 + 200, Y0 - 50)])
+    # QGIS's attribute table / form: an edit command of its own, undone at once
+    patches.beginEditCommand("Attribute changed")
+    patches.changeAttributeValue(fid, patches.fields().indexFromName("species"), "ginkgo")
+    patches.endEditCommand()
+    settle()
+    assert patches.getFeature(fid)["species"] == "camphor"
+    assert messages and "undone" in messages[-1]
+    # a new design patch is the contractor's to draw
+    new = ctrl.add_patch(QgsGeometry.fromRect(QgsRectangle(X0 + 1200, Y0 + 100, X0 + 1400, Y0 + 300)),
+                         {"method": "planting", "forest_type": "protection", "species": "camphor"})
+    assert patches.getFeature(new).isValid()
+    # a city reviewer draws no patches at all
+    identity.set_session(identity.Identity("demo_city", "city_reviewer", county=COUNTY, units=("3399",),
+                                           source=identity.PLATFORM, verified_at=identity.utc_text()))
+    with pytest.raises(EditError):
+        ctrl.add_patch(QgsGeometry.fromRect(QgsRectangle(X0 + 1500, Y0 + 100, X0 + 1700, Y0 + 300)))
+    # the county technician may edit accepted patches
+    identity.set_session(None)
+    patches.beginEditCommand("Attribute changed")
+    patches.changeAttributeValue(fid, patches.fields().indexFromName("species"), "ginkgo")
+    patches.endEditCommand()
+    settle()
+    assert patches.getFeature(fid)["species"] == "ginkgo"
+    patches.rollBack()

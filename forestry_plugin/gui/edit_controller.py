@@ -30,7 +30,7 @@ from ..core import attributes
 from ..core.attributes import MergeRefused, PatchContext
 from ..core.forms import AUTO_FILLED
 from ..i18n import tr
-from .common import guarded
+from .common import guarded, working_copy_of
 
 Notify = Callable[[str, int], None]  # (message, Qgis.MessageLevel)
 
@@ -65,6 +65,9 @@ class PatchEditController(QObject):
         # Saved patches deleted in the current command (fid -> attributes): QGIS's merge tool deletes the
         # parents and adds the union in one command.
         self._cmd_deleted: Dict[int, Dict[str, Any]] = {}
+        # Saved patches whose attributes QGIS's own tools (form, attribute table) changed in the current command:
+        # fid -> stage, to check the edit against what the acting person may do.
+        self._cmd_touched: Dict[int, str] = {}
         # Undo/redo of a QGIS command and of the attribute fill that follows it go together.
         self._undo_index = layer.undoStack().index() if layer.undoStack() is not None else 0
         self._pairing = False
@@ -102,7 +105,14 @@ class PatchEditController(QObject):
         self._in_command = max(0, self._in_command - 1)
         if self._in_command == 0 and not self._busy:
             pending, changed, deleted = self._pending_added, dict(self._cmd_changed), dict(self._cmd_deleted)
-            self._pending_added, self._cmd_changed, self._cmd_deleted = [], {}, {}
+            touched = dict(self._cmd_touched)
+            self._pending_added, self._cmd_changed, self._cmd_deleted, self._cmd_touched = [], {}, {}, {}
+            why = self._tool_refusal(pending, changed, deleted, touched)
+            if why:
+                # QGIS's own tools cannot be stopped beforehand: what the person may not do is taken back at once.
+                self.notify(tr("{0} The edit was undone.").format(why), Qgis.Warning)
+                QTimer.singleShot(0, self.layer.undoStack().undo)
+                return
             if pending:
                 self._fill_added(pending, changed, deleted)
 
@@ -110,7 +120,7 @@ class PatchEditController(QObject):
     def _reset_session(self) -> None:
         self._split_ids.clear()
         self._in_command = 0
-        self._pending_added, self._cmd_changed, self._cmd_deleted = [], {}, {}
+        self._pending_added, self._cmd_changed, self._cmd_deleted, self._cmd_touched = [], {}, {}, {}
         self._undo_index = 0
 
     @guarded
@@ -270,7 +280,61 @@ class PatchEditController(QObject):
             return
         if self.layer.fields().at(idx).name() in AUTO_FILLED:
             return
+        self._cmd_touched.setdefault(fid, str(schema.plain_value(self.layer.getFeature(fid)["stage"]) or "design"))
         self._apply(fid, attributes.touched(self._committed_revision(fid)))
+
+    # -- what the acting person may do ------------------------------------------------------
+    def permission_refusal(self, op: str, stages: Sequence[str] = ("design",)) -> Optional[str]:
+        """None when the acting person (core.identity) may `op` ("create", "edit", "delete") patches at these
+        stages under the platform's policy, else why. Whether a contractor's design patch is their own is the
+        platform's to check (the working copy does not know who created a patch)."""
+        from ..core import identity
+        from ..core.refusals import render_rejection
+        from ..core.workflow import load_policy
+
+        path = working_copy_of(self.layer)
+        if not path:
+            return None
+        try:
+            pol = load_policy(path)
+            role = identity.current_user(path, pol.offline_days).role
+        except Exception:  # noqa: BLE001 - a file being written elsewhere must not block editing; the platform checks
+            return None
+        for stage in dict.fromkeys(stages or ("design",)):
+            if op == "create":
+                refusal = pol.create_refusal(role, "design")
+            elif op == "edit":
+                refusal = pol.edit_refusal(role, stage, True)
+            else:
+                refusal = pol.delete_refusal(role, stage, True)
+            if refusal is not None:
+                return render_rejection(refusal)
+        return None
+
+    def _require(self, op: str, feats: Sequence[QgsFeature] = ()) -> None:
+        """Raise EditError when the acting person may not `op` these patches (saved ones; new ones are theirs)."""
+        stages = [str(schema.plain_value(f["stage"]) or "design") for f in feats if f.id() >= 0]
+        if op == "create" or stages:
+            why = self.permission_refusal(op, stages or ["design"])
+            if why:
+                raise EditError(why)
+
+    def _tool_refusal(self, added: List[int], changed: Dict[int, Dict[str, Any]],
+                      deleted: Dict[int, Dict[str, Any]], touched: Dict[int, str]) -> Optional[str]:
+        """Why a QGIS tool's command did what the acting person may not do, or None."""
+        stage = lambda attrs: str(schema.plain_value(attrs.get("stage")) or "design")  # noqa: E731
+        if deleted and len(added) == 1 and len(deleted) >= 2:  # QGIS's merge: the parents go, the union comes
+            try:
+                attributes.check_merge(list(deleted.values()))
+            except MergeRefused:
+                return None  # refused (and undone) as a merge, with that reason, when the command is filled
+            return self.permission_refusal("delete", [stage(a) for a in deleted.values()]) or \
+                self.permission_refusal("create")
+        return (self.permission_refusal("delete", [stage(a) for a in deleted.values()]) if deleted else None) or \
+            (self.permission_refusal("edit", [stage(a) for f, a in changed.items() if f >= 0]
+                                     + [s for f, s in touched.items() if f >= 0])
+             if any(f >= 0 for f in list(changed) + list(touched)) else None) or \
+            (self.permission_refusal("create") if added and not changed else None)
 
     # -- operations --------------------------------------------------------------------------
     @contextmanager
@@ -303,6 +367,7 @@ class PatchEditController(QObject):
     def add_patch(self, geom: QgsGeometry, attrs: Optional[Dict[str, Any]] = None,
                   text: Optional[str] = None) -> int:
         """Add one patch (geometry in the layer CRS) with its attributes filled; return its (temporary) fid."""
+        self._require("create")
         self._start()
         geom = QgsGeometry(geom)
         if not geom.isGeosValid():
@@ -320,6 +385,7 @@ class PatchEditController(QObject):
 
     def add_patches(self, items: Sequence[tuple], text: Optional[str] = None) -> List[int]:
         """Add many patches ((geometry in the layer CRS, user attributes) pairs) as one undo step, all or nothing."""
+        self._require("create")
         self._start()
         feats, crossing = [], 0
         for geom, attrs in items:
@@ -369,6 +435,7 @@ class PatchEditController(QObject):
                 plan.append((f, [g] + list(new_geoms)))
         if not plan:
             raise EditError(tr("The line does not split any patch."))
+        self._require("edit", [f for f, _parts in plan])
         # Computed first, written in one command with the handlers off: one undo step, redo-safe order.
         added = 0
         with self._command(tr("Split patches")):
@@ -393,8 +460,10 @@ class PatchEditController(QObject):
         line = QgsLineString([QgsPointXY(p) for p in points])
         line_geom = QgsGeometry(line.clone())
         n = 0
+        targets = self._targets(line_geom)
+        self._require("edit", targets)
         with self._command(tr("Reshape patch"), quiet=False):  # the handlers fill area, codes, revision
-            for f in self._targets(line_geom):
+            for f in targets:
                 g = QgsGeometry(f.geometry())
                 if g.reshapeGeometry(line) == Qgis.GeometryOperationResult.Success and g.isGeosValid():
                     self.layer.changeGeometry(f.id(), g)
@@ -409,6 +478,8 @@ class PatchEditController(QObject):
         feats = list(self.layer.getSelectedFeatures())
         records = [_clean(f) for f in feats]
         attributes.check_merge(records)  # raises MergeRefused with the reason
+        self._require("delete", feats)
+        self._require("create")
         geom = attributes.union(f.geometry() for f in feats)
         values = self.ctx.merge(records, geom)
         f = _new_feature(self.layer, geom, values)
@@ -425,6 +496,7 @@ class PatchEditController(QObject):
         ids = self.layer.selectedFeatureIds()
         if not ids:
             raise EditError(tr("Select the patches to delete first."))
+        self._require("delete", list(self.layer.getSelectedFeatures()))
         with self._command(tr("Delete patches")):
             if not self.layer.deleteFeatures(ids):
                 raise EditError(tr("The patches could not be deleted."))
