@@ -19,13 +19,7 @@ QGIS_BIN = "/usr/bin/qgis.bin"
 pytestmark = pytest.mark.skipif(not (os.path.exists(QGIS_BIN) and shutil.which("xvfb-run")),
                                 reason="needs qgis.bin and xvfb-run")
 
-FIRST_RUN_INI = """[migration]
-fileVersion=2
-settings_migrated=true
-[qgis]
-checkVersion=false
-showTips322=false
-"""
+from qgis_window import FIRST_RUN_INI  # noqa: E402
 
 
 def make_profile(tmp_path):

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
 
 OUT_ENV, WC_ENV, STATUS_ENV, ROOT_ENV = "FORESTRY_REVIEW_OUT", "FORESTRY_REVIEW_WC", "FORESTRY_REVIEW_STATUS", \
@@ -123,47 +120,23 @@ if os.environ.get(OUT_ENV) and "qgis.utils" in sys.modules:  # pragma: no cover
     _in_qgis()
 
 
-FIRST_RUN_INI = """[migration]
-fileVersion=2
-settings_migrated=true
-[qgis]
-checkVersion=false
-showTips322=false
-"""
-
-
 def test_contractor_session_offers_no_review_and_no_farmland_waiver(tmp_path, artifacts_dir, sample_county):
-    import pytest
+    import sysconfig
 
-    if not (shutil.which("xvfb-run") and os.path.exists("/usr/bin/qgis.bin")):
+    import pytest
+    import qgis_window
+
+    if not qgis_window.available():
         pytest.skip("xvfb-run or qgis.bin not installed")
     out = os.path.join(artifacts_dir, "review_contractor.png")
     if os.path.exists(out):
         os.remove(out)
-    status = tmp_path / "status.json"
-    xdg = tmp_path / "xdg"
-    xdg.mkdir(mode=0o700)
-    import sysconfig
-
-    env = dict(os.environ, **{OUT_ENV: out, WC_ENV: sample_county.path, STATUS_ENV: str(status), ROOT_ENV: ROOT,
-                              "XDG_RUNTIME_DIR": str(xdg),
-                              # shapely and openpyxl installed for QGIS's Python, as the README asks users to
-                              "PYTHONPATH": sysconfig.get_paths()["purelib"]})
-    env.pop("QT_QPA_PLATFORM", None)  # a real window on the virtual X server
-    profiles = tmp_path / "profiles"
-    (profiles / "profiles" / "default" / "QGIS").mkdir(parents=True)
-    (profiles / "profiles" / "default" / "QGIS" / "QGIS3.ini").write_text(FIRST_RUN_INI)
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "/usr/bin/qgis.bin", "--noversioncheck", "--nologo",
-           "--noplugins", "--profiles-path", str(profiles), "--code", SCRIPT]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        _out, err = proc.communicate(timeout=180)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        _out, err = proc.communicate()
-    assert status.exists(), err[-3000:]
-    data = json.loads(status.read_text(encoding="utf-8"))
+    status = str(tmp_path / "status.json")
+    # shapely and openpyxl installed for QGIS's Python, as the README asks users to
+    data, err = qgis_window.run_script(SCRIPT, {OUT_ENV: out, WC_ENV: sample_county.path, STATUS_ENV: status,
+                                                ROOT_ENV: ROOT}, tmp_path, status,
+                                       pythonpath=sysconfig.get_paths()["purelib"])
+    assert data is not None, err[-3000:]
     assert data.get("ok"), data
     assert "demo_contractor" in data["user"] or "施工队" in data["user"], data
     assert "Contractor" in data["identity"] and "339901" in data["identity"], data

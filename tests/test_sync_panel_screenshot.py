@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
 
 OUT_ENV, WC_ENV, STATUS_ENV, ROOT_ENV = "FORESTRY_SYNC_OUT", "FORESTRY_SYNC_WC", "FORESTRY_SYNC_STATUS", "FORESTRY_SYNC_ROOT"
@@ -138,44 +135,20 @@ if os.environ.get(OUT_ENV) and "qgis.utils" in sys.modules:  # pragma: no cover
     _in_qgis()
 
 
-FIRST_RUN_INI = """[migration]
-fileVersion=2
-settings_migrated=true
-[qgis]
-checkVersion=false
-showTips322=false
-"""
-
-
 def test_sync_panel_screenshot_in_real_qgis(tmp_path, artifacts_dir, design_county):
     import pytest
+    import qgis_window
 
-    if not (shutil.which("xvfb-run") and os.path.exists("/usr/bin/qgis.bin")):
+    if not qgis_window.available():
         pytest.skip("xvfb-run or qgis.bin not installed")
     out = os.path.join(artifacts_dir, "sync_panel.png")
     if os.path.exists(out):
         os.remove(out)
-    status = tmp_path / "status.json"
-    xdg = tmp_path / "xdg"
-    xdg.mkdir(mode=0o700)
-    env = dict(os.environ, **{OUT_ENV: out, WC_ENV: design_county.path, STATUS_ENV: str(status), ROOT_ENV: ROOT,
-                              "XDG_RUNTIME_DIR": str(xdg)})
-    env.pop("QT_QPA_PLATFORM", None)  # a real window on the virtual X server
+    status = str(tmp_path / "status.json")
+    data, err = qgis_window.run_script(SCRIPT, {OUT_ENV: out, WC_ENV: design_county.path, STATUS_ENV: status,
+                                                ROOT_ENV: ROOT}, tmp_path, status)
+    assert data is not None, err[-3000:]
     profiles = tmp_path / "profiles"
-    (profiles / "profiles" / "default" / "QGIS").mkdir(parents=True)
-    (profiles / "profiles" / "default" / "QGIS" / "QGIS3.ini").write_text(FIRST_RUN_INI)
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "/usr/bin/qgis.bin", "--noversioncheck", "--nologo",
-           "--noplugins", "--profiles-path", str(profiles), "--code", SCRIPT]
-    # own process group: on a hang (an error dialog in QGIS) kill xvfb-run, Xvfb and QGIS together
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        _out, err = proc.communicate(timeout=180)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        _out, err = proc.communicate()
-    assert status.exists(), err[-3000:]
-    data = json.loads(status.read_text(encoding="utf-8"))
     assert data.get("ok"), data
     assert data["login"] and data["task_started"] and data["dock_visible"]
     assert data["conflicts"] == 2 and data["progress"] == 100, data

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
 
 OUT_ENV, WC_ENV, STATUS_ENV, ROOT_ENV = "FORESTRY_SHOT_OUT", "FORESTRY_SHOT_WC", "FORESTRY_SHOT_STATUS", "FORESTRY_SHOT_ROOT"
@@ -110,15 +107,6 @@ if os.environ.get(OUT_ENV) and "qgis.utils" in sys.modules:  # pragma: no cover
     _in_qgis()
 
 
-FIRST_RUN_INI = """[migration]
-fileVersion=2
-settings_migrated=true
-[qgis]
-checkVersion=false
-showTips322=false
-"""
-
-
 def prepare_sample(sample_county, faults_path: str) -> None:
     """Stand in for a check run: every patch checked at its revision, the labelled faults as open errors."""
     from forestry_plugin import schema
@@ -138,35 +126,19 @@ def prepare_sample(sample_county, faults_path: str) -> None:
 
 def test_dock_screenshot_in_real_qgis(tmp_path, artifacts_dir, sample_county):
     import pytest
+    import qgis_window
 
-    if not (shutil.which("xvfb-run") and os.path.exists("/usr/bin/qgis.bin")):
+    if not qgis_window.available():
         pytest.skip("xvfb-run or qgis.bin not installed")
     out = os.path.join(artifacts_dir, "workflow_dock.png")
     if os.path.exists(out):
         os.remove(out)
-    status = tmp_path / "status.json"
+    status = str(tmp_path / "status.json")
     faults = str(tmp_path / "faults_for_shot.json")
     prepare_sample(sample_county, faults)
-    xdg = tmp_path / "xdg"
-    xdg.mkdir(mode=0o700)
-    env = dict(os.environ, **{OUT_ENV: out, WC_ENV: sample_county.path, STATUS_ENV: str(status), ROOT_ENV: ROOT,
-                              FAULTS_ENV: faults, "XDG_RUNTIME_DIR": str(xdg)})
-    env.pop("QT_QPA_PLATFORM", None)  # a real window on the virtual X server
-    profiles = tmp_path / "profiles"
-    (profiles / "profiles" / "default" / "QGIS").mkdir(parents=True)
-    (profiles / "profiles" / "default" / "QGIS" / "QGIS3.ini").write_text(FIRST_RUN_INI)
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "/usr/bin/qgis.bin", "--noversioncheck", "--nologo",
-           "--noplugins", "--profiles-path", str(profiles), "--code", SCRIPT]
-    # own process group: on a hang (an error dialog in QGIS) kill xvfb-run, Xvfb and QGIS together
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        _out, err = proc.communicate(timeout=180)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        _out, err = proc.communicate()
-    assert status.exists(), err[-3000:]
-    data = json.loads(status.read_text(encoding="utf-8"))
+    data, err = qgis_window.run_script(SCRIPT, {OUT_ENV: out, WC_ENV: sample_county.path, STATUS_ENV: status,
+                                                ROOT_ENV: ROOT, FAULTS_ENV: faults}, tmp_path, status)
+    assert data is not None, err[-3000:]
     assert data.get("ok"), data
     assert data["dock_visible"] and data["queue"] > 0
     assert data["confirmed"] and data["returned"] and data["history_rows"] == 2
