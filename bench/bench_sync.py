@@ -31,7 +31,8 @@ def make_copy(path: str, n: int) -> None:
 
     def records():
         for i in range(n):
-            x, y = 480000 + (i % side) * 60, 3320000 + (i // side) * 60
+            # inside the sample county's extent: the platform refuses patches outside the county
+            x, y = 490000 + (i % side) * 60, 3320000 + (i // side) * 60
             yield ({"patch_id": str(uuid.UUID(int=i + 1, version=4)), "county_code": "339901",
                     "township_code": "339901101", "village_code": "339901101201", "year": 2025,
                     "method": "planting", "forest_type": "protection", "species": "camphor", "stage": "design",

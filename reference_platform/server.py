@@ -169,8 +169,53 @@ def ellipsoidal_area_m2(geometry: Dict[str, Any]) -> float:
     return total
 
 
-def geometry_problem(geometry: Any) -> Optional[str]:
-    """None for a usable GeoJSON Polygon/MultiPolygon (finite coordinates, closed rings, valid), else what is wrong."""
+def invalid_polygons(geometries: List[Any]) -> Dict[int, str]:
+    """index -> why, for the structurally sound geometries of a batch that GEOS finds invalid (one vectorized
+    pass: building shapes one by one is most of a batch's time)."""
+    try:
+        import shapely
+        from shapely.validation import explain_validity
+    except ImportError:  # pragma: no cover - shapely is a documented dependency of the reference platform
+        return {}
+    idx = [i for i, g in enumerate(geometries) if g is not None]
+    if not idx:
+        return {}
+    try:
+        shapes = shapely.from_geojson([json.dumps(geometries[i]) for i in idx], on_invalid="ignore")
+    except Exception:  # noqa: BLE001 - one unreadable geometry: judge them one by one
+        return {i: p for i in idx if (p := _geos_problem(geometries[i]))}
+    valid = shapely.is_valid(shapes)
+    out = {}
+    for i, g, ok in zip(idx, shapes, valid):
+        if g is None:
+            out[i] = "unreadable polygon"
+        elif g.is_empty:
+            out[i] = "the geometry is empty"
+        elif not ok:
+            out[i] = explain_validity(g)
+    return out
+
+
+def _geos_problem(geometry: Dict[str, Any]) -> Optional[str]:
+    try:
+        from shapely.geometry import shape
+        from shapely.validation import explain_validity
+
+        g = shape(geometry)
+        if g.is_empty:
+            return "the geometry is empty"
+        if not g.is_valid:
+            return explain_validity(g)
+    except ImportError:  # pragma: no cover
+        pass
+    except Exception as e:  # shapely refuses the coordinates themselves
+        return f"unreadable polygon ({type(e).__name__})"
+    return None
+
+
+def geometry_problem(geometry: Any, geos: bool = True) -> Optional[str]:
+    """None for a usable GeoJSON Polygon/MultiPolygon (finite coordinates, closed rings, valid), else what is wrong.
+    geos=False: the structure only (validity is then judged for the whole batch by invalid_polygons)."""
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         return "geometry must be a Polygon or MultiPolygon"
     coords = geometry.get("coordinates")
@@ -191,20 +236,7 @@ def geometry_problem(geometry: Any) -> Optional[str]:
                     return "positions must be lon/lat in degrees (EPSG:4490)"
             if ring[0][:2] != ring[-1][:2]:
                 return "rings must be closed"
-    try:
-        from shapely.geometry import shape
-        from shapely.validation import explain_validity
-
-        g = shape(geometry)
-        if g.is_empty:
-            return "the geometry is empty"
-        if not g.is_valid:
-            return explain_validity(g)
-    except ImportError:  # pragma: no cover - shapely is a documented dependency of the reference platform
-        pass
-    except Exception as e:  # shapely refuses the coordinates themselves
-        return f"unreadable polygon ({type(e).__name__})"
-    return None
+    return _geos_problem(geometry) if geos else None
 
 
 def bbox(geometry: Dict[str, Any]) -> Tuple[float, float, float, float]:
@@ -453,15 +485,26 @@ class _Abort(Exception):
     """The connection is unusable (timed out mid-body): close it without answering."""
 
 
-def _depth_ok(value: Any, limit: int = MAX_DEPTH) -> bool:
-    todo = [(value, 1)]
-    while todo:
-        v, d = todo.pop()
-        if isinstance(v, (dict, list)):
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def _depth_ok(raw: bytes, limit: int = MAX_DEPTH) -> bool:
+    """True when the JSON text nests arrays/objects at most `limit` deep (read off the text: walking the parsed
+    value in Python cost more than the rest of a batch)."""
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, delete=bytes(set(range(256)) - set(b"[]{}")))
+    try:
+        import numpy as np
+
+        steps = np.frombuffer(brackets, dtype=np.uint8)
+        depth = np.cumsum(np.where((steps == 91) | (steps == 123), 1, -1))
+        return not depth.size or int(depth.max()) <= limit
+    except ImportError:  # pragma: no cover
+        d = 0
+        for b in brackets:
+            d += 1 if b in (91, 123) else -1
             if d > limit:
                 return False
-            todo.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
-    return True
+        return True
 
 
 def _int_query(query: Dict[str, str], name: str, default: int, lo: int = 0, hi: int = 2 ** 62) -> int:
@@ -547,7 +590,7 @@ class Handler(BaseHTTPRequestHandler):
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
             raise ApiError(400, "bad_json", "the request body is not JSON" if not isinstance(e, RecursionError)
                            else f"the request body is nested deeper than {MAX_DEPTH} levels") from None
-        if not _depth_ok(body):
+        if not _depth_ok(raw):
             raise ApiError(400, "bad_json", f"the request body is nested deeper than {MAX_DEPTH} levels")
         if not isinstance(body, dict):
             raise ApiError(400, "bad_json", "request body must be a JSON object")
@@ -791,7 +834,8 @@ class Handler(BaseHTTPRequestHandler):
                 return "geometry must be a GeoJSON Polygon or MultiPolygon"
         return None
 
-    def _content_rejections(self, con, county: str, pid: str, props: Dict[str, Any], geometry: Dict[str, Any]) -> List[Dict]:
+    def _content_rejections(self, con, county: str, pid: str, props: Dict[str, Any], geometry: Dict[str, Any],
+                            geos_problem: Optional[str] = None) -> List[Dict]:
         """Values, geometry, extent, area and per-stage requiredness of an upsert (independent of who sends it)."""
         p = self.server.policy
         out = list(pol.value_problems(props))
@@ -803,7 +847,7 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in props.items():  # keys outside the schema are kept as sent, but JSON must stay JSON
             if isinstance(v, float) and not math.isfinite(v) and k not in bad_fields:
                 out.append(pol.rejection("invalid_value", field=k, problem=f"must be a finite number, not {v!r}"))
-        problem = geometry_problem(geometry)
+        problem = geometry_problem(geometry, geos=False) or geos_problem
         if problem:
             out.append(pol.rejection("invalid_geometry", problem=problem))
         else:
@@ -846,7 +890,7 @@ class Handler(BaseHTTPRequestHandler):
         if not KEY_RE.fullmatch(key):
             raise ApiError(400, "idempotency_key_required", "send an Idempotency-Key header (8-80 characters)")
         body = self._body()
-        body_hash = hashlib.sha256(pol.canonical_json(body).encode("utf-8")).hexdigest()
+        body_hash = hashlib.sha256(self._body_bytes).hexdigest()  # a replay sends the same bytes
         items = body.get("items")
         if not isinstance(items, list) or len(items) > MAX_ITEMS:
             raise ApiError(400, "bad_batch", f"items must be a list of at most {MAX_ITEMS} patches")
@@ -860,7 +904,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(stored["status"], json.loads(stored["response"]), {"Idempotent-Replay": "true"})
             con.execute("BEGIN IMMEDIATE")
             try:
-                results = [self._apply(con, user, county, it) for it in items]
+                # GEOS validity of every sound polygon of the batch in one pass
+                sound = [it.get("geometry") if isinstance(it, dict) and it.get("op", "upsert") == "upsert"
+                         and geometry_problem(it.get("geometry"), geos=False) is None else None for it in items]
+                invalid = invalid_polygons(sound)
+                results = [self._apply(con, user, county, it, invalid.get(i)) for i, it in enumerate(items)]
                 response = {"results": results}
                 con.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?, 200, ?)",
                             (key, user["username"], county, body_hash, json.dumps(response, ensure_ascii=False)))
@@ -870,7 +918,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise
         self._send(200, response)
 
-    def _apply(self, con, user, county, item) -> Dict[str, Any]:
+    def _apply(self, con, user, county, item, geos_problem: Optional[str] = None) -> Dict[str, Any]:
         p = self.server.policy
         pid = item.get("patch_id") if isinstance(item, dict) else None
         problem = self._shape_problem(item)
@@ -907,7 +955,7 @@ class Handler(BaseHTTPRequestHandler):
                         (version, PlatformDB.next_seq(con), username, time.time(), pid))
             return {"patch_id": pid, "status": "accepted", "version": version}
         props = {k: v for k, v in item["properties"].items() if k not in SERVER_KEYS}
-        rejections = self._content_rejections(con, county, pid, props, item["geometry"])
+        rejections = self._content_rejections(con, county, pid, props, item["geometry"], geos_problem)
         if conflict and not rejections:
             return conflict
         if not conflict:

@@ -165,6 +165,8 @@ class SyncEngine:
                 con.execute("ALTER TABLE sync_rejections ADD COLUMN code TEXT")
         self.fields = [f for f in SYNCED_FIELDS if f in cols]
         self._actor: Optional[identity.Identity] = None  # who notes the platform's answers in the audit log
+        # during a pull or push: the patches with moves the platform has not answered (the others need no look-up)
+        self._moved: set = set()
 
     # -- session: who the platform says we are, and the policy it enforces -----------------------
     def adopt_session(self) -> identity.Identity:
@@ -291,6 +293,7 @@ class SyncEngine:
         self.verify_audit()
         # A batch or audit upload whose reply was lost is settled first: its outcome decides what the platform's
         # changes mean (our own upload coming back is no conflict).
+        self._moved = set(audit.pending_moves(self.path))  # patches with moves the platform has not answered
         self._replay_outbox(summary)
         with geopackage.connect(self.path) as con:
             inflight = self._state(con, "audit_inflight")
@@ -298,6 +301,7 @@ class SyncEngine:
             self._push_audit(summary)
         with geopackage.connect(self.path) as con:
             cursor = self._state(con, "cursor", "0")
+        self._moved = set(audit.pending_moves(self.path))
         pages = 0
         for feats, next_cursor, last in self.client.iter_pages(self.county, cursor, page_size):
             if is_canceled and is_canceled():
@@ -329,7 +333,7 @@ class SyncEngine:
         if change is None:
             if local is not None and local_version == version and not props.get("deleted"):
                 return "unchanged"  # our own push coming back
-            if audit.first_pending_from_stage(con, pid) is not None:
+            if pid in self._moved and audit.first_pending_from_stage(con, pid) is not None:
                 # Moved here (not yet accepted) but changed on the platform since: the move is void.
                 self._void_pending_moves(con, pid, "changed_on_platform", feature)
             return self._write_server_copy(con, feature)
@@ -371,6 +375,7 @@ class SyncEngine:
         summary = SyncSummary("push")
         self._actor = self._actor or self._session_actor()
         self.verify_audit(against_platform=False)  # the platform's copy is compared before the audit goes out
+        self._moved = set(audit.pending_moves(self.path))  # patches with moves the platform has not answered
         self._replay_outbox(summary)
         with geopackage.connect(self.path) as con:
             conflicted = {r[0] for r in con.execute("SELECT patch_id FROM sync_conflicts")}
@@ -430,7 +435,7 @@ class SyncEngine:
         row, blob = local
         feat = self._to_feature(row, blob)
         # A stage moved here but not yet accepted travels as a transition: the edit carries the platform's stage.
-        known = audit.first_pending_from_stage(con, pid)
+        known = audit.first_pending_from_stage(con, pid) if pid in self._moved else None
         if known:
             feat["properties"]["stage"] = known
         return {"patch_id": pid, "op": "upsert", "base_version": row["server_version"], **feat}
@@ -450,8 +455,8 @@ class SyncEngine:
                     if item["op"] == "upsert":
                         con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?",
                                     (res.get("version"), pid))
-                        # moves made here before this edit went out stand on the edit's version now
-                        audit.advance_bases(con, pid, item.get("base_version"), res.get("version"))
+                        if pid in self._moved:  # moves made before this edit went out stand on its version now
+                            audit.advance_bases(con, pid, item.get("base_version"), res.get("version"))
                     con.execute("DELETE FROM sync_changes WHERE patch_id = ? AND change_seq = ?", (pid, seqs.get(pid)))
                     con.execute("DELETE FROM sync_conflicts WHERE patch_id = ?", (pid,))
                     con.execute("DELETE FROM sync_rejections WHERE patch_id = ?", (pid,))
