@@ -81,11 +81,6 @@ def ensure_audit(path: str) -> None:
             # dropped triggers stay visible to problems() instead of being quietly put back
 
 
-def ensure_audit_protection(path: str) -> None:
-    """Kept for callers of the earlier API: the chain set-up includes the protection."""
-    ensure_audit(path)
-
-
 def _rows(con, after_fid: int = 0, limit: Optional[int] = None) -> List[Dict[str, Any]]:
     cols = ["fid"] + COLUMNS
     sql = f"SELECT {', '.join(cols)} FROM {A} WHERE fid > ? ORDER BY fid"

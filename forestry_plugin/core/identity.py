@@ -200,6 +200,3 @@ def current_user(path: Optional[str] = None, max_age_days: Optional[float] = Non
             return cached
     return local_identity(county)
 
-
-def units_text(units: List[str]) -> str:
-    return ", ".join(units)

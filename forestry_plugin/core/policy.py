@@ -217,9 +217,6 @@ class Policy:
         """None when `role` may delete a patch at `stage`."""
         return self._scoped(self.delete, "delete_not_allowed", role, stage, own, owner)
 
-    def may_edit(self, role: str, stage: str, own: bool = True) -> bool:
-        return self.edit_refusal(role, stage, own) is None
-
     # -- exceptions -------------------------------------------------------------------------
     def exception_rule(self, rule: str, severity: str) -> ExceptionRule:
         """Who may accept a finding of `rule` with `severity` as an exception."""
@@ -240,9 +237,6 @@ class Policy:
         if er.approval_ref and not (approval_ref or "").strip():
             return rejection("approval_ref_required", rule=rule)
         return None
-
-    def exception_roles(self, rule: str, severity: str) -> List[str]:
-        return sorted(self.exception_rule(rule, severity).roles, key=lambda r: list(schema.ROLES.values()).index(r))
 
 
 # ---------------------------------------------------------------------------

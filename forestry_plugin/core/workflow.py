@@ -134,9 +134,6 @@ def current_user(path: Optional[str] = None) -> identity.Identity:
     return identity.current_user(path)
 
 
-ensure_audit_protection = audit.ensure_audit
-
-
 def _chunks(seq: Sequence[str], n: int = 500) -> Iterable[Sequence[str]]:
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
