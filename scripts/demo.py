@@ -254,6 +254,7 @@ def main(argv=None) -> int:
                 f"{'; '.join(forged.errors)}")
 
         t = step("Import: a contractor's GeoJSON (WGS84, Chinese column names), live-checked, saved")
+        tech_engine.adopt_session()  # the county technician is at the keyboard again (reviewers draw no patches)
         imported = import_contractor_file(wc, out)
         summary["import"] = imported
         done(t, f"{imported['file']}: {imported['added']} patches added as one undo step "

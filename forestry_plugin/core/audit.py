@@ -52,9 +52,12 @@ def _install_triggers(con) -> None:
 def ensure_audit(path: str) -> None:
     """Install protection, result table and hash chain (sealing rows of a copy made before the chain); idempotent."""
     with geopackage.connect(path) as con:
-        if A not in _tables(con):
+        tables = _tables(con)
+        if A not in tables:
             return  # check_working_copy reports the missing table
         cols = {r[1] for r in con.execute(f"PRAGMA table_info({A})")}
+        if {n for n, _k in NEW_COLUMNS} <= cols and {RESULTS_TABLE, BASES_TABLE, HEAD_TABLE} <= tables:
+            return  # up to date: opening a copy writes nothing (a dropped trigger stays visible to problems())
         for name, kind in NEW_COLUMNS:
             if name not in cols:
                 con.execute(f'ALTER TABLE {A} ADD COLUMN "{name}" {kind}')

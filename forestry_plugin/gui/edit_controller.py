@@ -111,7 +111,7 @@ class PatchEditController(QObject):
             if why:
                 # QGIS's own tools cannot be stopped beforehand: what the person may not do is taken back at once.
                 self.notify(tr("{0} The edit was undone.").format(why), Qgis.Warning)
-                QTimer.singleShot(0, self.layer.undoStack().undo)
+                self._undo_later()
                 return
             if pending:
                 self._fill_added(pending, changed, deleted)
@@ -149,6 +149,17 @@ class PatchEditController(QObject):
         finally:
             self._pairing = False
         self._undo_index = stack.index()
+
+    def _undo_later(self) -> None:
+        """Undo the command that just ended, once QGIS has finished with it; never a later command instead."""
+        stack = self.layer.undoStack()
+        expected = stack.index()
+
+        def undo():
+            if self._connections and not sip.isdeleted(self.layer) and stack.index() == expected:
+                stack.undo()
+
+        QTimer.singleShot(0, undo)
 
     def _active(self) -> bool:
         return not self._busy and self._in_command > 0
@@ -200,7 +211,7 @@ class PatchEditController(QObject):
                 values = self.ctx.merge(list(deleted.values()), f.geometry()) if f.isValid() else None
             except MergeRefused as e:
                 self.notify(tr("{0} The merge was undone.").format(e), Qgis.Warning)
-                QTimer.singleShot(0, self.layer.undoStack().undo)
+                self._undo_later()
                 return
             if values is not None:
                 self._run_fill(lambda: self._apply(fids[0], values))

@@ -30,6 +30,9 @@ def ensure_exception_columns(path: str) -> None:
         cols = {r[1] for r in con.execute(f"PRAGMA table_info({schema.EXCEPTIONS})")}
         if not cols:
             return
+        have = {r[1] for r in con.execute(f"PRAGMA table_info({WITHDRAWALS})")}
+        if {n for n, _k in EXCEPTION_COLUMNS} <= cols and "exception" in have:
+            return  # up to date: no write (and no write lock) on this read path
         for name, kind in EXCEPTION_COLUMNS:
             if name not in cols:
                 con.execute(f'ALTER TABLE {schema.EXCEPTIONS} ADD COLUMN "{name}" {kind}')

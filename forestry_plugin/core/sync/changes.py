@@ -45,9 +45,18 @@ BEGIN {_BUMP} INSERT OR REPLACE INTO sync_changes VALUES (OLD.patch_id, 'delete'
 """
 
 
+TRIGGER_NAMES = (f"sync_{P}_insert", f"sync_{P}_update", f"sync_{P}_rename", f"sync_{P}_delete")
+STATE_TABLES = ("sync_flags", "sync_changes", "sync_state", "sync_conflicts", "sync_rejections", "sync_outbox")
+
+
 def ensure_change_tracking(path: str) -> None:
-    """Install the sync tables and triggers in a working copy (idempotent)."""
+    """Install the sync tables and triggers in a working copy (idempotent; writes only when something is missing,
+    so the many read paths that call it take no write lock)."""
     with geopackage.connect(path) as con:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")}
+        flags = con.execute("SELECT COUNT(*) FROM sync_flags").fetchone()[0] if "sync_flags" in names else 0
+        if set(TRIGGER_NAMES) <= names and set(STATE_TABLES) <= names and flags >= 2:
+            return
         con.executescript(STATE_SQL + TRIGGERS_SQL)
 
 
