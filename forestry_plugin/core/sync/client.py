@@ -14,8 +14,8 @@ import time
 import uuid
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
-from qgis.core import QgsBlockingNetworkRequest, QgsFeedback
-from qgis.PyQt.QtCore import QByteArray, QUrl
+from qgis.core import QgsBlockingNetworkRequest, QgsFeedback, QgsNetworkAccessManager
+from qgis.PyQt.QtCore import QByteArray, QTimer, QUrl
 from qgis.PyQt.QtNetwork import QNetworkRequest
 
 from ...i18n import tr
@@ -87,6 +87,7 @@ class PlatformClient:
         self.base_url = base_url.rstrip("/")
         self.feedback = feedback  # canceling it aborts the request under way
         self.retries, self.backoff_s, self.sleep = retries, backoff_s, sleep
+        self.deadline_ms = 0  # 0: 1.5 x QGIS's network timeout + 5 s
         self._access: Optional[str] = None
         self._refresh: Optional[str] = None
         self.user: Dict[str, Any] = {}
@@ -109,13 +110,34 @@ class PlatformClient:
         for k, v in (headers or {}).items():
             req.setRawHeader(k.encode(), v.encode())
         blocking = QgsBlockingNetworkRequest()
-        if method == "GET":
-            err = blocking.get(req, True, self.feedback)
-        else:
-            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            self.bytes_sent += len(data)
-            req.setHeader(QNetworkRequest.ContentTypeHeader, "application/json; charset=utf-8")
-            err = blocking.post(req, QByteArray(data), True, self.feedback)
+        # A deadline of our own over QGIS's timeout: QGIS 3.22 can leave a request waiting for good (seen after a
+        # TLS certificate refusal, where it pauses its timeout); the request then ends as "no answer in time".
+        inner, timed_out = QgsFeedback(), []
+        if self.feedback is not None:
+            self.feedback.canceled.connect(inner.cancel)
+            if self.feedback.isCanceled():
+                inner.cancel()
+        deadline = QTimer()
+        deadline.setSingleShot(True)
+        deadline.timeout.connect(lambda: (timed_out.append(True), inner.cancel()))
+        deadline.start(self.deadline_ms or int(QgsNetworkAccessManager.timeout() * 1.5) + 5000)
+        try:
+            if method == "GET":
+                err = blocking.get(req, True, inner)
+            else:
+                data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+                self.bytes_sent += len(data)
+                req.setHeader(QNetworkRequest.ContentTypeHeader, "application/json; charset=utf-8")
+                err = blocking.post(req, QByteArray(data), True, inner)
+        finally:
+            deadline.stop()
+            if self.feedback is not None:
+                try:
+                    self.feedback.canceled.disconnect(inner.cancel)
+                except TypeError:
+                    pass
+        if timed_out and not (self.feedback is not None and self.feedback.isCanceled()):
+            raise NetworkError(tr("The platform did not answer in time ({0})").format(url))
         reply = blocking.reply()
         status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
         content = bytes(reply.content())
