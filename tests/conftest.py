@@ -64,6 +64,16 @@ def empty_working_copy(tmp_path, qgis_app):
     return path
 
 
+@pytest.fixture()
+def platform(tmp_path):
+    """The reference platform on 127.0.0.1 (a free port) with its own database and base-map folder: (server, url)."""
+    from reference_platform.server import start_server, stop_server
+
+    server, url = start_server(str(tmp_path / "platform.sqlite"), basemap_dir=str(tmp_path / "basemaps"))
+    yield server, url
+    stop_server(server)
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir():
     """test-artifacts/ (git-ignored): screenshots and rendered reports for people to look at."""

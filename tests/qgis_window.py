@@ -59,3 +59,28 @@ def run_script(script: str, env_extra: Dict[str, str], tmp_path, status_path: st
         return None, err
     with open(status_path, encoding="utf-8") as fh:
         return json.load(fh), err
+
+
+def open_plugin_with_platform(working_copy: str, user: str, password: str, master: str):
+    """Inside QGIS: the reference platform beside the working copy, a Basic auth configuration for `user`, the
+    plugin loaded and the working copy opened in a maximized window. Returns (server, url, authcfg, plugin)."""
+    from qgis.core import QgsApplication, QgsProject
+    from qgis.utils import iface
+
+    import forestry_plugin
+    from forestry_plugin.core.project import load_working_copy
+    from forestry_plugin.core.sync.auth import store_basic_config
+    from reference_platform.server import start_server
+
+    server, url = start_server(os.path.join(os.path.dirname(working_copy), "platform.sqlite"))
+    manager = QgsApplication.authManager()
+    if not manager.masterPasswordIsSet():
+        manager.setMasterPassword(master, True)
+    authcfg = store_basic_config("Provincial platform (demo)", user, password)
+    win = iface.mainWindow()
+    win.resize(1600, 1000)
+    win.showMaximized()
+    plugin = forestry_plugin.classFactory(iface)
+    plugin.initGui()
+    load_working_copy(working_copy, QgsProject.instance(), lang="en")
+    return server, url, authcfg, plugin

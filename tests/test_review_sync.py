@@ -18,17 +18,9 @@ from forestry_plugin.core import audit, audit_chain, geopackage, identity, workf
 from forestry_plugin.core.checks import store
 from forestry_plugin.core.sync.client import PlatformClient
 from forestry_plugin.core.sync.engine import SyncEngine
-from reference_platform.server import read_gpkg_patches, start_server, stop_server
+from reference_platform.server import read_gpkg_patches
 
 PW = "demo-pass-2025"
-
-
-@pytest.fixture()
-def platform(tmp_path):
-    server, url = start_server(str(tmp_path / "platform.sqlite"))
-    yield server, url
-    stop_server(server)
-    identity.set_session(None)
 
 
 def login(url, user):

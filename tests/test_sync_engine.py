@@ -21,16 +21,9 @@ from forestry_plugin import schema
 from forestry_plugin.core import audit, geopackage
 from forestry_plugin.core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, ProtocolError
 from forestry_plugin.core.sync.engine import SyncEngine, wkb_of_blob
-from reference_platform.server import start_server, stop_server
+from reference_platform.server import stop_server
 
 PW = "demo-pass-2025"
-
-
-@pytest.fixture()
-def platform(tmp_path):
-    server, url = start_server(str(tmp_path / "platform.sqlite"), basemap_dir=str(tmp_path / "basemaps"))
-    yield server, url
-    stop_server(server)
 
 
 def client(url, user="demo_tech", **kw):

@@ -11,17 +11,9 @@ from forestry_plugin.core.sync.auth import store_basic_config
 from forestry_plugin.core.sync.client import PlatformClient
 from forestry_plugin.core.sync.engine import SyncEngine
 from forestry_plugin.gui.sync_panel import SyncPanel
-from reference_platform.server import start_server, stop_server
 
 MASTER = "forestry-test-master"
 PW = "demo-pass-2025"
-
-
-@pytest.fixture()
-def platform(tmp_path):
-    server, url = start_server(str(tmp_path / "platform.sqlite"))
-    yield server, url
-    stop_server(server)
 
 
 @pytest.fixture()

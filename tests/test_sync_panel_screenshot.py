@@ -35,32 +35,19 @@ def _in_qgis() -> None:  # pragma: no cover - runs inside qgis.bin
         QgsApplication.exit(0)
 
     try:  # everything inside: an exception must end QGIS, not leave an error dialog open
-        sys.path.insert(0, ROOT)
-        from qgis.core import QgsApplication, QgsProject
+        sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
         from qgis.PyQt.QtCore import Qt, QTimer
         from qgis.utils import iface
+        from qgis_window import open_plugin_with_platform
 
-        import forestry_plugin
         from forestry_plugin import schema
         from forestry_plugin.core import geopackage
-        from forestry_plugin.core.project import load_working_copy
-        from forestry_plugin.core.sync.auth import store_basic_config
         from forestry_plugin.core.sync.client import PlatformClient
         from forestry_plugin.core.sync.engine import SyncEngine
-        from reference_platform.server import start_server
 
         out, wc = os.environ[OUT_ENV], os.environ[WC_ENV]
-        server, url = start_server(os.path.join(os.path.dirname(wc), "platform.sqlite"))
-        manager = QgsApplication.authManager()
-        if not manager.masterPasswordIsSet():
-            manager.setMasterPassword("screenshot-master", True)
-        authcfg = store_basic_config("Provincial platform (demo)", "demo_tech", PASSWORD)
+        server, url, authcfg, plugin = open_plugin_with_platform(wc, "demo_tech", PASSWORD, "screenshot-master")
         win = iface.mainWindow()
-        win.resize(1600, 1000)
-        win.showMaximized()
-        plugin = forestry_plugin.classFactory(iface)
-        plugin.initGui()
-        load_working_copy(wc, QgsProject.instance(), lang="en")
         comp = next(c for c in plugin.components if type(c).__name__ == "SyncPanelComponent")
         panel = comp.dock
         for other in plugin.components:  # the panel alone on the right, at full height

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import json
 import re
 import secrets
@@ -37,8 +36,7 @@ Progress = Optional[Callable[[float], None]]
 IsCanceled = Optional[Callable[[], bool]]
 
 
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+_now = identity.utc_text  # one clock: UTC, YYYY-MM-DDTHH:MM:SS.SSSZ
 
 
 @dataclass
