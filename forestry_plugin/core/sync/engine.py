@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
 import secrets
+import sqlite3
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -28,7 +30,7 @@ from .. import audit, geopackage, identity
 from ..policy import reason_message
 from ..refusals import render_rejection
 from .changes import pending_changes, set_suppressed
-from .client import CanceledError, PlatformClient
+from .client import CanceledError, PlatformClient, redact
 
 SYNCED_FIELDS = [f.name for f in schema.PATCH_FIELDS if f.synced]
 WIRE_CRS = 4490  # GeoJSON on the wire is CGCS2000 geographic (lon, lat)
@@ -57,6 +59,7 @@ class SyncSummary:
     transitions_refused: int = 0
     exceptions_sent: int = 0
     exceptions_refused: int = 0
+    quarantined: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0
     errors: List[str] = field(default_factory=list)
@@ -72,7 +75,7 @@ def _srs(code: int) -> osr.SpatialReference:
 @contextlib.contextmanager
 def sync_transaction(path: str):
     """One IMMEDIATE transaction whose writes change tracking ignores (they come from the platform)."""
-    con = geopackage.open_connection(path)
+    con = geopackage.open_connection(path, timeout=30.0)  # runs in a task: it may wait out a check's write
     try:
         con.execute("BEGIN IMMEDIATE")
         set_suppressed(con, True)
@@ -101,6 +104,41 @@ def _same_value(a: Any, b: Any) -> bool:
     # dates and times written as 2025-01-05T09:00:00(.000Z) or 2025/01/05 09:00:00 (OGR) are the same moment
     return len(da) >= 8 and da[:14].ljust(14, "0") == db[:14].ljust(14, "0") and \
         bool(re.match(r"\d{4}\D\d{2}\D\d{2}", str(a))) and bool(re.match(r"\d{4}\D\d{2}\D\d{2}", str(b)))
+
+
+def _record_problem(feature: Any) -> Optional[str]:
+    """Why a platform record cannot be merged (None: it can): the shape the contract gives a patch record."""
+    if not isinstance(feature, dict):
+        return tr("the record is not an object")
+    props = feature.get("properties")
+    if not isinstance(props, dict):
+        return tr("the record has no properties")
+    pid = props.get("patch_id")
+    if not isinstance(pid, str) or not pid:
+        return tr("the record has no patch id")
+    version = props.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        return tr("its version is not a whole number")
+    bad = sorted(k for k, v in props.items() if k in SYNCED_FIELDS and isinstance(v, (dict, list)))
+    if bad:
+        return tr("the value of {0} is not a single value").format(", ".join(bad))
+    geometry = feature.get("geometry")
+    if props.get("deleted") or geometry is None:
+        return None
+    if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        return tr("its geometry is not a polygon")
+    coords = geometry.get("coordinates")
+    polys = [coords] if geometry["type"] == "Polygon" else coords
+    try:
+        ok = bool(polys) and all(
+            len(ring) >= 4 and all(len(pos) >= 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                         and math.isfinite(v) for v in pos[:2]) for pos in ring)
+            for poly in polys for ring in poly)
+    except TypeError:
+        ok = False
+    if not ok:
+        return tr("its geometry has coordinates that are not numbers, or rings that are not rings")
+    return None
 
 
 def _flat_coords(geometry: Optional[Dict[str, Any]]) -> Optional[List[float]]:
@@ -157,6 +195,10 @@ class SyncEngine:
                 # proves to the platform that audit rows come from this copy (its chain is nobody else's to extend)
                 con.execute("INSERT INTO sync_state VALUES ('copy_secret', ?)", (secrets.token_hex(24),))
             self._copy_secret = con.execute("SELECT value FROM sync_state WHERE key = 'copy_secret'").fetchone()[0]
+            if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_quarantine'").fetchone():
+                # platform records that could not be taken (malformed): kept with the reason, never blocking a pull
+                con.execute("CREATE TABLE sync_quarantine (patch_id TEXT PRIMARY KEY, version INTEGER, reason TEXT "
+                            "NOT NULL, record TEXT, at TEXT NOT NULL)")
             rej_cols = {r[1] for r in con.execute("PRAGMA table_info(sync_rejections)")}
             if "local_feature" not in rej_cols:  # the refused local version, kept so nothing is lost
                 con.execute("ALTER TABLE sync_rejections ADD COLUMN local_feature TEXT")
@@ -267,13 +309,16 @@ class SyncEngine:
         """Apply the platform's copy of a patch locally (suppressed by the caller). Returns applied/deleted."""
         props = feature.get("properties") or {}
         pid, version = props.get("patch_id"), props.get("version")
+        local = self._read_local(con, pid)
+        known = local[0]["server_version"] if local else None
+        if known is not None and isinstance(version, int) and version < known:
+            return "unchanged"  # an answer about an older platform version never replaces a newer one
         if props.get("deleted") or not feature.get("geometry"):
             con.execute(f"DELETE FROM {schema.PATCHES} WHERE patch_id = ?", (pid,))
             return "deleted"
         values = {k: props.get(k) for k in self.fields if k != "patch_id"}
         values["server_version"] = version
         blob = self._local_geometry(feature["geometry"])
-        local = self._read_local(con, pid)
         if local is None:
             cols = ["patch_id", "revision", self.geom_col] + list(values)
             con.execute(f'INSERT INTO {schema.PATCHES} ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
@@ -307,7 +352,7 @@ class SyncEngine:
             with sync_transaction(self.path) as con:
                 for f in feats:
                     summary.pulled += 1
-                    outcome = self._merge(con, f)
+                    outcome = self._merge_or_quarantine(con, f, summary)
                     if outcome == "applied":
                         summary.applied += 1
                     elif outcome == "deleted":
@@ -320,35 +365,72 @@ class SyncEngine:
                 progress(1.0 if last else min(0.95, pages / (pages + 1)))
         return self._finish(summary)
 
+    def _merge_or_quarantine(self, con, feature: Any, summary: SyncSummary) -> str:
+        """Merge one platform record; one that cannot be read is set aside with its reason (the pull goes on and
+        its cursor moves past it) instead of blocking every later pull of the county."""
+        pid = None
+        if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
+            pid = feature["properties"].get("patch_id")
+        pid = pid if isinstance(pid, str) and pid else None
+        problem = _record_problem(feature)
+        if problem is None:
+            con.execute("SAVEPOINT merge_one")
+            try:
+                outcome = self._merge(con, feature)
+                con.execute("RELEASE merge_one")
+                if pid:
+                    con.execute("DELETE FROM sync_quarantine WHERE patch_id = ?", (pid,))
+                return outcome
+            except (ValueError, TypeError, RuntimeError, OverflowError, sqlite3.Error) as e:
+                con.execute("ROLLBACK TO merge_one")
+                con.execute("RELEASE merge_one")
+                problem = str(e).strip() or type(e).__name__
+        summary.quarantined += 1
+        summary.errors.append(tr("{0}: the platform's record could not be taken ({1}); it was set aside and the other "
+                                 "patches were taken").format(pid or tr("a record without a patch id"), problem))
+        version = feature.get("properties", {}).get("version") if pid else None
+        con.execute("INSERT OR REPLACE INTO sync_quarantine VALUES (?, ?, ?, ?, ?)",
+                    (pid or f"?{uuid.uuid4()}", version if isinstance(version, int) else None, problem[:500],
+                     json.dumps(feature, ensure_ascii=False, default=str)[:100_000], _now()))
+        return "quarantined"
+
+    def quarantined(self) -> List[Dict[str, Any]]:
+        """The platform records set aside because they could not be read: patch id, version, reason, when."""
+        with geopackage.connect(self.path) as con:
+            rows = con.execute("SELECT patch_id, version, reason, at FROM sync_quarantine ORDER BY at").fetchall()
+        return [{"patch_id": r[0], "version": r[1], "reason": r[2], "at": r[3]} for r in rows]
+
     def _merge(self, con, feature: Dict[str, Any]) -> str:
         props = feature.get("properties") or {}
         pid, version = props.get("patch_id"), props.get("version")
         if not pid:
             return "skipped"
         local = self._read_local(con, pid)
-        change = con.execute("SELECT op FROM sync_changes WHERE patch_id = ?", (pid,)).fetchone()
-        local_version = local[0]["server_version"] if local else None
+        change = con.execute("SELECT op, base_version FROM sync_changes WHERE patch_id = ?", (pid,)).fetchone()
+        # The platform version this copy last knew: the patch's, or (deleted here) the one the delete was made on.
+        known = local[0]["server_version"] if local else (change[1] if change else None)
+        if known is not None and isinstance(version, int) and version <= known:
+            return "unchanged"  # nothing newer than what this copy has (our own upload coming back)
         if change is None:
-            if local is not None and local_version == version and not props.get("deleted"):
-                return "unchanged"  # our own push coming back
             if pid in self._moved and audit.first_pending_from_stage(con, pid) is not None:
                 # Moved here (not yet accepted) but changed on the platform since: the move is void.
                 self._void_pending_moves(con, pid, "changed_on_platform", feature)
             return self._write_server_copy(con, feature)
-        if local_version == version:
-            return "unchanged"  # the platform has nothing newer than our base: our change stands
+        if change[0] == "delete" and props.get("deleted"):
+            # deleted on both sides: nothing to send, nothing to decide
+            con.execute("DELETE FROM sync_changes WHERE patch_id = ?", (pid,))
+            con.execute("DELETE FROM sync_conflicts WHERE patch_id = ?", (pid,))
+            return "unchanged"
         if local is not None and change[0] == "upsert" and not props.get("deleted") and \
                 self._same_content(con, pid, local, feature):
             # Both sides hold the same patch (our own upload whose reply was lost, or a county's existing
             # patches imported by the platform operator): no conflict, just the platform's version number.
             con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?", (version, pid))
             con.execute("DELETE FROM sync_changes WHERE patch_id = ?", (pid,))
-            audit.advance_bases(con, pid, local_version, version)  # moves made before the link stand on it
+            con.execute("DELETE FROM sync_conflicts WHERE patch_id = ?", (pid,))
+            audit.advance_bases(con, pid, known, version)  # moves made before the link stand on it
             return "unchanged"
-        if change[0] == "delete" and props.get("deleted"):
-            con.execute("DELETE FROM sync_changes WHERE patch_id = ?", (pid,))
-            return "unchanged"  # deleted on both sides
-        self._record_conflict(con, pid, version, feature, local_version)
+        self._record_conflict(con, pid, version, feature, known)
         return "conflict"
 
     def _same_content(self, con, pid: str, local, feature: Dict[str, Any]) -> bool:
@@ -363,6 +445,11 @@ class SyncEngine:
         return _same_geometry(mine.get("geometry"), feature.get("geometry"))
 
     def _record_conflict(self, con, pid, server_version, feature, local_base) -> None:
+        """Record (or bring up to date) the patch's conflict; an older platform version never replaces a newer one
+        (a lost "conflict" reply replayed late answers about the platform as it was then)."""
+        old = con.execute("SELECT server_version FROM sync_conflicts WHERE patch_id = ?", (pid,)).fetchone()
+        if old is not None and old[0] is not None and (server_version is None or server_version < old[0]):
+            return
         con.execute("INSERT OR REPLACE INTO sync_conflicts VALUES (?, ?, ?, ?, ?)",
                     (pid, server_version, json.dumps(feature, ensure_ascii=False) if feature else None, local_base,
                      _now()))
@@ -450,13 +537,20 @@ class SyncEngine:
                 summary.pushed += 1
                 if status == "accepted":
                     summary.accepted += 1
+                    version = res.get("version")
                     if item["op"] == "upsert":
-                        con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?",
-                                    (res.get("version"), pid))
+                        # never backwards: a late answer (a replayed batch) may follow a newer version pulled since
+                        con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ? AND "
+                                    "(server_version IS NULL OR server_version < ?)", (version, pid, version))
+                        # a later change (a delete made since) stands on the version this upload became
+                        con.execute("UPDATE sync_changes SET base_version = ? WHERE patch_id = ? AND base_version IS ?",
+                                    (version, pid, item.get("base_version")))
                         if pid in self._moved:  # moves made before this edit went out stand on its version now
-                            audit.advance_bases(con, pid, item.get("base_version"), res.get("version"))
+                            audit.advance_bases(con, pid, item.get("base_version"), version)
                     con.execute("DELETE FROM sync_changes WHERE patch_id = ? AND change_seq = ?", (pid, seqs.get(pid)))
-                    con.execute("DELETE FROM sync_conflicts WHERE patch_id = ?", (pid,))
+                    # a conflict about a platform version newer than ours stays: someone changed the patch since
+                    con.execute("DELETE FROM sync_conflicts WHERE patch_id = ? AND (server_version IS NULL OR "
+                                "? IS NULL OR server_version <= ?)", (pid, version, version))
                     con.execute("DELETE FROM sync_rejections WHERE patch_id = ?", (pid,))
                 elif status == "conflict":
                     summary.conflicts += 1
@@ -485,8 +579,10 @@ class SyncEngine:
         """The platform's reasons for refusing an item, in the user's language."""
         rej = res.get("rejections")
         if isinstance(rej, list) and rej:
-            return [render_rejection(r) for r in rej if isinstance(r, dict)]
-        return [str(r) for r in (res.get("reasons") or [res.get("code") or res])]
+            texts = [render_rejection(r) for r in rej if isinstance(r, dict)]
+        else:
+            texts = [str(r) for r in (res.get("reasons") or [res.get("code") or res])]
+        return [redact(t) for t in texts]  # the platform's words are shown and logged: never a credential
 
     def _void_pending_moves(self, con, patch_id: str, code: str, server: Optional[Dict[str, Any]],
                             message: Optional[Tuple[str, str]] = None) -> None:
