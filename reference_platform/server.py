@@ -16,6 +16,10 @@ Fault injection for tests (`server.faults`): {"error_500": n} answers the next n
 {"malformed": n} sends broken JSON, {"delay": seconds} sleeps before answering, {"access_ttl": s} issues
 access tokens valid for s seconds. All off by default. `server.throttle` holds the login throttling
 thresholds and `server.clock` the clock used for tokens and throttling (injectable in tests).
+
+Limits: a connection silent for `request_timeout` seconds (30; a half-sent request, a stalled body, an idle
+keep-alive) is closed; at most `max_connections` (100) are served at once, one thread each, and the next ones are
+answered 503 server_busy at once; bodies over 32 MiB are refused before they are read.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ MAX_BODY = 32 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ITEMS = 1000
 MAX_AUDIT_ITEMS = 5000
+REQUEST_TIMEOUT = 30.0  # seconds a connection may stay silent (headers, body, or idle between requests)
+MAX_CONNECTIONS = 100  # connections served at once (one handler thread each); more are answered 503
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 KEY_RE = re.compile(r"[A-Za-z0-9._:-]{8,80}")
 STAGES = tuple(schema.STAGES.values())
@@ -416,9 +422,11 @@ def read_gpkg_patches(path: str) -> List[Dict[str, Any]]:
 class PlatformServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the listen backlog (socketserver's 5 made bursts of clients wait for SYN retries)
 
     def __init__(self, addr, db: PlatformDB, basemap_dir: Optional[str] = None,
-                 workflow_path: Optional[str] = None, policy: Optional[pol.Policy] = None):
+                 workflow_path: Optional[str] = None, policy: Optional[pol.Policy] = None,
+                 request_timeout: float = REQUEST_TIMEOUT, max_connections: int = MAX_CONNECTIONS):
         self.policy = policy or load_policy(workflow_path)  # refuse to start with an unusable configuration
         super().__init__(addr, Handler)
         self.db = db
@@ -432,6 +440,14 @@ class PlatformServer(ThreadingHTTPServer):
         self.failures: Dict[str, List[float]] = {}  # "user:<name>" / "addr:<ip>" -> failure times in the window
         self.lockouts: Dict[str, float] = {}  # same keys -> locked until
         self.max_body = MAX_BODY
+        # A half-sent or silent connection is closed after request_timeout s; at most max_connections are served
+        # at once (each holds a thread), the next ones are answered 503 server_busy at once.
+        self.request_timeout = float(request_timeout)
+        self.max_connections = int(max_connections)
+        self._slots = threading.BoundedSemaphore(self.max_connections)
+        self._count_lock = threading.Lock()
+        self.active_connections = 0
+        self.refused_busy = 0
 
     def handle_error(self, request, client_address):
         import sys
@@ -439,6 +455,46 @@ class PlatformServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, TimeoutError)):
             return  # the client (or a test's dropping proxy) went away: nothing to answer
         super().handle_error(request, client_address)
+
+    # -- connection bound -------------------------------------------------------------------
+    def verify_request(self, request, client_address) -> bool:
+        """Take a connection slot, or answer 503 right away (in the accepting thread, never blocking it)."""
+        if self._slots.acquire(blocking=False):
+            with self._count_lock:
+                self.active_connections += 1
+            return True
+        self.refused_busy += 1
+        body = json.dumps({"error": "server_busy", "message": "too many connections; try again shortly"}).encode()
+        head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+                f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n").encode()
+        try:
+            request.setblocking(False)
+            try:
+                request.recv(65536)  # what the client already sent: unread, it would turn the close into a reset
+            except OSError:
+                pass
+            request.send(head + body)  # a fresh socket's send buffer takes it whole
+        except OSError:
+            pass
+        return False  # the caller closes the connection
+
+    def _release(self) -> None:
+        with self._count_lock:
+            self.active_connections -= 1
+        self._slots.release()
+
+    def process_request(self, request, client_address):
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._release()  # no thread started: give the slot back
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._release()
 
     def take_fault(self, name: str) -> bool:
         with self.fault_lock:
@@ -532,7 +588,11 @@ def _units(row: sqlite3.Row) -> List[str]:
 class Handler(BaseHTTPRequestHandler):
     server: PlatformServer
     protocol_version = "HTTP/1.1"
-    timeout = 30  # per-connection socket timeout: a half-sent request does not hold a thread forever
+    timeout = REQUEST_TIMEOUT  # per-connection socket timeout: a half-sent request does not hold a thread forever
+
+    def setup(self):
+        self.timeout = getattr(self.server, "request_timeout", self.timeout)  # the server's, if configured
+        super().setup()
 
     def log_message(self, fmt, *args):  # quiet; never log bodies (they hold passwords and tokens)
         pass
@@ -1315,14 +1375,18 @@ def _plain(v: Any) -> Any:
 
 
 def start_server(db_path: str, host: str = "127.0.0.1", port: int = 0, seed_demo: bool = True,
-                 basemap_dir: Optional[str] = None, workflow_path: Optional[str] = None
+                 basemap_dir: Optional[str] = None, workflow_path: Optional[str] = None,
+                 request_timeout: float = REQUEST_TIMEOUT, max_connections: int = MAX_CONNECTIONS
                  ) -> Tuple[PlatformServer, str]:
-    """Start the platform in a background thread; return (server, base URL). Stop with stop_server(server)."""
+    """Start the platform in a background thread; return (server, base URL). Stop with stop_server(server).
+    `request_timeout`: seconds a connection may stay silent before it is closed; `max_connections`: connections
+    served at once (more are answered 503)."""
     policy = load_policy(workflow_path)
     db = PlatformDB(db_path)
     if seed_demo:
         db.seed_demo()
-    server = PlatformServer((host, port), db, basemap_dir, policy=policy)
+    server = PlatformServer((host, port), db, basemap_dir, policy=policy, request_timeout=request_timeout,
+                            max_connections=max_connections)
     threading.Thread(target=server.serve_forever, name="reference-platform", daemon=True).start()
     return server, f"http://{host}:{server.server_address[1]}{API}"
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import uuid
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from qgis.core import QgsBlockingNetworkRequest, QgsFeedback, QgsNetworkAccessManager
 from qgis.PyQt.QtCore import QByteArray, QTimer, QUrl
-from qgis.PyQt.QtNetwork import QNetworkRequest
+from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
 from ...i18n import tr
 
@@ -75,6 +76,32 @@ class AuditChainRefused(PlatformError):
     """409 audit_chain_broken: the working copy's audit log does not continue the platform's copy."""
 
 
+# Secrets that a platform or gateway might echo back in an error message: never shown, never logged.
+_SECRET_KEYS = ("access_token", "refresh_token", "password", "copy_secret", "token", "secret")
+_SCHEME_VALUE = re.compile(r"(?i)\bbearer\s+[^\s,;\"']+")
+_AUTH_HEADER = re.compile(r"(?i)\b((?:proxy-)?authorization|cookie)(\"?\s*[:=]\s*\"?)([^\r\n\"',;}]*)")
+_KEY_VALUE = re.compile(r"(?i)\b(" + "|".join(_SECRET_KEYS) + r")(\"?\s*[:=]\s*\"?)([^\s,;&\"'<>}]+)")
+MAX_SERVER_TEXT = 300  # characters of a platform's error message shown to the user
+
+
+def redact(text: str, secrets: Tuple[str, ...] = ()) -> str:
+    """`text` without the given secrets, Authorization/Cookie header values, "Bearer ..." credentials and
+    token=/password= values; cut to MAX_SERVER_TEXT characters."""
+    text = str(text)
+    for s in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(s, "***")
+    text = _SCHEME_VALUE.sub("***", text)
+    text = _AUTH_HEADER.sub(lambda m: m.group(0) if m.group(3).startswith("***") or not m.group(3).strip()
+                            else m.group(1) + m.group(2) + "***", text)
+    text = _KEY_VALUE.sub(lambda m: m.group(1) + m.group(2) + "***", text)
+    return text if len(text) <= MAX_SERVER_TEXT else text[:MAX_SERVER_TEXT] + "…"
+
+
+def shown_url(url: str) -> str:
+    """A URL as it may appear in a message: without user:password@."""
+    return QUrl(url).toDisplayString(QUrl.RemoveUserInfo)
+
+
 Progress = Optional[Callable[[float], None]]
 IsCanceled = Optional[Callable[[], bool]]
 
@@ -95,7 +122,7 @@ class PlatformClient:
         self.bytes_received = 0
 
     def __repr__(self) -> str:  # never shows tokens
-        return f"PlatformClient({self.base_url!r}, user={self.user.get('username')!r})"
+        return f"PlatformClient({shown_url(self.base_url)!r}, user={self.user.get('username')!r})"
 
     # -- transport ----------------------------------------------------------------------
     def _request(self, method: str, path: str, body: Any = None, headers: Optional[Dict[str, str]] = None,
@@ -109,6 +136,10 @@ class PlatformClient:
             req.setRawHeader(b"Authorization", b"Bearer " + self._access.encode())
         for k, v in (headers or {}).items():
             req.setRawHeader(k.encode(), v.encode())
+        # QGIS keeps GET replies in its network cache (on disk), and when a later request for the same URL fails,
+        # 3.22 hands back the cached reply instead: HTTP 200 and the old body, a stale answer taken for a fresh one.
+        # API replies are never kept: removed before the request and after it.
+        self._uncache(url)
         blocking = QgsBlockingNetworkRequest()
         # A deadline of our own over QGIS's timeout: QGIS 3.22 can leave a request waiting for good (seen after a
         # TLS certificate refusal, where it pauses its timeout); the request then ends as "no answer in time".
@@ -117,10 +148,16 @@ class PlatformClient:
             self.feedback.canceled.connect(inner.cancel)
             if self.feedback.isCanceled():
                 inner.cancel()
+        limit_ms = self.deadline_ms or int(QgsNetworkAccessManager.timeout() * 1.5) + 5000
         deadline = QTimer()
         deadline.setSingleShot(True)
         deadline.timeout.connect(lambda: (timed_out.append(True), inner.cancel()))
-        deadline.start(self.deadline_ms or int(QgsNetworkAccessManager.timeout() * 1.5) + 5000)
+        deadline.start(limit_ms)
+        # Called on the main thread, QgsBlockingNetworkRequest waits for a worker thread without running this
+        # thread's events, so the timer above never fires there: Qt's own transfer timeout (no byte moved for that
+        # long) ends the request in the thread that runs it.
+        if hasattr(req, "setTransferTimeout"):
+            req.setTransferTimeout(limit_ms)
         try:
             if method == "GET":
                 err = blocking.get(req, True, inner)
@@ -137,22 +174,31 @@ class PlatformClient:
                 except TypeError:
                     pass
         if timed_out and not (self.feedback is not None and self.feedback.isCanceled()):
-            raise NetworkError(tr("The platform did not answer in time ({0})").format(url))
+            raise NetworkError(tr("The platform did not answer in time ({0})").format(shown_url(url)))
         reply = blocking.reply()
+        self._uncache(url)
         status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
         content = bytes(reply.content())
         self.bytes_received += len(content)
         if self.feedback is not None and self.feedback.isCanceled():
             raise CanceledError(tr("Canceled"))
         if status is None or int(status) == 0:
-            if err == QgsBlockingNetworkRequest.TimeoutError:
-                raise NetworkError(tr("The platform did not answer in time ({0})").format(url))
+            if err == QgsBlockingNetworkRequest.TimeoutError or reply.error() == QNetworkReply.OperationCanceledError:
+                # not the user (checked above): QGIS's timeout or ours
+                raise NetworkError(tr("The platform did not answer in time ({0})").format(shown_url(url)))
             # QGIS 3.22 reports its own timeout as NoError with an empty message: say what happened
             why = blocking.errorMessage() or tr("no answer in time, or the connection was dropped")
-            raise NetworkError(tr("Cannot reach the platform at {0}: {1}").format(url, why))
+            raise NetworkError(tr("Cannot reach the platform at {0}: {1}").format(
+                shown_url(url), redact(why, self._secrets())))
         hdrs = {bytes(k).decode("latin-1").lower(): bytes(reply.rawHeader(k)).decode("latin-1")
                 for k in reply.rawHeaderList()}
         return int(status), content, hdrs
+
+    @staticmethod
+    def _uncache(url: str) -> None:
+        cache = QgsNetworkAccessManager.instance().cache()
+        if cache is not None:
+            cache.remove(QUrl(url))
 
     @staticmethod
     def _json(status: int, content: bytes) -> Dict[str, Any]:
@@ -166,8 +212,18 @@ class PlatformClient:
             raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(status, "not an object"))
         return data
 
-    def _raise_for(self, status: int, data: Dict[str, Any]) -> None:
-        code, message = str(data.get("error") or ""), str(data.get("message") or "")
+    def _secrets(self, body: Any = None) -> Tuple[str, ...]:
+        """What must never appear in a message: the session's tokens and the secrets of the request body."""
+        found = [self._access or "", self._refresh or ""]
+        if isinstance(body, dict):
+            found += [str(body.get(k) or "") for k in _SECRET_KEYS]
+        return tuple(found)
+
+    def _raise_for(self, status: int, data: Dict[str, Any], body: Any = None) -> None:
+        # The platform's words are shown to the user and copied into QGIS's log: without anything secret in them
+        # (a gateway or a buggy platform may echo the request's Authorization header or body).
+        secrets = self._secrets(body)
+        code, message = redact(data.get("error") or "", secrets), redact(data.get("message") or "", secrets)
         if status == 401:
             if code in ("invalid_credentials",):
                 raise AuthError(tr("Wrong user name or password"), expired=False, code=code)
@@ -184,7 +240,7 @@ class PlatformClient:
             raise ThrottledError(tr("Too many failed logins: try again in {0} s").format(max(wait, 1)), wait)
         if status == 409 and code == "audit_chain_broken":
             raise AuditChainRefused(tr("The platform refused the audit log: it does not continue the platform's "
-                                       "copy ({0})").format(data.get("problem") or message or code))
+                                       "copy ({0})").format(redact(data.get("problem") or "", secrets) or message or code))
         if status == 409:
             raise ConflictError(message or code)
         if status >= 500:
@@ -208,7 +264,7 @@ class PlatformClient:
                 else:
                     data = self._json(status, content)
                 if status >= 400:
-                    self._raise_for(status, data)
+                    self._raise_for(status, data, body)
                 return data
             except AuthError as e:
                 if e.expired and auth and self._refresh and not refreshed and e.code == "token_expired":
