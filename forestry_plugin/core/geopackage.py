@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 from osgeo import ogr, osr
 
 from .. import schema
+from ..i18n import tr
 
 ogr.UseExceptions()
 osr.UseExceptions()
@@ -35,8 +36,43 @@ _OGR_TYPES = {
 }
 
 
+# How long a statement waits for another program's lock before giving up (seconds). Short: a file another program
+# keeps locked is reported at once ("in use by another program") rather than after a long silent wait.
+BUSY_TIMEOUT = 5.0  # seconds a statement waits for another writer before "in use by another program"
+
+
 class WorkingCopyError(Exception):
     """The file is not a usable working copy (missing, wrong schema, locked...)."""
+
+
+class WorkingCopyLocked(WorkingCopyError, sqlite3.OperationalError):
+    """Another program holds a lock on the working copy (still a sqlite3.OperationalError for older callers)."""
+
+
+class WorkingCopyDamaged(WorkingCopyError):
+    """The GeoPackage file is corrupt (SQLite integrity check failed or a page cannot be read)."""
+
+
+def is_lock_error(e: BaseException) -> bool:
+    """True for SQLite's "database is locked" (SQLITE_BUSY): another connection holds a conflicting lock."""
+    if isinstance(e, WorkingCopyLocked):
+        return True
+    if not isinstance(e, sqlite3.OperationalError):
+        return False
+    code = getattr(e, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF == 5) or "database is locked" in str(e).lower()
+
+
+def locked_error(path: str) -> WorkingCopyLocked:
+    """The error for a working copy another program keeps locked."""
+    return WorkingCopyLocked(tr("{0} is in use by another program that is writing to it: close it there (or finish "
+                                "its edits), then try again").format(path))
+
+
+def damaged_error(path: str, detail: str) -> WorkingCopyDamaged:
+    """The error for a corrupt working copy."""
+    return WorkingCopyDamaged(tr("{0} is damaged and cannot be used ({1}): restore it from a backup, or make a new "
+                                 "working copy and download the patches from the platform").format(path, detail))
 
 
 def srs_from_authid(authid: str) -> osr.SpatialReference:
@@ -164,11 +200,61 @@ def register_gpkg_functions(con: sqlite3.Connection) -> None:
         con.create_function(name, 1, _st_coordinate(i))
 
 
-def open_connection(path: str) -> sqlite3.Connection:
-    """A sqlite3 connection to a working copy that can write its tables (see register_gpkg_functions)."""
+class _Connection(sqlite3.Connection):
+    """A sqlite3 connection whose lock errors say which file is in use (WorkingCopyLocked)."""
+
+    path = ""
+
+    def _locked(self, e: sqlite3.OperationalError) -> BaseException:
+        return locked_error(self.path) if is_lock_error(e) else e
+
+    def execute(self, *args, **kwargs):
+        try:
+            return super().execute(*args, **kwargs)
+        except sqlite3.OperationalError as e:
+            err = self._locked(e)
+            if err is e:
+                raise
+            raise err from e
+
+    def executemany(self, *args, **kwargs):
+        try:
+            return super().executemany(*args, **kwargs)
+        except sqlite3.OperationalError as e:
+            err = self._locked(e)
+            if err is e:
+                raise
+            raise err from e
+
+    def executescript(self, *args, **kwargs):
+        try:
+            return super().executescript(*args, **kwargs)
+        except sqlite3.OperationalError as e:
+            err = self._locked(e)
+            if err is e:
+                raise
+            raise err from e
+
+    def commit(self):
+        try:
+            return super().commit()
+        except sqlite3.OperationalError as e:
+            err = self._locked(e)
+            if err is e:
+                raise
+            raise err from e
+
+
+def open_connection(path: str, timeout: float = BUSY_TIMEOUT) -> sqlite3.Connection:
+    """A sqlite3 connection to a working copy that can write its tables (see register_gpkg_functions).
+
+    A statement waits at most `timeout` seconds for another program's lock, then raises WorkingCopyLocked (a
+    sqlite3.OperationalError) saying the file is in use.
+    """
     if not os.path.exists(path):
-        raise WorkingCopyError(f"working copy not found: {path}")
-    con = sqlite3.connect(path, timeout=30)
+        raise WorkingCopyError(tr("Working copy not found: {0}").format(path))
+    con = sqlite3.connect(path, timeout=timeout, factory=_Connection)
+    con.path = path
     register_gpkg_functions(con)
     return con
 
@@ -208,21 +294,54 @@ def set_setting(path: str, key: str, value: Any) -> None:
         set_settings(con, {key: value})
 
 
-def check_working_copy(path: str) -> Dict[str, Any]:
-    """Raise WorkingCopyError unless `path` is a working copy this version can use; return its settings."""
+# (path, size, mtime) of files that passed the integrity check in this session: unchanged files are not re-read.
+_INTEGRITY_OK: set = set()
+
+
+def _file_key(path: str) -> Tuple[str, int, int]:
+    st = os.stat(path)
+    return (os.path.realpath(path), st.st_size, st.st_mtime_ns)
+
+
+def quick_check(con: sqlite3.Connection, max_errors: int = 3) -> List[str]:
+    """SQLite's PRAGMA quick_check (page structure, record format, NOT NULL...; not index contents): [] when ok."""
+    rows = [str(r[0]) for r in con.execute(f"PRAGMA quick_check({int(max_errors)})")]
+    return [] if rows == ["ok"] else rows
+
+
+def check_working_copy(path: str, integrity: bool = True) -> Dict[str, Any]:
+    """Raise WorkingCopyError unless `path` is a working copy this version can use; return its settings.
+
+    integrity=True also runs SQLite's quick_check once per file version (size and modification time) and refuses
+    a damaged file (WorkingCopyDamaged); a file another program keeps locked gives WorkingCopyLocked.
+    """
     try:
         with connect(path) as con:
             tables = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
             if SETTINGS_TABLE not in {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}:
-                raise WorkingCopyError(f"{path} is not a forestry working copy (no {SETTINGS_TABLE} table)")
+                raise WorkingCopyError(tr("{0} is not a forestry working copy (no {1} table)").format(path, SETTINGS_TABLE))
             settings = get_settings(con)
+            key = _file_key(path) if integrity else None
+            if integrity and key not in _INTEGRITY_OK:
+                problems = quick_check(con)
+                if problems:
+                    raise damaged_error(path, "; ".join(problems))
+                _INTEGRITY_OK.add(key)
+    except WorkingCopyError:
+        raise
     except sqlite3.DatabaseError as e:
-        raise WorkingCopyError(f"{path} is not a GeoPackage: {e}") from e
+        if is_lock_error(e):
+            raise locked_error(path) from e
+        text = str(e).lower()
+        if "malformed" in text or "corrupt" in text:
+            raise damaged_error(path, str(e)) from e
+        raise WorkingCopyError(tr("{0} is not a GeoPackage: {1}").format(path, e)) from e
     missing = [ld.name for ld in schema.LAYERS if ld.name not in tables]
     if missing:
-        raise WorkingCopyError(f"{path} lacks tables: {', '.join(missing)}")
+        raise WorkingCopyError(tr("{0} lacks tables: {1}").format(path, ", ".join(missing)))
     if int(settings.get("schema_version", 0)) > SCHEMA_VERSION:
-        raise WorkingCopyError(f"{path} was written by a newer plugin version (schema {settings['schema_version']})")
+        raise WorkingCopyError(tr("{0} was written by a newer plugin version (schema {1})").format(
+            path, settings["schema_version"]))
     return settings
 
 

@@ -389,9 +389,11 @@ class SyncPanel(QgsDockWidget):
             self.changes_label.setText(tr("No working copy open"))
             return
         try:
-            from ..core.sync.changes import ensure_change_tracking
+            from ..core.sync.changes import backfill_message, ensure_change_tracking
 
-            ensure_change_tracking(path)
+            backfilled = ensure_change_tracking(path)
+            if backfilled:  # a copy from before change tracking: its patches were never sent
+                self._message(backfill_message(backfilled), Qgis.Warning)
             engine = SyncEngine(path, self.client or PlatformClient(self.url_edit.text()))
             ch = engine.local_changes()
             conflicts = engine.conflicts()

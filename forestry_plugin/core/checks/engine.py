@@ -428,6 +428,10 @@ def _to_int(v: Any) -> Optional[int]:
         return None
 
 
+def _list_label(code_list: Any, lang: str) -> str:
+    return code_list.zh if lang.startswith("zh") else code_list.en
+
+
 def _to_float(v: Any) -> Optional[float]:
     try:
         return None if v is None or v == "" else float(v)
@@ -442,8 +446,11 @@ def _to_float(v: Any) -> Optional[float]:
 
 def run_checks(inputs: CheckInputs, profile: Optional[RuleProfile] = None, progress: ProgressFn = None,
                is_canceled: CanceledFn = None) -> List[Finding]:
-    """Run every enabled rule over `inputs`; findings covered by inputs.exceptions are marked accepted."""
-    profile = profile or RuleProfile.default()
+    """Run every enabled rule over `inputs`; findings covered by inputs.exceptions are marked accepted.
+
+    A profile with invalid settings (changed behind RuleProfile.set) raises ProfileError rather than silently
+    switching rules off."""
+    profile = (profile or RuleProfile.default()).validate()
     inputs = project_inputs(inputs)
     step = _Stepper(progress, is_canceled)
     findings: List[Finding] = []
@@ -703,7 +710,7 @@ class _Checker:
             if not len(j):
                 continue
             c = cls[ri[j]].tolist()
-            labels = {x: "{} {}".format(x, schema.LAND_CLASSES.label(x, "zh")) for x in set(c)}
+            labels = {x: f"{x} {schema.LAND_CLASSES.label(x, ui_language())}" for x in set(c)}
             bsm = ref.base.ids[ri[j]].tolist()
             msgs = [t.format(labels[x], b, a) for x, b, a in zip(c, bsm, areas[j].tolist())]
             self._emit(out, rule, p.severity(rule), ids[k[j]].tolist(), msgs, areas[j], inter[j], bsm)
@@ -791,6 +798,7 @@ class _Checker:
         t_range = tr("{0} ({1}) = {2} is out of range")
         t_restore = tr("Restoration method (restore_method) is required for restoration")
         check_restore = "restore_method" not in self.missing
+        lang = ui_language()  # field and list names in messages: the user's language, like the rest of the text
         for k, at in enumerate(tattrs):
             stage = at.get("stage")
             req = required.get(stage) or required["design"]
@@ -799,20 +807,20 @@ class _Checker:
                 v = at.get(name)
                 if v is None or (isinstance(v, str) and not v.strip()):
                     if name in req:
-                        problems.append(t_missing.format(f.zh, name))
+                        problems.append(t_missing.format(f.label(lang), name))
                     continue
                 if codes is not None:
                     if str(v) not in codes:
-                        problems.append(t_code.format(f.zh, name, v, schema.CODE_LISTS[f.code_list].zh))
+                        problems.append(t_code.format(f.label(lang), name, v, _list_label(schema.CODE_LISTS[f.code_list], lang)))
                 elif pattern is not None:
                     if not pattern.match(str(v)):
-                        problems.append(t_format.format(f.zh, name, v))
+                        problems.append(t_format.format(f.label(lang), name, v))
                 elif numeric:
                     x = _to_float(v)
                     if x is None:
-                        problems.append(t_nan.format(f.zh, name, v))
+                        problems.append(t_nan.format(f.label(lang), name, v))
                     elif (f.min_value is not None and x < f.min_value) or (f.max_value is not None and x > f.max_value):
-                        problems.append(t_range.format(f.zh, name, v))
+                        problems.append(t_range.format(f.label(lang), name, v))
             if check_restore and at.get("method") == "restoration" and not at.get("restore_method"):
                 problems.append(t_restore)
             if problems:
@@ -829,6 +837,78 @@ _HEADER_SIZE = {f: (8 + (0, 32, 48, 48, 64)[(f >> 1) & 7] if ((f >> 1) & 7) < 5 
                 for f in range(256)}
 
 
+# ISO WKB base types (code % 1000) shapely/GEOS cannot take as they are: CircularString, CompoundCurve, CurvePolygon,
+# MultiCurve, MultiSurface, Curve, Surface, PolyhedralSurface, TIN, Triangle.
+_CURVED_WKB = frozenset(range(8, 18))
+
+
+def _wkb_type(wkb: bytes) -> Optional[int]:
+    """A WKB's geometry type: the ISO base type (code % 1000), plus 10000 if it carries M; None if unreadable."""
+    if wkb is None or len(wkb) < 5 or wkb[0] not in (0, 1):
+        return None
+    code = int.from_bytes(wkb[1:5], "little" if wkb[0] == 1 else "big")
+    has_m = bool(code & 0x40000000) or (code & 0x0FFFFFFF) // 1000 in (2, 3)
+    return (code & 0x0FFFFFFF) % 1000 + (10000 if has_m else 0)
+
+
+def _needs_ogr(wkb: Optional[bytes]) -> bool:
+    t = _wkb_type(wkb) if wkb is not None else None
+    return t is not None and (t >= 10000 or t in _CURVED_WKB)
+
+
+def linear_wkb(wkb: bytes) -> Optional[bytes]:
+    """Curved or measured WKB (CurvePolygon, MultiSurface, CompoundCurve rings, ... and M values) as plain linear
+    ISO WKB shapely can read: arcs linearized by OGR (GetLinearGeometry), surfaces as polygons; None if unreadable."""
+    from osgeo import ogr
+
+    try:
+        g = ogr.CreateGeometryFromWkb(bytes(wkb))
+    except Exception:  # noqa: BLE001 - OGR raises RuntimeError (UseExceptions) or returns None
+        return None
+    if g is None:
+        return None
+    if g.HasCurveGeometry():
+        g = g.GetLinearGeometry()
+    flat = ogr.GT_Flatten(g.GetGeometryType())
+    if flat in (ogr.wkbPolyhedralSurface, ogr.wkbTIN, ogr.wkbTriangle, ogr.wkbMultiSurface, ogr.wkbSurface):
+        g = ogr.ForceToMultiPolygon(g)
+    elif flat in (ogr.wkbCurvePolygon,):
+        g = ogr.ForceToPolygon(g)
+    if g.IsMeasured():
+        g.SetMeasured(False)
+    return bytes(g.ExportToIsoWkb())
+
+
+def geoms_from_wkb(wkbs: Sequence[Optional[bytes]]) -> np.ndarray:
+    """Shapely geometries of WKBs (None where missing or unreadable); curved and measured geometries are linearized
+    first (linear_wkb), so a CurvePolygon patch is checked like the polygon it draws, never dropped or raised on."""
+    if not len(wkbs):
+        return np.zeros(0, dtype=object)
+    arr = np.asarray(list(wkbs), dtype=object)
+    try:
+        geoms = np.asarray(shapely.from_wkb(arr, on_invalid="ignore"), dtype=object)
+    except (NotImplementedError, shapely.errors.GEOSException, ValueError, TypeError):
+        # GEOS >= 3.13 reads curves that shapely has no class for (NotImplementedError): linearize those first.
+        fixed = [linear_wkb(w) if _needs_ogr(w) else w for w in arr]
+        geoms = np.empty(len(arr), dtype=object)
+        for k, w in enumerate(fixed):
+            try:
+                geoms[k] = None if w is None else shapely.from_wkb(w, on_invalid="ignore")
+            except (NotImplementedError, shapely.errors.GEOSException, ValueError, TypeError):
+                geoms[k] = None
+        return geoms
+    # Older GEOS refuses curves (and M) quietly: those come back None; read them again linearized.
+    for k in np.flatnonzero(shapely.is_missing(geoms)):
+        w = arr[k]
+        if w is not None and _needs_ogr(w):
+            lw = linear_wkb(w)
+            try:
+                geoms[k] = None if lw is None else shapely.from_wkb(lw, on_invalid="ignore")
+            except (NotImplementedError, shapely.errors.GEOSException, ValueError, TypeError):
+                geoms[k] = None
+    return geoms
+
+
 def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
                con: Optional[sqlite3.Connection] = None, keep: Optional[Callable[[Dict[str, Any]], bool]] = None,
                where: str = "") -> Tuple[List[Dict[str, Any]], np.ndarray, Optional[int]]:
@@ -837,7 +917,7 @@ def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
     keep(attrs) -> bool drops rows before their geometry is parsed.
     """
     own = con is None
-    con = con or sqlite3.connect(path)
+    con = con or geopackage.open_connection(path)  # clear errors for a missing or locked file
     try:
         row = con.execute("SELECT g.column_name, s.organization_coordsys_id, s.organization FROM gpkg_geometry_columns g "
                           "LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE lower(g.table_name) = lower(?)",
@@ -861,13 +941,12 @@ def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
         rows = [rows[k] for k in kept]
     hdr = _HEADER_SIZE
     wkbs = [None if r[-1] is None or len(r[-1]) < 8 or hdr[r[-1][3]] is None else r[-1][hdr[r[-1][3]]:] for r in rows]
-    geoms = shapely.from_wkb(np.asarray(wkbs, dtype=object), on_invalid="ignore") if wkbs else np.zeros(0, dtype=object)
-    return attrs, np.asarray(geoms, dtype=object), epsg
+    return attrs, geoms_from_wkb(wkbs), epsg
 
 
 def read_working_copy(path: str) -> Dict[str, Any]:
     """Every input of a check run from a working copy, read once."""
-    con = sqlite3.connect(path)
+    con = geopackage.open_connection(path)
     try:
         data = read_patches(path, con)
         # Only parcels some rule looks at (cropland, built-up/water, existing forest) are parsed and indexed.
@@ -891,7 +970,7 @@ def read_working_copy(path: str) -> Dict[str, Any]:
 def read_patches(path: str, con: Optional[sqlite3.Connection] = None) -> Dict[str, Any]:
     """The patches and accepted exceptions of a working copy (what changes while editing)."""
     own = con is None
-    con = con or sqlite3.connect(path)
+    con = con or geopackage.open_connection(path)
     try:
         p_attrs, p_geoms, epsg = read_table(path, schema.PATCHES, None, con)
         exceptions = con.execute(f"SELECT patch_id, rule, other_id FROM {schema.EXCEPTIONS}").fetchall()
@@ -1030,6 +1109,6 @@ def _q(s: str) -> str:
 
 
 __all__ = ["Finding", "CheckInputs", "CheckRunResult", "CheckCanceled", "AreaModel", "run_checks", "check_working_copy",
-           "read_working_copy", "read_table", "repair", "polygonal", "transform_geoms", "gk_epsg_for_lon",
+           "read_working_copy", "read_table", "geoms_from_wkb", "linear_wkb", "repair", "polygonal", "transform_geoms", "gk_epsg_for_lon",
            "ReferenceData", "PatchSet", "write_results"]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 from ... import schema
-from ...i18n import tr
+from ...i18n import tr, ui_language
 
 INVALID_GEOMETRY = "invalid_geometry"
 MIN_AREA = "min_area"
@@ -58,6 +58,14 @@ RULES: Tuple[RuleDef, ...] = (
 RULE = {r.code: r for r in RULES}
 RULE_CODES: Tuple[str, ...] = tuple(r.code for r in RULES)
 
+# Allowed range (minimum, maximum or None) of every threshold a profile may set. Every threshold is a finite number:
+# a negative, NaN or infinite one would silently switch its rule off (nothing is below -1 m², nothing covers NaN).
+# Shares and ratios are fractions (0.95, not 95 %).
+THRESHOLD_RANGES: Dict[str, Tuple[float, Optional[float]]] = {
+    "error_m2": (0.0, None), "warning_m2": (0.0, None), "min_width_m": (0.0, None), "max_thinness": (0.0, 1.0),
+    "tolerance_m2": (0.0, None), "min_share": (0.0, 1.0), "tolerance_mu": (0.0, None), "tolerance_rel": (0.0, 1.0),
+}
+
 
 def rule_label(code: str) -> str:
     """Translated, human-readable name of a rule code."""
@@ -94,6 +102,6 @@ def threshold_label(name: str) -> str:
     return labels.get(name, name)
 
 
-def severity_label(code: str, lang: str = "zh") -> str:
-    """Label of a severity code from the schema code list."""
-    return schema.SEVERITIES.label(code, lang)
+def severity_label(code: str, lang: Optional[str] = None) -> str:
+    """Label of a severity code from the schema code list, by default in the user's language."""
+    return schema.SEVERITIES.label(code, lang or ui_language())

@@ -12,6 +12,7 @@ import sqlite3
 from typing import Dict, List
 
 from ... import schema
+from ...i18n import tr
 from .. import geopackage
 
 P = schema.PATCHES
@@ -49,15 +50,64 @@ TRIGGER_NAMES = (f"sync_{P}_insert", f"sync_{P}_update", f"sync_{P}_rename", f"s
 STATE_TABLES = ("sync_flags", "sync_changes", "sync_state", "sync_conflicts", "sync_rejections", "sync_outbox")
 
 
-def ensure_change_tracking(path: str) -> None:
+LOG_TAG = "Forestry"
+
+
+def ensure_change_tracking(path: str) -> int:
     """Install the sync tables and triggers in a working copy (idempotent; writes only when something is missing,
-    so the many read paths that call it take no write lock)."""
+    so the many read paths that call it take no write lock).
+
+    A copy made before change tracking existed has no sync_changes table, so the patches it already holds were
+    never recorded as changes and would never be uploaded. When the table is created here, every patch the
+    platform has never seen (server_version IS NULL) is recorded as a pending 'upsert'. Returns how many patches
+    were so marked (0 when nothing had to be done) and notes it in the QGIS message log (backfill_message()).
+    """
     with geopackage.connect(path) as con:
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")}
         flags = con.execute("SELECT COUNT(*) FROM sync_flags").fetchone()[0] if "sync_flags" in names else 0
         if set(TRIGGER_NAMES) <= names and set(STATE_TABLES) <= names and flags >= 2:
-            return
-        con.executescript(STATE_SQL + TRIGGERS_SQL)
+            return 0
+        backfill = P in names
+        # One IMMEDIATE transaction, and whether sync_changes existed is decided inside it (another program may
+        # have installed change tracking since the look above): never tracking without the older patches in it.
+        con.executescript("BEGIN IMMEDIATE;" + _FRESH_SQL + STATE_SQL + TRIGGERS_SQL + (_BACKFILL_SQL if backfill else "")
+                          + "COMMIT;")
+        marked = con.execute("SELECT marked FROM temp.sync_backfill").fetchone()[0]
+    if marked:
+        _log(backfill_message(marked))
+    return marked
+
+
+# Whether sync_changes is about to be created (temp: this connection only, gone when it closes).
+_FRESH_SQL = """
+DROP TABLE IF EXISTS temp.sync_backfill;
+CREATE TEMP TABLE sync_backfill AS SELECT COUNT(*) = 0 AS fresh, 0 AS marked
+    FROM sqlite_master WHERE type = 'table' AND name = 'sync_changes';
+"""
+# Every patch the platform has never seen, in fid order, numbered after any change already counted (change_seq);
+# only when sync_changes has just been created (a copy from before change tracking).
+_BACKFILL_SQL = f"""
+INSERT OR IGNORE INTO sync_changes (patch_id, op, change_seq, changed_at, base_version)
+    SELECT patch_id, 'upsert', {_SEQ} + ROW_NUMBER() OVER (ORDER BY fid), {_NOW}, NULL
+    FROM {P} WHERE (SELECT fresh FROM temp.sync_backfill)
+        AND server_version IS NULL AND patch_id IS NOT NULL AND trim(patch_id) <> '';
+UPDATE temp.sync_backfill SET marked = changes();
+UPDATE sync_flags SET value = MAX(value, (SELECT COALESCE(MAX(change_seq), 0) FROM sync_changes))
+    WHERE name = 'change_seq';
+"""
+
+
+def backfill_message(count: int) -> str:
+    """What ensure_change_tracking() did to an old copy, for the user."""
+    return tr("{0} patch(es) from before change tracking are marked for upload").format(count)
+
+
+def _log(message: str) -> None:
+    try:
+        from qgis.core import Qgis, QgsMessageLog
+    except ImportError:  # pragma: no cover - core used without QGIS
+        return
+    QgsMessageLog.logMessage(message, LOG_TAG, Qgis.Info)
 
 
 def set_suppressed(con: sqlite3.Connection, on: bool) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-import shapely
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -31,7 +29,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ... import schema
 from ...core.checks import engine
-from ...core.checks.profile import RuleProfile
+from ...core.checks.profile import ProfileError, RuleProfile
 from ...core.checks.report import write_check_report
 from ...i18n import tr
 
@@ -79,7 +77,7 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         poly = [QgsProcessing.TypeVectorPolygon]
-        self.addParameter(QgsProcessingParameterFeatureSource(self.PATCHES, tr("Patches"), poly))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.PATCHES, tr("Patch layer"), poly))
         self.addParameter(QgsProcessingParameterFeatureSource(self.BASEMAP, tr("Base map (land classes)"), poly))
         self.addParameter(QgsProcessingParameterField(self.LANDCLASS_FIELD, tr("Land-class field of the base map"),
                                                       schema.LANDCLASS_FIELD, self.BASEMAP, optional=True))
@@ -139,7 +137,13 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             if feedback.isCanceled():
                 raise engine.CheckCanceled(tr("The check was canceled"))
             g = feat.geometry()
-            wkbs.append(None if g is None or g.isNull() or g.isEmpty() else bytes(g.asWkb()))
+            if g is None or g.isNull() or g.isEmpty():
+                wkbs.append(None)
+            else:
+                # Curves (CurvePolygon, MultiSurface, CompoundCurve rings) as the polygon QGIS draws for them.
+                if QgsWkbTypes.isCurvedType(g.wkbType()):
+                    g = QgsGeometry(g.constGet().segmentize())
+                wkbs.append(bytes(g.asWkb()))
             a = {n: feat[n] for n in wanted}
             for n, v in a.items():
                 if v is not None and hasattr(v, "isNull") and v.isNull():  # QVariant NULL
@@ -151,8 +155,7 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             ids.append(str(fid) if fid not in (None, "") else f"fid {feat.id()}")
             if k % 5000 == 0:
                 feedback.setProgress(weight * 100 * k / total)
-        geoms = shapely.from_wkb(np.asarray(wkbs, dtype=object), on_invalid="ignore") if wkbs else np.zeros(0, dtype=object)
-        return ids, np.asarray(geoms, dtype=object), attrs
+        return ids, engine.geoms_from_wkb(wkbs), attrs
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         patches = self.parameterAsSource(parameters, self.PATCHES, context)
@@ -168,6 +171,8 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
         report_path = self.parameterAsFileOutput(parameters, self.REPORT, context)
         try:
             profile = RuleProfile.from_file(rules_path) if rules_path else RuleProfile.default()
+        except ProfileError as e:  # names the file, the rule, the key, what is wrong and what is allowed
+            raise QgsProcessingException(str(e)) from e
         except (OSError, ValueError) as e:
             raise QgsProcessingException(tr("Cannot read the rules profile {0}: {1}").format(rules_path, e)) from e
 
