@@ -79,140 +79,256 @@
       <translation>{0}，位置 ({1:.1f}, {2:.1f})</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="452" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="459" />
       <source>Layer {0} is in {1}, not CGCS2000 (EPSG:4490 or a CGCS2000 Gauss-Kruger zone); it was reprojected for the checks</source>
       <translation>图层 {0} 的坐标系为 {1}，不是 CGCS2000（EPSG:4490 或 CGCS2000 高斯-克吕格投影带）；质检时已对其重投影</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="454" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="461" />
       <source>an unknown CRS</source>
       <translation>未知坐标系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="456" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="463" />
       <source>The layer lacks fields: {0}; rules that need them were skipped</source>
       <translation>图层缺少字段：{0}；已跳过需要这些字段的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="494" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="140" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="501" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="138" />
       <source>The check was canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="544" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="551" />
       <source>The patch has no (polygonal) geometry</source>
       <translation>图斑没有（面）几何</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="546" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="553" />
       <source>Invalid geometry: {0}; repaired for the checks (repaired area {1:.2f} m²)</source>
       <translation>几何无效：{0}；已为质检修复（修复后面积 {1:.2f} m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="550" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="557" />
       <source>Invalid geometry: {0}; nothing polygonal is left after repair</source>
       <translation>几何无效：{0}；修复后不剩任何面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="558" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="565" />
       <source>Area {0:.2f} m² is below the minimum of {1:.2f} m²</source>
       <translation>面积 {0:.2f} m² 小于最小上图面积 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="561" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="568" />
       <source>Area {0:.2f} m² is below {1:.2f} m² (1 mu)</source>
       <translation>面积 {0:.2f} m² 小于 {1:.2f} m²（1 亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="575" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="582" />
       <source>Overlaps permanent basic farmland {0} by {1:.2f} m²</source>
       <translation>占用永久基本农田 {0} {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="578" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="585" />
       <source>Overlaps earlier years' counted patch {0} by {1:.2f} m²</source>
       <translation>与往年已认定的造林图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="608" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="615" />
       <source>Sliver: narrower than {0:.1f} m everywhere (mean width {1:.2f} m, thinness {2:.3f})</source>
       <translation>碎片：各处宽度均小于 {0:.1f} 米（平均宽度 {1:.2f} 米，细长度 {2:.3f}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="611" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="618" />
       <source>Sliver: thinness {0:.3f} below {1:.3f} (mean width {2:.2f} m)</source>
       <translation>碎片：细长度 {0:.3f} 小于 {1:.3f}（平均宽度 {2:.2f} 米）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="639" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="646" />
       <source>Overlaps patch {0} of the same year by {1:.2f} m²</source>
       <translation>与同年图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="696" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="703" />
       <source>On cropland {0} (base-map parcel {1}) by {2:.2f} m² without an approval number</source>
       <translation>占用耕地 {0}（底图图斑 {1}）{2:.2f} m²，且无审批文号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="697" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="704" />
       <source>On built-up land or water {0} (base-map parcel {1}) by {2:.2f} m²</source>
       <translation>占用建设用地或水域 {0}（底图图斑 {1}）{2:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="698" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="705" />
       <source>On existing forest land {0} (base-map parcel {1}) by {2:.2f} m², but the method is not regeneration or restoration</source>
       <translation>位于现有林地 {0}（底图图斑 {1}）{2:.2f} m²，但造林方式不是人工更新或退化林修复</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="719" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="726" />
       <source>Administrative codes disagree: county {0}, township {1}, village {2}</source>
       <translation>行政区代码不一致：县 {0}，乡镇 {1}，村 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="735" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="742" />
       <source>Declared {0} code {1} is not in the administrative units</source>
       <translation>申报的{0}代码 {1} 不在行政区划中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="752" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="759" />
       <source>Only {0:.1f} % of the patch lies in its declared {1} {2} (at least {3:.1f} % required)</source>
       <translation>图斑仅有 {0:.1f}% 位于申报的{1} {2} 内（至少需要 {3:.1f}%）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="771" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="778" />
       <source>{0} = {1} but the mapped area is {2:.2f} mu ({3:.4f} ha); difference {4:+.2f} mu exceeds {5:.2f} mu</source>
       <translation>{0} = {1}，但图斑计算面积为 {2:.2f} 亩（{3:.4f} 公顷）；差值 {4:+.2f} 亩超过 {5:.2f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="787" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="794" />
       <source>{0} ({1}) is missing</source>
       <translation>{0}（{1}）缺失</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="788" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="795" />
       <source>{0} ({1}) = '{2}' is not a code of {3}</source>
       <translation>{0}（{1}）= '{2}' 不是{3}中的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="789" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="796" />
       <source>{0} ({1}) = '{2}' has the wrong format</source>
       <translation>{0}（{1}）= '{2}' 格式错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="790" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="797" />
       <source>{0} ({1}) = '{2}' is not a number</source>
       <translation>{0}（{1}）= '{2}' 不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="791" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="798" />
       <source>{0} ({1}) = {2} is out of range</source>
       <translation>{0}（{1}）= {2} 超出范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="792" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="799" />
       <source>Restoration method (restore_method) is required for restoration</source>
       <translation>造林方式为退化林修复时必须填写修复方式（restore_method）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="37" />
+      <source>Invalid rules profile {0}: {1}</source>
+      <translation>规则配置 {0} 无效：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="38" />
+      <source>Invalid rules profile: {0}</source>
+      <translation>规则配置无效：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="46" />
+      <source>The rules profile stored in the working copy {0} (setting {1}) is invalid: {2}. Store a corrected profile, or remove the setting to use the default rules</source>
+      <translation>工作副本 {0} 中保存的规则配置（设置项 {1}）无效：{2}。请保存修正后的配置，或删除该设置以使用默认规则</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="64" />
+      <source> (did you mean "{0}"?)</source>
+      <translation>（是否想写 "{0}"？）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="70" />
+      <source>rule "{0}", threshold "{1}": must be a number (without quotes), got {2}</source>
+      <translation>规则 "{0}" 的阈值 "{1}"：必须是数字（不加引号），实际为 {2}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="74" />
+      <source>rule "{0}", threshold "{1}": must be a finite number, got {2}</source>
+      <translation>规则 "{0}" 的阈值 "{1}"：必须是有限数值，实际为 {2}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="77" />
+      <source>rule "{0}", threshold "{1}": must be at least {2}, got {3}</source>
+      <translation>规则 "{0}" 的阈值 "{1}"：不得小于 {2}，实际为 {3}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="79" />
+      <source>rule "{0}", threshold "{1}": must be between {2} and {3} (a fraction, not a percentage), got {4}</source>
+      <translation>规则 "{0}" 的阈值 "{1}"：必须介于 {2} 和 {3} 之间（小数，而非百分数），实际为 {4}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="88" />
+      <source>unknown rule "{0}"{1}; known rules: {2}</source>
+      <translation>未知的规则 "{0}"{1}；已知规则：{2}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="91" />
+      <source>rule "{0}": its settings must be an object with the keys {1}, got {2}</source>
+      <translation>规则 "{0}"：其设置必须是包含键 {1} 的对象，实际为 {2}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="99" />
+      <source>rule "{0}": "{1}" is a threshold and goes inside "thresholds", e.g. "thresholds": {{"{1}": {2}}}</source>
+      <translation>规则 "{0}"："{1}" 是阈值，应写在 "thresholds" 中，例如 "thresholds": {{"{1}": {2}}}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="102" />
+      <source>rule "{0}": unknown key "{1}"{2}; allowed keys: {3}</source>
+      <translation>规则 "{0}"：未知的键 "{1}"{2}；允许的键：{3}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="105" />
+      <source>rule "{0}", key "enabled": must be true or false (a JSON boolean, without quotes), got {1}</source>
+      <translation>规则 "{0}" 的键 "enabled"：必须为 true 或 false（JSON 布尔值，不加引号），实际为 {1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="109" />
+      <source>rule "{0}", key "severity": {1} is not a severity{2}; allowed: {3}</source>
+      <translation>规则 "{0}" 的键 "severity"：{1} 不是严重程度{2}；允许的值：{3}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="115" />
+      <source>rule "{0}", key "thresholds": must be an object of threshold names and numbers, got {1}</source>
+      <translation>规则 "{0}" 的键 "thresholds"：必须是由阈值名称和数字组成的对象，实际为 {1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="124" />
+      <source>rule "{0}" has no thresholds, but the profile sets "{1}"</source>
+      <translation>规则 "{0}" 没有阈值，但配置中设置了 "{1}"</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="126" />
+      <source>rule "{0}": unknown threshold "{1}"{2}; allowed: {3}</source>
+      <translation>规则 "{0}"：未知的阈值 "{1}"{2}；允许的阈值：{3}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="138" />
+      <source>a rules profile must be a JSON object, got {0}</source>
+      <translation>规则配置必须是 JSON 对象，实际为 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="143" />
+      <source>"version" must be the number {0}, got {1}</source>
+      <translation>"version" 必须是数字 {0}，实际为 {1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="145" />
+      <source>"version" {0} was written by a newer plugin version; this one reads version {1}</source>
+      <translation>"version" {0} 由更新版本的插件写入；本版本只能读取版本 {1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="150" />
+      <source>unknown top-level key "{0}"{1}; allowed: {2}</source>
+      <translation>未知的顶层键 "{0}"{1}；允许的键：{2}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="154" />
+      <source>"rules" must be an object of rule codes and their settings, got {0}</source>
+      <translation>"rules" 必须是由规则代码及其设置组成的对象，实际为 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="291" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="262" />
+      <source>not valid JSON: {0}</source>
+      <translation>不是有效的 JSON：{0}</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="61" />
@@ -255,7 +371,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="95" />
       <location filename="../forestry_plugin/core/checks/report.py" line="111" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="95" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="93" />
       <source>Findings</source>
       <translation>问题清单</translation>
     </message>
@@ -289,7 +405,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="109" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="431" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="446" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
@@ -299,117 +415,117 @@
       <translation>已创建</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="65" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="73" />
       <source>Invalid geometry</source>
       <translation>几何无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="66" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="74" />
       <source>Area below minimum</source>
       <translation>面积小于下限</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="67" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="75" />
       <source>Sliver / too narrow</source>
       <translation>碎片 / 过窄</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="68" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="76" />
       <source>Overlap between patches</source>
       <translation>图斑间重叠</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="69" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="77" />
       <source>On permanent basic farmland</source>
       <translation>占用永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="70" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="78" />
       <source>On cropland without approval</source>
       <translation>占用耕地且无审批</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="71" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="79" />
       <source>On built-up land or water</source>
       <translation>位于建设用地或水域</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="72" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="80" />
       <source>On existing forest land</source>
       <translation>位于现有林地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="73" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="81" />
       <source>Outside the declared administrative unit</source>
       <translation>超出申报的行政区范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="74" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="82" />
       <source>Overlap with earlier years' patches</source>
       <translation>与往年造林图斑重叠</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="75" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="83" />
       <source>Attribute area differs from mapped area</source>
       <translation>属性面积与图斑面积不一致</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="76" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="84" />
       <source>Attribute missing or invalid</source>
       <translation>属性缺失或无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="77" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="85" />
       <source>Layer CRS is not CGCS2000</source>
       <translation>图层坐标系不是 CGCS2000</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="85" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="93" />
       <source>Error below (m²)</source>
       <translation>低于此值为错误（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="86" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="94" />
       <source>Warning below (m²)</source>
       <translation>低于此值为警告（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="87" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="95" />
       <source>Minimum width (m)</source>
       <translation>最小宽度（米）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="88" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="96" />
       <source>Maximum thinness 4πA/P²</source>
       <translation>细长度上限 4πA/P²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="89" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="97" />
       <source>Tolerance (m²)</source>
       <translation>容差（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="90" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="98" />
       <source>Minimum share inside the declared unit</source>
       <translation>位于申报行政区内的最小比例</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="91" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="99" />
       <source>Tolerance (mu)</source>
       <translation>容差（亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="92" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="100" />
       <source>Relative tolerance</source>
       <translation>相对容差</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/store.py" line="78" />
+      <location filename="../forestry_plugin/core/checks/store.py" line="81" />
       <source>Unknown rule {0}</source>
       <translation>未知规则 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/store.py" line="80" />
+      <location filename="../forestry_plugin/core/checks/store.py" line="83" />
       <source>An accepted exception needs a reason</source>
       <translation>认可例外必须填写理由</translation>
     </message>
@@ -439,189 +555,347 @@
       <translation>其他</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="78" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="68" />
+      <source>{0} is in use by another program that is writing to it: close it there (or finish its edits), then try again</source>
+      <translation>{0} 正被另一个程序写入：请在该程序中关闭它（或结束其编辑），然后重试</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/geopackage.py" line="74" />
+      <source>{0} is damaged and cannot be used ({1}): restore it from a backup, or make a new working copy and download the patches from the platform</source>
+      <translation>{0} 已损坏，无法使用（{1}）：请从备份恢复，或新建工作副本并从平台下载图斑</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/geopackage.py" line="255" />
+      <source>Working copy not found: {0}</source>
+      <translation>找不到工作副本：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/geopackage.py" line="322" />
+      <source>{0} is not a forestry working copy (no {1} table)</source>
+      <translation>{0} 不是林业工作副本（没有 {1} 表）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/geopackage.py" line="338" />
+      <source>{0} is not a GeoPackage: {1}</source>
+      <translation>{0} 不是 GeoPackage：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/geopackage.py" line="341" />
+      <source>{0} lacks tables: {1}</source>
+      <translation>{0} 缺少数据表：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/geopackage.py" line="343" />
+      <source>{0} was written by a newer plugin version (schema {1})</source>
+      <translation>{0} 由更新版本的插件写入（模式版本 {1}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="124" />
       <source>Nothing imported from {0}:</source>
       <translation>未从 {0} 导入任何图斑：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="80" />
+      <location filename="../forestry_plugin/core/importer.py" line="126" />
       <source>{0}: {1} patch(es) imported.</source>
       <translation>{0}：已导入 {1} 个图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="82" />
+      <location filename="../forestry_plugin/core/importer.py" line="128" />
       <source>Imported by {0}</source>
       <translation>导入人：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="84" />
+      <location filename="../forestry_plugin/core/importer.py" line="130" />
+      <source>Text encoding: {0} (not declared in the file, recognised from its texts)</source>
+      <translation>文本编码：{0}（文件未声明，根据文本内容识别）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="131" />
+      <source>Text encoding: {0}</source>
+      <translation>文本编码：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="133" />
       <source>{0} invalid polygon(s) repaired.</source>
       <translation>已修复 {0} 个无效多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="86" />
+      <location filename="../forestry_plugin/core/importer.py" line="135" />
       <source>{0} GPS track(s) closed into polygons.</source>
       <translation>已将 {0} 条 GPS 轨迹闭合为多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="88" />
+      <location filename="../forestry_plugin/core/importer.py" line="137" />
       <source>Columns used: {0}</source>
       <translation>已使用的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="90" />
+      <location filename="../forestry_plugin/core/importer.py" line="139" />
       <source>Columns ignored (computed from the geometry): {0}</source>
       <translation>已忽略的字段（由图形自动计算）：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="92" />
+      <location filename="../forestry_plugin/core/importer.py" line="141" />
       <source>Columns not recognised: {0}</source>
       <translation>未识别的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="94" />
+      <location filename="../forestry_plugin/core/importer.py" line="143" />
       <source>{0} feature(s) skipped:</source>
       <translation>跳过 {0} 个要素：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="97" />
+      <location filename="../forestry_plugin/core/importer.py" line="146" />
       <source>  … and {0} more</source>
       <translation>  …… 另有 {0} 个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="148" />
+      <location filename="../forestry_plugin/core/importer.py" line="197" />
       <source>not in the code list</source>
       <translation>不在代码表中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="155" />
+      <location filename="../forestry_plugin/core/importer.py" line="204" />
       <source>not a number</source>
       <translation>不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="158" />
+      <location filename="../forestry_plugin/core/importer.py" line="207" />
       <source>not a date</source>
       <translation>不是日期</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="161" />
+      <location filename="../forestry_plugin/core/importer.py" line="210" />
       <source>cut to {0} characters</source>
       <translation>已截断为 {0} 个字符</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="189" />
+      <location filename="../forestry_plugin/core/importer.py" line="238" />
       <source>a line with fewer than three points</source>
       <translation>少于三个点的线</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="193" />
+      <location filename="../forestry_plugin/core/importer.py" line="242" />
       <source>the track is not closed: its ends are {0:.0f} m apart</source>
       <translation>轨迹未闭合：首尾相距 {0:.0f} 米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="222" />
-      <source>{0} is not a KMZ (zip) file: {1}</source>
-      <translation>{0} 不是 KMZ（zip）文件：{1}</translation>
+      <location filename="../forestry_plugin/core/importer.py" line="296" />
+      <source>an empty file</source>
+      <translation>空文件</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="224" />
-      <source>{0} holds no KML document.</source>
-      <translation>{0} 中没有 KML 文档。</translation>
+      <location filename="../forestry_plugin/core/importer.py" line="298" />
+      <source>an OGR virtual data source (VRT), which reads other files or web addresses</source>
+      <translation>OGR 虚拟数据源（VRT），会读取其他文件或网络地址</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="274" />
+      <location filename="../forestry_plugin/core/importer.py" line="300" />
+      <source>a GDAL virtual raster (VRT), which reads other files or web addresses</source>
+      <translation>GDAL 虚拟栅格（VRT），会读取其他文件或网络地址</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="302" />
+      <source>an SQLite database (such as a GeoPackage or a QGIS settings database)</source>
+      <translation>SQLite 数据库（如 GeoPackage 或 QGIS 设置数据库）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="304" />
+      <source>a zip archive</source>
+      <translation>zip 压缩包</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="315" />
+      <source>a file of type {0}</source>
+      <translation>{0} 格式的文件</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="322" />
+      <source>{0} is not a file on this computer or a shared folder: web addresses and GDAL virtual paths (/vsi…) are not imported.</source>
+      <translation>{0} 不是本机或共享文件夹中的文件：不导入网络地址和 GDAL 虚拟路径（/vsi…）。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="326" />
       <source>{0} does not exist.</source>
       <translation>{0} 不存在。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="276" />
-      <source>{0}: unsupported file type (GeoJSON, Shapefile, KML/KMZ or GPX).</source>
-      <translation>{0}：不支持的文件类型（支持 GeoJSON、Shapefile、KML/KMZ、GPX）。</translation>
+      <location filename="../forestry_plugin/core/importer.py" line="328" />
+      <source>{0}: unsupported file type (GeoJSON, Shapefile, KML/KMZ, GPX, or a zip holding one of them).</source>
+      <translation>{0}：不支持的文件类型（支持 GeoJSON、Shapefile、KML/KMZ、GPX，或包含其中之一的 zip 文件）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="281" />
+      <location filename="../forestry_plugin/core/importer.py" line="331" />
+      <source>{0} is not a regular file.</source>
+      <translation>{0} 不是普通文件。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="342" />
+      <source>{0} is {1} MB, more than the {2} MB a file may have.</source>
+      <translation>{0} 大小为 {1} MB，超过单个文件上限 {2} MB。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="365" />
+      <source>{0}: its coordinate system (crs) cannot be checked; the file is not imported.</source>
+      <translation>{0}：无法检查其坐标系（crs），不导入该文件。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="372" />
+      <source>{0} asks for its coordinate system from elsewhere (crs of type "{1}"): such references are not followed. Save the file with a named coordinate system (EPSG code).</source>
+      <translation>{0} 要求从别处获取坐标系（crs 类型为“{1}”）：不会读取此类引用。请以命名坐标系（EPSG 代码）另存该文件。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="537" />
+      <source>{0} holds {1} files, more than the {2} allowed.</source>
+      <translation>{0} 中有 {1} 个文件，超过允许的 {2} 个。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="541" />
+      <source>{0} holds a file with an unsafe path ({1}): refused.</source>
+      <translation>{0} 中包含路径不安全的文件（{1}）：已拒绝。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="545" />
+      <location filename="../forestry_plugin/core/importer.py" line="592" />
+      <source>{0} would unpack to {1} MB, more than the {2} MB allowed.</source>
+      <translation>{0} 解压后为 {1} MB，超过允许的 {2} MB。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="556" />
+      <source>{0} holds no KML document.</source>
+      <translation>{0} 中没有 KML 文档。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="562" />
+      <source>{0} holds no GeoJSON, Shapefile, KML or GPX file.</source>
+      <translation>{0} 中没有 GeoJSON、Shapefile、KML 或 GPX 文件。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="564" />
+      <source>{0} holds several files to import ({1}): unzip it and import them one by one.</source>
+      <translation>{0} 中有多个可导入的文件（{1}）：请解压后逐个导入。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="578" />
+      <source>{0} is not a {1} file that can be unpacked: {2}</source>
+      <translation>{0} 不是可解压的 {1} 文件：{2}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="595" />
+      <location filename="../forestry_plugin/core/importer.py" line="549" />
+      <source>{0}: {1} is compressed {2:.0f} times, more than the {3} times allowed (a zip bomb?).</source>
+      <translation>{0}：{1} 的压缩比为 {2:.0f} 倍，超过允许的 {3} 倍（可能是 zip 炸弹）。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="712" />
+      <source>{0} is not a {1} file: it is {2}. Only GeoJSON, Shapefile, KML/KMZ and GPX files (or a zip holding one) are imported.</source>
+      <translation>{0} 不是 {1} 文件，而是{2}。只导入 GeoJSON、Shapefile、KML/KMZ 和 GPX 文件（或包含其中之一的 zip 文件）。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="714" />
+      <location filename="../forestry_plugin/core/importer.py" line="726" />
       <source>{0} cannot be read: it is damaged or not a {1} file.</source>
       <translation>无法读取 {0}：文件已损坏或不是 {1} 文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="294" />
-      <source>Layer {0} of {1} cannot be read.</source>
-      <translation>无法读取 {1} 中的图层 {0}。</translation>
+      <location filename="../forestry_plugin/core/importer.py" line="866" />
+      <source>The .cpg file of {0} says its texts are {1}, but they are {2}: read as {2}.</source>
+      <translation>{0} 的 .cpg 文件声明文本编码为 {1}，但实际为 {2}：已按 {2} 读取。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="357" />
+      <location filename="../forestry_plugin/core/importer.py" line="867" />
+      <source>The .dbf file of {0} declares code page {1}, but its texts are {2}: read as {2}.</source>
+      <translation>{0} 的 .dbf 文件声明代码页为 {1}，但文本实际为 {2}：已按 {2} 读取。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="894" />
       <source>Layer {0} has no coordinate system (is the .prj file missing?). Save it with its CRS and import again.</source>
       <translation>图层 {0} 没有坐标系（是否缺少 .prj 文件？）。请带坐标系另存后重新导入。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="363" />
+      <location filename="../forestry_plugin/core/importer.py" line="900" />
       <source>Layer {0} is in {1}: converted to {2} with the general parameters, which can be tens of metres off. Check the patches against the base map, or convert the file with the province's official parameters first.</source>
       <translation>图层 {0} 采用 {1} 坐标系：已用通用参数转换到 {2}，可能偏差数十米。请对照底图核对图斑，或先用省级正式转换参数转换文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="382" />
+      <location filename="../forestry_plugin/core/importer.py" line="918" />
       <source>no geometry</source>
       <translation>无几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="387" />
+      <location filename="../forestry_plugin/core/importer.py" line="923" />
       <source>a point, not a patch outline</source>
       <translation>是点，不是图斑边界</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="398" />
+      <location filename="../forestry_plugin/core/importer.py" line="934" />
       <source>coordinates cannot be transformed from {0} to {1}</source>
       <translation>坐标无法从 {0} 转换到 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="409" />
+      <location filename="../forestry_plugin/core/importer.py" line="945" />
       <source>outside the county</source>
       <translation>不在本县范围内</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="415" />
+      <location filename="../forestry_plugin/core/importer.py" line="952" />
       <source>invalid polygon that cannot be repaired</source>
       <translation>无法修复的无效多边形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="416" />
+      <location filename="../forestry_plugin/core/importer.py" line="953" />
       <source>no area</source>
       <translation>面积为零</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="422" />
+      <location filename="../forestry_plugin/core/importer.py" line="956" />
+      <source>implausibly large: {0:,.0f} mu, more than the {1:,.0f} mu a patch may have</source>
+      <translation>面积不合理：{0:,.0f} 亩，超过单个图斑上限 {1:,.0f} 亩</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="963" />
+      <source>mostly outside the county: {0:.0f}% of it lies inside, at least {1:.0f}% must</source>
+      <translation>大部分在本县范围外：仅 {0:.0f}% 在县内，至少需要 {1:.0f}%</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="970" />
       <source>already in the layer (patch {0})</source>
       <translation>图层中已有（图斑 {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="433" />
+      <location filename="../forestry_plugin/core/importer.py" line="974" />
+      <source>the same outline as {0} of this file</source>
+      <translation>与本文件中的 {0} 边界相同</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="986" />
       <source>None of the {0} patch(es) lies in the county: the file's coordinate system ({1}) is probably wrong.</source>
       <translation>{0} 个图斑都不在本县范围内：文件的坐标系（{1}）可能有误。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="436" />
+      <location filename="../forestry_plugin/core/importer.py" line="990" />
       <source>No feature of {0} can become a new patch.</source>
       <translation>{0} 中没有可作为新图斑导入的要素。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="438" />
+      <location filename="../forestry_plugin/core/importer.py" line="992" />
       <source>{0} holds no patch outlines (polygons or GPS tracks).</source>
       <translation>{0} 中没有图斑边界（面或 GPS 轨迹）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="444" />
+      <location filename="../forestry_plugin/core/importer.py" line="996" />
       <source>{0}: {1} value(s) {2} ({3}); left empty.</source>
       <translation>{0}：{1} 个值{2}（{3}），已留空。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="447" />
+      <location filename="../forestry_plugin/core/importer.py" line="999" />
       <source>{0}: {1} value(s) {2}.</source>
       <translation>{0}：{1} 个值{2}。</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/project.py" line="31" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="459" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="64" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="474" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="62" />
       <source>Checks</source>
       <translation>质检</translation>
     </message>
@@ -832,103 +1106,154 @@
       <translation>无法保存认证配置（是否已设置主密码？）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="103" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="124" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="217" />
+      <location filename="../forestry_plugin/core/sync/changes.py" line="102" />
+      <source>{0} patch(es) from before change tracking are marked for upload</source>
+      <translation>{0} 个启用变更跟踪之前的图斑已标记为待上传</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/client.py" line="131" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="184" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="295" />
       <source>Canceled</source>
       <translation>已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="127" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="177" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="188" />
       <source>The platform did not answer in time ({0})</source>
       <translation>平台未及时响应（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="129" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="190" />
       <source>no answer in time, or the connection was dropped</source>
       <translation>未在限定时间内应答，或连接已中断</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="130" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="191" />
       <source>Cannot reach the platform at {0}: {1}</source>
       <translation>无法连接平台 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="141" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="209" />
       <source>The reply could not be read (HTTP {0}, {1} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取应答（HTTP {0}，{1} 字节）：可能在传输途中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="144" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="234" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="262" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="212" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="312" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="340" />
       <source>The platform sent a malformed reply (HTTP {0}): {1}</source>
       <translation>平台返回的数据格式错误（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="151" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="229" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="154" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="232" />
       <source>Not logged in: {0}</source>
       <translation>未登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="156" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="234" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="162" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="240" />
       <source>Too many failed logins: try again in {0} s</source>
       <translation>登录失败次数过多，请在 {0} 秒后重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="164" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="242" />
       <source>The platform refused the audit log: it does not continue the platform's copy ({0})</source>
       <translation>平台拒收审核日志：它与平台保存的副本不衔接（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="169" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="247" />
       <source>The platform failed (HTTP {0}): {1}</source>
       <translation>平台出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="170" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="248" />
       <source>The platform refused the request (HTTP {0}): {1}</source>
       <translation>平台拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="184" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="262" />
       <source>The platform, or a gateway on the way to it, failed (HTTP {0})</source>
       <translation>平台或通往平台的网关出错（HTTP {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="228" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="153" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="306" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="231" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="88" />
       <source>Your session has expired: log in again</source>
       <translation>登录已过期：请重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="144" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="112" />
+      <source>the record is not an object</source>
+      <translation>该记录不是对象</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="115" />
+      <source>the record has no properties</source>
+      <translation>该记录没有属性</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="118" />
+      <source>the record has no patch id</source>
+      <translation>该记录没有图斑标识</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="121" />
+      <source>its version is not a whole number</source>
+      <translation>其版本号不是整数</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="124" />
+      <source>the value of {0} is not a single value</source>
+      <translation>{0} 的值不是单个值</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="129" />
+      <source>its geometry is not a polygon</source>
+      <translation>其几何不是面</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="140" />
+      <source>its geometry has coordinates that are not numbers, or rings that are not rings</source>
+      <translation>其几何含有非数字坐标或不闭合的环</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="180" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="200" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="242" />
       <source>the audit log no longer contains the {0} row(s) the platform already holds</source>
       <translation>审核日志已不再包含平台已保存的 {0} 条记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="252" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="294" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="391" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="389" />
+      <source>{0}: the platform's record could not be taken ({1}); it was set aside and the other patches were taken</source>
+      <translation>{0}：无法接收平台的该条记录（{1}），已将其搁置，其他图斑已正常接收</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="390" />
+      <source>a record without a patch id</source>
+      <translation>一条没有图斑标识的记录</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="481" />
       <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
       <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
     </message>
@@ -938,312 +1263,385 @@
       <translation>流程配置无效：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="247" />
+      <location filename="../forestry_plugin/core/workflow.py" line="244" />
       <source>{0} patch(es) returned to {1}</source>
       <translation>{0} 个图斑已退回到“{1}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="249" />
+      <location filename="../forestry_plugin/core/workflow.py" line="246" />
       <source>{0} patch(es) moved to {1}</source>
       <translation>{0} 个图斑已流转到“{1}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="251" />
+      <location filename="../forestry_plugin/core/workflow.py" line="248" />
       <source>Nothing changed: {0}</source>
       <translation>未做任何更改：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="253" />
+      <location filename="../forestry_plugin/core/workflow.py" line="250" />
       <source>Nothing changed: {0} of {1} patch(es) refused</source>
       <translation>未做任何更改：{1} 个图斑中有 {0} 个被拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="254" />
+      <location filename="../forestry_plugin/core/workflow.py" line="251" />
       <source> (pending until the platform accepts it at the next sync)</source>
       <translation>（待平台在下次同步时确认）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="315" />
+      <location filename="../forestry_plugin/core/workflow.py" line="312" />
       <source>The patch has no geometry</source>
       <translation>图斑没有几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="328" />
+      <location filename="../forestry_plugin/core/workflow.py" line="325" />
       <source>Attribute area ({0}) differs from the mapped area {1:.2f} mu by more than {2:.2f} mu</source>
       <translation>属性面积（{0}）与图斑计算面积 {1:.2f} 亩相差超过 {2:.2f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="336" />
+      <location filename="../forestry_plugin/core/workflow.py" line="333" />
       <source>Unknown stage: {0}</source>
       <translation>未知阶段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="338" />
+      <location filename="../forestry_plugin/core/workflow.py" line="335" />
       <source>Unknown rejection reason: {0}</source>
       <translation>未知的退回原因：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="347" />
+      <location filename="../forestry_plugin/core/workflow.py" line="344" />
       <source>No such patch</source>
       <translation>图斑不存在</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="357" />
+      <location filename="../forestry_plugin/core/workflow.py" line="354" />
       <source>Your account ({0}) does not cover county {1}</source>
       <translation>您的账号（{0}）无权管理县 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="360" />
+      <location filename="../forestry_plugin/core/workflow.py" line="357" />
       <source>The patch is already at this stage</source>
       <translation>图斑已处于该阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="375" />
+      <location filename="../forestry_plugin/core/workflow.py" line="372" />
       <source>Role {0} may not return patches at stage {1}</source>
       <translation>角色“{0}”无权退回处于“{1}”阶段的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="378" />
+      <location filename="../forestry_plugin/core/workflow.py" line="375" />
       <source>A patch at {0} cannot be returned to {1}</source>
       <translation>处于“{0}”阶段的图斑不能退回到“{1}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="381" />
+      <location filename="../forestry_plugin/core/workflow.py" line="378" />
       <source>A return needs a reason</source>
       <translation>退回必须选择原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="383" />
+      <location filename="../forestry_plugin/core/workflow.py" line="380" />
       <source>Reason "other" needs a comment</source>
       <translation>原因为“其他”时必须填写意见</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="390" />
+      <location filename="../forestry_plugin/core/workflow.py" line="387" />
       <source>No transition from {0} to {1} (stages cannot be skipped)</source>
       <translation>不能从“{0}”流转到“{1}”（不能越级）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="395" />
+      <location filename="../forestry_plugin/core/workflow.py" line="392" />
       <source>Role {0} may not move patches from {1} to {2}</source>
       <translation>角色“{0}”无权将图斑从“{1}”流转到“{2}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="400" />
+      <location filename="../forestry_plugin/core/workflow.py" line="397" />
       <source>Required for {0}: {1}</source>
       <translation>“{0}”阶段必填：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="405" />
+      <location filename="../forestry_plugin/core/workflow.py" line="402" />
       <source>Survival rate {0:.1f} % is below {1:.1f} %</source>
       <translation>成活率 {0:.1f}% 低于 {1:.1f}%</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="422" />
+      <location filename="../forestry_plugin/core/workflow.py" line="419" />
       <source>The patch has never been checked: run the checks first</source>
       <translation>图斑尚未质检：请先运行质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="424" />
+      <location filename="../forestry_plugin/core/workflow.py" line="421" />
       <source>The patch changed since it was checked (revision {0}, checked at revision {1}): run the checks first</source>
       <translation>图斑在质检后已被修改（当前版本 {0}，质检时版本 {1}）：请先重新质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="431" />
+      <location filename="../forestry_plugin/core/workflow.py" line="428" />
       <source>{0} open error finding(s): {1}</source>
       <translation>{0} 个未处理的错误：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="441" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="239" />
+      <location filename="../forestry_plugin/core/workflow.py" line="438" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="249" />
       <source>No patches selected</source>
       <translation>未选择图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="458" />
+      <location filename="../forestry_plugin/core/workflow.py" line="455" />
       <source>The patch was changed meanwhile; try again</source>
       <translation>图斑已被他人修改，请重试</translation>
     </message>
     <message>
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="63" />
+      <source>Repair geometry</source>
+      <translation>修复几何</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="64" />
+      <source>Remove slivers and thin parts</source>
+      <translation>去除碎片和狭长部分</translation>
+    </message>
+    <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="65" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="97" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="286" />
+      <source>Clip to allowed land</source>
+      <translation>裁剪到允许造林的地类</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="66" />
+      <source>Snap to base-map boundaries</source>
+      <translation>捕捉到底图边界</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="75" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="107" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="296" />
       <source>Forestry checks</source>
       <translation>林业质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="103" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="105" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="113" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="115" />
       <source>Accept as exception</source>
       <translation>认可为例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="104" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="114" />
       <source>Reason (kept with the working copy):</source>
       <translation>理由（保存在工作库中）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="106" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="116" />
       <source>Approval reference number:</source>
       <translation>审批文号：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="112" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="122" />
       <source>Whole layer</source>
       <translation>整个图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="112" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="122" />
       <source>Selected patches</source>
       <translation>所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="112" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="122" />
       <source>Map extent</source>
       <translation>当前地图范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="113" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="123" />
       <source>Changed since last check</source>
       <translation>上次质检后有变化的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="115" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="125" />
       <source>Run checks</source>
       <translation>运行质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="116" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="126" />
+      <location filename="../forestry_plugin/gui/common.py" line="58" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="205" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="126" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="136" />
       <source>Filter: patch no., id or message</source>
       <translation>筛选：图斑编号、标识或说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="128" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="138" />
       <source>All severities</source>
       <translation>全部级别</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="132" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
       <source>Open findings</source>
       <translation>未处理的问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="133" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="143" />
       <source>Including accepted</source>
       <translation>包括已认可的</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="139" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="149" />
       <source>Finding</source>
       <translation>问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="139" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="149" />
       <source>Value</source>
       <translation>量测值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="139" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="149" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="217" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="103" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="144" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="367" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="154" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="376" />
       <source>Accept as exception…</source>
       <translation>认可为例外…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="145" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="155" />
       <source>Fix…</source>
       <translation>修复…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="146" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="156" />
       <source>Excel…</source>
       <translation>导出 Excel…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="228" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="238" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="286" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="231" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="446" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="241" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="448" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="460" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="231" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="241" />
       <source>The patches layer has unsaved edits. Save them before checking?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再质检？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="247" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="257" />
       <source>No patch changed since the last check</source>
       <translation>上次质检后没有图斑变化</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="275" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="285" />
       <source>Checks canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="286" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="296" />
       <source>{0} patches checked in {1:.2f} s: {2} open findings, {3} errors</source>
       <translation>已质检 {0} 个图斑，用时 {1:.2f} 秒：{2} 个未处理问题，其中 {3} 个错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="355" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="365" />
       <source>Accept the finding as an exception, with a reason</source>
       <translation>将该问题认可为例外（须说明理由）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="378" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="394" />
       <source>No automatic fix for this finding</source>
       <translation>该问题没有自动修复方法</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="409" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="424" />
       <source>The fix would remove the whole patch: not applied</source>
       <translation>该修复会删除整个图斑：未执行</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="416" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="431" />
       <source>Fix: {0}</source>
       <translation>修复：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="425" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="440" />
       <source>Fixed in the edit buffer: save the layer, or undo (Ctrl+Z)</source>
       <translation>已在编辑缓冲区中修复：请保存图层，或撤销（Ctrl+Z）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="432" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="97" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="447" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="95" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="70" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="459" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="474" />
       <source>Check patches against the base map and review the findings</source>
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="33" />
+      <location filename="../forestry_plugin/gui/common.py" line="43" />
       <source>Something went wrong: {0}. Details are in the Forestry log.</source>
       <translation>出现错误：{0}。详情见日志面板的 Forestry 页。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="58" />
+      <source>OK</source>
+      <translation>确定</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="58" />
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="58" />
+      <source>Yes</source>
+      <translation>是</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="58" />
+      <source>No</source>
+      <translation>否</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="59" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="144" />
+      <source>Save</source>
+      <translation>保存</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="59" />
+      <source>Apply</source>
+      <translation>应用</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="59" />
+      <source>Discard</source>
+      <translation>放弃</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="59" />
+      <source>Help</source>
+      <translation>帮助</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="107" />
+      <location filename="../forestry_plugin/gui/common.py" line="120" />
+      <source>Show details…</source>
+      <translation>显示详细信息…</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="120" />
+      <source>Hide details…</source>
+      <translation>隐藏详细信息…</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/edit_controller.py" line="40" />
@@ -1256,110 +1654,110 @@
       <translation>{0} 该编辑已撤销。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="180" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="191" />
       <source>The patch crosses an administrative boundary ({0}); it was assigned to the village with the largest share and marked in the remark.</source>
       <translation>图斑跨越行政区界线（{0}）；已归属到面积占比最大的村，并在备注中注明。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="202" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="213" />
       <source>{0} The merge was undone.</source>
       <translation>{0} 已撤销本次合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="365" />
-      <location filename="../forestry_plugin/gui/editing.py" line="415" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="387" />
+      <location filename="../forestry_plugin/gui/editing.py" line="417" />
       <source>The patch layer cannot be edited.</source>
       <translation>图斑图层不可编辑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="377" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="399" />
       <source>The patch has no area.</source>
       <translation>图斑面积为零。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="380" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="402" />
       <source>New patch</source>
       <translation>新增图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="382" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="404" />
       <source>The patch could not be added.</source>
       <translation>无法添加图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="397" />
-      <location filename="../forestry_plugin/gui/editing.py" line="572" />
-      <location filename="../forestry_plugin/gui/editing.py" line="603" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="419" />
+      <location filename="../forestry_plugin/gui/editing.py" line="574" />
+      <location filename="../forestry_plugin/gui/editing.py" line="605" />
       <source>Import patches</source>
       <translation>导入图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="399" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="421" />
       <source>The patches could not be added; nothing was imported.</source>
       <translation>无法添加图斑，未导入任何内容。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="401" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="423" />
       <source>{0} imported patch(es) cross an administrative boundary; they were assigned to the village with the largest share and marked in the remark.</source>
       <translation>{0} 个导入的图斑跨行政界线；已归入面积占比最大的行政村，并在备注中标记。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="409" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="431" />
       <source>Select one or more base-map polygons first.</source>
       <translation>请先选择一个或多个底图图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="413" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="435" />
       <source>New patch from base map</source>
       <translation>由底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="426" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="448" />
       <source>Draw a line with at least two points.</source>
       <translation>请绘制至少包含两个点的线。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="437" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="459" />
       <source>The line does not split any patch.</source>
       <translation>该线未分割任何图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="441" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="463" />
       <source>Split patches</source>
       <translation>分割图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="465" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="487" />
       <source>Reshape patch</source>
       <translation>修整图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="472" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="494" />
       <source>The line must cross the patch boundary twice to reshape it.</source>
       <translation>修整线必须两次穿过图斑边界。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="486" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="508" />
       <source>Merge patches</source>
       <translation>合并图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="488" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="510" />
       <source>The patches could not be merged.</source>
       <translation>无法合并图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="498" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="520" />
       <source>Select the patches to delete first.</source>
       <translation>请先选择要删除的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="500" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="522" />
       <source>Delete patches</source>
       <translation>删除图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="502" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="524" />
       <source>The patches could not be deleted.</source>
       <translation>无法删除图斑。</translation>
     </message>
@@ -1369,57 +1767,57 @@
       <translation>实时质检不可用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="84" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="60" />
+      <source>, </source>
+      <translation>、</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/edit_live.py" line="95" />
       <source>Patch {0} cannot be saved: {1}</source>
       <translation>图斑 {0} 不能保存：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="111" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="122" />
       <source>Check findings for patch {0}</source>
       <translation>图斑 {0} 的质检结果</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="116" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="127" />
       <source>{0} error(s), {1} warning(s). Errors block the save unless you accept them as exceptions with a reason.</source>
       <translation>{0} 个错误，{1} 个警告。除非填写理由认可为例外，否则错误将阻止保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="119" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="130" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="119" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="130" />
       <source>Rule</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="119" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="130" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="127" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="140" />
       <source>Reason for accepting the errors as exceptions</source>
       <translation>认可这些错误为例外的理由</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="131" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="144" />
       <source>Accept as exceptions and save</source>
       <translation>认可为例外并保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="131" />
-      <source>Save</source>
-      <translation>保存</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="133" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="146" />
       <source>Back to editing</source>
       <translation>返回编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="186" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="204" />
       <source>Live check failed: {0}</source>
       <translation>实时检查失败：{0}</translation>
     </message>
@@ -1474,84 +1872,84 @@
       <translation>导入图斑（GeoJSON、Shapefile、KML/KMZ、GPX）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="379" />
+      <location filename="../forestry_plugin/gui/editing.py" line="381" />
       <source>Preparing the live check</source>
       <translation>正在准备实时检查</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="399" />
+      <location filename="../forestry_plugin/gui/editing.py" line="401" />
       <source>Patch {0}: {1} check error(s) ({2}). Fix them or accept them as exceptions; "Check and save" will not save the patch until then.</source>
       <translation>图斑 {0}：{1} 个检查错误（{2}）。请修改或作为例外接受；在此之前“质检并保存”不会保存该图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="403" />
+      <location filename="../forestry_plugin/gui/editing.py" line="405" />
       <source>Patch {0}: {1} warning(s) ({2}).</source>
       <translation>图斑 {0}：{1} 个警告（{2}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="407" />
+      <location filename="../forestry_plugin/gui/editing.py" line="409" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="134" />
       <location filename="../forestry_plugin/plugin.py" line="88" />
       <source>Forestry</source>
       <translation>林业</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="412" />
+      <location filename="../forestry_plugin/gui/editing.py" line="414" />
       <source>Open a working copy first: no patch layer in the project.</source>
       <translation>请先打开工作库：工程中没有图斑图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="451" />
+      <location filename="../forestry_plugin/gui/editing.py" line="453" />
       <source>The base map layer is not in the project.</source>
       <translation>工程中没有底图图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="456" />
+      <location filename="../forestry_plugin/gui/editing.py" line="458" />
       <source>Patches merged.</source>
       <translation>图斑已合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="459" />
+      <location filename="../forestry_plugin/gui/editing.py" line="461" />
       <source>{0} patch(es) deleted (undo with Ctrl+Z).</source>
       <translation>已删除 {0} 个图斑（可用 Ctrl+Z 撤销）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="491" />
+      <location filename="../forestry_plugin/gui/editing.py" line="493" />
       <source>Patch split: {0} new part(s); all parts got new ids.</source>
       <translation>图斑已分割：{0} 个新图斑；所有部分均获得新标识。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="535" />
+      <location filename="../forestry_plugin/gui/editing.py" line="537" />
       <source>Not saved: patch {0} has check errors.</source>
       <translation>未保存：图斑 {0} 存在质检错误。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="543" />
+      <location filename="../forestry_plugin/gui/editing.py" line="545" />
       <source>Saving failed: {0}</source>
       <translation>保存失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="545" />
+      <location filename="../forestry_plugin/gui/editing.py" line="547" />
       <source>Patch edits saved.</source>
       <translation>图斑编辑已保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="556" />
+      <location filename="../forestry_plugin/gui/editing.py" line="558" />
       <source>Saved without the live check (still being prepared); run the checks before submitting.</source>
       <translation>已保存，但实时检查尚未准备好，未做检查；提交前请运行质检。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="564" />
+      <location filename="../forestry_plugin/gui/editing.py" line="566" />
       <source>{0} check error(s) in the saved patches; see the check panel.</source>
       <translation>已保存的图斑中有 {0} 个质检错误；请查看质检面板。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="573" />
+      <location filename="../forestry_plugin/gui/editing.py" line="575" />
       <source>Patch files ({0})</source>
       <translation>图斑文件（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="594" />
+      <location filename="../forestry_plugin/gui/editing.py" line="596" />
       <source>Import {0}</source>
       <translation>导入 {0}</translation>
     </message>
@@ -1683,16 +2081,19 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="90" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="35" />
       <source>{0}. Check the address, your network and the proxy settings (Settings &gt; Options &gt; Network); TLS certificates are always verified.</source>
       <translation>{0}。请检查地址、网络和代理设置（设置 &gt; 选项 &gt; 网络）；TLS 证书始终会被验证。</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="93" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="38" />
       <source>Canceled: nothing is lost; run it again to continue where it stopped.</source>
       <translation>已取消：没有丢失任何数据；再次运行将从中断处继续。</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="95" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="30" />
       <source>The audit log of this working copy was altered outside the plugin ({0}); nothing was synced. Ask the platform administrator.</source>
       <translation>此工作副本的审核日志在插件之外被改动（{0}）；未同步任何内容。请联系平台管理员。</translation>
     </message>
@@ -1854,80 +2255,79 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="359" />
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="82" />
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="107" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="90" />
       <source>Logged in as {0}</source>
       <translation>已登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="402" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="404" />
       <source>Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected</source>
       <translation>本地变化：新增 {0}，修改 {1}，删除 {2}；冲突 {3}，被拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="417" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="418" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="419" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="420" />
       <source>deleted</source>
       <translation>已删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="424" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="426" />
       <source>Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, rejected {6}){7}</source>
       <translation>最近一次{0}于 {1}：下载 {2}，上传 {3}（接受 {4}，冲突 {5}，拒绝 {6}）{7}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="426" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="428" />
       <source>download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="426" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="428" />
       <source>upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="446" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="448" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="449" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="451" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="467" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="501" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="503" />
       <source>pulled {0} (conflicts {1})</source>
       <translation>已下载 {0}（冲突 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="502" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="504" />
       <source>pushed {0}: accepted {1}, conflicts {2}, rejected {3}</source>
       <translation>已上传 {0}：接受 {1}，冲突 {2}，拒绝 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="511" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="513" />
       <source>Select a conflict first</source>
       <translation>请先选择一个冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="527" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="529" />
       <source>Kept your version; it is sent with the next upload</source>
       <translation>已保留本地版本；将随下次上传发送</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="528" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="530" />
       <source>Took the platform's version</source>
       <translation>已采用平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="546" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="548" />
       <source>Platform sync</source>
       <translation>平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="546" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="548" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
     </message>
@@ -2205,88 +2605,95 @@
       <translation>无法卸载 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="61" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="59" />
       <source>Check patches</source>
       <translation>图斑质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="70" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="68" />
       <source>Runs the check rules (invalid geometry, minimum area, slivers, overlaps between patches, basic farmland, cropland, built-up land/water, existing forest, administrative unit, earlier years' patches, attribute area, attributes, CRS) on a polygon layer against a base map. Any polygon layer works: missing fields give 'attribute' findings and the geometry rules still run. Layers in other CRSs are reprojected to the patch layer's CGCS2000 Gauss-Kruger CRS (or the GK zone of the data). Areas are ellipsoidal (CGCS2000). Output: one feature per finding, geometry = where the problem is.</source>
       <translation>对面图层对照底图运行质检规则（几何无效、最小面积、碎片、图斑间重叠、永久基本农田、耕地、建设用地/水域、现有林地、行政区、往年图斑、属性面积、属性、坐标系）。任何面图层均可：缺少字段时给出“属性”问题，几何规则照常运行。其他坐标系的图层会重投影到图斑图层的 CGCS2000 高斯-克吕格坐标系（或数据所在的投影带）。面积为 CGCS2000 椭球面积。输出：每个问题一个要素，几何为问题所在位置。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="83" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="80" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="47" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="57" />
+      <source>Patch layer</source>
+      <translation>图斑图层</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="81" />
       <source>Base map (land classes)</source>
       <translation>底图（地类）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="84" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="82" />
       <source>Land-class field of the base map</source>
       <translation>底图地类字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="86" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="84" />
       <source>Patch ID field</source>
       <translation>图斑标识字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="88" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="86" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="49" />
       <source>Administrative units</source>
       <translation>行政区划</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="89" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="87" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="91" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="89" />
       <source>Earlier years' patches</source>
       <translation>往年造林图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="93" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="91" />
       <source>Rules profile (JSON)</source>
       <translation>质检规则配置（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="96" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="94" />
       <source>Report (xlsx)</source>
       <translation>报告（xlsx）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="161" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="164" />
       <source>Patches and base map layers are required</source>
       <translation>必须提供图斑图层和底图图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="172" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="177" />
       <source>Cannot read the rules profile {0}: {1}</source>
       <translation>无法读取质检规则配置 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="177" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="182" />
       <source>Checking in {0} (patch layer is in {1})</source>
       <translation>在 {0} 下质检（图斑图层坐标系为 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="181" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="186" />
       <source>The patch layer has no field {0}: feature ids are used</source>
       <translation>图斑图层没有字段 {0}：使用要素 ID</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="183" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="188" />
       <source>The base map has no land-class field {0}</source>
       <translation>底图没有地类字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="205" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="210" />
       <source>The administrative layer has no field 'code': the outside_admin rule is skipped</source>
       <translation>行政区划图层没有 code 字段：跳过“超出行政区”规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="249" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="254" />
       <source>{0} findings: {1}</source>
       <translation>{0} 个问题：{1}</translation>
     </message>
@@ -2422,52 +2829,107 @@
       <translation>{0} 个单位，{1} 年：{2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="26" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="42" />
+      <source>The working copy could not be read or written ({0}): is it open in another program, or damaged?</source>
+      <translation>无法读写工作副本（{0}）：是否已在其他程序中打开，或文件已损坏？</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="45" />
+      <source>A file could not be read or written: {0}</source>
+      <translation>无法读写文件：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="49" />
+      <source>GDAL/OGR error: {0}</source>
+      <translation>GDAL/OGR 错误：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="51" />
+      <source>Unexpected error ({0}: {1}); nothing more was synced. Please report it.</source>
+      <translation>意外错误（{0}：{1}）；未再同步任何内容。请报告此问题。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="60" />
       <source>Provincial platform</source>
       <translation>省级平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="32" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="66" />
       <source>Platform API URL</source>
       <translation>平台接口地址</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="34" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="68" />
       <source>Authentication (user name / password)</source>
       <translation>认证（用户名/密码）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="35" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="69" />
       <source>County code (empty: the working copy's)</source>
       <translation>县级代码（留空则使用工作库的）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="40" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="72" />
+      <source>Pulled</source>
+      <translation>已下载</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="72" />
+      <source>Pushed</source>
+      <translation>已上传</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="72" />
+      <source>Accepted</source>
+      <translation>已接受</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="73" />
+      <source>Conflicts</source>
+      <translation>冲突</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="73" />
+      <source>Rejected</source>
+      <translation>被拒绝</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="74" />
+      <source>Set aside (unreadable platform records)</source>
+      <translation>已搁置（无法读取的平台记录）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="76" />
       <source>Summary</source>
       <translation>摘要</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="55" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="101" />
       <source>pulled {0}, pushed {1}: accepted {2}, conflicts {3}, rejected {4}</source>
       <translation>下载 {0}，上传 {1}：接受 {2}，冲突 {3}，拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="69" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="104" />
+      <source>{0} record(s) from the platform could not be taken and were set aside</source>
+      <translation>平台的 {0} 条记录无法接收，已搁置</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="118" />
       <source>Download from platform</source>
       <translation>从平台下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="72" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="121" />
       <source>Pulls the platform's changes since the last download into the working copy. Patches changed on both sides become conflicts to resolve in the upload/download panel; nothing is overwritten.</source>
       <translation>将平台自上次下载以来的变化下载到工作库。双方都修改过的图斑作为冲突，在上传下载面板中处理；不会覆盖任何数据。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="94" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="136" />
       <source>Upload to platform</source>
       <translation>上传到平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="97" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="139" />
       <source>Pushes local changes (new, changed and deleted patches, and the audit trail) in batches. An interrupted upload is resumed safely: nothing is applied twice.</source>
       <translation>分批上传本地变化（新增、修改和删除的图斑以及审核日志）。中断的上传可安全续传，不会重复提交。</translation>
     </message>

@@ -88,7 +88,8 @@ def watcher(wc):
     path, layers, comp = wc
     reports = []
     w = edit_live.FormWatcher(lambda layer: layer.id() in comp.controllers, comp.checker,
-                              lambda pid, fs: reports.append((pid, sorted(x.rule for x in fs))))
+                              lambda pid, fs: reports.append((pid, sorted(x.rule for x in fs))),
+                              complete=lambda layer, g, a: comp.controller(layer).completed_attributes(g, a))
     w.install()
     yield w, reports
     w.remove()
@@ -145,7 +146,8 @@ def test_add_feature_form_adds_the_patch_despite_errors(wc, watcher):
     ok = form.saveWithDetails()
     assert ok is True or ok[0], ok
     assert patches.featureCount() == before + 1  # QGIS would have dropped it if the check had refused
-    assert reports and "cropland" in reports[-1][1]
+    # checked as it is saved: admin codes and area, filled after the form, are not reported missing
+    assert reports and reports[-1][1] == ["cropland"], reports
     form.close()
 
 
@@ -217,3 +219,34 @@ def test_saved_patches_count_as_other_patches_in_the_next_check(wc):
     again = QgsGeometry.fromRect(QgsRectangle(X0 + 650, Y0 + 150, X0 + 850, Y0 + 350))
     rules = {f.rule for f in comp.checker(path, wait=False).check_patch(again, dict(DESIGN, year=year), "new")}
     assert "patch_overlap" in rules and comp.checker(path) is checker and path not in comp._stale_checkers
+
+
+def test_form_reached_through_a_temporary_wrapper_keeps_the_live_check(wc):
+    """QGIS builds its feature forms in C++: the watcher gets a temporary wrapper (sip.cast of a plain QWidget).
+    The interface must outlive that wrapper, or QGIS calls the C++ acceptChanges and nothing is checked."""
+    import gc
+
+    from qgis.PyQt import sip
+    from qgis.PyQt.QtWidgets import QWidget
+
+    path, layers, comp = wc
+    patches = layers[schema.PATCHES]
+    fid = cropland_patch(comp, patches)
+    reports = []
+    w = edit_live.FormWatcher(lambda layer: layer.id() in comp.controllers, comp.checker,
+                              lambda pid, fs: reports.append((pid, sorted(x.rule for x in fs))))
+    parent = QWidget()  # owns the form on the C++ side, as QGIS's feature dialog does
+    ctx = QgsAttributeEditorContext()
+    ctx.setFormMode(QgsAttributeEditorContext.StandaloneDialog)
+    form = QgsAttributeForm(patches, patches.getFeature(fid), ctx, parent)
+    assert w.attach(sip.cast(sip.cast(form, QWidget), QgsAttributeForm))  # the temporary wrapper, dropped here
+    gc.collect()
+    assert w.attached_forms() == 1
+    form.changeAttribute("species", "poplar")
+    assert form.save()
+    assert reports and "cropland" in reports[-1][1]
+    del form
+    sip.delete(parent)  # the dialog closes: the form and its interface go with it
+    gc.collect()
+    assert w.attached_forms() == 0  # dropped with the form
+    w.remove()

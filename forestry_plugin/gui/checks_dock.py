@@ -24,7 +24,6 @@ from qgis.PyQt.QtWidgets import (
     QInputDialog,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QTreeWidget,
@@ -40,22 +39,33 @@ from ..core.checks import store
 from ..core.checks.engine import CheckCanceled, Finding, check_working_copy
 from ..core.checks.report import write_check_report
 from ..core.checks.rules import rule_label
-from ..i18n import tr
-from .common import DockComponent, current_working_copy, find_layer
+from ..i18n import tr, ui_language
+from .common import DockComponent, ask_yes_no, current_working_copy, find_layer
 
 SEVERITY_COLOURS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
 SCOPES = ("layer", "selection", "extent", "changed")
-# Fixes offered per rule: (fix id, label).
+# Fixes offered per rule (fix ids; fix_label() names them).
 FIXES = {
-    "invalid_geometry": [("repair", "Repair geometry")],
-    "sliver": [("slivers", "Remove slivers and thin parts")],
+    "invalid_geometry": ["repair"],
+    "sliver": ["slivers"],
     "min_area": [],
-    "basic_farmland": [("clip", "Clip to allowed land")],
-    "cropland": [("clip", "Clip to allowed land")],
-    "builtup_water": [("clip", "Clip to allowed land")],
-    "patch_overlap": [("snap", "Snap to base-map boundaries")],
-    "history_overlap": [("snap", "Snap to base-map boundaries")],
+    "basic_farmland": ["clip"],
+    "cropland": ["clip"],
+    "builtup_water": ["clip"],
+    "patch_overlap": ["snap"],
+    "history_overlap": ["snap"],
 }
+
+
+def fix_label(fix_id: str) -> str:
+    """Translated menu label of a fix (literal tr() calls, so the extractor sees every label)."""
+    labels = {
+        "repair": tr("Repair geometry"),
+        "slivers": tr("Remove slivers and thin parts"),
+        "clip": tr("Clip to allowed land"),
+        "snap": tr("Snap to base-map boundaries"),
+    }
+    return labels.get(fix_id, fix_id)
 
 
 class CheckTask(QgsTask):
@@ -99,7 +109,7 @@ class ChecksDock(QgsDockWidget):
         self.iface = iface
         self.findings: List[Finding] = []
         self.task: Optional[CheckTask] = None
-        self.ask = lambda title, text: QMessageBox.question(self, title, text) == QMessageBox.Yes
+        self.ask = lambda title, text: ask_yes_no(self, title, text)
         self.ask_reason = lambda: QInputDialog.getText(self, tr("Accept as exception"),
                                                        tr("Reason (kept with the working copy):"))
         self.ask_approval_ref = lambda: QInputDialog.getText(self, tr("Accept as exception"),
@@ -127,7 +137,7 @@ class ChecksDock(QgsDockWidget):
         self.severity_filter = QComboBox()
         self.severity_filter.addItem(tr("All severities"), "")
         for c in schema.SEVERITIES:
-            self.severity_filter.addItem(c.label("zh"), c.code)
+            self.severity_filter.addItem(c.label(ui_language()), c.code)
         self.show_accepted = QComboBox()
         self.show_accepted.addItem(tr("Open findings"), False)
         self.show_accepted.addItem(tr("Including accepted"), True)
@@ -213,7 +223,7 @@ class ChecksDock(QgsDockWidget):
             if f.accepted:
                 item.setForeground(0, QBrush(QColor("#808080")))
         for (rule, sev), item in groups.items():
-            item.setText(0, f"{rule_label(rule)} — {schema.SEVERITIES.label(sev)} ({item.childCount()})")
+            item.setText(0, f"{rule_label(rule)} — {schema.SEVERITIES.label(sev, ui_language())} ({item.childCount()})")
         self.tree.sortItems(0, Qt.AscendingOrder)
 
     def current_finding(self, item=None) -> Optional[Finding]:
@@ -359,29 +369,34 @@ class ChecksDock(QgsDockWidget):
         self.last_refusal = text
         self.iface.messageBar().pushMessage(tr("Forestry checks"), text, Qgis.Warning, 8)
 
+    def finding_menu(self, f: Finding, with_accept: bool = True) -> QMenu:
+        """The menu of a finding: accept as exception (optional) and the fixes offered for its rule."""
+        menu = QMenu(self)
+        if with_accept:
+            menu.addAction(tr("Accept as exception…"), lambda: self.accept_current())
+        for fix_id in FIXES.get(f.rule, []):
+            menu.addAction(fix_label(fix_id), lambda fid=fix_id: self.apply_fix(fid))
+        return menu
+
     def _context_menu(self, pos) -> None:
         f = self.current_finding(self.tree.itemAt(pos))
         if f is None:
             return
-        menu = QMenu(self)
-        menu.addAction(tr("Accept as exception…"), lambda: self.accept_current())
-        for fix_id, label in FIXES.get(f.rule, []):
-            menu.addAction(tr(label), lambda fid=fix_id: self.apply_fix(fid))
+        menu = self.finding_menu(f)
         menu.exec_(self.tree.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def _fix_menu(self) -> None:
         f = self.current_finding()
         if f is None:
             return
-        options = FIXES.get(f.rule, [])
-        if not options:
+        if not FIXES.get(f.rule):
             self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("No automatic fix for this finding"),
                                                 Qgis.Info, 5)
             return
-        menu = QMenu(self)
-        for fix_id, label in options:
-            menu.addAction(tr(label), lambda fid=fix_id: self.apply_fix(fid))
+        menu = self.finding_menu(f, with_accept=False)
         menu.exec_(self.fix_button.mapToGlobal(self.fix_button.rect().bottomLeft()))
+        menu.deleteLater()
 
     def apply_fix(self, fix_id: str, finding: Optional[Finding] = None) -> bool:
         """Apply a fix to the finding's patch in the edit buffer (one undoable command); areas updated."""
@@ -413,7 +428,7 @@ class ChecksDock(QgsDockWidget):
         qg.fromWkb(shapely.to_wkb(new, output_dimension=2))
         if not layer.isEditable():
             layer.startEditing()
-        layer.beginEditCommand(tr("Fix: {0}").format(fix_id))
+        layer.beginEditCommand(tr("Fix: {0}").format(fix_label(fix_id)))
         layer.changeGeometry(feat.id(), qg)
         area = AreaCalculator(layer.crs()).area(qg)
         for name, value in (("area_mu", round(area.mu, 2)), ("area_ha", round(area.ha, 4))):

@@ -9,6 +9,16 @@ from typing import Optional, Tuple
 
 from qgis.core import Qgis, QgsMessageLog, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QStyle,
+    QVBoxLayout,
+)
 
 from .. import schema
 from ..i18n import tr
@@ -36,6 +46,79 @@ def guarded(fn):
             return None
 
     return wrapper
+
+
+def standard_button_texts() -> dict:
+    """Translated texts of the standard dialog buttons the plugin uses.
+
+    Qt's own texts come from Qt's translations, which QGIS does not always install (they showed English in a
+    Chinese QGIS): the plugin's dialogs set them from its own translation instead.
+    """
+    b = QDialogButtonBox
+    return {b.Ok: tr("OK"), b.Cancel: tr("Cancel"), b.Close: tr("Close"), b.Yes: tr("Yes"), b.No: tr("No"),
+            b.Save: tr("Save"), b.Apply: tr("Apply"), b.Discard: tr("Discard"), b.Help: tr("Help")}
+
+
+def translate_buttons(box) -> None:
+    """Set the plugin's translations on the standard buttons of a QDialogButtonBox or QMessageBox."""
+    texts = standard_button_texts()
+    for button in box.buttons():
+        std = box.standardButton(button)
+        key = QDialogButtonBox.StandardButton(int(std)) if std else None
+        if key in texts:
+            button.setText(texts[key])
+
+
+def ask_yes_no(parent, title: str, text: str) -> bool:
+    """A yes/no question with translated buttons; True for yes."""
+    box = QMessageBox(QMessageBox.Question, title, text, QMessageBox.Yes | QMessageBox.No, parent)
+    box.setDefaultButton(QMessageBox.Yes)
+    translate_buttons(box)
+    return box.exec_() == QMessageBox.Yes
+
+
+class DetailsDialog(QDialog):
+    """A message with a summary line and its full text behind "Show details…", closed with "Close".
+
+    The plugin's own replacement for QMessageBox.setDetailedText, whose details button Qt labels (and re-labels
+    on every click) from Qt's translations.
+    """
+
+    def __init__(self, title: str, summary: str, details: str = "", ok: bool = True, parent=None):
+        super().__init__(parent)
+        self.setObjectName("ForestryDetailsDialog")
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        icon = QLabel(self)
+        pixmap = self.style().standardIcon(QStyle.SP_MessageBoxInformation if ok else QStyle.SP_MessageBoxWarning)
+        icon.setPixmap(pixmap.pixmap(32, 32))
+        row.addWidget(icon, 0, Qt.AlignTop)
+        self.summary = QLabel(summary, self)
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        row.addWidget(self.summary, 1)
+        layout.addLayout(row)
+        self.details = QPlainTextEdit(details, self)
+        self.details.setReadOnly(True)
+        self.details.setVisible(False)
+        layout.addWidget(self.details, 1)
+        self.buttons = QDialogButtonBox(self)
+        self.details_button = self.buttons.addButton(tr("Show details…"), QDialogButtonBox.ActionRole)
+        self.details_button.setVisible(bool(details))
+        self.close_button = self.buttons.addButton(QDialogButtonBox.Close)
+        translate_buttons(self.buttons)
+        self.details_button.clicked.connect(self.toggle_details)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.close_button.setDefault(True)
+        self.resize(480, 140)
+
+    def toggle_details(self) -> None:
+        shown = self.details.isHidden()
+        self.details.setVisible(shown)
+        self.details_button.setText(tr("Hide details…") if shown else tr("Show details…"))
+        self.resize(self.width(), 420 if shown else 140)
 
 
 def working_copy_of(layer) -> Optional[str]:

@@ -294,6 +294,17 @@ class PatchEditController(QObject):
         self._cmd_touched.setdefault(fid, str(schema.plain_value(self.layer.getFeature(fid)["stage"]) or "design"))
         self._apply(fid, attributes.touched(self._committed_revision(fid)))
 
+    def completed_attributes(self, geom: QgsGeometry, attrs: Dict[str, Any]) -> Dict[str, Any]:
+        """`attrs` with the empty automatic fields (admin codes, area, 前地类) as this controller fills them from the
+        geometry once the feature is added: what an attribute form's save will store, for the live check."""
+        out = dict(attrs)
+        if geom is None or geom.isEmpty():
+            return out
+        for key, value in self.ctx.geometry_attributes(geom, schema.plain_value(attrs.get("remark"))).items():
+            if key in AUTO_FILLED and schema.plain_value(out.get(key)) in (None, ""):
+                out[key] = value
+        return out
+
     # -- what the acting person may do ------------------------------------------------------
     def permission_refusal(self, op: str, stages: Sequence[str] = ("design",)) -> Optional[str]:
         """None when the acting person (core.identity) may `op` ("create", "edit", "delete") patches at these

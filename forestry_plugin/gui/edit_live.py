@@ -49,6 +49,17 @@ def load_checker(path: str):
         return None
 
 
+def rule_label(code: str) -> str:
+    """The translated name of a check rule (the code itself without a check engine)."""
+    rules = _checks_module("rules")
+    return rules.rule_label(code) if rules is not None and hasattr(rules, "rule_label") else code
+
+
+def rule_labels(findings: Sequence[Any]) -> str:
+    """The translated names of the findings' rules, each once, for a sentence."""
+    return tr(", ").join(rule_label(code) for code in sorted({f.rule for f in findings}))
+
+
 def open_findings(findings: Sequence[Any]) -> List[Any]:
     """Findings that still count (not already accepted as exceptions)."""
     return [f for f in findings if not getattr(f, "accepted", False)]
@@ -119,7 +130,9 @@ class FindingsDialog(QDialog):
         table.setHorizontalHeaderLabels([tr("Severity"), tr("Rule"), tr("Message")])
         for r, f in enumerate(findings):
             table.setItem(r, 0, QTableWidgetItem(schema.SEVERITIES.label(f.severity, lang)))
-            table.setItem(r, 1, QTableWidgetItem(f.rule))
+            rule = QTableWidgetItem(rule_label(f.rule))
+            rule.setToolTip(f.rule)  # the stable code, as in reports and the platform's messages
+            table.setItem(r, 1, rule)
             table.setItem(r, 2, QTableWidgetItem(f.message))
         table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
         layout.addWidget(table)
@@ -154,6 +167,8 @@ def ask_with_dialog(parent=None) -> Ask:
 
 # report(patch_id, findings): tell the user about a patch's open findings (message bar in QGIS)
 Report = Callable[[str, Sequence[Any]], None]
+# complete(layer, geometry, attributes) -> the attributes with what the plugin fills in after the save
+Complete = Callable[[QgsVectorLayer, QgsGeometry, Dict[str, Any]], Dict[str, Any]]
 
 
 class LiveCheckInterface(QgsAttributeFormInterface):
@@ -165,11 +180,12 @@ class LiveCheckInterface(QgsAttributeFormInterface):
     """
 
     def __init__(self, form: QgsAttributeForm, layer: QgsVectorLayer, checker_for: Callable[[str], Any],
-                 report: Report):
+                 report: Report, complete: Optional[Complete] = None):
         super().__init__(form)
         self.layer = layer
         self.checker_for = checker_for
         self.report = report
+        self.complete = complete
 
     def acceptChanges(self, feature: QgsFeature) -> bool:  # noqa: N802 (QGIS API name)
         try:
@@ -178,6 +194,8 @@ class LiveCheckInterface(QgsAttributeFormInterface):
             if checker is None or feature.geometry().isEmpty():
                 return True
             attrs = {name: feature[name] for name in feature.fields().names()}  # check_patch takes them as they are
+            if self.complete is not None:  # a new patch gets its admin codes and area after the form saved it
+                attrs = self.complete(self.layer, feature.geometry(), attrs)
             pid = str(schema.plain_value(attrs.get("patch_id")) or "")
             findings = open_findings(checker.check_patch(feature.geometry(), attrs, pid))
             if findings:
@@ -199,12 +217,18 @@ class FormWatcher(QObject):
     PROPERTY = "forestry_live_check"
 
     def __init__(self, is_watched: Callable[[QgsVectorLayer], bool], checker_for: Callable[[str], Any],
-                 report: Report, parent=None):
+                 report: Report, parent=None, complete: Optional[Complete] = None):
         super().__init__(parent)
         self.is_watched = is_watched
         self.checker_for = checker_for
         self.report = report
+        self.complete = complete
         self._installed = False
+        # C++ address of a form -> (its Python wrapper, the interface). A form QGIS built in C++ reaches Python as a
+        # temporary wrapper (the sip.cast below) and addInterface hands the interface's Python half to that wrapper:
+        # once it was collected QGIS called the plain C++ acceptChanges and the live check never ran. Kept here
+        # until the form is destroyed.
+        self._attached: Dict[int, tuple] = {}
 
     @guarded
     def _on_focus(self, _old, new) -> None:
@@ -223,9 +247,18 @@ class FormWatcher(QObject):
         layer = form.layer()
         if not isinstance(layer, QgsVectorLayer) or not self.is_watched(layer):
             return False
-        form.addInterface(LiveCheckInterface(form, layer, self.checker_for, self.report))  # the form owns it
+        interface = LiveCheckInterface(form, layer, self.checker_for, self.report, self.complete)
+        form.addInterface(interface)  # the form deletes it (C++); its Python half lives in self._attached
         form.setProperty(self.PROPERTY, True)
+        key = sip.unwrapinstance(form)
+        # (a form made in Python keeps its own wrapper: holding it here would keep the form alive)
+        self._attached[key] = (None if sip.ispyowned(form) else form, interface)
+        form.destroyed.connect(lambda *_a, k=key: self._attached.pop(k, None))
         return True
+
+    def attached_forms(self) -> int:
+        """How many open forms have the live check (tests)."""
+        return len(self._attached)
 
     def install(self) -> None:
         if not self._installed:
@@ -239,3 +272,4 @@ class FormWatcher(QObject):
             except (TypeError, RuntimeError):
                 pass
             self._installed = False
+        self._attached.clear()  # forms still open lose the live check with the plugin

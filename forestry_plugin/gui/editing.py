@@ -34,14 +34,14 @@ from qgis.gui import (
 )
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
-from qgis.PyQt.QtWidgets import QAction, QFileDialog, QMessageBox
+from qgis.PyQt.QtWidgets import QAction, QFileDialog
 
 from .. import schema
 from ..core import importer
 from ..core.attributes import MergeRefused, PatchContext
 from ..i18n import tr
 from . import edit_live
-from .common import find_layer, guarded
+from .common import DetailsDialog, find_layer, guarded
 from .edit_controller import EditError, PatchEditController
 
 SNAP_TOLERANCE_PX = 12
@@ -232,8 +232,10 @@ class EditingComponent:
             self.actions[key] = action
         for key in ("new", "split", "reshape"):
             self.tools[key].setAction(self.actions[key])
-        self.form_watcher = edit_live.FormWatcher(lambda layer: layer.id() in self.controllers,
-                                                  lambda path: self.checker(path, wait=False), self.report_findings)
+        self.form_watcher = edit_live.FormWatcher(
+            lambda layer: layer.id() in self.controllers, lambda path: self.checker(path, wait=False),
+            self.report_findings,
+            complete=lambda layer, geom, attrs: self.controller(layer).completed_attributes(geom, attrs))
         self.form_watcher.install()
         project = QgsProject.instance()
         project.layersAdded.connect(self._on_layers_added)
@@ -394,7 +396,7 @@ class EditingComponent:
     def report_findings(self, patch_id: str, findings) -> None:
         """Message bar note after an attribute form saved a patch with open findings."""
         errors = [f for f in findings if f.severity == "error"]
-        rules = ", ".join(sorted({f.rule for f in findings}))
+        rules = edit_live.rule_labels(findings)
         if errors:
             self.notify(tr("Patch {0}: {1} check error(s) ({2}). Fix them or accept them as exceptions; "
                            "\"Check and save\" will not save the patch until then.").format(
@@ -605,10 +607,7 @@ class EditingComponent:
 
     def show_report(self, title: str, text: str, ok: bool) -> None:
         """A dialog with the full import report (tests replace it)."""
-        box = QMessageBox(QMessageBox.Information if ok else QMessageBox.Warning, title, text.split("\n")[0],
-                          QMessageBox.Ok, self.iface.mainWindow())
-        box.setDetailedText(text)
-        box.exec_()
+        DetailsDialog(title, text.split("\n")[0], text, ok, self.iface.mainWindow()).exec_()
 
 
 __all__ = ["EditingComponent", "NewPatchTool", "LineTool", "configure_snapping", "enable_tracing"]

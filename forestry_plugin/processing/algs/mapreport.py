@@ -44,7 +44,7 @@ class MapReportAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         poly = [QgsProcessing.TypeVectorPolygon]
-        self.addParameter(QgsProcessingParameterVectorLayer(self.PATCHES, tr("Patches"), poly))
+        self.addParameter(QgsProcessingParameterVectorLayer(self.PATCHES, tr("Patch layer"), poly))
         self.addParameter(QgsProcessingParameterVectorLayer(self.BASEMAP, tr("Base map"), poly))
         self.addParameter(QgsProcessingParameterVectorLayer(self.ADMIN, tr("Administrative units"), poly, optional=True))
         self.addParameter(QgsProcessingParameterString(self.TITLE, tr("Title"), tr("Afforestation patches map")))

@@ -54,7 +54,7 @@ class ProgressReportAlgorithm(QgsProcessingAlgorithm):
         return ProgressReportAlgorithm()
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(self.PATCHES, tr("Patches"),
+        self.addParameter(QgsProcessingParameterFeatureSource(self.PATCHES, tr("Patch layer"),
                                                               [QgsProcessing.TypeVectorPolygon]))
         self.addParameter(QgsProcessingParameterFeatureSource(self.TASKS, tr("Annual task quotas"),
                                                               [QgsProcessing.TypeVector]))
