@@ -127,7 +127,7 @@ def test_timeout_is_configurable_and_defaults_to_30s(make_server):
 def test_half_sent_requests_do_not_block_a_normal_login(make_server, qgis_app):
     from forestry_plugin.core.sync.client import PlatformClient
 
-    server = make_server()  # the default 30 s timeout: the stalled sockets stay held during the test
+    server = make_server(request_timeout=BOUND_S * 3)  # longer than the test may take: the sockets stay held
     held = make_server.hold(server, stall(server, 50, partial_headers=5))
     assert wait_until(lambda: server.active_connections >= 50), server.active_connections
     t0 = time.monotonic()

@@ -608,3 +608,17 @@ def test_sync_panel_login_and_message_bar(leaks, capfd, panel, qgis_iface, platf
         leaks.text(f"QgsSettings {key}", str(settings.value(key)))
     leaks.files("panel", path, server.db.path)
     finish(leaks, capfd)
+
+
+@pytest.mark.parametrize("text,secret", [
+    ("{'password': 'hunter22'}", "hunter22"),  # a Python repr echoed back
+    ("client_secret=abcd1234&x=1", "abcd1234"),
+    ('{"id_token": "eyJabc.def"}', "eyJabc.def"),
+    ("Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
+    ("'Authorization': 'Bearer tok123456'", "tok123456"),
+    ("api_key: kkkk9999 rest", "kkkk9999"),
+])
+def test_redact_hides_secrets_in_every_echo_shape(text, secret):
+    from forestry_plugin.core.sync.client import redact
+
+    assert secret not in redact(text)

@@ -54,7 +54,6 @@ def new_copy(tmp_path, name: str, patches=()) -> str:
 
 def engine(path: str, url: str, retries: int = 1, user: str = "demo_tech") -> SyncEngine:
     c = PlatformClient(url, retries=retries, sleep=lambda s: None)
-    c.deadline_ms = 3000  # a stalled request ends here (the proxy never answers it: no race)
     c.login(user, PW)
     return SyncEngine(path, c)
 
@@ -279,11 +278,14 @@ def test_every_fault_on_every_route_converges(platform, proxy, tmp_path, fault):
     for n, route in enumerate([r"patches\?", r"patches:batch", r"audit/head", r"transitions"]):
         edit(a_path, pid_of(1 + 2 * (n % 2)), f"A {n}")  # A edits patches 1 and 3, B 2 and 4
         edit(b_path, pid_of(2 + 2 * (n % 2)), f"B {n}")
-        times = 1 if fault.startswith("stall") else 3  # a stall costs the client's whole deadline
-        proxy.fail(route, fault, times=times)
-        try_sync(a)
-        proxy.fail(route, fault, times=times)
-        try_sync(b)
+        stall = fault.startswith("stall")
+        times = 1 if stall else 3  # a stall costs the client's whole deadline
+        for e in (a, b):
+            # a stalled request ends at this deadline (the proxy never answers it: no race); only while stalling
+            e.client.deadline_ms = 3000 if stall else 0
+            proxy.fail(route, fault, times=times)
+            try_sync(e)
+            e.client.deadline_ms = 0
         proxy.clear()
     for e in (a, b, a):
         sync(e)
@@ -491,3 +493,45 @@ def test_malformed_platform_records_are_set_aside_not_blocking(platform, tmp_pat
     summary = b.pull()
     assert summary.quarantined == 0 and summary.applied == 2 and b.quarantined() == []
     assert divergence(b_path, server, b) == []
+
+
+def test_late_refusal_never_overwrites_a_newer_edit(platform, proxy, tmp_path):
+    """An edit the platform refuses, whose answer is lost; the user corrects the patch; Sync replays the batch and
+    hears "refused" late: the correction stays and is uploaded, nothing is lost."""
+    server, _url = platform
+    a_path = new_copy(tmp_path, "a.gpkg", [1, 2])
+    a = engine(a_path, proxy.url)
+    sync(a)
+    with geopackage.connect(a_path) as con:
+        con.execute("UPDATE patches SET area_mu = -5 WHERE patch_id = ?", (pid_of(1),))  # refused: not positive
+    proxy.fail(r"patches:batch", "drop_after", times=10)
+    with pytest.raises(PlatformError):
+        a.push()
+    proxy.clear()
+    with geopackage.connect(a_path) as con:
+        con.execute("UPDATE patches SET area_mu = 15.0, remark = 'corrected' WHERE patch_id = ?", (pid_of(1),))
+    summary = a.push()
+    assert summary.rejected == 1  # the late answer about the refused version
+    assert remark_on_platform(server, pid_of(1)) == "corrected"
+    assert a.conflicts() == [] and divergence(a_path, server, a) == []
+
+
+def test_unreadable_copies_in_answers_and_odd_flags_are_not_taken(platform, tmp_path):
+    """A record that says deleted "false" (a string) or has no geometry without being deleted is set aside: it must
+    not delete the local patch."""
+    server, url = platform
+    a_path = new_copy(tmp_path, "a.gpkg", [1, 2])
+    a = engine(a_path, url)
+    sync(a)
+    feature = {"type": "Feature", "properties": {"patch_id": pid_of(1), "version": 9, "deleted": "false"},
+               "geometry": None}
+    from forestry_plugin.core.sync.engine import SyncSummary, sync_transaction
+
+    summary = SyncSummary("pull")
+    with sync_transaction(a_path) as con:
+        assert a._merge_or_quarantine(con, feature, summary) == "quarantined"
+        feature["properties"]["deleted"] = False
+        assert a._merge_or_quarantine(con, feature, summary) == "quarantined"
+    assert summary.quarantined == 2
+    with geopackage.connect(a_path) as con:
+        assert con.execute("SELECT COUNT(*) FROM patches WHERE patch_id = ?", (pid_of(1),)).fetchone()[0] == 1

@@ -77,10 +77,12 @@ class AuditChainRefused(PlatformError):
 
 
 # Secrets that a platform or gateway might echo back in an error message: never shown, never logged.
-_SECRET_KEYS = ("access_token", "refresh_token", "password", "copy_secret", "token", "secret")
-_SCHEME_VALUE = re.compile(r"(?i)\bbearer\s+[^\s,;\"']+")
-_AUTH_HEADER = re.compile(r"(?i)\b((?:proxy-)?authorization|cookie)(\"?\s*[:=]\s*\"?)([^\r\n\"',;}]*)")
-_KEY_VALUE = re.compile(r"(?i)\b(" + "|".join(_SECRET_KEYS) + r")(\"?\s*[:=]\s*\"?)([^\s,;&\"'<>}]+)")
+_SECRET_KEYS = ("access_token", "refresh_token", "id_token", "password", "passwd", "copy_secret", "client_secret",
+                "api_key", "apikey", "token", "secret")
+_SCHEME_VALUE = re.compile(r"(?i)\b(?:bearer|basic)\s+[^\s,;\"']+")
+_AUTH_HEADER = re.compile(r"(?i)\b((?:proxy-)?authorization|cookie)([\"']?\s*[:=]\s*[\"']?)([^\r\n\"',;}]*)")
+# key = value, "key": "value" (JSON) and 'key': 'value' (a Python repr echoed back)
+_KEY_VALUE = re.compile(r"(?i)(?<![a-z0-9])(" + "|".join(_SECRET_KEYS) + r")([\"']?\s*[:=]\s*[\"']?)([^\s,;&\"'<>}]+)")
 MAX_SERVER_TEXT = 300  # characters of a platform's error message shown to the user
 
 
@@ -138,7 +140,9 @@ class PlatformClient:
             req.setRawHeader(k.encode(), v.encode())
         # QGIS keeps GET replies in its network cache (on disk), and when a later request for the same URL fails,
         # 3.22 hands back the cached reply instead: HTTP 200 and the old body, a stale answer taken for a fresh one.
-        # API replies are never kept: removed before the request and after it.
+        # API replies are never kept: not saved, not loaded, and removed before the request and after it.
+        req.setAttribute(QNetworkRequest.CacheSaveControlAttribute, False)
+        req.setAttribute(QNetworkRequest.CacheLoadControlAttribute, QNetworkRequest.AlwaysNetwork)
         self._uncache(url)
         blocking = QgsBlockingNetworkRequest()
         # A deadline of our own over QGIS's timeout: QGIS 3.22 can leave a request waiting for good (seen after a

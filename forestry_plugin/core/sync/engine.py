@@ -17,7 +17,6 @@ import json
 import math
 import re
 import secrets
-import sqlite3
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -122,9 +121,14 @@ def _record_problem(feature: Any) -> Optional[str]:
     bad = sorted(k for k, v in props.items() if k in SYNCED_FIELDS and isinstance(v, (dict, list)))
     if bad:
         return tr("the value of {0} is not a single value").format(", ".join(bad))
+    deleted = props.get("deleted", False)
+    if not isinstance(deleted, bool):
+        return tr("its deleted flag is not true or false")
     geometry = feature.get("geometry")
-    if props.get("deleted") or geometry is None:
+    if deleted:
         return None
+    if geometry is None:
+        return tr("it has no geometry but is not deleted")
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         return tr("its geometry is not a polygon")
     coords = geometry.get("coordinates")
@@ -381,7 +385,7 @@ class SyncEngine:
                 if pid:
                     con.execute("DELETE FROM sync_quarantine WHERE patch_id = ?", (pid,))
                 return outcome
-            except (ValueError, TypeError, RuntimeError, OverflowError, sqlite3.Error) as e:
+            except (ValueError, TypeError, RuntimeError, OverflowError) as e:  # the record (a local fault aborts)
                 con.execute("ROLLBACK TO merge_one")
                 con.execute("RELEASE merge_one")
                 problem = str(e).strip() or type(e).__name__
@@ -553,12 +557,20 @@ class SyncEngine:
                                 "? IS NULL OR server_version <= ?)", (pid, version, version))
                     con.execute("DELETE FROM sync_rejections WHERE patch_id = ?", (pid,))
                 elif status == "conflict":
+                    server = res.get("server")
+                    if server is not None and not self._readable(server, summary):
+                        continue  # the change stays pending; the next download brings the platform's copy
                     summary.conflicts += 1
-                    self._record_conflict(con, pid, res.get("server_version"), res.get("server"), item.get("base_version"))
+                    self._record_conflict(con, pid, res.get("server_version"), server, item.get("base_version"))
                 else:
                     summary.rejected += 1
                     reasons = self._reasons(res)
                     summary.errors.append(f"{pid}: {'; '.join(reasons)}")
+                    current = con.execute("SELECT change_seq FROM sync_changes WHERE patch_id = ?", (pid,)).fetchone()
+                    if current is not None and current[0] != seqs.get(pid):
+                        # Edited again since this version went out (a replayed batch answered late): the newer
+                        # edit stays, pending, and is judged on its own at the next upload.
+                        continue
                     local = self._read_local(con, pid)
                     mine = self._to_feature(*local) if local else None
                     con.execute("INSERT OR REPLACE INTO sync_rejections (patch_id, reasons, at, local_feature, code) "
@@ -568,21 +580,33 @@ class SyncEngine:
                     # Nothing the platform refused is kept as if it stood: the patch returns to the platform's
                     # copy (the refused version is kept in sync_rejections); a refused new patch stays, marked,
                     # and is not sent again until it is edited.
-                    if isinstance(res.get("server"), dict):
+                    if isinstance(res.get("server"), dict) and self._readable(res["server"], summary):
                         # pending moves of the patch stay: the platform answers them on their own
                         self._write_server_copy(con, res["server"])
                     con.execute("DELETE FROM sync_changes WHERE patch_id = ? AND change_seq = ?", (pid, seqs.get(pid)))
             con.execute("DELETE FROM sync_outbox WHERE key = ?", (key,))
 
-    @staticmethod
-    def _reasons(res: Dict[str, Any]) -> List[str]:
+    def _reasons(self, res: Dict[str, Any]) -> List[str]:
         """The platform's reasons for refusing an item, in the user's language."""
         rej = res.get("rejections")
         if isinstance(rej, list) and rej:
             texts = [render_rejection(r) for r in rej if isinstance(r, dict)]
         else:
             texts = [str(r) for r in (res.get("reasons") or [res.get("code") or res])]
-        return [redact(t) for t in texts]  # the platform's words are shown and logged: never a credential
+        return [self._redact(t) for t in texts]  # the platform's words are shown and logged: never a credential
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self.client._secrets())
+
+    def _readable(self, feature: Any, summary: SyncSummary) -> bool:
+        """True when a platform copy in an answer can be taken; else the answer's copy is ignored, and said so."""
+        problem = _record_problem(feature)
+        if problem is None:
+            return True
+        pid = ((feature or {}).get("properties") or {}).get("patch_id") if isinstance(feature, dict) else None
+        summary.errors.append(tr("{0}: the platform's record could not be taken ({1}); it was set aside and the other "
+                                 "patches were taken").format(pid or tr("a record without a patch id"), problem))
+        return False
 
     def _void_pending_moves(self, con, patch_id: str, code: str, server: Optional[Dict[str, Any]],
                             message: Optional[Tuple[str, str]] = None) -> None:
@@ -666,9 +690,11 @@ class SyncEngine:
                     summary.transitions_accepted += 1
                     audit.record_results(con, [{"fid": row["fid"], "status": audit.ACCEPTED,
                                                 "platform_version": res.get("version"), "at": _now()}])
-                    if res.get("version") is not None:
-                        old = con.execute(f"SELECT server_version FROM {schema.PATCHES} WHERE patch_id = ?",
-                                          (pid,)).fetchone()
+                    old = con.execute(f"SELECT server_version FROM {schema.PATCHES} WHERE patch_id = ?",
+                                      (pid,)).fetchone()
+                    newer = isinstance(res.get("version"), int) and (old is None or old[0] is None
+                                                                     or old[0] < res["version"])
+                    if newer:  # never backwards: a late answer may follow a newer version taken since
                         con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?",
                                     (res["version"], pid))
                         audit.advance_bases(con, pid, old[0] if old else None, res["version"])
@@ -683,9 +709,12 @@ class SyncEngine:
                     summary.errors.append(f"{pid}: {'; '.join(reasons)}")
                     rej = res.get("rejections")
                     rej = rej[0] if isinstance(rej, list) and rej and isinstance(rej[0], dict) else {}
-                    code = str(res.get("code") or rej.get("code") or "rejected")
+                    code = self._redact(str(res.get("code") or rej.get("code") or "rejected"))[:60]
                     en, zh = (render_rejection(rej, "en"), render_rejection(rej, "zh")) if rej else (code, code)
+                    en, zh = self._redact(en), self._redact(zh)
                     server = res.get("server") if isinstance(res.get("server"), dict) else None
+                    if server is not None and not self._readable(server, summary):
+                        server = None
                     if row["action"] in ("transition", "return"):
                         # This move and any later one of the patch are void; the patch returns to the platform's
                         # state and the audit log notes why.
