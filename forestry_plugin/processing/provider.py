@@ -19,6 +19,8 @@ ALGORITHMS = [
     ("sync_algs", "DownloadAlgorithm"),
     ("sync_algs", "UploadAlgorithm"),
     ("checkpatches", "CheckPatchesAlgorithm"),
+    ("exchange_algs", "ExportPackageAlgorithm"),
+    ("exchange_algs", "ImportPackageAlgorithm"),
 ]
 
 
