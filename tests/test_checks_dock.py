@@ -1,10 +1,12 @@
 """The checks dock in a real QGIS on the sample county: run, tree, filter, zoom, accept, re-run changed, fix, undo."""
 
 import os
+import time
 
 import pytest
 from qgis.core import QgsProject
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import QCoreApplication, Qt
+from qgis.PyQt.QtTest import QTest
 
 from forestry_plugin.core import geopackage
 from forestry_plugin.core.checks import store
@@ -31,9 +33,11 @@ def test_run_tree_filter_zoom(dock, sample_county, qgis_iface):
     assert dock.tree.topLevelItemCount() == len(groups)
     assert sum(dock.tree.topLevelItem(i).childCount() for i in range(dock.tree.topLevelItemCount())) == len(open_findings)
     dock.filter_edit.setText("F001")  # a patch number of a labelled fault
+    dock.flush_filter()  # the filter waits for a pause in typing
     shown = sum(dock.tree.topLevelItem(i).childCount() for i in range(dock.tree.topLevelItemCount()))
     assert 1 <= shown < len(open_findings)
     dock.filter_edit.setText("")
+    dock.flush_filter()
     before = qgis_iface.mapCanvas().extent()
     item = dock.tree.topLevelItem(0).child(0)
     dock.tree.setCurrentItem(item)
@@ -99,3 +103,46 @@ def test_export_excel(dock, tmp_path):
     assert len(wb.sheetnames) >= 2
     listed = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     assert {f.patch_id for f in dock.findings if f.patch_id} <= listed  # every finding's patch id is in the report
+
+
+def _children(dock):
+    return [dock.tree.topLevelItem(i).child(j) for i in range(dock.tree.topLevelItemCount())
+            for j in range(dock.tree.topLevelItem(i).childCount())]
+
+
+def test_filter_is_debounced_and_reads_no_patch(dock, sample_county, monkeypatch):
+    dock.run_checks("layer", wait=True)
+    total = len(_children(dock))
+    passes = []
+    original = dock.populate
+    monkeypatch.setattr(dock, "populate", lambda *a: (passes.append(dock.filter_edit.text()), original(*a)))
+    # typing filters only what is loaded: no patch is read per keystroke
+    layer = dock.layer()
+    reads = []
+    monkeypatch.setattr(type(dock), "_patch_numbers", lambda self: reads.append(1) or {})
+    QTest.keyClicks(dock.filter_edit, "F001")  # four keystrokes
+    assert passes == []  # nothing yet: the filter waits for the pause
+    deadline = time.monotonic() + 5
+    while not passes and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    for _ in range(5):  # no second pass comes later
+        QCoreApplication.processEvents()
+    assert passes == ["F001"]  # one filter pass for the four characters, with the whole text
+    assert reads == [] and layer is not None
+    shown = len(_children(dock))
+    assert 1 <= shown < total
+    # the dock names patches by 图斑编号 and shows values with their unit, none for attribute findings
+    for item in _children(dock):
+        assert "F001" in item.text(2) or "F001" in item.text(0)
+    dock.filter_edit.clear()
+    dock.flush_filter()
+    items = {dock.current_finding(it).rule: it for it in _children(dock)}
+    if "min_area" in items:
+        assert items["min_area"].text(1).endswith("m²")
+    if "attribute" in items:
+        assert items["attribute"].text(1) == ""
+    for item in _children(dock):
+        f = dock.current_finding(item)
+        if f.patch_id:
+            assert item.text(2) != f.patch_id and f.patch_id not in item.toolTip(0)

@@ -6,6 +6,8 @@ The GUI tools and the importer call these with plain geometries and attribute di
 from __future__ import annotations
 
 import datetime as _dt
+import re
+import string
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -42,6 +44,199 @@ class AdminAssignment:
     village_code: Optional[str] = None
     crossing: bool = False
     shares: Dict[str, float] = field(default_factory=dict)  # village code -> share of the patch area (0..1)
+
+
+# -- 图斑编号 (tuban_no) ---------------------------------------------------------------------------------------
+# The scheme new patch numbers follow, a Python format string stored as the working-copy setting NUMBER_SCHEME_KEY.
+# Fields: {year} (造林年度), {county} (6-digit county code), {township} (9-digit township code), {village}
+# (12-digit village code) and {seq} (the running number; a width such as {seq:04d} pads it). The default gives
+# year + township code + a 4-digit sequence, e.g. 2025 + 339901101 + 0007 = "20253399011010007": unique in the
+# county because the township code is part of it, and sorted by year and township when listed.
+NUMBER_SCHEME_KEY = "tuban_no_scheme"
+DEFAULT_NUMBER_SCHEME = "{year}{township}{seq:04d}"
+NUMBER_FIELDS = ("year", "county", "township", "village", "seq")
+_SPLIT_SUFFIX = re.compile(r"(-\d+)+$")
+
+
+def valid_number_scheme(scheme: Optional[str]) -> bool:
+    """True when `scheme` is a format string using only NUMBER_FIELDS and containing {seq} exactly once."""
+    if not scheme or not isinstance(scheme, str):
+        return False
+    try:
+        parts = list(string.Formatter().parse(scheme))
+    except ValueError:
+        return False
+    names = [p[1] for p in parts if p[1] is not None]
+    if names.count("seq") != 1 or any(n not in NUMBER_FIELDS for n in names):
+        return False
+    try:
+        scheme.format(year=2025, county="339901", township="339901101", village="339901101001", seq=1)
+    except (ValueError, KeyError, IndexError):
+        return False
+    return True
+
+
+def number_scheme(path: Optional[str]) -> str:
+    """The working copy's numbering scheme (setting NUMBER_SCHEME_KEY), DEFAULT_NUMBER_SCHEME if unset or invalid."""
+    if path:
+        from .geopackage import get_setting
+
+        try:
+            scheme = get_setting(path, NUMBER_SCHEME_KEY)
+        except Exception:  # noqa: BLE001 - an older or foreign GeoPackage: the default scheme
+            scheme = None
+        if valid_number_scheme(scheme):
+            return scheme
+    return DEFAULT_NUMBER_SCHEME
+
+
+def set_number_scheme(path: str, scheme: str) -> None:
+    """Store the numbering scheme of a working copy; ValueError if it is not a valid scheme."""
+    from .geopackage import set_setting
+
+    if not valid_number_scheme(scheme):
+        raise ValueError(tr("Invalid patch number scheme {0}: use {{year}}, {{county}}, {{township}}, {{village}} and "
+                            "exactly one {{seq}}").format(scheme))
+    set_setting(path, NUMBER_SCHEME_KEY, scheme)
+
+
+def base_number(number: str) -> str:
+    """A patch number without its split suffixes ("…0007-1-2" -> "…0007")."""
+    return _SPLIT_SUFFIX.sub("", str(number or ""))
+
+
+class PatchNumberer:
+    """Hands out 图斑编号 by a scheme: the next sequence after the highest one in use for the same year and unit.
+
+    `taken` holds every number in use (saved ones and those handed out in this session), so numbers stay unique in
+    the working copy (= the county) even when the scheme has no unit code in it.
+    """
+
+    def __init__(self, scheme: str = DEFAULT_NUMBER_SCHEME, existing: Iterable[str] = (),
+                 county_code: Optional[str] = None):
+        self.scheme = scheme if valid_number_scheme(scheme) else DEFAULT_NUMBER_SCHEME
+        self.county_code = county_code
+        self.taken: set = set()
+        self._patterns: Dict[Tuple[str, str], re.Pattern] = {}
+        for n in existing:
+            self.observe(n)
+
+    @classmethod
+    def from_working_copy(cls, path: str) -> PatchNumberer:
+        """A numberer with the scheme and the patch numbers of a working copy (plain sqlite3 read)."""
+        existing: List[str] = []
+        county = None
+        try:
+            with connect(path) as con:
+                existing = [r[0] for r in con.execute(
+                    f"SELECT tuban_no FROM {schema.PATCHES} WHERE tuban_no IS NOT NULL AND tuban_no <> ''")]
+                from .geopackage import get_settings
+
+                county = get_settings(con).get("county_code")
+        except Exception:  # noqa: BLE001 - no patch table yet: nothing taken
+            pass
+        return cls(number_scheme(path), existing, county)
+
+    def observe(self, number: Any) -> None:
+        """Record a number as in use."""
+        if number not in (None, ""):
+            self.taken.add(str(number))
+
+    def release(self, number: Any) -> None:
+        """Forget a number (its patch is gone)."""
+        self.taken.discard(str(number))
+
+    def _values(self, attrs: Dict[str, Any]) -> Dict[str, str]:
+        year = attrs.get("year") or _dt.date.today().year
+        village = str(attrs.get("village_code") or "")
+        county = str(attrs.get("county_code") or self.county_code or "000000")
+        township = str(attrs.get("township_code") or (village[:9] if village else "") or county.ljust(9, "0"))
+        return {"year": str(year), "county": county, "township": township, "village": village or township.ljust(12, "0")}
+
+    def _pattern(self, values: Dict[str, str]) -> Tuple[str, str, re.Pattern]:
+        head, _sep, tail = self.scheme.partition("{seq")
+        tail = tail.split("}", 1)[1]
+        prefix, suffix = head.format(**values), tail.format(**values)
+        key = (prefix, suffix)
+        if key not in self._patterns:
+            self._patterns[key] = re.compile("^" + re.escape(prefix) + r"(\d+)" + re.escape(suffix) + r"(-\d+)*$")
+        return prefix, suffix, self._patterns[key]
+
+    def next_number(self, attrs: Dict[str, Any]) -> str:
+        """A new number for a patch with these attributes (year, admin codes), recorded as taken."""
+        values = self._values(attrs)
+        _prefix, _suffix, pat = self._pattern(values)
+        seq = 0
+        for n in self.taken:
+            m = pat.match(n)
+            if m:
+                seq = max(seq, int(m.group(1)))
+        while True:
+            seq += 1
+            number = self.scheme.format(seq=seq, **values)
+            if number not in self.taken:
+                self.observe(number)
+                return number
+
+    def split_numbers(self, base: str, count: int, reuse: Iterable[str] = ()) -> List[str]:
+        """`count` numbers for the parts of a split patch numbered `base`: base itself, then base-1, base-2, …
+        (skipping numbers in use, except those in `reuse`: the parts' own numbers)."""
+        free = {str(n) for n in reuse}
+        out = [base]
+        k = 0
+        while len(out) < count:
+            k += 1
+            candidate = f"{base}-{k}"
+            if candidate in self.taken and candidate not in free:
+                continue
+            out.append(candidate)
+        for n in out:
+            self.observe(n)
+        return out
+
+
+def patch_label(patch_id: Any, tuban_no: Any = None) -> str:
+    """What a person reads for a patch: its 图斑编号, else the first 8 characters of its id."""
+    no = schema.plain_value(tuban_no)
+    if no not in (None, ""):
+        return str(no)
+    return str(patch_id or "")[:8]
+
+
+def number_patches(path: str, only_missing: bool = True, scheme: Optional[str] = None,
+                   stages: Optional[Sequence[str]] = None) -> int:
+    """Give 图斑编号 to the patches of a working copy that have none (by fid; with `stages`, only patches at those
+    stages); return how many were numbered.
+
+    Each numbered patch counts as changed (revision + 1, updated_at now) so the number reaches the platform at the
+    next sync. The checks dock calls it with stages=("design",) before a check run when design patches lack a
+    number (later stages are the platform's); the layer must have no unsaved edits (reload it afterwards).
+    """
+    numberer = PatchNumberer.from_working_copy(path)
+    if scheme:
+        numberer.scheme = scheme if valid_number_scheme(scheme) else numberer.scheme
+    with connect(path) as con:
+        rows = con.execute(f"SELECT fid, year, county_code, township_code, village_code, tuban_no, revision, stage "
+                           f"FROM {schema.PATCHES} ORDER BY fid").fetchall()
+        todo = [r[:7] for r in rows if (not only_missing or r[5] in (None, "")) and (stages is None or r[7] in stages)]
+        if not todo:
+            return 0
+        now = now_iso()
+        updates = []
+        for fid, year, county, township, village, _no, revision in todo:
+            number = numberer.next_number({"year": year, "county_code": county, "township_code": township,
+                                           "village_code": village})
+            updates.append((number, now, int(revision or 0) + 1, fid))
+        con.executemany(f"UPDATE {schema.PATCHES} SET tuban_no = ?, updated_at = ?, revision = ? WHERE fid = ?",
+                        updates)
+    return len(updates)
+
+
+def unnumbered_patches(path: str, stages: Optional[Sequence[str]] = None) -> int:
+    """How many patches of a working copy (at `stages`, default all) have no 图斑编号."""
+    with connect(path) as con:
+        rows = con.execute(f"SELECT stage FROM {schema.PATCHES} WHERE tuban_no IS NULL OR tuban_no = ''").fetchall()
+    return sum(1 for (stage,) in rows if stages is None or stage in stages)
 
 
 def task_year(path: str) -> Optional[int]:
@@ -112,8 +307,10 @@ class PatchContext:
     """Reference data (admin units, base map) and area calculator for filling patch attributes."""
 
     def __init__(self, admin_layer: Optional[QgsVectorLayer], basemap_layer: Optional[QgsVectorLayer],
-                 crs: QgsCoordinateReferenceSystem | str, year: Optional[int] = None):
+                 crs: QgsCoordinateReferenceSystem | str, year: Optional[int] = None,
+                 numberer: Optional[PatchNumberer] = None):
         self.crs = QgsCoordinateReferenceSystem(crs) if isinstance(crs, str) else crs
+        self.numbers = numberer if numberer is not None else PatchNumberer()
         self.calc = AreaCalculator(self.crs)
         self.year = year
         self._villages = _Index(admin_layer, self.crs, "\"level\" = 'village'") if admin_layer is not None else None
@@ -126,7 +323,8 @@ class PatchContext:
         base = QgsVectorLayer(layer_uri(path, schema.BASEMAP), schema.BASEMAP, "ogr")
         if crs is None:
             crs = admin.crs()
-        return cls(admin if admin.isValid() else None, base if base.isValid() else None, crs, task_year(path))
+        return cls(admin if admin.isValid() else None, base if base.isValid() else None, crs, task_year(path),
+                   PatchNumberer.from_working_copy(path))
 
     # -- location-derived attributes --------------------------------------------------------
     def admin_codes(self, geom: QgsGeometry) -> AdminAssignment:
@@ -191,6 +389,10 @@ class PatchContext:
         a["revision"] = 1
         a["server_version"] = None
         a.update(self.geometry_attributes(geom, a.get("remark")))
+        if schema.plain_value(a.get("tuban_no")) in (None, ""):
+            a["tuban_no"] = self.numbers.next_number(a)
+        else:
+            self.numbers.observe(a["tuban_no"])  # a number typed or imported is kept as it is
         return a
 
     def changed_geometry(self, geom: QgsGeometry, attrs: Dict[str, Any], committed_revision: Optional[int]) -> \
@@ -201,7 +403,10 @@ class PatchContext:
         return out
 
     def split(self, parent: Dict[str, Any], parts: Sequence[QgsGeometry]) -> List[Dict[str, Any]]:
-        """Attributes of the parts of a split patch: all get new ids, the parent id recorded, area re-split."""
+        """Attributes of the parts of a split patch: all get new ids, the parent id recorded, area re-split.
+
+        图斑编号: the largest part keeps the parent's number, the others get "-1", "-2", … by decreasing area.
+        """
         out = []
         for g in parts:
             a = {k: v for k, v in parent.items() if k in schema.PATCH_FIELD_NAMES}
@@ -209,6 +414,26 @@ class PatchContext:
                      updated_at=now_iso(), revision=1, server_version=None)
             a.update(self.geometry_attributes(g, _strip_crossing(parent.get("remark"))))
             out.append(a)
+        if len(parts) > 1 or schema.plain_value(parent.get("tuban_no")) in (None, ""):
+            for a, number in zip(out, self.split_numbers(parent, parts, [a.get("area_mu") for a in out])):
+                a["tuban_no"] = number
+        return out
+
+    def split_numbers(self, parent: Dict[str, Any], parts: Sequence[Any], areas: Optional[Sequence[Any]] = None,
+                      reuse: Iterable[str] = ()) -> List[str]:
+        """图斑编号 of the parts of `parent` (in the order of `parts`): the largest part (by `areas`, else by
+        geometry area) keeps the parent's number (a new one if it had none), the others get suffixes."""
+        base = schema.plain_value(parent.get("tuban_no"))
+        if base in (None, ""):
+            base = self.numbers.next_number(parent)
+        sizes = [float(a) if a not in (None, "") else -1.0 for a in (areas or [])]
+        if len(sizes) != len(parts):
+            sizes = [g.area() if hasattr(g, "area") else 0.0 for g in parts]
+        order = sorted(range(len(parts)), key=lambda k: (-sizes[k], k))
+        numbers = self.numbers.split_numbers(str(base), len(parts), reuse=set(reuse) | {str(base)})
+        out = [""] * len(parts)
+        for k, number in zip(order, numbers):
+            out[k] = number
         return out
 
     def merge(self, patches: Sequence[Dict[str, Any]], geom: QgsGeometry) -> Dict[str, Any]:
@@ -220,6 +445,11 @@ class PatchContext:
         a.update(patch_id=new_patch_id(), parent_ids=",".join(str(p["patch_id"]) for p in patches),
                  created_at=now_iso(), updated_at=now_iso(), revision=1, server_version=None)
         a.update(self.geometry_attributes(geom, _strip_crossing(main.get("remark"))))
+        # 图斑编号: the survivor's (the largest patch's); the first number among the others if it had none.
+        numbers = [schema.plain_value(p.get("tuban_no")) for p in [main] + [p for p in patches if p is not main]]
+        survivor = next((n for n in numbers if n not in (None, "")), None)
+        a["tuban_no"] = survivor if survivor is not None else self.numbers.next_number(a)
+        self.numbers.observe(a["tuban_no"])
         return a
 
 

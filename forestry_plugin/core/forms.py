@@ -22,6 +22,8 @@ from ..i18n import tr
 
 # Fields the plugin fills from the geometry (attributes.py): the form shows them read-only and their
 # not-null constraint is soft, because a freshly digitized patch only gets them when it is added.
+# Not tuban_no (图斑编号): the plugin numbers a patch added without one (attributes.PatchNumberer, the working copy's
+# scheme), but a number typed in the form or imported from a contractor's file is kept, so it stays editable.
 AUTO_FILLED = frozenset(["patch_id", "county_code", "township_code", "village_code", "prev_dlbm", "area_mu",
                          "area_ha", "stage", "parent_ids", "created_at", "updated_at", "revision", "server_version"])
 

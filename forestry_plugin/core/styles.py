@@ -7,9 +7,13 @@ from typing import Dict
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFillSymbol,
+    QgsPalLayerSettings,
     QgsRendererCategory,
     QgsSingleSymbolRenderer,
+    QgsTextBufferSettings,
+    QgsTextFormat,
     QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
 )
 from qgis.PyQt.QtGui import QColor
 
@@ -32,6 +36,9 @@ LAND_GROUP_COLOURS: Dict[str, str] = {
 }
 FOREST_SHADES = {"0301": "#2f8a3e", "0302": "#6ab04c", "0305": "#8fc97a", "0307": "#b5deaa"}
 SEVERITY_COLOURS = {"error": "#e31a1c", "warning": "#ff7f00", "info": "#1f78b4"}
+# Patch labels (图斑编号) appear from this scale on (1:25 000 and closer): at county scale they would only clutter.
+PATCH_LABEL_MIN_SCALE = 25000.0
+BASEMAP_OPACITY = 0.45  # the base map stays in the background: muted, so patches and findings read on top
 
 
 def land_class_colour(code: str) -> str:
@@ -71,7 +78,36 @@ def basemap_renderer(lang: str = "zh") -> QgsCategorizedSymbolRenderer:
 
 
 def issues_renderer(lang: str = "zh") -> QgsCategorizedSymbolRenderer:
-    return categorized("severity", SEVERITY_COLOURS, schema.SEVERITIES, lang, outline="#b00000", width=0.5, alpha=110)
+    """Findings as a thick outline and a light hatching in the severity colour: the patch under them stays
+    visible (no opaque fill)."""
+    cats = []
+    for c in schema.SEVERITIES:
+        colour = SEVERITY_COLOURS.get(c.code, "#e31a1c")
+        cats.append(QgsRendererCategory(c.code, _fill(colour, colour, 0.7, alpha=200, style="b_diagonal"),
+                                        c.label(lang)))
+    cats.append(QgsRendererCategory(None, _fill("#e31a1c", "#e31a1c", 0.7, alpha=200, style="b_diagonal"),
+                                    "(其他/无效)" if lang.startswith("zh") else "(other/invalid)"))
+    return QgsCategorizedSymbolRenderer("severity", cats)
+
+
+def patch_labeling(min_scale: float = PATCH_LABEL_MIN_SCALE) -> QgsVectorLayerSimpleLabeling:
+    """图斑编号 labels, shown only from `min_scale` on (zoomed in), with a white halo."""
+    settings = QgsPalLayerSettings()
+    settings.fieldName = "tuban_no"
+    settings.isExpression = False
+    settings.scaleVisibility = True
+    settings.minimumScale = min_scale  # most zoomed-out scale with labels
+    settings.maximumScale = 0.0
+    fmt = QgsTextFormat()
+    fmt.setSize(8)
+    fmt.setColor(QColor("#202020"))
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(0.8)
+    buffer.setColor(QColor("#ffffff"))
+    fmt.setBuffer(buffer)
+    settings.setFormat(fmt)
+    return QgsVectorLayerSimpleLabeling(settings)
 
 
 def outline_renderer(colour: str, width: float = 0.5, style: str = "no") -> QgsSingleSymbolRenderer:
@@ -94,9 +130,12 @@ def apply_default_style(layer: QgsVectorLayer, table: str, lang: str = "zh") -> 
     """Give a working-copy layer its default renderer; False for tables without one."""
     if table == schema.PATCHES:
         layer.setRenderer(patch_renderer(lang))
+        if layer.fields().indexFromName("tuban_no") >= 0:
+            layer.setLabeling(patch_labeling())
+            layer.setLabelsEnabled(True)
     elif table == schema.BASEMAP:
         layer.setRenderer(basemap_renderer(lang))
-        layer.setOpacity(0.85)
+        layer.setOpacity(BASEMAP_OPACITY)
     elif table == schema.ISSUES:
         layer.setRenderer(issues_renderer(lang))
     elif table == schema.HISTORY:

@@ -3,19 +3,20 @@ grouped by rule, filter, zoom and flash, accept as exception, re-run changed pat
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import shapely
 from qgis.core import (
     Qgis,
     QgsApplication,
+    QgsFeatureRequest,
     QgsGeometry,
     QgsProject,
     QgsTask,
     QgsVectorLayer,
 )
 from qgis.gui import QgsDockWidget
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
     QComboBox,
@@ -33,16 +34,18 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import schema
-from ..core import fixes, geopackage, identity
+from ..core import attributes, fixes, geopackage, identity
 from ..core.area import AreaCalculator
 from ..core.checks import store
 from ..core.checks.engine import CheckCanceled, Finding, check_working_copy
 from ..core.checks.report import write_check_report
-from ..core.checks.rules import rule_label
+from ..core.checks.rules import format_value, rule_label
 from ..i18n import tr, ui_language
 from .common import DockComponent, ask_yes_no, current_working_copy, find_layer
 
 SEVERITY_COLOURS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
+FILTER_DELAY_MS = 250  # the findings filter waits this long after the last keystroke
+AUTO_NUMBER_STAGES = ("design",)  # patches numbered (图斑编号) before a check run when they have none
 SCOPES = ("layer", "selection", "extent", "changed")
 # Fixes offered per rule (fix ids; fix_label() names them).
 FIXES = {
@@ -90,6 +93,16 @@ class CheckTask(QgsTask):
             return False
 
 
+def readable_message(f: Finding, numbers: Dict[str, str]) -> str:
+    """A finding's message with any patch id in it (findings stored before patches had numbers, the live check)
+    replaced by the patch's 图斑编号."""
+    text = f.message or ""
+    other = f.other_id or ""
+    if other and numbers.get(other):
+        text = text.replace(other, numbers[other]).replace(other[:8], numbers[other])
+    return text
+
+
 def load_findings(path: str) -> List[Finding]:
     """The current findings stored in the working copy (check_issues), with their accepted flags."""
     accepted = {(e["patch_id"], e["rule"], e.get("other_id")) for e in store.list_exceptions(path)}
@@ -108,6 +121,9 @@ class ChecksDock(QgsDockWidget):
         self.setObjectName("ForestryChecksDock")
         self.iface = iface
         self.findings: List[Finding] = []
+        self.numbers: Dict[str, str] = {}  # patch_id -> 图斑编号, read once per reload
+        self._search: List[str] = []  # per finding: the lower-case text the filter looks in
+        self.filter_passes = 0  # how often the tree was filled (tests)
         self.task: Optional[CheckTask] = None
         self.ask = lambda title, text: ask_yes_no(self, title, text)
         self.ask_reason = lambda: QInputDialog.getText(self, tr("Accept as exception"),
@@ -160,7 +176,12 @@ class ChecksDock(QgsDockWidget):
         self.setWidget(body)
         self.run_button.clicked.connect(lambda: self.run_checks())
         self.cancel_button.clicked.connect(self.cancel)
-        self.filter_edit.textChanged.connect(self.populate)
+        # Typing filters what is loaded once the user pauses, not on every keystroke.
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(lambda: self.populate())
+        self.filter_edit.textChanged.connect(lambda _t: self._filter_timer.start())
         self.severity_filter.currentIndexChanged.connect(self.populate)
         self.show_accepted.currentIndexChanged.connect(self.populate)
         self.tree.currentItemChanged.connect(lambda cur, _prev: self.zoom_to(cur))
@@ -188,26 +209,49 @@ class ChecksDock(QgsDockWidget):
     def reload(self, *_a) -> None:
         path = self.path()
         self.findings = load_findings(path) if path else []
+        self.numbers = self._patch_numbers()
+        self._search = [f"{self.numbers.get(f.patch_id, '')} {f.patch_id} {readable_message(f, self.numbers)}".lower()
+                        for f in self.findings]
         self.populate()
 
-    def _patch_numbers(self) -> dict:
+    def _patch_numbers(self) -> Dict[str, str]:
+        """patch_id -> 图斑编号 of the patches layer (edit buffer included), without geometries."""
         layer = self.layer()
         if layer is None:
             return {}
-        return {f["patch_id"]: (f["tuban_no"] or "") for f in layer.getFeatures()}
+        fields = layer.fields()
+        if fields.indexFromName("patch_id") < 0 or fields.indexFromName("tuban_no") < 0:
+            return {}
+        req = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes(
+            ["patch_id", "tuban_no"], fields)
+        return {str(f["patch_id"]): str(schema.plain_value(f["tuban_no"]) or "") for f in layer.getFeatures(req)}
+
+    def label(self, patch_id: str) -> str:
+        """What the dock calls a patch: its 图斑编号, else its short id."""
+        return attributes.patch_label(patch_id, self.numbers.get(patch_id))
+
+    def flush_filter(self) -> None:
+        """Apply a pending filter text now (instead of after the typing pause)."""
+        if self._filter_timer.isActive():
+            self._filter_timer.stop()
+            self.populate()
 
     def populate(self, *_a) -> None:
+        """Fill the tree from the loaded findings (no patch is read here)."""
+        self._filter_timer.stop()
+        self.filter_passes += 1
         self.tree.clear()
         text = self.filter_edit.text().strip().lower()
         severity = self.severity_filter.currentData()
         with_accepted = bool(self.show_accepted.currentData())
-        numbers = self._patch_numbers()
+        if len(self._search) != len(self.findings):  # findings set from outside reload()
+            self._search = [f"{self.numbers.get(f.patch_id, '')} {f.patch_id} {f.message}".lower()
+                            for f in self.findings]
         groups = {}
         for i, f in enumerate(self.findings):
             if f.accepted and not with_accepted or severity and f.severity != severity:
                 continue
-            no = numbers.get(f.patch_id, "")
-            if text and text not in f"{no} {f.patch_id} {f.message}".lower():
+            if text and text not in self._search[i]:
                 continue
             key = (f.rule, f.severity)
             if key not in groups:
@@ -215,11 +259,13 @@ class ChecksDock(QgsDockWidget):
                 groups[key].setData(0, Qt.UserRole, None)
                 groups[key].setForeground(0, QBrush(QColor(SEVERITY_COLOURS.get(f.severity, "#000"))))
             item = QTreeWidgetItem(groups[key])
-            item.setText(0, ("✔ " if f.accepted else "") + f.message)
-            item.setText(1, "" if f.value is None else f"{f.value:,.2f}")
-            item.setText(2, no or f.patch_id[:8])
+            message = readable_message(f, self.numbers)
+            item.setText(0, ("✔ " if f.accepted else "") + message)
+            item.setText(1, format_value(f.rule, f.value))
+            item.setTextAlignment(1, int(Qt.AlignRight | Qt.AlignVCenter))
+            item.setText(2, self.label(f.patch_id))
             item.setData(0, Qt.UserRole, i)
-            item.setToolTip(0, f"{f.patch_id}\n{f.message}")
+            item.setToolTip(0, f"{self.label(f.patch_id)}\n{message}" if f.patch_id else message)
             if f.accepted:
                 item.setForeground(0, QBrush(QColor("#808080")))
         for (rule, sev), item in groups.items():
@@ -241,6 +287,7 @@ class ChecksDock(QgsDockWidget):
             if not self.ask(tr("Unsaved edits"), tr("The patches layer has unsaved edits. Save them before checking?")):
                 return None
             layer.commitChanges(False)
+        self.number_missing(path, layer)
         scope = scope or self.scope.currentData()
         patch_ids, extent = None, None
         if scope == "selection":
@@ -269,6 +316,25 @@ class ChecksDock(QgsDockWidget):
             return None
         QgsApplication.taskManager().addTask(self.task)
         return self.task
+
+    def number_missing(self, path: str, layer: QgsVectorLayer) -> int:
+        """Give design patches without a 图斑编号 their number (the working copy's scheme) before a check run, so
+        findings name every patch by it; return how many were numbered."""
+        if layer.isModified():
+            return 0
+        try:
+            if not attributes.unnumbered_patches(path, AUTO_NUMBER_STAGES):
+                return 0
+            n = attributes.number_patches(path, stages=AUTO_NUMBER_STAGES)
+        except Exception as e:  # noqa: BLE001 - a locked file: check without numbers, and say why
+            self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("Patches could not be numbered: {0}").format(e),
+                                                Qgis.Warning, 8)
+            return 0
+        layer.dataProvider().reloadData()
+        layer.triggerRepaint()
+        self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("{0} patch(es) without a patch number were "
+                                                                      "numbered.").format(n), Qgis.Info, 5)
+        return n
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -453,7 +519,7 @@ class ChecksDock(QgsDockWidget):
             units = {f["patch_id"]: (f["township_code"], f["village_code"]) for f in layer.getFeatures()}
         names = {a["code"]: a["name"] for _f, a, _g in geopackage.read_features(self.path(), schema.ADMIN,
                                                                                   ["code", "name"])}
-        write_check_report(self.findings, out, patch_units=units, unit_names=names)
+        write_check_report(self.findings, out, patch_units=units, unit_names=names, patch_numbers=self._patch_numbers())
         return out
 
 

@@ -55,6 +55,7 @@ class PatchEditController(QObject):
         self._busy = False  # our own changes must not trigger the handlers again
         self._in_command = 0  # handlers act only inside edit commands: undo/redo replays must not be re-filled
         self._split_ids: Dict[str, bool] = {}  # patch ids of split parents seen in this edit session
+        self._split_bases: Dict[str, str] = {}  # split parent id -> its 图斑编号, which the largest part keeps
         # Attributes (before our update) of the features whose geometry changed in the current edit command:
         # a feature added in the same command with the same descriptive attributes is a split part.
         self._cmd_changed: Dict[int, Dict[str, Any]] = {}
@@ -119,6 +120,7 @@ class PatchEditController(QObject):
     @guarded
     def _reset_session(self) -> None:
         self._split_ids.clear()
+        self._split_bases.clear()
         self._in_command = 0
         self._pending_added, self._cmd_changed, self._cmd_deleted, self._cmd_touched = [], {}, {}, {}
         self._undo_index = 0
@@ -241,12 +243,18 @@ class PatchEditController(QObject):
                 continue
             if others:  # a pasted copy of an existing patch: a new patch of its own
                 attrs["patch_id"] = None
+                attrs["tuban_no"] = None
+            elif attrs.get("tuban_no") and self._others_with("tuban_no", attrs["tuban_no"], fid):
+                attrs["tuban_no"] = None  # a copy with a fresh id but the original's 图斑编号: numbered anew
             values = self.ctx.new_patch(f.geometry(), attrs)
             self._apply(fid, values)
             self._flag_crossing(values)
 
     def _others_with_id(self, pid: str, fid: int) -> List[QgsFeature]:
-        req = QgsFeatureRequest().setFilterExpression(f'"patch_id" = {_literal(pid)}')
+        return self._others_with("patch_id", pid, fid)
+
+    def _others_with(self, name: str, value: Any, fid: int) -> List[QgsFeature]:
+        req = QgsFeatureRequest().setFilterExpression(f'"{name}" = {_literal(value)}')
         return [f for f in self.layer.getFeatures(req) if f.id() != fid]
 
     def _split_parent(self, f: QgsFeature, attrs: Dict[str, Any], changed: Dict[int, Dict[str, Any]]) -> Optional[str]:
@@ -265,13 +273,33 @@ class PatchEditController(QObject):
     def _split_part(self, fid: int, f: QgsFeature, attrs: Dict[str, Any], parent_id: str) -> None:
         # Every part gets a new id with the parent recorded, including the part that keeps the original fid.
         self._split_ids[parent_id] = True
+        base = self._split_bases.get(parent_id)
+        if base is None:
+            base = attrs.get("tuban_no") or next((o["tuban_no"] for o in self._others_with_id(parent_id, fid)
+                                                  if schema.plain_value(o["tuban_no"])), None) \
+                or self.ctx.numbers.next_number(attrs)
+            self._split_bases[parent_id] = str(base)
         for other in self._others_with_id(parent_id, fid):
-            values = self.ctx.split(_clean(other), [other.geometry()])[0]
+            values = self.ctx.split(dict(_clean(other), tuban_no=base), [other.geometry()])[0]
             values["revision"] = self._committed_revision(other.id()) + 1 if other.id() >= 0 else 1
             self._apply(other.id(), values)
-        parent = dict(attrs, patch_id=parent_id)
+        parent = dict(attrs, patch_id=parent_id, tuban_no=base)
         values = self.ctx.split(parent, [f.geometry()])[0]
         self._apply(fid, values)
+        self._renumber_split(parent_id, str(base))
+
+    def _renumber_split(self, parent_id: str, base: str) -> None:
+        """图斑编号 of the parts of `parent_id` so far: the largest keeps `base`, the others get -1, -2, …"""
+        req = QgsFeatureRequest().setFilterExpression(f'"parent_ids" = {_literal(parent_id)}')
+        parts = list(self.layer.getFeatures(req))
+        if not parts:
+            return
+        current = [str(schema.plain_value(p["tuban_no"]) or "") for p in parts]
+        numbers = self.ctx.split_numbers({"tuban_no": base}, [p.geometry() for p in parts],
+                                         [p.geometry().area() for p in parts], reuse=current)
+        for p, old, new in zip(parts, current, numbers):
+            if old != new:
+                self._apply(p.id(), {"tuban_no": new})
 
     @guarded
     def _on_geometry_changed(self, fid: int, geom: QgsGeometry) -> None:

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from qgis.core import Qgis, QgsFeature, QgsGeometry, QgsMessageLog, QgsVectorLayer
 from qgis.gui import QgsAttributeForm, QgsAttributeFormInterface
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import (
     QApplication,
     QDialog,
@@ -65,6 +65,93 @@ def open_findings(findings: Sequence[Any]) -> List[Any]:
     return [f for f in findings if not getattr(f, "accepted", False)]
 
 
+def patch_label(patch_id: Any, tuban_no: Any = None) -> str:
+    """What a person reads for a patch: its 图斑编号, else its short id."""
+    no = schema.plain_value(tuban_no)
+    return str(no) if no not in (None, "") else str(patch_id or "")[:8]
+
+
+def readable(findings: Sequence[Any], numbers: Dict[str, str]) -> List[Any]:
+    """The findings, each named by its patch's 图斑编号 (attribute `patch_label`) and with the other patch's id in
+    its message replaced by that patch's number (the live check knows only ids)."""
+    for f in findings:
+        pid = str(getattr(f, "patch_id", "") or "")
+        try:
+            f.patch_label = patch_label(pid, numbers.get(pid))
+            other = str(getattr(f, "other_id", "") or "")
+            if other and numbers.get(other):
+                f.message = str(f.message).replace(other, numbers[other]).replace(other[:8], numbers[other])
+        except AttributeError:  # an immutable finding: shown as it is
+            pass
+    return list(findings)
+
+
+def review_many(path: str, items: Sequence[tuple], ask: Ask, checker=None, user=None,
+                notify: Optional[Callable[[str], None]] = None,
+                numbers: Optional[Dict[str, str]] = None) -> List[str]:
+    """Live-check several patches ((patch_id, geometry, attributes) each) and ask once about all their findings;
+    return the ids of the patches that may not be saved (empty: save). Every patch with errors this person may
+    not accept is reported (`notify`), not only the first; `numbers` (patch_id -> 图斑编号) names the patches."""
+    from ..core import identity
+    from ..core.checks import store
+    from ..core.workflow import load_policy
+
+    checker = checker if checker is not None else load_checker(path)
+    if checker is None:
+        return []
+    numbers = dict(numbers or {})
+    checked = []
+    for pid, geometry, attrs in items:
+        numbers.setdefault(pid, str(schema.plain_value(attrs.get("tuban_no")) or ""))
+        findings = open_findings(checker.check_patch(geometry, attrs, pid))
+        if findings:
+            checked.append((pid, attrs, findings))
+    if not checked:
+        return []
+    pol = load_policy(path)
+    user = user or identity.current_user(path, pol.offline_days)
+    with_errors = [pid for pid, _a, fs in checked if any(f.severity == "error" for f in fs)]
+    blocked = []
+    for pid, attrs, findings in checked:
+        approval = str(schema.plain_value(attrs.get("approval_no")) or "")
+        why = []
+        for f in findings:
+            if f.severity == "error":
+                refusal = pol.exception_refusal(user.role, f.rule, "error", "reason", approval)
+                if refusal is not None:
+                    why.append(store.refusal_text(refusal, user.role, f.rule))
+        if why:
+            blocked.append(pid)
+            if notify is not None:
+                notify(tr("Patch {0} cannot be saved: {1}").format(patch_label(pid, numbers.get(pid)),
+                                                                  "; ".join(dict.fromkeys(why))))
+    if blocked:
+        return with_errors  # no reason typed here can save them: not asked
+    every = readable([f for _p, _a, fs in checked for f in fs], numbers)
+    title = patch_label(checked[0][0], numbers.get(checked[0][0])) if len(checked) == 1 else \
+        ", ".join(patch_label(p, numbers.get(p)) for p, _a, _f in checked)
+    answer = ask(title, every)
+    if answer is None:
+        return [pid for pid, _a, _f in checked]
+    if not with_errors:
+        return []
+    reason = answer.strip()
+    if not reason:
+        return with_errors  # errors need a reason to be accepted
+    try:
+        for pid, attrs, findings in checked:
+            approval = str(schema.plain_value(attrs.get("approval_no")) or "")
+            for f in findings:
+                if f.severity == "error":
+                    store.accept_exception(path, pid, f.rule, getattr(f, "other_id", None), reason, user,
+                                           approval_ref=approval, severity="error", pol=pol)
+    except store.ExceptionRefused as e:
+        if notify is not None:
+            notify(str(e))
+        return with_errors
+    return []
+
+
 def review(path: str, patch_id: str, geometry: QgsGeometry, attrs: Dict[str, Any], ask: Ask,
            checker=None, user=None, notify: Optional[Callable[[str], None]] = None) -> bool:
     """Run the live check; return True if the patch may be saved (no errors, or errors accepted with a reason
@@ -92,7 +179,7 @@ def review(path: str, patch_id: str, geometry: QgsGeometry, attrs: Dict[str, Any
             blocked.append(store.refusal_text(refusal, user.role, f.rule))
     if blocked:
         if notify is not None:
-            notify(tr("Patch {0} cannot be saved: {1}").format(attrs.get("tuban_no") or patch_id[:8],
+            notify(tr("Patch {0} cannot be saved: {1}").format(patch_label(patch_id, attrs.get("tuban_no")),
                                                               "; ".join(dict.fromkeys(blocked))))
         return False
     answer = ask(patch_id, findings)
@@ -115,26 +202,50 @@ def review(path: str, patch_id: str, geometry: QgsGeometry, attrs: Dict[str, Any
 
 
 class FindingsDialog(QDialog):
-    """Lists the findings of a patch; errors can be accepted as exceptions with a reason."""
+    """Lists the findings of every patch being saved (one row each, the patch named by its 图斑编号, messages
+    wrapped in full, with tooltips); errors can be accepted as exceptions with a reason."""
 
     def __init__(self, patch_id: str, findings: Sequence[Any], parent=None):
         super().__init__(parent)
-        self.setWindowTitle(tr("Check findings for patch {0}").format(patch_id[:8]))
+        # patch_id: the patch's 图斑编号 (or the numbers of several patches), or a patch id (shown short)
+        title = str(patch_id or "")
+        if len(title) == 36 and title.count("-") == 4:
+            title = title[:8]
+        patches = list(dict.fromkeys(getattr(f, "patch_label", None) or str(getattr(f, "patch_id", "") or "")[:8]
+                                     for f in findings))
+        if len(patches) > 1:
+            self.setWindowTitle(tr("Check findings for {0} patches").format(len(patches)))
+        else:
+            self.setWindowTitle(tr("Check findings for patch {0}").format(title))
         self.setObjectName("ForestryFindingsDialog")
         lang = ui_language()
         errors = [f for f in findings if f.severity == "error"]
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(tr("{0} error(s), {1} warning(s). Errors block the save unless you accept them as "
-                                   "exceptions with a reason.").format(len(errors), len(findings) - len(errors))))
-        table = QTableWidget(len(findings), 3, self)
-        table.setHorizontalHeaderLabels([tr("Severity"), tr("Rule"), tr("Message")])
+        intro = QLabel(tr("{0} error(s), {1} warning(s). Errors block the save unless you accept them as "
+                          "exceptions with a reason.").format(len(errors), len(findings) - len(errors)))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        table = QTableWidget(len(findings), 4, self)
+        table.setHorizontalHeaderLabels([tr("Severity"), tr("Rule"), tr("Patch no."), tr("Message")])
+        table.setWordWrap(True)
+        table.setTextElideMode(Qt.ElideNone)
         for r, f in enumerate(findings):
             table.setItem(r, 0, QTableWidgetItem(schema.SEVERITIES.label(f.severity, lang)))
             rule = QTableWidgetItem(rule_label(f.rule))
             rule.setToolTip(f.rule)  # the stable code, as in reports and the platform's messages
             table.setItem(r, 1, rule)
-            table.setItem(r, 2, QTableWidgetItem(f.message))
-        table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+            label = getattr(f, "patch_label", None) or str(getattr(f, "patch_id", "") or "")[:8] or title
+            table.setItem(r, 2, QTableWidgetItem(label))
+            message = QTableWidgetItem(str(f.message))
+            message.setToolTip(str(f.message))
+            table.setItem(r, 3, message)
+        header = table.horizontalHeader()
+        for col in (0, 1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.Stretch)
+        table.resizeRowsToContents()
+        header.sectionResized.connect(lambda *_a: table.resizeRowsToContents())  # re-wrap when widened
+        self.table = table
         layout.addWidget(table)
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText(tr("Reason for accepting the errors as exceptions"))
@@ -150,7 +261,7 @@ class FindingsDialog(QDialog):
         if errors:
             self.save.setEnabled(False)
             self.reason.textChanged.connect(lambda t: self.save.setEnabled(bool(t.strip())))
-        self.resize(640, 300)
+        self.resize(820, 420)
 
 
 def ask_with_dialog(parent=None) -> Ask:

@@ -397,12 +397,33 @@ class EditingComponent:
         """Message bar note after an attribute form saved a patch with open findings."""
         errors = [f for f in findings if f.severity == "error"]
         rules = edit_live.rule_labels(findings)
+        label = self._patch_label(patch_id)
         if errors:
             self.notify(tr("Patch {0}: {1} check error(s) ({2}). Fix them or accept them as exceptions; "
                            "\"Check and save\" will not save the patch until then.").format(
-                patch_id[:8], len(errors), rules), Qgis.Warning)
+                label, len(errors), rules), Qgis.Warning)
         else:
-            self.notify(tr("Patch {0}: {1} warning(s) ({2}).").format(patch_id[:8], len(findings), rules), Qgis.Info)
+            self.notify(tr("Patch {0}: {1} warning(s) ({2}).").format(label, len(findings), rules), Qgis.Info)
+
+    def _patch_label(self, patch_id: str) -> str:
+        """图斑编号 of a patch of the patch layer (edit buffer included), else its short id."""
+        layer = self.patch_layer()
+        number = None
+        if layer is not None and patch_id and layer.fields().indexFromName("tuban_no") >= 0:
+            req = QgsFeatureRequest().setFilterExpression("\"patch_id\" = '{0}'".format(patch_id.replace("'", "''")))
+            req.setFlags(QgsFeatureRequest.NoGeometry)
+            number = next((f["tuban_no"] for f in layer.getFeatures(req)), None)
+        return edit_live.patch_label(patch_id, number)
+
+    @staticmethod
+    def _patch_numbers(layer: QgsVectorLayer) -> Dict[str, str]:
+        """patch_id -> 图斑编号 of every patch of the layer (no geometries)."""
+        fields = layer.fields()
+        if fields.indexFromName("tuban_no") < 0:
+            return {}
+        req = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes(
+            ["patch_id", "tuban_no"], fields)
+        return {str(f["patch_id"]): str(schema.plain_value(f["tuban_no"]) or "") for f in layer.getFeatures(req)}
 
     def notify(self, message: str, level: int = Qgis.Info) -> None:
         """Message bar for the user."""
@@ -530,12 +551,19 @@ class EditingComponent:
         checker = self.checker(path)
         ask = self.ask or edit_live.ask_with_dialog(self.iface.mainWindow())
         if checker is not None:
-            for fid, pid, geom, attrs in self._changed_patches(layer):
-                if not edit_live.review(path, pid, geom, attrs, ask, checker,
-                                        notify=lambda text: self.notify(text, Qgis.Warning)):
-                    layer.selectByIds([fid])
-                    self.notify(tr("Not saved: patch {0} has check errors.").format(pid[:8]), Qgis.Warning)
-                    return False
+            # Every changed patch is checked and every failing one shown together, not only the first.
+            changed = self._changed_patches(layer)
+            numbers = self._patch_numbers(layer)
+            failing = edit_live.review_many(path, [(pid, geom, attrs) for _fid, pid, geom, attrs in changed], ask,
+                                            checker, notify=lambda text: self.notify(text, Qgis.Warning),
+                                            numbers=numbers)
+            if failing:
+                fids = [fid for fid, pid, _g, _a in changed if pid in failing]
+                layer.selectByIds(fids)
+                labels = [edit_live.patch_label(pid, numbers.get(pid)) for pid in failing]
+                self.notify(tr("Not saved: {0} patch(es) have check errors: {1}.").format(
+                    len(labels), ", ".join(labels)), Qgis.Warning)
+                return False
         self._checked_commit = True  # the summary before QGIS's commit has nothing to add
         try:
             saved = layer.commitChanges(False)

@@ -70,6 +70,7 @@ class CheckInputs:
     farmland_ids: Sequence[str] = ()
     history_geoms: Sequence[BaseGeometry] = ()
     history_ids: Sequence[str] = ()
+    history_labels: Sequence[str] = ()  # 图斑编号 of the earlier years' patches, named in messages (default: ids)
     missing_fields: Sequence[str] = ()  # schema patch fields the layer lacks
     check_ids: Optional[Iterable[str]] = None  # only these patches get findings (all others still overlap them)
     exceptions: Iterable[Tuple[str, str, Optional[str]]] = ()  # (patch_id, rule, other_id or None = any)
@@ -401,18 +402,30 @@ class ReferenceData:
         if len(self.admin):
             shapely.prepare(self.admin.geoms)
         self.farmland = _Layer(inputs.farmland_geoms, inputs.farmland_ids)
-        self.history = _Layer(inputs.history_geoms, inputs.history_ids)
+        self.history = _Layer(inputs.history_geoms, inputs.history_ids,
+                              label=[patch_label(i, inputs.history_labels[k] if k < len(inputs.history_labels) else None)
+                                     for k, i in enumerate(inputs.history_ids)])
 
 
 class PatchSet:
     """Patches others are overlapped with: repaired geometries, ids, years and an STRtree."""
 
-    def __init__(self, ids: Sequence[str], geoms: Sequence[Optional[BaseGeometry]], years: Sequence[Any]):
+    def __init__(self, ids: Sequence[str], geoms: Sequence[Optional[BaseGeometry]], years: Sequence[Any],
+                 labels: Optional[Sequence[Any]] = None):
         self.ids = np.asarray([str(i) for i in ids], dtype=object)
+        # What messages call each patch: its 图斑编号, else the first 8 characters of its id.
+        self.labels = np.asarray([patch_label(i, labels[k] if labels is not None and k < len(labels) else None)
+                                  for k, i in enumerate(self.ids)], dtype=object)
         self.raw = np.asarray(geoms, dtype=object) if len(geoms) else np.zeros(0, dtype=object)
         self.geoms, self.null, self.bad, self.reasons = repair(self.raw)
         self.years = _years(years)
         self.tree = shapely.STRtree(self.geoms) if len(self.geoms) else None
+
+
+def patch_label(patch_id: Any, tuban_no: Any = None) -> str:
+    """A patch as messages name it: its 图斑编号, else the first 8 characters of its id."""
+    no = schema.plain_value(tuban_no)
+    return str(no) if no not in (None, "") else str(patch_id or "")[:8]
 
 
 def _years(values: Sequence[Any]) -> np.ndarray:
@@ -465,7 +478,8 @@ def run_checks(inputs: CheckInputs, profile: Optional[RuleProfile] = None, progr
     step(0.02)
     ref = ReferenceData(inputs)
     step(0.15)
-    patches = PatchSet(inputs.patch_ids, inputs.patch_geoms, [a.get("year") for a in inputs.patch_attrs])
+    patches = PatchSet(inputs.patch_ids, inputs.patch_geoms, [a.get("year") for a in inputs.patch_attrs],
+                       [a.get("tuban_no") for a in inputs.patch_attrs])
     step(0.25)
     if inputs.check_ids is None:
         sel = np.arange(len(patches.ids))
@@ -644,9 +658,9 @@ class _Checker:
                 continue
             g = polygonal(g)
             msg = tr("Overlaps patch {0} of the same year by {1:.2f} m²")
-            self._f(out, ids[k], R.PATCH_OVERLAP, msg.format(ps.ids[o], a), a, g, ps.ids[o])
+            self._f(out, ids[k], R.PATCH_OVERLAP, msg.format(ps.labels[o], a), a, g, ps.ids[o])
             if int(o) in pos:  # the other patch is checked too: its side of the pair
-                self._f(out, ps.ids[o], R.PATCH_OVERLAP, msg.format(ids[k], a), a, g, ids[k])
+                self._f(out, ps.ids[o], R.PATCH_OVERLAP, msg.format(ps.labels[self_index[k]], a), a, g, ids[k])
 
     def _pairs(self, geoms, live, layer: _Layer, mask: Optional[np.ndarray] = None):
         qi, ri = _query(layer.tree, geoms[live])
@@ -674,8 +688,9 @@ class _Checker:
             hit &= layer.ids[ri] != ids[k]
         j = np.flatnonzero(hit)
         other = layer.ids[ri[j]].tolist()
+        named = layer.cols["label"][ri[j]].tolist() if "label" in layer.cols else other
         self._emit(out, rule, self.p.severity(rule), ids[k[j]].tolist(),
-                   [msg.format(o, a) for o, a in zip(other, areas[j].tolist())], areas[j], inter[j], other)
+                   [msg.format(o, a) for o, a in zip(named, areas[j].tolist())], areas[j], inter[j], other)
 
     def _basemap(self, out, ids, geoms, live, tattrs) -> None:
         p = self.p
@@ -955,7 +970,7 @@ def read_working_copy(path: str) -> Dict[str, Any]:
                                              schema.LANDCLASS_FIELD, ",".join(_q(c) for c in sorted(BASEMAP_CLASSES))))
         a_attrs, a_geoms, _ = read_table(path, schema.ADMIN, ["code", "level"], con)
         f_attrs, f_geoms, _ = read_table(path, schema.FARMLAND, ["fid", "jbnt_id"], con)
-        h_attrs, h_geoms, _ = read_table(path, schema.HISTORY, ["fid", "patch_id"], con)
+        h_attrs, h_geoms, _ = read_table(path, schema.HISTORY, ["fid", "patch_id", "tuban_no"], con)
     finally:
         con.close()
     data.update(
@@ -963,7 +978,8 @@ def read_working_copy(path: str) -> Dict[str, Any]:
         basemap_classes=[a.get(schema.LANDCLASS_FIELD) for a in b_attrs],
         admin_geoms=a_geoms, admin_codes=[a.get("code") for a in a_attrs], admin_levels=[a.get("level") for a in a_attrs],
         farmland_geoms=f_geoms, farmland_ids=[a.get("jbnt_id") or "JBNT fid {}".format(a.get("fid")) for a in f_attrs],
-        history_geoms=h_geoms, history_ids=[a.get("patch_id") or "fid {}".format(a.get("fid")) for a in h_attrs])
+        history_geoms=h_geoms, history_ids=[a.get("patch_id") or "fid {}".format(a.get("fid")) for a in h_attrs],
+        history_labels=[a.get("tuban_no") or "" for a in h_attrs])
     return data
 
 
@@ -1017,7 +1033,7 @@ def check_working_copy(path: str, patch_ids: Optional[Iterable[str]] = None, ext
                          admin_codes=data["admin_codes"], admin_levels=data["admin_levels"],
                          farmland_geoms=data["farmland_geoms"], farmland_ids=data["farmland_ids"],
                          history_geoms=data["history_geoms"], history_ids=data["history_ids"],
-                         check_ids=chosen, exceptions=data["exceptions"], layer_name=schema.PATCHES)
+                         history_labels=data.get("history_labels", ()), check_ids=chosen, exceptions=data["exceptions"], layer_name=schema.PATCHES)
     t1 = time.perf_counter()
     findings = run_checks(inputs, profile, step.sub(0.05, 0.9), is_canceled)
     timings["check"] = time.perf_counter() - t1

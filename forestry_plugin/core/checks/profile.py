@@ -185,7 +185,7 @@ class RuleProfile:
 
     @classmethod
     def default(cls) -> RuleProfile:
-        """The default profile (DOMAIN.md thresholds)."""
+        """The default profile (docs/domain.md "Checks")."""
         return cls()
 
     def enabled(self, code: str) -> bool:

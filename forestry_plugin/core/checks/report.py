@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from typing import Dict, Iterable, Optional, Sequence, Tuple
 
 from ... import schema
-from ...i18n import tr
+from ...i18n import tr, ui_language
 from . import rules
 
 _ISSUE = {f.name: f for f in schema.ISSUE_FIELDS}
@@ -25,6 +25,11 @@ def _header(ws, labels: Sequence[str]) -> None:
     ws.freeze_panes = "A2"
 
 
+def _label(patch_id: str, numbers: Dict[str, str]) -> str:
+    """图斑编号 of a patch, else its short id (layer-level findings: empty)."""
+    return str(numbers.get(patch_id) or "") or str(patch_id or "")[:8]
+
+
 def _widths(ws, widths: Sequence[int]) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -33,15 +38,20 @@ def _widths(ws, widths: Sequence[int]) -> None:
 
 
 def write_check_report(findings: Iterable, path: str, patch_units: Optional[Dict[str, Tuple[str, str]]] = None,
-                       unit_names: Optional[Dict[str, str]] = None, title: str = "", include_accepted: bool = True) -> str:
+                       unit_names: Optional[Dict[str, str]] = None, title: str = "", include_accepted: bool = True,
+                       patch_numbers: Optional[Dict[str, str]] = None) -> str:
     """Write findings (Finding objects or dicts) to an xlsx at `path`: by rule, by township/village, full list.
 
-    patch_units: patch_id -> (township_code, village_code); unit_names: code -> name.
+    Headers, severities and rule names are in the UI language (a Chinese QGIS writes a Chinese workbook).
+    patch_units: patch_id -> (township_code, village_code); unit_names: code -> name; patch_numbers: patch_id ->
+    图斑编号 (the findings list names each patch by it, the id kept in its own column). Values are rounded to their
+    rule's decimals, with the rule's unit in a column of its own and a number format; attribute findings have none.
     """
     from openpyxl import Workbook
 
     patch_units = patch_units or {}
     unit_names = unit_names or {}
+    patch_numbers = patch_numbers or {}
     rows = []
     for f in findings:
         get = f.get if isinstance(f, dict) else (lambda k, d=None, f=f: getattr(f, k, d))
@@ -53,13 +63,14 @@ def write_check_report(findings: Iterable, path: str, patch_units: Optional[Dict
     rows.sort(key=lambda r: (rules.RULE_CODES.index(r["rule"]) if r["rule"] in rules.RULE_CODES else 99,
                              _SEV_ORDER.get(r["severity"], 9), r["patch_id"]))
     wb = Workbook()
+    lang = ui_language()  # one language per workbook: the user's, like every tr() text in it
     sev_cols = [rules.ERROR, rules.WARNING, rules.INFO]
-    sev_labels = [schema.SEVERITIES.label(s, "zh") for s in sev_cols]
+    sev_labels = [schema.SEVERITIES.label(s, lang) for s in sev_cols]
 
     # Sheet 1: by rule.
     ws = wb.active
     ws.title = tr("By rule")
-    _header(ws, [tr("Rule code"), _ISSUE["rule"].zh] + sev_labels + [tr("Patches"), tr("Accepted exceptions")])
+    _header(ws, [tr("Rule code"), _ISSUE["rule"].label(lang)] + sev_labels + [tr("Patches"), tr("Accepted exceptions")])
     by_rule: Dict[str, Counter] = defaultdict(Counter)
     patches_by_rule: Dict[str, set] = defaultdict(set)
     for r in rows:
@@ -74,7 +85,7 @@ def write_check_report(findings: Iterable, path: str, patch_units: Optional[Dict
 
     # Sheet 2: by unit (township / village).
     ws = wb.create_sheet(tr("By unit"))
-    _header(ws, [schema.PATCH_FIELD["township_code"].zh, tr("Township"), schema.PATCH_FIELD["village_code"].zh,
+    _header(ws, [schema.PATCH_FIELD["township_code"].label(lang), tr("Township"), schema.PATCH_FIELD["village_code"].label(lang),
                  tr("Village")] + sev_labels + [tr("Patches with errors")])
     by_unit: Dict[Tuple[str, str], Counter] = defaultdict(Counter)
     err_patches: Dict[Tuple[str, str], set] = defaultdict(set)
@@ -93,16 +104,25 @@ def write_check_report(findings: Iterable, path: str, patch_units: Optional[Dict
 
     # Sheet 3: every finding.
     ws = wb.create_sheet(tr("Findings"))
-    _header(ws, [_ISSUE["patch_id"].zh, schema.PATCH_FIELD["township_code"].zh, schema.PATCH_FIELD["village_code"].zh,
-                 tr("Rule code"), _ISSUE["rule"].zh, _ISSUE["severity"].zh, _ISSUE["value"].zh, _ISSUE["other_id"].zh,
-                 _ISSUE["message"].zh, tr("Accepted exception")])
+    # 图斑编号 first (what people look patches up by); the rule's unit and the full patch id at the end.
+    _header(ws, [schema.PATCH_FIELD["tuban_no"].label(lang), schema.PATCH_FIELD["township_code"].label(lang),
+                 schema.PATCH_FIELD["village_code"].label(lang), tr("Rule code"), _ISSUE["rule"].label(lang), _ISSUE["severity"].label(lang),
+                 _ISSUE["value"].label(lang), _ISSUE["other_id"].label(lang), _ISSUE["message"].label(lang), tr("Accepted exception"),
+                 tr("Unit"), _ISSUE["patch_id"].label(lang)])
+    from openpyxl.styles import Alignment
+
+    wrap = Alignment(wrap_text=True, vertical="top")
     for r in rows:
         t, v = patch_units.get(r["patch_id"], ("", ""))
-        ws.append([r["patch_id"], t, v, r["rule"], rules.rule_label(r["rule"]),
-                   schema.SEVERITIES.label(r["severity"], "zh"), r["value"], r["other_id"], r["message"],
-                   tr("yes") if r["accepted"] else ""])
-        ws.cell(row=ws.max_row, column=7).number_format = "#,##0.00"
-    _widths(ws, [38, 12, 15, 18, 30, 8, 14, 38, 80, 10])
+        pid = r["patch_id"]
+        other = r["other_id"]
+        ws.append([_label(pid, patch_numbers), t, v, r["rule"], rules.rule_label(r["rule"]),
+                   schema.SEVERITIES.label(r["severity"], lang), rules.rounded_value(r["rule"], r["value"]),
+                   _label(other, patch_numbers) if other in patch_numbers else other, r["message"], tr("yes") if r["accepted"] else "",
+                   rules.unit_label(rules.value_unit(r["rule"])), pid])
+        ws.cell(row=ws.max_row, column=7).number_format = rules.number_format(r["rule"])
+        ws.cell(row=ws.max_row, column=9).alignment = wrap
+    _widths(ws, [20, 12, 15, 18, 30, 8, 14, 22, 80, 10, 6, 38])
     ws.auto_filter.ref = ws.dimensions
 
     info = wb.create_sheet(tr("About"))

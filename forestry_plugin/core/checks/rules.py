@@ -1,4 +1,4 @@
-"""The check rules: stable codes, default severities and thresholds (DOMAIN.md "Checks")."""
+"""The check rules: stable codes, default severities and thresholds (docs/domain.md "Checks")."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ ATTRIBUTE = "attribute"
 CRS = "crs"
 
 ERROR, WARNING, INFO = "error", "warning", "info"
+# Units of the measured values: square metres, metres, mu (亩), percent.
+M2, M, MU, PERCENT = "m2", "m", "mu", "percent"
 SEVERITY_CODES = (ERROR, WARNING, INFO)
 
 
@@ -34,25 +36,31 @@ class RuleDef:
     severity: str
     thresholds: Dict[str, float] = field(default_factory=dict)
     per_patch: bool = True  # False: a layer-level rule (crs)
+    # The finding's measured value (Finding.value): its unit (M2, M, MU, PERCENT) and the decimals it is shown
+    # and reported with; unit None: the rule has no measure to show (attribute findings count problems).
+    unit: Optional[str] = None
+    decimals: int = 2
 
 
 RULES: Tuple[RuleDef, ...] = (
-    RuleDef(INVALID_GEOMETRY, ERROR),
+    RuleDef(INVALID_GEOMETRY, ERROR, unit=M2),  # the repaired area
     # Below error_m2: the rule's severity; between error_m2 and warning_m2: warning (1 mu, forest survey).
-    RuleDef(MIN_AREA, ERROR, {"error_m2": 400.0, "warning_m2": round(schema.M2_PER_MU, 2)}),
+    RuleDef(MIN_AREA, ERROR, {"error_m2": 400.0, "warning_m2": round(schema.M2_PER_MU, 2)}, unit=M2),
     # Inferred: a patch whose every part is narrower than min_width_m, or whose thinness 4*pi*A/P^2 is below
-    # max_thinness (a 1:60 strip), is a sliver.
-    RuleDef(SLIVER, WARNING, {"min_width_m": 5.0, "max_thinness": 0.05}),
-    RuleDef(PATCH_OVERLAP, ERROR, {"tolerance_m2": 1.0}),
-    RuleDef(BASIC_FARMLAND, ERROR, {"tolerance_m2": 1.0}),
-    RuleDef(CROPLAND, ERROR, {"tolerance_m2": 1.0}),
-    RuleDef(BUILTUP_WATER, WARNING, {"tolerance_m2": 1.0}),
-    RuleDef(EXISTING_FOREST, WARNING, {"tolerance_m2": 1.0}),
-    RuleDef(OUTSIDE_ADMIN, ERROR, {"min_share": 0.95}),
-    RuleDef(HISTORY_OVERLAP, ERROR, {"tolerance_m2": 1.0}),
-    # Inferred: the attribute area may differ from the computed area by max(0.1 mu, 1 %).
-    RuleDef(AREA_MISMATCH, ERROR, {"tolerance_mu": 0.1, "tolerance_rel": 0.01}),
-    RuleDef(ATTRIBUTE, ERROR),
+    # max_thinness (a 1:60 strip), is a sliver. Value: the mean width.
+    RuleDef(SLIVER, WARNING, {"min_width_m": 5.0, "max_thinness": 0.05}, unit=M),
+    # Overlaps: the overlapping area.
+    RuleDef(PATCH_OVERLAP, ERROR, {"tolerance_m2": 1.0}, unit=M2),
+    RuleDef(BASIC_FARMLAND, ERROR, {"tolerance_m2": 1.0}, unit=M2),
+    RuleDef(CROPLAND, ERROR, {"tolerance_m2": 1.0}, unit=M2),
+    RuleDef(BUILTUP_WATER, WARNING, {"tolerance_m2": 1.0}, unit=M2),
+    RuleDef(EXISTING_FOREST, WARNING, {"tolerance_m2": 1.0}, unit=M2),
+    # Value: the share of the patch inside its declared unit.
+    RuleDef(OUTSIDE_ADMIN, ERROR, {"min_share": 0.95}, unit=PERCENT, decimals=1),
+    RuleDef(HISTORY_OVERLAP, ERROR, {"tolerance_m2": 1.0}, unit=M2),
+    # Inferred: the attribute area may differ from the computed area by max(0.1 mu, 1 %). Value: the difference.
+    RuleDef(AREA_MISMATCH, ERROR, {"tolerance_mu": 0.1, "tolerance_rel": 0.01}, unit=MU),
+    RuleDef(ATTRIBUTE, ERROR),  # no measure (the value counts the problems): nothing shown
     RuleDef(CRS, ERROR, per_patch=False),
 )
 RULE = {r.code: r for r in RULES}
@@ -105,3 +113,44 @@ def threshold_label(name: str) -> str:
 def severity_label(code: str, lang: Optional[str] = None) -> str:
     """Label of a severity code from the schema code list, by default in the user's language."""
     return schema.SEVERITIES.label(code, lang or ui_language())
+
+
+def unit_label(unit: Optional[str]) -> str:
+    """The symbol of a value unit as shown next to a number ("" for none)."""
+    labels = {M2: tr("m²"), M: tr("m"), MU: tr("mu"), PERCENT: "%"}
+    return labels.get(unit, "") if unit else ""
+
+
+def value_unit(code: str) -> Optional[str]:
+    """The unit of a rule's measured value (None: the rule has no value to show)."""
+    r = RULE.get(code)
+    return r.unit if r is not None else None
+
+
+def rounded_value(code: str, value: Optional[float]) -> Optional[float]:
+    """A finding's value rounded to its rule's decimals; None when the rule shows no value (or there is none)."""
+    r = RULE.get(code)
+    if value is None or r is None or r.unit is None:
+        return None
+    try:
+        return round(float(value), r.decimals)
+    except (TypeError, ValueError):
+        return None
+
+
+def format_value(code: str, value: Optional[float]) -> str:
+    """A finding's value for people: rounded as its rule says, with the unit ("1,800.00 m²", "12.5 %"); "" for
+    attribute findings and findings without a value."""
+    v = rounded_value(code, value)
+    if v is None:
+        return ""
+    unit = unit_label(RULE[code].unit)
+    text = f"{v:,.{RULE[code].decimals}f}"
+    return f"{text} {unit}" if unit else text
+
+
+def number_format(code: str) -> str:
+    """The Excel number format of a rule's value: thousands separator and the rule's decimals."""
+    r = RULE.get(code)
+    decimals = r.decimals if r is not None else 2
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
