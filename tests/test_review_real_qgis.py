@@ -53,7 +53,15 @@ def _in_qgis() -> None:  # pragma: no cover - runs inside qgis.bin
                                  comps["ChecksDockComponent"].dock)
         panel.url_edit.setText(url)
         panel.auth_select.setConfigId(authcfg)
-        QTest.mouseClick(panel.login_button, Qt.LeftButton)  # the user's click
+        QTest.mouseClick(panel.login_button, Qt.LeftButton)  # the user's click: the login runs as a task
+        import time
+
+        from qgis.core import QgsApplication
+
+        give_up = time.monotonic() + 60
+        while panel.login_task is not None and time.monotonic() < give_up:
+            QgsApplication.processEvents()
+            time.sleep(0.02)
         status["user"] = panel.user_label.text()
         review.show()
         review.raise_()

@@ -276,3 +276,52 @@ def test_compare_dialog_labels_follow_the_interface_language(qgis_app):
     assert labels == ["Tree species", "Afforestation year"]  # English interface in the tests: English labels
     assert (dlg.table.item(0, 1).text(), dlg.table.item(0, 2).text()) == ("camphor", "poplar")
     assert len(dlg.layers) == 2
+
+
+def test_no_login_or_logout_while_a_sync_runs(panel, platform, auth, monkeypatch):
+    """A sync uses the session: logging out (or in) meanwhile would swap its client's feedback (Cancel would no
+    longer abort its request) and forget its tokens from another thread. The task is held at its first step by a
+    hook until the checks are done (no race against the worker thread)."""
+    import threading
+
+    from qgis.PyQt.QtCore import QCoreApplication, QElapsedTimer
+
+    server, url = platform
+    panel.url_edit.setText(url)
+    panel.auth_select.setConfigId(auth[0])
+    assert panel.login()
+    client = panel.client
+    release = threading.Event()
+    real_adopt = SyncEngine.adopt_session
+
+    def held(self):
+        release.wait(20)
+        return real_adopt(self)
+
+    monkeypatch.setattr(SyncEngine, "adopt_session", held)
+    task = panel.start("download")
+    try:
+        assert task is not None and panel.task is task
+        assert not panel.logout_button.isEnabled() and not panel.login_button.isEnabled()
+        assert panel.cancel_button.isEnabled()
+        # asked anyway (a script, a stale click): refused, the session and the sync's feedback untouched
+        panel.logout(wait=False)
+        assert panel.login(wait=False) is None
+        assert panel.client is client and client.logged_in and client.feedback is task.feedback
+        assert not panel._logout_tasks  # noqa: SLF001
+    finally:
+        release.set()
+    timer = QElapsedTimer()
+    timer.start()
+    while panel.task is not None and timer.elapsed() < 20000:
+        QCoreApplication.processEvents()
+    assert panel.task is None and panel.failed_action is None
+    assert client.feedback is None  # the finished sync's feedback is not left on the session
+    assert panel.logout_button.isEnabled() and panel.login_button.isEnabled()
+    # afterwards logging out works, through a copy: the session's own client is only told to forget its tokens
+    panel.logout(wait=False)
+    assert panel.client is None and not client.logged_in
+    timer.restart()
+    while panel._logout_tasks and timer.elapsed() < 20000:  # noqa: SLF001
+        QCoreApplication.processEvents()
+    assert not panel._logout_tasks and client.feedback is None  # noqa: SLF001

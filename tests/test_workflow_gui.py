@@ -213,3 +213,86 @@ def test_component_action_toggles_dock_and_unloads(qgis_iface):
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     assert not [d for d in qgis_iface.mainWindow().findChildren(QDockWidget)
                 if d.objectName() == "ForestryWorkflowDock"]
+
+
+def _focus(dock, widget):
+    from qgis.PyQt.QtWidgets import QApplication
+
+    dock.show()
+    QApplication.setActiveWindow(dock)
+    widget.setFocus()
+    QApplication.processEvents()
+
+
+def test_shortcut_does_nothing_while_a_combo_box_has_focus(review):
+    dock, path, patches, _layers = review
+    asked = []
+    dock.ask = lambda title, text: asked.append(text) or True
+    pid = dock.current["patch_id"]
+    for combo in (dock.reason_combo, dock.target_combo, dock.return_stage_combo):
+        _focus(dock, combo)
+        for key in (Qt.Key_C, Qt.Key_R, Qt.Key_N):
+            QTest.keyClick(combo, key)
+    assert asked == [] and audit_rows(path) == []
+    assert stage_of(path, pid) == ("accepted", 1)
+    assert dock.current["patch_id"] == pid or dock.index == 0
+
+
+def test_shortcut_in_the_queue_asks_then_moves(review):
+    dock, path, patches, _layers = review
+    pid = dock.current["patch_id"]
+    asked = []
+    dock.ask = lambda title, text: asked.append((title, text)) or False  # "No"
+    _focus(dock, dock.queue_table)
+    QTest.keyClick(dock.queue_table, Qt.Key_C)
+    assert len(asked) == 1 and "Confirmed" in asked[0][1] and "1" in asked[0][1]
+    assert stage_of(path, pid) == ("accepted", 1) and audit_rows(path) == []
+    dock.ask = lambda title, text: asked.append((title, text)) or True  # "Yes"
+    _focus(dock, dock.queue_table)
+    QTest.keyClick(dock.queue_table, Qt.Key_C)
+    assert len(asked) == 2
+    assert stage_of(path, pid) == ("confirmed", 2)
+
+
+def test_keyboard_question_uses_a_translated_message_box(review, monkeypatch):
+    from forestry_plugin.gui import common
+
+    dock, path, patches, _layers = review
+    seen = []
+
+    def fake_exec(box):
+        seen.append((box.text(), [b.text() for b in box.buttons()]))
+        return QMessageBox.Yes
+
+    monkeypatch.setattr(QMessageBox, "exec_", fake_exec)
+    assert common.ask_yes_no  # the dock's default question is the shared helper
+    pid = dock.current["patch_id"]
+    assert dock.confirm_by_key() is not None
+    assert seen and "Confirmed" in seen[0][0]
+    assert stage_of(path, pid) == ("confirmed", 2)
+
+
+def test_modified_since_checked_says_what_confirm_does(review):
+    dock, path, patches, _layers = review
+    pid = dock.current["patch_id"]
+    with geopackage.connect(path) as con:
+        con.execute(f"UPDATE {schema.PATCHES} SET revision = revision + 1 WHERE patch_id = ?", (pid,))
+    dock.refresh()
+    text = dock.info_label.text()
+    assert "Confirm re-checks it first, then moves it" in text, text
+    assert "run the checks first" not in text
+    report = dock.confirm()
+    assert report is not None and report.applied, report and [r.message for res in report.results for r in res.refusals]
+    assert stage_of(path, pid)[0] == "confirmed"
+
+
+def test_queue_shows_tuban_no_or_a_short_id(review):
+    dock, path, patches, _layers = review
+    with geopackage.connect(path) as con:
+        con.execute(f"UPDATE {schema.PATCHES} SET tuban_no = '2025-0007' WHERE patch_id = ?", (patches[0]["patch_id"],))
+        con.execute(f"UPDATE {schema.PATCHES} SET tuban_no = NULL WHERE patch_id != ?", (patches[0]["patch_id"],))
+    dock.refresh()
+    shown = {dock.queue_table.item(r, 0).text() for r in range(dock.queue_table.rowCount())}
+    assert "2025-0007" in shown
+    assert all(len(t) <= 10 for t in shown), shown  # never a full UUID
+    assert not any(p["patch_id"] in dock.info_label.text() for p in patches)

@@ -99,28 +99,49 @@ def store_default_styles(path: str, lang: str = "zh") -> None:
 
 def load_working_copy(path: str, project: Optional[QgsProject] = None, lang: str = "zh") -> Dict[str, QgsVectorLayer]:
     """Add the working copy's layers to `project` in groups; return them by table name."""
+    layers: Dict[str, QgsVectorLayer] = {}
+    for _table, done in load_working_copy_steps(path, project, lang):
+        layers = done
+    return layers
+
+
+def load_working_copy_steps(path: str, project: Optional[QgsProject] = None, lang: str = "zh",
+                            integrity: bool = True):
+    """load_working_copy one layer at a time: yields (table, layers added so far) after each layer, so that a
+    caller on the main thread can let QGIS redraw between layers (each takes tens of milliseconds).
+
+    No layer-tree node is kept across a yield: the groups are looked up by name at every step, so a project that
+    was cleared or replaced meanwhile is not touched through deleted nodes (a caller should stop iterating then,
+    as the project dock does). integrity=False skips SQLite's quick_check here (seconds for a large county):
+    the caller runs it elsewhere (the project dock in its SummaryTask, off the main thread)."""
     project = project or QgsProject.instance()
-    settings = geopackage.check_working_copy(path)
+    settings = geopackage.check_working_copy(path, integrity=integrity)
     crs = QgsCoordinateReferenceSystem(settings.get("crs") or schema.DEFAULT_PROJECT_CRS)
     if not project.crs().isValid() or project.count() == 0:
         project.setCrs(crs)
-    root = project.layerTreeRoot()
-    groups: Dict[str, QgsLayerTreeGroup] = {}
+    yield None, {}  # the file was checked
     layers: Dict[str, QgsVectorLayer] = {}
     names = group_names()
     for table, group in PROJECT_LAYERS:
-        if group not in groups:
-            groups[group] = root.findGroup(names[group]) or root.addGroup(names[group])
+        node_group = _group(project, names[group])
         layer = open_layer(path, table, lang)
         project.addMapLayer(layer, False)
-        node = groups[group].addLayer(layer)
+        node = node_group.addLayer(layer)
         if group == "tables":
-            groups[group].setExpanded(False)
+            node_group.setExpanded(False)
         if table == schema.ISSUES:
             node.setItemVisibilityChecked(True)
         layers[table] = layer
-    groups["tables"].setExpanded(False)
-    return layers
+        if table != PROJECT_LAYERS[-1][0]:
+            yield table, dict(layers)
+    _group(project, names["tables"]).setExpanded(False)
+    yield PROJECT_LAYERS[-1][0], layers
+
+
+def _group(project: QgsProject, name: str) -> QgsLayerTreeGroup:
+    """The top-level layer-tree group `name` of `project` as it is now (created if missing)."""
+    root = project.layerTreeRoot()
+    return root.findGroup(name) or root.addGroup(name)
 
 
 def write_project(path: str, qgz_path: str, lang: str = "zh", title: Optional[str] = None) -> str:
@@ -138,3 +159,20 @@ def write_project(path: str, qgz_path: str, lang: str = "zh", title: Optional[st
         raise geopackage.WorkingCopyError(tr("Cannot write project {0}: {1}").format(qgz_path, project.error()))
     return qgz_path
 
+
+
+def stage_summary(path: str) -> Dict[str, tuple]:
+    """{stage: (patch count, area in mu)} of the working copy: reads every patch, so run it off the main thread
+    for a large county (the project dock does it in a QgsTask)."""
+    with geopackage.connect(path) as con:
+        return {stage: (n, mu) for stage, n, mu in con.execute(
+            f"SELECT stage, COUNT(*), COALESCE(SUM(area_mu), 0) FROM {schema.PATCHES} GROUP BY stage")}
+
+
+def audit_problems_on_open(path: str) -> list:
+    """Bring the working copy up to date and verify its audit log's hash chain (every row is hashed again: seconds
+    for a county with a long history); the list of problems, empty when intact."""
+    from . import audit, workflow
+
+    workflow.upgrade_working_copy(path)
+    return audit.problems(path)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from typing import List, Optional
 
-from qgis.core import Qgis, QgsApplication, QgsProject
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsTask
 from qgis.gui import QgsDockWidget
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import QElapsedTimer, Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -15,6 +15,7 @@ from qgis.PyQt.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -23,10 +24,39 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import schema
-from ..core import audit, geopackage, workflow
-from ..core.project import load_working_copy
+from ..core import geopackage
+from ..core.project import audit_problems_on_open, load_working_copy_steps, stage_summary
 from ..i18n import tr, ui_language
 from .common import DockComponent, current_working_copy, working_copy_of  # noqa: F401 (re-exported)
+
+
+class SummaryTask(QgsTask):
+    """Reads a working copy's settings and its patches per stage, and (once, on opening) verifies its audit log,
+    in a worker thread: for a large county these reads take seconds."""
+
+    def __init__(self, path: str, verify_audit: bool):
+        super().__init__(tr("Forestry: reading the working copy"), QgsTask.CanCancel)
+        self.path, self.verify_audit = path, verify_audit
+        self.settings: dict = {}
+        self.rows: dict = {}
+        self.audit_problems: Optional[List[str]] = None
+        self.error: Optional[Exception] = None
+
+    def run(self) -> bool:
+        try:
+            self.settings = geopackage.check_working_copy(self.path)
+            self.setProgress(20)
+            self.rows = stage_summary(self.path)
+            self.setProgress(40)
+        except Exception as e:  # noqa: BLE001 - a locked or damaged file: shown in the dock
+            self.error = e
+            return True
+        if self.verify_audit and not self.isCanceled():
+            try:
+                self.audit_problems = audit_problems_on_open(self.path)
+            except Exception as e:  # noqa: BLE001 - a locked file: say so, do not break the dock
+                self.audit_problems = [str(e)]
+        return True
 
 
 class ProjectDock(QgsDockWidget):
@@ -52,6 +82,13 @@ class ProjectDock(QgsDockWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         layout.addWidget(self.table)
+        self.busy = QProgressBar()  # shown while the working copy is read in the background
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(8)
+        self.busy.setToolTip(tr("Reading the working copy…"))
+        self.busy.hide()
+        layout.addWidget(self.busy)
         buttons = QHBoxLayout()
         self.open_button = QPushButton(tr("Open…"))
         self.open_button.setToolTip(tr("Open a working-copy GeoPackage and add its layers to the project"))
@@ -72,38 +109,113 @@ class ProjectDock(QgsDockWidget):
         QgsProject.instance().layersRemoved.connect(self.refresh)
         self._audit_checked: Optional[str] = None  # the working copy whose audit log was verified on opening
         self.audit_problems: List[str] = []
+        self.task: Optional[SummaryTask] = None
+        self._again = False  # a refresh was asked for while the task ran
+        self._opening = None  # the layers of the working copy being opened, added one by one
+        self._step_timer = QTimer(self)  # the next layer, on the next turn of the event loop (dies with the dock)
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(0)
+        self._step_timer.timeout.connect(self._next_step)
+        # A new, cleared or other project while layers are being added: stop adding them.
+        QgsProject.instance().cleared.connect(self._abort_opening)
+        QgsProject.instance().readProject.connect(self._abort_opening)
+        # Opening a working copy adds ten layers, each a layersAdded: one read after the last of them.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._start_reading)
         self.refresh()
 
     def disconnect_project(self) -> None:
-        for signal in (QgsProject.instance().layersAdded, QgsProject.instance().layersRemoved):
+        """The plugin is unloaded: stop opening, stop reading, and let nothing report to this dock any more."""
+        self._timer.stop()
+        self._abort_opening()
+        task, self.task = self.task, None
+        if task is not None:
+            for signal in (task.taskCompleted, task.taskTerminated):
+                try:
+                    signal.disconnect()
+                except (TypeError, RuntimeError):  # nothing connected, or the task was deleted already
+                    pass
             try:
-                signal.disconnect(self.refresh)
+                task.cancel()
+            except RuntimeError:
+                pass
+        project = QgsProject.instance()
+        for signal, slot in ((project.layersAdded, self.refresh), (project.layersRemoved, self.refresh),
+                             (project.cleared, self._abort_opening), (project.readProject, self._abort_opening)):
+            try:
+                signal.disconnect(slot)
             except TypeError:
                 pass
 
     def refresh(self, *_args) -> None:
+        """Show the open working copy; its patches per stage are read in a QgsTask and shown when it finishes."""
         path = current_working_copy()
-        self.table.setRowCount(0)
         if not path:
+            self._timer.stop()
+            self.table.setRowCount(0)
             self.path_label.setText(tr("No working copy open"))
             self.county_label.setText("—")
             return
         self.path_label.setText(path)
-        try:
-            settings = geopackage.check_working_copy(path)
-            with geopackage.connect(path) as con:
-                rows = dict((stage, (n, mu)) for stage, n, mu in con.execute(
-                    f"SELECT stage, COUNT(*), COALESCE(SUM(area_mu), 0) FROM {schema.PATCHES} GROUP BY stage"))
-        except (geopackage.WorkingCopyError, Exception) as e:  # a locked or damaged file must not break the dock
-            self.county_label.setText(tr("Cannot read: {0}").format(e))
+        self._timer.start()
+
+    def wait(self, timeout_ms: int = 60000) -> bool:
+        """Process events until the dock has shown what it reads (tests and scripts); False on time-out."""
+        clock = QElapsedTimer()
+        clock.start()
+        while (self._timer.isActive() or self.task is not None) and clock.elapsed() < timeout_ms:
+            QgsApplication.processEvents()
+        return not (self._timer.isActive() or self.task is not None)
+
+    def _start_reading(self) -> None:
+        if self.task is not None:
+            self._again = True
             return
+        path = current_working_copy()
+        if not path:
+            self.refresh()
+            return
+        verify = path != self._audit_checked
+        self._audit_checked = path
+        task = SummaryTask(path, verify)
+        self.task = task
+        task.taskCompleted.connect(lambda: self._show_summary(task))
+        task.taskTerminated.connect(lambda: self._show_summary(task))
+        self.busy.show()
+        QgsApplication.taskManager().addTask(task)
+
+    def _show_summary(self, task: SummaryTask) -> None:
+        if self.task is not task:
+            return
+        self.task = None
+        self.busy.setVisible(self._opening is not None)
+        path = current_working_copy()
+        if task.verify_audit and task.audit_problems is None:
+            self._audit_checked = None  # canceled or failed before the check: check again next time
+        if self._again or path != task.path:
+            self._again = False
+            if path:
+                self._timer.start()
+            else:
+                self.refresh()
+            if path != task.path:
+                return
+        if task.error is not None:
+            self.table.setRowCount(0)
+            self.county_label.setText(tr("Cannot read: {0}").format(task.error))
+            if isinstance(task.error, geopackage.WorkingCopyDamaged):  # SQLite's integrity check, run in the task
+                self._message(str(task.error), Qgis.Critical)
+            return
+        settings = task.settings
         self.county_label.setText(f"{settings.get('county_name') or ''} {settings.get('county_code') or ''}".strip() or "—")
-        if path != self._audit_checked:
-            self._audit_checked = path
-            self.check_audit(path)
+        if task.audit_problems is not None:
+            self._report_audit(path, task.audit_problems)
+        self.table.setRowCount(0)
         total_n, total_mu = 0, 0.0
         for c in schema.STAGES:
-            n, mu = rows.get(c.code, (0, 0.0))
+            n, mu = task.rows.get(c.code, (0, 0.0))
             total_n, total_mu = total_n + n, total_mu + mu
             self._add_row(c.zh if _zh() else c.en, n, mu)
         self._add_row(tr("Total"), total_n, total_mu)
@@ -111,10 +223,13 @@ class ProjectDock(QgsDockWidget):
     def check_audit(self, path: str) -> List[str]:
         """Verify the audit log's hash chain when a working copy comes into the project; warn if it was altered."""
         try:
-            workflow.upgrade_working_copy(path)
-            self.audit_problems = audit.problems(path)
+            problems = audit_problems_on_open(path)
         except Exception as e:  # noqa: BLE001 - a locked file: say so, do not break the dock
-            self.audit_problems = [str(e)]
+            problems = [str(e)]
+        return self._report_audit(path, problems)
+
+    def _report_audit(self, path: str, problems: List[str]) -> List[str]:
+        self.audit_problems = problems
         if self.audit_problems:
             self._message(tr("The audit log of {0} was altered outside the plugin: {1}. Syncing is refused until "
                              "the platform administrator has looked at it.").format(
@@ -133,19 +248,67 @@ class ProjectDock(QgsDockWidget):
     def _message(self, text: str, level=Qgis.Info) -> None:
         self.iface.messageBar().pushMessage(tr("Forestry"), text, level, 6)
 
-    def open_working_copy(self, path: Optional[str] = None) -> Optional[str]:
+    def open_working_copy(self, path: Optional[str] = None, wait: bool = False) -> Optional[str]:
+        """Add the working copy's layers to the project, one layer per turn of the event loop (QGIS stays
+        responsive), then zoom to it; its summary and audit check follow in a QgsTask. wait=True (scripts and
+        tests) returns when all of it is shown."""
         if not path:
             path, _ = QFileDialog.getOpenFileName(self, tr("Open working copy"), "", tr("GeoPackage (*.gpkg)"))
         if not path:
             return None
-        try:
-            load_working_copy(path, QgsProject.instance(), lang="zh" if _zh() else "en")
-        except geopackage.WorkingCopyError as e:
-            self._message(str(e), Qgis.Critical)
+        if self._opening is not None:
+            self._message(tr("A working copy is being opened; wait until it is shown"), Qgis.Warning)
             return None
-        self.iface.mapCanvas().zoomToFullExtent()
-        self.refresh()
+        # The integrity check (seconds for a large county) runs in the SummaryTask, not here on the main thread.
+        steps = load_working_copy_steps(path, QgsProject.instance(), lang="zh" if _zh() else "en", integrity=False)
+        self._opening = steps
+        self.busy.show()
+        if not self._open_step(steps):
+            return None
+        if wait:
+            clock = QElapsedTimer()
+            clock.start()
+            while self._opening is steps and clock.elapsed() < 60000:
+                QgsApplication.processEvents()
+            self.wait()
         return path
+
+    def _next_step(self) -> None:
+        if self._opening is not None:
+            self._open_step(self._opening)
+
+    def _open_step(self, steps) -> bool:
+        """Add the next layer; schedule the one after it. False when the working copy cannot be opened."""
+        if self._opening is not steps:
+            return False  # aborted meanwhile
+        try:
+            next(steps)
+        except StopIteration:
+            self._opening = None
+            self.iface.mapCanvas().zoomToFullExtent()
+            self.refresh()
+            return True
+        except Exception as e:  # noqa: BLE001 - a bad file or a QGIS error: say so, and do not stay "opening"
+            self._abort_opening()
+            self._message(str(e) if isinstance(e, geopackage.WorkingCopyError) else
+                          tr("Cannot open the working copy: {0}").format(e), Qgis.Critical)
+            return False
+        if self._opening is steps:  # the step may have cleared the project (and so aborted the opening)
+            self._step_timer.start()
+        return True
+
+    def _abort_opening(self, *_args) -> None:
+        """Stop adding the layers of the working copy being opened (the project was cleared or replaced, the plugin
+        unloaded, or a step failed)."""
+        steps, self._opening = self._opening, None
+        self._step_timer.stop()
+        if steps is None:
+            return
+        try:
+            steps.close()
+        except ValueError:  # aborted from within its own step: it is not resumed again anyway
+            pass
+        self.busy.setVisible(self.task is not None)
 
     def new_working_copy(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, tr("New working copy"), "", tr("GeoPackage (*.gpkg)"))

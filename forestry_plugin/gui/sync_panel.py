@@ -3,6 +3,7 @@ with progress and cancel, resolve conflicts (keep mine / take theirs / compare s
 
 from __future__ import annotations
 
+import copy
 from typing import Callable, Optional
 
 from qgis.core import (
@@ -80,6 +81,66 @@ class SyncTask(QgsTask):
         except Exception as e:  # reported on the main thread in finished()
             self.error = e
             return False
+
+
+class LoginTask(QgsTask):
+    """Logs in (or out) in a worker thread: a platform that refuses the connection or never answers takes
+    seconds of retries and back-off, which must not freeze QGIS. Login also asks who we are and caches the
+    workflow policy in the working copy (SyncEngine.adopt_session). The panel applies the result on the main
+    thread when the task has finished.
+
+    The task owns its client: a login gets a new one, a logout a copy of the session's (session_copy), so that
+    neither touches the feedback or the tokens of a client a SyncTask may be using."""
+
+    def __init__(self, action: str, client: PlatformClient, username: str = "", password: str = "",
+                 path: Optional[str] = None, county: Optional[str] = None):
+        super().__init__(tr("Forestry platform: log in") if action == "login" else tr("Forestry platform: log out"),
+                         QgsTask.CanCancel)
+        self.action, self.client = action, client
+        self._username, self._password = username, password
+        self.path, self.county = path, county
+        self.feedback = QgsFeedback()
+        client.feedback = self.feedback
+        self.user: dict = {}
+        self.identity = None
+        self.error: Optional[Exception] = None
+        self.warning: Optional[Exception] = None  # logged in, but the session could not be cached
+
+    def cancel(self):
+        self.feedback.cancel()
+        super().cancel()
+
+    def run(self) -> bool:
+        try:
+            if self.action == "logout":
+                self.client.logout()  # errors are swallowed: the copy's tokens are forgotten all the same
+                return True
+            self.setProgress(10)
+            self.user = self.client.login(self._username, self._password)
+            self._password = ""
+            self.identity = identity.from_platform_user(self.user, self.client.base_url)  # ValueError: unusable
+            self.setProgress(60)
+            if self.path and not self.isCanceled():
+                try:  # cache who we are and the platform's policy in the working copy, for offline work
+                    SyncEngine(self.path, self.client, self.county).adopt_session()
+                except (PlatformError, ValueError, geopackage.WorkingCopyError) as e:
+                    self.warning = e
+            self.setProgress(100)
+            return True
+        except Exception as e:  # reported on the main thread
+            self.error = e
+            return False
+        finally:
+            self.client.feedback = None
+
+
+def session_copy(client: PlatformClient) -> PlatformClient:
+    """A copy of `client` holding the same tokens and settings but its own feedback: ending the session through
+    it leaves the original (and anything still using it) untouched."""
+    twin = copy.copy(client)
+    twin.feedback = None
+    twin.user = dict(client.user or {})
+    return twin
 
 
 def describe_error(e: Exception) -> str:
@@ -164,6 +225,8 @@ class SyncPanel(QgsDockWidget):
         self.iface = iface
         self.client: Optional[PlatformClient] = None
         self.task: Optional[SyncTask] = None
+        self.login_task: Optional[LoginTask] = None  # a login under way
+        self._logout_tasks: list = []  # logouts under way (kept referenced until they finish)
         self.failed_action: Optional[str] = None  # what the retry button runs again
         self._watched_layer: Optional[QgsVectorLayer] = None
         self.ask: Callable[[str, str], bool] = self._ask_user  # replaced in tests
@@ -234,8 +297,8 @@ class SyncPanel(QgsDockWidget):
         self.summary_label.setWordWrap(True)
         layout.addWidget(self.summary_label)
         self.setWidget(body)
-        self.login_button.clicked.connect(self.login)
-        self.logout_button.clicked.connect(self.logout)
+        self.login_button.clicked.connect(lambda: self.login(wait=False))
+        self.logout_button.clicked.connect(lambda: self.logout(wait=False))
         self.download_button.clicked.connect(lambda: self.start("download"))
         self.upload_button.clicked.connect(lambda: self.start("upload"))
         self.sync_button.clicked.connect(lambda: self.start("sync"))
@@ -249,6 +312,20 @@ class SyncPanel(QgsDockWidget):
 
     # -- helpers ------------------------------------------------------------------------
     def disconnect_project(self):
+        """The plugin is unloaded: stop what runs and make sure no task reports to this (soon deleted) dock."""
+        for task in (self.login_task, self.task):
+            if task is None:
+                continue
+            for signal in (task.taskCompleted, task.taskTerminated, task.progressChanged):
+                try:
+                    signal.disconnect()
+                except (TypeError, RuntimeError):  # nothing connected, or the task was deleted already
+                    pass
+            try:
+                task.cancel()
+            except RuntimeError:
+                pass
+        self.login_task = self.task = None
         try:
             QgsProject.instance().layersAdded.disconnect(self.refresh)
         except TypeError:
@@ -329,59 +406,115 @@ class SyncPanel(QgsDockWidget):
         self.county_combo.setCurrentIndex(max(0, self.county_combo.findData(own)))
 
     # -- actions ------------------------------------------------------------------------
-    def login(self) -> bool:
+    def login(self, wait: bool = True):
+        """Log in with the chosen authentication configuration.
+
+        The button runs it as a QgsTask (wait=False: returns the task; the result is applied when it finishes,
+        the login button disabled meanwhile). Scripts and tests wait (returns True when logged in); the same task
+        code then runs in the calling thread.
+        """
+        if self.login_task is not None:
+            return None if not wait else False
+        if self.task is not None:  # a sync uses the current session: log in again when it has finished
+            self._message(tr("Wait until the download/upload has finished (or cancel it) before logging in again"),
+                          Qgis.Warning)
+            return None if not wait else False
         url, authcfg = self.url_edit.text().strip(), self.auth_select.configId()
         try:
-            username, password = credentials(authcfg)
-            client = PlatformClient(url)
-            user = client.login(username, password)
-        except (CredentialsError, PlatformError) as e:
+            username, password = credentials(authcfg)  # QgsAuthManager: on the main thread
+        except CredentialsError as e:
             self.user_label.setText(describe_error(e))
             self._message(describe_error(e), Qgis.Warning)
-            return False
-        try:
-            ident = identity.from_platform_user(user, url)
-        except ValueError as e:
-            client.forget()
-            self._message(tr("The platform sent an unusable account: {0}").format(e), Qgis.Critical)
+            return None if not wait else False
+        task = LoginTask("login", PlatformClient(url), username, password, self.working_copy(),
+                         self.county() or None)
+        task.url, task.authcfg = url, authcfg
+        self.login_task = task
+        task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
+        task.taskCompleted.connect(lambda: self._login_finished(task))
+        task.taskTerminated.connect(lambda: self._login_finished(task))
+        self.user_label.setText(tr("Logging in…"))
+        self.progress.setValue(0)
+        self.refresh()
+        if wait:
+            task.run()
+            return self._login_finished(task)
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    def _login_finished(self, task: LoginTask) -> bool:
+        """Apply a finished login on the main thread; True when logged in."""
+        if self.login_task is not task:
+            return False  # already applied (the task manager reports once, a waited run reports here)
+        self.login_task = None
+        ok = task.error is None and task.identity is not None
+        if not ok:
+            err = task.error
+            if err is None:
+                err = CanceledError(tr("Canceled"))
+            if isinstance(err, ValueError):
+                task.client.forget()
+                self.user_label.setText(tr("Not logged in"))
+                self._message(tr("The platform sent an unusable account: {0}").format(err), Qgis.Critical)
+            else:
+                self.user_label.setText(describe_error(err))
+                self._message(describe_error(err), Qgis.Warning)
+            self.refresh()
             return False
         settings = QgsSettings()
-        settings.setValue(SETTINGS_PREFIX + "url", url)
-        settings.setValue(SETTINGS_PREFIX + "authcfg", authcfg)
-        self.client = client
-        identity.set_session(ident)
-        path = self.working_copy()
-        if path:
-            try:  # cache who we are and the platform's policy in the working copy, for offline work
-                SyncEngine(path, client, self.county() or None).adopt_session()
-            except (PlatformError, ValueError, geopackage.WorkingCopyError) as e:
-                self._message(describe_error(e), Qgis.Warning)
-        self.user_label.setText(tr("Logged in as {0}").format(ident.label(ui_language())))
-        self.logout_button.setEnabled(True)
-        index = self._add_county(user.get("county") or "")
+        settings.setValue(SETTINGS_PREFIX + "url", task.url)
+        settings.setValue(SETTINGS_PREFIX + "authcfg", task.authcfg)
+        self.client = task.client
+        identity.set_session(task.identity)
+        if task.warning is not None:
+            self._message(describe_error(task.warning), Qgis.Warning)
+        self.user_label.setText(tr("Logged in as {0}").format(task.identity.label(ui_language())))
+        self.progress.setValue(100)
+        index = self._add_county(task.user.get("county") or "")
         if not self.county() and index >= 0:
             self.county_combo.setCurrentIndex(index)
         self.refresh()
         return True
 
-    def logout(self) -> None:
-        """End the platform session; the review dock falls back to the cached identity (offline) or local work."""
-        if self.client is not None:
-            self.client.logout()
-        self.client = None
+    def logout(self, wait: bool = True) -> None:
+        """End the platform session; the review dock falls back to the cached identity (offline) or local work.
+
+        Logged out here at once; telling the platform runs in a QgsTask (wait=False, the button) or in this
+        thread (scripts and tests). Refused while a download/upload runs: it uses the session."""
+        if self.task is not None:
+            self._message(tr("Wait until the download/upload has finished (or cancel it) before logging out"),
+                          Qgis.Warning)
+            return
+        client, self.client = self.client, None
         identity.set_session(None)
         self.user_label.setText(tr("Not logged in"))
-        self.logout_button.setEnabled(False)
         self.refresh()
+        if client is None:
+            return
+        # The platform is told through a copy with its own feedback; the tokens here are forgotten at once.
+        twin = session_copy(client)
+        client.forget()
+        task = LoginTask("logout", twin)
+        if wait:
+            task.run()
+            return
+        self._logout_tasks.append(task)
+        done = lambda: self._logout_tasks.remove(task) if task in self._logout_tasks else None  # noqa: E731
+        task.taskCompleted.connect(done)
+        task.taskTerminated.connect(done)
+        QgsApplication.taskManager().addTask(task)
 
     def refresh(self, *_args) -> None:
         path = self.working_copy()
         busy = self.task is not None
-        ready = bool(path) and self.client is not None and self.client.logged_in and not busy
+        logging_in = self.login_task is not None
+        ready = bool(path) and self.client is not None and self.client.logged_in and not busy and not logging_in
         for b in (self.download_button, self.upload_button, self.sync_button):
             b.setEnabled(ready)
         self.retry_button.setEnabled(ready and self.failed_action is not None)
-        self.cancel_button.setEnabled(busy)
+        self.cancel_button.setEnabled(busy or logging_in)
+        self.login_button.setEnabled(not logging_in and not busy)
+        self.logout_button.setEnabled(not logging_in and not busy and self.client is not None and self.client.logged_in)
         self._watch_layer(self.patch_layer())
         self._load_counties(path)
         self.conflicts_table.setRowCount(0)
@@ -427,6 +560,9 @@ class SyncPanel(QgsDockWidget):
                                           "rejected {6}){7}").format(
                 tr("download") if last["action"] == "pull" else tr("upload"), last["at"][:19].replace("T", " "), last["pulled"], last["pushed"], last["accepted"],
                 last["conflicts"], last["rejected"], ("; " + "; ".join(last["errors"][:3])) if last["errors"] else ""))
+            if last.get("quarantined"):
+                self.summary_label.setText(self.summary_label.text() + "\n" + tr(
+                    "{0} record(s) from the platform could not be taken and were set aside").format(last["quarantined"]))
         self.status_changed.emit()
 
     @staticmethod
@@ -478,11 +614,15 @@ class SyncPanel(QgsDockWidget):
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
+        if self.login_task is not None:
+            self.login_task.cancel()
 
     def _finished(self, ok: Optional[bool] = None) -> None:
         task, self.task = self.task, None
         if task is None:
             return
+        if task.engine.client.feedback is task.feedback:
+            task.engine.client.feedback = None  # a canceled feedback would cancel the session's next request
         layer = self.patch_layer()
         if layer is not None:
             layer.dataProvider().reloadData()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 from qgis.core import (
     Qgis,
@@ -39,7 +39,17 @@ from qgis.PyQt.QtWidgets import (
 from .. import schema
 from ..core import audit, geopackage, identity, workflow
 from ..i18n import tr, ui_language
-from .common import DockComponent, find_layer
+from .common import DockComponent, ask_yes_no, find_layer
+
+
+def short_id(patch_id: str) -> str:
+    """A patch's id as people read it: its first 8 characters (never the whole UUID)."""
+    return (patch_id or "")[:8]
+
+
+def patch_label(tuban_no: Any, patch_id: str) -> str:
+    """图斑编号 where it is set, else the short id."""
+    return str(tuban_no).strip() if tuban_no not in (None, "") and str(tuban_no).strip() else short_id(patch_id)
 
 
 def _lang() -> str:
@@ -77,6 +87,8 @@ class WorkflowDock(QgsDockWidget):
         self.index = -1
         self.last_report: workflow.BatchReport | None = None
         self.lang = _lang()
+        # Asks before a keyboard shortcut moves a patch: (title, text) -> yes? Replaced in tests.
+        self.ask: Callable[[str, str], bool] = lambda title, text: ask_yes_no(self, title, text)
         self._build()
         self._shortcuts = self._install_shortcuts()
         QgsProject.instance().layersAdded.connect(self._project_changed)
@@ -206,12 +218,53 @@ class WorkflowDock(QgsDockWidget):
         self.imagery_check.toggled.connect(self.show_imagery)
 
     def _install_shortcuts(self) -> List[QShortcut]:
+        """N/P/C/R while the queue table (or the map canvas) has focus; never while a combo box or a text field
+        has it (a C typed in the reason combo once confirmed the patch). C and R ask before they move a patch."""
         out = []
-        # Active while the dock has focus; text fields keep their letters (they accept ShortcutOverride).
-        for key, slot in (("N", self.next), ("P", self.previous), ("C", self.confirm), ("R", self.return_patch)):
-            sc = QShortcut(QKeySequence(key), self.widget(), slot, context=Qt.WidgetWithChildrenShortcut)
-            out.append(sc)
+        keys = (("N", self.next), ("P", self.previous), ("C", self.confirm_by_key), ("R", self.return_by_key))
+        canvas = None
+        try:
+            canvas = self.iface.mapCanvas()
+        except Exception:  # noqa: BLE001 - an iface without a canvas (scripts)
+            canvas = None
+        for key, slot in keys:
+            out.append(QShortcut(QKeySequence(key), self.queue_table, slot, context=Qt.WidgetWithChildrenShortcut))
+            if isinstance(canvas, QWidget):
+                out.append(QShortcut(QKeySequence(key), canvas, slot, context=Qt.WidgetShortcut))
         return out
+
+    def _key_question(self, target: str, returning: bool) -> bool:
+        """Ask before a shortcut moves the current patch: how many patches, to which stage."""
+        cur = self.current
+        label = patch_label(cur.get("tuban_no"), cur["patch_id"]) if cur else ""
+        stage = schema.stage_label(target, self.lang)
+        if returning:
+            title = tr("Return the patch?")
+            text = tr("Return {0} patch ({1}) to {2}?").format(1, label, stage)
+        else:
+            title = tr("Move the patch?")
+            text = tr("Move {0} patch ({1}) to {2}?").format(1, label, stage)
+        return bool(self.ask(title, text))
+
+    def confirm_by_key(self) -> workflow.BatchReport | None:
+        """The C shortcut: confirm the current patch after asking."""
+        target = self.target_combo.currentData()
+        if not target or self.current is None or not self.confirm_button.isEnabled():
+            return None
+        if not self._key_question(target, returning=False):
+            return None
+        return self.confirm()
+
+    def return_by_key(self) -> workflow.BatchReport | None:
+        """The R shortcut: return the current patch after asking (a reason must have been chosen)."""
+        target = self.return_stage_combo.currentData()
+        if not target or self.current is None:
+            return None
+        if self.reason_combo.currentData() is None:
+            return self.return_patch()  # says to choose a reason
+        if not self._key_question(target, returning=True):
+            return None
+        return self.return_patch()
 
     # -- state ----------------------------------------------------------------------------
     @property
@@ -286,7 +339,7 @@ class WorkflowDock(QgsDockWidget):
             elif q.get("refused"):
                 stage = tr("{0} ✘ refused by the platform").format(stage)
                 tip = q["refused"].get("message_zh" if self.lang == "zh" else "message_en") or ""
-            values = [q.get("tuban_no") or q["patch_id"][:8], stage,
+            values = [patch_label(q.get("tuban_no"), q["patch_id"]), stage,
                       q.get("village_name") or q.get("village_code") or "", "{:,.2f}".format(q["area_mu"] or 0.0)]
             for col, v in enumerate(values):
                 item = QTableWidgetItem(v)
@@ -377,7 +430,7 @@ class WorkflowDock(QgsDockWidget):
             return
         rows = workflow.read_patches(self.path, [cur["patch_id"]])
         attrs = rows[cur["patch_id"]][1] if cur["patch_id"] in rows else {}
-        lines = [f"<b>{html.escape(str(attrs.get('tuban_no') or cur['patch_id']))}</b> — "
+        lines = [f"<b>{html.escape(patch_label(attrs.get('tuban_no'), cur['patch_id']))}</b> — "
                  f"{html.escape(schema.stage_label(cur['stage'], self.lang))}"]
         for name in ("method", "species", "area_mu", "survival_rate", "accept_date", "contractor"):
             f = schema.PATCH_FIELD[name]
@@ -399,11 +452,19 @@ class WorkflowDock(QgsDockWidget):
         if target and self.engine is not None:
             # A dry run tells the reviewer before the click whether the patch can go forward, and why not.
             res = self.engine.plan([cur["patch_id"]], target, recheck=False)[0]
-            if res.ok:
+            # A stale or missing check is no obstacle when Confirm re-checks first: say what Confirm will do.
+            rechecks = bool(self.engine.config.recheck_stale)
+            stale = [r for r in res.refusals if r.code == workflow.R_STALE] if rechecks else []
+            others = [r for r in res.refusals if r not in stale]
+            if not res.refusals:
                 lines.append("<span style='color:#1a7f37'>✔ {}</span>".format(html.escape(tr("Ready to confirm"))))
-            else:
-                lines += [f"<span style='color:#b42318'>✘ {html.escape(r.message)}</span>"
-                          for r in res.refusals]
+            if stale:
+                never = workflow.check_revisions(self.path, [cur["patch_id"]]).get(cur["patch_id"]) is None
+                text = tr("Not checked yet: Confirm checks it first, then moves it if no error is found") if never \
+                    else tr("Modified since it was checked: Confirm re-checks it first, then moves it if no error "
+                            "is found")
+                lines.append(f"<span style='color:#9a6700'>↻ {html.escape(text)}</span>")
+            lines += [f"<span style='color:#b42318'>✘ {html.escape(r.message)}</span>" for r in others]
         self.info_label.setText("<br>".join(lines))
 
     def _fill_history(self) -> None:
