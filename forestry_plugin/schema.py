@@ -109,7 +109,7 @@ def _cl(name: str, zh: str, en: str, items: List[Tuple[str, str, str]]) -> CodeL
     return CodeList(name, zh, en, tuple(Code(*i) for i in items))
 
 
-# Stages, in workflow order (DOMAIN.md "Stage workflow").
+# Stages, in workflow order (docs/domain.md "Stages").
 STAGES = _cl("stage", "阶段", "Stage", [
     ("design", "设计施工", "Design / under construction"),
     ("accepted", "造林验收", "Planting accepted"),
@@ -239,7 +239,7 @@ LAND_CLASSES = _cl("dlbm", "地类", "Land class", [
     ("205", "风景名胜及特殊用地", "Scenic and special (built-up)"),
 ])
 
-# Land-class families used by the check rules (DOMAIN.md "Checks").
+# Land-class families used by the check rules (docs/domain.md "Checks").
 CROPLAND_CLASSES = frozenset(["0101", "0102", "0103"])
 EXISTING_FOREST_CLASSES = frozenset(["0301", "0302"])
 WATER_CLASSES = frozenset(["1101", "1102", "1103", "1104", "1105", "1106", "1107", "1108", "1109", "1110"])

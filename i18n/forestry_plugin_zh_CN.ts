@@ -4,213 +4,218 @@
   <context>
     <name>forestry</name>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="249" />
+      <location filename="../forestry_plugin/core/attributes.py" line="98" />
+      <source>Invalid patch number scheme {0}: use {{year}}, {{county}}, {{township}}, {{village}} and exactly one {{seq}}</source>
+      <translation>图斑编号规则 {0} 无效：只能使用 {{year}}、{{county}}、{{township}}、{{village}}，且必须恰好包含一个 {{seq}}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/attributes.py" line="479" />
       <source>Select at least two patches to merge.</source>
       <translation>请至少选择两个要合并的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="252" />
+      <location filename="../forestry_plugin/core/attributes.py" line="482" />
       <source>Cannot merge patches at different stages ({0}).</source>
       <translation>不能合并处于不同阶段的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="256" />
+      <location filename="../forestry_plugin/core/attributes.py" line="486" />
       <source>Cannot merge patches in different counties ({0}).</source>
       <translation>不能合并属于不同县的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="276" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="277" />
       <source>Self-intersection</source>
       <translation>自相交</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="276" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="277" />
       <source>Ring self-intersection</source>
       <translation>环自相交</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="277" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="278" />
       <source>Too few points</source>
       <translation>点数过少</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="278" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="279" />
       <source>Interior is disconnected</source>
       <translation>内部不连通</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="278" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="279" />
       <source>Hole lies outside its shell</source>
       <translation>内环位于外环之外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="279" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="280" />
       <source>Nested shells</source>
       <translation>外环嵌套</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="279" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="280" />
       <source>Nested holes</source>
       <translation>内环嵌套</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="280" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="281" />
       <source>Duplicate rings</source>
       <translation>重复的环</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="280" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="281" />
       <source>Invalid coordinate</source>
       <translation>坐标无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="281" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="282" />
       <source>Ring is not closed</source>
       <translation>环未闭合</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="281" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="282" />
       <source>not a polygon</source>
       <translation>不是面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="285" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="286" />
       <source>{0} at ({1:.1f}, {2:.1f})</source>
       <translation>{0}，位置 ({1:.1f}, {2:.1f})</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="459" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="472" />
       <source>Layer {0} is in {1}, not CGCS2000 (EPSG:4490 or a CGCS2000 Gauss-Kruger zone); it was reprojected for the checks</source>
       <translation>图层 {0} 的坐标系为 {1}，不是 CGCS2000（EPSG:4490 或 CGCS2000 高斯-克吕格投影带）；质检时已对其重投影</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="461" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="474" />
       <source>an unknown CRS</source>
       <translation>未知坐标系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="463" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="476" />
       <source>The layer lacks fields: {0}; rules that need them were skipped</source>
       <translation>图层缺少字段：{0}；已跳过需要这些字段的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="501" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="515" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="138" />
       <source>The check was canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="551" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="565" />
       <source>The patch has no (polygonal) geometry</source>
       <translation>图斑没有（面）几何</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="553" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="567" />
       <source>Invalid geometry: {0}; repaired for the checks (repaired area {1:.2f} m²)</source>
       <translation>几何无效：{0}；已为质检修复（修复后面积 {1:.2f} m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="557" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="571" />
       <source>Invalid geometry: {0}; nothing polygonal is left after repair</source>
       <translation>几何无效：{0}；修复后不剩任何面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="565" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="579" />
       <source>Area {0:.2f} m² is below the minimum of {1:.2f} m²</source>
       <translation>面积 {0:.2f} m² 小于最小上图面积 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="568" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="582" />
       <source>Area {0:.2f} m² is below {1:.2f} m² (1 mu)</source>
       <translation>面积 {0:.2f} m² 小于 {1:.2f} m²（1 亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="582" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="596" />
       <source>Overlaps permanent basic farmland {0} by {1:.2f} m²</source>
       <translation>占用永久基本农田 {0} {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="585" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="599" />
       <source>Overlaps earlier years' counted patch {0} by {1:.2f} m²</source>
       <translation>与往年已认定的造林图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="615" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="629" />
       <source>Sliver: narrower than {0:.1f} m everywhere (mean width {1:.2f} m, thinness {2:.3f})</source>
       <translation>碎片：各处宽度均小于 {0:.1f} 米（平均宽度 {1:.2f} 米，细长度 {2:.3f}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="618" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="632" />
       <source>Sliver: thinness {0:.3f} below {1:.3f} (mean width {2:.2f} m)</source>
       <translation>碎片：细长度 {0:.3f} 小于 {1:.3f}（平均宽度 {2:.2f} 米）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="646" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="660" />
       <source>Overlaps patch {0} of the same year by {1:.2f} m²</source>
       <translation>与同年图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="703" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="718" />
       <source>On cropland {0} (base-map parcel {1}) by {2:.2f} m² without an approval number</source>
       <translation>占用耕地 {0}（底图图斑 {1}）{2:.2f} m²，且无审批文号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="704" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="719" />
       <source>On built-up land or water {0} (base-map parcel {1}) by {2:.2f} m²</source>
       <translation>占用建设用地或水域 {0}（底图图斑 {1}）{2:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="705" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="720" />
       <source>On existing forest land {0} (base-map parcel {1}) by {2:.2f} m², but the method is not regeneration or restoration</source>
       <translation>位于现有林地 {0}（底图图斑 {1}）{2:.2f} m²，但造林方式不是人工更新或退化林修复</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="726" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="741" />
       <source>Administrative codes disagree: county {0}, township {1}, village {2}</source>
       <translation>行政区代码不一致：县 {0}，乡镇 {1}，村 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="742" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="757" />
       <source>Declared {0} code {1} is not in the administrative units</source>
       <translation>申报的{0}代码 {1} 不在行政区划中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="759" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="774" />
       <source>Only {0:.1f} % of the patch lies in its declared {1} {2} (at least {3:.1f} % required)</source>
       <translation>图斑仅有 {0:.1f}% 位于申报的{1} {2} 内（至少需要 {3:.1f}%）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="778" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="793" />
       <source>{0} = {1} but the mapped area is {2:.2f} mu ({3:.4f} ha); difference {4:+.2f} mu exceeds {5:.2f} mu</source>
       <translation>{0} = {1}，但图斑计算面积为 {2:.2f} 亩（{3:.4f} 公顷）；差值 {4:+.2f} 亩超过 {5:.2f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="794" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="809" />
       <source>{0} ({1}) is missing</source>
       <translation>{0}（{1}）缺失</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="795" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="810" />
       <source>{0} ({1}) = '{2}' is not a code of {3}</source>
       <translation>{0}（{1}）= '{2}' 不是{3}中的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="796" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="811" />
       <source>{0} ({1}) = '{2}' has the wrong format</source>
       <translation>{0}（{1}）= '{2}' 格式错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="797" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="812" />
       <source>{0} ({1}) = '{2}' is not a number</source>
       <translation>{0}（{1}）= '{2}' 不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="798" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="813" />
       <source>{0} ({1}) = {2} is out of range</source>
       <translation>{0}（{1}）= {2} 超出范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="799" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="814" />
       <source>Restoration method (restore_method) is required for restoration</source>
       <translation>造林方式为退化林修复时必须填写修复方式（restore_method）</translation>
     </message>
@@ -331,193 +336,214 @@
       <translation>不是有效的 JSON：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="61" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="72" />
       <source>By rule</source>
       <translation>按规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="62" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="73" />
       <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="50" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="80" />
       <source>Patches</source>
       <translation>图斑数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="62" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="73" />
       <source>Accepted exceptions</source>
       <translation>认可例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="76" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="87" />
       <source>By unit</source>
       <translation>按行政区</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="77" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="88" />
       <source>Township</source>
       <translation>乡镇</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="78" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="89" />
       <source>Patches with errors</source>
       <translation>有错误的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="78" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="103" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="89" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="115" />
       <source>Village</source>
       <translation>村</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="95" />
-      <location filename="../forestry_plugin/core/checks/report.py" line="111" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="106" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="131" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="93" />
       <source>Findings</source>
       <translation>问题清单</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="97" />
-      <location filename="../forestry_plugin/core/checks/report.py" line="62" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="109" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="73" />
       <source>Rule code</source>
       <translation>规则代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="98" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="110" />
       <source>Accepted exception</source>
       <translation>已认可的例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="103" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="111" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="140" />
+      <source>Unit</source>
+      <translation>单位</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/report.py" line="121" />
       <source>yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="108" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="128" />
       <source>About</source>
       <translation>关于</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="109" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="129" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="50" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="68" />
       <source>Title</source>
       <translation>标题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="109" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="446" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="129" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="512" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="110" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="130" />
       <source>Created</source>
       <translation>已创建</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="73" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="81" />
       <source>Invalid geometry</source>
       <translation>几何无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="74" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="82" />
       <source>Area below minimum</source>
       <translation>面积小于下限</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="75" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="83" />
       <source>Sliver / too narrow</source>
       <translation>碎片 / 过窄</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="76" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="84" />
       <source>Overlap between patches</source>
       <translation>图斑间重叠</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="77" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="85" />
       <source>On permanent basic farmland</source>
       <translation>占用永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="78" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="86" />
       <source>On cropland without approval</source>
       <translation>占用耕地且无审批</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="79" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="87" />
       <source>On built-up land or water</source>
       <translation>位于建设用地或水域</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="80" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="88" />
       <source>On existing forest land</source>
       <translation>位于现有林地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="81" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="89" />
       <source>Outside the declared administrative unit</source>
       <translation>超出申报的行政区范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="82" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="90" />
       <source>Overlap with earlier years' patches</source>
       <translation>与往年造林图斑重叠</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="83" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="91" />
       <source>Attribute area differs from mapped area</source>
       <translation>属性面积与图斑面积不一致</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="84" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="92" />
       <source>Attribute missing or invalid</source>
       <translation>属性缺失或无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="85" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="93" />
       <source>Layer CRS is not CGCS2000</source>
       <translation>图层坐标系不是 CGCS2000</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="93" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="101" />
       <source>Error below (m²)</source>
       <translation>低于此值为错误（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="94" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="102" />
       <source>Warning below (m²)</source>
       <translation>低于此值为警告（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="95" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="103" />
       <source>Minimum width (m)</source>
       <translation>最小宽度（米）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="96" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="104" />
       <source>Maximum thinness 4πA/P²</source>
       <translation>细长度上限 4πA/P²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="97" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="105" />
       <source>Tolerance (m²)</source>
       <translation>容差（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="98" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="106" />
       <source>Minimum share inside the declared unit</source>
       <translation>位于申报行政区内的最小比例</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="99" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="107" />
       <source>Tolerance (mu)</source>
       <translation>容差（亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="100" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="108" />
       <source>Relative tolerance</source>
       <translation>相对容差</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/rules.py" line="120" />
+      <source>m²</source>
+      <translation>平方米</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/rules.py" line="120" />
+      <source>m</source>
+      <translation>米</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/rules.py" line="120" />
+      <source>mu</source>
+      <translation>亩</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/store.py" line="81" />
@@ -530,27 +556,615 @@
       <translation>认可例外必须填写理由</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="77" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="76" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="98" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="74" />
+      <source>Cannot open the patches of {0}</source>
+      <translation>无法打开 {0} 的图斑</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="95" />
+      <source>The selection expression is not valid: {0}</source>
+      <translation>选择表达式无效：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="103" />
+      <source>The selection expression failed: {0}</source>
+      <translation>选择表达式计算失败：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="159" />
+      <source>{0} {1!r} has no code in the template's table {2}: {3} left empty</source>
+      <translation>{0} {1!r} 在模板的代码表 {2} 中没有对应代码：{3} 留空</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="182" />
+      <source>{0}: {1!r} is not a whole number, left empty</source>
+      <translation>{0}：{1!r} 不是整数，留空</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="188" />
+      <source>{0}: {1!r} is not a number, left empty</source>
+      <translation>{0}：{1!r} 不是数字，留空</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="196" />
+      <source>{0}: {1!r} is longer than {2} characters and was cut</source>
+      <translation>{0}：{1!r} 超过 {2} 个字符，已截断</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="250" />
+      <source>No coordinate transformation from {0} to {1}</source>
+      <translation>没有从 {0} 到 {1} 的坐标转换</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="282" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="294" />
+      <source>GDAL could not {0}: {1}</source>
+      <translation>GDAL 无法{0}：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="294" />
+      <source>create the layer</source>
+      <translation>创建图层</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="296" />
+      <source>create the field {0}</source>
+      <translation>创建字段 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="299" />
+      <source>The driver did not create the fields of the template as named in {0}</source>
+      <translation>驱动未按模板名称创建字段：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="305" />
+      <source>set a geometry</source>
+      <translation>设置几何图形</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="306" />
+      <source>write a feature</source>
+      <translation>写入要素</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="307" />
+      <source>write the layer</source>
+      <translation>写入图层</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="347" />
+      <source>The template {0} covers the stages {1}, not {2}</source>
+      <translation>模板 {0} 适用于阶段 {1}，不适用于 {2}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="350" />
+      <source>Unknown stage {0}</source>
+      <translation>未知阶段 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="360" />
+      <source>No patches to export: none is at the template's stages and matches its filter and the selection</source>
+      <translation>没有可导出的图斑：没有图斑处于模板的阶段并符合其筛选条件和选择</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="369" />
+      <source>Every one of the {0} patches has open check errors: fix them, or include them on purpose (include errors)</source>
+      <translation>全部 {0} 个图斑都有未处理的检查错误：请先修正，或有意包含它们（包含错误）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="398" />
+      <source>Patch {0} has a geometry GDAL cannot read</source>
+      <translation>图斑 {0} 的几何图形 GDAL 无法读取</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="403" />
+      <source>Patch {0} cannot be transformed to {1}</source>
+      <translation>图斑 {0} 无法转换到 {1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="406" />
+      <source>Patch {0} has no geometry</source>
+      <translation>图斑 {0} 没有几何图形</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="422" />
+      <source>Cannot create the Shapefile in {0}: {1}</source>
+      <translation>无法在 {0} 中创建 Shapefile：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="431" />
+      <source>The Shapefile part {0} was not written</source>
+      <translation>未写出 Shapefile 文件 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="438" />
+      <source>Cannot create the File Geodatabase {0}: {1}</source>
+      <translation>无法创建文件地理数据库 {0}：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="445" />
+      <source>File Geodatabase skipped: GDAL {0} cannot write it (its OpenFileGDB driver has no creation support; GDAL 3.6 or later can)</source>
+      <translation>已跳过 File Geodatabase：GDAL {0} 无法写出（其 OpenFileGDB 驱动不支持创建；GDAL 3.6 及以上版本支持）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="535" />
+      <source>{0} ({1}, by {2}): {3}: {4} -&gt; {5}</source>
+      <translation>{0}（{1}，按{2}匹配）：{3}：{4} -&gt; {5}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="544" />
+      <source>{0} is not a file on this computer or a shared folder: web addresses and GDAL virtual paths (/vsi…) are not read</source>
+      <translation>{0} 不是本机或共享文件夹中的文件：不读取网址和 GDAL 虚拟路径（/vsi…）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="555" />
+      <source>{0} holds {1} files, more than the {2} allowed</source>
+      <translation>{0} 包含 {1} 个文件，超过允许的 {2} 个</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="561" />
+      <source>The package holds a file with an unsafe path: {0}</source>
+      <translation>数据包中有路径不安全的文件：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="564" />
+      <source>{0} would unpack to {1} MB, more than the {2} MB allowed</source>
+      <translation>{0} 解压后为 {1} MB，超过允许的 {2} MB</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="569" />
+      <source>{0}: {1} is compressed {2:.0f} times, more than the {3} times allowed (a zip bomb?)</source>
+      <translation>{0}：{1} 的压缩比为 {2:.0f} 倍，超过允许的 {3} 倍（可能是压缩炸弹）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="585" />
+      <source>{0} is not a zip file that can be unpacked: {1}</source>
+      <translation>{0} 不是可以解压的 zip 文件：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="592" />
+      <source>Package not found: {0}</source>
+      <translation>未找到数据包：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="603" />
+      <source>{0} is not a returned package: give the zip, its folder, a Shapefile (.shp) or a File Geodatabase (.gdb)</source>
+      <translation>{0} 不是返回的数据包：请选择 zip 文件、其解压文件夹、Shapefile（.shp）或文件地理数据库（.gdb）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="611" />
+      <source>The package {0} holds no Shapefile</source>
+      <translation>数据包 {0} 中没有 Shapefile</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="640" />
+      <source>{0} is neither a Shapefile (.shp) nor a File Geodatabase (.gdb): not read</source>
+      <translation>{0} 既不是 Shapefile（.shp）也不是文件地理数据库（.gdb）：未读取</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="663" />
+      <source>{0} is not a {1} but {2}: refused, nothing was read</source>
+      <translation>{0} 不是 {1}，而是{2}：已拒绝，未读取任何内容</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="665" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="669" />
+      <source>{0} cannot be opened as {1}: refused, nothing was read</source>
+      <translation>{0} 无法作为 {1} 打开：已拒绝，未读取任何内容</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="696" />
+      <source>{0} {1!r} is not in the template's code table {2}</source>
+      <translation>{0} {1!r} 不在模板的代码表 {2} 中</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="718" />
+      <source>{0}: {1!r} is not a valid {2} for {3}</source>
+      <translation>{0}：{1!r} 不是 {3} 的有效 {2} 值</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="720" />
+      <source>{0}: {1!r} is not a code of {2}</source>
+      <translation>{0}：{1!r} 不是 {2} 的代码</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="723" />
+      <source>{0}: {1} is outside {2}..{3} for {4}</source>
+      <translation>{0}：{1} 超出 {4} 的范围 {2}..{3}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="726" />
+      <source>{0}: {1!r} is longer than {2} characters</source>
+      <translation>{0}：{1!r} 超过 {2} 个字符</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="770" />
+      <source>feature {0}</source>
+      <translation>要素 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="776" />
+      <source>{0}: the geometry cannot be transformed to the working copy's CRS</source>
+      <translation>{0}：几何图形无法转换到工作副本的坐标系</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="795" />
+      <source>{0} and feature {1} both match patch {2}: the second is ignored</source>
+      <translation>{0} 与要素 {1} 都匹配图斑 {2}：忽略后者</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="827" />
+      <source>Patch {0} changed since the package was read: read it again</source>
+      <translation>读取数据包后图斑 {0} 已被修改：请重新读取</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="50" />
+      <source>Template {0} is not valid:</source>
+      <translation>模板 {0} 无效：</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="138" />
+      <source>No template file and no bundled template of that name (bundled: {0})</source>
+      <translation>没有该模板文件，也没有该名称的内置模板（内置：{0}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="149" />
+      <source>Cannot read the file: {0}</source>
+      <translation>无法读取文件：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="151" />
+      <source>Not valid JSON (line {0}, column {1}): {2}</source>
+      <translation>不是有效的 JSON（第 {0} 行，第 {1} 列）：{2}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="179" />
+      <source>"crs" must be an EPSG code such as "EPSG:4490", got {0!r}</source>
+      <translation>"crs" 必须是 EPSG 代码，如 "EPSG:4490"，实际为 {0!r}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="185" />
+      <source>"crs": {0} is not a known coordinate reference system</source>
+      <translation>"crs"：{0} 不是已知的坐标参考系</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="202" />
+      <source>The file must hold a JSON object</source>
+      <translation>文件内容必须是一个 JSON 对象</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="207" />
+      <source>Unknown key "{0}" (known: {1})</source>
+      <translation>未知的键 "{0}"（已知：{1}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="209" />
+      <source>"format_version" {0} is not supported (this plugin reads {1})</source>
+      <translation>不支持 "format_version" {0}（本插件读取 {1}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="213" />
+      <source>"name" is required (a short text)</source>
+      <translation>必须填写 "name"（简短文字）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="216" />
+      <source>"version" is required (such as "1.0")</source>
+      <translation>必须填写 "version"（如 "1.0"）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="220" />
+      <source>"encoding" must be GBK or UTF-8, got {0!r}</source>
+      <translation>"encoding" 必须是 GBK 或 UTF-8，实际为 {0!r}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="229" />
+      <source>"{0}" must be a non-empty text</source>
+      <translation>"{0}" 必须是非空文字</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="233" />
+      <source>"{0}": unknown placeholder {{{1}}} (known: {2})</source>
+      <translation>"{0}"：未知占位符 {{{1}}}（已知：{2}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="236" />
+      <source>"{0}": the placeholder {1} has a format or conversion; write placeholders plainly, such as {{year}}</source>
+      <translation>“{0}”：占位符 {1} 带有格式说明或转换；请直接书写占位符，例如 {{year}}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="239" />
+      <source>"{0}" must not contain any of / \ : * ? " &lt; &gt; |, control characters or ".."</source>
+      <translation>“{0}”不能包含 / \ : * ? " &lt; &gt; | 中的任何字符、控制字符或“..”</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="242" />
+      <source>"stages" must be a list of stage codes</source>
+      <translation>"stages" 必须是阶段代码列表</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="246" />
+      <source>"stages": unknown stage {0!r} (known: {1})</source>
+      <translation>"stages"：未知阶段 {0!r}（已知：{1}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="249" />
+      <source>"filter" must be an object: patch field -&gt; list of allowed values</source>
+      <translation>"filter" 必须是对象：图斑字段 -&gt; 允许值列表</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="255" />
+      <source>"filter": unknown schema field {0!r}</source>
+      <translation>"filter"：未知的 schema 字段 {0!r}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="261" />
+      <source>"filter": {0!r} is not a code of {1} ({2})</source>
+      <translation>"filter"：{0!r} 不是 {1}（{2}）的代码</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="266" />
+      <source>"outputs" must be an object such as {"filegdb": true, "xlsx": true}</source>
+      <translation>"outputs" 必须是对象，如 {"filegdb": true, "xlsx": true}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="270" />
+      <source>"outputs": {0!r} must be one of shapefile, filegdb, xlsx with true or false</source>
+      <translation>"outputs"：{0!r} 必须是 shapefile、filegdb、xlsx 之一，值为 true 或 false</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="279" />
+      <source>"code_tables" must be an object: table name -&gt; {"code_list": ..., "codes": {...}}</source>
+      <translation>"code_tables" 必须是对象：代码表名 -&gt; {"code_list": ..., "codes": {...}}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="283" />
+      <source>Code table {0}: needs "code_list" and "codes" (our code -&gt; platform code)</source>
+      <translation>代码表 {0}：需要 "code_list" 和 "codes"（本系统代码 -&gt; 平台代码）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="287" />
+      <source>Code table {0}: unknown code list {1!r} (known: {2})</source>
+      <translation>代码表 {0}：未知代码列表 {1!r}（已知：{2}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="293" />
+      <source>Code table {0}: unknown code {1!r} in code list {2}</source>
+      <translation>代码表 {0}：代码列表 {2} 中没有代码 {1!r}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="295" />
+      <source>Code table {0}: the platform code of {1!r} must be a non-empty text or number</source>
+      <translation>代码表 {0}：{1!r} 的平台代码必须是非空文字或数字</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="304" />
+      <source>"fields" must be a non-empty list of fields</source>
+      <translation>"fields" 必须是非空的字段列表</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="308" />
+      <source>Field {0}: must be an object</source>
+      <translation>字段 {0}：必须是对象</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="311" />
+      <source>Field {0} ({1})</source>
+      <translation>字段 {0}（{1}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="313" />
+      <source>Field {0}: "name" is required</source>
+      <translation>字段 {0}：必须填写 "name"</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="318" />
+      <source>{0}: the name cannot be written in {1}</source>
+      <translation>{0}：名称无法用 {1} 编码写出</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="321" />
+      <source>{0}: the name is {1} bytes in {2}; Shapefile field names have at most 10 bytes (a Chinese character is 2 bytes in GBK, 3 in UTF-8)</source>
+      <translation>{0}：名称在 {2} 下为 {1} 字节；Shapefile 字段名最多 10 字节（GBK 中一个汉字 2 字节，UTF-8 中 3 字节）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="324" />
+      <source>{0}: duplicate field name (also field {1}; Shapefile names ignore case)</source>
+      <translation>{0}：字段名重复（与字段 {1} 相同；Shapefile 字段名不区分大小写）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="329" />
+      <source>{0}: unknown type {1!r} (known: {2})</source>
+      <translation>{0}：未知类型 {1!r}（已知：{2}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="334" />
+      <source>{0}: "width" and "precision" must be whole numbers (width at least 1)</source>
+      <translation>{0}："width" 和 "precision" 必须是整数（宽度至少为 1）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="337" />
+      <source>{0}: a Shapefile text field has at most 254 characters, width is {1}</source>
+      <translation>{0}：Shapefile 文本字段最多 254 个字符，宽度为 {1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="339" />
+      <source>{0}: the precision must be smaller than the width</source>
+      <translation>{0}：小数位数必须小于宽度</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="342" />
+      <source>{0}: "value" must be an object with exactly one of {1}</source>
+      <translation>{0}："value" 必须是对象，且只含 {1} 之一</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="348" />
+      <source>{0}: "zh" (the Chinese column header) must be a text</source>
+      <translation>{0}："zh"（中文列标题）必须是文字</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="353" />
+      <source>"id_field" {0!r} is not one of the template's fields</source>
+      <translation>"id_field" {0!r} 不是模板中的字段</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="361" />
+      <source>"import" must be an object</source>
+      <translation>"import" 必须是对象</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="366" />
+      <source>"import": "id_field" must be a column name</source>
+      <translation>"import"："id_field" 必须是列名</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="369" />
+      <source>"import": "match_by_geometry" must be true or false</source>
+      <translation>"import"："match_by_geometry" 必须是 true 或 false</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="372" />
+      <source>"import": "min_overlap" must be a number between 0.5 and 1</source>
+      <translation>"import"："min_overlap" 必须是 0.5 到 1 之间的数</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="377" />
+      <source>Import field {0}: needs "column" (the returned column) and "field" (our patch field)</source>
+      <translation>导入字段 {0}：需要 "column"（返回的列）和 "field"（本系统图斑字段）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="379" />
+      <source>Import field {0} ({1})</source>
+      <translation>导入字段 {0}（{1}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="381" />
+      <source>{0}: duplicate column</source>
+      <translation>{0}：列重复</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="388" />
+      <source>{0}: the field {1} is kept by the plugin and cannot be imported</source>
+      <translation>{0}：字段 {1} 由插件维护，不能导入</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="390" />
+      <source>{0}: the field {1} is filled in by the plugin (from the location or the geometry) and cannot be imported; map the column to nothing or to a remark</source>
+      <translation>{0}：字段 {1} 由插件自动填写（根据位置或几何图形），不能导入；请不映射该列，或映射到备注</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="402" />
+      <source>{0}: code table {1} gives several of our codes the same platform code, so it cannot be read back</source>
+      <translation>{0}：代码表 {1} 把本系统的多个代码对应到同一平台代码，无法反向读取</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="406" />
+      <source>{0}: "unit" must be one of {1}</source>
+      <translation>{0}："unit" 必须是 {1} 之一</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="429" />
+      <source>{0}: unknown key {1!r} in "value" (known: {2})</source>
+      <translation>{0}："value" 中未知的键 {1!r}（已知：{2}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="433" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="385" />
+      <source>{0}: unknown schema field {1!r}</source>
+      <translation>{0}：未知的 schema 字段 {1!r}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="438" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="395" />
+      <source>{0}: unknown code table {1!r}</source>
+      <translation>{0}：未知代码表 {1!r}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="440" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="397" />
+      <source>{0}: code table {1} translates {2}, but {3} uses {4}</source>
+      <translation>{0}：代码表 {1} 翻译的是 {2}，而 {3} 使用 {4}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="445" />
+      <source>{0}: platform codes longer than the field width {1}: {2}</source>
+      <translation>{0}：平台代码超过字段宽度 {1}：{2}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="450" />
+      <source>{0}: "label" must be "zh" or "en"</source>
+      <translation>{0}："label" 必须是 "zh" 或 "en"</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="452" />
+      <source>{0}: "label" needs a field with a code list; {1} has none</source>
+      <translation>{0}："label" 需要带代码列表的字段；{1} 没有代码列表</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="455" />
+      <source>{0}: "slice" must be [start, end] (whole numbers)</source>
+      <translation>{0}："slice" 必须是 [起, 止]（整数）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="458" />
+      <source>{0}: "format" must be a text</source>
+      <translation>{0}："format" 必须是文字</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="462" />
+      <source>{0}: unknown placeholder {{{1}}} in "format" (a patch field or one of {2})</source>
+      <translation>{0}："format" 中未知占位符 {{{1}}}（应为图斑字段或 {2} 之一）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="465" />
+      <source>{0}: the placeholder {1} in "format" has a format or conversion; write placeholders plainly, such as {{year}}</source>
+      <translation>{0}：“format”中的占位符 {1} 带有格式说明或转换；请直接书写占位符，例如 {{year}}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="469" />
+      <source>{0}: "area" must be one of {1}</source>
+      <translation>{0}："area" 必须是 {1} 之一</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="471" />
+      <source>{0}: an area needs the type "real"</source>
+      <translation>{0}：面积字段的类型必须是 "real"</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="474" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="409" />
+      <source>{0}: "decimals" must be a whole number</source>
+      <translation>{0}："decimals" 必须是整数</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="500" />
+      <source>The name {0!r} has a placeholder that is not allowed: {1}</source>
+      <translation>名称 {0!r} 含有不允许的占位符：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/forms.py" line="79" />
       <source>value in range {0}..{1}</source>
       <translation>取值范围 {0}..{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="80" />
+      <location filename="../forestry_plugin/core/forms.py" line="82" />
       <source>format {0}</source>
       <translation>格式 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="84" />
+      <location filename="../forestry_plugin/core/forms.py" line="86" />
       <source>a code of the list</source>
       <translation>代码表中的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="93" />
+      <location filename="../forestry_plugin/core/forms.py" line="95" />
       <source>required from stage {0}</source>
       <translation>自“{0}”阶段起必填</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="154" />
+      <location filename="../forestry_plugin/core/forms.py" line="156" />
       <source>Other</source>
       <translation>其他</translation>
     </message>
@@ -894,7 +1508,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/project.py" line="31" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="474" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="540" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="62" />
       <source>Checks</source>
       <translation>质检</translation>
@@ -931,12 +1545,12 @@
       <translation>无法保存 {0} 的样式：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="131" />
+      <location filename="../forestry_plugin/core/project.py" line="152" />
       <source>Afforestation mapping {0}</source>
       <translation>造林落地上图 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="138" />
+      <location filename="../forestry_plugin/core/project.py" line="159" />
       <source>Cannot write project {0}: {1}</source>
       <translation>无法写入工程 {0}：{1}</translation>
     </message>
@@ -982,7 +1596,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="117" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="109" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="221" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
@@ -990,11 +1604,6 @@
       <location filename="../forestry_plugin/core/reports/progress.py" line="140" />
       <source>No.</source>
       <translation>序号</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="140" />
-      <source>Unit</source>
-      <translation>单位</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="140" />
@@ -1038,10 +1647,10 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="50" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="103" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="80" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="115" />
       <source>Area (mu)</source>
-      <translation>面积(亩)</translation>
+      <translation>面积（亩）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="173" />
@@ -1112,148 +1721,160 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="131" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="184" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="295" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="186" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="297" />
       <source>Canceled</source>
       <translation>已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="177" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="188" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="179" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="190" />
       <source>The platform did not answer in time ({0})</source>
       <translation>平台未及时响应（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="190" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="192" />
       <source>no answer in time, or the connection was dropped</source>
       <translation>未在限定时间内应答，或连接已中断</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="191" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="193" />
       <source>Cannot reach the platform at {0}: {1}</source>
       <translation>无法连接平台 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="209" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="211" />
       <source>The reply could not be read (HTTP {0}, {1} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取应答（HTTP {0}，{1} 字节）：可能在传输途中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="212" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="312" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="340" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="214" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="314" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="342" />
       <source>The platform sent a malformed reply (HTTP {0}): {1}</source>
       <translation>平台返回的数据格式错误（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="229" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="231" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="232" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="234" />
       <source>Not logged in: {0}</source>
       <translation>未登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="234" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="236" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="240" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="242" />
       <source>Too many failed logins: try again in {0} s</source>
       <translation>登录失败次数过多，请在 {0} 秒后重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="242" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="244" />
       <source>The platform refused the audit log: it does not continue the platform's copy ({0})</source>
       <translation>平台拒收审核日志：它与平台保存的副本不衔接（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="247" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="249" />
       <source>The platform failed (HTTP {0}): {1}</source>
       <translation>平台出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="248" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="250" />
       <source>The platform refused the request (HTTP {0}): {1}</source>
       <translation>平台拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="262" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="264" />
       <source>The platform, or a gateway on the way to it, failed (HTTP {0})</source>
       <translation>平台或通往平台的网关出错（HTTP {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="306" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="231" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="88" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="308" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="233" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="149" />
       <source>Your session has expired: log in again</source>
       <translation>登录已过期：请重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="112" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="111" />
       <source>the record is not an object</source>
       <translation>该记录不是对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="115" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="114" />
       <source>the record has no properties</source>
       <translation>该记录没有属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="118" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="117" />
       <source>the record has no patch id</source>
       <translation>该记录没有图斑标识</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="121" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="120" />
       <source>its version is not a whole number</source>
       <translation>其版本号不是整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="124" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="123" />
       <source>the value of {0} is not a single value</source>
       <translation>{0} 的值不是单个值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="129" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="126" />
+      <source>its deleted flag is not true or false</source>
+      <translation>其删除标记不是真或假</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="131" />
+      <source>it has no geometry but is not deleted</source>
+      <translation>没有几何但未标记删除</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="133" />
       <source>its geometry is not a polygon</source>
       <translation>其几何不是面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="140" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="144" />
       <source>its geometry has coordinates that are not numbers, or rings that are not rings</source>
       <translation>其几何含有非数字坐标或不闭合的环</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="180" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="184" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="242" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="246" />
       <source>the audit log no longer contains the {0} row(s) the platform already holds</source>
       <translation>审核日志已不再包含平台已保存的 {0} 条记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="294" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="298" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="389" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="393" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="607" />
       <source>{0}: the platform's record could not be taken ({1}); it was set aside and the other patches were taken</source>
       <translation>{0}：无法接收平台的该条记录（{1}），已将其搁置，其他图斑已正常接收</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="390" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="394" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="608" />
       <source>a record without a patch id</source>
       <translation>一条没有图斑标识的记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="481" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="485" />
       <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
       <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
     </message>
@@ -1379,7 +2000,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/workflow.py" line="438" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="249" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="296" />
       <source>No patches selected</source>
       <translation>未选择图斑</translation>
     </message>
@@ -1389,200 +2010,210 @@
       <translation>图斑已被他人修改，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="63" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="66" />
       <source>Repair geometry</source>
       <translation>修复几何</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="64" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="67" />
       <source>Remove slivers and thin parts</source>
       <translation>去除碎片和狭长部分</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="65" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="68" />
       <source>Clip to allowed land</source>
       <translation>裁剪到允许造林的地类</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="66" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="69" />
       <source>Snap to base-map boundaries</source>
       <translation>捕捉到底图边界</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="75" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="107" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="296" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="78" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="120" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="335" />
       <source>Forestry checks</source>
       <translation>林业质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="113" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="115" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="129" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="131" />
       <source>Accept as exception</source>
       <translation>认可为例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="114" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="130" />
       <source>Reason (kept with the working copy):</source>
       <translation>理由（保存在工作库中）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="116" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="132" />
       <source>Approval reference number:</source>
       <translation>审批文号：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="122" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="138" />
       <source>Whole layer</source>
       <translation>整个图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="122" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="138" />
       <source>Selected patches</source>
       <translation>所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="122" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="138" />
       <source>Map extent</source>
       <translation>当前地图范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="123" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="139" />
       <source>Changed since last check</source>
       <translation>上次质检后有变化的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="125" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="141" />
       <source>Run checks</source>
       <translation>运行质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="126" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
       <location filename="../forestry_plugin/gui/common.py" line="58" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="205" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="268" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="136" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="152" />
       <source>Filter: patch no., id or message</source>
       <translation>筛选：图斑编号、标识或说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="138" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="154" />
       <source>All severities</source>
       <translation>全部级别</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="158" />
       <source>Open findings</source>
       <translation>未处理的问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="143" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="159" />
       <source>Including accepted</source>
       <translation>包括已认可的</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="149" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
       <source>Finding</source>
       <translation>问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="149" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
       <source>Value</source>
       <translation>量测值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="149" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="217" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="103" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="229" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="280" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="154" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="376" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="170" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="442" />
       <source>Accept as exception…</source>
       <translation>认可为例外…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="155" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="171" />
       <source>Fix…</source>
       <translation>修复…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="156" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="172" />
       <source>Excel…</source>
       <translation>导出 Excel…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="238" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="286" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="284" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="363" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="241" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="448" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="460" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="287" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="581" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="521" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="241" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="287" />
       <source>The patches layer has unsaved edits. Save them before checking?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再质检？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="257" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="304" />
       <source>No patch changed since the last check</source>
       <translation>上次质检后没有图斑变化</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="285" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="330" />
+      <source>Patches could not be numbered: {0}</source>
+      <translation>无法为图斑编号：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="335" />
+      <source>{0} patch(es) without a patch number were numbered.</source>
+      <translation>已为 {0} 个没有图斑编号的图斑编号。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="351" />
       <source>Checks canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="296" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="362" />
       <source>{0} patches checked in {1:.2f} s: {2} open findings, {3} errors</source>
       <translation>已质检 {0} 个图斑，用时 {1:.2f} 秒：{2} 个未处理问题，其中 {3} 个错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="365" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="431" />
       <source>Accept the finding as an exception, with a reason</source>
       <translation>将该问题认可为例外（须说明理由）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="394" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="460" />
       <source>No automatic fix for this finding</source>
       <translation>该问题没有自动修复方法</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="424" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="490" />
       <source>The fix would remove the whole patch: not applied</source>
       <translation>该修复会删除整个图斑：未执行</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="431" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="497" />
       <source>Fix: {0}</source>
       <translation>修复：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="440" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="506" />
       <source>Fixed in the edit buffer: save the layer, or undo (Ctrl+Z)</source>
       <translation>已在编辑缓冲区中修复：请保存图层，或撤销（Ctrl+Z）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="447" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="513" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="95" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="70" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="474" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="540" />
       <source>Check patches against the base map and review the findings</source>
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
@@ -1613,7 +2244,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/common.py" line="59" />
-      <location filename="../forestry_plugin/gui/edit_live.py" line="144" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="255" />
       <source>Save</source>
       <translation>保存</translation>
     </message>
@@ -1649,115 +2280,115 @@
       <translation>填写图斑属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="113" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="114" />
       <source>{0} The edit was undone.</source>
       <translation>{0} 该编辑已撤销。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="191" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="193" />
       <source>The patch crosses an administrative boundary ({0}); it was assigned to the village with the largest share and marked in the remark.</source>
       <translation>图斑跨越行政区界线（{0}）；已归属到面积占比最大的村，并在备注中注明。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="213" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="215" />
       <source>{0} The merge was undone.</source>
       <translation>{0} 已撤销本次合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="387" />
-      <location filename="../forestry_plugin/gui/editing.py" line="417" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="415" />
+      <location filename="../forestry_plugin/gui/editing.py" line="438" />
       <source>The patch layer cannot be edited.</source>
       <translation>图斑图层不可编辑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="399" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="427" />
       <source>The patch has no area.</source>
       <translation>图斑面积为零。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="402" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="430" />
       <source>New patch</source>
       <translation>新增图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="404" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="432" />
       <source>The patch could not be added.</source>
       <translation>无法添加图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="419" />
-      <location filename="../forestry_plugin/gui/editing.py" line="574" />
-      <location filename="../forestry_plugin/gui/editing.py" line="605" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="447" />
+      <location filename="../forestry_plugin/gui/editing.py" line="602" />
+      <location filename="../forestry_plugin/gui/editing.py" line="633" />
       <source>Import patches</source>
       <translation>导入图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="421" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="449" />
       <source>The patches could not be added; nothing was imported.</source>
       <translation>无法添加图斑，未导入任何内容。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="423" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="451" />
       <source>{0} imported patch(es) cross an administrative boundary; they were assigned to the village with the largest share and marked in the remark.</source>
       <translation>{0} 个导入的图斑跨行政界线；已归入面积占比最大的行政村，并在备注中标记。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="431" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="459" />
       <source>Select one or more base-map polygons first.</source>
       <translation>请先选择一个或多个底图图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="435" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="463" />
       <source>New patch from base map</source>
       <translation>由底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="448" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="476" />
       <source>Draw a line with at least two points.</source>
       <translation>请绘制至少包含两个点的线。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="459" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="487" />
       <source>The line does not split any patch.</source>
       <translation>该线未分割任何图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="463" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="491" />
       <source>Split patches</source>
       <translation>分割图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="487" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="515" />
       <source>Reshape patch</source>
       <translation>修整图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="494" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="522" />
       <source>The line must cross the patch boundary twice to reshape it.</source>
       <translation>修整线必须两次穿过图斑边界。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="508" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="536" />
       <source>Merge patches</source>
       <translation>合并图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="510" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="538" />
       <source>The patches could not be merged.</source>
       <translation>无法合并图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="520" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="548" />
       <source>Select the patches to delete first.</source>
       <translation>请先选择要删除的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="522" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="550" />
       <source>Delete patches</source>
       <translation>删除图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="524" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="552" />
       <source>The patches could not be deleted.</source>
       <translation>无法删除图斑。</translation>
     </message>
@@ -1772,52 +2403,58 @@
       <translation>、</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="95" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="182" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="126" />
       <source>Patch {0} cannot be saved: {1}</source>
       <translation>图斑 {0} 不能保存：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="122" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="217" />
+      <source>Check findings for {0} patches</source>
+      <translation>{0} 个图斑的检查结果</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/edit_live.py" line="219" />
       <source>Check findings for patch {0}</source>
       <translation>图斑 {0} 的质检结果</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="127" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="224" />
       <source>{0} error(s), {1} warning(s). Errors block the save unless you accept them as exceptions with a reason.</source>
       <translation>{0} 个错误，{1} 个警告。除非填写理由认可为例外，否则错误将阻止保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="130" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="229" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="130" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="229" />
       <source>Rule</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="130" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="229" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="140" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="251" />
       <source>Reason for accepting the errors as exceptions</source>
       <translation>认可这些错误为例外的理由</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="144" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="255" />
       <source>Accept as exceptions and save</source>
       <translation>认可为例外并保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="146" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="257" />
       <source>Back to editing</source>
       <translation>返回编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="204" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="315" />
       <source>Live check failed: {0}</source>
       <translation>实时检查失败：{0}</translation>
     </message>
@@ -1877,705 +2514,781 @@
       <translation>正在准备实时检查</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="401" />
+      <location filename="../forestry_plugin/gui/editing.py" line="402" />
       <source>Patch {0}: {1} check error(s) ({2}). Fix them or accept them as exceptions; "Check and save" will not save the patch until then.</source>
       <translation>图斑 {0}：{1} 个检查错误（{2}）。请修改或作为例外接受；在此之前“质检并保存”不会保存该图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="405" />
+      <location filename="../forestry_plugin/gui/editing.py" line="406" />
       <source>Patch {0}: {1} warning(s) ({2}).</source>
       <translation>图斑 {0}：{1} 个警告（{2}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="409" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="134" />
+      <location filename="../forestry_plugin/gui/editing.py" line="430" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="249" />
       <location filename="../forestry_plugin/plugin.py" line="88" />
       <source>Forestry</source>
       <translation>林业</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="414" />
+      <location filename="../forestry_plugin/gui/editing.py" line="435" />
       <source>Open a working copy first: no patch layer in the project.</source>
       <translation>请先打开工作库：工程中没有图斑图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="453" />
+      <location filename="../forestry_plugin/gui/editing.py" line="474" />
       <source>The base map layer is not in the project.</source>
       <translation>工程中没有底图图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="458" />
+      <location filename="../forestry_plugin/gui/editing.py" line="479" />
       <source>Patches merged.</source>
       <translation>图斑已合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="461" />
+      <location filename="../forestry_plugin/gui/editing.py" line="482" />
       <source>{0} patch(es) deleted (undo with Ctrl+Z).</source>
       <translation>已删除 {0} 个图斑（可用 Ctrl+Z 撤销）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="493" />
+      <location filename="../forestry_plugin/gui/editing.py" line="514" />
       <source>Patch split: {0} new part(s); all parts got new ids.</source>
       <translation>图斑已分割：{0} 个新图斑；所有部分均获得新标识。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="537" />
-      <source>Not saved: patch {0} has check errors.</source>
-      <translation>未保存：图斑 {0} 存在质检错误。</translation>
+      <location filename="../forestry_plugin/gui/editing.py" line="564" />
+      <source>Not saved: {0} patch(es) have check errors: {1}.</source>
+      <translation>未保存：{0} 个图斑存在检查错误：{1}。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="545" />
+      <location filename="../forestry_plugin/gui/editing.py" line="573" />
       <source>Saving failed: {0}</source>
       <translation>保存失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="547" />
+      <location filename="../forestry_plugin/gui/editing.py" line="575" />
       <source>Patch edits saved.</source>
       <translation>图斑编辑已保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="558" />
+      <location filename="../forestry_plugin/gui/editing.py" line="586" />
       <source>Saved without the live check (still being prepared); run the checks before submitting.</source>
       <translation>已保存，但实时检查尚未准备好，未做检查；提交前请运行质检。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="566" />
+      <location filename="../forestry_plugin/gui/editing.py" line="594" />
       <source>{0} check error(s) in the saved patches; see the check panel.</source>
       <translation>已保存的图斑中有 {0} 个质检错误；请查看质检面板。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="575" />
+      <location filename="../forestry_plugin/gui/editing.py" line="603" />
       <source>Patch files ({0})</source>
       <translation>图斑文件（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="596" />
+      <location filename="../forestry_plugin/gui/editing.py" line="624" />
       <source>Import {0}</source>
       <translation>导入 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="36" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="38" />
+      <source>Forestry: reading the working copy</source>
+      <translation>林业：正在读取工作副本</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="66" />
       <source>Forestry working copy</source>
       <translation>林业工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="42" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="88" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="389" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="72" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="158" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="522" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="46" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="76" />
       <source>Working copy:</source>
       <translation>工作库：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="47" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="183" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="77" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="246" />
       <source>County:</source>
       <translation>县：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="50" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="103" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="80" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="115" />
       <source>Stage</source>
       <translation>阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="56" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="89" />
+      <source>Reading the working copy…</source>
+      <translation>正在读取工作副本…</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="93" />
       <source>Open…</source>
       <translation>打开…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="57" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="94" />
       <source>Open a working-copy GeoPackage and add its layers to the project</source>
       <translation>打开 GeoPackage 工作库并将其图层加入工程</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="58" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="95" />
       <source>New…</source>
       <translation>新建…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="59" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="96" />
       <source>Create an empty working copy for a county</source>
       <translation>为一个县新建空的工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="60" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="97" />
       <source>Sample county…</source>
       <translation>示例县…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="61" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="98" />
       <source>Generate the sample county with labelled faults, for training and trials</source>
       <translation>生成带已标注错误的示例县数据，用于培训和试用</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="62" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="175" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="99" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="187" />
       <source>Refresh</source>
       <translation>刷新</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="98" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="207" />
       <source>Cannot read: {0}</source>
       <translation>无法读取：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="119" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="234" />
       <source>The audit log of {0} was altered outside the plugin: {1}. Syncing is refused until the platform administrator has looked at it.</source>
       <translation>{0} 的审核日志在插件之外被改动：{1}。在平台管理员核查之前拒绝同步。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="138" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="256" />
       <source>Open working copy</source>
       <translation>打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="151" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="154" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="260" />
+      <source>A working copy is being opened; wait until it is shown</source>
+      <translation>正在打开工作副本，请等待其显示完成</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="294" />
+      <source>Cannot open the working copy: {0}</source>
+      <translation>无法打开工作副本：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="314" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="317" />
       <source>New working copy</source>
       <translation>新建工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="151" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="168" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="138" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="314" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="331" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="256" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="154" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="317" />
       <source>County code (6 digits, GB/T 2260):</source>
       <translation>县级行政区代码（6 位，GB/T 2260）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="156" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="319" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="64" />
       <source>A county code has 6 digits, e.g. 330110</source>
       <translation>县级行政区代码为 6 位数字，例如 330110</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="168" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="331" />
       <source>Sample county</source>
       <translation>示例县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="192" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="355" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="30" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="44" />
       <source>Working copy</source>
       <translation>工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="192" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="355" />
       <source>Show the forestry working-copy panel</source>
       <translation>显示林业工作库面板</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="55" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="56" />
       <source>Forestry platform: {0}</source>
       <translation>林业平台：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="90" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="97" />
+      <source>Forestry platform: log in</source>
+      <translation>林业平台：登录</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="97" />
+      <source>Forestry platform: log out</source>
+      <translation>林业平台：退出登录</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="151" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="35" />
       <source>{0}. Check the address, your network and the proxy settings (Settings &gt; Options &gt; Network); TLS certificates are always verified.</source>
       <translation>{0}。请检查地址、网络和代理设置（设置 &gt; 选项 &gt; 网络）；TLS 证书始终会被验证。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="93" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="154" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="38" />
       <source>Canceled: nothing is lost; run it again to continue where it stopped.</source>
       <translation>已取消：没有丢失任何数据；再次运行将从中断处继续。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="95" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="156" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="30" />
       <source>The audit log of this working copy was altered outside the plugin ({0}); nothing was synced. Ask the platform administrator.</source>
       <translation>此工作副本的审核日志在插件之外被改动（{0}）；未同步任何内容。请联系平台管理员。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="105" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="166" />
       <source>Compare versions of {0}</source>
       <translation>比较 {0} 的两个版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="109" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="170" />
       <source>Field</source>
       <translation>字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="109" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="170" />
       <source>Mine (this computer)</source>
       <translation>本地（本机）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="109" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="170" />
       <source>Theirs (platform)</source>
       <translation>平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="126" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="187" />
       <source>Mine</source>
       <translation>本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="127" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="188" />
       <source>Theirs</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="148" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="209" />
       <source>Red: mine; blue: theirs</source>
       <translation>红色：本地；蓝色：平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="162" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="223" />
       <source>Forestry platform sync</source>
       <translation>林业平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="178" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="241" />
       <source>from the working copy</source>
       <translation>取自工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="182" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="245" />
       <source>Platform:</source>
       <translation>平台：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="184" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="247" />
       <source>Login:</source>
       <translation>登录：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="187" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="250" />
       <source>Log in</source>
       <translation>登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="188" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="251" />
       <source>Log out</source>
       <translation>退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="189" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="252" />
       <source>End the session on the platform; your moves made offline stay pending</source>
       <translation>结束平台会话；离线所做的操作仍待确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="191" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="373" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="254" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="490" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="457" />
       <source>Not logged in</source>
       <translation>未登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="200" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="263" />
       <source>Download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="201" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="264" />
       <source>Bring the platform's changes into the working copy</source>
       <translation>将平台上的变化下载到工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="202" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="265" />
       <source>Upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="203" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="266" />
       <source>Send local changes and the audit trail to the platform</source>
       <translation>将本地变化和审核日志发送到平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="204" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="267" />
       <source>Download + upload</source>
       <translation>下载 + 上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="207" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="270" />
       <source>Retry</source>
       <translation>重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="215" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="278" />
       <source>Conflicts (changed here and on the platform):</source>
       <translation>冲突（本地和平台都修改过）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="217" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="280" />
       <source>Here</source>
       <translation>本机</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="217" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="280" />
       <source>On the platform</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="227" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="290" />
       <source>Keep mine</source>
       <translation>保留本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="228" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="291" />
       <source>Take theirs</source>
       <translation>采用平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="229" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="292" />
       <source>Compare…</source>
       <translation>比较…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="272" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="349" />
       <source>Forestry platform</source>
       <translation>林业平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="288" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="365" />
       <source>Log in first</source>
       <translation>请先登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="293" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="370" />
       <source>This working copy belongs to county {0}, not {1}</source>
       <translation>此工作库属于县 {0}，不是 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="346" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="419" />
+      <source>Wait until the download/upload has finished (or cancel it) before logging in again</source>
+      <translation>请等待下载/上传完成（或取消）后再重新登录</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="436" />
+      <source>Logging in…</source>
+      <translation>正在登录…</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="458" />
       <source>The platform sent an unusable account: {0}</source>
       <translation>平台返回的账号无法使用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="359" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="471" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="90" />
       <source>Logged in as {0}</source>
       <translation>已登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="404" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="485" />
+      <source>Wait until the download/upload has finished (or cancel it) before logging out</source>
+      <translation>请等待下载/上传完成（或取消）后再退出登录</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="537" />
       <source>Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected</source>
       <translation>本地变化：新增 {0}，修改 {1}，删除 {2}；冲突 {3}，被拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="419" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="420" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="552" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="553" />
       <source>deleted</source>
       <translation>已删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="426" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="559" />
       <source>Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, rejected {6}){7}</source>
       <translation>最近一次{0}于 {1}：下载 {2}，上传 {3}（接受 {4}，冲突 {5}，拒绝 {6}）{7}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="428" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="561" />
       <source>download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="428" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="561" />
       <source>upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="448" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="581" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="451" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="467" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="584" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="528" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="503" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="640" />
       <source>pulled {0} (conflicts {1})</source>
       <translation>已下载 {0}（冲突 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="504" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="641" />
       <source>pushed {0}: accepted {1}, conflicts {2}, rejected {3}</source>
       <translation>已上传 {0}：接受 {1}，冲突 {2}，拒绝 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="513" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="650" />
       <source>Select a conflict first</source>
       <translation>请先选择一个冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="529" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="666" />
       <source>Kept your version; it is sent with the next upload</source>
       <translation>已保留本地版本；将随下次上传发送</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="530" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="667" />
       <source>Took the platform's version</source>
       <translation>已采用平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="548" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="685" />
       <source>Platform sync</source>
       <translation>平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="548" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="685" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="71" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="239" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="81" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="292" />
       <source>Forestry review</source>
       <translation>林业审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="95" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="107" />
       <source>Your platform account decides which patches await you and what you may do. Log in in the platform sync panel.</source>
       <translation>您的平台账号决定哪些图斑待您处理以及您能做什么。请在平台同步面板中登录。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="115" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="127" />
       <source>◀ Previous</source>
       <translation>◀ 上一个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="116" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="128" />
       <source>Previous patch in the queue (P)</source>
       <translation>队列中的上一个图斑（P）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="117" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="129" />
       <source>Next ▶</source>
       <translation>下一个 ▶</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="118" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="130" />
       <source>Next patch in the queue (N)</source>
       <translation>队列中的下一个图斑（N）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="132" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="136" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="144" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="148" />
       <source>Confirm</source>
       <translation>确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="135" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="147" />
       <source>Stage the patch moves to</source>
       <translation>图斑流转到的阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="137" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="149" />
       <source>Move the patch to the chosen stage (C)</source>
       <translation>将图斑流转到所选阶段（C）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="138" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="150" />
       <source>To:</source>
       <translation>到：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="143" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="155" />
       <source>Return for rectification</source>
       <translation>退回整改</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="146" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="158" />
       <source>National rejection reason</source>
       <translation>国家规定的退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="147" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="159" />
       <source>— choose a reason —</source>
       <translation>— 请选择原因 —</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="151" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="163" />
       <source>Stage the patch goes back to</source>
       <translation>图斑退回到的阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="153" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="165" />
       <source>Comment (required for "other")</source>
       <translation>意见（原因为“其他”时必填）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="154" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="166" />
       <source>Return</source>
       <translation>退回</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="155" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="167" />
       <source>Send the patch back to the chosen stage with the reason (R)</source>
       <translation>按所选原因将图斑退回到所选阶段（R）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="157" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="169" />
       <source>Reason:</source>
       <translation>原因：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="160" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="172" />
       <source>Back to:</source>
       <translation>退回到：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="171" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="183" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
       <source>Base map</source>
       <translation>底图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="172" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="184" />
       <source>Show the land base map under the patches</source>
       <translation>在图斑下方显示国土底图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="173" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="185" />
       <source>Imagery</source>
       <translation>影像</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="174" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="186" />
       <source>Show the XYZ imagery layer of the project under everything</source>
       <translation>在最底层显示工程中的 XYZ 影像图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="176" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="188" />
       <source>Reload the queue and the workflow configuration</source>
       <translation>重新加载审核队列和流程配置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="183" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="195" />
       <source>History</source>
       <translation>历史记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="186" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="198" />
       <source>When (UTC) / who</source>
       <translation>时间（UTC）/ 操作人</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="186" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="198" />
       <source>Change / reason</source>
       <translation>变更 / 原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="269" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="242" />
+      <source>Return the patch?</source>
+      <translation>退回该图斑？</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="243" />
+      <source>Return {0} patch ({1}) to {2}?</source>
+      <translation>将 {0} 个图斑（{1}）退回到“{2}”？</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="245" />
+      <source>Move the patch?</source>
+      <translation>流转该图斑？</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="246" />
+      <source>Move {0} patch ({1}) to {2}?</source>
+      <translation>将 {0} 个图斑（{1}）流转到“{2}”？</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="322" />
       <source>offline: your moves stay pending until the platform accepts them</source>
       <translation>离线：您的操作在平台确认前处于待确认状态</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="272" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="325" />
       <source>no platform login: local technician; log in to review</source>
       <translation>未登录平台：本地技术人员；登录后才能审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="273" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="326" />
       <source>You are: {0}</source>
       <translation>当前身份：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="283" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="336" />
       <source>{0} (pending)</source>
       <translation>{0}（待确认）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="284" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="337" />
       <source>Moved here by {0}; waits for the platform to accept it at the next sync</source>
       <translation>由 {0} 转入此阶段；待平台在下次同步时确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="287" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="340" />
       <source>{0} ✘ refused by the platform</source>
       <translation>{0} ✘ 平台拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="305" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="358" />
       <source>Your role ({0}) reviews no patches</source>
       <translation>您的角色（{0}）不审核图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="308" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="361" />
       <source>{0} patch(es) awaiting review by {1}</source>
       <translation>{0} 个图斑等待“{1}”审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="376" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="429" />
       <source>Nothing to review.</source>
       <translation>没有待审核的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="389" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="442" />
       <source>Moved to {0} by {1}: pending until the platform accepts it</source>
       <translation>已由 {1} 转到 {0}：待平台确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="396" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="449" />
       <source>The platform refused the move to {0}: {1}</source>
       <translation>平台拒绝转到 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="403" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="460" />
       <source>Ready to confirm</source>
       <translation>可以确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="420" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="463" />
+      <source>Not checked yet: Confirm checks it first, then moves it if no error is found</source>
+      <translation>尚未检查：点击“确认”将先检查，未发现错误则流转</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="464" />
+      <source>Modified since it was checked: Confirm re-checks it first, then moves it if no error is found</source>
+      <translation>检查后已修改：点击“确认”将先重新检查，未发现错误则流转</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="481" />
       <source>Returned: {0}</source>
       <translation>已退回：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="422" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="483" />
       <source>Back to the platform's stage: {0}</source>
       <translation>恢复为平台上的阶段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="425" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="486" />
       <source>pending</source>
       <translation>待确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="427" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="488" />
       <source>refused</source>
       <translation>已拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="461" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="522" />
       <source>The patches layer has unsaved edits. Save them before changing stages?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再流转阶段？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="464" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="525" />
       <source>Nothing changed: save or discard the edits of the patches layer first</source>
       <translation>未做任何更改：请先保存或放弃图斑图层的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="495" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="556" />
       <source>Refused: {0}</source>
       <translation>被拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="512" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="573" />
       <source>Choose a reason for the return</source>
       <translation>请选择退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="587" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="648" />
       <source>Review</source>
       <translation>审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="587" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="648" />
       <source>Show the review panel: queue, confirm / return, history</source>
       <translation>显示审核面板：队列、确认/退回、历史记录</translation>
     </message>
@@ -2741,6 +3454,180 @@
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="66" />
       <source>{0} is not a CGCS2000 CRS (EPSG:4490 or a CGCS2000 Gauss-Kruger zone)</source>
       <translation>{0} 不是 CGCS2000 坐标系（应为 EPSG:4490 或 CGCS2000 高斯-克吕格投影带）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="29" />
+      <source>A template is required: a template file or the name of a bundled template ({0})</source>
+      <translation>需要模板：模板文件或内置模板名称（{0}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="43" />
+      <source>Export submission package</source>
+      <translation>导出上报数据包</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="46" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="124" />
+      <source>Exchange</source>
+      <translation>数据交换</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="52" />
+      <source>Writes the patches a submission template covers as the zip a platform takes: a Shapefile set (.shp .shx .dbf .prj .cpg) with the template's fields, codes, CRS and encoding, optionally a File Geodatabase, an Excel attribute table with Chinese headers and manifest.json (counts, area in mu, SHA-256 checksums, template, who exported it and when). TEMPLATE is a template file or the name of a bundled template. Patches with open check errors are left out unless Include errors is set.</source>
+      <translation>将上报模板涵盖的图斑写成平台接收的 zip 包：按模板的字段、代码、坐标系和编码写出 Shapefile 文件组（.shp .shx .dbf .prj .cpg），可选 File Geodatabase、带中文表头的 Excel 属性表和 manifest.json（数量、面积（亩）、SHA-256 校验值、模板、导出人及时间）。TEMPLATE 为模板文件或内置模板名称。有未处理检查错误的图斑不导出，除非选择“包含错误”。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="62" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="140" />
+      <source>Working copy (GeoPackage)</source>
+      <translation>工作副本（GeoPackage）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="64" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="143" />
+      <source>Template (file or bundled name)</source>
+      <translation>模板（文件或内置名称）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="66" />
+      <source>Stage (default: the template's stages)</source>
+      <translation>阶段（默认：模板的阶段）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="69" />
+      <source>Selection (expression on the patches)</source>
+      <translation>选择（针对图斑的表达式）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="71" />
+      <source>Include patches with check errors</source>
+      <translation>包含有检查错误的图斑</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="73" />
+      <source>Also write a File Geodatabase</source>
+      <translation>同时写出 File Geodatabase</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="75" />
+      <source>Package (zip)</source>
+      <translation>数据包（zip）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="76" />
+      <source>Zip archive (*.zip)</source>
+      <translation>Zip 压缩包 (*.zip)</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="77" />
+      <source>Patches exported</source>
+      <translation>导出的图斑</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="79" />
+      <source>Patches left out for check errors</source>
+      <translation>因检查错误未导出的图斑</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="80" />
+      <source>Manifest (JSON)</source>
+      <translation>清单（JSON）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="99" />
+      <source>The package could not be written: {0}</source>
+      <translation>无法写出数据包：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="103" />
+      <source>{0} patches with open check errors were left out (see the manifest)</source>
+      <translation>{0} 个有未处理检查错误的图斑未导出（见清单）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="106" />
+      <source>{0} patches with open check errors are included (listed in the manifest)</source>
+      <translation>已包含 {0} 个有未处理检查错误的图斑（列于清单中）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="108" />
+      <source>{0} patches, {1:.2f} mu written to {2}</source>
+      <translation>{0} 个图斑，{1:.2f} 亩，已写入 {2}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="121" />
+      <source>Import returned package</source>
+      <translation>导入平台返回数据包</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="130" />
+      <source>Reads a package the platform returns (a zipped Shapefile with, for example, verified areas added), matches its features to the patches (by the template's id column, else by geometry: the largest overlap covering at least 90 % of both) and maps the columns named in the template's import section back onto the patches, in one transaction (all or nothing). Dry run only lists the changes: patch, field, old and new value.</source>
+      <translation>读取平台返回的数据包（zip 压缩的 Shapefile，例如增加了核实面积），将其要素与图斑匹配（按模板的标识列，否则按几何：重叠最大且至少占双方 90 %），并把模板 import 部分列出的列写回图斑，在一个事务中完成（全部成功或全部不变）。试运行只列出变更：图斑、字段、原值和新值。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="142" />
+      <source>Returned package (zip or shp)</source>
+      <translation>返回的数据包（zip 或 shp）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="145" />
+      <source>Dry run (only list the changes)</source>
+      <translation>试运行（只列出变更）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="146" />
+      <source>Report of changes (JSON)</source>
+      <translation>变更报告（JSON）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="147" />
+      <source>JSON files (*.json)</source>
+      <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="148" />
+      <source>Features matched</source>
+      <translation>已匹配要素</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="149" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="99" />
+      <source>Patches changed</source>
+      <translation>已修改图斑</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="150" />
+      <source>Features not matched</source>
+      <translation>未匹配要素</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="151" />
+      <source>Changes (JSON)</source>
+      <translation>变更（JSON）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="164" />
+      <source>The package could not be imported: {0}</source>
+      <translation>无法导入数据包：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="170" />
+      <source>{0} features match no patch: {1}</source>
+      <translation>{0} 个要素没有匹配的图斑：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="173" />
+      <source>The package lacks the columns {0}</source>
+      <translation>数据包缺少列 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="174" />
+      <source>Dry run: {0} patches would change</source>
+      <translation>试运行：将修改 {0} 个图斑</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="174" />
+      <source>{0} patches changed</source>
+      <translation>已修改 {0} 个图斑</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="26" />
@@ -3004,11 +3891,6 @@
       <translation>选中的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="99" />
-      <source>Patches changed</source>
-      <translation>已更改的图斑</translation>
-    </message>
-    <message>
       <location filename="../forestry_plugin/processing/algs/transition.py" line="100" />
       <source>Patches refused</source>
       <translation>被拒绝的图斑</translation>
@@ -3039,12 +3921,12 @@
       <translation>{0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/provider.py" line="30" />
+      <location filename="../forestry_plugin/processing/provider.py" line="32" />
       <source>Forestry afforestation mapping</source>
       <translation>林业造林落地上图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/provider.py" line="44" />
+      <location filename="../forestry_plugin/processing/provider.py" line="46" />
       <source>Could not load algorithm {0}: {1}</source>
       <translation>无法加载算法 {0}：{1}</translation>
     </message>

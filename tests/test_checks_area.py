@@ -32,7 +32,7 @@ def test_patch_areas_match_qgis(epsg, x0, qgis_app):
 
 
 def test_reference_cell_and_geographic(qgis_app):
-    # DOMAIN.md: a 0.001 x 0.001 degree cell at 30N is 10 695.687 m2 on CGCS2000.
+    # docs/domain.md: a 0.001 x 0.001 degree cell at 30N is 10 695.687 m2 on CGCS2000.
     cell = shapely.box(120.0, 30.0, 120.001, 30.001)
     gk = transform_geoms([shapely.segmentize(cell, 0.0001)], 4490, gk_epsg_for_lon(120.0))[0]
     assert AreaModel(4549).areas([gk])[0] == pytest.approx(10695.687, abs=0.01)

@@ -9,7 +9,7 @@ CELL = "POLYGON((120 30, 120.001 30, 120.001 30.001, 120 30.001, 120 30))"
 
 
 def test_known_cell_at_30n():
-    # DOMAIN.md: a 0.001 x 0.001 degree cell at 30N measures 10 695.687 m2 on the CGCS2000 ellipsoid.
+    # docs/domain.md: a 0.001 x 0.001 degree cell at 30N measures 10 695.687 m2 on the CGCS2000 ellipsoid.
     area = ellipsoidal_area(QgsGeometry.fromWkt(CELL), "EPSG:4490")
     assert area.m2 == pytest.approx(10695.687, abs=0.001)
     assert area.mu == pytest.approx(10695.687 / (2000 / 3), abs=1e-5)
