@@ -535,3 +535,18 @@ def test_unreadable_copies_in_answers_and_odd_flags_are_not_taken(platform, tmp_
     assert summary.quarantined == 2
     with geopackage.connect(a_path) as con:
         assert con.execute("SELECT COUNT(*) FROM patches WHERE patch_id = ?", (pid_of(1),)).fetchone()[0] == 1
+
+
+def test_a_silent_platform_is_given_up_after_two_deadlines(platform, proxy, tmp_path):
+    """Every try at a platform that never answers costs a whole deadline: two tries, not five (4 retries of the
+    default 95 s deadline would block a sync for 8 minutes)."""
+    from forestry_plugin.core.sync.client import TimedOut
+
+    a_path = new_copy(tmp_path, "a.gpkg", [1])
+    a = engine(a_path, proxy.url, retries=4)
+    a.client.deadline_ms = 1500
+    proxy.plan = lambda m, path: "stall_before" if "patches:batch" in path else None
+    with pytest.raises(TimedOut) as e:
+        a.push()
+    assert "in time" in str(e.value)
+    assert len([p for _m, p, f in proxy.log if f == "stall_before"]) == 2

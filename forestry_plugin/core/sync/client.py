@@ -56,6 +56,10 @@ class NetworkError(PlatformError):
     retryable = True
 
 
+class TimedOut(NetworkError):
+    """No answer within the deadline: retried once only (each try costs the whole deadline)."""
+
+
 class ProtocolError(PlatformError):
     """An answer that is not what the contract says (malformed JSON, missing fields, wrong status)."""
 
@@ -178,7 +182,7 @@ class PlatformClient:
                 except TypeError:
                     pass
         if timed_out and not (self.feedback is not None and self.feedback.isCanceled()):
-            raise NetworkError(tr("The platform did not answer in time ({0})").format(shown_url(url)))
+            raise TimedOut(tr("The platform did not answer in time ({0})").format(shown_url(url)))
         reply = blocking.reply()
         self._uncache(url)
         status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
@@ -189,7 +193,7 @@ class PlatformClient:
         if status is None or int(status) == 0:
             if err == QgsBlockingNetworkRequest.TimeoutError or reply.error() == QNetworkReply.OperationCanceledError:
                 # not the user (checked above): QGIS's timeout or ours
-                raise NetworkError(tr("The platform did not answer in time ({0})").format(shown_url(url)))
+                raise TimedOut(tr("The platform did not answer in time ({0})").format(shown_url(url)))
             # QGIS 3.22 reports its own timeout as NoError with an empty message: say what happened
             why = blocking.errorMessage() or tr("no answer in time, or the connection was dropped")
             raise NetworkError(tr("Cannot reach the platform at {0}: {1}").format(
@@ -255,7 +259,7 @@ class PlatformClient:
              auth: bool = True, retry: bool = True) -> Dict[str, Any]:
         """One API call: JSON in and out, retries with exponential backoff on network errors and 5xx,
         one transparent token refresh on an expired session."""
-        attempt, refreshed = 0, False
+        attempt, refreshed, timeouts = 0, False, 0
         while True:
             try:
                 status, content, _h = self._request(method, path, body, headers, auth)
@@ -281,6 +285,10 @@ class PlatformClient:
                 attempt += 1
                 if not retry or attempt > self.retries:
                     raise
+                if isinstance(e, TimedOut):
+                    timeouts += 1
+                    if timeouts > 1:  # a second silent deadline: give up (4 retries of 95 s would block 8 minutes)
+                        raise
                 self._wait(min(self.backoff_s * (2 ** (attempt - 1)), 8.0))
                 if isinstance(e, ProtocolError) and attempt > 2:
                     raise
