@@ -72,6 +72,7 @@ class PatchEditController(QObject):
         # Undo/redo of a QGIS command and of the attribute fill that follows it go together.
         self._undo_index = layer.undoStack().index() if layer.undoStack() is not None else 0
         self._pairing = False
+        self._last_added: Optional[tuple] = None  # (fid, undo index) of the patch add_patch added last
         self._connections = [
             (layer.featureAdded, self._on_feature_added),
             (layer.featureDeleted, self._on_feature_deleted),
@@ -430,8 +431,25 @@ class PatchEditController(QObject):
         with self._command(text or tr("New patch")):
             if not self.layer.addFeature(f):
                 raise EditError(tr("The patch could not be added."))
+        self._last_added = (f.id(), self.layer.undoStack().index())
         self._flag_crossing(values)
         return f.id()
+
+    def discard_new(self, fid: int) -> bool:
+        """Take back a patch add_patch just added (its attribute form was cancelled): as QGIS's own add tool, a
+        cancelled form leaves no feature in the edit buffer. True if it was taken back."""
+        layer = self.layer
+        if sip.isdeleted(layer) or not layer.isEditable() or fid not in layer.editBuffer().addedFeatures():
+            return False
+        stack = layer.undoStack()
+        if self._last_added == (fid, stack.index()) and stack.index() == stack.count():
+            stack.undo()  # the add was the last edit: undone, so that the undo history does not keep it either
+        else:
+            with self._command(tr("Discard new patch")):
+                if not layer.deleteFeature(fid):
+                    raise EditError(tr("The patch could not be removed."))
+        self._last_added = None
+        return fid not in layer.editBuffer().addedFeatures()
 
     def add_patches(self, items: Sequence[tuple], text: Optional[str] = None) -> List[int]:
         """Add many patches ((geometry in the layer CRS, user attributes) pairs) as one undo step, all or nothing."""
@@ -463,14 +481,17 @@ class PatchEditController(QObject):
         return self.add_patch(geom, attrs, tr("New patch from base map"))
 
     def _targets(self, line: QgsGeometry) -> List[QgsFeature]:
-        selected = list(self.layer.getSelectedFeatures())
-        if selected:
-            return selected
+        """The selected patches the line crosses; all the patches it crosses when it crosses no selected one (a
+        selection left over from an earlier edit must not make the tool act on nothing)."""
+        crossed = [f for f in self.layer.getSelectedFeatures() if f.geometry().intersects(line)]
+        if crossed:
+            return crossed
         req = QgsFeatureRequest().setFilterRect(line.boundingBox())
         return [f for f in self.layer.getFeatures(req) if f.geometry().intersects(line)]
 
     def split(self, points: Sequence[QgsPointXY]) -> int:
-        """Split the selected patches (or all the line crosses) along a line; return the number of new parts."""
+        """Split the selected patches the line crosses (or, if it crosses none of them, all the patches it crosses)
+        along a line; return the number of new parts."""
         self._start()
         if len(points) < 2:
             raise EditError(tr("Draw a line with at least two points."))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from typing import List, Optional
 
-from qgis.core import Qgis, QgsApplication, QgsProject, QgsTask
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsTask, QgsVectorLayer
 from qgis.gui import QgsDockWidget
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QElapsedTimer, Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QFileDialog,
@@ -107,6 +108,11 @@ class ProjectDock(QgsDockWidget):
         self.refresh_button.clicked.connect(self.refresh)
         QgsProject.instance().layersAdded.connect(self.refresh)
         QgsProject.instance().layersRemoved.connect(self.refresh)
+        # Saving patch edits changes the counts: read them again after every commit of a patch layer.
+        self._patch_layers: dict = {}  # layer id -> patch layer whose afterCommitChanges refreshes the dock
+        QgsProject.instance().layersAdded.connect(self._hook_patch_layers)
+        QgsProject.instance().layersWillBeRemoved.connect(self._unhook_patch_layers)
+        self._hook_patch_layers(list(QgsProject.instance().mapLayers().values()))
         self._audit_checked: Optional[str] = None  # the working copy whose audit log was verified on opening
         self.audit_problems: List[str] = []
         self.task: Optional[SummaryTask] = None
@@ -141,12 +147,32 @@ class ProjectDock(QgsDockWidget):
                 task.cancel()
             except RuntimeError:
                 pass
+        self._unhook_patch_layers(list(self._patch_layers))
         project = QgsProject.instance()
         for signal, slot in ((project.layersAdded, self.refresh), (project.layersRemoved, self.refresh),
+                             (project.layersAdded, self._hook_patch_layers),
+                             (project.layersWillBeRemoved, self._unhook_patch_layers),
                              (project.cleared, self._abort_opening), (project.readProject, self._abort_opening)):
             try:
                 signal.disconnect(slot)
             except TypeError:
+                pass
+
+    def _hook_patch_layers(self, layers) -> None:
+        for layer in layers:
+            if isinstance(layer, QgsVectorLayer) and layer.id() not in self._patch_layers and \
+                    working_copy_of(layer) and layer.source().split("|")[-1] == "layername=" + schema.PATCHES:
+                layer.afterCommitChanges.connect(self.refresh)
+                self._patch_layers[layer.id()] = layer
+
+    def _unhook_patch_layers(self, layer_ids) -> None:
+        for layer_id in layer_ids:
+            layer = self._patch_layers.pop(layer_id if isinstance(layer_id, str) else layer_id.id(), None)
+            if layer is None or sip.isdeleted(layer):
+                continue
+            try:
+                layer.afterCommitChanges.disconnect(self.refresh)
+            except (TypeError, RuntimeError):
                 pass
 
     def refresh(self, *_args) -> None:

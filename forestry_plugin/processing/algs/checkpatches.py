@@ -22,7 +22,9 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
+    QgsProject,
     QgsProviderRegistry,
+    QgsVectorLayer,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
@@ -46,6 +48,29 @@ def target_crs(crs: QgsCoordinateReferenceSystem, extent, context) -> QgsCoordin
         except Exception:  # noqa: BLE001 - keep the default zone on a failing transform
             lon = 120.0
     return QgsCoordinateReferenceSystem(f"EPSG:{engine.gk_epsg_for_lon(lon)}")
+
+
+def working_copy_layer(table: str, project=None):
+    """Id of the project layer showing `table` of the open working copy (the one whose patch layer is in the
+    project), or None: the default of a layer parameter, so that the dialogs do not offer the first polygon layer
+    of the list (the findings layer, on top of the working copy's layers)."""
+    project = project or QgsProject.instance()
+
+    def table_of(layer):
+        if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "ogr":
+            return None, None
+        parts = layer.source().split("|")
+        if not parts[0].lower().endswith(".gpkg") or parts[-1] == parts[0]:
+            return None, None
+        return parts[0], parts[-1].replace("layername=", "", 1) if parts[-1].startswith("layername=") else None
+
+    layers = list(project.mapLayers().values())
+    paths = [table_of(lyr)[0] for lyr in layers if table_of(lyr)[1] == schema.PATCHES]
+    for path in paths:
+        for lyr in layers:
+            if table_of(lyr) == (path, table):
+                return lyr.id()
+    return None
 
 
 class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
@@ -77,8 +102,10 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         poly = [QgsProcessing.TypeVectorPolygon]
-        self.addParameter(QgsProcessingParameterFeatureSource(self.PATCHES, tr("Patch layer"), poly))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.BASEMAP, tr("Base map (land classes)"), poly))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.PATCHES, tr("Patch layer"), poly,
+                                                              defaultValue=working_copy_layer(schema.PATCHES)))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.BASEMAP, tr("Base map (land classes)"), poly,
+                                                              defaultValue=working_copy_layer(schema.BASEMAP)))
         self.addParameter(QgsProcessingParameterField(self.LANDCLASS_FIELD, tr("Land-class field of the base map"),
                                                       schema.LANDCLASS_FIELD, self.BASEMAP, optional=True))
         self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Patch ID field"), schema.PATCH_ID_FIELD,

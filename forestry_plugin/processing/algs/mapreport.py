@@ -14,6 +14,7 @@ from qgis.core import (
 from ... import schema
 from ...core.reports.mapreport import export_map_pdf
 from ...i18n import tr
+from .checkpatches import working_copy_layer
 
 
 class MapReportAlgorithm(QgsProcessingAlgorithm):
@@ -44,8 +45,10 @@ class MapReportAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         poly = [QgsProcessing.TypeVectorPolygon]
-        self.addParameter(QgsProcessingParameterVectorLayer(self.PATCHES, tr("Patch layer"), poly))
-        self.addParameter(QgsProcessingParameterVectorLayer(self.BASEMAP, tr("Base map"), poly))
+        self.addParameter(QgsProcessingParameterVectorLayer(self.PATCHES, tr("Patch layer"), poly,
+                                                            defaultValue=working_copy_layer(schema.PATCHES)))
+        self.addParameter(QgsProcessingParameterVectorLayer(self.BASEMAP, tr("Base map"), poly,
+                                                            defaultValue=working_copy_layer(schema.BASEMAP)))
         self.addParameter(QgsProcessingParameterVectorLayer(self.ADMIN, tr("Administrative units"), poly, optional=True))
         self.addParameter(QgsProcessingParameterString(self.TITLE, tr("Title"), tr("Afforestation patches map")))
         self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT, tr("Map PDF"), tr("PDF (*.pdf)")))

@@ -16,9 +16,11 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ... import schema
 from ...core import geopackage
 from ...core.reports.progress import GROUP_LEVELS, compute_progress, default_year, write_progress_report
 from ...i18n import tr
+from .checkpatches import working_copy_layer
 
 
 def _records(source, fields):
@@ -55,9 +57,11 @@ class ProgressReportAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFeatureSource(self.PATCHES, tr("Patch layer"),
-                                                              [QgsProcessing.TypeVectorPolygon]))
+                                                              [QgsProcessing.TypeVectorPolygon],
+                                                              defaultValue=working_copy_layer(schema.PATCHES)))
         self.addParameter(QgsProcessingParameterFeatureSource(self.TASKS, tr("Annual task quotas"),
-                                                              [QgsProcessing.TypeVector]))
+                                                              [QgsProcessing.TypeVector],
+                                                              defaultValue=working_copy_layer(schema.TASKS)))
         self.addParameter(QgsProcessingParameterFeatureSource(self.ADMIN, tr("Administrative units (names)"),
                                                               [QgsProcessing.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterEnum(self.GROUP_BY, tr("Group by"), [tr("county"), tr("township")],

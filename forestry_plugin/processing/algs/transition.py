@@ -30,6 +30,7 @@ from qgis.PyQt.QtCore import QVariant
 from ... import schema
 from ...core import geopackage, workflow
 from ...i18n import tr, ui_language
+from .checkpatches import working_copy_layer
 
 REPORT_FIELDS = (("patch_id", QVariant.String), ("action", QVariant.String), ("from_stage", QVariant.String),
                  ("to_stage", QVariant.String), ("status", QVariant.String), ("refusal_codes", QVariant.String),
@@ -80,7 +81,8 @@ class TransitionAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterVectorLayer(self.PATCHES, tr("Patches (working copy)"),
-                                                            [QgsProcessing.TypeVectorPolygon]))
+                                                            [QgsProcessing.TypeVectorPolygon],
+                                                            defaultValue=working_copy_layer(schema.PATCHES)))
         self.addParameter(QgsProcessingParameterExpression(self.SELECTION, tr("Selection (expression)"), "",
                                                            self.PATCHES, optional=True))
         self.addParameter(QgsProcessingParameterEnum(self.TARGET, tr("Target stage"),
