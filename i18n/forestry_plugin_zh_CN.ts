@@ -100,7 +100,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/engine.py" line="515" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="138" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="165" />
       <source>The check was canceled</source>
       <translation>质检已取消</translation>
     </message>
@@ -343,7 +343,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="73" />
       <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="80" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="81" />
       <source>Patches</source>
       <translation>图斑数</translation>
     </message>
@@ -376,7 +376,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="106" />
       <location filename="../forestry_plugin/core/checks/report.py" line="131" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="93" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="120" />
       <source>Findings</source>
       <translation>问题清单</translation>
     </message>
@@ -409,8 +409,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="129" />
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="50" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="68" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="53" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="72" />
       <source>Title</source>
       <translation>标题</translation>
     </message>
@@ -1144,29 +1144,39 @@
       <translation>名称 {0!r} 含有不允许的占位符：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="79" />
+      <location filename="../forestry_plugin/core/forms.py" line="84" />
       <source>value in range {0}..{1}</source>
       <translation>取值范围 {0}..{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="82" />
+      <location filename="../forestry_plugin/core/forms.py" line="87" />
       <source>format {0}</source>
       <translation>格式 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="86" />
+      <location filename="../forestry_plugin/core/forms.py" line="91" />
       <source>a code of the list</source>
       <translation>代码表中的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="95" />
+      <location filename="../forestry_plugin/core/forms.py" line="100" />
       <source>required from stage {0}</source>
       <translation>自“{0}”阶段起必填</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="156" />
+      <location filename="../forestry_plugin/core/forms.py" line="161" />
       <source>Other</source>
       <translation>其他</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/forms.py" line="221" />
+      <source>{0} (tab {1})</source>
+      <translation>{0}（“{1}”页）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/forms.py" line="222" />
+      <source>OK is disabled until these fields are filled in or corrected: {0}</source>
+      <translation>以下字段填写或更正后才能点击“确定”：{0}</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/geopackage.py" line="68" />
@@ -1204,312 +1214,320 @@
       <translation>{0} 由更新版本的插件写入（模式版本 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="124" />
+      <location filename="../forestry_plugin/core/importer.py" line="126" />
       <source>Nothing imported from {0}:</source>
       <translation>未从 {0} 导入任何图斑：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="126" />
+      <location filename="../forestry_plugin/core/importer.py" line="128" />
       <source>{0}: {1} patch(es) imported.</source>
       <translation>{0}：已导入 {1} 个图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="128" />
+      <location filename="../forestry_plugin/core/importer.py" line="130" />
+      <location filename="../forestry_plugin/gui/common.py" line="267" />
       <source>Imported by {0}</source>
       <translation>导入人：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="130" />
+      <location filename="../forestry_plugin/core/importer.py" line="132" />
+      <location filename="../forestry_plugin/gui/common.py" line="269" />
       <source>Text encoding: {0} (not declared in the file, recognised from its texts)</source>
       <translation>文本编码：{0}（文件未声明，根据文本内容识别）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="131" />
+      <location filename="../forestry_plugin/core/importer.py" line="133" />
+      <location filename="../forestry_plugin/gui/common.py" line="270" />
       <source>Text encoding: {0}</source>
       <translation>文本编码：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="133" />
+      <location filename="../forestry_plugin/core/importer.py" line="135" />
+      <location filename="../forestry_plugin/gui/common.py" line="272" />
       <source>{0} invalid polygon(s) repaired.</source>
       <translation>已修复 {0} 个无效多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="135" />
+      <location filename="../forestry_plugin/core/importer.py" line="137" />
+      <location filename="../forestry_plugin/gui/common.py" line="274" />
       <source>{0} GPS track(s) closed into polygons.</source>
       <translation>已将 {0} 条 GPS 轨迹闭合为多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="137" />
+      <location filename="../forestry_plugin/core/importer.py" line="139" />
+      <location filename="../forestry_plugin/gui/common.py" line="276" />
       <source>Columns used: {0}</source>
       <translation>已使用的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="139" />
+      <location filename="../forestry_plugin/core/importer.py" line="141" />
+      <location filename="../forestry_plugin/gui/common.py" line="279" />
       <source>Columns ignored (computed from the geometry): {0}</source>
       <translation>已忽略的字段（由图形自动计算）：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="141" />
+      <location filename="../forestry_plugin/core/importer.py" line="143" />
+      <location filename="../forestry_plugin/gui/common.py" line="281" />
       <source>Columns not recognised: {0}</source>
       <translation>未识别的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="143" />
+      <location filename="../forestry_plugin/core/importer.py" line="145" />
       <source>{0} feature(s) skipped:</source>
       <translation>跳过 {0} 个要素：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="146" />
+      <location filename="../forestry_plugin/core/importer.py" line="148" />
       <source>  … and {0} more</source>
       <translation>  …… 另有 {0} 个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="197" />
+      <location filename="../forestry_plugin/core/importer.py" line="199" />
       <source>not in the code list</source>
       <translation>不在代码表中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="204" />
+      <location filename="../forestry_plugin/core/importer.py" line="206" />
       <source>not a number</source>
       <translation>不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="207" />
+      <location filename="../forestry_plugin/core/importer.py" line="209" />
       <source>not a date</source>
       <translation>不是日期</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="210" />
+      <location filename="../forestry_plugin/core/importer.py" line="212" />
       <source>cut to {0} characters</source>
       <translation>已截断为 {0} 个字符</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="238" />
+      <location filename="../forestry_plugin/core/importer.py" line="240" />
       <source>a line with fewer than three points</source>
       <translation>少于三个点的线</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="242" />
+      <location filename="../forestry_plugin/core/importer.py" line="244" />
       <source>the track is not closed: its ends are {0:.0f} m apart</source>
       <translation>轨迹未闭合：首尾相距 {0:.0f} 米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="296" />
+      <location filename="../forestry_plugin/core/importer.py" line="298" />
       <source>an empty file</source>
       <translation>空文件</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="298" />
+      <location filename="../forestry_plugin/core/importer.py" line="300" />
       <source>an OGR virtual data source (VRT), which reads other files or web addresses</source>
       <translation>OGR 虚拟数据源（VRT），会读取其他文件或网络地址</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="300" />
+      <location filename="../forestry_plugin/core/importer.py" line="302" />
       <source>a GDAL virtual raster (VRT), which reads other files or web addresses</source>
       <translation>GDAL 虚拟栅格（VRT），会读取其他文件或网络地址</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="302" />
+      <location filename="../forestry_plugin/core/importer.py" line="304" />
       <source>an SQLite database (such as a GeoPackage or a QGIS settings database)</source>
       <translation>SQLite 数据库（如 GeoPackage 或 QGIS 设置数据库）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="304" />
+      <location filename="../forestry_plugin/core/importer.py" line="306" />
       <source>a zip archive</source>
       <translation>zip 压缩包</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="315" />
+      <location filename="../forestry_plugin/core/importer.py" line="317" />
       <source>a file of type {0}</source>
       <translation>{0} 格式的文件</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="322" />
+      <location filename="../forestry_plugin/core/importer.py" line="324" />
       <source>{0} is not a file on this computer or a shared folder: web addresses and GDAL virtual paths (/vsi…) are not imported.</source>
       <translation>{0} 不是本机或共享文件夹中的文件：不导入网络地址和 GDAL 虚拟路径（/vsi…）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="326" />
+      <location filename="../forestry_plugin/core/importer.py" line="328" />
       <source>{0} does not exist.</source>
       <translation>{0} 不存在。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="328" />
+      <location filename="../forestry_plugin/core/importer.py" line="330" />
       <source>{0}: unsupported file type (GeoJSON, Shapefile, KML/KMZ, GPX, or a zip holding one of them).</source>
       <translation>{0}：不支持的文件类型（支持 GeoJSON、Shapefile、KML/KMZ、GPX，或包含其中之一的 zip 文件）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="331" />
+      <location filename="../forestry_plugin/core/importer.py" line="333" />
       <source>{0} is not a regular file.</source>
       <translation>{0} 不是普通文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="342" />
+      <location filename="../forestry_plugin/core/importer.py" line="344" />
       <source>{0} is {1} MB, more than the {2} MB a file may have.</source>
       <translation>{0} 大小为 {1} MB，超过单个文件上限 {2} MB。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="365" />
+      <location filename="../forestry_plugin/core/importer.py" line="367" />
       <source>{0}: its coordinate system (crs) cannot be checked; the file is not imported.</source>
       <translation>{0}：无法检查其坐标系（crs），不导入该文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="372" />
+      <location filename="../forestry_plugin/core/importer.py" line="374" />
       <source>{0} asks for its coordinate system from elsewhere (crs of type "{1}"): such references are not followed. Save the file with a named coordinate system (EPSG code).</source>
       <translation>{0} 要求从别处获取坐标系（crs 类型为“{1}”）：不会读取此类引用。请以命名坐标系（EPSG 代码）另存该文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="537" />
+      <location filename="../forestry_plugin/core/importer.py" line="539" />
       <source>{0} holds {1} files, more than the {2} allowed.</source>
       <translation>{0} 中有 {1} 个文件，超过允许的 {2} 个。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="541" />
+      <location filename="../forestry_plugin/core/importer.py" line="543" />
       <source>{0} holds a file with an unsafe path ({1}): refused.</source>
       <translation>{0} 中包含路径不安全的文件（{1}）：已拒绝。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="545" />
-      <location filename="../forestry_plugin/core/importer.py" line="592" />
+      <location filename="../forestry_plugin/core/importer.py" line="547" />
+      <location filename="../forestry_plugin/core/importer.py" line="594" />
       <source>{0} would unpack to {1} MB, more than the {2} MB allowed.</source>
       <translation>{0} 解压后为 {1} MB，超过允许的 {2} MB。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="556" />
+      <location filename="../forestry_plugin/core/importer.py" line="558" />
       <source>{0} holds no KML document.</source>
       <translation>{0} 中没有 KML 文档。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="562" />
+      <location filename="../forestry_plugin/core/importer.py" line="564" />
       <source>{0} holds no GeoJSON, Shapefile, KML or GPX file.</source>
       <translation>{0} 中没有 GeoJSON、Shapefile、KML 或 GPX 文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="564" />
+      <location filename="../forestry_plugin/core/importer.py" line="566" />
       <source>{0} holds several files to import ({1}): unzip it and import them one by one.</source>
       <translation>{0} 中有多个可导入的文件（{1}）：请解压后逐个导入。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="578" />
+      <location filename="../forestry_plugin/core/importer.py" line="580" />
       <source>{0} is not a {1} file that can be unpacked: {2}</source>
       <translation>{0} 不是可解压的 {1} 文件：{2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="595" />
-      <location filename="../forestry_plugin/core/importer.py" line="549" />
+      <location filename="../forestry_plugin/core/importer.py" line="597" />
+      <location filename="../forestry_plugin/core/importer.py" line="551" />
       <source>{0}: {1} is compressed {2:.0f} times, more than the {3} times allowed (a zip bomb?).</source>
       <translation>{0}：{1} 的压缩比为 {2:.0f} 倍，超过允许的 {3} 倍（可能是 zip 炸弹）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="712" />
+      <location filename="../forestry_plugin/core/importer.py" line="714" />
       <source>{0} is not a {1} file: it is {2}. Only GeoJSON, Shapefile, KML/KMZ and GPX files (or a zip holding one) are imported.</source>
       <translation>{0} 不是 {1} 文件，而是{2}。只导入 GeoJSON、Shapefile、KML/KMZ 和 GPX 文件（或包含其中之一的 zip 文件）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="714" />
-      <location filename="../forestry_plugin/core/importer.py" line="726" />
+      <location filename="../forestry_plugin/core/importer.py" line="716" />
+      <location filename="../forestry_plugin/core/importer.py" line="728" />
       <source>{0} cannot be read: it is damaged or not a {1} file.</source>
       <translation>无法读取 {0}：文件已损坏或不是 {1} 文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="866" />
+      <location filename="../forestry_plugin/core/importer.py" line="868" />
       <source>The .cpg file of {0} says its texts are {1}, but they are {2}: read as {2}.</source>
       <translation>{0} 的 .cpg 文件声明文本编码为 {1}，但实际为 {2}：已按 {2} 读取。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="867" />
+      <location filename="../forestry_plugin/core/importer.py" line="869" />
       <source>The .dbf file of {0} declares code page {1}, but its texts are {2}: read as {2}.</source>
       <translation>{0} 的 .dbf 文件声明代码页为 {1}，但文本实际为 {2}：已按 {2} 读取。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="894" />
+      <location filename="../forestry_plugin/core/importer.py" line="896" />
       <source>Layer {0} has no coordinate system (is the .prj file missing?). Save it with its CRS and import again.</source>
       <translation>图层 {0} 没有坐标系（是否缺少 .prj 文件？）。请带坐标系另存后重新导入。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="900" />
+      <location filename="../forestry_plugin/core/importer.py" line="902" />
       <source>Layer {0} is in {1}: converted to {2} with the general parameters, which can be tens of metres off. Check the patches against the base map, or convert the file with the province's official parameters first.</source>
       <translation>图层 {0} 采用 {1} 坐标系：已用通用参数转换到 {2}，可能偏差数十米。请对照底图核对图斑，或先用省级正式转换参数转换文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="918" />
+      <location filename="../forestry_plugin/core/importer.py" line="920" />
       <source>no geometry</source>
       <translation>无几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="923" />
+      <location filename="../forestry_plugin/core/importer.py" line="925" />
       <source>a point, not a patch outline</source>
       <translation>是点，不是图斑边界</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="934" />
+      <location filename="../forestry_plugin/core/importer.py" line="936" />
       <source>coordinates cannot be transformed from {0} to {1}</source>
       <translation>坐标无法从 {0} 转换到 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="945" />
+      <location filename="../forestry_plugin/core/importer.py" line="947" />
       <source>outside the county</source>
       <translation>不在本县范围内</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="952" />
+      <location filename="../forestry_plugin/core/importer.py" line="954" />
       <source>invalid polygon that cannot be repaired</source>
       <translation>无法修复的无效多边形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="953" />
+      <location filename="../forestry_plugin/core/importer.py" line="955" />
       <source>no area</source>
       <translation>面积为零</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="956" />
+      <location filename="../forestry_plugin/core/importer.py" line="958" />
       <source>implausibly large: {0:,.0f} mu, more than the {1:,.0f} mu a patch may have</source>
       <translation>面积不合理：{0:,.0f} 亩，超过单个图斑上限 {1:,.0f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="963" />
+      <location filename="../forestry_plugin/core/importer.py" line="965" />
       <source>mostly outside the county: {0:.0f}% of it lies inside, at least {1:.0f}% must</source>
       <translation>大部分在本县范围外：仅 {0:.0f}% 在县内，至少需要 {1:.0f}%</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="970" />
+      <location filename="../forestry_plugin/core/importer.py" line="972" />
       <source>already in the layer (patch {0})</source>
       <translation>图层中已有（图斑 {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="974" />
+      <location filename="../forestry_plugin/core/importer.py" line="976" />
       <source>the same outline as {0} of this file</source>
       <translation>与本文件中的 {0} 边界相同</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="986" />
+      <location filename="../forestry_plugin/core/importer.py" line="989" />
       <source>None of the {0} patch(es) lies in the county: the file's coordinate system ({1}) is probably wrong.</source>
       <translation>{0} 个图斑都不在本县范围内：文件的坐标系（{1}）可能有误。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="990" />
+      <location filename="../forestry_plugin/core/importer.py" line="993" />
       <source>No feature of {0} can become a new patch.</source>
       <translation>{0} 中没有可作为新图斑导入的要素。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="992" />
+      <location filename="../forestry_plugin/core/importer.py" line="995" />
       <source>{0} holds no patch outlines (polygons or GPS tracks).</source>
       <translation>{0} 中没有图斑边界（面或 GPS 轨迹）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="996" />
+      <location filename="../forestry_plugin/core/importer.py" line="999" />
       <source>{0}: {1} value(s) {2} ({3}); left empty.</source>
       <translation>{0}：{1} 个值{2}（{3}），已留空。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="999" />
+      <location filename="../forestry_plugin/core/importer.py" line="1002" />
       <source>{0}: {1} value(s) {2}.</source>
       <translation>{0}：{1} 个值{2}。</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/project.py" line="31" />
       <location filename="../forestry_plugin/gui/checks_dock.py" line="540" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="62" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="87" />
       <source>Checks</source>
       <translation>质检</translation>
     </message>
@@ -1596,7 +1614,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="117" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="221" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="247" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
@@ -1647,7 +1665,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="80" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="81" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="115" />
       <source>Area (mu)</source>
       <translation>面积（亩）</translation>
@@ -1659,13 +1677,13 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="174" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="63" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
       <source>county</source>
       <translation>县</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="174" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="63" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
       <source>township</source>
       <translation>乡镇</translation>
     </message>
@@ -1720,84 +1738,84 @@
       <translation>{0} 个启用变更跟踪之前的图斑已标记为待上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="131" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="186" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="297" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="137" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="192" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="307" />
       <source>Canceled</source>
       <translation>已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="179" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="190" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="185" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="196" />
       <source>The platform did not answer in time ({0})</source>
       <translation>平台未及时响应（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="192" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="198" />
       <source>no answer in time, or the connection was dropped</source>
       <translation>未在限定时间内应答，或连接已中断</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="193" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="199" />
       <source>Cannot reach the platform at {0}: {1}</source>
       <translation>无法连接平台 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="211" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="217" />
       <source>The reply could not be read (HTTP {0}, {1} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取应答（HTTP {0}，{1} 字节）：可能在传输途中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="214" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="314" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="342" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="220" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="324" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="352" />
       <source>The platform sent a malformed reply (HTTP {0}): {1}</source>
       <translation>平台返回的数据格式错误（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="231" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="237" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="234" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="240" />
       <source>Not logged in: {0}</source>
       <translation>未登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="236" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="242" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="242" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="248" />
       <source>Too many failed logins: try again in {0} s</source>
       <translation>登录失败次数过多，请在 {0} 秒后重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="244" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="250" />
       <source>The platform refused the audit log: it does not continue the platform's copy ({0})</source>
       <translation>平台拒收审核日志：它与平台保存的副本不衔接（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="249" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="255" />
       <source>The platform failed (HTTP {0}): {1}</source>
       <translation>平台出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="250" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="256" />
       <source>The platform refused the request (HTTP {0}): {1}</source>
       <translation>平台拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="264" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="270" />
       <source>The platform, or a gateway on the way to it, failed (HTTP {0})</source>
       <translation>平台或通往平台的网关出错（HTTP {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="308" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="233" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="149" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="318" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="239" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="151" />
       <source>Your session has expired: log in again</source>
       <translation>登录已过期：请重新登录</translation>
     </message>
@@ -2079,8 +2097,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
-      <location filename="../forestry_plugin/gui/common.py" line="58" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="268" />
+      <location filename="../forestry_plugin/gui/common.py" line="64" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="293" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
@@ -2117,7 +2135,7 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="229" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="280" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="305" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
@@ -2139,13 +2157,13 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="284" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="363" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="388" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="287" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="581" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="609" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="521" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
@@ -2207,8 +2225,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="513" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="95" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="70" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="122" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="74" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
@@ -2218,61 +2236,144 @@
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="43" />
+      <location filename="../forestry_plugin/gui/common.py" line="49" />
       <source>Something went wrong: {0}. Details are in the Forestry log.</source>
       <translation>出现错误：{0}。详情见日志面板的 Forestry 页。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="58" />
+      <location filename="../forestry_plugin/gui/common.py" line="64" />
       <source>OK</source>
       <translation>确定</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="58" />
+      <location filename="../forestry_plugin/gui/common.py" line="64" />
       <source>Close</source>
       <translation>关闭</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="58" />
+      <location filename="../forestry_plugin/gui/common.py" line="64" />
       <source>Yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="58" />
+      <location filename="../forestry_plugin/gui/common.py" line="64" />
       <source>No</source>
       <translation>否</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="59" />
+      <location filename="../forestry_plugin/gui/common.py" line="65" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="255" />
       <source>Save</source>
       <translation>保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="59" />
+      <location filename="../forestry_plugin/gui/common.py" line="65" />
       <source>Apply</source>
       <translation>应用</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="59" />
+      <location filename="../forestry_plugin/gui/common.py" line="65" />
       <source>Discard</source>
       <translation>放弃</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="59" />
+      <location filename="../forestry_plugin/gui/common.py" line="65" />
       <source>Help</source>
       <translation>帮助</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="107" />
-      <location filename="../forestry_plugin/gui/common.py" line="120" />
+      <location filename="../forestry_plugin/gui/common.py" line="113" />
+      <location filename="../forestry_plugin/gui/common.py" line="126" />
       <source>Show details…</source>
       <translation>显示详细信息…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="120" />
+      <location filename="../forestry_plugin/gui/common.py" line="126" />
       <source>Hide details…</source>
       <translation>隐藏详细信息…</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="227" />
+      <source>Code: {0}</source>
+      <translation>代码：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="238" />
+      <source>{0} ({1}): value “{2}” dropped: {3}</source>
+      <translation>{0}（{1}）：值“{2}”已舍弃：{3}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="239" />
+      <source>{0} ({1}): value “{2}”: {3}</source>
+      <translation>{0}（{1}）：值“{2}”：{3}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="248" />
+      <source>Imported</source>
+      <translation>已导入</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="248" />
+      <source>Not imported</source>
+      <translation>未导入</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="250" />
+      <source>Skipped</source>
+      <translation>已跳过</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="258" />
+      <source>{0}: nothing imported ({1} feature(s) skipped).</source>
+      <translation>{0}：未导入任何图斑（跳过 {1} 个要素）。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="259" />
+      <source>{0}: {1} patch(es) imported, {2} feature(s) skipped.</source>
+      <translation>{0}：已导入 {1} 个图斑，跳过 {2} 个要素。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="296" />
+      <location filename="../forestry_plugin/gui/common.py" line="332" />
+      <source>Feature</source>
+      <translation>要素</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="296" />
+      <location filename="../forestry_plugin/gui/common.py" line="332" />
+      <source>Result</source>
+      <translation>结果</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="296" />
+      <location filename="../forestry_plugin/gui/common.py" line="332" />
+      <source>Reason / details</source>
+      <translation>原因/详情</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="347" />
+      <source>Save…</source>
+      <translation>保存…</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="363" />
+      <source>import report</source>
+      <translation>导入报告</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="364" />
+      <source>Save the import report</source>
+      <translation>保存导入报告</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="365" />
+      <source>Text files (*.txt);;All files (*)</source>
+      <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="372" />
+      <source>The report could not be saved: {0}</source>
+      <translation>报告无法保存：{0}</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/edit_controller.py" line="40" />
@@ -2280,115 +2381,125 @@
       <translation>填写图斑属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="114" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="115" />
       <source>{0} The edit was undone.</source>
       <translation>{0} 该编辑已撤销。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="193" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="194" />
       <source>The patch crosses an administrative boundary ({0}); it was assigned to the village with the largest share and marked in the remark.</source>
       <translation>图斑跨越行政区界线（{0}）；已归属到面积占比最大的村，并在备注中注明。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="215" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="216" />
       <source>{0} The merge was undone.</source>
       <translation>{0} 已撤销本次合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="415" />
-      <location filename="../forestry_plugin/gui/editing.py" line="438" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="416" />
+      <location filename="../forestry_plugin/gui/editing.py" line="458" />
       <source>The patch layer cannot be edited.</source>
       <translation>图斑图层不可编辑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="427" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="428" />
       <source>The patch has no area.</source>
       <translation>图斑面积为零。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="430" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="431" />
       <source>New patch</source>
       <translation>新增图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="432" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="433" />
       <source>The patch could not be added.</source>
       <translation>无法添加图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="447" />
-      <location filename="../forestry_plugin/gui/editing.py" line="602" />
-      <location filename="../forestry_plugin/gui/editing.py" line="633" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="448" />
+      <source>Discard new patch</source>
+      <translation>放弃新图斑</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="450" />
+      <source>The patch could not be removed.</source>
+      <translation>无法移除该图斑。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="465" />
+      <location filename="../forestry_plugin/gui/editing.py" line="624" />
+      <location filename="../forestry_plugin/gui/editing.py" line="656" />
       <source>Import patches</source>
       <translation>导入图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="449" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="467" />
       <source>The patches could not be added; nothing was imported.</source>
       <translation>无法添加图斑，未导入任何内容。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="451" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="469" />
       <source>{0} imported patch(es) cross an administrative boundary; they were assigned to the village with the largest share and marked in the remark.</source>
       <translation>{0} 个导入的图斑跨行政界线；已归入面积占比最大的行政村，并在备注中标记。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="459" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="477" />
       <source>Select one or more base-map polygons first.</source>
       <translation>请先选择一个或多个底图图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="463" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="481" />
       <source>New patch from base map</source>
       <translation>由底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="476" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="497" />
       <source>Draw a line with at least two points.</source>
       <translation>请绘制至少包含两个点的线。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="487" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="508" />
       <source>The line does not split any patch.</source>
       <translation>该线未分割任何图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="491" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="512" />
       <source>Split patches</source>
       <translation>分割图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="515" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="536" />
       <source>Reshape patch</source>
       <translation>修整图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="522" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="543" />
       <source>The line must cross the patch boundary twice to reshape it.</source>
       <translation>修整线必须两次穿过图斑边界。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="536" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="557" />
       <source>Merge patches</source>
       <translation>合并图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="538" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="559" />
       <source>The patches could not be merged.</source>
       <translation>无法合并图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="548" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="569" />
       <source>Select the patches to delete first.</source>
       <translation>请先选择要删除的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="550" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="571" />
       <source>Delete patches</source>
       <translation>删除图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="552" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="573" />
       <source>The patches could not be deleted.</source>
       <translation>无法删除图斑。</translation>
     </message>
@@ -2459,558 +2570,566 @@
       <translation>实时检查失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="106" />
+      <location filename="../forestry_plugin/gui/editing.py" line="108" />
       <source>Enable tracing</source>
       <translation>启用追踪</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="202" />
+      <location filename="../forestry_plugin/gui/editing.py" line="205" />
       <source>Forestry editing</source>
       <translation>林业编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="217" />
+      <location filename="../forestry_plugin/gui/editing.py" line="220" />
       <source>New patch (snapping and tracing to base map and boundaries)</source>
       <translation>新增图斑（捕捉并追踪底图和界线）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="218" />
+      <location filename="../forestry_plugin/gui/editing.py" line="221" />
       <source>New patch from selected base-map polygons</source>
       <translation>由所选底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="219" />
+      <location filename="../forestry_plugin/gui/editing.py" line="222" />
       <source>Split patch (click a line, right click to finish)</source>
       <translation>分割图斑（单击绘线，右键结束）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="220" />
+      <location filename="../forestry_plugin/gui/editing.py" line="223" />
       <source>Reshape patch (click a line, right click to finish)</source>
       <translation>修整图斑（单击绘线，右键结束）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="221" />
+      <location filename="../forestry_plugin/gui/editing.py" line="224" />
       <source>Merge selected patches</source>
       <translation>合并所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="222" />
+      <location filename="../forestry_plugin/gui/editing.py" line="225" />
       <source>Delete selected patches</source>
       <translation>删除所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="223" />
+      <location filename="../forestry_plugin/gui/editing.py" line="226" />
       <source>Check and save patch edits</source>
       <translation>质检并保存图斑编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="224" />
+      <location filename="../forestry_plugin/gui/editing.py" line="227" />
       <source>Import patches (GeoJSON, Shapefile, KML/KMZ, GPX)</source>
       <translation>导入图斑（GeoJSON、Shapefile、KML/KMZ、GPX）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="381" />
+      <location filename="../forestry_plugin/gui/editing.py" line="390" />
       <source>Preparing the live check</source>
       <translation>正在准备实时检查</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="402" />
+      <location filename="../forestry_plugin/gui/editing.py" line="418" />
       <source>Patch {0}: {1} check error(s) ({2}). Fix them or accept them as exceptions; "Check and save" will not save the patch until then.</source>
       <translation>图斑 {0}：{1} 个检查错误（{2}）。请修改或作为例外接受；在此之前“质检并保存”不会保存该图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="406" />
+      <location filename="../forestry_plugin/gui/editing.py" line="422" />
       <source>Patch {0}: {1} warning(s) ({2}).</source>
       <translation>图斑 {0}：{1} 个警告（{2}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="430" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="249" />
+      <location filename="../forestry_plugin/gui/editing.py" line="450" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="275" />
       <location filename="../forestry_plugin/plugin.py" line="88" />
       <source>Forestry</source>
       <translation>林业</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="435" />
+      <location filename="../forestry_plugin/gui/editing.py" line="455" />
       <source>Open a working copy first: no patch layer in the project.</source>
       <translation>请先打开工作库：工程中没有图斑图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="474" />
+      <location filename="../forestry_plugin/gui/editing.py" line="494" />
       <source>The base map layer is not in the project.</source>
       <translation>工程中没有底图图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="479" />
+      <location filename="../forestry_plugin/gui/editing.py" line="499" />
       <source>Patches merged.</source>
       <translation>图斑已合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="482" />
+      <location filename="../forestry_plugin/gui/editing.py" line="502" />
       <source>{0} patch(es) deleted (undo with Ctrl+Z).</source>
       <translation>已删除 {0} 个图斑（可用 Ctrl+Z 撤销）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="514" />
+      <location filename="../forestry_plugin/gui/editing.py" line="536" />
       <source>Patch split: {0} new part(s); all parts got new ids.</source>
       <translation>图斑已分割：{0} 个新图斑；所有部分均获得新标识。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="564" />
+      <location filename="../forestry_plugin/gui/editing.py" line="586" />
       <source>Not saved: {0} patch(es) have check errors: {1}.</source>
       <translation>未保存：{0} 个图斑存在检查错误：{1}。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="573" />
+      <location filename="../forestry_plugin/gui/editing.py" line="595" />
       <source>Saving failed: {0}</source>
       <translation>保存失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="575" />
+      <location filename="../forestry_plugin/gui/editing.py" line="597" />
       <source>Patch edits saved.</source>
       <translation>图斑编辑已保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="586" />
+      <location filename="../forestry_plugin/gui/editing.py" line="608" />
       <source>Saved without the live check (still being prepared); run the checks before submitting.</source>
       <translation>已保存，但实时检查尚未准备好，未做检查；提交前请运行质检。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="594" />
+      <location filename="../forestry_plugin/gui/editing.py" line="616" />
       <source>{0} check error(s) in the saved patches; see the check panel.</source>
       <translation>已保存的图斑中有 {0} 个质检错误；请查看质检面板。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="603" />
+      <location filename="../forestry_plugin/gui/editing.py" line="625" />
       <source>Patch files ({0})</source>
       <translation>图斑文件（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="624" />
+      <location filename="../forestry_plugin/gui/editing.py" line="646" />
       <source>Import {0}</source>
       <translation>导入 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="38" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="39" />
       <source>Forestry: reading the working copy</source>
       <translation>林业：正在读取工作副本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="66" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="67" />
       <source>Forestry working copy</source>
       <translation>林业工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="72" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="158" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="522" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="73" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="184" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="547" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="76" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="77" />
       <source>Working copy:</source>
       <translation>工作库：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="77" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="246" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="78" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="271" />
       <source>County:</source>
       <translation>县：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="80" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="81" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="115" />
       <source>Stage</source>
       <translation>阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="89" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="90" />
       <source>Reading the working copy…</source>
       <translation>正在读取工作副本…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="93" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="94" />
       <source>Open…</source>
       <translation>打开…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="94" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="95" />
       <source>Open a working-copy GeoPackage and add its layers to the project</source>
       <translation>打开 GeoPackage 工作库并将其图层加入工程</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="95" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="96" />
       <source>New…</source>
       <translation>新建…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="96" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="97" />
       <source>Create an empty working copy for a county</source>
       <translation>为一个县新建空的工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="97" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="98" />
       <source>Sample county…</source>
       <translation>示例县…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="98" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="99" />
       <source>Generate the sample county with labelled faults, for training and trials</source>
       <translation>生成带已标注错误的示例县数据，用于培训和试用</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="99" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="100" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="187" />
       <source>Refresh</source>
       <translation>刷新</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="207" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="233" />
       <source>Cannot read: {0}</source>
       <translation>无法读取：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="234" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="260" />
       <source>The audit log of {0} was altered outside the plugin: {1}. Syncing is refused until the platform administrator has looked at it.</source>
       <translation>{0} 的审核日志在插件之外被改动：{1}。在平台管理员核查之前拒绝同步。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="256" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="282" />
       <source>Open working copy</source>
       <translation>打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="260" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="286" />
       <source>A working copy is being opened; wait until it is shown</source>
       <translation>正在打开工作副本，请等待其显示完成</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="294" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="320" />
       <source>Cannot open the working copy: {0}</source>
       <translation>无法打开工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="314" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="317" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="340" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="343" />
       <source>New working copy</source>
       <translation>新建工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="314" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="331" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="256" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="340" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="357" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="282" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="317" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="343" />
       <source>County code (6 digits, GB/T 2260):</source>
       <translation>县级行政区代码（6 位，GB/T 2260）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="319" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="345" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="64" />
       <source>A county code has 6 digits, e.g. 330110</source>
       <translation>县级行政区代码为 6 位数字，例如 330110</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="331" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="357" />
       <source>Sample county</source>
       <translation>示例县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="355" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="381" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="30" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="44" />
       <source>Working copy</source>
       <translation>工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="355" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="381" />
       <source>Show the forestry working-copy panel</source>
       <translation>显示林业工作库面板</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="56" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="58" />
       <source>Forestry platform: {0}</source>
       <translation>林业平台：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="97" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="99" />
       <source>Forestry platform: log in</source>
       <translation>林业平台：登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="97" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="99" />
       <source>Forestry platform: log out</source>
       <translation>林业平台：退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="151" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="153" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="35" />
       <source>{0}. Check the address, your network and the proxy settings (Settings &gt; Options &gt; Network); TLS certificates are always verified.</source>
       <translation>{0}。请检查地址、网络和代理设置（设置 &gt; 选项 &gt; 网络）；TLS 证书始终会被验证。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="154" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="156" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="38" />
       <source>Canceled: nothing is lost; run it again to continue where it stopped.</source>
       <translation>已取消：没有丢失任何数据；再次运行将从中断处继续。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="156" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="158" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="30" />
       <source>The audit log of this working copy was altered outside the plugin ({0}); nothing was synced. Ask the platform administrator.</source>
       <translation>此工作副本的审核日志在插件之外被改动（{0}）；未同步任何内容。请联系平台管理员。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="166" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="169" />
       <source>Compare versions of {0}</source>
       <translation>比较 {0} 的两个版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="170" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="176" />
       <source>Field</source>
       <translation>字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="170" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="176" />
       <source>Mine (this computer)</source>
       <translation>本地（本机）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="170" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="176" />
       <source>Theirs (platform)</source>
       <translation>平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="187" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="199" />
       <source>Mine</source>
       <translation>本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="188" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="200" />
       <source>Theirs</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="209" />
-      <source>Red: mine; blue: theirs</source>
-      <translation>红色：本地；蓝色：平台</translation>
-    </message>
-    <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="223" />
-      <source>Forestry platform sync</source>
-      <translation>林业平台同步</translation>
+      <source>Blue: mine; red dashed: theirs</source>
+      <translation>蓝色：本地；红色虚线：平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="241" />
-      <source>from the working copy</source>
-      <translation>取自工作库</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="245" />
-      <source>Platform:</source>
-      <translation>平台：</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="247" />
-      <source>Login:</source>
-      <translation>登录：</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="250" />
-      <source>Log in</source>
-      <translation>登录</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="251" />
-      <source>Log out</source>
-      <translation>退出登录</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="252" />
-      <source>End the session on the platform; your moves made offline stay pending</source>
-      <translation>结束平台会话；离线所做的操作仍待确认</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="254" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="490" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="457" />
-      <source>Not logged in</source>
-      <translation>未登录</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="263" />
-      <source>Download</source>
-      <translation>下载</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="264" />
-      <source>Bring the platform's changes into the working copy</source>
-      <translation>将平台上的变化下载到工作库</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="265" />
-      <source>Upload</source>
-      <translation>上传</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="266" />
-      <source>Send local changes and the audit trail to the platform</source>
-      <translation>将本地变化和审核日志发送到平台</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="267" />
-      <source>Download + upload</source>
-      <translation>下载 + 上传</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="270" />
-      <source>Retry</source>
-      <translation>重试</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="278" />
-      <source>Conflicts (changed here and on the platform):</source>
-      <translation>冲突（本地和平台都修改过）：</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="280" />
-      <source>Here</source>
-      <translation>本机</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="280" />
-      <source>On the platform</source>
-      <translation>平台</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="290" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="226" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="315" />
       <source>Keep mine</source>
       <translation>保留本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="291" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="227" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="316" />
       <source>Take theirs</source>
       <translation>采用平台</translation>
     </message>
     <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="248" />
+      <source>Forestry platform sync</source>
+      <translation>林业平台同步</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="266" />
+      <source>from the working copy</source>
+      <translation>取自工作库</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="270" />
+      <source>Platform:</source>
+      <translation>平台：</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="272" />
+      <source>Login:</source>
+      <translation>登录：</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="275" />
+      <source>Log in</source>
+      <translation>登录</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="276" />
+      <source>Log out</source>
+      <translation>退出登录</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="277" />
+      <source>End the session on the platform; your moves made offline stay pending</source>
+      <translation>结束平台会话；离线所做的操作仍待确认</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="279" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="515" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="482" />
+      <source>Not logged in</source>
+      <translation>未登录</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="288" />
+      <source>Download</source>
+      <translation>下载</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="289" />
+      <source>Bring the platform's changes into the working copy</source>
+      <translation>将平台上的变化下载到工作库</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="290" />
+      <source>Upload</source>
+      <translation>上传</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="291" />
+      <source>Send local changes and the audit trail to the platform</source>
+      <translation>将本地变化和审核日志发送到平台</translation>
+    </message>
+    <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="292" />
+      <source>Download + upload</source>
+      <translation>下载 + 上传</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="295" />
+      <source>Retry</source>
+      <translation>重试</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="303" />
+      <source>Conflicts (changed here and on the platform):</source>
+      <translation>冲突（本地和平台都修改过）：</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="305" />
+      <source>Here</source>
+      <translation>本机</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="305" />
+      <source>On the platform</source>
+      <translation>平台</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="317" />
       <source>Compare…</source>
       <translation>比较…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="349" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="374" />
       <source>Forestry platform</source>
       <translation>林业平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="365" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="390" />
       <source>Log in first</source>
       <translation>请先登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="370" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="395" />
       <source>This working copy belongs to county {0}, not {1}</source>
       <translation>此工作库属于县 {0}，不是 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="419" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="444" />
       <source>Wait until the download/upload has finished (or cancel it) before logging in again</source>
       <translation>请等待下载/上传完成（或取消）后再重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="436" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="461" />
       <source>Logging in…</source>
       <translation>正在登录…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="458" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="483" />
       <source>The platform sent an unusable account: {0}</source>
       <translation>平台返回的账号无法使用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="471" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="496" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="90" />
       <source>Logged in as {0}</source>
       <translation>已登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="485" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="510" />
       <source>Wait until the download/upload has finished (or cancel it) before logging out</source>
       <translation>请等待下载/上传完成（或取消）后再退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="537" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="562" />
       <source>Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected</source>
       <translation>本地变化：新增 {0}，修改 {1}，删除 {2}；冲突 {3}，被拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="552" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="553" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="577" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="578" />
       <source>deleted</source>
       <translation>已删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="559" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="584" />
       <source>Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, rejected {6}){7}</source>
       <translation>最近一次{0}于 {1}：下载 {2}，上传 {3}（接受 {4}，冲突 {5}，拒绝 {6}）{7}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="561" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="586" />
       <source>download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="561" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="586" />
       <source>upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="581" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="589" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="104" />
+      <source>{0} record(s) from the platform could not be taken and were set aside</source>
+      <translation>平台的 {0} 条记录无法接收，已搁置</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="609" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="584" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="612" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="528" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="640" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="668" />
       <source>pulled {0} (conflicts {1})</source>
       <translation>已下载 {0}（冲突 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="641" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="669" />
       <source>pushed {0}: accepted {1}, conflicts {2}, rejected {3}</source>
       <translation>已上传 {0}：接受 {1}，冲突 {2}，拒绝 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="650" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="678" />
       <source>Select a conflict first</source>
       <translation>请先选择一个冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="666" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="694" />
       <source>Kept your version; it is sent with the next upload</source>
       <translation>已保留本地版本；将随下次上传发送</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="667" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="695" />
       <source>Took the platform's version</source>
       <translation>已采用平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="685" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="722" />
       <source>Platform sync</source>
       <translation>平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="685" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="722" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
     </message>
@@ -3113,7 +3232,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="183" />
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="50" />
       <source>Base map</source>
       <translation>底图</translation>
     </message>
@@ -3318,95 +3437,95 @@
       <translation>无法卸载 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="59" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="84" />
       <source>Check patches</source>
       <translation>图斑质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="68" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="93" />
       <source>Runs the check rules (invalid geometry, minimum area, slivers, overlaps between patches, basic farmland, cropland, built-up land/water, existing forest, administrative unit, earlier years' patches, attribute area, attributes, CRS) on a polygon layer against a base map. Any polygon layer works: missing fields give 'attribute' findings and the geometry rules still run. Layers in other CRSs are reprojected to the patch layer's CGCS2000 Gauss-Kruger CRS (or the GK zone of the data). Areas are ellipsoidal (CGCS2000). Output: one feature per finding, geometry = where the problem is.</source>
       <translation>对面图层对照底图运行质检规则（几何无效、最小面积、碎片、图斑间重叠、永久基本农田、耕地、建设用地/水域、现有林地、行政区、往年图斑、属性面积、属性、坐标系）。任何面图层均可：缺少字段时给出“属性”问题，几何规则照常运行。其他坐标系的图层会重投影到图斑图层的 CGCS2000 高斯-克吕格坐标系（或数据所在的投影带）。面积为 CGCS2000 椭球面积。输出：每个问题一个要素，几何为问题所在位置。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="80" />
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="47" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="57" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="105" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="59" />
       <source>Patch layer</source>
       <translation>图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="81" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="107" />
       <source>Base map (land classes)</source>
       <translation>底图（地类）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="82" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="109" />
       <source>Land-class field of the base map</source>
       <translation>底图地类字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="84" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="111" />
       <source>Patch ID field</source>
       <translation>图斑标识字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="86" />
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="49" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="113" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="52" />
       <source>Administrative units</source>
       <translation>行政区划</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="87" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="114" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="89" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="116" />
       <source>Earlier years' patches</source>
       <translation>往年造林图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="91" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="118" />
       <source>Rules profile (JSON)</source>
       <translation>质检规则配置（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="94" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="121" />
       <source>Report (xlsx)</source>
       <translation>报告（xlsx）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="164" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="191" />
       <source>Patches and base map layers are required</source>
       <translation>必须提供图斑图层和底图图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="177" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="204" />
       <source>Cannot read the rules profile {0}: {1}</source>
       <translation>无法读取质检规则配置 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="182" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="209" />
       <source>Checking in {0} (patch layer is in {1})</source>
       <translation>在 {0} 下质检（图斑图层坐标系为 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="186" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="213" />
       <source>The patch layer has no field {0}: feature ids are used</source>
       <translation>图斑图层没有字段 {0}：使用要素 ID</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="188" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="215" />
       <source>The base map has no land-class field {0}</source>
       <translation>底图没有地类字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="210" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="237" />
       <source>The administrative layer has no field 'code': the outside_admin rule is skipped</source>
       <translation>行政区划图层没有 code 字段：跳过“超出行政区”规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="254" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="281" />
       <source>{0} findings: {1}</source>
       <translation>{0} 个问题：{1}</translation>
     </message>
@@ -3590,7 +3709,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="149" />
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="99" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="101" />
       <source>Patches changed</source>
       <translation>已修改图斑</translation>
     </message>
@@ -3630,88 +3749,88 @@
       <translation>已修改 {0} 个图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="26" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="27" />
       <source>County map (PDF)</source>
       <translation>县级专题图（PDF）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="29" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="43" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="30" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="45" />
       <source>Reports</source>
       <translation>报表</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="35" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="36" />
       <source>Exports an A3 map through a QGIS print layout: patches coloured by stage over the base map coloured by land class, administrative boundaries, legend, scale bar, north arrow, title, date and CRS.</source>
       <translation>通过 QGIS 打印布局导出 A3 专题图：按阶段着色的造林图斑叠加按地类着色的底图，含行政界线、图例、比例尺、指北针、标题、日期和坐标系。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="50" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="53" />
       <source>Afforestation patches map</source>
       <translation>造林图斑分布图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="51" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="54" />
       <source>Map PDF</source>
       <translation>专题图 PDF</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="51" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="54" />
       <source>PDF (*.pdf)</source>
       <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="60" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="63" />
       <source>PATCHES and BASEMAP are required</source>
       <translation>必须提供 PATCHES 和 BASEMAP</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="40" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="42" />
       <source>Progress report (Excel)</source>
       <translation>进度通报（Excel）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="49" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="51" />
       <source>Per county or township: patch count and area at design stage, completed (accepted + included), confirmed and verified, the annual task and its completion, ranked. Areas are the declared patch areas in mu. Unit names come from ADMIN or from the working copy of PATCHES.</source>
       <translation>按县或乡镇统计：设计施工、已完成（造林验收 + 纳入造林）、已确认和已核查的图斑个数与面积，年度任务及完成率，并排名。面积为图斑申报面积（亩）。单位名称取自 ADMIN 或 PATCHES 所在的工作库。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="59" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="62" />
       <source>Annual task quotas</source>
       <translation>年度造林任务</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="61" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="65" />
       <source>Administrative units (names)</source>
       <translation>行政区划（名称）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="63" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
       <source>Group by</source>
       <translation>统计单位</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="65" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="69" />
       <source>Year (empty: the patches' most common year)</source>
       <translation>年度（留空则取图斑中最常见的年度）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="69" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="73" />
       <source>Progress report</source>
       <translation>进度通报</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="76" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="80" />
       <source>PATCHES and TASKS are required</source>
       <translation>必须提供 PATCHES 和 TASKS</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="81" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="85" />
       <source>PATCHES lacks the fields {0}</source>
       <translation>PATCHES 缺少字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="101" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="105" />
       <source>{0} units, year {1}: {2}</source>
       <translation>{0} 个单位，{1} 年：{2}</translation>
     </message>
@@ -3796,11 +3915,6 @@
       <translation>下载 {0}，上传 {1}：接受 {2}，冲突 {3}，拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="104" />
-      <source>{0} record(s) from the platform could not be taken and were set aside</source>
-      <translation>平台的 {0} 条记录无法接收，已搁置</translation>
-    </message>
-    <message>
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="118" />
       <source>Download from platform</source>
       <translation>从平台下载</translation>
@@ -3821,102 +3935,102 @@
       <translation>分批上传本地变化（新增、修改和删除的图斑以及审核日志）。中断的上传可安全续传，不会重复提交。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="45" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="46" />
       <source>PATCHES must be the patches layer of a working-copy GeoPackage</source>
       <translation>PATCHES 必须是工作库 GeoPackage 中的造林图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="57" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="58" />
       <source>Stage transition / return</source>
       <translation>阶段流转 / 退回</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="60" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="61" />
       <source>Workflow</source>
       <translation>审核流程</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="66" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="67" />
       <source>Moves the patches matching SELECTION to TARGET stage as you: the account of your last platform login to this working copy (cached for offline work), else a local county technician. A target earlier than a patch's stage is a return for rectification and needs a REASON (and a COMMENT for "other"). Preconditions (your role allowed by the platform's workflow policy, no skipped stage, required attributes, survival rate, fresh checks without open errors, area consistent) are checked for every patch; if any patch is refused nothing changes. Every change is written to the audit log and stays pending until the platform accepts it at the next sync.</source>
       <translation>以您的身份将符合 SELECTION 的图斑转到 TARGET 阶段：身份为您最近一次登录平台时的账号（离线时使用缓存），否则为本地县级技术人员。目标早于图斑当前阶段即为退回整改，须填写 REASON（原因为“其他”时还须填写 COMMENT）。每个图斑都会检查前提条件（平台工作流策略允许您的角色、不跳过阶段、必填属性、成活率、检查结果为最新且无未处理错误、面积一致）；任一图斑被拒绝则不做任何更改。每次更改都写入审核日志，并在平台于下次同步时确认之前处于待确认状态。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="82" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="83" />
       <source>Patches (working copy)</source>
       <translation>造林图斑（工作库）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="84" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="86" />
       <source>Selection (expression)</source>
       <translation>选择条件（表达式）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="86" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="88" />
       <source>Target stage</source>
       <translation>目标阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="88" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="90" />
       <source>Return reason</source>
       <translation>退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="90" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="92" />
       <source>Comment</source>
       <translation>意见</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="92" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="94" />
       <source>Per-patch report</source>
       <translation>逐图斑报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="94" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="96" />
       <source>Report (JSON)</source>
       <translation>报告（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="95" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="97" />
       <source>JSON (*.json)</source>
       <translation>JSON (*.json)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="97" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="99" />
       <source>Applied</source>
       <translation>已生效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="98" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="100" />
       <source>Patches selected</source>
       <translation>选中的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="100" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="102" />
       <source>Patches refused</source>
       <translation>被拒绝的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="106" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="108" />
       <source>The patches layer has unsaved edits: save or discard them first</source>
       <translation>图斑图层有未保存的编辑：请先保存或放弃</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="119" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="121" />
       <source>Invalid selection expression: {0}</source>
       <translation>选择表达式无效：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="124" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="126" />
       <source>{0} patch(es) selected</source>
       <translation>已选择 {0} 个图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="127" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="129" />
       <source>Acting as {0}</source>
       <translation>当前身份：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="132" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="134" />
       <source>{0}: {1}</source>
       <translation>{0}：{1}</translation>
     </message>

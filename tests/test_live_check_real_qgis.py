@@ -113,6 +113,7 @@ def _in_qgis() -> None:  # pragma: no cover - runs inside qgis.bin
                     QCoreApplication.processEvents()
                     time.sleep(0.02)
                 status["added"] = patches.featureCount() - before
+                status["numbers"] = [str(f["tuban_no"]) for f in patches.getFeatures()]
                 status["dialog_open"] = dialog.isVisible()
                 status["messages"] = [item.text() for item in iface.messageBar().items()]
                 if os.environ.get(OUT_ENV):
@@ -167,3 +168,5 @@ def test_ok_in_qgis_add_feature_form_runs_the_live_check(tmp_path, artifacts_dir
     # the one error of the patch as saved (admin codes and area are filled after the form: not "missing"), named
     # by its rule's label, not its code
     assert "1 check error(s) (On cropland without approval)" in notes[0], notes
+    # named by the 图斑编号 the new patch got, not by an id nobody reads
+    assert any(n and n != "NULL" and f"Patch {n}:" in notes[0] for n in data["numbers"]), (notes, data["numbers"])

@@ -274,7 +274,9 @@ def test_compare_dialog_labels_follow_the_interface_language(qgis_app):
                          "mine_geometry": g1, "theirs_geometry": g2})
     labels = [dlg.table.item(r, 0).text() for r in range(dlg.table.rowCount())]
     assert labels == ["Tree species", "Afforestation year"]  # English interface in the tests: English labels
-    assert (dlg.table.item(0, 1).text(), dlg.table.item(0, 2).text()) == ("camphor", "poplar")
+    # code values by their labels (the code in the tooltip)
+    assert (dlg.table.item(0, 1).text(), dlg.table.item(0, 2).text()) == ("Camphor tree", "Poplar")
+    assert "camphor" in dlg.table.item(0, 1).toolTip()
     assert len(dlg.layers) == 2
 
 

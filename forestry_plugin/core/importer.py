@@ -113,6 +113,8 @@ class ImportReport:
     imported_by: str = ""  # the acting person (core.identity), named in the report
     encoding: str = ""  # a shapefile's text encoding as read ("GBK", "UTF-8", ...)
     encoding_guessed: bool = False  # the file does not declare it: recognised from its texts
+    # Per feature: (source, column, patch field, value as read, problem, dropped: left empty rather than changed)
+    value_notes: List[Tuple[str, str, str, str, str, bool]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -979,6 +981,7 @@ def _read(source: _Source, report: ImportReport, target_crs: QgsCoordinateRefere
                 value, problem = convert_value(target, values.get(col))
                 if problem:
                     value_problems.setdefault((col, problem, value is None), []).append(str(values.get(col)))
+                    report.value_notes.append((src, col, target, str(values.get(col)), problem, value is None))
                 if value is not None:
                     attrs[target] = value
             report.patches.append(ImportedPatch(src, geom, attrs))

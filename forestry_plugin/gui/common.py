@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import os
 import traceback
-from typing import Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 from qgis.core import Qgis, QgsMessageLog, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QStyle,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
 )
 
 from .. import schema
-from ..i18n import tr
+from ..i18n import tr, ui_language
 
 
 def guarded(fn):
@@ -196,3 +202,173 @@ class DockComponent:
             self.plugin.iface.removeDockWidget(self.dock)
             self.dock.deleteLater()
             self.dock = None
+
+
+# -- showing values and reports ----------------------------------------------------------------------
+def field_label(name: str, lang: Optional[str] = None, table: str = schema.PATCHES) -> str:
+    """The schema label of a field in the user's language (the name itself for a field the schema lacks)."""
+    lang = lang or ui_language()
+    ldef = schema.LAYER.get(table)
+    f = next((x for x in ldef.fields if x.name == name), None) if ldef is not None else None
+    f = f or schema.PATCH_FIELD.get(name)
+    return f.label(lang) if f else str(name)
+
+
+def display_value(name: str, value: Any, lang: Optional[str] = None) -> Tuple[str, str]:
+    """(text, tooltip) of a patch field's value: a code value by its code-list label (the code in the tooltip)."""
+    if value is None:
+        return "", ""
+    lang = lang or ui_language()
+    f = schema.PATCH_FIELD.get(name)
+    text = str(value)
+    if f is not None and f.code_list and f.code_list in schema.CODE_LISTS:
+        code_list = schema.CODE_LISTS[f.code_list]
+        if text in code_list:
+            return code_list.label(text, lang), tr("Code: {0}").format(text)
+    return text, ""
+
+
+def import_report_rows(report) -> List[Tuple[str, str, str]]:
+    """One (feature, result, details) per feature of an import report, with schema labels in the user's language."""
+    lang = ui_language()
+    imported = bool(report.ok and report.added)
+    notes: dict = {}
+    for entry in getattr(report, "value_notes", []):
+        src, col, name, value, problem, dropped = entry
+        text = (tr("{0} ({1}): value “{2}” dropped: {3}") if dropped
+                else tr("{0} ({1}): value “{2}”: {3}")).format(field_label(name, lang), col, value, problem)
+        notes.setdefault(src, []).append(text)
+    rows: List[Tuple[str, str, str]] = []
+    for p in report.patches:
+        values = "; ".join(f"{field_label(k, lang)}: {display_value(k, v, lang)[0]}" for k, v in p.attrs.items())
+        details = [values] if values else []
+        details.extend(notes.get(p.source, []))
+        if not imported:
+            details.insert(0, "; ".join(report.errors))
+        rows.append((p.source, tr("Imported") if imported else tr("Not imported"), " | ".join(details)))
+    for src, why in report.skipped:
+        rows.append((src, tr("Skipped"), why))
+    return rows
+
+
+def import_report_summary(report) -> str:
+    """The summary line of an import report."""
+    name = os.path.basename(report.path)
+    if not report.ok:
+        return tr("{0}: nothing imported ({1} feature(s) skipped).").format(name, len(report.skipped))
+    return tr("{0}: {1} patch(es) imported, {2} feature(s) skipped.").format(name, report.added, len(report.skipped))
+
+
+def import_report_notes(report) -> str:
+    """The file-wide part of an import report (errors, columns by their field labels, encoding, warnings)."""
+    lang = ui_language()
+    lines: List[str] = list(report.errors)
+    if report.imported_by:
+        lines.append(tr("Imported by {0}").format(report.imported_by))
+    if report.encoding:
+        lines.append(tr("Text encoding: {0} (not declared in the file, recognised from its texts)").format(
+            report.encoding) if report.encoding_guessed else tr("Text encoding: {0}").format(report.encoding))
+    if report.repaired:
+        lines.append(tr("{0} invalid polygon(s) repaired.").format(report.repaired))
+    if report.closed_tracks:
+        lines.append(tr("{0} GPS track(s) closed into polygons.").format(report.closed_tracks))
+    if report.mapped:
+        lines.append(tr("Columns used: {0}").format(
+            ", ".join(f"{k} → {field_label(v, lang)}" for k, v in report.mapped.items())))
+    if report.ignored:
+        lines.append(tr("Columns ignored (computed from the geometry): {0}").format(", ".join(report.ignored)))
+    if report.unmapped:
+        lines.append(tr("Columns not recognised: {0}").format(", ".join(report.unmapped)))
+    lines.extend(report.warnings)
+    return "\n".join(lines)
+
+
+def import_report_text(report) -> str:
+    """The whole import report as text (what "Save…" writes): summary, notes, then one line per feature."""
+    rows = import_report_rows(report)
+    out = io.StringIO()
+    out.write(import_report_summary(report) + "\n")
+    notes = import_report_notes(report)
+    if notes:
+        out.write(notes + "\n")
+    out.write("\n")
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow([tr("Feature"), tr("Result"), tr("Reason / details")])
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+class ImportReportDialog(QDialog):
+    """The report after an import: a summary line, the file-wide notes, and every feature imported or skipped
+    (why), with the schema's field labels; resizable, and saved as a UTF-8 text file with "Save…"."""
+
+    def __init__(self, title: str, report, parent=None):
+        super().__init__(parent)
+        self.setObjectName("ForestryImportReportDialog")
+        self.setWindowTitle(title)
+        self.setSizeGripEnabled(True)
+        self.report = report
+        # Asks for the file to save to (tests replace it): (parent, caption, start, filter) -> (path, filter).
+        self.get_save_file_name: Callable = QFileDialog.getSaveFileName
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        icon = QLabel(self)
+        pixmap = self.style().standardIcon(QStyle.SP_MessageBoxInformation if report.ok and not report.skipped
+                                           else QStyle.SP_MessageBoxWarning)
+        icon.setPixmap(pixmap.pixmap(32, 32))
+        row.addWidget(icon, 0, Qt.AlignTop)
+        self.summary = QLabel(import_report_summary(report), self)
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        row.addWidget(self.summary, 1)
+        layout.addLayout(row)
+        self.notes = QPlainTextEdit(import_report_notes(report), self)
+        self.notes.setReadOnly(True)
+        self.notes.setMaximumHeight(120)
+        self.notes.setVisible(bool(self.notes.toPlainText()))
+        layout.addWidget(self.notes)
+        rows = import_report_rows(report)
+        self.table = QTableWidget(len(rows), 3, self)
+        self.table.setHorizontalHeaderLabels([tr("Feature"), tr("Result"), tr("Reason / details")])
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectRows)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.table.setItem(r, c, item)
+        layout.addWidget(self.table, 1)
+        self.buttons = QDialogButtonBox(self)
+        self.save_button = self.buttons.addButton(tr("Save…"), QDialogButtonBox.ActionRole)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.Close)
+        translate_buttons(self.buttons)
+        self.save_button.clicked.connect(lambda: self.save())
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.close_button.setDefault(True)
+        self.setMinimumSize(700, 450)
+        self.resize(820, 520)
+
+    def text(self) -> str:
+        return import_report_text(self.report)
+
+    def save(self, path: Optional[str] = None) -> Optional[str]:
+        """Write the report as UTF-8 text to `path` (asked for when not given); the path written, or None."""
+        if not path:
+            start = os.path.splitext(self.report.path)[0] + "_" + tr("import report") + ".txt"
+            path, _ = self.get_save_file_name(self, tr("Save the import report"), start,
+                                              tr("Text files (*.txt);;All files (*)"))
+        if not path:
+            return None
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(self.text())
+        except OSError as e:
+            QMessageBox.warning(self, self.windowTitle(), tr("The report could not be saved: {0}").format(e))
+            return None
+        return path

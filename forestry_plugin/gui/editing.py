@@ -9,6 +9,7 @@ from qgis.core import (
     Qgis,
     QgsApplication,
     QgsCoordinateTransform,
+    QgsExpression,
     QgsFeatureRequest,
     QgsGeometry,
     QgsPointXY,
@@ -39,9 +40,10 @@ from qgis.PyQt.QtWidgets import QAction, QFileDialog
 from .. import schema
 from ..core import importer
 from ..core.attributes import MergeRefused, PatchContext
+from ..core.forms import MissingFieldsNotice
 from ..i18n import tr
 from . import edit_live
-from .common import DetailsDialog, find_layer, guarded
+from .common import DetailsDialog, ImportReportDialog, find_layer, guarded
 from .edit_controller import EditError, PatchEditController
 
 SNAP_TOLERANCE_PX = 12
@@ -187,6 +189,7 @@ class EditingComponent:
         self.cad = None
         self._own_tracer = None
         self.form_watcher = None
+        self.form_notice = None
         self._checkers: Dict[str, object] = {}  # working-copy path -> LiveChecker (reference data indexed once)
         self._commit_hooks: Dict[str, tuple] = {}  # layer id -> (layer, [(signal, slot)])
         self._checker_tasks: Dict[str, QgsTask] = {}  # working-copy path -> task building its LiveChecker
@@ -237,6 +240,8 @@ class EditingComponent:
             self.report_findings,
             complete=lambda layer, geom, attrs: self.controller(layer).completed_attributes(geom, attrs))
         self.form_watcher.install()
+        self.form_notice = MissingFieldsNotice(lambda layer: layer.id() in self.controllers)
+        self.form_notice.install()
         project = QgsProject.instance()
         project.layersAdded.connect(self._on_layers_added)
         project.layersWillBeRemoved.connect(self._on_layers_removed)
@@ -247,6 +252,10 @@ class EditingComponent:
             self.form_watcher.remove()
             self.form_watcher.deleteLater()
             self.form_watcher = None
+        if self.form_notice is not None:
+            self.form_notice.remove()
+            self.form_notice.deleteLater()
+            self.form_notice = None
         project = QgsProject.instance()
         for signal, slot in ((project.layersAdded, self._on_layers_added),
                              (project.layersWillBeRemoved, self._on_layers_removed)):
@@ -393,8 +402,15 @@ class EditingComponent:
                 self._checkers.pop(path, None)
 
     @guarded
-    def report_findings(self, patch_id: str, findings) -> None:
+    def report_findings(self, patch_id: str, findings, _retry: bool = True) -> None:
         """Message bar note after an attribute form saved a patch with open findings."""
+        if _retry and self._patch_number(patch_id) is None:
+            # A new patch's form: QGIS adds the feature (and this plugin its 图斑编号) right after the form's OK;
+            # name it by that number, a moment later, rather than by an id nobody reads.
+            from qgis.PyQt.QtCore import QTimer
+
+            QTimer.singleShot(0, lambda: self.report_findings(patch_id, findings, _retry=False))
+            return
         errors = [f for f in findings if f.severity == "error"]
         rules = edit_live.rule_labels(findings)
         label = self._patch_label(patch_id)
@@ -405,15 +421,19 @@ class EditingComponent:
         else:
             self.notify(tr("Patch {0}: {1} warning(s) ({2}).").format(label, len(findings), rules), Qgis.Info)
 
+    def _patch_number(self, patch_id: str):
+        """图斑编号 of a patch of the patch layer (edit buffer included), or None."""
+        layer = self.patch_layer()
+        if layer is None or not patch_id or layer.fields().indexFromName("tuban_no") < 0:
+            return None
+        req = QgsFeatureRequest().setFilterExpression(QgsExpression.createFieldEqualityExpression("patch_id", patch_id))
+        req.setFlags(QgsFeatureRequest.NoGeometry)
+        number = next((f["tuban_no"] for f in layer.getFeatures(req)), None)
+        return schema.plain_value(number) or None
+
     def _patch_label(self, patch_id: str) -> str:
         """图斑编号 of a patch of the patch layer (edit buffer included), else its short id."""
-        layer = self.patch_layer()
-        number = None
-        if layer is not None and patch_id and layer.fields().indexFromName("tuban_no") >= 0:
-            req = QgsFeatureRequest().setFilterExpression("\"patch_id\" = '{0}'".format(patch_id.replace("'", "''")))
-            req.setFlags(QgsFeatureRequest.NoGeometry)
-            number = next((f["tuban_no"] for f in layer.getFeatures(req)), None)
-        return edit_live.patch_label(patch_id, number)
+        return edit_live.patch_label(patch_id, self._patch_number(patch_id))
 
     @staticmethod
     def _patch_numbers(layer: QgsVectorLayer) -> Dict[str, str]:
@@ -502,7 +522,9 @@ class EditingComponent:
     def _after_new(self, layer: QgsVectorLayer, fid: int) -> None:
         layer.selectByIds([fid])
         if self.show_form:
-            self.iface.openFeatureForm(layer, layer.getFeature(fid), False, True)
+            # modal: False when the user cancelled the form; the new patch goes then, as with QGIS's add tool
+            if self.iface.openFeatureForm(layer, layer.getFeature(fid), False, True) is False:
+                self.controller(layer).discard_new(fid)
 
     @guarded
     def _on_split_line(self, points: List[QgsPointXY]) -> None:
@@ -627,6 +649,7 @@ class EditingComponent:
             except EditError as e:
                 report.errors.append(str(e))
         text = report.summary()
+        self.last_import_report = report  # what show_report lists feature by feature
         if report.ok and not (report.skipped or report.warnings):
             self.notify(text, Qgis.Success)
         else:
@@ -634,8 +657,13 @@ class EditingComponent:
         return report
 
     def show_report(self, title: str, text: str, ok: bool) -> None:
-        """A dialog with the full import report (tests replace it)."""
-        DetailsDialog(title, text.split("\n")[0], text, ok, self.iface.mainWindow()).exec_()
+        """The import report dialog: every feature imported or skipped and why, savable (tests replace it)."""
+        report = getattr(self, "last_import_report", None)
+        if report is None:
+            DetailsDialog(title, text.split("\n")[0], text, ok, self.iface.mainWindow()).exec_()
+            return
+        self.report_dialog = ImportReportDialog(title, report, self.iface.mainWindow())
+        self.report_dialog.exec_()
 
 
 __all__ = ["EditingComponent", "NewPatchTool", "LineTool", "configure_snapping", "enable_tracing"]

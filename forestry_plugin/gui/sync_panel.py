@@ -11,8 +11,10 @@ from qgis.core import (
     QgsApplication,
     QgsFeature,
     QgsFeedback,
+    QgsFillSymbol,
     QgsGeometry,
     QgsProject,
+    QgsRectangle,
     QgsSettings,
     QgsTask,
     QgsVectorLayer,
@@ -44,7 +46,7 @@ from ..core.sync.auth import CredentialsError, credentials
 from ..core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError
 from ..core.sync.engine import SyncEngine
 from ..i18n import tr, ui_language
-from .common import DockComponent, current_working_copy, find_layer
+from .common import DockComponent, current_working_copy, display_value, field_label, find_layer, translate_buttons
 
 SETTINGS_PREFIX = "forestry/sync/"  # only the URL and the authcfg id are remembered; never secrets
 
@@ -159,33 +161,43 @@ def describe_error(e: Exception) -> str:
 
 
 class CompareDialog(QDialog):
-    """Both versions of a conflicted patch: attributes side by side (differences highlighted) and both geometries."""
+    """Both versions of a conflicted patch: attributes side by side (differences highlighted, code values by their
+    labels) and both geometries over the working copy's base map; "Keep mine" / "Take theirs" set `choice`."""
 
-    def __init__(self, comparison: dict, parent=None):
+    def __init__(self, comparison: dict, parent=None, basemap: Optional[QgsVectorLayer] = None):
         super().__init__(parent)
         self.setWindowTitle(tr("Compare versions of {0}").format(comparison["patch_id"]))
         self.resize(900, 560)
+        self.setSizeGripEnabled(True)
+        self.choice: Optional[str] = None  # "mine" / "theirs" when one of the buttons closed the dialog
+        lang = ui_language()
         layout = QHBoxLayout(self)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([tr("Field"), tr("Mine (this computer)"), tr("Theirs (platform)")])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         diff = set(comparison["differences"])
         for name, mine in comparison["mine"].items():
             r = self.table.rowCount()
             self.table.insertRow(r)
-            field = schema.PATCH_FIELD.get(name)
-            self.table.setItem(r, 0, QTableWidgetItem(field.label(ui_language()) if field else name))
+            label = QTableWidgetItem(field_label(name, lang))
+            label.setToolTip(name)
+            self.table.setItem(r, 0, label)
             for c, value in ((1, mine), (2, comparison["theirs"].get(name))):
-                item = QTableWidgetItem("" if value is None else str(value))
+                text, tip = display_value(name, value, lang)
+                item = QTableWidgetItem(text)
+                if tip:
+                    item.setToolTip(tip)
                 if name in diff:
                     item.setBackground(QBrush(QColor("#ffe08a")))
                 self.table.setItem(r, c, item)
         layout.addWidget(self.table, 3)
         self.canvas = QgsMapCanvas()
         self.canvas.setCanvasColor(QColor("white"))
-        self.layers = []
-        for label, wkb, colour in ((tr("Mine"), comparison["mine_geometry"], "#e31a1c"),
-                                   (tr("Theirs"), comparison["theirs_geometry"], "#1f78b4")):
+        self.layers = []  # the two versions' geometries (memory layers)
+        self.basemap = basemap  # the working copy's base map under them, if it is in the project
+        for label, wkb, colour, style in ((tr("Mine"), comparison["mine_geometry"], "#1f78b4", "solid"),
+                                          (tr("Theirs"), comparison["theirs_geometry"], "#e31a1c", "dash")):
             if not wkb:
                 continue
             lyr = QgsVectorLayer(f"MultiPolygon?crs={comparison['crs']}", label, "memory")
@@ -194,24 +206,37 @@ class CompareDialog(QDialog):
             f = QgsFeature()
             f.setGeometry(g)
             lyr.dataProvider().addFeatures([f])
-            lyr.renderer().symbol().setColor(QColor(colour))
-            lyr.setOpacity(0.5)
+            lyr.updateExtents()
+            lyr.renderer().setSymbol(QgsFillSymbol.createSimple({
+                "color": "0,0,0,0", "style": "no", "outline_color": colour, "outline_width": "0.8",
+                "outline_style": style}))
             self.layers.append(lyr)
         if self.layers:
             self.canvas.setDestinationCrs(self.layers[0].crs())
-            self.canvas.setLayers(self.layers)
-            ext = self.layers[0].extent()
+            self.canvas.setLayers(self.layers + ([basemap] if basemap is not None else []))  # top first
+            ext = QgsRectangle(self.layers[0].extent())
             for lyr in self.layers[1:]:
                 ext.combineExtentWith(lyr.extent())
             ext.scale(1.3)
             self.canvas.setExtent(ext)
         right = QVBoxLayout()
-        right.addWidget(QLabel(tr("Red: mine; blue: theirs")))
+        right.addWidget(QLabel(tr("Blue: mine; red dashed: theirs")))
         right.addWidget(self.canvas, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = QDialogButtonBox()
+        self.mine_button = buttons.addButton(tr("Keep mine"), QDialogButtonBox.AcceptRole)
+        self.theirs_button = buttons.addButton(tr("Take theirs"), QDialogButtonBox.AcceptRole)
+        self.close_button = buttons.addButton(QDialogButtonBox.Close)
+        translate_buttons(buttons)
+        self.mine_button.clicked.connect(lambda: self._choose("mine"))
+        self.theirs_button.clicked.connect(lambda: self._choose("theirs"))
         buttons.rejected.connect(self.reject)
+        self.buttons = buttons
         right.addWidget(buttons)
         layout.addLayout(right, 2)
+
+    def _choose(self, choice: str) -> None:
+        self.choice = choice
+        self.accept()
 
 
 class SyncPanel(QgsDockWidget):
@@ -674,10 +699,19 @@ class SyncPanel(QgsDockWidget):
         patch_id = patch_id or self._selected_patch()
         if not patch_id:
             return None
-        dlg = CompareDialog(self.engine().compare(patch_id), self)
-        if show:
-            dlg.exec_()
+        dlg = CompareDialog(self.engine().compare(patch_id), self, self.basemap_layer())
+        if show and dlg.exec_() and dlg.choice:
+            self.resolve(dlg.choice, patch_id)
         return dlg
+
+    def basemap_layer(self) -> Optional[QgsVectorLayer]:
+        """The working copy's base-map layer in the project (else one named like it), or None."""
+        layer = find_layer(self.working_copy(), schema.BASEMAP)
+        if layer is not None:
+            return layer
+        names = {schema.LAYER[schema.BASEMAP].label(lang) for lang in ("zh", "en")}
+        return next((lyr for lyr in QgsProject.instance().mapLayers().values()
+                     if isinstance(lyr, QgsVectorLayer) and lyr.name() in names), None)
 
 
 class SyncPanelComponent(DockComponent):
