@@ -55,6 +55,15 @@ def plain_value(v):
     return v
 
 
+def patch_label(patch_id, tuban_no=None) -> str:
+    """What a person reads for a patch: its 图斑编号 (tuban_no), else the first 8 characters of its id (never the
+    whole UUID). The one place that decides it: messages, docks, dialogs and reports all name patches so."""
+    no = plain_value(tuban_no)
+    if no is not None and str(no).strip():
+        return str(no).strip()
+    return str(patch_id or "")[:8]
+
+
 # ---------------------------------------------------------------------------
 # Code lists
 # ---------------------------------------------------------------------------

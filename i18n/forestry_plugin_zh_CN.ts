@@ -9,17 +9,17 @@
       <translation>图斑编号规则 {0} 无效：只能使用 {{year}}、{{county}}、{{township}}、{{village}}，且必须恰好包含一个 {{seq}}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="479" />
+      <location filename="../forestry_plugin/core/attributes.py" line="472" />
       <source>Select at least two patches to merge.</source>
       <translation>请至少选择两个要合并的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="482" />
+      <location filename="../forestry_plugin/core/attributes.py" line="475" />
       <source>Cannot merge patches at different stages ({0}).</source>
       <translation>不能合并处于不同阶段的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="486" />
+      <location filename="../forestry_plugin/core/attributes.py" line="479" />
       <source>Cannot merge patches in different counties ({0}).</source>
       <translation>不能合并属于不同县的图斑（{0}）。</translation>
     </message>
@@ -84,138 +84,138 @@
       <translation>{0}，位置 ({1:.1f}, {2:.1f})</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="472" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="467" />
       <source>Layer {0} is in {1}, not CGCS2000 (EPSG:4490 or a CGCS2000 Gauss-Kruger zone); it was reprojected for the checks</source>
       <translation>图层 {0} 的坐标系为 {1}，不是 CGCS2000（EPSG:4490 或 CGCS2000 高斯-克吕格投影带）；质检时已对其重投影</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="474" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="469" />
       <source>an unknown CRS</source>
       <translation>未知坐标系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="476" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="471" />
       <source>The layer lacks fields: {0}; rules that need them were skipped</source>
       <translation>图层缺少字段：{0}；已跳过需要这些字段的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="515" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="510" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="165" />
       <source>The check was canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="565" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="560" />
       <source>The patch has no (polygonal) geometry</source>
       <translation>图斑没有（面）几何</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="567" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="562" />
       <source>Invalid geometry: {0}; repaired for the checks (repaired area {1:.2f} m²)</source>
       <translation>几何无效：{0}；已为质检修复（修复后面积 {1:.2f} m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="571" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="566" />
       <source>Invalid geometry: {0}; nothing polygonal is left after repair</source>
       <translation>几何无效：{0}；修复后不剩任何面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="579" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="574" />
       <source>Area {0:.2f} m² is below the minimum of {1:.2f} m²</source>
       <translation>面积 {0:.2f} m² 小于最小上图面积 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="582" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="577" />
       <source>Area {0:.2f} m² is below {1:.2f} m² (1 mu)</source>
       <translation>面积 {0:.2f} m² 小于 {1:.2f} m²（1 亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="596" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="591" />
       <source>Overlaps permanent basic farmland {0} by {1:.2f} m²</source>
       <translation>占用永久基本农田 {0} {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="599" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="594" />
       <source>Overlaps earlier years' counted patch {0} by {1:.2f} m²</source>
       <translation>与往年已认定的造林图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="629" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="624" />
       <source>Sliver: narrower than {0:.1f} m everywhere (mean width {1:.2f} m, thinness {2:.3f})</source>
       <translation>碎片：各处宽度均小于 {0:.1f} 米（平均宽度 {1:.2f} 米，细长度 {2:.3f}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="632" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="627" />
       <source>Sliver: thinness {0:.3f} below {1:.3f} (mean width {2:.2f} m)</source>
       <translation>碎片：细长度 {0:.3f} 小于 {1:.3f}（平均宽度 {2:.2f} 米）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="660" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="655" />
       <source>Overlaps patch {0} of the same year by {1:.2f} m²</source>
       <translation>与同年图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="718" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="713" />
       <source>On cropland {0} (base-map parcel {1}) by {2:.2f} m² without an approval number</source>
       <translation>占用耕地 {0}（底图图斑 {1}）{2:.2f} m²，且无审批文号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="719" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="714" />
       <source>On built-up land or water {0} (base-map parcel {1}) by {2:.2f} m²</source>
       <translation>占用建设用地或水域 {0}（底图图斑 {1}）{2:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="720" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="715" />
       <source>On existing forest land {0} (base-map parcel {1}) by {2:.2f} m², but the method is not regeneration or restoration</source>
       <translation>位于现有林地 {0}（底图图斑 {1}）{2:.2f} m²，但造林方式不是人工更新或退化林修复</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="741" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="736" />
       <source>Administrative codes disagree: county {0}, township {1}, village {2}</source>
       <translation>行政区代码不一致：县 {0}，乡镇 {1}，村 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="757" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="752" />
       <source>Declared {0} code {1} is not in the administrative units</source>
       <translation>申报的{0}代码 {1} 不在行政区划中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="774" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="769" />
       <source>Only {0:.1f} % of the patch lies in its declared {1} {2} (at least {3:.1f} % required)</source>
       <translation>图斑仅有 {0:.1f}% 位于申报的{1} {2} 内（至少需要 {3:.1f}%）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="793" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="788" />
       <source>{0} = {1} but the mapped area is {2:.2f} mu ({3:.4f} ha); difference {4:+.2f} mu exceeds {5:.2f} mu</source>
       <translation>{0} = {1}，但图斑计算面积为 {2:.2f} 亩（{3:.4f} 公顷）；差值 {4:+.2f} 亩超过 {5:.2f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="809" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="804" />
       <source>{0} ({1}) is missing</source>
       <translation>{0}（{1}）缺失</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="810" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="805" />
       <source>{0} ({1}) = '{2}' is not a code of {3}</source>
       <translation>{0}（{1}）= '{2}' 不是{3}中的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="811" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="806" />
       <source>{0} ({1}) = '{2}' has the wrong format</source>
       <translation>{0}（{1}）= '{2}' 格式错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="812" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="807" />
       <source>{0} ({1}) = '{2}' is not a number</source>
       <translation>{0}（{1}）= '{2}' 不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="813" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="808" />
       <source>{0} ({1}) = {2} is out of range</source>
       <translation>{0}（{1}）= {2} 超出范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="814" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="809" />
       <source>Restoration method (restore_method) is required for restoration</source>
       <translation>造林方式为退化林修复时必须填写修复方式（restore_method）</translation>
     </message>
@@ -336,92 +336,92 @@
       <translation>不是有效的 JSON：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="72" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="67" />
       <source>By rule</source>
       <translation>按规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="73" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="68" />
       <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="81" />
       <source>Patches</source>
       <translation>图斑数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="73" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="68" />
       <source>Accepted exceptions</source>
       <translation>认可例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="87" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="82" />
       <source>By unit</source>
       <translation>按行政区</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="88" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="83" />
       <source>Township</source>
       <translation>乡镇</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="89" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="84" />
       <source>Patches with errors</source>
       <translation>有错误的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="89" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="115" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="84" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
       <source>Village</source>
       <translation>村</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="106" />
-      <location filename="../forestry_plugin/core/checks/report.py" line="131" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="101" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="126" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="120" />
       <source>Findings</source>
       <translation>问题清单</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="109" />
-      <location filename="../forestry_plugin/core/checks/report.py" line="73" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="104" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="68" />
       <source>Rule code</source>
       <translation>规则代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="110" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="105" />
       <source>Accepted exception</source>
       <translation>已认可的例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="111" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="106" />
       <location filename="../forestry_plugin/core/reports/progress.py" line="140" />
       <source>Unit</source>
       <translation>单位</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="121" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="116" />
       <source>yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="128" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="123" />
       <source>About</source>
       <translation>关于</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="129" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="124" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="53" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="72" />
       <source>Title</source>
       <translation>标题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="129" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="124" />
       <location filename="../forestry_plugin/gui/checks_dock.py" line="512" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="130" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="125" />
       <source>Created</source>
       <translation>已创建</translation>
     </message>
@@ -1144,37 +1144,37 @@
       <translation>名称 {0!r} 含有不允许的占位符：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="84" />
+      <location filename="../forestry_plugin/core/forms.py" line="82" />
       <source>value in range {0}..{1}</source>
       <translation>取值范围 {0}..{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="87" />
+      <location filename="../forestry_plugin/core/forms.py" line="85" />
       <source>format {0}</source>
       <translation>格式 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="91" />
+      <location filename="../forestry_plugin/core/forms.py" line="89" />
       <source>a code of the list</source>
       <translation>代码表中的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="100" />
+      <location filename="../forestry_plugin/core/forms.py" line="98" />
       <source>required from stage {0}</source>
       <translation>自“{0}”阶段起必填</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="161" />
+      <location filename="../forestry_plugin/core/forms.py" line="159" />
       <source>Other</source>
       <translation>其他</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="221" />
+      <location filename="../forestry_plugin/core/forms.py" line="219" />
       <source>{0} (tab {1})</source>
       <translation>{0}（“{1}”页）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="222" />
+      <location filename="../forestry_plugin/core/forms.py" line="220" />
       <source>OK is disabled until these fields are filled in or corrected: {0}</source>
       <translation>以下字段填写或更正后才能点击“确定”：{0}</translation>
     </message>
@@ -1666,7 +1666,7 @@
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="81" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="115" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
       <source>Area (mu)</source>
       <translation>面积（亩）</translation>
     </message>
@@ -2134,7 +2134,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
-      <location filename="../forestry_plugin/gui/edit_live.py" line="229" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="225" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="305" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
@@ -2164,7 +2164,7 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="287" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="609" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="521" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="511" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
     </message>
@@ -2262,7 +2262,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/common.py" line="65" />
-      <location filename="../forestry_plugin/gui/edit_live.py" line="255" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="251" />
       <source>Save</source>
       <translation>保存</translation>
     </message>
@@ -2504,68 +2504,68 @@
       <translation>无法删除图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="48" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="49" />
       <source>Live check unavailable: {0}</source>
       <translation>实时质检不可用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="60" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="61" />
       <source>, </source>
       <translation>、</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="182" />
-      <location filename="../forestry_plugin/gui/edit_live.py" line="126" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="178" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="122" />
       <source>Patch {0} cannot be saved: {1}</source>
       <translation>图斑 {0} 不能保存：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="217" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="213" />
       <source>Check findings for {0} patches</source>
       <translation>{0} 个图斑的检查结果</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="219" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="215" />
       <source>Check findings for patch {0}</source>
       <translation>图斑 {0} 的质检结果</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="224" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="220" />
       <source>{0} error(s), {1} warning(s). Errors block the save unless you accept them as exceptions with a reason.</source>
       <translation>{0} 个错误，{1} 个警告。除非填写理由认可为例外，否则错误将阻止保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="229" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="225" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="229" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="225" />
       <source>Rule</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="229" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="225" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="251" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="247" />
       <source>Reason for accepting the errors as exceptions</source>
       <translation>认可这些错误为例外的理由</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="255" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="251" />
       <source>Accept as exceptions and save</source>
       <translation>认可为例外并保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="257" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="253" />
       <source>Back to editing</source>
       <translation>返回编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="315" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="311" />
       <source>Live check failed: {0}</source>
       <translation>实时检查失败：{0}</translation>
     </message>
@@ -2731,7 +2731,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="81" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="115" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
       <source>Stage</source>
       <translation>阶段</translation>
     </message>
@@ -2772,7 +2772,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="100" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="187" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="177" />
       <source>Refresh</source>
       <translation>刷新</translation>
     </message>
@@ -3094,7 +3094,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="612" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="528" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="518" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
@@ -3134,280 +3134,280 @@
       <translation>与省级平台上传下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="81" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="292" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="71" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="282" />
       <source>Forestry review</source>
       <translation>林业审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="107" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="97" />
       <source>Your platform account decides which patches await you and what you may do. Log in in the platform sync panel.</source>
       <translation>您的平台账号决定哪些图斑待您处理以及您能做什么。请在平台同步面板中登录。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="127" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="117" />
       <source>◀ Previous</source>
       <translation>◀ 上一个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="128" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="118" />
       <source>Previous patch in the queue (P)</source>
       <translation>队列中的上一个图斑（P）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="129" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="119" />
       <source>Next ▶</source>
       <translation>下一个 ▶</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="130" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="120" />
       <source>Next patch in the queue (N)</source>
       <translation>队列中的下一个图斑（N）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="144" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="148" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="134" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="138" />
       <source>Confirm</source>
       <translation>确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="147" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="137" />
       <source>Stage the patch moves to</source>
       <translation>图斑流转到的阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="149" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="139" />
       <source>Move the patch to the chosen stage (C)</source>
       <translation>将图斑流转到所选阶段（C）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="150" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="140" />
       <source>To:</source>
       <translation>到：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="155" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="145" />
       <source>Return for rectification</source>
       <translation>退回整改</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="158" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="148" />
       <source>National rejection reason</source>
       <translation>国家规定的退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="159" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="149" />
       <source>— choose a reason —</source>
       <translation>— 请选择原因 —</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="163" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="153" />
       <source>Stage the patch goes back to</source>
       <translation>图斑退回到的阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="165" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="155" />
       <source>Comment (required for "other")</source>
       <translation>意见（原因为“其他”时必填）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="166" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="156" />
       <source>Return</source>
       <translation>退回</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="167" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="157" />
       <source>Send the patch back to the chosen stage with the reason (R)</source>
       <translation>按所选原因将图斑退回到所选阶段（R）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="169" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="159" />
       <source>Reason:</source>
       <translation>原因：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="172" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="162" />
       <source>Back to:</source>
       <translation>退回到：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="183" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="173" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="50" />
       <source>Base map</source>
       <translation>底图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="184" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="174" />
       <source>Show the land base map under the patches</source>
       <translation>在图斑下方显示国土底图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="185" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="175" />
       <source>Imagery</source>
       <translation>影像</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="186" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="176" />
       <source>Show the XYZ imagery layer of the project under everything</source>
       <translation>在最底层显示工程中的 XYZ 影像图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="188" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="178" />
       <source>Reload the queue and the workflow configuration</source>
       <translation>重新加载审核队列和流程配置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="195" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="185" />
       <source>History</source>
       <translation>历史记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="198" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="188" />
       <source>When (UTC) / who</source>
       <translation>时间（UTC）/ 操作人</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="198" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="188" />
       <source>Change / reason</source>
       <translation>变更 / 原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="242" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="232" />
       <source>Return the patch?</source>
       <translation>退回该图斑？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="243" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="233" />
       <source>Return {0} patch ({1}) to {2}?</source>
       <translation>将 {0} 个图斑（{1}）退回到“{2}”？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="245" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="235" />
       <source>Move the patch?</source>
       <translation>流转该图斑？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="246" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="236" />
       <source>Move {0} patch ({1}) to {2}?</source>
       <translation>将 {0} 个图斑（{1}）流转到“{2}”？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="322" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="312" />
       <source>offline: your moves stay pending until the platform accepts them</source>
       <translation>离线：您的操作在平台确认前处于待确认状态</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="325" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="315" />
       <source>no platform login: local technician; log in to review</source>
       <translation>未登录平台：本地技术人员；登录后才能审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="326" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="316" />
       <source>You are: {0}</source>
       <translation>当前身份：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="336" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="326" />
       <source>{0} (pending)</source>
       <translation>{0}（待确认）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="337" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="327" />
       <source>Moved here by {0}; waits for the platform to accept it at the next sync</source>
       <translation>由 {0} 转入此阶段；待平台在下次同步时确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="340" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="330" />
       <source>{0} ✘ refused by the platform</source>
       <translation>{0} ✘ 平台拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="358" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="348" />
       <source>Your role ({0}) reviews no patches</source>
       <translation>您的角色（{0}）不审核图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="361" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="351" />
       <source>{0} patch(es) awaiting review by {1}</source>
       <translation>{0} 个图斑等待“{1}”审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="429" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="419" />
       <source>Nothing to review.</source>
       <translation>没有待审核的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="442" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="432" />
       <source>Moved to {0} by {1}: pending until the platform accepts it</source>
       <translation>已由 {1} 转到 {0}：待平台确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="449" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="439" />
       <source>The platform refused the move to {0}: {1}</source>
       <translation>平台拒绝转到 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="460" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="450" />
       <source>Ready to confirm</source>
       <translation>可以确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="463" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="453" />
       <source>Not checked yet: Confirm checks it first, then moves it if no error is found</source>
       <translation>尚未检查：点击“确认”将先检查，未发现错误则流转</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="464" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="454" />
       <source>Modified since it was checked: Confirm re-checks it first, then moves it if no error is found</source>
       <translation>检查后已修改：点击“确认”将先重新检查，未发现错误则流转</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="481" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="471" />
       <source>Returned: {0}</source>
       <translation>已退回：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="483" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="473" />
       <source>Back to the platform's stage: {0}</source>
       <translation>恢复为平台上的阶段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="486" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="476" />
       <source>pending</source>
       <translation>待确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="488" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="478" />
       <source>refused</source>
       <translation>已拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="522" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="512" />
       <source>The patches layer has unsaved edits. Save them before changing stages?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再流转阶段？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="525" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="515" />
       <source>Nothing changed: save or discard the edits of the patches layer first</source>
       <translation>未做任何更改：请先保存或放弃图斑图层的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="556" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="546" />
       <source>Refused: {0}</source>
       <translation>被拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="573" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="563" />
       <source>Choose a reason for the return</source>
       <translation>请选择退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="648" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="638" />
       <source>Review</source>
       <translation>审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="648" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="638" />
       <source>Show the review panel: queue, confirm / return, history</source>
       <translation>显示审核面板：队列、确认/退回、历史记录</translation>
     </message>

@@ -14,6 +14,7 @@ from test_editing_data import X0, Y0, bare_component, make_working_copy, project
 from forestry_plugin import schema
 from forestry_plugin.core import forms, geopackage
 from forestry_plugin.core import project as core_project
+from forestry_plugin.gui import edit_live
 
 PARENT = "11111111-1111-4111-8111-111111111111"
 DESIGN = {"method": "planting", "forest_type": "protection", "species": "camphor", "year": 2025}
@@ -49,13 +50,13 @@ def test_form_names_missing_fields_and_their_tab(wc):
     patches.startEditing()
     fid = ctrl.add_patch(QgsGeometry.fromRect(QgsRectangle(X0 + 1600, Y0 + 100, X0 + 1800, Y0 + 300)),
                          {"year": 2025})  # no method, forest type, species: on the 造林信息 (planting) tab
-    notice = forms.MissingFieldsNotice(lambda layer: layer.id() in comp.controllers)
+    notice = edit_live.MissingFieldsNotice(lambda layer: layer.id() in comp.controllers)
     ctx = QgsAttributeEditorContext()
     ctx.setFormMode(QgsAttributeEditorContext.StandaloneDialog)
     form = QgsAttributeForm(patches, patches.getFeature(fid), ctx)
     try:
         label = notice.attach(form)
-        assert label is not None and forms.notice_label(form) is label
+        assert label is not None and edit_live.notice_label(form) is label
         form.show()
         settle()
         text = label.text()
@@ -105,7 +106,7 @@ def test_editing_component_installs_the_notice(wc, qgis_iface):
     comp = editing.EditingComponent(FakePlugin(qgis_iface))
     comp.init_gui()
     try:
-        assert isinstance(comp.form_notice, forms.MissingFieldsNotice) and comp.form_notice._installed  # noqa: SLF001
+        assert isinstance(comp.form_notice, edit_live.MissingFieldsNotice) and comp.form_notice._installed  # noqa: SLF001
     finally:
         comp.unload()
     assert comp.form_notice is None

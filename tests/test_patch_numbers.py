@@ -51,7 +51,7 @@ def test_scheme_and_numberer():
     assert not attributes.valid_number_scheme("{year}{seq}{seq}")
     assert not attributes.valid_number_scheme("{name}{seq}")
     assert attributes.valid_number_scheme("T{county}-{year}-{seq:05d}")
-    assert attributes.patch_label(PARENT, None) == PARENT[:8] and attributes.patch_label(PARENT, "X-1") == "X-1"
+    assert schema.patch_label(PARENT, None) == PARENT[:8] and schema.patch_label(PARENT, "X-1") == "X-1"
 
 
 def test_scheme_is_a_working_copy_setting(tmp_path):

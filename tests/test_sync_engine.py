@@ -13,6 +13,7 @@ import threading
 
 import pytest
 import shapely
+from faultproxy import read_message
 from osgeo import ogr
 from qgis.core import QgsNetworkAccessManager, QgsVectorLayer
 from shapely.geometry import box
@@ -337,26 +338,6 @@ class DroppingProxy:
         self.running = True
         threading.Thread(target=self._accept, daemon=True).start()
 
-    @staticmethod
-    def _read_message(conn) -> bytes:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = conn.recv(65536)
-            if not chunk:
-                return b""
-            data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        while len(body) < length:
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            body += chunk
-        return head + b"\r\n\r\n" + body
-
     def _accept(self):
         while self.running:
             try:
@@ -368,12 +349,12 @@ class DroppingProxy:
     def _serve(self, conn):
         with conn:
             while True:
-                request = self._read_message(conn)
+                request = read_message(conn)
                 if not request:
                     return
                 with socket.create_connection(("127.0.0.1", self.upstream)) as up:
                     up.sendall(request)
-                    reply = self._read_message(up)
+                    reply = read_message(up)
                 if self.drop > 0:
                     self.drop -= 1
                     self.dropped += 1

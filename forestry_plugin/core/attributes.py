@@ -195,13 +195,6 @@ class PatchNumberer:
         return out
 
 
-def patch_label(patch_id: Any, tuban_no: Any = None) -> str:
-    """What a person reads for a patch: its 图斑编号, else the first 8 characters of its id."""
-    no = schema.plain_value(tuban_no)
-    if no not in (None, ""):
-        return str(no)
-    return str(patch_id or "")[:8]
-
 
 def number_patches(path: str, only_missing: bool = True, scheme: Optional[str] = None,
                    stages: Optional[Sequence[str]] = None) -> int:

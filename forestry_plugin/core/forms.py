@@ -5,7 +5,7 @@ Everything comes from `schema`; the project-file builder calls `configure_patch_
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 from qgis.core import (
     QgsAttributeEditorContainer,
@@ -19,8 +19,6 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerUtils,
 )
-from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QObject
 
 from .. import schema
 from ..i18n import tr
@@ -220,99 +218,3 @@ def missing_fields_text(missing: List[Tuple[str, str]]) -> str:
         return ""
     items = [tr("{0} (tab {1})").format(label, tab) if tab else label for label, tab in missing]
     return tr("OK is disabled until these fields are filled in or corrected: {0}").format("; ".join(items))
-
-
-class MissingFieldsNotice(QObject):
-    """A line at the top of a patch attribute form naming the fields that keep OK disabled, and their tab.
-
-    QGIS marks a failing constraint only beside its widget, on its own tab: with the field on another tab the OK
-    button is disabled for no visible reason. Forms are found as FormWatcher finds them: a form gets the keyboard
-    focus when it opens (Python init code would be written into the user's project)."""
-
-    PROPERTY = "forestry_missing_notice"
-    OBJECT_NAME = "forestryMissingFieldsNotice"
-
-    def __init__(self, is_watched: Callable[[QgsVectorLayer], bool], parent=None):
-        super().__init__(parent)
-        self.is_watched = is_watched
-        self._installed = False
-
-    def install(self) -> None:
-        from qgis.PyQt.QtWidgets import QApplication
-
-        if not self._installed:
-            QApplication.instance().focusChanged.connect(self._on_focus)
-            self._installed = True
-
-    def remove(self) -> None:
-        from qgis.PyQt.QtWidgets import QApplication
-
-        if self._installed:
-            try:
-                QApplication.instance().focusChanged.disconnect(self._on_focus)
-            except (TypeError, RuntimeError):
-                pass
-            self._installed = False
-
-    def _on_focus(self, _old, new) -> None:
-        from qgis.gui import QgsAttributeForm
-
-        try:
-            w = new
-            while w is not None:
-                if w.metaObject().className() == "QgsAttributeForm":
-                    self.attach(w if isinstance(w, QgsAttributeForm) else sip.cast(w, QgsAttributeForm))
-                    return
-                w = w.parentWidget()
-        except RuntimeError:  # a widget deleted meanwhile
-            pass
-
-    def attach(self, form):
-        """Add the notice to one form of a watched layer (once); the label, or None."""
-        from qgis.gui import QgsAttributeEditorContext, QgsAttributeForm
-        from qgis.PyQt.QtWidgets import QBoxLayout, QGridLayout, QLabel
-
-        if not isinstance(form, QgsAttributeForm) or form.property(self.PROPERTY):
-            return None
-        layer = form.layer()
-        if not isinstance(layer, QgsVectorLayer) or not self.is_watched(layer):
-            return None
-        label = QLabel(form)
-        label.setObjectName(self.OBJECT_NAME)
-        label.setWordWrap(True)
-        label.setStyleSheet("QLabel { color: #b00020; padding: 2px; }")
-        grid = form.layout()
-        if isinstance(grid, QGridLayout):
-            # QGIS lays the form out in a grid: put the notice in a new first row above it
-            items = [(grid.itemAt(i), grid.getItemPosition(i)) for i in range(grid.count())]
-            for item, _pos in items:
-                grid.removeItem(item)
-            grid.addWidget(label, 0, 0, 1, max(1, grid.columnCount()))
-            for item, (r, c, rs, cs) in items:
-                grid.addItem(item, r + 1, c, rs, cs)
-        elif isinstance(grid, QBoxLayout):
-            grid.insertWidget(0, label)
-        form.setProperty(self.PROPERTY, True)
-
-        def update(*_args) -> None:
-            if sip.isdeleted(form) or sip.isdeleted(label):
-                return
-            text = ""
-            if form.mode() not in (QgsAttributeEditorContext.SearchMode, QgsAttributeEditorContext.MultiEditMode,
-                                   QgsAttributeEditorContext.AggregateSearchMode) and layer.isEditable():
-                text = missing_fields_text(missing_fields(layer, form.currentFormFeature()))
-            label.setText(text)
-            label.setVisible(bool(text))
-
-        form.widgetValueChanged.connect(update)
-        form.modeChanged.connect(update)
-        form.featureSaved.connect(update)
-        update()
-        return label
-
-
-def notice_label(form) -> Optional[object]:
-    """The missing-fields notice of a form, or None (tests)."""
-    from qgis.PyQt.QtWidgets import QLabel
-
-    return form.findChild(QLabel, MissingFieldsNotice.OBJECT_NAME)

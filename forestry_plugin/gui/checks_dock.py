@@ -228,7 +228,7 @@ class ChecksDock(QgsDockWidget):
 
     def label(self, patch_id: str) -> str:
         """What the dock calls a patch: its 图斑编号, else its short id."""
-        return attributes.patch_label(patch_id, self.numbers.get(patch_id))
+        return schema.patch_label(patch_id, self.numbers.get(patch_id))
 
     def flush_filter(self) -> None:
         """Apply a pending filter text now (instead of after the typing pause)."""

@@ -22,6 +22,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import schema
+from ..core import forms
 from ..i18n import tr, ui_language
 from .common import guarded, working_copy_of
 
@@ -65,11 +66,6 @@ def open_findings(findings: Sequence[Any]) -> List[Any]:
     return [f for f in findings if not getattr(f, "accepted", False)]
 
 
-def patch_label(patch_id: Any, tuban_no: Any = None) -> str:
-    """What a person reads for a patch: its 图斑编号, else its short id."""
-    no = schema.plain_value(tuban_no)
-    return str(no) if no not in (None, "") else str(patch_id or "")[:8]
-
 
 def readable(findings: Sequence[Any], numbers: Dict[str, str]) -> List[Any]:
     """The findings, each named by its patch's 图斑编号 (attribute `patch_label`) and with the other patch's id in
@@ -77,7 +73,7 @@ def readable(findings: Sequence[Any], numbers: Dict[str, str]) -> List[Any]:
     for f in findings:
         pid = str(getattr(f, "patch_id", "") or "")
         try:
-            f.patch_label = patch_label(pid, numbers.get(pid))
+            f.patch_label = schema.patch_label(pid, numbers.get(pid))
             other = str(getattr(f, "other_id", "") or "")
             if other and numbers.get(other):
                 f.message = str(f.message).replace(other, numbers[other]).replace(other[:8], numbers[other])
@@ -123,13 +119,13 @@ def review_many(path: str, items: Sequence[tuple], ask: Ask, checker=None, user=
         if why:
             blocked.append(pid)
             if notify is not None:
-                notify(tr("Patch {0} cannot be saved: {1}").format(patch_label(pid, numbers.get(pid)),
+                notify(tr("Patch {0} cannot be saved: {1}").format(schema.patch_label(pid, numbers.get(pid)),
                                                                   "; ".join(dict.fromkeys(why))))
     if blocked:
         return with_errors  # no reason typed here can save them: not asked
     every = readable([f for _p, _a, fs in checked for f in fs], numbers)
-    title = patch_label(checked[0][0], numbers.get(checked[0][0])) if len(checked) == 1 else \
-        ", ".join(patch_label(p, numbers.get(p)) for p, _a, _f in checked)
+    title = schema.patch_label(checked[0][0], numbers.get(checked[0][0])) if len(checked) == 1 else \
+        ", ".join(schema.patch_label(p, numbers.get(p)) for p, _a, _f in checked)
     answer = ask(title, every)
     if answer is None:
         return [pid for pid, _a, _f in checked]
@@ -179,7 +175,7 @@ def review(path: str, patch_id: str, geometry: QgsGeometry, attrs: Dict[str, Any
             blocked.append(store.refusal_text(refusal, user.role, f.rule))
     if blocked:
         if notify is not None:
-            notify(tr("Patch {0} cannot be saved: {1}").format(patch_label(patch_id, attrs.get("tuban_no")),
+            notify(tr("Patch {0} cannot be saved: {1}").format(schema.patch_label(patch_id, attrs.get("tuban_no")),
                                                               "; ".join(dict.fromkeys(blocked))))
         return False
     answer = ask(patch_id, findings)
@@ -316,8 +312,8 @@ class LiveCheckInterface(QgsAttributeFormInterface):
         return True
 
 
-class FormWatcher(QObject):
-    """Adds the live check to every attribute form of a watched patch layer.
+class _FocusFormWatcher(QObject):
+    """Finds every attribute form of a watched layer as it opens and hands it to `attach`.
 
     QGIS's own tools (add feature, identify, attribute table) build their forms in C++. A form gets the keyboard
     focus when it opens (its first field) and before the user can save it, so QApplication.focusChanged sees
@@ -325,31 +321,57 @@ class FormWatcher(QObject):
     and blocks forms opened from Python on QGIS 3.22; an application-wide event filter crashes QGIS at start.)
     """
 
+    def __init__(self, is_watched: Callable[[QgsVectorLayer], bool], parent=None):
+        super().__init__(parent)
+        self.is_watched = is_watched
+        self._installed = False
+
+    @guarded
+    def _on_focus(self, _old, new) -> None:
+        try:
+            w = new
+            while w is not None:
+                if w.metaObject().className() == "QgsAttributeForm":
+                    # forms built by QGIS in C++ reach Python as plain QWidgets: cast to reach the form API
+                    self.attach(w if isinstance(w, QgsAttributeForm) else sip.cast(w, QgsAttributeForm))
+                    return
+                w = w.parentWidget()
+        except RuntimeError:  # a widget deleted meanwhile
+            pass
+
+    def attach(self, form):
+        raise NotImplementedError
+
+    def install(self) -> None:
+        if not self._installed:
+            QApplication.instance().focusChanged.connect(self._on_focus)
+            self._installed = True
+
+    def remove(self) -> None:
+        if self._installed:
+            try:
+                QApplication.instance().focusChanged.disconnect(self._on_focus)
+            except (TypeError, RuntimeError):
+                pass
+            self._installed = False
+
+
+class FormWatcher(_FocusFormWatcher):
+    """Adds the live check to every attribute form of a watched patch layer."""
+
     PROPERTY = "forestry_live_check"
 
     def __init__(self, is_watched: Callable[[QgsVectorLayer], bool], checker_for: Callable[[str], Any],
                  report: Report, parent=None, complete: Optional[Complete] = None):
-        super().__init__(parent)
-        self.is_watched = is_watched
+        super().__init__(is_watched, parent)
         self.checker_for = checker_for
         self.report = report
         self.complete = complete
-        self._installed = False
         # C++ address of a form -> (its Python wrapper, the interface). A form QGIS built in C++ reaches Python as a
         # temporary wrapper (the sip.cast below) and addInterface hands the interface's Python half to that wrapper:
         # once it was collected QGIS called the plain C++ acceptChanges and the live check never ran. Kept here
         # until the form is destroyed.
         self._attached: Dict[int, tuple] = {}
-
-    @guarded
-    def _on_focus(self, _old, new) -> None:
-        w = new
-        while w is not None:
-            if w.metaObject().className() == "QgsAttributeForm":
-                # forms built by QGIS in C++ reach Python as plain QWidgets: cast to reach the form API
-                self.attach(w if isinstance(w, QgsAttributeForm) else sip.cast(w, QgsAttributeForm))
-                return
-            w = w.parentWidget()
 
     def attach(self, form) -> bool:
         """Add the live-check interface to one form (once); True if the form got it now."""
@@ -371,16 +393,67 @@ class FormWatcher(QObject):
         """How many open forms have the live check (tests)."""
         return len(self._attached)
 
-    def install(self) -> None:
-        if not self._installed:
-            QApplication.instance().focusChanged.connect(self._on_focus)
-            self._installed = True
-
     def remove(self) -> None:
-        if self._installed:
-            try:
-                QApplication.instance().focusChanged.disconnect(self._on_focus)
-            except (TypeError, RuntimeError):
-                pass
-            self._installed = False
+        super().remove()
         self._attached.clear()  # forms still open lose the live check with the plugin
+
+
+class MissingFieldsNotice(_FocusFormWatcher):
+    """A line at the top of a patch attribute form naming the fields that keep OK disabled, and their tab.
+
+    QGIS marks a failing constraint only beside its widget, on its own tab: with the field on another tab the OK
+    button is disabled for no visible reason. Forms are found as FormWatcher finds them: a form gets the keyboard
+    focus when it opens (Python init code would be written into the user's project)."""
+
+    PROPERTY = "forestry_missing_notice"
+    OBJECT_NAME = "forestryMissingFieldsNotice"
+
+    def attach(self, form):
+        """Add the notice to one form of a watched layer (once); the label, or None."""
+        from qgis.gui import QgsAttributeEditorContext, QgsAttributeForm
+        from qgis.PyQt.QtWidgets import QBoxLayout, QGridLayout, QLabel
+
+        if not isinstance(form, QgsAttributeForm) or form.property(self.PROPERTY):
+            return None
+        layer = form.layer()
+        if not isinstance(layer, QgsVectorLayer) or not self.is_watched(layer):
+            return None
+        label = QLabel(form)
+        label.setObjectName(self.OBJECT_NAME)
+        label.setWordWrap(True)
+        label.setStyleSheet("QLabel { color: #b00020; padding: 2px; }")
+        grid = form.layout()
+        if isinstance(grid, QGridLayout):
+            # QGIS lays the form out in a grid: put the notice in a new first row above it
+            items = [(grid.itemAt(i), grid.getItemPosition(i)) for i in range(grid.count())]
+            for item, _pos in items:
+                grid.removeItem(item)
+            grid.addWidget(label, 0, 0, 1, max(1, grid.columnCount()))
+            for item, (r, c, rs, cs) in items:
+                grid.addItem(item, r + 1, c, rs, cs)
+        elif isinstance(grid, QBoxLayout):
+            grid.insertWidget(0, label)
+        form.setProperty(self.PROPERTY, True)
+
+        def update(*_args) -> None:
+            if sip.isdeleted(form) or sip.isdeleted(label):
+                return
+            text = ""
+            if form.mode() not in (QgsAttributeEditorContext.SearchMode, QgsAttributeEditorContext.MultiEditMode,
+                                   QgsAttributeEditorContext.AggregateSearchMode) and layer.isEditable():
+                text = forms.missing_fields_text(forms.missing_fields(layer, form.currentFormFeature()))
+            label.setText(text)
+            label.setVisible(bool(text))
+
+        form.widgetValueChanged.connect(update)
+        form.modeChanged.connect(update)
+        form.featureSaved.connect(update)
+        update()
+        return label
+
+
+def notice_label(form) -> Optional[object]:
+    """The missing-fields notice of a form, or None (tests)."""
+    from qgis.PyQt.QtWidgets import QLabel
+
+    return form.findChild(QLabel, MissingFieldsNotice.OBJECT_NAME)

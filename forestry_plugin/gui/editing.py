@@ -40,11 +40,11 @@ from qgis.PyQt.QtWidgets import QAction, QFileDialog
 from .. import schema
 from ..core import importer
 from ..core.attributes import MergeRefused, PatchContext
-from ..core.forms import MissingFieldsNotice
 from ..i18n import tr
 from . import edit_live
 from .common import DetailsDialog, ImportReportDialog, find_layer, guarded
 from .edit_controller import EditError, PatchEditController
+from .edit_live import MissingFieldsNotice
 
 SNAP_TOLERANCE_PX = 12
 SNAP_TABLES = (schema.BASEMAP, schema.ADMIN, schema.PATCHES)
@@ -433,7 +433,7 @@ class EditingComponent:
 
     def _patch_label(self, patch_id: str) -> str:
         """图斑编号 of a patch of the patch layer (edit buffer included), else its short id."""
-        return edit_live.patch_label(patch_id, self._patch_number(patch_id))
+        return schema.patch_label(patch_id, self._patch_number(patch_id))
 
     @staticmethod
     def _patch_numbers(layer: QgsVectorLayer) -> Dict[str, str]:
@@ -582,7 +582,7 @@ class EditingComponent:
             if failing:
                 fids = [fid for fid, pid, _g, _a in changed if pid in failing]
                 layer.selectByIds(fids)
-                labels = [edit_live.patch_label(pid, numbers.get(pid)) for pid in failing]
+                labels = [schema.patch_label(pid, numbers.get(pid)) for pid in failing]
                 self.notify(tr("Not saved: {0} patch(es) have check errors: {1}.").format(
                     len(labels), ", ".join(labels)), Qgis.Warning)
                 return False

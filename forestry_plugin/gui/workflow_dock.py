@@ -42,16 +42,6 @@ from ..i18n import tr, ui_language
 from .common import DockComponent, ask_yes_no, find_layer
 
 
-def short_id(patch_id: str) -> str:
-    """A patch's id as people read it: its first 8 characters (never the whole UUID)."""
-    return (patch_id or "")[:8]
-
-
-def patch_label(tuban_no: Any, patch_id: str) -> str:
-    """图斑编号 where it is set, else the short id."""
-    return str(tuban_no).strip() if tuban_no not in (None, "") and str(tuban_no).strip() else short_id(patch_id)
-
-
 def _lang() -> str:
     return ui_language()
 
@@ -236,7 +226,7 @@ class WorkflowDock(QgsDockWidget):
     def _key_question(self, target: str, returning: bool) -> bool:
         """Ask before a shortcut moves the current patch: how many patches, to which stage."""
         cur = self.current
-        label = patch_label(cur.get("tuban_no"), cur["patch_id"]) if cur else ""
+        label = schema.patch_label(cur["patch_id"], cur.get("tuban_no")) if cur else ""
         stage = schema.stage_label(target, self.lang)
         if returning:
             title = tr("Return the patch?")
@@ -339,7 +329,7 @@ class WorkflowDock(QgsDockWidget):
             elif q.get("refused"):
                 stage = tr("{0} ✘ refused by the platform").format(stage)
                 tip = q["refused"].get("message_zh" if self.lang == "zh" else "message_en") or ""
-            values = [patch_label(q.get("tuban_no"), q["patch_id"]), stage,
+            values = [schema.patch_label(q["patch_id"], q.get("tuban_no")), stage,
                       q.get("village_name") or q.get("village_code") or "", "{:,.2f}".format(q["area_mu"] or 0.0)]
             for col, v in enumerate(values):
                 item = QTableWidgetItem(v)
@@ -430,7 +420,7 @@ class WorkflowDock(QgsDockWidget):
             return
         rows = workflow.read_patches(self.path, [cur["patch_id"]])
         attrs = rows[cur["patch_id"]][1] if cur["patch_id"] in rows else {}
-        lines = [f"<b>{html.escape(patch_label(attrs.get('tuban_no'), cur['patch_id']))}</b> — "
+        lines = [f"<b>{html.escape(schema.patch_label(cur['patch_id'], attrs.get('tuban_no')))}</b> — "
                  f"{html.escape(schema.stage_label(cur['stage'], self.lang))}"]
         for name in ("method", "species", "area_mu", "survival_rate", "accept_date", "contractor"):
             f = schema.PATCH_FIELD[name]

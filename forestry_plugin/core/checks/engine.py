@@ -403,7 +403,7 @@ class ReferenceData:
             shapely.prepare(self.admin.geoms)
         self.farmland = _Layer(inputs.farmland_geoms, inputs.farmland_ids)
         self.history = _Layer(inputs.history_geoms, inputs.history_ids,
-                              label=[patch_label(i, inputs.history_labels[k] if k < len(inputs.history_labels) else None)
+                              label=[schema.patch_label(i, inputs.history_labels[k] if k < len(inputs.history_labels) else None)
                                      for k, i in enumerate(inputs.history_ids)])
 
 
@@ -414,18 +414,13 @@ class PatchSet:
                  labels: Optional[Sequence[Any]] = None):
         self.ids = np.asarray([str(i) for i in ids], dtype=object)
         # What messages call each patch: its 图斑编号, else the first 8 characters of its id.
-        self.labels = np.asarray([patch_label(i, labels[k] if labels is not None and k < len(labels) else None)
+        self.labels = np.asarray([schema.patch_label(i, labels[k] if labels is not None and k < len(labels) else None)
                                   for k, i in enumerate(self.ids)], dtype=object)
         self.raw = np.asarray(geoms, dtype=object) if len(geoms) else np.zeros(0, dtype=object)
         self.geoms, self.null, self.bad, self.reasons = repair(self.raw)
         self.years = _years(years)
         self.tree = shapely.STRtree(self.geoms) if len(self.geoms) else None
 
-
-def patch_label(patch_id: Any, tuban_no: Any = None) -> str:
-    """A patch as messages name it: its 图斑编号, else the first 8 characters of its id."""
-    no = schema.plain_value(tuban_no)
-    return str(no) if no not in (None, "") else str(patch_id or "")[:8]
 
 
 def _years(values: Sequence[Any]) -> np.ndarray:

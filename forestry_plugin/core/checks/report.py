@@ -25,11 +25,6 @@ def _header(ws, labels: Sequence[str]) -> None:
     ws.freeze_panes = "A2"
 
 
-def _label(patch_id: str, numbers: Dict[str, str]) -> str:
-    """图斑编号 of a patch, else its short id (layer-level findings: empty)."""
-    return str(numbers.get(patch_id) or "") or str(patch_id or "")[:8]
-
-
 def _widths(ws, widths: Sequence[int]) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -116,9 +111,9 @@ def write_check_report(findings: Iterable, path: str, patch_units: Optional[Dict
         t, v = patch_units.get(r["patch_id"], ("", ""))
         pid = r["patch_id"]
         other = r["other_id"]
-        ws.append([_label(pid, patch_numbers), t, v, r["rule"], rules.rule_label(r["rule"]),
+        ws.append([schema.patch_label(pid, patch_numbers.get(pid)), t, v, r["rule"], rules.rule_label(r["rule"]),
                    schema.SEVERITIES.label(r["severity"], lang), rules.rounded_value(r["rule"], r["value"]),
-                   _label(other, patch_numbers) if other in patch_numbers else other, r["message"], tr("yes") if r["accepted"] else "",
+                   schema.patch_label(other, patch_numbers.get(other)) if other in patch_numbers else other, r["message"], tr("yes") if r["accepted"] else "",
                    rules.unit_label(rules.value_unit(r["rule"])), pid])
         ws.cell(row=ws.max_row, column=7).number_format = rules.number_format(r["rule"])
         ws.cell(row=ws.max_row, column=9).alignment = wrap
