@@ -128,7 +128,10 @@ def test_merge_keeps_the_survivors_number(wc):
     ctrl = comp.controller(patches)
     patches.startEditing()
     small = ctrl.add_patch(QgsGeometry.fromRect(QgsRectangle(X0 + 300, Y0 + 100, X0 + 350, Y0 + 300)), DESIGN)
-    assert patches.getFeature(small)["tuban_no"] == PREFIX + "0008"
+    got = patches.getFeature(small)
+    # (seen once in a fresh-clone run: no admin codes and no known numbers, as if the context read nothing)
+    assert got["tuban_no"] == PREFIX + "0008", (dict(zip(got.fields().names(), got.attributes())),
+                                               ctrl.ctx._villages is not None, sorted(ctrl.ctx.numbers.taken))
     patches.selectAll()
     merged = patches.getFeature(ctrl.merge_selected())
     assert merged["tuban_no"] == PREFIX + "0007"  # the larger patch's number

@@ -124,6 +124,8 @@ class PatchNumberer:
     @classmethod
     def from_working_copy(cls, path: str) -> PatchNumberer:
         """A numberer with the scheme and the patch numbers of a working copy (plain sqlite3 read)."""
+        import sqlite3
+
         existing: List[str] = []
         county = None
         try:
@@ -133,7 +135,10 @@ class PatchNumberer:
                 from .geopackage import get_settings
 
                 county = get_settings(con).get("county_code")
-        except Exception:  # noqa: BLE001 - no patch table yet: nothing taken
+        except sqlite3.OperationalError as e:
+            if "no such" not in str(e):  # locked or unreadable now: numbering without the file's numbers could
+                raise  # hand out a number twice
+        except Exception:  # noqa: BLE001 - no patch table yet (an older or foreign GeoPackage): nothing taken
             pass
         return cls(number_scheme(path), existing, county)
 
@@ -312,12 +317,37 @@ class PatchContext:
     @classmethod
     def from_working_copy(cls, path: str, crs: QgsCoordinateReferenceSystem | str | None = None) -> PatchContext:
         """Context from the admin_units and basemap tables of a working copy."""
-        admin = QgsVectorLayer(layer_uri(path, schema.ADMIN), schema.ADMIN, "ogr")
-        base = QgsVectorLayer(layer_uri(path, schema.BASEMAP), schema.BASEMAP, "ogr")
+        admin, base = cls._reference_layers(path)
         if crs is None:
             crs = admin.crs()
         return cls(admin if admin.isValid() else None, base if base.isValid() else None, crs, task_year(path),
                    PatchNumberer.from_working_copy(path))
+
+    @staticmethod
+    def _reference_layers(path: str, tries: int = 4) -> Tuple[QgsVectorLayer, QgsVectorLayer]:
+        """The admin units and base map of a working copy. A GeoPackage that another connection is writing at that
+        moment (a task setting up tables) can fail to open for an instant; a layer that exists in the file but did
+        not open is tried again shortly rather than leaving every new patch without admin codes."""
+        import time
+
+        from .geopackage import connect
+
+        for attempt in range(tries):
+            admin = QgsVectorLayer(layer_uri(path, schema.ADMIN), schema.ADMIN, "ogr")
+            base = QgsVectorLayer(layer_uri(path, schema.BASEMAP), schema.BASEMAP, "ogr")
+            if (admin.isValid() and base.isValid()) or attempt == tries - 1:
+                return admin, base
+            try:
+                with connect(path) as con:
+                    present = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+            except Exception:  # noqa: BLE001 - not a readable GeoPackage now: try again
+                present = {schema.ADMIN, schema.BASEMAP}
+            if not ({schema.ADMIN, schema.BASEMAP} & present) - {n for n, lyr in
+                                                                   ((schema.ADMIN, admin), (schema.BASEMAP, base))
+                                                                   if lyr.isValid()}:
+                return admin, base  # what did not open is not in the file
+            time.sleep(0.2 * (attempt + 1))
+        return admin, base
 
     # -- location-derived attributes --------------------------------------------------------
     def admin_codes(self, geom: QgsGeometry) -> AdminAssignment:
