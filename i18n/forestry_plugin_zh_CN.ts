@@ -9,17 +9,17 @@
       <translation>图斑编号规则 {0} 无效：只能使用 {{year}}、{{county}}、{{township}}、{{village}}，且必须恰好包含一个 {{seq}}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="472" />
+      <location filename="../forestry_plugin/core/attributes.py" line="502" />
       <source>Select at least two patches to merge.</source>
       <translation>请至少选择两个要合并的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="475" />
+      <location filename="../forestry_plugin/core/attributes.py" line="505" />
       <source>Cannot merge patches at different stages ({0}).</source>
       <translation>不能合并处于不同阶段的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="479" />
+      <location filename="../forestry_plugin/core/attributes.py" line="509" />
       <source>Cannot merge patches in different counties ({0}).</source>
       <translation>不能合并属于不同县的图斑（{0}）。</translation>
     </message>
@@ -1214,313 +1214,305 @@
       <translation>{0} 由更新版本的插件写入（模式版本 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="126" />
-      <source>Nothing imported from {0}:</source>
-      <translation>未从 {0} 导入任何图斑：</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/importer.py" line="128" />
-      <source>{0}: {1} patch(es) imported.</source>
-      <translation>{0}：已导入 {1} 个图斑。</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/importer.py" line="130" />
-      <location filename="../forestry_plugin/gui/common.py" line="267" />
+      <location filename="../forestry_plugin/core/importer.py" line="127" />
       <source>Imported by {0}</source>
       <translation>导入人：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="132" />
-      <location filename="../forestry_plugin/gui/common.py" line="269" />
+      <location filename="../forestry_plugin/core/importer.py" line="129" />
       <source>Text encoding: {0} (not declared in the file, recognised from its texts)</source>
       <translation>文本编码：{0}（文件未声明，根据文本内容识别）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="133" />
-      <location filename="../forestry_plugin/gui/common.py" line="270" />
+      <location filename="../forestry_plugin/core/importer.py" line="130" />
       <source>Text encoding: {0}</source>
       <translation>文本编码：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="135" />
-      <location filename="../forestry_plugin/gui/common.py" line="272" />
+      <location filename="../forestry_plugin/core/importer.py" line="132" />
       <source>{0} invalid polygon(s) repaired.</source>
       <translation>已修复 {0} 个无效多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="137" />
-      <location filename="../forestry_plugin/gui/common.py" line="274" />
+      <location filename="../forestry_plugin/core/importer.py" line="134" />
       <source>{0} GPS track(s) closed into polygons.</source>
       <translation>已将 {0} 条 GPS 轨迹闭合为多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="139" />
-      <location filename="../forestry_plugin/gui/common.py" line="276" />
+      <location filename="../forestry_plugin/core/importer.py" line="136" />
       <source>Columns used: {0}</source>
       <translation>已使用的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="141" />
-      <location filename="../forestry_plugin/gui/common.py" line="279" />
+      <location filename="../forestry_plugin/core/importer.py" line="139" />
       <source>Columns ignored (computed from the geometry): {0}</source>
       <translation>已忽略的字段（由图形自动计算）：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="143" />
-      <location filename="../forestry_plugin/gui/common.py" line="281" />
+      <location filename="../forestry_plugin/core/importer.py" line="141" />
       <source>Columns not recognised: {0}</source>
       <translation>未识别的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="145" />
+      <location filename="../forestry_plugin/core/importer.py" line="147" />
+      <source>Nothing imported from {0}:</source>
+      <translation>未从 {0} 导入任何图斑：</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="149" />
+      <source>{0}: {1} patch(es) imported.</source>
+      <translation>{0}：已导入 {1} 个图斑。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/importer.py" line="151" />
       <source>{0} feature(s) skipped:</source>
       <translation>跳过 {0} 个要素：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="148" />
+      <location filename="../forestry_plugin/core/importer.py" line="154" />
       <source>  … and {0} more</source>
       <translation>  …… 另有 {0} 个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="199" />
+      <location filename="../forestry_plugin/core/importer.py" line="205" />
       <source>not in the code list</source>
       <translation>不在代码表中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="206" />
+      <location filename="../forestry_plugin/core/importer.py" line="212" />
       <source>not a number</source>
       <translation>不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="209" />
+      <location filename="../forestry_plugin/core/importer.py" line="215" />
       <source>not a date</source>
       <translation>不是日期</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="212" />
+      <location filename="../forestry_plugin/core/importer.py" line="218" />
       <source>cut to {0} characters</source>
       <translation>已截断为 {0} 个字符</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="240" />
+      <location filename="../forestry_plugin/core/importer.py" line="246" />
       <source>a line with fewer than three points</source>
       <translation>少于三个点的线</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="244" />
+      <location filename="../forestry_plugin/core/importer.py" line="250" />
       <source>the track is not closed: its ends are {0:.0f} m apart</source>
       <translation>轨迹未闭合：首尾相距 {0:.0f} 米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="298" />
+      <location filename="../forestry_plugin/core/importer.py" line="304" />
       <source>an empty file</source>
       <translation>空文件</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="300" />
+      <location filename="../forestry_plugin/core/importer.py" line="306" />
       <source>an OGR virtual data source (VRT), which reads other files or web addresses</source>
       <translation>OGR 虚拟数据源（VRT），会读取其他文件或网络地址</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="302" />
+      <location filename="../forestry_plugin/core/importer.py" line="308" />
       <source>a GDAL virtual raster (VRT), which reads other files or web addresses</source>
       <translation>GDAL 虚拟栅格（VRT），会读取其他文件或网络地址</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="304" />
+      <location filename="../forestry_plugin/core/importer.py" line="310" />
       <source>an SQLite database (such as a GeoPackage or a QGIS settings database)</source>
       <translation>SQLite 数据库（如 GeoPackage 或 QGIS 设置数据库）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="306" />
+      <location filename="../forestry_plugin/core/importer.py" line="312" />
       <source>a zip archive</source>
       <translation>zip 压缩包</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="317" />
+      <location filename="../forestry_plugin/core/importer.py" line="323" />
       <source>a file of type {0}</source>
       <translation>{0} 格式的文件</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="324" />
+      <location filename="../forestry_plugin/core/importer.py" line="330" />
       <source>{0} is not a file on this computer or a shared folder: web addresses and GDAL virtual paths (/vsi…) are not imported.</source>
       <translation>{0} 不是本机或共享文件夹中的文件：不导入网络地址和 GDAL 虚拟路径（/vsi…）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="328" />
+      <location filename="../forestry_plugin/core/importer.py" line="334" />
       <source>{0} does not exist.</source>
       <translation>{0} 不存在。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="330" />
+      <location filename="../forestry_plugin/core/importer.py" line="336" />
       <source>{0}: unsupported file type (GeoJSON, Shapefile, KML/KMZ, GPX, or a zip holding one of them).</source>
       <translation>{0}：不支持的文件类型（支持 GeoJSON、Shapefile、KML/KMZ、GPX，或包含其中之一的 zip 文件）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="333" />
+      <location filename="../forestry_plugin/core/importer.py" line="339" />
       <source>{0} is not a regular file.</source>
       <translation>{0} 不是普通文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="344" />
+      <location filename="../forestry_plugin/core/importer.py" line="350" />
       <source>{0} is {1} MB, more than the {2} MB a file may have.</source>
       <translation>{0} 大小为 {1} MB，超过单个文件上限 {2} MB。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="367" />
+      <location filename="../forestry_plugin/core/importer.py" line="373" />
       <source>{0}: its coordinate system (crs) cannot be checked; the file is not imported.</source>
       <translation>{0}：无法检查其坐标系（crs），不导入该文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="374" />
+      <location filename="../forestry_plugin/core/importer.py" line="380" />
       <source>{0} asks for its coordinate system from elsewhere (crs of type "{1}"): such references are not followed. Save the file with a named coordinate system (EPSG code).</source>
       <translation>{0} 要求从别处获取坐标系（crs 类型为“{1}”）：不会读取此类引用。请以命名坐标系（EPSG 代码）另存该文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="539" />
+      <location filename="../forestry_plugin/core/importer.py" line="545" />
       <source>{0} holds {1} files, more than the {2} allowed.</source>
       <translation>{0} 中有 {1} 个文件，超过允许的 {2} 个。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="543" />
+      <location filename="../forestry_plugin/core/importer.py" line="549" />
       <source>{0} holds a file with an unsafe path ({1}): refused.</source>
       <translation>{0} 中包含路径不安全的文件（{1}）：已拒绝。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="547" />
-      <location filename="../forestry_plugin/core/importer.py" line="594" />
+      <location filename="../forestry_plugin/core/importer.py" line="553" />
+      <location filename="../forestry_plugin/core/importer.py" line="600" />
       <source>{0} would unpack to {1} MB, more than the {2} MB allowed.</source>
       <translation>{0} 解压后为 {1} MB，超过允许的 {2} MB。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="558" />
+      <location filename="../forestry_plugin/core/importer.py" line="564" />
       <source>{0} holds no KML document.</source>
       <translation>{0} 中没有 KML 文档。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="564" />
+      <location filename="../forestry_plugin/core/importer.py" line="570" />
       <source>{0} holds no GeoJSON, Shapefile, KML or GPX file.</source>
       <translation>{0} 中没有 GeoJSON、Shapefile、KML 或 GPX 文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="566" />
+      <location filename="../forestry_plugin/core/importer.py" line="572" />
       <source>{0} holds several files to import ({1}): unzip it and import them one by one.</source>
       <translation>{0} 中有多个可导入的文件（{1}）：请解压后逐个导入。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="580" />
+      <location filename="../forestry_plugin/core/importer.py" line="586" />
       <source>{0} is not a {1} file that can be unpacked: {2}</source>
       <translation>{0} 不是可解压的 {1} 文件：{2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="597" />
-      <location filename="../forestry_plugin/core/importer.py" line="551" />
+      <location filename="../forestry_plugin/core/importer.py" line="603" />
+      <location filename="../forestry_plugin/core/importer.py" line="557" />
       <source>{0}: {1} is compressed {2:.0f} times, more than the {3} times allowed (a zip bomb?).</source>
       <translation>{0}：{1} 的压缩比为 {2:.0f} 倍，超过允许的 {3} 倍（可能是 zip 炸弹）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="714" />
+      <location filename="../forestry_plugin/core/importer.py" line="720" />
       <source>{0} is not a {1} file: it is {2}. Only GeoJSON, Shapefile, KML/KMZ and GPX files (or a zip holding one) are imported.</source>
       <translation>{0} 不是 {1} 文件，而是{2}。只导入 GeoJSON、Shapefile、KML/KMZ 和 GPX 文件（或包含其中之一的 zip 文件）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="716" />
-      <location filename="../forestry_plugin/core/importer.py" line="728" />
+      <location filename="../forestry_plugin/core/importer.py" line="722" />
+      <location filename="../forestry_plugin/core/importer.py" line="734" />
       <source>{0} cannot be read: it is damaged or not a {1} file.</source>
       <translation>无法读取 {0}：文件已损坏或不是 {1} 文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="868" />
+      <location filename="../forestry_plugin/core/importer.py" line="874" />
       <source>The .cpg file of {0} says its texts are {1}, but they are {2}: read as {2}.</source>
       <translation>{0} 的 .cpg 文件声明文本编码为 {1}，但实际为 {2}：已按 {2} 读取。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="869" />
+      <location filename="../forestry_plugin/core/importer.py" line="875" />
       <source>The .dbf file of {0} declares code page {1}, but its texts are {2}: read as {2}.</source>
       <translation>{0} 的 .dbf 文件声明代码页为 {1}，但文本实际为 {2}：已按 {2} 读取。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="896" />
+      <location filename="../forestry_plugin/core/importer.py" line="902" />
       <source>Layer {0} has no coordinate system (is the .prj file missing?). Save it with its CRS and import again.</source>
       <translation>图层 {0} 没有坐标系（是否缺少 .prj 文件？）。请带坐标系另存后重新导入。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="902" />
+      <location filename="../forestry_plugin/core/importer.py" line="908" />
       <source>Layer {0} is in {1}: converted to {2} with the general parameters, which can be tens of metres off. Check the patches against the base map, or convert the file with the province's official parameters first.</source>
       <translation>图层 {0} 采用 {1} 坐标系：已用通用参数转换到 {2}，可能偏差数十米。请对照底图核对图斑，或先用省级正式转换参数转换文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="920" />
+      <location filename="../forestry_plugin/core/importer.py" line="926" />
       <source>no geometry</source>
       <translation>无几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="925" />
+      <location filename="../forestry_plugin/core/importer.py" line="931" />
       <source>a point, not a patch outline</source>
       <translation>是点，不是图斑边界</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="936" />
+      <location filename="../forestry_plugin/core/importer.py" line="942" />
       <source>coordinates cannot be transformed from {0} to {1}</source>
       <translation>坐标无法从 {0} 转换到 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="947" />
+      <location filename="../forestry_plugin/core/importer.py" line="953" />
       <source>outside the county</source>
       <translation>不在本县范围内</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="954" />
+      <location filename="../forestry_plugin/core/importer.py" line="960" />
       <source>invalid polygon that cannot be repaired</source>
       <translation>无法修复的无效多边形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="955" />
+      <location filename="../forestry_plugin/core/importer.py" line="961" />
       <source>no area</source>
       <translation>面积为零</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="958" />
+      <location filename="../forestry_plugin/core/importer.py" line="964" />
       <source>implausibly large: {0:,.0f} mu, more than the {1:,.0f} mu a patch may have</source>
       <translation>面积不合理：{0:,.0f} 亩，超过单个图斑上限 {1:,.0f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="965" />
+      <location filename="../forestry_plugin/core/importer.py" line="971" />
       <source>mostly outside the county: {0:.0f}% of it lies inside, at least {1:.0f}% must</source>
       <translation>大部分在本县范围外：仅 {0:.0f}% 在县内，至少需要 {1:.0f}%</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="972" />
+      <location filename="../forestry_plugin/core/importer.py" line="978" />
       <source>already in the layer (patch {0})</source>
       <translation>图层中已有（图斑 {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="976" />
+      <location filename="../forestry_plugin/core/importer.py" line="982" />
       <source>the same outline as {0} of this file</source>
       <translation>与本文件中的 {0} 边界相同</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="989" />
+      <location filename="../forestry_plugin/core/importer.py" line="995" />
       <source>None of the {0} patch(es) lies in the county: the file's coordinate system ({1}) is probably wrong.</source>
       <translation>{0} 个图斑都不在本县范围内：文件的坐标系（{1}）可能有误。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="993" />
+      <location filename="../forestry_plugin/core/importer.py" line="999" />
       <source>No feature of {0} can become a new patch.</source>
       <translation>{0} 中没有可作为新图斑导入的要素。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="995" />
+      <location filename="../forestry_plugin/core/importer.py" line="1001" />
       <source>{0} holds no patch outlines (polygons or GPS tracks).</source>
       <translation>{0} 中没有图斑边界（面或 GPS 轨迹）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="999" />
+      <location filename="../forestry_plugin/core/importer.py" line="1005" />
       <source>{0}: {1} value(s) {2} ({3}); left empty.</source>
       <translation>{0}：{1} 个值{2}（{3}），已留空。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="1002" />
+      <location filename="../forestry_plugin/core/importer.py" line="1008" />
       <source>{0}: {1} value(s) {2}.</source>
       <translation>{0}：{1} 个值{2}。</translation>
     </message>
@@ -1614,7 +1606,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="117" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="247" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="238" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
@@ -1815,7 +1807,7 @@
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="318" />
       <location filename="../forestry_plugin/core/sync/client.py" line="239" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="151" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="159" />
       <source>Your session has expired: log in again</source>
       <translation>登录已过期：请重新登录</translation>
     </message>
@@ -2098,7 +2090,7 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
       <location filename="../forestry_plugin/gui/common.py" line="64" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="293" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="301" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
@@ -2135,7 +2127,7 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="225" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="305" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="313" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
@@ -2157,13 +2149,13 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="284" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="388" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="386" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="287" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="609" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="607" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="511" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
@@ -2333,45 +2325,45 @@
       <translation>{0}：已导入 {1} 个图斑，跳过 {2} 个要素。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="296" />
-      <location filename="../forestry_plugin/gui/common.py" line="332" />
+      <location filename="../forestry_plugin/gui/common.py" line="294" />
+      <location filename="../forestry_plugin/gui/common.py" line="330" />
       <source>Feature</source>
       <translation>要素</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="296" />
-      <location filename="../forestry_plugin/gui/common.py" line="332" />
+      <location filename="../forestry_plugin/gui/common.py" line="294" />
+      <location filename="../forestry_plugin/gui/common.py" line="330" />
       <source>Result</source>
       <translation>结果</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="296" />
-      <location filename="../forestry_plugin/gui/common.py" line="332" />
+      <location filename="../forestry_plugin/gui/common.py" line="294" />
+      <location filename="../forestry_plugin/gui/common.py" line="330" />
       <source>Reason / details</source>
       <translation>原因/详情</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="347" />
+      <location filename="../forestry_plugin/gui/common.py" line="345" />
       <source>Save…</source>
       <translation>保存…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="363" />
+      <location filename="../forestry_plugin/gui/common.py" line="361" />
       <source>import report</source>
       <translation>导入报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="364" />
+      <location filename="../forestry_plugin/gui/common.py" line="362" />
       <source>Save the import report</source>
       <translation>保存导入报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="365" />
+      <location filename="../forestry_plugin/gui/common.py" line="363" />
       <source>Text files (*.txt);;All files (*)</source>
       <translation>文本文件 (*.txt);;所有文件 (*)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="372" />
+      <location filename="../forestry_plugin/gui/common.py" line="370" />
       <source>The report could not be saved: {0}</source>
       <translation>报告无法保存：{0}</translation>
     </message>
@@ -2636,7 +2628,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/editing.py" line="450" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="275" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="266" />
       <location filename="../forestry_plugin/plugin.py" line="88" />
       <source>Forestry</source>
       <translation>林业</translation>
@@ -2713,8 +2705,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="73" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="184" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="547" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="175" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="545" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
@@ -2725,7 +2717,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="78" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="271" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="279" />
       <source>County:</source>
       <translation>县：</translation>
     </message>
@@ -2777,359 +2769,359 @@
       <translation>刷新</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="233" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="224" />
       <source>Cannot read: {0}</source>
       <translation>无法读取：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="260" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="251" />
       <source>The audit log of {0} was altered outside the plugin: {1}. Syncing is refused until the platform administrator has looked at it.</source>
       <translation>{0} 的审核日志在插件之外被改动：{1}。在平台管理员核查之前拒绝同步。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="282" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="273" />
       <source>Open working copy</source>
       <translation>打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="286" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="277" />
       <source>A working copy is being opened; wait until it is shown</source>
       <translation>正在打开工作副本，请等待其显示完成</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="320" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="311" />
       <source>Cannot open the working copy: {0}</source>
       <translation>无法打开工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="340" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="343" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="331" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="334" />
       <source>New working copy</source>
       <translation>新建工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="340" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="357" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="282" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="331" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="348" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="273" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="343" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="334" />
       <source>County code (6 digits, GB/T 2260):</source>
       <translation>县级行政区代码（6 位，GB/T 2260）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="345" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="336" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="64" />
       <source>A county code has 6 digits, e.g. 330110</source>
       <translation>县级行政区代码为 6 位数字，例如 330110</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="357" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="348" />
       <source>Sample county</source>
       <translation>示例县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="381" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="372" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="30" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="44" />
       <source>Working copy</source>
       <translation>工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="381" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="372" />
       <source>Show the forestry working-copy panel</source>
       <translation>显示林业工作库面板</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="58" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="66" />
       <source>Forestry platform: {0}</source>
       <translation>林业平台：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="99" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="107" />
       <source>Forestry platform: log in</source>
       <translation>林业平台：登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="99" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="107" />
       <source>Forestry platform: log out</source>
       <translation>林业平台：退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="153" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="161" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="35" />
       <source>{0}. Check the address, your network and the proxy settings (Settings &gt; Options &gt; Network); TLS certificates are always verified.</source>
       <translation>{0}。请检查地址、网络和代理设置（设置 &gt; 选项 &gt; 网络）；TLS 证书始终会被验证。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="156" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="164" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="38" />
       <source>Canceled: nothing is lost; run it again to continue where it stopped.</source>
       <translation>已取消：没有丢失任何数据；再次运行将从中断处继续。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="158" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="166" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="30" />
       <source>The audit log of this working copy was altered outside the plugin ({0}); nothing was synced. Ask the platform administrator.</source>
       <translation>此工作副本的审核日志在插件之外被改动（{0}）；未同步任何内容。请联系平台管理员。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="169" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="177" />
       <source>Compare versions of {0}</source>
       <translation>比较 {0} 的两个版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="176" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="184" />
       <source>Field</source>
       <translation>字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="176" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="184" />
       <source>Mine (this computer)</source>
       <translation>本地（本机）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="176" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="184" />
       <source>Theirs (platform)</source>
       <translation>平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="199" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="207" />
       <source>Mine</source>
       <translation>本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="200" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="208" />
       <source>Theirs</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="223" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="231" />
       <source>Blue: mine; red dashed: theirs</source>
       <translation>蓝色：本地；红色虚线：平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="226" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="315" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="234" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="323" />
       <source>Keep mine</source>
       <translation>保留本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="227" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="316" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="235" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="324" />
       <source>Take theirs</source>
       <translation>采用平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="248" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="256" />
       <source>Forestry platform sync</source>
       <translation>林业平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="266" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="274" />
       <source>from the working copy</source>
       <translation>取自工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="270" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="278" />
       <source>Platform:</source>
       <translation>平台：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="272" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="280" />
       <source>Login:</source>
       <translation>登录：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="275" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="283" />
       <source>Log in</source>
       <translation>登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="276" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="284" />
       <source>Log out</source>
       <translation>退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="277" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="285" />
       <source>End the session on the platform; your moves made offline stay pending</source>
       <translation>结束平台会话；离线所做的操作仍待确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="279" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="515" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="482" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="287" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="513" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="480" />
       <source>Not logged in</source>
       <translation>未登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="288" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="296" />
       <source>Download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="289" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="297" />
       <source>Bring the platform's changes into the working copy</source>
       <translation>将平台上的变化下载到工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="290" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="298" />
       <source>Upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="291" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="299" />
       <source>Send local changes and the audit trail to the platform</source>
       <translation>将本地变化和审核日志发送到平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="292" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="300" />
       <source>Download + upload</source>
       <translation>下载 + 上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="295" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="303" />
       <source>Retry</source>
       <translation>重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="303" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="311" />
       <source>Conflicts (changed here and on the platform):</source>
       <translation>冲突（本地和平台都修改过）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="305" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="313" />
       <source>Here</source>
       <translation>本机</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="305" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="313" />
       <source>On the platform</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="317" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="325" />
       <source>Compare…</source>
       <translation>比较…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="374" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="372" />
       <source>Forestry platform</source>
       <translation>林业平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="390" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="388" />
       <source>Log in first</source>
       <translation>请先登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="395" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="393" />
       <source>This working copy belongs to county {0}, not {1}</source>
       <translation>此工作库属于县 {0}，不是 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="444" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="442" />
       <source>Wait until the download/upload has finished (or cancel it) before logging in again</source>
       <translation>请等待下载/上传完成（或取消）后再重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="461" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="459" />
       <source>Logging in…</source>
       <translation>正在登录…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="483" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="481" />
       <source>The platform sent an unusable account: {0}</source>
       <translation>平台返回的账号无法使用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="496" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="494" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="90" />
       <source>Logged in as {0}</source>
       <translation>已登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="510" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="508" />
       <source>Wait until the download/upload has finished (or cancel it) before logging out</source>
       <translation>请等待下载/上传完成（或取消）后再退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="562" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="560" />
       <source>Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected</source>
       <translation>本地变化：新增 {0}，修改 {1}，删除 {2}；冲突 {3}，被拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="577" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="578" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="575" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="576" />
       <source>deleted</source>
       <translation>已删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="584" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="582" />
       <source>Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, rejected {6}){7}</source>
       <translation>最近一次{0}于 {1}：下载 {2}，上传 {3}（接受 {4}，冲突 {5}，拒绝 {6}）{7}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="586" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="584" />
       <source>download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="586" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="584" />
       <source>upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="589" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="587" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="104" />
       <source>{0} record(s) from the platform could not be taken and were set aside</source>
       <translation>平台的 {0} 条记录无法接收，已搁置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="609" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="607" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="612" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="610" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="518" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="668" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="666" />
       <source>pulled {0} (conflicts {1})</source>
       <translation>已下载 {0}（冲突 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="669" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="667" />
       <source>pushed {0}: accepted {1}, conflicts {2}, rejected {3}</source>
       <translation>已上传 {0}：接受 {1}，冲突 {2}，拒绝 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="678" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="676" />
       <source>Select a conflict first</source>
       <translation>请先选择一个冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="694" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="692" />
       <source>Kept your version; it is sent with the next upload</source>
       <translation>已保留本地版本；将随下次上传发送</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="695" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="693" />
       <source>Took the platform's version</source>
       <translation>已采用平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="722" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="720" />
       <source>Platform sync</source>
       <translation>平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="722" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="720" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
     </message>

@@ -28,7 +28,7 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -120,27 +120,33 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    def notes(self, field_label: Callable[[str], str] = str) -> List[str]:
+        """The file-wide lines of the report (who, encoding, repairs, columns); `field_label` names a schema field."""
+        lines: List[str] = []
+        if self.imported_by:
+            lines.append(tr("Imported by {0}").format(self.imported_by))
+        if self.encoding:
+            lines.append(tr("Text encoding: {0} (not declared in the file, recognised from its texts)").format(
+                self.encoding) if self.encoding_guessed else tr("Text encoding: {0}").format(self.encoding))
+        if self.repaired:
+            lines.append(tr("{0} invalid polygon(s) repaired.").format(self.repaired))
+        if self.closed_tracks:
+            lines.append(tr("{0} GPS track(s) closed into polygons.").format(self.closed_tracks))
+        if self.mapped:
+            lines.append(tr("Columns used: {0}").format(
+                ", ".join(f"{k} → {field_label(v)}" for k, v in self.mapped.items())))
+        if self.ignored:
+            lines.append(tr("Columns ignored (computed from the geometry): {0}").format(", ".join(self.ignored)))
+        if self.unmapped:
+            lines.append(tr("Columns not recognised: {0}").format(", ".join(self.unmapped)))
+        return lines
+
     def summary(self) -> str:
         name = os.path.basename(self.path)
         if self.errors:
             lines = [tr("Nothing imported from {0}:").format(name)] + self.errors
         else:
-            lines = [tr("{0}: {1} patch(es) imported.").format(name, self.added)]
-            if self.imported_by:
-                lines.append(tr("Imported by {0}").format(self.imported_by))
-            if self.encoding:
-                lines.append(tr("Text encoding: {0} (not declared in the file, recognised from its texts)").format(
-                    self.encoding) if self.encoding_guessed else tr("Text encoding: {0}").format(self.encoding))
-            if self.repaired:
-                lines.append(tr("{0} invalid polygon(s) repaired.").format(self.repaired))
-            if self.closed_tracks:
-                lines.append(tr("{0} GPS track(s) closed into polygons.").format(self.closed_tracks))
-            if self.mapped:
-                lines.append(tr("Columns used: {0}").format(", ".join(f"{k} → {v}" for k, v in self.mapped.items())))
-            if self.ignored:
-                lines.append(tr("Columns ignored (computed from the geometry): {0}").format(", ".join(self.ignored)))
-            if self.unmapped:
-                lines.append(tr("Columns not recognised: {0}").format(", ".join(self.unmapped)))
+            lines = [tr("{0}: {1} patch(es) imported.").format(name, self.added)] + self.notes()
         if self.skipped:
             lines.append(tr("{0} feature(s) skipped:").format(len(self.skipped)))
             lines.extend(f"  {src}: {why}" for src, why in self.skipped[:50])

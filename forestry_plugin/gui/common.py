@@ -259,28 +259,26 @@ def import_report_summary(report) -> str:
     return tr("{0}: {1} patch(es) imported, {2} feature(s) skipped.").format(name, report.added, len(report.skipped))
 
 
+def detach_task(task) -> None:
+    """Disconnect a QgsTask's reports (completed, terminated, progress) and cancel it: for a dock going away, so no
+    task reports to a deleted widget."""
+    if task is None:
+        return
+    for signal in (task.taskCompleted, task.taskTerminated, task.progressChanged):
+        try:
+            signal.disconnect()
+        except (TypeError, RuntimeError):  # nothing connected, or the task was deleted already
+            pass
+    try:
+        task.cancel()
+    except RuntimeError:
+        pass
+
+
 def import_report_notes(report) -> str:
     """The file-wide part of an import report (errors, columns by their field labels, encoding, warnings)."""
     lang = ui_language()
-    lines: List[str] = list(report.errors)
-    if report.imported_by:
-        lines.append(tr("Imported by {0}").format(report.imported_by))
-    if report.encoding:
-        lines.append(tr("Text encoding: {0} (not declared in the file, recognised from its texts)").format(
-            report.encoding) if report.encoding_guessed else tr("Text encoding: {0}").format(report.encoding))
-    if report.repaired:
-        lines.append(tr("{0} invalid polygon(s) repaired.").format(report.repaired))
-    if report.closed_tracks:
-        lines.append(tr("{0} GPS track(s) closed into polygons.").format(report.closed_tracks))
-    if report.mapped:
-        lines.append(tr("Columns used: {0}").format(
-            ", ".join(f"{k} → {field_label(v, lang)}" for k, v in report.mapped.items())))
-    if report.ignored:
-        lines.append(tr("Columns ignored (computed from the geometry): {0}").format(", ".join(report.ignored)))
-    if report.unmapped:
-        lines.append(tr("Columns not recognised: {0}").format(", ".join(report.unmapped)))
-    lines.extend(report.warnings)
-    return "\n".join(lines)
+    return "\n".join(list(report.errors) + report.notes(lambda name: field_label(name, lang)) + list(report.warnings))
 
 
 def import_report_text(report) -> str:

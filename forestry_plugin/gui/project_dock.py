@@ -28,7 +28,7 @@ from .. import schema
 from ..core import geopackage
 from ..core.project import audit_problems_on_open, load_working_copy_steps, stage_summary
 from ..i18n import tr, ui_language
-from .common import DockComponent, current_working_copy, working_copy_of  # noqa: F401 (re-exported)
+from .common import DockComponent, current_working_copy, detach_task, working_copy_of  # noqa: F401 (re-exported)
 
 
 class SummaryTask(QgsTask):
@@ -137,16 +137,7 @@ class ProjectDock(QgsDockWidget):
         self._timer.stop()
         self._abort_opening()
         task, self.task = self.task, None
-        if task is not None:
-            for signal in (task.taskCompleted, task.taskTerminated):
-                try:
-                    signal.disconnect()
-                except (TypeError, RuntimeError):  # nothing connected, or the task was deleted already
-                    pass
-            try:
-                task.cancel()
-            except RuntimeError:
-                pass
+        detach_task(task)
         self._unhook_patch_layers(list(self._patch_layers))
         project = QgsProject.instance()
         for signal, slot in ((project.layersAdded, self.refresh), (project.layersRemoved, self.refresh),

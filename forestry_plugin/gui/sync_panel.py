@@ -46,7 +46,15 @@ from ..core.sync.auth import CredentialsError, credentials
 from ..core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError
 from ..core.sync.engine import SyncEngine
 from ..i18n import tr, ui_language
-from .common import DockComponent, current_working_copy, display_value, field_label, find_layer, translate_buttons
+from .common import (
+    DockComponent,
+    current_working_copy,
+    detach_task,
+    display_value,
+    field_label,
+    find_layer,
+    translate_buttons,
+)
 
 SETTINGS_PREFIX = "forestry/sync/"  # only the URL and the authcfg id are remembered; never secrets
 
@@ -339,17 +347,7 @@ class SyncPanel(QgsDockWidget):
     def disconnect_project(self):
         """The plugin is unloaded: stop what runs and make sure no task reports to this (soon deleted) dock."""
         for task in (self.login_task, self.task):
-            if task is None:
-                continue
-            for signal in (task.taskCompleted, task.taskTerminated, task.progressChanged):
-                try:
-                    signal.disconnect()
-                except (TypeError, RuntimeError):  # nothing connected, or the task was deleted already
-                    pass
-            try:
-                task.cancel()
-            except RuntimeError:
-                pass
+            detach_task(task)
         self.login_task = self.task = None
         try:
             QgsProject.instance().layersAdded.disconnect(self.refresh)
