@@ -24,8 +24,9 @@ from shapely.geometry import box
 
 from forestry_plugin import schema
 from forestry_plugin.core import geopackage
+from forestry_plugin.core.sync.adapter import same_geometry, same_value
 from forestry_plugin.core.sync.client import PlatformClient, PlatformError
-from forestry_plugin.core.sync.engine import SyncEngine, _same_geometry, _same_value
+from forestry_plugin.core.sync.engine import SyncEngine
 
 PW = "demo-pass-2025"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -124,9 +125,9 @@ def divergence(path: str, server, e: SyncEngine):
         if row["server_version"] != live[pid]["version"]:
             problems.append((pid, "version", row["server_version"], live[pid]["version"]))
         for k in COMPARED:
-            if not _same_value(row.get(k), props.get(k)):
+            if not same_value(row.get(k), props.get(k)):
                 problems.append((pid, k, row.get(k), props.get(k)))
-        if not _same_geometry(e._to_feature(row, blob)["geometry"], json.loads(live[pid]["geometry"]), 1e-7):
+        if not same_geometry(e._to_feature(row, blob)["geometry"], json.loads(live[pid]["geometry"]), 1e-7):
             problems.append((pid, "geometry"))
     return problems
 

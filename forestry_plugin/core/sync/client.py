@@ -20,6 +20,7 @@ from qgis.PyQt.QtCore import QByteArray, QTimer, QUrl
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
 from ...i18n import tr
+from .adapter import REST, Platform
 
 
 class PlatformError(Exception):
@@ -112,8 +113,9 @@ Progress = Optional[Callable[[float], None]]
 IsCanceled = Optional[Callable[[], bool]]
 
 
-class PlatformClient:
-    """Speaks the documented contract. One instance per server and user session."""
+class HttpTransport:
+    """HTTP through QGIS's network stack (proxy, TLS verification, timeouts) with a deadline of its own, cancel
+    through a QgsFeedback and a back-off that a cancel ends: what every platform adapter talks through."""
 
     def __init__(self, base_url: str, feedback: Optional[QgsFeedback] = None, retries: int = 4,
                  backoff_s: float = 0.5, sleep: Callable[[float], None] = time.sleep):
@@ -121,25 +123,29 @@ class PlatformClient:
         self.feedback = feedback  # canceling it aborts the request under way
         self.retries, self.backoff_s, self.sleep = retries, backoff_s, sleep
         self.deadline_ms = 0  # 0: 1.5 x QGIS's network timeout + 5 s
-        self._access: Optional[str] = None
-        self._refresh: Optional[str] = None
         self.user: Dict[str, Any] = {}
         self.bytes_sent = 0
         self.bytes_received = 0
 
-    def __repr__(self) -> str:  # never shows tokens
-        return f"PlatformClient({shown_url(self.base_url)!r}, user={self.user.get('username')!r})"
+    def _authorize(self, req: QNetworkRequest, blocking: QgsBlockingNetworkRequest) -> None:
+        """Put the session's credentials on a request (none here)."""
 
-    # -- transport ----------------------------------------------------------------------
+    def _secrets(self, body: Any = None) -> Tuple[str, ...]:
+        return ()
+
     def _request(self, method: str, path: str, body: Any = None, headers: Optional[Dict[str, str]] = None,
-                 auth: bool = True) -> Tuple[int, bytes, Dict[str, str]]:
+                 auth: bool = True, raw: Optional[bytes] = None, content_type: str = "application/json; charset=utf-8",
+                 accept: str = "application/json") -> Tuple[int, bytes, Dict[str, str]]:
+        """One HTTP exchange through QGIS's network stack: (status, body, lower-case headers). `body` goes as JSON,
+        `raw` as it is (with `content_type`)."""
         if self.feedback is not None and self.feedback.isCanceled():
             raise CanceledError(tr("Canceled"))
         url = path if path.startswith("http") else self.base_url + path
         req = QNetworkRequest(QUrl(url))
-        req.setRawHeader(b"Accept", b"application/json")
-        if auth and self._access:
-            req.setRawHeader(b"Authorization", b"Bearer " + self._access.encode())
+        req.setRawHeader(b"Accept", accept.encode())
+        blocking = QgsBlockingNetworkRequest()
+        if auth:
+            self._authorize(req, blocking)
         for k, v in (headers or {}).items():
             req.setRawHeader(k.encode(), v.encode())
         # QGIS keeps GET replies in its network cache (on disk), and when a later request for the same URL fails,
@@ -148,7 +154,6 @@ class PlatformClient:
         req.setAttribute(QNetworkRequest.CacheSaveControlAttribute, False)
         req.setAttribute(QNetworkRequest.CacheLoadControlAttribute, QNetworkRequest.AlwaysNetwork)
         self._uncache(url)
-        blocking = QgsBlockingNetworkRequest()
         # A deadline of our own over QGIS's timeout: QGIS 3.22 can leave a request waiting for good (seen after a
         # TLS certificate refusal, where it pauses its timeout); the request then ends as "no answer in time".
         inner, timed_out = QgsFeedback(), []
@@ -170,9 +175,9 @@ class PlatformClient:
             if method == "GET":
                 err = blocking.get(req, True, inner)
             else:
-                data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+                data = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode("utf-8")
                 self.bytes_sent += len(data)
-                req.setHeader(QNetworkRequest.ContentTypeHeader, "application/json; charset=utf-8")
+                req.setHeader(QNetworkRequest.ContentTypeHeader, content_type)
                 err = blocking.post(req, QByteArray(data), True, inner)
         finally:
             deadline.stop()
@@ -208,6 +213,42 @@ class PlatformClient:
         if cache is not None:
             cache.remove(QUrl(url))
 
+    def _wait(self, seconds: float) -> None:
+        """The back-off before a retry; a cancel ends it at once instead of after the full wait."""
+        if self.sleep is not time.sleep:  # tests inject their own clock
+            self.sleep(seconds)
+            return
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if self.feedback is not None and self.feedback.isCanceled():
+                raise CanceledError(tr("Canceled"))
+            time.sleep(min(0.05, max(0.0, end - time.monotonic())))
+        if self.feedback is not None and self.feedback.isCanceled():
+            raise CanceledError(tr("Canceled"))
+
+
+
+class PlatformClient(HttpTransport, Platform):
+    """Speaks the documented contract. One instance per server and user session."""
+
+    kind = REST
+    verifies_identity = serves_policy = keeps_audit = keeps_exceptions = lists_deletes = True
+
+    def __init__(self, base_url: str, feedback: Optional[QgsFeedback] = None, retries: int = 4,
+                 backoff_s: float = 0.5, sleep: Callable[[float], None] = time.sleep):
+        super().__init__(base_url, feedback, retries, backoff_s, sleep)
+        self._access: Optional[str] = None
+        self._refresh: Optional[str] = None
+
+    def __repr__(self) -> str:  # never shows tokens
+        return f"PlatformClient({shown_url(self.base_url)!r}, user={self.user.get('username')!r})"
+
+    # -- transport ----------------------------------------------------------------------
+    def _authorize(self, req: QNetworkRequest, blocking: QgsBlockingNetworkRequest) -> None:
+        """Put the session's credentials on a request (the REST contract: its bearer token)."""
+        if self._access:
+            req.setRawHeader(b"Authorization", b"Bearer " + self._access.encode())
+
     @staticmethod
     def _json(status: int, content: bytes) -> Dict[str, Any]:
         try:
@@ -219,6 +260,9 @@ class PlatformClient:
         if not isinstance(data, dict):
             raise ProtocolError(tr("The platform sent a malformed reply (HTTP {0}): {1}").format(status, "not an object"))
         return data
+
+    def secrets(self) -> Tuple[str, ...]:
+        return self._secrets()
 
     def _secrets(self, body: Any = None) -> Tuple[str, ...]:
         """What must never appear in a message: the session's tokens and the secrets of the request body."""
@@ -292,19 +336,6 @@ class PlatformClient:
                 self._wait(min(self.backoff_s * (2 ** (attempt - 1)), 8.0))
                 if isinstance(e, ProtocolError) and attempt > 2:
                     raise
-
-    def _wait(self, seconds: float) -> None:
-        """The back-off before a retry; a cancel ends it at once instead of after the full wait."""
-        if self.sleep is not time.sleep:  # tests inject their own clock
-            self.sleep(seconds)
-            return
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            if self.feedback is not None and self.feedback.isCanceled():
-                raise CanceledError(tr("Canceled"))
-            time.sleep(min(0.05, max(0.0, end - time.monotonic())))
-        if self.feedback is not None and self.feedback.isCanceled():
-            raise CanceledError(tr("Canceled"))
 
     # -- the contract -------------------------------------------------------------------
     def login(self, username: str, password: str) -> Dict[str, Any]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import re
 import secrets
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -28,8 +27,9 @@ from ...i18n import tr
 from .. import audit, geopackage, identity
 from ..policy import reason_message
 from ..refusals import render_rejection
+from .adapter import Platform, same_geometry, same_value
 from .changes import pending_changes, set_suppressed
-from .client import CanceledError, PlatformClient, redact
+from .client import CanceledError, redact
 
 SYNCED_FIELDS = [f.name for f in schema.PATCH_FIELDS if f.synced]
 WIRE_CRS = 4490  # GeoJSON on the wire is CGCS2000 geographic (lon, lat)
@@ -91,20 +91,6 @@ def sync_transaction(path: str):
 wkb_of_blob = geopackage.wkb_from_blob
 
 
-def _same_value(a: Any, b: Any) -> bool:
-    """Two attribute values as both sides store them: empty is empty, numbers within rounding, dates by digits."""
-    if (a in (None, "") and b in (None, "")) or a == b:
-        return True
-    try:
-        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
-    except (TypeError, ValueError):
-        pass
-    da, db = re.sub(r"\D", "", str(a)), re.sub(r"\D", "", str(b))
-    # dates and times written as 2025-01-05T09:00:00(.000Z) or 2025/01/05 09:00:00 (OGR) are the same moment
-    return len(da) >= 8 and da[:14].ljust(14, "0") == db[:14].ljust(14, "0") and \
-        bool(re.match(r"\d{4}\D\d{2}\D\d{2}", str(a))) and bool(re.match(r"\d{4}\D\d{2}\D\d{2}", str(b)))
-
-
 def _record_problem(feature: Any) -> Optional[str]:
     """Why a platform record cannot be merged (None: it can): the shape the contract gives a patch record."""
     if not isinstance(feature, dict):
@@ -145,37 +131,10 @@ def _record_problem(feature: Any) -> Optional[str]:
     return None
 
 
-def _flat_coords(geometry: Optional[Dict[str, Any]]) -> Optional[List[float]]:
-    """A GeoJSON (Multi)Polygon's coordinates as one flat list, ring structure included as counts."""
-    if not isinstance(geometry, dict):
-        return None
-    coords = geometry.get("coordinates")
-    polys = [coords] if geometry.get("type") == "Polygon" else coords
-    out: List[float] = []
-    try:
-        for poly in polys:
-            out.append(-len(poly))  # ring counts keep the structure in the comparison
-            for ring in poly:
-                out.append(-len(ring))
-                for pos in ring:
-                    out.extend(float(v) for v in pos[:2])
-    except (TypeError, ValueError):
-        return None
-    return out
-
-
-def _same_geometry(a: Optional[Dict[str, Any]], b: Optional[Dict[str, Any]], tol: float = 1e-8) -> bool:
-    """True when two GeoJSON geometries agree within `tol` degrees (about a millimetre)."""
-    fa, fb = _flat_coords(a), _flat_coords(b)
-    if fa is None or fb is None or len(fa) != len(fb):
-        return False
-    return all(abs(x - y) <= tol for x, y in zip(fa, fb))
-
-
 class SyncEngine:
     """Synchronizes one working copy with the platform for its county."""
 
-    def __init__(self, path: str, client: PlatformClient, county: Optional[str] = None):
+    def __init__(self, path: str, client: Platform, county: Optional[str] = None):
         self.path = path
         self.client = client
         settings = geopackage.check_working_copy(path)
@@ -217,14 +176,22 @@ class SyncEngine:
         """Cache the logged-in account and the platform's workflow policy in the working copy (offline work)."""
         from ..workflow import cache_policy
 
+        if not self.client.verifies_identity:
+            # A server that does not say who the session is (a WFS-T server): this copy works as its own identity
+            # under the bundled policy; nothing is claimed in the platform's name.
+            self._actor = identity.current_user(self.path)
+            return self._actor
         ident = identity.from_platform_user(self.client.user, self.client.base_url)
         identity.cache_identity(self.path, ident)
-        cache_policy(self.path, self.client.workflow(), self.client.base_url)
+        if self.client.serves_policy:
+            cache_policy(self.path, self.client.workflow(), self.client.base_url)
         self._actor = ident
         return ident
 
     def _session_actor(self) -> identity.Identity:
         """Who is syncing: the client's logged-in account (what the platform will see), else the current identity."""
+        if not self.client.verifies_identity:
+            return identity.current_user(self.path)
         try:
             return identity.from_platform_user(self.client.user, self.client.base_url)
         except ValueError:
@@ -367,7 +334,45 @@ class SyncEngine:
             pages += 1
             if progress:
                 progress(1.0 if last else min(0.95, pages / (pages + 1)))
+        if not self.client.lists_deletes:
+            self._reconcile(summary, is_canceled)
         return self._finish(summary)
+
+    def _reconcile(self, summary: SyncSummary, is_canceled: IsCanceled = None) -> None:
+        """For a platform whose change feed shows no deletes (WFS-T with real deletes) and whose change times come
+        from the writers' clocks: compare every patch's version with the platform's list. A patch known here and
+        gone there was deleted there; one newer there than here (a change the feed missed) is fetched."""
+        present = self.client.present_versions(self.county)
+        with geopackage.connect(self.path) as con:
+            known = dict(con.execute(f"SELECT patch_id, server_version FROM {schema.PATCHES} "
+                                     "WHERE server_version IS NOT NULL").fetchall())
+            for pid, base in con.execute("SELECT patch_id, base_version FROM sync_changes WHERE op = 'delete' AND "
+                                         "base_version IS NOT NULL").fetchall():
+                known.setdefault(pid, base)
+        gone = sorted(pid for pid in known if pid not in present)
+        newer = sorted(pid for pid, v in present.items() if pid in known and isinstance(v, int) and v > known[pid])
+        unseen = sorted(pid for pid in present if pid not in known)
+        feats: List[Dict[str, Any]] = [{"properties": {"patch_id": pid, "version": int(known[pid]) + 1,
+                                                       "deleted": True}, "geometry": None} for pid in gone]
+        # a patch the platform holds that this copy never took is taken too (a new patch of ours whose upload
+        # reply was lost is recognised by its content in the merge)
+        wanted = newer + unseen
+        for start in range(0, len(wanted), 200):
+            if is_canceled and is_canceled():
+                raise CanceledError(tr("Canceled"))
+            feats.extend(self.client.fetch(self.county, wanted[start:start + 200]))
+        if not feats:
+            return
+        with sync_transaction(self.path) as con:
+            for f in feats:
+                summary.pulled += 1
+                outcome = self._merge_or_quarantine(con, f, summary)
+                if outcome == "applied":
+                    summary.applied += 1
+                elif outcome == "deleted":
+                    summary.deleted += 1
+                elif outcome == "conflict":
+                    summary.conflicts += 1
 
     def _merge_or_quarantine(self, con, feature: Any, summary: SyncSummary) -> str:
         """Merge one platform record; one that cannot be read is set aside with its reason (the pull goes on and
@@ -444,9 +449,9 @@ class SyncEngine:
         if known:
             mine["properties"]["stage"] = known
         theirs = feature.get("properties") or {}
-        if not all(_same_value(mine["properties"].get(k), theirs.get(k)) for k in self.fields):
+        if not all(same_value(mine["properties"].get(k), theirs.get(k)) for k in self.fields):
             return False
-        return _same_geometry(mine.get("geometry"), feature.get("geometry"))
+        return same_geometry(mine.get("geometry"), feature.get("geometry"))
 
     def _record_conflict(self, con, pid, server_version, feature, local_base) -> None:
         """Record (or bring up to date) the patch's conflict; an older platform version never replaces a newer one
@@ -596,7 +601,7 @@ class SyncEngine:
         return [self._redact(t) for t in texts]  # the platform's words are shown and logged: never a credential
 
     def _redact(self, text: str) -> str:
-        return redact(text, self.client._secrets())
+        return redact(text, self.client.secrets())
 
     def _readable(self, feature: Any, summary: SyncSummary) -> bool:
         """True when a platform copy in an answer can be taken; else the answer's copy is ignored, and said so."""
@@ -729,7 +734,10 @@ class SyncEngine:
             self._set_state(con, "audit_inflight", None)
 
     def _push_exceptions(self, summary: SyncSummary) -> None:
-        """Send exceptions accepted or withdrawn here; the platform refuses those the account may not make."""
+        """Send exceptions accepted or withdrawn here; the platform refuses those the account may not make.
+        A platform that keeps no exceptions (WFS-T) is sent none: they stay pending here."""
+        if not self.client.keeps_exceptions:
+            return
         from ..checks import store
 
         with geopackage.connect(self.path) as con:

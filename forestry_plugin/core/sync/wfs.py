@@ -1,0 +1,835 @@
+"""The WFS-T adapter: sync a county with a standard OGC WFS-T server (GeoServer, QGIS Server, SuperMap iServer,
+ArcGIS Server) that publishes the patch layer.
+
+What the server must publish (a service description, `resources/platforms/*.json`, names it): one feature type
+with the patch id, a whole-number version, a change time (text, ISO 8601 UTC), the county code and the schema's
+fields it keeps (any names: the description maps ours onto theirs). Everything goes through QGIS's network stack
+(proxy, TLS verification, QGIS's timeouts) in `PlatformClient._request`.
+
+- **Download**: GetFeature filtered by county and by change time (since the last download, less a margin for
+  writers' clocks), in pages (STARTINDEX with MAXFEATURES / COUNT), as GeoJSON where the server offers it, else
+  GML read with OGR. A WFS server keeps no tombstones and the change times come from the writers' clocks, so every
+  download also lists each patch's id and version (no geometry): a patch gone there was deleted, one newer there
+  than here is fetched.
+- **Upload**: one Transaction per batch: Insert for new patches, Update filtered by id *and* the base version
+  (optimistic concurrency: zero features updated is a conflict), Delete filtered the same way. Before a batch goes
+  out, the adapter reads what the server holds of its patches, so a batch replayed after a lost reply inserts
+  nothing twice and takes its own earlier update for what it is.
+- **Review moves** are Updates of the stage filtered by id, base version and the stage the move starts from.
+- **Not kept by a WFS server**: who the session is (its role is this copy's), the workflow policy (the bundled
+  one), the audit chain (stays in the working copy) and accepted exceptions (stay pending here). What the
+  server's own access control enforces (which accounts may write the layer) is all it enforces.
+- **Authentication**: HTTP Basic from the QGIS authentication database, or a token in a header the description
+  names; both live in memory only and never appear in a message.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import json
+import os
+import uuid
+import xml.etree.ElementTree as ET
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+from urllib.parse import urlencode
+
+from osgeo import gdal, ogr, osr
+
+from ... import schema
+from ...i18n import tr
+from ...paths import resource_path
+from .adapter import WFS, Page, Platform, same_geometry, same_value
+from .client import (
+    AuthError,
+    ForbiddenError,
+    HttpTransport,
+    NetworkError,
+    PlatformError,
+    ProtocolError,
+    ServerError,
+    TimedOut,
+    redact,
+)
+
+NS = {"wfs": "http://www.opengis.net/wfs", "ogc": "http://www.opengis.net/ogc", "gml": "http://www.opengis.net/gml",
+      "ows": "http://www.opengis.net/ows", "wfs2": "http://www.opengis.net/wfs/2.0",
+      "fes": "http://www.opengis.net/fes/2.0", "ows11": "http://www.opengis.net/ows/1.1", "xsd":
+      "http://www.w3.org/2001/XMLSchema"}
+GEOJSON_FORMATS = ("application/vnd.geo+json", "application/geo+json", "application/json", "json", "geojson")
+DEFAULT_DESCRIPTION = "platforms/wfs_qgis_server.json"
+_TYPES = {f.name: f.type for f in schema.PATCH_FIELDS}
+SYNCED = [f.name for f in schema.PATCH_FIELDS if f.synced]
+
+
+class DescriptionError(ValueError):
+    """A service description that cannot be used; the message names the file, the key and what is wrong."""
+
+
+def load_description(path: Optional[str] = None) -> Dict[str, Any]:
+    """Read and check a WFS service description (JSON); the bundled one when `path` is empty."""
+    path = path or resource_path(DEFAULT_DESCRIPTION)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            raw = json.load(fh)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise DescriptionError(tr("The WFS service description {0} cannot be read: {1}").format(
+            os.path.basename(path), e)) from None
+    return check_description(raw, os.path.basename(path))
+
+
+def check_description(raw: Any, name: str = "") -> Dict[str, Any]:
+    """The description with its defaults, or DescriptionError naming every problem (it is input, not code)."""
+    problems: List[str] = []
+    if not isinstance(raw, dict):
+        raise DescriptionError(tr("The WFS service description {0} is not a JSON object").format(name))
+    d = {"version": "1.1.0", "type_name": "patches", "namespace_uri": "http://www.qgis.org/gml",
+         "namespace_prefix": "qgs", "geometry_name": "geometry", "srs_name": "EPSG:4490",
+         "output_format": "", "id_field": "patch_id", "version_field": "version", "changed_field": "changed_at",
+         "county_field": "county_code", "fields": {}, "page_size": 500, "clock_margin_s": 600,
+         "coordinate_tolerance": 1e-7, "token_header": ""}
+    unknown = sorted(set(raw) - set(d) - {"kind", "title", "comment"})
+    if unknown:
+        problems.append(tr("unknown keys: {0}").format(", ".join(unknown)))
+    d.update({k: v for k, v in raw.items() if k in d})
+    if d["version"] != "1.1.0":  # the version every server named in docs/sync.md speaks, QGIS Server included
+        problems.append(tr("version must be 1.1.0, not {0}").format(d["version"]))
+    for key in ("type_name", "geometry_name", "srs_name", "id_field", "version_field", "changed_field",
+                "county_field"):
+        if not isinstance(d[key], str) or not d[key].strip() or any(c in d[key] for c in "<>&\"' "):
+            problems.append(tr("{0} must be a name").format(key))
+    if not isinstance(d["fields"], dict) or not all(
+            isinstance(k, str) and k in SYNCED and (v is None or (isinstance(v, str) and v and not
+                                                                  any(c in v for c in "<>&\"' ")))
+            for k, v in d["fields"].items()):
+        problems.append(tr("fields must map the plugin's field names to the server's names (or null)"))
+    for key, lo, hi in (("page_size", 1, 10000), ("clock_margin_s", 0, 86400 * 7)):
+        if isinstance(d[key], bool) or not isinstance(d[key], int) or not lo <= d[key] <= hi:
+            problems.append(tr("{0} must be a whole number from {1} to {2}").format(key, lo, hi))
+    if isinstance(d["coordinate_tolerance"], bool) or not isinstance(d["coordinate_tolerance"], (int, float)) \
+            or not 0 <= d["coordinate_tolerance"] <= 0.01:
+        problems.append(tr("coordinate_tolerance must be a number of degrees from 0 to 0.01"))
+    try:
+        srs = osr.SpatialReference()
+        if srs.SetFromUserInput(str(d["srs_name"])) != 0:
+            raise RuntimeError
+    except RuntimeError:
+        problems.append(tr("srs_name {0} is not a coordinate reference system").format(d["srs_name"]))
+    if problems:
+        raise DescriptionError(tr("The WFS service description {0} cannot be used: {1}").format(
+            name, "; ".join(problems)))
+    return d
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].split(":")[-1]
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_last_stamp = [""]
+
+
+def _stamp() -> str:
+    """A change time no other write of this process shares (microseconds, never repeated): a write that comes
+    back with it is recognised as this one (a Transaction that Qt sent twice, or whose reply was lost)."""
+    t = _dt.datetime.now(_dt.timezone.utc)
+    text = t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    while text <= _last_stamp[0]:
+        t += _dt.timedelta(microseconds=1)
+        text = t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    _last_stamp[0] = text
+    return text
+
+
+class WfsPlatform(HttpTransport, Platform):
+    """A WFS-T server as a platform (see the module text)."""
+
+    kind = WFS
+    verifies_identity = serves_policy = keeps_audit = keeps_exceptions = lists_deletes = False
+
+    def __init__(self, base_url: str, description: Optional[Dict[str, Any]] = None, **kwargs):
+        super().__init__(base_url, **kwargs)
+        self.d = check_description(description) if description is not None else load_description()
+        self._credentials: Optional[Tuple[str, str]] = None
+        self._logged_in = False
+        self.server_fields: List[str] = []  # the feature type's attributes (DescribeFeatureType)
+        self.output_format = ""
+        self._wgs = osr.SpatialReference()
+        self._wgs.ImportFromEPSG(4490)
+        self._wgs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        theirs = osr.SpatialReference()
+        theirs.SetFromUserInput(self.d["srs_name"])
+        theirs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        same = theirs.IsSame(self._wgs)
+        self._to_server = None if same else osr.CoordinateTransformation(self._wgs, theirs)
+        self._from_server = None if same else osr.CoordinateTransformation(theirs, self._wgs)
+
+    def __repr__(self) -> str:
+        return f"WfsPlatform({self.base_url!r}, {self.d['type_name']!r})"
+
+    # -- session --------------------------------------------------------------------------
+    def _authorize(self, req, blocking) -> None:
+        if not self._credentials:
+            return
+        user, secret = self._credentials
+        if self.d["token_header"]:
+            req.setRawHeader(self.d["token_header"].encode(), secret.encode())
+        else:
+            req.setRawHeader(b"Authorization", b"Basic " + base64.b64encode(f"{user}:{secret}".encode()))
+
+    def secrets(self) -> Tuple[str, ...]:
+        if not self._credentials:
+            return ()
+        user, secret = self._credentials
+        return secret, base64.b64encode(f"{user}:{secret}".encode()).decode()
+
+    def _secrets(self, body: Any = None) -> Tuple[str, ...]:
+        return self.secrets()
+
+    def login(self, username: str, password: str) -> Dict[str, Any]:
+        """Check the server with these credentials (capabilities and the feature type); nothing is stored."""
+        self._credentials = (username, password) if (username or password) else None
+        try:
+            self._capabilities()
+            self._describe()
+        except BaseException:
+            self._credentials = None
+            raise
+        self._logged_in = True
+        # A WFS server does not say who the session is: no role, no units; this copy's identity stands.
+        self.user = {"username": username, "display_name": username}
+        return self.user
+
+    def forget(self) -> None:
+        self._credentials = None
+        self._logged_in = False
+        self.user = {}
+
+    def logout(self) -> None:
+        self.forget()
+
+    @property
+    def logged_in(self) -> bool:
+        return self._logged_in
+
+    def workflow(self) -> Dict[str, Any]:
+        raise PlatformError(tr("A WFS server serves no workflow policy: the plugin's own applies"))
+
+    # -- transport ------------------------------------------------------------------------
+    def _url(self, params: Dict[str, str]) -> str:
+        sep = "&" if "?" in self.base_url else "?"
+        return self.base_url + sep + urlencode({"SERVICE": "WFS", "VERSION": self.d["version"], **params})
+
+    def _exchange(self, params: Dict[str, str], xml: Optional[bytes] = None, retry: bool = True) -> bytes:
+        """One WFS request (GET with `params`, or POST of `xml`); OGC exception reports become PlatformErrors.
+        Reads are retried like the REST client's calls (a silent deadline once); a Transaction is never resent
+        blindly (the next upload looks at what the server holds first)."""
+        attempt, timeouts = 0, 0
+        while True:
+            try:
+                if xml is None:
+                    status, content, _h = self._request("GET", self._url(params), accept="*/*")
+                else:
+                    status, content, _h = self._request("POST", self._url(params), raw=xml, accept="*/*",
+                                                        content_type="text/xml; charset=utf-8")
+                self._check(status, content)
+                return content
+            except PlatformError as e:
+                if not (e.retryable or getattr(e, "retryable_reply", False)):
+                    raise
+                attempt += 1
+                timeouts += isinstance(e, TimedOut)
+                if not retry or attempt > self.retries or timeouts > 1:
+                    raise
+                self._wait(min(self.backoff_s * (2 ** (attempt - 1)), 8.0))
+
+    def _check(self, status: int, content: bytes) -> None:
+        secrets = self.secrets()
+        if status == 401:
+            raise AuthError(tr("Wrong user name or password"), expired=False, code="unauthorized")
+        if status == 403:
+            raise ForbiddenError(tr("Not allowed: {0}").format(redact(self._exception_text(content), secrets)))
+        if status >= 500:
+            raise ServerError(tr("The WFS server failed (HTTP {0}): {1}").format(
+                status, redact(self._exception_text(content), secrets)))
+        text = self._exception_text(content) if content[:400].lstrip().startswith(b"<") else ""
+        if text or status >= 400:
+            if "Security" in text or "permission" in text.lower():
+                raise ForbiddenError(tr("The WFS server refused: {0}").format(redact(text, secrets)))
+            raise ProtocolError(tr("The WFS server refused the request (HTTP {0}): {1}").format(
+                status, redact(text or tr("{0} bytes").format(len(content)), secrets)))
+
+    @staticmethod
+    def _exception_text(content: bytes) -> str:
+        """The message of an OGC exception report ("" when the reply is not one)."""
+        try:
+            root = ET.fromstring(content)
+        except ET.ParseError:
+            return ""
+        if _local(root.tag) not in ("ServiceExceptionReport", "ExceptionReport"):
+            return ""
+        texts = []
+        for el in root.iter():
+            if _local(el.tag) in ("ServiceException", "ExceptionText") and (el.text or "").strip():
+                code = el.get("code") or el.get("exceptionCode") or ""
+                texts.append(f"{code}: {el.text.strip()}" if code else el.text.strip())
+        return "; ".join(texts) or "exception"
+
+    def _xml(self, content: bytes) -> ET.Element:
+        try:
+            return ET.fromstring(content)
+        except ET.ParseError:
+            e = ProtocolError(tr("The WFS server sent a reply that is not XML ({0} bytes): it may have been cut "
+                                 "off on the way; try again").format(len(content)))
+            e.retryable_reply = True
+            raise e from None
+
+    # -- what the server offers -------------------------------------------------------------------
+    def _capabilities(self) -> None:
+        root = self._xml(self._exchange({"REQUEST": "GetCapabilities"}))
+        names = [(el.text or "").strip() for el in root.iter() if _local(el.tag) == "Name"
+                 and el.text and _local(el.tag) == "Name"]
+        wanted = self.d["type_name"]
+        if not any(n == wanted or n.split(":")[-1] == wanted for n in names):
+            raise ProtocolError(tr("The WFS server publishes no feature type {0}").format(wanted))
+        formats: List[str] = []
+        for op in root.iter():
+            if _local(op.tag) == "Operation" and op.get("name") == "GetFeature":
+                for p in op.iter():
+                    if _local(p.tag) == "Parameter" and (p.get("name") or "").lower() == "outputformat":
+                        formats += [(v.text or "").strip() for v in p.iter() if _local(v.tag) == "Value"]
+        if self.d["output_format"]:
+            self.output_format = self.d["output_format"]
+        else:
+            self.output_format = next((f for f in formats if f.lower() in GEOJSON_FORMATS), "")  # "" = GML
+
+    def _describe(self) -> None:
+        root = self._xml(self._exchange({"REQUEST": "DescribeFeatureType", "TYPENAME": self.d["type_name"]}))
+        self.server_fields = [el.get("name") for el in root.iter() if _local(el.tag) == "element"
+                              and el.get("name") and el.get("type") and not el.get("substitutionGroup")]
+        needed = [self.d[k] for k in ("id_field", "version_field", "changed_field", "county_field")]
+        missing = [n for n in needed if n not in self.server_fields]
+        if missing:
+            raise ProtocolError(tr("The WFS feature type {0} lacks the fields {1} (see docs/sync.md: what a WFS "
+                                   "server must publish)").format(self.d["type_name"], ", ".join(missing)))
+
+    def _ensure(self) -> None:
+        if not self.server_fields:
+            self._capabilities()
+            self._describe()
+
+    def field_map(self) -> Dict[str, str]:
+        """Ours → theirs for every synced field the server keeps."""
+        self._ensure()
+        out = {}
+        for name in SYNCED:
+            theirs = self.d["fields"].get(name, name) if name in self.d["fields"] else name
+            if theirs and theirs in self.server_fields:
+                out[name] = theirs
+        out["patch_id"] = self.d["id_field"]
+        out["county_code"] = self.d["county_field"]
+        return out
+
+    # -- reading ---------------------------------------------------------------------------
+    def _filter(self, county: str, since: Optional[str] = None, ids: Optional[List[str]] = None) -> ET.Element:
+        ogc = NS["ogc"]
+        conds = [self._equal(self.d["county_field"], county)]
+        if since:
+            c = ET.Element(f"{{{ogc}}}PropertyIsGreaterThanOrEqualTo")
+            ET.SubElement(c, f"{{{ogc}}}PropertyName").text = self.d["changed_field"]
+            ET.SubElement(c, f"{{{ogc}}}Literal").text = since
+            conds.append(c)
+        if ids:
+            if len(ids) == 1:
+                conds.append(self._equal(self.d["id_field"], ids[0]))
+            else:
+                alt = ET.Element(f"{{{ogc}}}Or")
+                alt.extend(self._equal(self.d["id_field"], i) for i in ids)
+                conds.append(alt)
+        f = ET.Element(f"{{{ogc}}}Filter")
+        if len(conds) == 1:
+            f.append(conds[0])
+        else:
+            both = ET.SubElement(f, f"{{{ogc}}}And")
+            both.extend(conds)
+        return f
+
+    @staticmethod
+    def _equal(name: str, value: Any) -> ET.Element:
+        ogc = NS["ogc"]
+        c = ET.Element(f"{{{ogc}}}PropertyIsEqualTo")
+        ET.SubElement(c, f"{{{ogc}}}PropertyName").text = name
+        ET.SubElement(c, f"{{{ogc}}}Literal").text = str(value)
+        return c
+
+    def _get_features(self, flt: ET.Element, start: int = 0, count: int = 0,
+                      properties: Optional[List[str]] = None) -> List[Dict[str, Any]]:
+        params = {"REQUEST": "GetFeature", "TYPENAME": self.d["type_name"], "SRSNAME": self.d["srs_name"],
+                  "FILTER": ET.tostring(flt, encoding="unicode")}
+        if self.output_format:
+            params["OUTPUTFORMAT"] = self.output_format
+        if count:
+            params["MAXFEATURES"] = str(count)
+            params["STARTINDEX"] = str(start)
+        if properties:
+            params["PROPERTYNAME"] = ",".join(properties)
+        content = self._exchange(params)
+        return self._parse_features(content)
+
+    def _parse_features(self, content: bytes) -> List[Dict[str, Any]]:
+        if self.output_format.lower() in GEOJSON_FORMATS:
+            try:
+                data = json.loads(content.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                e = ProtocolError(tr("The WFS server sent a reply that could not be read ({0} bytes): it may have "
+                                     "been cut off on the way; try again").format(len(content)))
+                e.retryable_reply = True
+                raise e from None
+            feats = data.get("features") if isinstance(data, dict) else None
+            if not isinstance(feats, list):
+                raise ProtocolError(tr("The WFS server sent a malformed reply: {0}").format("no features"))
+            return feats
+        return self._gml_features(content)
+
+    def _gml_features(self, content: bytes) -> List[Dict[str, Any]]:
+        """GML read with OGR's GML driver: every value as text (a code such as 0012 stays 0012; the schema's types
+        are applied after), no schema downloaded from the server's schemaLocation."""
+        name = f"/vsimem/wfs_{uuid.uuid4().hex}.gml"
+        gdal.FileFromMemBuffer(name, content)
+        try:
+            before = gdal.GetThreadLocalConfigOption("GML_FIELDTYPES", None)
+            gdal.SetThreadLocalConfigOption("GML_FIELDTYPES", "ALWAYS_STRING")
+            try:
+                # axis order as OGR reads srsName (urn:...EPSG::4490 is lat/lon), written out as lon/lat
+                ds = gdal.OpenEx(name, gdal.OF_VECTOR, open_options=["DOWNLOAD_SCHEMA=NO", "EXPOSE_GML_ID=YES"])
+            except RuntimeError:
+                ds = None
+            finally:
+                gdal.SetThreadLocalConfigOption("GML_FIELDTYPES", before)
+            if ds is None:
+                if b"featureMember" not in content and b"member" not in content:
+                    return []  # an empty collection
+                raise ProtocolError(tr("The WFS server sent GML that could not be read"))
+            out = []
+            for i in range(ds.GetLayerCount()):
+                for f in ds.GetLayer(i):
+                    out.append(json.loads(f.ExportToJson(options=["COORDINATE_PRECISION=9"])))
+            return out
+        finally:
+            gdal.Unlink(name)
+            for ext in (".gfs", ".xsd"):
+                if gdal.VSIStatL(name[:-4] + ext) is not None:
+                    gdal.Unlink(name[:-4] + ext)
+
+    def _record(self, feat: Any) -> Any:
+        """A server feature as the engine's record (our names, types and EPSG:4490); anything odd is passed on
+        as it is, for the engine to set aside with its reason."""
+        if not isinstance(feat, dict) or not isinstance(feat.get("properties"), dict):
+            return feat
+        theirs = feat["properties"]
+        props: Dict[str, Any] = {}
+        for ours, name in self.field_map().items():
+            value = theirs.get(name)
+            value = None if value == "" else value  # GML has no NULL but an absent or empty element
+            kind = _TYPES.get(ours)
+            if kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)
+            elif isinstance(value, str) and kind in ("integer", "real") and value.strip():
+                try:
+                    value = int(value) if kind == "integer" else float(value)
+                except ValueError:
+                    pass
+            props[ours] = value
+        version = theirs.get(self.d["version_field"])
+        if isinstance(version, str) and version.strip().lstrip("-").isdigit():
+            version = int(version)
+        elif isinstance(version, float) and version.is_integer():
+            version = int(version)
+        props["version"] = version
+        props["deleted"] = False
+        changed = theirs.get(self.d["changed_field"])
+        props["changed_at"] = changed if isinstance(changed, str) else None
+        geometry = feat.get("geometry")
+        if geometry and self._from_server is not None:
+            geometry = self._transform(geometry, self._from_server)
+        return {"type": "Feature", "properties": props, "geometry": geometry}
+
+    @staticmethod
+    def _transform(geojson: Dict[str, Any], ct) -> Optional[Dict[str, Any]]:
+        try:
+            g = ogr.CreateGeometryFromJson(json.dumps(geojson))
+        except RuntimeError:
+            return geojson
+        if g is None:
+            return geojson
+        g.Transform(ct)
+        return json.loads(g.ExportToJson(options=["COORDINATE_PRECISION=9"]))
+
+    def iter_pages(self, county: str, changed_since: Optional[str] = None, page_size: int = 500) -> Iterator[Page]:
+        """The county's patches changed since the cursor (a change time), less the clock margin. The cursor
+        moves only after the last page (a canceled download starts over: the merge takes nothing twice)."""
+        self._ensure()
+        page_size = min(page_size, self.d["page_size"])
+        since = None
+        if changed_since and changed_since != "0":
+            try:
+                t = _dt.datetime.strptime(changed_since, "%Y-%m-%dT%H:%M:%SZ")
+                since = (t - _dt.timedelta(seconds=self.d["clock_margin_s"])).strftime("%Y-%m-%dT%H:%M:%SZ")
+            except ValueError:
+                since = None  # a cursor of another kind of platform: everything
+        started = _now()
+        latest, start, seen = "", 0, set()
+        while True:
+            feats = self._get_features(self._filter(county, since), start, page_size)
+            records = [self._record(f) for f in feats]
+            ids = [r["properties"].get("patch_id") for r in records if isinstance(r, dict)
+                   and isinstance(r.get("properties"), dict)]
+            for f in feats:
+                changed = (f.get("properties") or {}).get(self.d["changed_field"]) if isinstance(f, dict) else None
+                if isinstance(changed, str) and changed > latest:
+                    latest = changed
+            last = len(feats) < page_size
+            if feats and ids and all(i in seen for i in ids):
+                raise ProtocolError(tr("The WFS server does not page its answers (STARTINDEX): lower the page "
+                                       "size in the service description, or ask for paging to be enabled"))
+            seen.update(ids)
+            # the cursor: the latest change time seen, but never later than when this download started
+            cursor = min(latest, started) if latest else (changed_since or "0")
+            yield records, (cursor if last else (changed_since or "0")), last
+            if last:
+                return
+            start += len(feats)
+
+    def present_versions(self, county: str) -> Dict[str, int]:
+        self._ensure()
+        out: Dict[str, int] = {}
+        start, size = 0, max(self.d["page_size"], 1000)
+        while True:
+            feats = self._get_features(self._filter(county), start, size,
+                                       [self.d["id_field"], self.d["version_field"]])
+            for f in feats:
+                p = (f or {}).get("properties") or {} if isinstance(f, dict) else {}
+                pid, version = p.get(self.d["id_field"]), p.get(self.d["version_field"])
+                if isinstance(version, str) and version.isdigit():
+                    version = int(version)
+                if isinstance(pid, str) and pid and isinstance(version, int) and not isinstance(version, bool):
+                    out[pid] = version
+            if len(feats) < size:
+                return out
+            start += len(feats)
+
+    def fetch(self, county: str, patch_ids: List[str]) -> List[Dict[str, Any]]:
+        return [self._record(f) for f in self._fetch_raw(county, patch_ids)]
+
+    def _fetch_raw(self, county: str, patch_ids: List[str]) -> List[Any]:
+        self._ensure()
+        out: List[Any] = []
+        for i in range(0, len(patch_ids), 100):
+            out += self._get_features(self._filter(county, ids=patch_ids[i:i + 100]))
+        return out
+
+    def _held(self, county: str, patch_ids: List[str]) -> Dict[str, Tuple[Dict[str, Any], str]]:
+        """What the server holds of these patches: record and the server's own feature id, by patch id."""
+        out = {}
+        for f in self._fetch_raw(county, patch_ids):
+            r = self._record(f)
+            if isinstance(r, dict) and isinstance(r.get("properties"), dict) and r["properties"].get("patch_id"):
+                fid = f.get("id") if isinstance(f.get("id"), str) else (f.get("properties") or {}).get("gml_id")
+                out[r["properties"]["patch_id"]] = (r, str(fid or ""))
+        return out
+
+    # -- writing ---------------------------------------------------------------------------
+    def _transaction(self, actions: List[ET.Element]) -> Dict[str, Any]:
+        """Send one Transaction; its totals, inserted ids and per-action messages (by handle)."""
+        wfs = NS["wfs"]
+        root = ET.Element(f"{{{wfs}}}Transaction", {"service": "WFS", "version": self.d["version"]})
+        root.extend(actions)
+        ET.register_namespace(self.d["namespace_prefix"], self.d["namespace_uri"])
+        for k in ("wfs", "ogc", "gml"):
+            ET.register_namespace(k, NS[k])
+        body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        content = self._exchange({}, xml=body, retry=False)
+        try:
+            reply = ET.fromstring(content)
+        except ET.ParseError:
+            # the answer was cut off on the way: the server may or may not have applied the change (the next
+            # upload looks at what it holds before anything is sent again)
+            raise NetworkError(tr("The WFS server's answer to the upload was cut off ({0} bytes); nothing is lost: "
+                                  "the next upload checks what the server holds").format(len(content))) from None
+        totals = {"inserted": 0, "updated": 0, "deleted": 0}
+        messages: Dict[str, str] = {}
+        for el in reply.iter():
+            name = _local(el.tag)
+            if name in ("totalInserted", "totalUpdated", "totalDeleted", "totalReplaced"):
+                try:
+                    totals[name[5:].lower()] = int((el.text or "0").strip())
+                except ValueError:
+                    pass
+            elif name == "Action":
+                text = " ".join((m.text or "").strip() for m in el.iter() if _local(m.tag) == "Message")
+                messages[el.get("locator") or ""] = redact(text, self.secrets())
+        return {**totals, "messages": messages}
+
+    def _gml(self, geojson: Dict[str, Any]) -> ET.Element:
+        """A (Multi)Polygon as GML 2 MultiPolygon (what WFS 1.x servers read, QGIS Server included)."""
+        gml = NS["gml"]
+        if self._to_server is not None:
+            geojson = self._transform(geojson, self._to_server)
+        polys = [geojson["coordinates"]] if geojson.get("type") == "Polygon" else geojson["coordinates"]
+        mp = ET.Element(f"{{{gml}}}MultiPolygon", {"srsName": self.d["srs_name"]})
+        for poly in polys:
+            p = ET.SubElement(ET.SubElement(mp, f"{{{gml}}}polygonMember"), f"{{{gml}}}Polygon")
+            for i, ring in enumerate(poly):
+                b = ET.SubElement(p, f"{{{gml}}}outerBoundaryIs" if i == 0 else f"{{{gml}}}innerBoundaryIs")
+                ET.SubElement(ET.SubElement(b, f"{{{gml}}}LinearRing"), f"{{{gml}}}coordinates").text = " ".join(
+                    f"{float(x):.9f},{float(y):.9f}" for x, y, *_ in ring)
+        return mp
+
+    @staticmethod
+    def _text(value: Any) -> Optional[str]:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        if isinstance(value, float):
+            return repr(value)
+        return str(value)
+
+    def _insert(self, item: Dict[str, Any], county: str, stamp: str) -> ET.Element:
+        wfs, ns = NS["wfs"], self.d["namespace_uri"]
+        action = ET.Element(f"{{{wfs}}}Insert", {"handle": item["patch_id"]})
+        feat = ET.SubElement(action, f"{{{ns}}}{self.d['type_name'].split(':')[-1]}")
+        ET.SubElement(feat, f"{{{ns}}}{self.d['geometry_name']}").append(self._gml(item["geometry"]))
+        props = dict(item.get("properties") or {})
+        props["county_code"] = props.get("county_code") or county
+        values = {theirs: self._text(props.get(ours)) for ours, theirs in self.field_map().items()}
+        values[self.d["version_field"]] = "1"
+        values[self.d["changed_field"]] = stamp
+        for name, text in values.items():
+            if text is not None:  # an empty element is not NULL to every server: left out instead
+                ET.SubElement(feat, f"{{{ns}}}{name}").text = text
+        return action
+
+    def _update(self, item: Dict[str, Any], county: str, base: int, stamp: str,
+                only: Optional[Dict[str, Any]] = None, stage_from: Optional[str] = None) -> ET.Element:
+        wfs = NS["wfs"]
+        action = ET.Element(f"{{{wfs}}}Update", {"typeName": self.d["type_name"], "handle": item["patch_id"]})
+
+        def prop(name: str, value: Optional[str] = None, geometry: Optional[ET.Element] = None) -> None:
+            p = ET.SubElement(action, f"{{{wfs}}}Property")
+            ET.SubElement(p, f"{{{wfs}}}Name").text = name
+            if geometry is not None:
+                ET.SubElement(p, f"{{{wfs}}}Value").append(geometry)
+            elif value is not None:
+                ET.SubElement(p, f"{{{wfs}}}Value").text = value  # no Value element: NULL
+
+        fields = self.field_map()
+        if only is None:
+            props = dict(item.get("properties") or {})
+            props["county_code"] = props.get("county_code") or county
+            prop(self.d["geometry_name"], geometry=self._gml(item["geometry"]))
+            for ours, theirs in fields.items():
+                if ours != "patch_id":
+                    prop(theirs, self._text(props.get(ours)))
+        else:
+            for ours, value in only.items():  # {}: only the version and the change time (a claim)
+                if ours in fields:
+                    prop(fields[ours], self._text(value))
+        prop(self.d["version_field"], str(base + 1))
+        prop(self.d["changed_field"], stamp)
+        action.append(self._version_filter(item["patch_id"], base, county, stage_from))
+        return action
+
+    def _version_filter(self, pid: str, base: int, county: str, stage_from: Optional[str] = None) -> ET.Element:
+        ogc = NS["ogc"]
+        f = ET.Element(f"{{{ogc}}}Filter")
+        both = ET.SubElement(f, f"{{{ogc}}}And")
+        both.append(self._equal(self.d["id_field"], pid))
+        both.append(self._equal(self.d["version_field"], base))
+        both.append(self._equal(self.d["county_field"], county))
+        if stage_from is not None and "stage" in self.field_map():
+            both.append(self._equal(self.field_map()["stage"], stage_from))
+        return f
+
+    def _delete(self, item: Dict[str, Any], county: str, base: int, fid: str) -> Dict[str, Any]:
+        """Delete one patch if the server still holds the version it was deleted on. QGIS Server 3.22 finds no
+        feature for an attribute filter in a Delete (only for feature ids), so the version is claimed first by an
+        Update under the version filter (base -> base + 1), then the feature is deleted by its id."""
+        stamp = _stamp()
+        claim = self._transaction([self._update(item, county, base, stamp, only={})])
+        if claim["updated"] != 1 or claim["messages"]:
+            now = self._held(county, [item["patch_id"]]).get(item["patch_id"])
+            if now is None:
+                return {"status": "accepted", "version": None}  # gone there already
+            if not self._written_by(now[0], stamp, base + 1):
+                return {"status": "conflict", "server": now[0],
+                        "server_version": now[0]["properties"].get("version")}
+            fid = now[1] or fid  # the claim went through (sent twice, or its reply lost): ours
+        if not fid:
+            return {"status": "rejected", "code": "server_refused", "reasons": [
+                tr("The WFS server gave the patch no feature id: it cannot be deleted through WFS")]}
+        ogc, wfs = NS["ogc"], NS["wfs"]
+        action = ET.Element(f"{{{wfs}}}Delete", {"typeName": self.d["type_name"], "handle": item["patch_id"]})
+        ET.SubElement(ET.SubElement(action, f"{{{ogc}}}Filter"), f"{{{ogc}}}FeatureId", {"fid": fid})
+        done = self._transaction([action])
+        if done["deleted"] == 1:
+            return {"status": "accepted", "version": None}
+        now = self._held(county, [item["patch_id"]]).get(item["patch_id"])
+        if now is None:
+            return {"status": "accepted", "version": None}
+        return {"status": "rejected", "code": "server_refused", "server": now[0], "reasons": [
+            tr("The WFS server refused the change: {0}").format(
+                "; ".join(done["messages"].values()) or tr("no reason given"))]}
+
+    def _written_by(self, record: Dict[str, Any], stamp: str, version: int) -> bool:
+        """True when the server's record is the one a write stamped `stamp` made (version and change time)."""
+        props = record.get("properties") or {}
+        return props.get("version") == version and props.get("changed_at") == stamp
+
+    def _same(self, item: Dict[str, Any], server: Dict[str, Any]) -> bool:
+        """True when the server's record holds what the item sends (fields the server keeps, and the geometry)."""
+        mine, theirs = item.get("properties") or {}, server.get("properties") or {}
+        fields = [f for f in self.field_map() if f not in ("county_code",)]
+        if not all(same_value(mine.get(f), theirs.get(f)) for f in fields if f in mine):
+            return False
+        return same_geometry(item.get("geometry"), server.get("geometry"), self.d["coordinate_tolerance"])
+
+    def _dedupe(self, county: str, inserted: Dict[str, str]) -> int:
+        """Delete the extra copies of patches this batch inserted (same patch id, same change time): the one with
+        the lowest feature id stays. Copies made by anyone else are left alone. Returns how many went."""
+        groups: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {}
+        for f in self._fetch_raw(county, sorted(inserted)):
+            rec = self._record(f)
+            if not isinstance(rec, dict) or not isinstance(rec.get("properties"), dict):
+                continue
+            pid = rec["properties"].get("patch_id")
+            fid = f.get("id") if isinstance(f.get("id"), str) else (f.get("properties") or {}).get("gml_id")
+            if pid in inserted and fid and rec["properties"].get("changed_at") == inserted[pid]:
+                groups.setdefault(pid, []).append((str(fid), rec))
+
+        def order(fid: str):
+            tail = fid.rsplit(".", 1)[-1]
+            return (0, int(tail), fid) if tail.isdigit() else (1, 0, fid)
+
+        extra = [fid for copies in groups.values() if len(copies) > 1
+                 for fid, _rec in sorted(copies, key=lambda c: order(c[0]))[1:]]
+        if not extra:
+            return 0
+        ogc, wfs = NS["ogc"], NS["wfs"]
+        actions = []
+        for fid in extra:
+            action = ET.Element(f"{{{wfs}}}Delete", {"typeName": self.d["type_name"]})
+            ET.SubElement(ET.SubElement(action, f"{{{ogc}}}Filter"), f"{{{ogc}}}FeatureId", {"fid": fid})
+            actions.append(action)
+        return self._transaction(actions)["deleted"]
+
+    @staticmethod
+    def _tombstone(pid: str, version: int) -> Dict[str, Any]:
+        return {"type": "Feature", "properties": {"patch_id": pid, "version": version, "deleted": True},
+                "geometry": None}
+
+    def upsert(self, items: List[Dict[str, Any]], county: str, idempotency_key: Optional[str] = None
+               ) -> List[Dict[str, Any]]:
+        self._ensure()
+        held = self._held(county, [it["patch_id"] for it in items])
+        results: List[Optional[Dict[str, Any]]] = [None] * len(items)
+        actions, sent, deletes = [], [], []  # (index, what was sent)
+        stamps: Dict[int, str] = {}  # the change time each insert and update carries
+        for i, it in enumerate(items):
+            pid, base = it["patch_id"], it.get("base_version")
+            server, fid = held.get(pid, (None, ""))
+            sv = server["properties"].get("version") if server else None
+            if it.get("op") == "delete":
+                if server is None:
+                    results[i] = {"status": "accepted", "version": None}  # gone already (our lost delete too)
+                elif sv == base:
+                    deletes.append((i, fid))
+                else:
+                    results[i] = {"status": "conflict", "server": server, "server_version": sv}
+            elif base is None:
+                if server is None:
+                    stamps[i] = _stamp()
+                    actions.append(self._insert(it, county, stamps[i]))
+                    sent.append(i)
+                elif self._same(it, server):  # our own insert whose reply was lost
+                    results[i] = {"status": "accepted", "version": sv}
+                else:
+                    results[i] = {"status": "conflict", "server": server, "server_version": sv}
+            elif server is None:  # deleted on the server since
+                results[i] = {"status": "conflict", "server": self._tombstone(pid, int(base) + 1),
+                              "server_version": int(base) + 1}
+            elif sv == base:
+                stamps[i] = _stamp()
+                actions.append(self._update(it, county, int(base), stamps[i]))
+                sent.append(i)
+            elif isinstance(sv, int) and sv == int(base) + 1 and self._same(it, server):
+                results[i] = {"status": "accepted", "version": sv}  # our own update whose reply was lost
+            else:
+                results[i] = {"status": "conflict", "server": server, "server_version": sv}
+        if actions:
+            outcome = self._transaction(actions)
+            inserted = {items[i]["patch_id"]: stamps[i] for i in sent if items[i].get("base_version") is None}
+            if inserted:
+                # Qt sends a POST again by itself when a kept-alive connection closes before the answer (seen with
+                # QGIS Server: each patch inserted twice); copies carrying this batch's change time are removed
+                self._dedupe(county, inserted)
+            expected = {"inserted": len(inserted), "updated": len(sent) - len(inserted), "deleted": 0}
+            clean = not outcome["messages"] and all(outcome[k] == v for k, v in expected.items())
+            after = {} if clean else {pid: rec for pid, (rec, _fid) in
+                                      self._held(county, [items[i]["patch_id"] for i in sent]).items()}
+            for i in sent:
+                it = items[i]
+                pid, base = it["patch_id"], it.get("base_version")
+                want = 1 if base is None else int(base) + 1
+                if clean:
+                    results[i] = {"status": "accepted", "version": want}
+                    continue
+                now = after.get(pid)
+                nv = now["properties"].get("version") if now else None
+                if now is not None and (self._written_by(now, stamps[i], want) or (nv == want and self._same(it, now))):
+                    results[i] = {"status": "accepted", "version": want}
+                elif (now is None and base is None) or (now is not None and nv == base):
+                    # nothing changed there: the server would not take it
+                    results[i] = {"status": "rejected", "code": "server_refused", "server": now,
+                                  "reasons": [tr("The WFS server refused the change: {0}").format(
+                                      outcome["messages"].get(pid) or tr("no reason given"))]}
+                else:  # someone else's version came between
+                    results[i] = {"status": "conflict", "server": now or self._tombstone(pid, int(base) + 1),
+                                  "server_version": nv if now else int(base) + 1}
+        for i, fid in deletes:
+            results[i] = self._delete(items[i], county, int(items[i]["base_version"]), fid)
+        return [r or {"status": "rejected", "code": "server_refused", "reasons": []} for r in results]
+
+    # -- review moves: stage updates under the same optimistic concurrency --------------------------
+    def submit_audit(self, county: str, copy_id: str, items: List[Dict[str, Any]], copy_secret: str) -> Dict[str, Any]:
+        """Moves (transition / return rows) become stage Updates filtered by id, base version and the stage the
+        move starts from; other rows stay in the working copy (a WFS server keeps no audit chain)."""
+        self._ensure()
+        results = []
+        for row in items:
+            if row.get("action") not in ("transition", "return"):
+                results.append({"status": "noted"})
+                continue
+            pid, base = row.get("patch_id"), row.get("base_version")
+            if not isinstance(base, int):
+                results.append({"status": "rejected", "code": "changed_on_platform", "server": None,
+                                "rejections": [{"code": "changed_on_platform"}]})
+                continue
+            only = {"stage": row.get("to_stage")}
+            outcome = self._transaction([self._update({"patch_id": pid}, county, base, _stamp(), only=only,
+                                                      stage_from=row.get("from_stage"))])
+            if outcome["updated"] == 1 and not outcome["messages"]:
+                results.append({"status": "accepted", "version": base + 1})
+                continue
+            now = next(iter(self.fetch(county, [pid])), None)
+            props = (now or {}).get("properties") or {}
+            if props.get("version") == base + 1 and props.get("stage") == row.get("to_stage"):
+                results.append({"status": "accepted", "version": base + 1})  # the reply of an earlier try was lost
+            else:
+                results.append({"status": "rejected", "code": "changed_on_platform",
+                                "rejections": [{"code": "changed_on_platform"}],
+                                "server": now if isinstance(now, dict) else None})
+        return {"results": results}
