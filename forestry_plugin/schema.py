@@ -41,6 +41,12 @@ def mu_to_m2(mu: float) -> float:
     return mu * M2_PER_MU
 
 
+def rounded_area(area) -> Tuple[float, float]:
+    """(area_mu, area_ha) of an area (anything with .mu and .ha, e.g. core.area.Area), rounded to the decimals the
+    schema gives the two fields: the one rounding of every area the plugin writes."""
+    return PATCH_FIELD["area_mu"].rounded(area.mu), PATCH_FIELD["area_ha"].rounded(area.ha)
+
+
 def plain_value(v):
     """An attribute value as QGIS hands it over, as the schema stores it: QVariant NULL -> None,
     QDate -> "yyyy-MM-dd", QDateTime -> "yyyy-MM-ddTHH:mm:ss"; anything else unchanged."""
@@ -323,6 +329,13 @@ class Field:
     default_expression: Optional[str] = None  # QGIS expression used by the attribute form
     editable: bool = True  # False: filled by the plugin, read-only in forms
     synced: bool = True  # exchanged with the provincial platform
+    decimals: Optional[int] = None  # REAL fields the plugin computes: stored rounded to this many decimals
+
+    def rounded(self, value):
+        """`value` rounded to the field's decimals (unchanged without decimals, or when empty)."""
+        if value is None or self.decimals is None:
+            return value
+        return round(float(value), self.decimals)
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang.startswith("zh") else self.en
@@ -353,8 +366,9 @@ PATCH_FIELDS: Tuple[Field, ...] = (
     Field("forest_type", STRING, "林种", "Forest type", 20, code_list="forest_type", required=True),
     Field("species", STRING, "树种", "Tree species", 40, code_list="species", required=True),
     Field("prev_dlbm", STRING, "前地类", "Previous land class", 4, code_list="dlbm"),
-    Field("area_mu", REAL, "实施面积(亩)", "Area (mu)", required=True, min_value=0),
-    Field("area_ha", REAL, "实施面积(公顷)", "Area (ha)", required=True, min_value=0),
+    # The ellipsoidal area the plugin writes (editing context, checks fixes): rounded to `decimals` (rounded_area).
+    Field("area_mu", REAL, "实施面积(亩)", "Area (mu)", required=True, min_value=0, decimals=4),
+    Field("area_ha", REAL, "实施面积(公顷)", "Area (ha)", required=True, min_value=0, decimals=4),
     Field("density", INTEGER, "造林密度(株/亩)", "Density (plants/mu)", min_value=0, max_value=2000),
     Field("survival_rate", REAL, "成活率(%)", "Survival rate (%)", min_value=0, max_value=100, required_from="accepted"),
     Field("stage", STRING, "阶段", "Stage", 20, code_list="stage", required=True, default_expression="'design'",

@@ -93,6 +93,32 @@ def test_fix_invalid_geometry_in_edit_buffer_and_undo(dock, sample_county):
     layer.rollBack()
 
 
+def test_fix_and_editing_context_round_area_alike(dock):
+    """One rounding of area_mu (the schema's decimals): a fix writes what the editing context writes."""
+    from qgis.core import QgsGeometry
+    from qgis.PyQt.QtGui import QTransform
+
+    from forestry_plugin import schema
+    from forestry_plugin.core.attributes import PatchContext
+
+    dock.run_checks("layer", wait=True)
+    bad = next(f for f in dock.findings if f.rule == "invalid_geometry")
+    layer = dock.layer()
+    feat = next(layer.getFeatures(f"patch_id = '{bad.patch_id}'"))
+    g = QgsGeometry(feat.geometry())
+    c = g.centroid().asPoint()
+    g.transform(QTransform().translate(c.x(), c.y()).scale(1.01372, 0.99731).translate(-c.x(), -c.y()))
+    layer.startEditing()
+    layer.changeGeometry(feat.id(), g)  # an area with more than two decimals in mu
+    assert dock.apply_fix("repair", bad)
+    fixed = next(layer.getFeatures(f"patch_id = '{bad.patch_id}'"))
+    expected = PatchContext(None, None, layer.crs()).areas(fixed.geometry())
+    assert round(expected[0], 2) != expected[0]
+    assert (fixed["area_mu"], fixed["area_ha"]) == expected
+    assert expected == tuple(round(v, schema.PATCH_FIELD["area_mu"].decimals) for v in expected)
+    layer.rollBack()
+
+
 def test_export_excel(dock, tmp_path):
     dock.run_checks("layer", wait=True)
     out = dock.export(str(tmp_path / "checks.xlsx"))

@@ -23,6 +23,7 @@ from qgis.core import (
 
 from .. import schema
 from ..i18n import tr
+from . import clock
 from .area import AreaCalculator
 from .geopackage import connect, layer_uri
 
@@ -219,7 +220,7 @@ def number_patches(path: str, only_missing: bool = True, scheme: Optional[str] =
         todo = [r[:7] for r in rows if (not only_missing or r[5] in (None, "")) and (stages is None or r[7] in stages)]
         if not todo:
             return 0
-        now = now_iso()
+        now = clock.now_utc_iso()  # written with SQL: UTC, as every stamp the plugin stores itself
         updates = []
         for fid, year, county, township, village, _no, revision in todo:
             number = numberer.next_number({"year": year, "county_code": county, "township_code": township,
@@ -253,8 +254,10 @@ def new_patch_id() -> str:
 
 
 def now_iso() -> str:
-    """The current local time as the ISO string stored in datetime fields."""
-    return _dt.datetime.now().replace(microsecond=0).isoformat()
+    """The current time for the datetime fields this context hands to a layer's edit buffer (created_at,
+    updated_at): core.clock.layer_now, local and zone-less, because QGIS 3.22 writes a layer's datetimes without
+    their zone (a UTC stamp would come back as local time). Stamps written with SQL are UTC (clock.now_utc_iso)."""
+    return clock.layer_now()
 
 
 class _Index:
@@ -381,9 +384,8 @@ class PatchContext:
         return max(by_class, key=by_class.get) if by_class else None
 
     def areas(self, geom: QgsGeometry) -> Tuple[float, float]:
-        """Ellipsoidal (mu, ha) rounded to 4 decimals."""
-        a = self.calc.area(geom)
-        return round(a.mu, 4), round(a.ha, 4)
+        """Ellipsoidal (mu, ha), rounded as the schema says (schema.rounded_area)."""
+        return schema.rounded_area(self.calc.area(geom))
 
     # -- attribute sets ---------------------------------------------------------------------
     def geometry_attributes(self, geom: QgsGeometry, remark: Optional[str] = None) -> Dict[str, Any]:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
 from .. import schema
-from . import geopackage
+from . import clock, geopackage
 
 PLATFORM, CACHED, LOCAL = "platform", "cached", "local"
 CACHE_KEY = "identity"  # sync_state key in the working copy
@@ -24,13 +24,13 @@ DEFAULT_OFFLINE_DAYS = 7.0
 
 
 def utc_now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc)
+    """The current time in UTC (core.clock, the one clock)."""
+    return clock.now_utc()
 
 
 def utc_text(when: Optional[_dt.datetime] = None) -> str:
-    """UTC time as stored everywhere: YYYY-MM-DDTHH:MM:SS.SSSZ."""
-    when = when or utc_now()
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    """UTC time as stored everywhere: YYYY-MM-DDTHH:MM:SS.SSSZ (core.clock.utc_iso)."""
+    return clock.utc_iso(when)
 
 
 def parse_utc(text: str) -> Optional[_dt.datetime]:

@@ -120,6 +120,8 @@ class Policy:
     survival_threshold: float = 85.0
     arid_threshold: float = 70.0
     arid: bool = False
+    # The platform's thresholds of the area_mismatch rule (checks.rules.area_mismatch): area.tolerance_mu and
+    # area.tolerance_pct, a percentage (tolerance_pct 1 = the rule's tolerance_rel 0.01; see area_thresholds).
     area_tolerance_mu: float = 0.1
     area_tolerance_pct: float = 1.0
     max_patch_mu: float = 15000.0
@@ -127,6 +129,11 @@ class Policy:
     recheck_stale: bool = True
     offline_days: float = 7.0
     local_role: str = "county_technician"
+
+    @property
+    def area_thresholds(self) -> Dict[str, float]:
+        """The policy's area keys as the area_mismatch rule's thresholds: {"tolerance_mu", "tolerance_rel"}."""
+        return {"tolerance_mu": float(self.area_tolerance_mu), "tolerance_rel": float(self.area_tolerance_pct) / 100.0}
 
     # -- identity of the configuration ------------------------------------------------------
     @property

@@ -22,7 +22,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from .. import schema
 from ..i18n import tr, ui_language
 from ..paths import resource_path
-from . import audit, geopackage, identity, policy
+from . import audit, clock, geopackage, identity, policy
 from .sync.changes import ensure_change_tracking, set_suppressed
 
 LOG = logging.getLogger(__name__)
@@ -125,8 +125,8 @@ load_config = load_policy
 
 
 def utc_now() -> str:
-    """Current UTC time in the GeoPackage DATETIME format (YYYY-MM-DDTHH:MM:SS.SSSZ)."""
-    return identity.utc_text()
+    """Current UTC time in the GeoPackage DATETIME format (YYYY-MM-DDTHH:MM:SS.SSSZ): core.clock."""
+    return clock.now_utc_iso()
 
 
 def current_user(path: Optional[str] = None) -> identity.Identity:
@@ -271,6 +271,16 @@ def _empty(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
+def _float(v: Any) -> float | None:
+    """A recorded number, None when empty or not a number (the attribute rules report those)."""
+    if _empty(v):
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
 class WorkflowEngine:
     """Evaluates and applies stage transitions and returns on one working copy, as one identity."""
 
@@ -282,6 +292,7 @@ class WorkflowEngine:
         self.identity = user or identity.current_user(path, self.config.offline_days)
         self.county = str(geopackage.get_setting(path, "county_code") or "")
         self._calc = None
+        self._area_excepted: set = set()  # patches of the current plan with a platform-accepted area exception
 
     @property
     def role(self) -> str:
@@ -306,24 +317,26 @@ class WorkflowEngine:
         return self._calc
 
     def _area_refusal(self, attrs: Dict[str, Any], wkb: bytes | None) -> Refusal | None:
+        """The area_mismatch rule of the checks (checks.rules.area_mismatch) on the ellipsoidal area (core.area),
+        with the policy's thresholds (Policy.area_thresholds, what the platform applies); a patch whose
+        area_mismatch exception the platform has accepted is not refused (as open findings are not)."""
         from qgis.core import QgsGeometry
+
+        from .checks import rules
 
         if wkb is None:
             return Refusal(R_AREA, tr("The patch has no geometry"))
+        if attrs.get("patch_id") in self._area_excepted:
+            return None
         geom = QgsGeometry()
         geom.fromWkb(wkb)
         computed = self._area_calc().area(geom).mu
-        tol = max(self.config.area_tolerance_mu, computed * self.config.area_tolerance_pct / 100.0)
-        declared = [("area_mu", attrs.get("area_mu"), 1.0), ("area_ha", attrs.get("area_ha"), schema.MU_PER_HA)]
-        bad = []
-        for name, value, factor in declared:
-            if value is None:
-                continue  # a missing area is reported as a missing field
-            if abs(float(value) * factor - computed) > tol:
-                bad.append(f"{name} = {float(value):.2f}")
-        if bad:
+        bad = rules.area_mismatch(_float(attrs.get("area_mu")), _float(attrs.get("area_ha")), computed,
+                                  **self.config.area_thresholds)
+        if bad is not None:
             return Refusal(R_AREA, tr("Attribute area ({0}) differs from the mapped area {1:.2f} mu by more than "
-                                      "{2:.2f} mu").format(", ".join(bad), computed, tol))
+                                      "{2:.2f} mu").format(f"{bad.field} = {bad.declared:.2f}", computed,
+                                                           bad.tolerance_mu))
         return None
 
     def plan(self, patch_ids: Sequence[str], target: str, reason: str | None = None,
@@ -336,6 +349,10 @@ class WorkflowEngine:
         ids = list(dict.fromkeys(p for p in patch_ids if p))
         cfg = self.config
         patches = read_patches(self.path, ids)
+        from .checks import rules, store
+
+        self._area_excepted = store.excepted_patches(self.path, rules.AREA_MISMATCH, list(patches),
+                                                     platform_accepted_only=True)
         results: List[PatchResult] = []
         forward: List[PatchResult] = []
         for pid in ids:

@@ -496,8 +496,8 @@ class ChecksDock(QgsDockWidget):
             layer.startEditing()
         layer.beginEditCommand(tr("Fix: {0}").format(fix_label(fix_id)))
         layer.changeGeometry(feat.id(), qg)
-        area = AreaCalculator(layer.crs()).area(qg)
-        for name, value in (("area_mu", round(area.mu, 2)), ("area_ha", round(area.ha, 4))):
+        mu, ha = schema.rounded_area(AreaCalculator(layer.crs()).area(qg))  # as the editing context rounds
+        for name, value in (("area_mu", mu), ("area_ha", ha)):
             idx = layer.fields().indexFromName(name)
             if idx >= 0:
                 layer.changeAttributeValue(feat.id(), idx, value)

@@ -27,6 +27,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import schema
+from ..core import clock
 from ..i18n import tr, ui_language
 
 
@@ -220,6 +221,9 @@ def display_value(name: str, value: Any, lang: Optional[str] = None) -> Tuple[st
         return "", ""
     lang = lang or ui_language()
     f = schema.PATCH_FIELD.get(name)
+    if f is not None and f.type == schema.DATETIME:  # stored in UTC (older copies: local), shown in local time
+        text = clock.local_text(value)
+        return text, (tr("Stored: {0}").format(value) if text != str(value) else "")
     text = str(value)
     if f is not None and f.code_list and f.code_list in schema.CODE_LISTS:
         code_list = schema.CODE_LISTS[f.code_list]

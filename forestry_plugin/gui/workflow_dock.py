@@ -37,7 +37,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import schema
-from ..core import audit, geopackage, identity, workflow
+from ..core import audit, clock, geopackage, identity, workflow
 from ..i18n import tr, ui_language
 from .common import DockComponent, ask_yes_no, find_layer
 
@@ -185,7 +185,7 @@ class WorkflowDock(QgsDockWidget):
         layout.addWidget(QLabel("<b>{}</b>".format(html.escape(tr("History")))))
         # two columns of two lines each: fits the dock's width without a horizontal scroll bar
         self.history_table = QTableWidget(0, 2)
-        self.history_table.setHorizontalHeaderLabels([tr("When (UTC) / who"), tr("Change / reason")])
+        self.history_table.setHorizontalHeaderLabels([tr("When / who"), tr("Change / reason")])
         self.history_table.verticalHeader().setVisible(False)
         self.history_table.setWordWrap(True)
         header = self.history_table.horizontalHeader()
@@ -482,7 +482,7 @@ class WorkflowDock(QgsDockWidget):
             why = schema.REJECTION_REASONS.label(h["reason"], self.lang) if h["reason"] else ""
             if h["comment"]:
                 why = "{}: {}".format(why, h["comment"]) if why else h["comment"]
-            values = ["{}\n{}".format((h["at"] or "").replace("T", " ")[:16], who),
+            values = ["{}\n{}".format(clock.local_text(h["at"], seconds=False), who),
                       f"{change}\n{why}" if why else change]
             for col, v in enumerate(values):
                 item = QTableWidgetItem(v)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections import Counter, defaultdict
 from typing import Dict, Iterable, Optional, Sequence, Tuple
 
 from ... import schema
 from ...i18n import tr, ui_language
+from .. import clock
 from . import rules
 
 _ISSUE = {f.name: f for f in schema.ISSUE_FIELDS}
@@ -122,7 +122,7 @@ def write_check_report(findings: Iterable, path: str, patch_units: Optional[Dict
 
     info = wb.create_sheet(tr("About"))
     info.append([tr("Title"), title or tr("Check report")])
-    info.append([tr("Created"), _dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")])
+    info.append([tr("Created"), clock.local_now_text()])
     info.append([tr("Findings"), len(rows)])
     wb.save(path)
     return path

@@ -75,6 +75,44 @@ THRESHOLD_RANGES: Dict[str, Tuple[float, Optional[float]]] = {
 }
 
 
+@dataclass(frozen=True)
+class AreaMismatch:
+    """A recorded area that does not match the mapped (ellipsoidal) area: which field, what it says (in its own
+    unit and in mu), the difference declared − mapped in mu and the tolerance it exceeds."""
+
+    field: str  # area_mu | area_ha
+    declared: float
+    declared_mu: float
+    computed_mu: float
+    difference_mu: float
+    tolerance_mu: float
+
+
+def area_tolerance(computed_mu: float, tolerance_mu: float, tolerance_rel: float) -> float:
+    """How far (mu) a recorded area may be from the mapped area `computed_mu`: max(tolerance_mu, tolerance_rel ×
+    area) — the one tolerance of the area_mismatch rule (the policy's area.tolerance_pct is tolerance_rel × 100)."""
+    return max(float(tolerance_mu), float(tolerance_rel) * float(computed_mu))
+
+
+def area_mismatch(area_mu: Optional[float], area_ha: Optional[float], computed_mu: float,
+                  tolerance_mu: Optional[float] = None, tolerance_rel: Optional[float] = None
+                  ) -> Optional[AreaMismatch]:
+    """The area_mismatch rule, one definition for the checks and the workflow: None when the recorded area_mu and
+    area_ha (1 ha = 15 mu; a missing one is not compared) both match the ellipsoidal area `computed_mu` within
+    area_tolerance, else the first that does not. Default tolerances: the rule's (RULE[AREA_MISMATCH])."""
+    defaults = RULE[AREA_MISMATCH].thresholds
+    tol = area_tolerance(computed_mu, defaults["tolerance_mu"] if tolerance_mu is None else tolerance_mu,
+                         defaults["tolerance_rel"] if tolerance_rel is None else tolerance_rel)
+    for name, declared, factor in (("area_mu", area_mu, 1.0), ("area_ha", area_ha, schema.MU_PER_HA)):
+        if declared is None:
+            continue  # a missing area is an attribute finding, not a mismatch
+        declared_mu = float(declared) * factor
+        diff = declared_mu - float(computed_mu)
+        if abs(diff) > tol:
+            return AreaMismatch(name, float(declared), declared_mu, float(computed_mu), diff, tol)
+    return None
+
+
 def rule_label(code: str) -> str:
     """Translated, human-readable name of a rule code."""
     labels = {
@@ -154,3 +192,17 @@ def number_format(code: str) -> str:
     r = RULE.get(code)
     decimals = r.decimals if r is not None else 2
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def value_text_expression(value_field: str = "value", rule_field: str = "rule") -> str:
+    """A QGIS expression giving a finding's value as format_value does ("1,800.00 m²", "12.5 %"; "" for attribute
+    findings and findings without a value), with the unit labels of the current UI language: the findings
+    layer's value_text field (see project.configure_fields)."""
+    v, r = f'"{value_field}"', f'"{rule_field}"'
+    whens = []
+    for d in RULES:
+        if d.unit is None:
+            continue
+        unit = unit_label(d.unit).replace("'", "''")
+        whens.append(f"WHEN {r} = '{d.code}' THEN format_number({v}, {d.decimals}, 'en') || ' {unit}'")
+    return f"CASE WHEN {v} IS NULL THEN '' {' '.join(whens)} ELSE '' END"

@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from ... import schema
 from ...i18n import tr
-from .. import geopackage
+from .. import clock, geopackage
 from . import rules
 
 EXCEPTION_COLUMNS = (("severity", "TEXT"), ("role", "TEXT"), ("approval_ref", "TEXT"), ("status", "TEXT"),
@@ -148,8 +148,11 @@ def list_exceptions(path: str) -> List[Dict[str, Any]]:
         cols = {r[1] for r in con.execute(f"PRAGMA table_info({schema.EXCEPTIONS})")}
         keys = tuple(k for k in ("patch_id", "rule", "other_id", "reason", "accepted_by", "accepted_at", "severity",
                                  "role", "approval_ref", "status", "platform_message") if k in cols)
-        rows = con.execute(f"SELECT {', '.join(keys)} FROM {schema.EXCEPTIONS} ORDER BY accepted_at, patch_id").fetchall()
-    return [dict(zip(keys, r)) for r in rows]
+        rows = con.execute(f"SELECT {', '.join(keys)} FROM {schema.EXCEPTIONS} ORDER BY fid").fetchall()
+    out = [dict(zip(keys, r)) for r in rows]
+    # by the instant accepted (stamps of older copies are local, newer ones UTC: compared as times, not as text)
+    out.sort(key=lambda e: (clock.sort_key(e.get("accepted_at")), str(e.get("patch_id") or "")))
+    return out
 
 
 _OPEN_SQL = (f"SELECT i.patch_id, i.rule, i.severity, i.message, i.value, i.other_id FROM {schema.ISSUES} i "
@@ -180,6 +183,24 @@ def open_findings(path: str, patch_ids: Optional[Iterable[str]] = None,
         for cur in batches:
             for pid, rule, sev, msg, val, other in cur.fetchall():
                 out.setdefault(pid, []).append(dict(rule=rule, severity=sev, message=msg, value=val, other_id=other))
+    return out
+
+
+def excepted_patches(path: str, rule: str, patch_ids: Iterable[str], platform_accepted_only: bool = False) -> set:
+    """The patches among `patch_ids` with an exception for `rule` (any other patch; with
+    `platform_accepted_only`, one the platform has accepted; else every one not refused)."""
+    ensure_exception_columns(path)
+    ids = list(dict.fromkeys(patch_ids))
+    status = _ACCEPTED if platform_accepted_only else _SHOWN
+    out: set = set()
+    with geopackage.connect(path) as con:
+        if not {r[1] for r in con.execute(f"PRAGMA table_info({schema.EXCEPTIONS})")}:
+            return out
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out.update(r[0] for r in con.execute(
+                f"SELECT DISTINCT e.patch_id FROM {schema.EXCEPTIONS} e WHERE e.rule = ? AND {status} AND "
+                f"e.patch_id IN ({','.join('?' * len(chunk))})", [rule, *chunk]))
     return out
 
 

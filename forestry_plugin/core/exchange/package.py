@@ -30,7 +30,7 @@ from osgeo import gdal, ogr, osr
 
 from ... import schema
 from ...i18n import tr
-from .. import geopackage, identity, importer
+from .. import clock, geopackage, identity, importer
 from ..checks import store
 from .template import AREA_UNITS, Template, load_template, names_for
 
@@ -150,6 +150,10 @@ def field_value(template: Template, tf, attrs: Dict[str, Any], context: Dict[str
         out = _from_mu(_area_mu(attrs), v["area"])
     else:
         raw = attrs.get(v["field"])
+        sf = schema.PATCH_FIELD.get(v["field"])
+        if raw is not None and sf is not None and sf.type == schema.DATETIME:
+            local = clock.local(raw)  # a stored stamp (UTC, or local in older copies) goes out in local time
+            raw = local.isoformat() if local is not None else raw
         out = raw
         if raw is not None and v.get("code_table"):
             codes = template.codes(v["code_table"])
@@ -832,7 +836,7 @@ def apply_import(path: str, report: ImportReport) -> int:
     """Write every change of a report in one SQLite transaction (all or nothing); returns the patches changed."""
     if not report.changes:
         return 0
-    now = _dt.datetime.now().replace(microsecond=0).isoformat()  # as attributes.now_iso() stores it
+    now = clock.now_utc_iso()  # written with SQL: UTC, as every stamp the plugin stores itself (core.clock)
     con = geopackage.open_connection(path)
     try:
         con.execute("BEGIN IMMEDIATE")
