@@ -35,13 +35,13 @@ pytestmark = pytest.mark.skipif(not os.path.exists("/usr/lib/qgis/server/libwfs.
 
 
 class WfsServer:
-    def __init__(self, data_dir: str):
+    def __init__(self, data_dir: str, token=None):
         self.data_dir = data_dir
         self.gpkg = os.path.join(data_dir, "patches.gpkg")
         env = dict(os.environ, PYTHONPATH=ROOT, QT_QPA_PLATFORM="offscreen")
-        self.proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "wfs_serve.py"), data_dir,
-                                      "--user", USER, "--password", PASSWORD], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, env=env, text=True)
+        login = ["--token-header", token[0], "--token", token[1]] if token else ["--user", USER, "--password", PASSWORD]
+        self.proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "wfs_serve.py"), data_dir, *login],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.isdigit():
             self.proc.kill()
@@ -359,6 +359,27 @@ def test_wrong_password_is_refused_and_never_shown(wfs):
     assert PASSWORD not in repr(c) and all(PASSWORD not in s or s == PASSWORD for s in c.secrets())
 
 
+def test_token_in_a_header_instead_of_basic(tmp_path, qgis_app):
+    """A server (or its gateway) that takes a token in a header the description names."""
+    d = tmp_path / "server"
+    d.mkdir()
+    server = WfsServer(str(d), token=("X-Api-Key", "tok-9f8e7d6c5b4a"))
+    try:
+        desc = dict(load_description(), token_header="X-Api-Key")
+        c = WfsPlatform(server.url, description=desc, retries=0, sleep=lambda s: None)
+        with pytest.raises(AuthError):
+            c.login("", "wrong-token-000")
+        c.login("", "tok-9f8e7d6c5b4a")
+        a = SyncEngine(new_copy(tmp_path, "a.gpkg", range(1)), c)
+        assert sync(a)[1].accepted == 1 and len(server.by_id()) == 1
+        assert "tok-9f8e7d6c5b4a" in c.secrets()
+        from forestry_plugin.core.sync.client import redact
+
+        assert "tok-9f8e7d6c5b4a" not in redact("X-Api-Key: tok-9f8e7d6c5b4a", c.secrets())
+    finally:
+        server.stop()
+
+
 def test_server_refusal_text_is_shown_without_secrets(wfs, tmp_path, monkeypatch):
     a_path = new_copy(tmp_path, "a.gpkg", range(1))
     a = engine(a_path, wfs.url)
@@ -416,3 +437,99 @@ def test_unreadable_server_records_are_set_aside(wfs, tmp_path):
     assert pulled.quarantined >= 1 and pid_of(1) in local(b_path)
     assert pid_of(0) in {q["patch_id"] for q in b.quarantined()}
     assert json.dumps(pulled.errors, ensure_ascii=False).count(pid_of(0)) >= 1
+
+
+# -- the sync panel: the kind chosen per server ------------------------------------------------------------
+
+@pytest.fixture()
+def wfs_panel(qgis_iface, qgis_new_project, design_county):
+    from qgis.core import QgsProject
+
+    from forestry_plugin.core.project import load_working_copy
+    from forestry_plugin.gui.sync_panel import SyncPanel
+
+    load_working_copy(design_county.path, QgsProject.instance())
+    p = SyncPanel(qgis_iface)
+    yield p
+    p.kind_combo.setCurrentIndex(0)  # the next test's panel starts with the REST contract
+    p.disconnect_project()
+    p.deleteLater()
+    QgsProject.instance().clear()
+
+
+def test_sync_panel_uploads_to_a_wfs_server(wfs, wfs_panel, design_county, qgis_app):
+    from qgis.core import QgsApplication, QgsSettings
+
+    from forestry_plugin.core.sync.adapter import KINDS, PACKAGE, WFS
+    from forestry_plugin.core.sync.auth import store_basic_config
+
+    manager = QgsApplication.authManager()
+    if not manager.masterPasswordIsSet():
+        assert manager.setMasterPassword("forestry-test-master", True)
+    good = store_basic_config("wfs ok", USER, PASSWORD)
+    try:
+        panel = wfs_panel
+        panel.kind_combo.setCurrentIndex(KINDS.index(WFS))
+        assert panel.description_widget.isVisibleTo(panel) and panel.login_button.isVisibleTo(panel)
+        panel.url_edit.setText(wfs.url)
+        panel.auth_select.setConfigId(good)
+        assert panel.login()
+        assert USER in panel.user_label.text() and not panel.kind_combo.isEnabled()
+        panel.start("upload", wait=True)
+        assert len(wfs.by_id()) == design_county.patch_count
+        assert SyncEngine(design_county.path, panel.client).local_changes()["total"] == 0
+        settings = QgsSettings()
+        assert settings.value("forestry/sync/kind") == WFS
+        stored = " ".join(str(settings.value(k)) for k in settings.allKeys() if k.startswith("forestry/"))
+        assert PASSWORD not in stored
+        panel.logout()
+        # the kind is remembered per server: choosing this server again brings WFS-T back
+        panel.kind_combo.setCurrentIndex(0)
+        panel.url_edit.setText(wfs.url)
+        panel.url_edit.editingFinished.emit()
+        assert panel.kind() == WFS
+        # submission packages: no login, the package algorithms instead
+        panel.kind_combo.setCurrentIndex(KINDS.index(PACKAGE))
+        assert not panel.login_button.isVisibleTo(panel) and panel.package_row.isVisibleTo(panel)
+        import processing
+
+        calls = []
+        original = processing.execAlgorithmDialog
+        processing.execAlgorithmDialog = lambda alg, params: calls.append((alg, params))
+        try:
+            panel.export_package_button.click()
+            panel.import_package_button.click()
+        finally:
+            processing.execAlgorithmDialog = original
+        assert calls == [("forestry:exportpackage", {"WORKING_COPY": design_county.path}),
+                         ("forestry:importpackage", {"WORKING_COPY": design_county.path})]
+    finally:
+        manager.removeAuthenticationConfig(good)
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/qgis_process.bin"), reason="qgis_process.bin not installed")
+def test_qgis_process_upload_and_download_through_wfs(wfs, design_county, tmp_path, qgis_app):
+    """forestry:upload and forestry:download with PLATFORM_KIND=1 (WFS-T), headless as a script runs them."""
+    from qgis.core import QgsApplication
+
+    from forestry_plugin.core.sync.auth import store_basic_config
+    from tests.test_sync_processing import MASTER, _private_profile, _qgis_process
+
+    manager = QgsApplication.authManager()
+    if not manager.masterPasswordIsSet():
+        assert manager.setMasterPassword(MASTER, True)
+    cfg = store_basic_config("wfs headless", USER, PASSWORD)
+    try:
+        env, _root = _private_profile(tmp_path, qgis_app)
+        code, out = _qgis_process(env, "forestry:upload", {"SERVER_URL": wfs.url, "AUTHCFG": cfg, "PLATFORM_KIND": 1,
+                                                           "WORKING_COPY": design_county.path})
+        assert code == 0 and "Traceback" not in out, out[-3000:]
+        assert len(wfs.by_id()) == design_county.patch_count
+        other = new_copy(tmp_path, "other.gpkg")
+        code, out = _qgis_process(env, "forestry:download", {"SERVER_URL": wfs.url, "AUTHCFG": cfg,
+                                                             "PLATFORM_KIND": 1, "WORKING_COPY": other})
+        assert code == 0 and "Traceback" not in out, out[-3000:]
+        assert len(local(other)) == design_county.patch_count
+        assert PASSWORD not in out
+    finally:
+        manager.removeAuthenticationConfig(cfg)

@@ -1,6 +1,6 @@
 """A real WFS-T server for the tests: QGIS Server (Debian's qgis-server-wfs) behind a small HTTP front.
 
-    python tests/wfs_serve.py DATA_DIR [--user U --password P] [--layer-crs EPSG:4490]
+    python tests/wfs_serve.py DATA_DIR [--user U --password P | --token-header H --token T] [--layer-crs EPSG:4490]
 
 Creates DATA_DIR/patches.gpkg (the patch layer a province would publish: the plugin's synced fields, a version
 and a change time) and DATA_DIR/wfs.qgs (the layer published for WFS with Insert/Update/Delete allowed), unless
@@ -76,6 +76,8 @@ def main() -> None:
     ap.add_argument("data_dir")
     ap.add_argument("--user", default="")
     ap.add_argument("--password", default="")
+    ap.add_argument("--token-header", default="")
+    ap.add_argument("--token", default="")
     ap.add_argument("--layer-crs", default="EPSG:4490")
     args = ap.parse_args()
     app = QgsApplication([], False)
@@ -101,7 +103,9 @@ def main() -> None:
         def _handle(self, method: str) -> None:
             n = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(n) if n else b""
-            if expected and self.headers.get("Authorization") != expected:
+            refused = (expected and self.headers.get("Authorization") != expected) or \
+                (args.token_header and self.headers.get(args.token_header) != args.token)
+            if refused:
                 self._answer(401, b"unauthorized", [("WWW-Authenticate", 'Basic realm="wfs"')])
                 return
             sep = "&" if "?" in self.path else "?"

@@ -19,7 +19,7 @@ from qgis.core import (
     QgsTask,
     QgsVectorLayer,
 )
-from qgis.gui import QgsAuthConfigSelect, QgsDockWidget, QgsMapCanvas
+from qgis.gui import QgsAuthConfigSelect, QgsDockWidget, QgsFileWidget, QgsMapCanvas
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
@@ -41,10 +41,13 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import schema
-from ..core import audit, geopackage, identity
+from ..core import audit, clock, geopackage, identity
+from ..core.sync.adapter import KINDS, PACKAGE, WFS, Platform
 from ..core.sync.auth import CredentialsError, credentials
 from ..core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError
 from ..core.sync.engine import SyncEngine
+from ..core.sync.platforms import checked_kind, kind_label, open_platform
+from ..core.sync.wfs import DescriptionError
 from ..i18n import tr, ui_language
 from .common import (
     DockComponent,
@@ -56,7 +59,7 @@ from .common import (
     translate_buttons,
 )
 
-SETTINGS_PREFIX = "forestry/sync/"  # only the URL and the authcfg id are remembered; never secrets
+SETTINGS_PREFIX = "forestry/sync/"  # the kind, URL, description and authcfg id are remembered; never secrets
 
 
 class SyncTask(QgsTask):
@@ -102,7 +105,7 @@ class LoginTask(QgsTask):
     The task owns its client: a login gets a new one, a logout a copy of the session's (session_copy), so that
     neither touches the feedback or the tokens of a client a SyncTask may be using."""
 
-    def __init__(self, action: str, client: PlatformClient, username: str = "", password: str = "",
+    def __init__(self, action: str, client: Platform, username: str = "", password: str = "",
                  path: Optional[str] = None, county: Optional[str] = None):
         super().__init__(tr("Forestry platform: log in") if action == "login" else tr("Forestry platform: log out"),
                          QgsTask.CanCancel)
@@ -128,7 +131,10 @@ class LoginTask(QgsTask):
             self.setProgress(10)
             self.user = self.client.login(self._username, self._password)
             self._password = ""
-            self.identity = identity.from_platform_user(self.user, self.client.base_url)  # ValueError: unusable
+            if self.client.verifies_identity:
+                self.identity = identity.from_platform_user(self.user, self.client.base_url)  # ValueError: unusable
+            else:  # a GIS server does not say who the session is: this copy's own identity works on
+                self.identity = identity.current_user(self.path) if self.path else identity.local_identity()
             self.setProgress(60)
             if self.path and not self.isCanceled():
                 try:  # cache who we are and the platform's policy in the working copy, for offline work
@@ -144,7 +150,7 @@ class LoginTask(QgsTask):
             self.client.feedback = None
 
 
-def session_copy(client: PlatformClient) -> PlatformClient:
+def session_copy(client: Platform) -> Platform:
     """A copy of `client` holding the same tokens and settings but its own feedback: ending the session through
     it leaves the original (and anything still using it) untouched."""
     twin = copy.copy(client)
@@ -256,7 +262,7 @@ class SyncPanel(QgsDockWidget):
         super().__init__(tr("Forestry platform sync"), parent)
         self.setObjectName("ForestrySyncPanel")
         self.iface = iface
-        self.client: Optional[PlatformClient] = None
+        self.client: Optional[Platform] = None
         self.task: Optional[SyncTask] = None
         self.login_task: Optional[LoginTask] = None  # a login under way
         self._logout_tasks: list = []  # logouts under way (kept referenced until they finish)
@@ -267,7 +273,19 @@ class SyncPanel(QgsDockWidget):
         layout = QVBoxLayout(body)
         form = QFormLayout()
         settings = QgsSettings()
+        self.kind_combo = QComboBox()
+        for kind in KINDS:
+            self.kind_combo.addItem(kind_label(kind), kind)
+        self.kind_combo.setCurrentIndex(KINDS.index(checked_kind(settings.value(SETTINGS_PREFIX + "kind", ""))))
+        self.kind_combo.setToolTip(tr("How this server exchanges patches: the provincial platform's REST contract, "
+                                      "a GIS server's WFS-T, or submission packages uploaded as files"))
         self.url_edit = QLineEdit(settings.value(SETTINGS_PREFIX + "url", "http://127.0.0.1:8765/api/v1"))
+        self.description_widget = QgsFileWidget()
+        self.description_widget.setFilter(tr("Service description (*.json)"))
+        self.description_widget.setFilePath(str(settings.value(SETTINGS_PREFIX + "wfs_description", "") or ""))
+        self.description_widget.lineEdit().setPlaceholderText(tr("bundled: a QGIS Server patch layer"))
+        self.description_widget.setToolTip(tr("The JSON file naming the server's feature type and fields "
+                                              "(docs/sync.md); empty: the bundled one"))
         # Editable: the working copy's county is preselected; its admin units and the user's county are offered.
         self.county_combo = QComboBox()
         self.county_combo.setEditable(True)
@@ -275,10 +293,24 @@ class SyncPanel(QgsDockWidget):
         self._counties_of: Optional[str] = None  # the working copy the county list was read from
         self.auth_select = QgsAuthConfigSelect(body)
         self.auth_select.setConfigId(settings.value(SETTINGS_PREFIX + "authcfg", ""))
+        form.addRow(tr("Kind:"), self.kind_combo)
         form.addRow(tr("Platform:"), self.url_edit)
+        self.description_label = QLabel(tr("Service description:"))
+        form.addRow(self.description_label, self.description_widget)
         form.addRow(tr("County:"), self.county_combo)
-        form.addRow(tr("Login:"), self.auth_select)
+        self.login_label = QLabel(tr("Login:"))
+        form.addRow(self.login_label, self.auth_select)
         layout.addLayout(form)
+        self.package_row = QWidget()
+        prow = QHBoxLayout(self.package_row)
+        prow.setContentsMargins(0, 0, 0, 0)
+        self.export_package_button = QPushButton(tr("Export package…"))
+        self.export_package_button.setToolTip(tr("Write the patches as the province's submission package (zip)"))
+        self.import_package_button = QPushButton(tr("Import package…"))
+        self.import_package_button.setToolTip(tr("Take back a package the platform returned (one undoable step)"))
+        prow.addWidget(self.export_package_button)
+        prow.addWidget(self.import_package_button)
+        layout.addWidget(self.package_row)
         row = QHBoxLayout()
         self.login_button = QPushButton(tr("Log in"))
         self.logout_button = QPushButton(tr("Log out"))
@@ -330,6 +362,11 @@ class SyncPanel(QgsDockWidget):
         self.summary_label.setWordWrap(True)
         layout.addWidget(self.summary_label)
         self.setWidget(body)
+        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self.url_edit.editingFinished.connect(self._server_chosen)
+        self.export_package_button.clicked.connect(lambda: self._package_dialog("forestry:exportpackage"))
+        self.import_package_button.clicked.connect(lambda: self._package_dialog("forestry:importpackage"))
+        self._kind_changed()
         self.login_button.clicked.connect(lambda: self.login(wait=False))
         self.logout_button.clicked.connect(lambda: self.logout(wait=False))
         self.download_button.clicked.connect(lambda: self.start("download"))
@@ -342,6 +379,53 @@ class SyncPanel(QgsDockWidget):
         self.compare_button.clicked.connect(self.compare)
         QgsProject.instance().layersAdded.connect(self.refresh)
         self.refresh()
+
+    # -- platform kinds -------------------------------------------------------------------
+    def kind(self) -> str:
+        return checked_kind(self.kind_combo.currentData())
+
+    @staticmethod
+    def _server_key(url: str) -> str:
+        """The settings group of one server (its URL without user info, hashed: a key, not a secret)."""
+        import hashlib
+
+        from ..core.sync.client import shown_url
+
+        return SETTINGS_PREFIX + "servers/" + hashlib.sha1(shown_url(url.strip()).encode("utf-8")).hexdigest()[:16]
+
+    def _server_chosen(self) -> None:
+        """A server typed or pasted: the kind and description used with it last time come back."""
+        settings = QgsSettings()
+        key = self._server_key(self.url_edit.text())
+        kind = settings.value(key + "/kind", "")
+        if kind in KINDS and not (self.client is not None and self.client.logged_in):
+            self.kind_combo.setCurrentIndex(KINDS.index(kind))
+            self.description_widget.setFilePath(str(settings.value(key + "/wfs_description", "") or ""))
+
+    def _kind_changed(self, *_args) -> None:
+        """Show what the chosen kind needs: a service description for WFS-T, files instead of a login for
+        packages."""
+        kind = self.kind()
+        QgsSettings().setValue(SETTINGS_PREFIX + "kind", kind)
+        sync = kind != PACKAGE
+        for w in (self.url_edit, self.login_label, self.auth_select, self.login_button, self.logout_button,
+                  self.user_label, self.download_button, self.upload_button, self.sync_button, self.retry_button,
+                  self.cancel_button):
+            w.setVisible(sync)
+        for w in (self.description_label, self.description_widget):
+            w.setVisible(kind == WFS)
+        self.package_row.setVisible(not sync)
+        self.refresh()
+
+    def _package_dialog(self, algorithm: str):
+        """Export or import a submission package through its Processing dialog (run as a task, with progress)."""
+        path = self.working_copy()
+        if not path:
+            self._message(tr("Open a working copy first"), Qgis.Warning)
+            return None
+        import processing
+
+        return processing.execAlgorithmDialog(algorithm, {"WORKING_COPY": path})
 
     # -- helpers ------------------------------------------------------------------------
     def disconnect_project(self):
@@ -449,8 +533,13 @@ class SyncPanel(QgsDockWidget):
             self.user_label.setText(describe_error(e))
             self._message(describe_error(e), Qgis.Warning)
             return None if not wait else False
-        task = LoginTask("login", PlatformClient(url), username, password, self.working_copy(),
-                         self.county() or None)
+        try:
+            client = open_platform(self.kind(), url, self.description_widget.filePath().strip() or None)
+        except (DescriptionError, ValueError) as e:
+            self.user_label.setText(str(e))
+            self._message(str(e), Qgis.Warning)
+            return None if not wait else False
+        task = LoginTask("login", client, username, password, self.working_copy(), self.county() or None)
         task.url, task.authcfg = url, authcfg
         self.login_task = task
         task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
@@ -487,11 +576,22 @@ class SyncPanel(QgsDockWidget):
         settings = QgsSettings()
         settings.setValue(SETTINGS_PREFIX + "url", task.url)
         settings.setValue(SETTINGS_PREFIX + "authcfg", task.authcfg)
+        settings.setValue(SETTINGS_PREFIX + "kind", task.client.kind)
+        server = self._server_key(task.url)
+        settings.setValue(server + "/kind", task.client.kind)  # remembered per server
+        if task.client.kind == WFS:
+            settings.setValue(SETTINGS_PREFIX + "wfs_description", self.description_widget.filePath().strip())
+            settings.setValue(server + "/wfs_description", self.description_widget.filePath().strip())
         self.client = task.client
-        identity.set_session(task.identity)
+        if task.client.verifies_identity:
+            identity.set_session(task.identity)
         if task.warning is not None:
             self._message(describe_error(task.warning), Qgis.Warning)
-        self.user_label.setText(tr("Logged in as {0}").format(task.identity.label(ui_language())))
+        if task.client.verifies_identity:
+            self.user_label.setText(tr("Logged in as {0}").format(task.identity.label(ui_language())))
+        else:
+            self.user_label.setText(tr("Connected as {0}; working as {1} (a GIS server checks no roles)").format(
+                task.user.get("username") or "-", task.identity.label(ui_language())))
         self.progress.setValue(100)
         index = self._add_county(task.user.get("county") or "")
         if not self.county() and index >= 0:
@@ -537,6 +637,8 @@ class SyncPanel(QgsDockWidget):
         self.retry_button.setEnabled(ready and self.failed_action is not None)
         self.cancel_button.setEnabled(busy or logging_in)
         self.login_button.setEnabled(not logging_in and not busy)
+        self.kind_combo.setEnabled(not logging_in and not busy and not (self.client is not None and
+                                                                        self.client.logged_in))
         self.logout_button.setEnabled(not logging_in and not busy and self.client is not None and self.client.logged_in)
         self._watch_layer(self.patch_layer())
         self._load_counties(path)
@@ -581,7 +683,7 @@ class SyncPanel(QgsDockWidget):
         if last:
             self.summary_label.setText(tr("Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, "
                                           "rejected {6}){7}").format(
-                tr("download") if last["action"] == "pull" else tr("upload"), last["at"][:19].replace("T", " "), last["pulled"], last["pushed"], last["accepted"],
+                tr("download") if last["action"] == "pull" else tr("upload"), clock.local_text(last["at"]), last["pulled"], last["pushed"], last["accepted"],
                 last["conflicts"], last["rejected"], ("; " + "; ".join(last["errors"][:3])) if last["errors"] else ""))
             if last.get("quarantined"):
                 self.summary_label.setText(self.summary_label.text() + "\n" + tr(

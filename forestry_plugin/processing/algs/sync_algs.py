@@ -10,14 +10,17 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterAuthConfig,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterFile,
     QgsProcessingParameterString,
 )
 
 from ...core import audit, geopackage
+from ...core.sync.adapter import REST, WFS
 from ...core.sync.auth import CredentialsError, credentials
-from ...core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError, redact
+from ...core.sync.client import AuthError, CanceledError, NetworkError, PlatformError, redact
 from ...core.sync.engine import SyncEngine
+from ...core.sync.platforms import kind_label, open_platform
 from ...i18n import tr, ui_language
 
 
@@ -55,6 +58,8 @@ def user_error(e: BaseException) -> QgsProcessingException:
 
 class _SyncAlgorithm(QgsProcessingAlgorithm):
     SERVER_URL, AUTHCFG, COUNTY, WORKING_COPY = "SERVER_URL", "AUTHCFG", "COUNTY", "WORKING_COPY"
+    KIND, DESCRIPTION = "PLATFORM_KIND", "WFS_DESCRIPTION"
+    KINDS = (REST, WFS)  # submission packages: forestry:exportpackage / forestry:importpackage
 
     def group(self):
         return tr("Provincial platform")
@@ -65,6 +70,12 @@ class _SyncAlgorithm(QgsProcessingAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterString(self.SERVER_URL, tr("Platform API URL"),
                                                        "http://127.0.0.1:8765/api/v1"))
+        self.addParameter(QgsProcessingParameterEnum(self.KIND, tr("Platform kind"),
+                                                     [kind_label(k) for k in self.KINDS], defaultValue=0,
+                                                     optional=True))
+        self.addParameter(QgsProcessingParameterFile(self.DESCRIPTION, tr("WFS service description (empty: the "
+                                                                          "bundled one)"), extension="json",
+                                                     optional=True))
         self.addParameter(QgsProcessingParameterAuthConfig(self.AUTHCFG, tr("Authentication (user name / password)")))
         self.addParameter(QgsProcessingParameterString(self.COUNTY, tr("County code (empty: the working copy's)"),
                                                        "", optional=True))
@@ -79,7 +90,9 @@ class _SyncAlgorithm(QgsProcessingAlgorithm):
         path = self.parameterAsFile(parameters, self.WORKING_COPY, context)
         geopackage.check_working_copy(path)
         username, password = credentials(self.parameterAsString(parameters, self.AUTHCFG, context))
-        client = PlatformClient(self.parameterAsString(parameters, self.SERVER_URL, context), feedback=feedback)
+        kind = self.KINDS[self.parameterAsEnum(parameters, self.KIND, context) or 0]
+        client = open_platform(kind, self.parameterAsString(parameters, self.SERVER_URL, context),
+                               self.parameterAsFile(parameters, self.DESCRIPTION, context) or None, feedback=feedback)
         client.login(username, password)
         return SyncEngine(path, client, self.parameterAsString(parameters, self.COUNTY, context) or None)
 
