@@ -23,6 +23,7 @@ from qgis.core import (
 
 from .. import schema
 from ..i18n import tr
+from ..settings import WorkingCopyKey
 from . import clock
 from .area import AreaCalculator
 from .geopackage import connect, layer_uri
@@ -53,7 +54,7 @@ class AdminAssignment:
 # (12-digit village code) and {seq} (the running number; a width such as {seq:04d} pads it). The default gives
 # year + township code + a 4-digit sequence, e.g. 2025 + 339901101 + 0007 = "20253399011010007": unique in the
 # county because the township code is part of it, and sorted by year and township when listed.
-NUMBER_SCHEME_KEY = "tuban_no_scheme"
+NUMBER_SCHEME_KEY = WorkingCopyKey.TUBAN_NO_SCHEME
 DEFAULT_NUMBER_SCHEME = "{year}{township}{seq:04d}"
 NUMBER_FIELDS = ("year", "county", "township", "village", "seq")
 _SPLIT_SUFFIX = re.compile(r"(-\d+)+$")

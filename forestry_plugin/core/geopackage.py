@@ -19,6 +19,7 @@ from osgeo import ogr, osr
 
 from .. import schema
 from ..i18n import tr
+from ..settings import WorkingCopyKey
 
 ogr.UseExceptions()
 osr.UseExceptions()
@@ -126,8 +127,8 @@ def create_working_copy(path: str, crs: str = schema.DEFAULT_PROJECT_CRS, overwr
         con.execute(f"CREATE TABLE IF NOT EXISTS {SETTINGS_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         # GeoPackage "attributes" tables must be registered in gpkg_contents; OGR did that.
         _create_indexes(con)
-        set_settings(con, {"schema_version": SCHEMA_VERSION, "crs": crs, "county_code": county_code,
-                           "county_name": county_name})
+        set_settings(con, {WorkingCopyKey.SCHEMA_VERSION: SCHEMA_VERSION, WorkingCopyKey.CRS: crs,
+                           WorkingCopyKey.COUNTY_CODE: county_code, WorkingCopyKey.COUNTY_NAME: county_name})
     if store_styles:
         from .project import store_default_styles  # needs QGIS layers; imported late to keep this module light
 

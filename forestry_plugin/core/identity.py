@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
 from .. import schema
+from ..settings import WorkingCopyKey
 from . import clock, geopackage
 
 PLATFORM, CACHED, LOCAL = "platform", "cached", "local"
@@ -182,7 +183,7 @@ def current_user(path: Optional[str] = None, max_age_days: Optional[float] = Non
     county = ""
     if path:
         try:
-            county = str(geopackage.get_setting(path, "county_code") or "")
+            county = str(geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or "")
         except Exception:  # noqa: BLE001
             county = ""
     if live is not None and (not county or live.covers(county)):

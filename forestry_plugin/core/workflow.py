@@ -22,11 +22,12 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from .. import schema
 from ..i18n import tr, ui_language
 from ..paths import resource_path
+from ..settings import WorkingCopyKey
 from . import audit, clock, geopackage, identity, policy
 from .sync.changes import ensure_change_tracking, set_suppressed
 
 LOG = logging.getLogger(__name__)
-CONFIG_SETTING = "workflow_config"  # no longer honoured: a working copy cannot change the policy
+CONFIG_SETTING = WorkingCopyKey.WORKFLOW_CONFIG  # no longer honoured: a working copy cannot change the policy
 POLICY_KEY = "policy"  # sync_state key: the policy the platform served at the last login
 ACTION_TRANSITION = "transition"
 ACTION_RETURN = "return"
@@ -290,7 +291,7 @@ class WorkflowEngine:
         self.path = path
         self.config = config or load_policy(path)
         self.identity = user or identity.current_user(path, self.config.offline_days)
-        self.county = str(geopackage.get_setting(path, "county_code") or "")
+        self.county = str(geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or "")
         self._calc = None
         self._area_excepted: set = set()  # patches of the current plan with a platform-accepted area exception
 
@@ -312,7 +313,7 @@ class WorkflowEngine:
         if self._calc is None:
             from .area import AreaCalculator  # QGIS core; created once per engine
 
-            crs = geopackage.get_setting(self.path, "crs") or schema.DEFAULT_PROJECT_CRS
+            crs = geopackage.get_setting(self.path, WorkingCopyKey.CRS) or schema.DEFAULT_PROJECT_CRS
             self._calc = AreaCalculator(crs)
         return self._calc
 

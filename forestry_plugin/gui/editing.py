@@ -14,7 +14,6 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProject,
-    QgsSettings,
     QgsSnappingConfig,
     QgsTask,
     QgsTolerance,
@@ -41,6 +40,7 @@ from .. import schema
 from ..core import importer
 from ..core.attributes import MergeRefused, PatchContext
 from ..i18n import tr
+from ..settings import PluginSettings
 from . import edit_live
 from .common import DetailsDialog, ImportReportDialog, find_layer, guarded
 from .edit_controller import EditError, PatchEditController
@@ -48,7 +48,6 @@ from .edit_live import MissingFieldsNotice
 
 SNAP_TOLERANCE_PX = 12
 SNAP_TABLES = (schema.BASEMAP, schema.ADMIN, schema.PATCHES)
-IMPORT_DIR_KEY = "forestry/import_dir"
 
 
 def table_layer(project: QgsProject, table: str, path: Optional[str] = None) -> Optional[QgsVectorLayer]:
@@ -624,12 +623,12 @@ class EditingComponent:
         fn, _ = self.get_open_file_name(self.iface.mainWindow(), tr("Import patches"), self._last_import_dir(),
                                         tr("Patch files ({0})").format(patterns))
         if fn:
-            QgsSettings().setValue(IMPORT_DIR_KEY, os.path.dirname(fn))
+            PluginSettings().import_dir = os.path.dirname(fn)
             self.import_file(layer, fn)
 
     @staticmethod
     def _last_import_dir() -> str:
-        return QgsSettings().value(IMPORT_DIR_KEY, "", type=str)
+        return PluginSettings().import_dir
 
     def import_file(self, layer: QgsVectorLayer, fn: str) -> importer.ImportReport:
         """Import one file into the patch layer; the report is shown to the user and returned."""

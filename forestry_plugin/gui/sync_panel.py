@@ -15,7 +15,6 @@ from qgis.core import (
     QgsGeometry,
     QgsProject,
     QgsRectangle,
-    QgsSettings,
     QgsTask,
     QgsVectorLayer,
 )
@@ -49,6 +48,7 @@ from ..core.sync.engine import SyncEngine
 from ..core.sync.platforms import checked_kind, kind_label, open_platform
 from ..core.sync.wfs import DescriptionError
 from ..i18n import tr, ui_language
+from ..settings import PluginSettings, WorkingCopyKey
 from .common import (
     DockComponent,
     current_working_copy,
@@ -58,8 +58,6 @@ from .common import (
     find_layer,
     translate_buttons,
 )
-
-SETTINGS_PREFIX = "forestry/sync/"  # the kind, URL, description and authcfg id are remembered; never secrets
 
 
 class SyncTask(QgsTask):
@@ -272,17 +270,17 @@ class SyncPanel(QgsDockWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         form = QFormLayout()
-        settings = QgsSettings()
+        settings = PluginSettings()  # the kind, URL, description and authcfg id are remembered; never secrets
         self.kind_combo = QComboBox()
         for kind in KINDS:
             self.kind_combo.addItem(kind_label(kind), kind)
-        self.kind_combo.setCurrentIndex(KINDS.index(checked_kind(settings.value(SETTINGS_PREFIX + "kind", ""))))
+        self.kind_combo.setCurrentIndex(KINDS.index(settings.sync_kind))
         self.kind_combo.setToolTip(tr("How this server exchanges patches: the provincial platform's REST contract, "
                                       "a GIS server's WFS-T, or submission packages uploaded as files"))
-        self.url_edit = QLineEdit(settings.value(SETTINGS_PREFIX + "url", "http://127.0.0.1:8765/api/v1"))
+        self.url_edit = QLineEdit(settings.sync_url)
         self.description_widget = QgsFileWidget()
         self.description_widget.setFilter(tr("Service description (*.json)"))
-        self.description_widget.setFilePath(str(settings.value(SETTINGS_PREFIX + "wfs_description", "") or ""))
+        self.description_widget.setFilePath(settings.wfs_description)
         self.description_widget.lineEdit().setPlaceholderText(tr("bundled: a QGIS Server patch layer"))
         self.description_widget.setToolTip(tr("The JSON file naming the server's feature type and fields "
                                               "(docs/sync.md); empty: the bundled one"))
@@ -292,7 +290,7 @@ class SyncPanel(QgsDockWidget):
         self.county_combo.lineEdit().setPlaceholderText(tr("from the working copy"))
         self._counties_of: Optional[str] = None  # the working copy the county list was read from
         self.auth_select = QgsAuthConfigSelect(body)
-        self.auth_select.setConfigId(settings.value(SETTINGS_PREFIX + "authcfg", ""))
+        self.auth_select.setConfigId(settings.sync_authcfg)
         form.addRow(tr("Kind:"), self.kind_combo)
         form.addRow(tr("Platform:"), self.url_edit)
         self.description_label = QLabel(tr("Service description:"))
@@ -384,29 +382,19 @@ class SyncPanel(QgsDockWidget):
     def kind(self) -> str:
         return checked_kind(self.kind_combo.currentData())
 
-    @staticmethod
-    def _server_key(url: str) -> str:
-        """The settings group of one server (its URL without user info, hashed: a key, not a secret)."""
-        import hashlib
-
-        from ..core.sync.client import shown_url
-
-        return SETTINGS_PREFIX + "servers/" + hashlib.sha1(shown_url(url.strip()).encode("utf-8")).hexdigest()[:16]
-
     def _server_chosen(self) -> None:
         """A server typed or pasted: the kind and description used with it last time come back."""
-        settings = QgsSettings()
-        key = self._server_key(self.url_edit.text())
-        kind = settings.value(key + "/kind", "")
-        if kind in KINDS and not (self.client is not None and self.client.logged_in):
+        settings = PluginSettings()
+        kind = settings.server_kind(self.url_edit.text())
+        if kind and not (self.client is not None and self.client.logged_in):
             self.kind_combo.setCurrentIndex(KINDS.index(kind))
-            self.description_widget.setFilePath(str(settings.value(key + "/wfs_description", "") or ""))
+            self.description_widget.setFilePath(settings.server_description(self.url_edit.text()))
 
     def _kind_changed(self, *_args) -> None:
         """Show what the chosen kind needs: a service description for WFS-T, files instead of a login for
         packages."""
         kind = self.kind()
-        QgsSettings().setValue(SETTINGS_PREFIX + "kind", kind)
+        PluginSettings().sync_kind = kind
         sync = kind != PACKAGE
         for w in (self.url_edit, self.login_label, self.auth_select, self.login_button, self.logout_button,
                   self.user_label, self.download_button, self.upload_button, self.sync_button, self.retry_button,
@@ -471,7 +459,7 @@ class SyncPanel(QgsDockWidget):
         if self.client is None or not self.client.logged_in:
             raise AuthError(tr("Log in first"), expired=True)
         county = self.county()
-        own = geopackage.get_setting(path, "county_code") or ""
+        own = geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or ""
         if own and county and county != own:
             # A working copy holds one county: mixing another one in would upload its patches under the wrong code.
             raise PlatformError(tr("This working copy belongs to county {0}, not {1}").format(own, county))
@@ -500,7 +488,7 @@ class SyncPanel(QgsDockWidget):
         if not path:
             return
         try:
-            own = geopackage.get_setting(path, "county_code") or ""
+            own = geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or ""
             with geopackage.connect(path) as con:
                 rows = con.execute(f"SELECT code, name FROM {schema.ADMIN} WHERE level = 'county' ORDER BY code"
                                    ).fetchall()
@@ -573,15 +561,9 @@ class SyncPanel(QgsDockWidget):
                 self._message(describe_error(err), Qgis.Warning)
             self.refresh()
             return False
-        settings = QgsSettings()
-        settings.setValue(SETTINGS_PREFIX + "url", task.url)
-        settings.setValue(SETTINGS_PREFIX + "authcfg", task.authcfg)
-        settings.setValue(SETTINGS_PREFIX + "kind", task.client.kind)
-        server = self._server_key(task.url)
-        settings.setValue(server + "/kind", task.client.kind)  # remembered per server
-        if task.client.kind == WFS:
-            settings.setValue(SETTINGS_PREFIX + "wfs_description", self.description_widget.filePath().strip())
-            settings.setValue(server + "/wfs_description", self.description_widget.filePath().strip())
+        settings = PluginSettings()
+        settings.sync_authcfg = task.authcfg
+        settings.remember_server(task.url, task.client.kind, self.description_widget.filePath())
         self.client = task.client
         if task.client.verifies_identity:
             identity.set_session(task.identity)

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional
 
 from ...i18n import tr
+from ...settings import WorkingCopyKey
 from .. import geopackage
 from . import rules
 
-SETTING_KEY = "rules_profile"
+SETTING_KEY = WorkingCopyKey.RULES_PROFILE
 PROFILE_VERSION = 1
 RULE_KEYS = ("enabled", "severity", "thresholds")
 TOP_KEYS = ("version", "rules")

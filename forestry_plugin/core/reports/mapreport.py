@@ -30,6 +30,7 @@ from qgis.PyQt.QtGui import QColor, QFont
 
 from ... import schema
 from ...i18n import tr
+from ...settings import WorkingCopyKey
 from .. import styles
 from ..project import open_layer
 
@@ -182,5 +183,5 @@ def map_from_working_copy(path: str, out_pdf: str, title: Optional[str] = None,
 
     layers = {t: open_layer(path, t) for t in (schema.PATCHES, schema.HISTORY, schema.FARMLAND, schema.ADMIN,
                                                schema.BASEMAP)}
-    name = geopackage.get_setting(path, "county_name", "") or ""
+    name = geopackage.get_setting(path, WorkingCopyKey.COUNTY_NAME, "") or ""
     return export_map_pdf(layers, out_pdf, title or tr("{0} afforestation patches map").format(name).strip(), date)

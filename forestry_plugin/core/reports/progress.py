@@ -19,6 +19,7 @@ from openpyxl.chart.label import DataLabelList
 
 from ... import schema
 from ...i18n import tr
+from ...settings import WorkingCopyKey
 from .. import geopackage
 from . import xlsx
 
@@ -161,7 +162,7 @@ def write_progress_report(source: Union[str, Sequence[UnitProgress], Sequence[Di
         patches, wc_tasks, names = read_working_copy(source)
         year = year or default_year(patches)
         rows = compute_progress(patches, wc_tasks, names, group_by, year)
-        region = region or geopackage.get_setting(source, "county_name", "") or ""
+        region = region or geopackage.get_setting(source, WorkingCopyKey.COUNTY_NAME, "") or ""
     elif source and not isinstance(source[0], UnitProgress):  # patch records
         year = year or default_year(source)
         rows = compute_progress(source, tasks or [], unit_names or {}, group_by, year)
@@ -227,6 +228,6 @@ def progress_report_from_working_copy(path: str, out_path: str, group_by: str = 
     patches, tasks, names = read_working_copy(path)
     year = year or default_year(patches)
     rows = compute_progress(patches, tasks, names, group_by, year)
-    region = geopackage.get_setting(path, "county_name", "") or ""
+    region = geopackage.get_setting(path, WorkingCopyKey.COUNTY_NAME, "") or ""
     write_progress_report(rows, out_path, group_by, year, title, date, region)
     return rows

@@ -22,6 +22,7 @@ from ...core.sync.client import AuthError, CanceledError, NetworkError, Platform
 from ...core.sync.engine import SyncEngine
 from ...core.sync.platforms import kind_label, open_platform
 from ...i18n import tr, ui_language
+from ...settings import DEFAULT_PLATFORM_URL
 
 
 def user_error(e: BaseException) -> QgsProcessingException:
@@ -69,7 +70,7 @@ class _SyncAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterString(self.SERVER_URL, tr("Platform API URL"),
-                                                       "http://127.0.0.1:8765/api/v1"))
+                                                       DEFAULT_PLATFORM_URL))
         self.addParameter(QgsProcessingParameterEnum(self.KIND, tr("Platform kind"),
                                                      [kind_label(k) for k in self.KINDS], defaultValue=0,
                                                      optional=True))
