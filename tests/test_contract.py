@@ -51,3 +51,31 @@ def test_every_route_the_platform_serves_is_in_the_contract():
         served.add((method, route))
     assert len(served) >= 10, served
     assert served - _spec_routes() == set()
+
+
+def _enum(prop: str):
+    """Every enum the contract gives a property of that name (the schemas may repeat one)."""
+    spec = yaml.safe_load(_read("docs", "platform-api.yaml"))
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == prop and isinstance(v, dict) and "enum" in v:
+                    found.append(list(v["enum"]))
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(spec)
+    return found
+
+
+def test_stages_roles_and_severities_are_the_schemas():
+    from forestry_plugin import schema
+
+    stages, roles = [c.code for c in schema.STAGES], [c.code for c in schema.ROLES]
+    assert _enum("stage") and all(e == stages for e in _enum("stage")), (_enum("stage"), stages)
+    assert _enum("role") and all(e == roles for e in _enum("role")), (_enum("role"), roles)
+    assert all(set(e) <= {c.code for c in schema.SEVERITIES} for e in _enum("severity"))
