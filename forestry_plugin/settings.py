@@ -32,6 +32,7 @@ class WorkingCopyKey:
     RULES_PROFILE = "rules_profile"  # checks.profile: the rules' settings (JSON)
     TUBAN_NO_SCHEME = "tuban_no_scheme"  # attributes.PatchNumberer: how 图斑编号 are made
     WORKFLOW_CONFIG = "workflow_config"  # no longer honoured: the platform owns the policy (kept for old copies)
+    REFERENCE_SOURCE = "reference_source"  # checks.pg_source: base map etc. in PostGIS instead of this file
 
 
 class PluginSettings:

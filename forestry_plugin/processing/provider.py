@@ -21,6 +21,8 @@ ALGORITHMS = [
     ("checkpatches", "CheckPatchesAlgorithm"),
     ("exchange_algs", "ExportPackageAlgorithm"),
     ("exchange_algs", "ImportPackageAlgorithm"),
+    ("reference_algs", "LoadReferenceAlgorithm"),
+    ("reference_algs", "SetReferenceSourceAlgorithm"),
 ]
 
 

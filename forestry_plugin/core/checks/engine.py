@@ -956,9 +956,16 @@ def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
 
 def read_working_copy(path: str) -> Dict[str, Any]:
     """Every input of a check run from a working copy, read once."""
+    from . import pg_source
+
+    source = pg_source.configured(path)  # the base map etc. in PostGIS (a city's or province's database)?
     con = geopackage.open_connection(path)
     try:
         data = read_patches(path, con)
+        if source is not None:
+            data.update(pg_source.reference_data(source, data["patch_geoms"], data["epsg"],
+                                                 sorted(BASEMAP_CLASSES)))
+            return data
         # Only parcels some rule looks at (cropland, built-up/water, existing forest) are parsed and indexed.
         b_attrs, b_geoms, _ = read_table(path, schema.BASEMAP, ["BSM", schema.LANDCLASS_FIELD], con,
                                          where="trim({}) IN ({})".format(

@@ -1,0 +1,204 @@
+"""Reference data (三调 base map, basic farmland, earlier years' patches, administrative units) in PostgreSQL/PostGIS:
+a city's or a province's database instead of the working copy's own tables.
+
+A working copy points at it with the setting `reference_source` (WorkingCopyKey.REFERENCE_SOURCE), a JSON object:
+
+    {"dsn": "host=db.example.cn port=5432 dbname=sandiao",   # libpq; no password here
+     "authcfg": "abc1234",                                    # optional: user and password from QgsAuthManager
+     "schema": "public",
+     "tables": {"basemap": "dltb_2023", "farmland": "jbnt", "history": "zaolin_history", "admin": "xzq"}}
+
+(a pg_service.conf `service=...` in the dsn works too). A check run reads only the window of the patches it checks,
+through the tables' GiST index (`geom && envelope`), in the working copy's CRS (`ST_Transform` on the server):
+a county's check against a province-wide base map reads the county, not the province. Column names are the
+working copy's (BSM, DLBM; jbnt_id; patch_id, tuban_no; code, level); `load_from_geopackage` loads tables so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from ... import schema
+from ...i18n import tr
+
+KINDS = {  # role: (working-copy table, columns read, geometry-less columns)
+    "basemap": (schema.BASEMAP, ("BSM", schema.LANDCLASS_FIELD)),
+    "farmland": (schema.FARMLAND, ("fid", "jbnt_id")),
+    "history": (schema.HISTORY, ("fid", "patch_id", "tuban_no")),
+    "admin": (schema.ADMIN, ("code", "level")),
+}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+class ReferenceSourceError(ValueError):
+    """A `reference_source` setting that cannot be used, or a database that cannot be read; says which and why."""
+
+
+def parse_source(raw: Any) -> Dict[str, Any]:
+    """The setting, checked (it is input: a working copy from elsewhere, edited by hand)."""
+    try:
+        d = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError as e:
+        raise ReferenceSourceError(tr("The reference_source setting is not JSON: {0}").format(e)) from None
+    if not isinstance(d, dict) or not isinstance(d.get("dsn"), str) or not d["dsn"].strip():
+        raise ReferenceSourceError(tr("The reference_source setting needs a \"dsn\" (a PostgreSQL connection string)"))
+    if re.search(r"(?i)\bpassword\s*=", d["dsn"]):
+        raise ReferenceSourceError(tr("The reference_source setting must not hold a password: use an authentication "
+                                      "configuration (\"authcfg\") or a pg_service.conf / .pgpass entry"))
+    tables = d.get("tables") or {}
+    problems = [k for k in tables if k not in KINDS] + [
+        f"{k}={v}" for k, v in tables.items() if not (isinstance(v, str) and _NAME.match(v))]
+    sch = d.get("schema") or "public"
+    if not (isinstance(sch, str) and _NAME.match(sch)):
+        problems.append(f"schema={sch}")
+    authcfg = d.get("authcfg") or ""
+    if authcfg and not re.match(r"^[A-Za-z0-9]{7}$", str(authcfg)):
+        problems.append("authcfg")
+    if problems:
+        raise ReferenceSourceError(tr("The reference_source setting cannot be used: {0}").format(", ".join(problems)))
+    return {"dsn": d["dsn"].strip(), "authcfg": authcfg, "schema": sch,
+            "tables": {k: tables.get(k) or KINDS[k][0] for k in KINDS}}
+
+
+def connect(source: Dict[str, Any]):
+    """A psycopg2 connection (psycopg2 ships with QGIS's Python on every platform QGIS supports)."""
+    import psycopg2
+
+    kwargs = {}
+    if source.get("authcfg"):
+        from ..sync.auth import credentials
+
+        kwargs["user"], kwargs["password"] = credentials(source["authcfg"])
+    try:
+        return psycopg2.connect(source["dsn"], connect_timeout=15, **kwargs)
+    except psycopg2.Error as e:
+        text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        if kwargs.get("password"):
+            text = text.replace(kwargs["password"], "***")
+        raise ReferenceSourceError(tr("The reference database cannot be reached ({0})").format(text)) from None
+
+
+def _geom_column(cur, sch: str, table: str) -> Tuple[str, int]:
+    cur.execute("SELECT f_geometry_column, srid FROM geometry_columns WHERE f_table_schema = %s AND "
+                "f_table_name = %s", (sch, table))
+    row = cur.fetchone()
+    if row is None:
+        raise ReferenceSourceError(tr("The reference database has no geometry table {0}.{1}").format(sch, table))
+    return row[0], int(row[1])
+
+
+def read_window(source: Dict[str, Any], window: Optional[Tuple[float, float, float, float]], epsg: int,
+                basemap_classes: Sequence[str] = ()) -> Dict[str, Tuple[List[Dict[str, Any]], List[Optional[bytes]]]]:
+    """{role: (attribute rows, ISO WKB in the working copy's CRS)} of every reference table, only the features
+    whose bounding box meets `window` (the working copy's CRS; None: all). Base-map parcels only of
+    `basemap_classes` when given (the classes a rule looks at)."""
+    import psycopg2
+
+    con = connect(source)
+    out = {}
+    try:
+        with con.cursor() as cur:
+            for role, (_table, columns) in KINDS.items():
+                table = source["tables"][role]
+                gcol, srid = _geom_column(cur, source["schema"], table)
+                cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND "
+                            "table_name = %s", (source["schema"], table))
+                present = {r[0] for r in cur.fetchall()}
+                cols = [c for c in columns if c in present]
+                order = "fid" if "fid" in present else cols[0] if cols else gcol
+                sql = ('SELECT {cols} ST_AsBinary(ST_Multi(ST_Transform("{g}", %(epsg)s))) FROM "{s}"."{t}" WHERE '
+                       'TRUE').format(cols="".join(f'"{c}", ' for c in cols), g=gcol, s=source["schema"], t=table)
+                args: Dict[str, Any] = {"epsg": int(epsg)}
+                if window is not None:
+                    sql += (f' AND "{gcol}" && ST_Transform(ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, %(epsg)s), '
+                            f'{srid})')
+                    args.update(x0=window[0], y0=window[1], x1=window[2], y1=window[3])
+                if role == "basemap" and basemap_classes and schema.LANDCLASS_FIELD in present:
+                    sql += f' AND trim("{schema.LANDCLASS_FIELD}") = ANY(%(classes)s)'
+                    args["classes"] = list(basemap_classes)
+                cur.execute(sql + f' ORDER BY "{order}"', args)
+                rows = cur.fetchall()
+                out[role] = ([dict(zip(cols, r[:-1])) for r in rows],
+                             [bytes(r[-1]) if r[-1] is not None else None for r in rows])
+    except psycopg2.Error as e:
+        raise ReferenceSourceError(tr("The reference database could not be read ({0})").format(
+            str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)) from None
+    finally:
+        con.close()
+    return out
+
+
+def load_from_geopackage(gpkg: str, pg_dsn: str, sch: str = "public", tables: Optional[Dict[str, str]] = None,
+                         overwrite: bool = True) -> Dict[str, int]:
+    """Load a working copy's (or a 三调 GeoPackage's) reference tables into PostGIS with GDAL: geometry column
+    `geom` (MultiPolygon) with a GiST index, the same column names. Returns the features loaded per table.
+    The same as `ogr2ogr -f PostgreSQL PG:"<dsn>" county.gpkg basemap -nln <table> -lco GEOMETRY_NAME=geom
+    -nlt PROMOTE_TO_MULTI` per table (docs/checks.md)."""
+    from osgeo import gdal
+
+    tables = tables or {}
+    counts = {}
+    for role, (src_table, _cols) in KINDS.items():
+        dest = tables.get(role) or src_table
+        ds = gdal.VectorTranslate(
+            "PG:" + pg_dsn, gpkg, format="PostgreSQL", layers=[src_table], layerName=dest,
+            accessMode="overwrite" if overwrite else None, geometryType="PROMOTE_TO_MULTI",
+            layerCreationOptions=["GEOMETRY_NAME=geom", "SPATIAL_INDEX=GIST", f"SCHEMA={sch}", "FID=fid",
+                                  "LAUNDER=NO"])
+        if ds is None:
+            raise ReferenceSourceError(tr("{0} could not be loaded into the reference database").format(src_table))
+        lyr = ds.GetLayerByName(f"{sch}.{dest}" if sch != "public" else dest)
+        counts[dest] = lyr.GetFeatureCount() if lyr is not None else 0
+        ds = None
+    return counts
+
+
+def configured(path: str) -> Optional[Dict[str, Any]]:
+    """The working copy's reference source, checked; None when its own tables are the reference."""
+    from ...settings import WorkingCopyKey
+    from .. import geopackage
+
+    raw = geopackage.get_setting(path, WorkingCopyKey.REFERENCE_SOURCE)
+    return parse_source(raw) if raw not in (None, "") else None
+
+
+WINDOW_MARGIN_M = 100.0  # beyond the patches' extent (neighbouring parcels for the overlay rules)
+
+
+def reference_data(source: Dict[str, Any], patch_geoms: Any, epsg: Optional[int],
+                   basemap_classes: Sequence[str]) -> Dict[str, Any]:
+    """The reference part of engine.read_working_copy's result, read from PostGIS in the patches' window."""
+    import numpy as np
+    import shapely
+
+    from .engine import geoms_from_wkb
+
+    if not epsg:
+        raise ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference database "
+                                      "cannot be read in its coordinates"))
+    geoms = np.asarray(patch_geoms, dtype=object)
+    present = geoms[[g is not None for g in geoms]] if len(geoms) else geoms
+    window = None
+    if len(present):
+        b = shapely.total_bounds(present)
+        if np.all(np.isfinite(b)):
+            window = (b[0] - WINDOW_MARGIN_M, b[1] - WINDOW_MARGIN_M, b[2] + WINDOW_MARGIN_M, b[3] + WINDOW_MARGIN_M)
+    if window is None:  # no patches: nothing to check against
+        window = (0.0, 0.0, 0.0, 0.0)
+    got = read_window(source, window, int(epsg), basemap_classes)
+    b_attrs, b_wkb = got["basemap"]
+    a_attrs, a_wkb = got["admin"]
+    f_attrs, f_wkb = got["farmland"]
+    h_attrs, h_wkb = got["history"]
+    return dict(
+        basemap_geoms=geoms_from_wkb(b_wkb), basemap_ids=[a.get("BSM") or "" for a in b_attrs],
+        basemap_classes=[a.get(schema.LANDCLASS_FIELD) for a in b_attrs],
+        admin_geoms=geoms_from_wkb(a_wkb), admin_codes=[a.get("code") for a in a_attrs],
+        admin_levels=[a.get("level") for a in a_attrs],
+        farmland_geoms=geoms_from_wkb(f_wkb),
+        farmland_ids=[a.get("jbnt_id") or "JBNT fid {}".format(a.get("fid")) for a in f_attrs],
+        history_geoms=geoms_from_wkb(h_wkb),
+        history_ids=[a.get("patch_id") or "fid {}".format(a.get("fid")) for a in h_attrs],
+        history_labels=[a.get("tuban_no") or "" for a in h_attrs])
