@@ -23,11 +23,12 @@ from qgis.PyQt.QtCore import QElapsedTimer, QEventLoop, QTimer
 
 from forestry_plugin import schema
 from forestry_plugin.core import audit, geopackage
-from forestry_plugin.core.project import load_working_copy
+from forestry_plugin.core import sample_county as sample_county_module
+from forestry_plugin.core.project import PROJECT_LAYERS, load_working_copy
 from forestry_plugin.core.sample_county import generate_sample_county
 from forestry_plugin.core.sync.auth import store_basic_config
 from forestry_plugin.core.sync.client import PlatformClient
-from forestry_plugin.gui import project_dock, sync_panel
+from forestry_plugin.gui import project_dock
 from forestry_plugin.gui.project_dock import ProjectDock
 from forestry_plugin.gui.sync_panel import SyncPanel
 
@@ -181,7 +182,9 @@ def quick_retries(monkeypatch):
         k.setdefault("backoff_s", 0.1)
         return real(url, *a, **k)
 
-    monkeypatch.setattr(sync_panel, "PlatformClient", client)
+    from forestry_plugin.core.sync import platforms
+
+    monkeypatch.setattr(platforms, "PlatformClient", client)  # what the panel's open_platform builds
 
 
 @pytest.fixture()
@@ -372,3 +375,76 @@ def test_opening_survives_the_project_being_cleared_and_failing_steps(sample_cou
         dock.disconnect_project()
         dock.deleteLater()
         project.clear()
+
+
+def test_sample_county_is_generated_in_a_task_and_opened(tmp_path, qgis_iface, qgis_new_project, threads,
+                                                        monkeypatch, artifacts_dir):
+    """"Sample county…" generates in a QgsTask (progress reported, main thread free) and opens the result."""
+    monkeypatch.setattr(sample_county_module, "generate_sample_county",
+                        threads.wrap("generate_sample_county", sample_county_module.generate_sample_county))
+    path = str(tmp_path / "trial county.gpkg")
+    dock = ProjectDock(qgis_iface)
+    progress = []
+    try:
+        with Heartbeat() as beat:
+            task = dock.new_sample_county(path)
+            assert task is not None and not dock.sample_progress.isHidden() and not dock.sample_cancel.isHidden()
+            assert not dock.sample_button.isEnabled()
+            task.progressChanged.connect(progress.append)
+            run_until(lambda: dock.sample_task is None and _opened(dock), 120)
+        record_gap(artifacts_dir, "generate the sample county", beat, progress_reports=len(progress))
+        assert dock.sample_task is None, "the generation did not finish"
+        assert os.path.exists(path) and os.path.exists(str(tmp_path / "trial county.faults.json"))
+        assert not [n for n in os.listdir(tmp_path) if n.startswith(".sample-county-")], "scratch folder left"
+        assert QgsProject.instance().count() == len(PROJECT_LAYERS)
+        assert dock.table.rowCount() > 0 and dock.table.item(dock.table.rowCount() - 1, 1).text() != "0"
+        assert len(progress) >= 5 and max(progress) == 100, progress  # counted events, not time
+        assert dock.sample_button.isEnabled() and dock.sample_progress.isHidden()
+        threads.assert_off_main_thread("generate_sample_county")
+        assert beat.max_gap < MAX_GAP_MS, f"the main thread stalled {beat.max_gap} ms generating the sample county"
+    finally:
+        dock.disconnect_project()
+        dock.deleteLater()
+        QgsProject.instance().clear()
+
+
+def test_canceling_the_sample_county_leaves_no_file_and_loads_nothing(tmp_path, qgis_iface, qgis_new_project,
+                                                                     monkeypatch):
+    """Cancel while it is being written: no file at the path, no scratch left, no layer added."""
+    real = sample_county_module.generate_sample_county
+    halfway = threading.Event()
+    canceled = threading.Event()
+
+    def generate(path, **kw):
+        def progress(f, report=kw["progress"]):
+            report(f)
+            if f >= 0.7 and not halfway.is_set():  # the GeoPackage exists now: cancel while it is half written
+                assert os.path.exists(path)
+                halfway.set()
+                canceled.wait(30)
+        return real(path, **{**kw, "progress": progress})
+
+    monkeypatch.setattr(sample_county_module, "generate_sample_county", generate)
+    path = str(tmp_path / "sample_county.gpkg")
+    bar = qgis_iface.messageBar()
+    dock = ProjectDock(qgis_iface)
+    try:
+        task = dock.new_sample_county(path)
+        assert task is not None
+        assert run_until(halfway.is_set, 60), "the generation never reached the writing"
+        dock.sample_cancel.click()
+        canceled.set()
+        run_until(lambda: dock.sample_task is None, 60)
+        for _ in range(20):
+            QgsApplication.processEvents()
+        assert dock.sample_task is None
+        assert not os.path.exists(path), "a half-written sample county was left at the path"
+        assert os.listdir(tmp_path) == [], os.listdir(tmp_path)
+        assert QgsProject.instance().count() == 0 and dock._opening is None  # noqa: SLF001
+        assert any("canceled" in m.lower() for m in bar.messages.get(Qgis.Info, [])), bar.messages
+        assert dock.sample_button.isEnabled() and dock.sample_cancel.isHidden()
+    finally:
+        canceled.set()
+        dock.disconnect_project()
+        dock.deleteLater()
+        QgsProject.instance().clear()

@@ -6,14 +6,18 @@ import os
 from typing import Dict, Optional
 
 from qgis.core import (
+    QgsAttributeTableConfig,
     QgsCoordinateReferenceSystem,
     QgsEditorWidgetSetup,
+    QgsField,
+    QgsFields,
     QgsLayerTreeGroup,
     QgsProject,
     QgsRectangle,
     QgsReferencedRectangle,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QVariant
 
 from .. import schema
 from ..i18n import tr
@@ -45,6 +49,8 @@ def open_layer(path: str, table: str, lang: str = "zh", style: bool = True) -> Q
         # The style stored in the GeoPackage loads automatically; fall back to the built-in one.
         if not _has_stored_style(layer):
             styles.apply_default_style(layer, table, lang)
+        else:  # stored in the language of whoever made the working copy: the legend follows this UI's language
+            styles.relabel_legend(layer, table, lang)
     configure_fields(layer, table, lang)
     return layer
 
@@ -80,6 +86,48 @@ def configure_fields(layer: QgsVectorLayer, table: str, lang: str = "zh") -> Non
             layer.setEditorWidgetSetup(idx, QgsEditorWidgetSetup("ValueMap", {"map": vmap}))
     if table in (schema.AUDIT, schema.CHECK_STATE):
         layer.setReadOnly(True)
+    if table == schema.ISSUES:
+        configure_findings_value(layer, lang)
+
+
+VALUE_TEXT = "value_text"  # the findings layer's readable value (a virtual field, see configure_findings_value)
+
+
+def configure_findings_value(layer: QgsVectorLayer, lang: str = "zh") -> None:
+    """The findings layer shows its measured value as people read it: a virtual field value_text (rounded as the
+    rule says, with the unit in the UI language, empty for attribute findings) takes the place of the raw number,
+    which is hidden in the attribute table, the form and the identify results. The expression is set again at
+    every opening (a stored style may hold it in another language)."""
+    from .checks.rules import value_text_expression
+
+    expression = value_text_expression()
+    idx = layer.fields().indexFromName(VALUE_TEXT)
+    if idx >= 0 and layer.fields().fieldOrigin(idx) == QgsFields.OriginExpression:
+        layer.updateExpressionField(idx, expression)
+    elif idx < 0:
+        layer.addExpressionField(expression, QgsField(VALUE_TEXT, QVariant.String, "string", 60))
+        idx = layer.fields().indexFromName(VALUE_TEXT)
+    if idx < 0:
+        return
+    value_field = next(f for f in schema.ISSUE_FIELDS if f.name == "value")
+    layer.setFieldAlias(idx, value_field.label(lang))
+    raw = layer.fields().indexFromName("value")
+    if raw >= 0:
+        layer.setEditorWidgetSetup(raw, QgsEditorWidgetSetup("Hidden", {}))
+    # The attribute table: value_text where the raw value was, the raw value hidden.
+    config = layer.attributeTableConfig()
+    columns = [c for c in config.columns() if c.name != VALUE_TEXT]
+    text_column = QgsAttributeTableConfig.ColumnConfig()
+    text_column.name = VALUE_TEXT
+    text_column.type = QgsAttributeTableConfig.Field
+    text_column.hidden = False
+    at = next((i for i, c in enumerate(columns) if c.name == "value"), len(columns) - 1)
+    columns.insert(at + 1, text_column)
+    for c in columns:
+        if c.name == "value":
+            c.hidden = True
+    config.setColumns(columns)
+    layer.setAttributeTableConfig(config)
 
 
 def store_default_styles(path: str, lang: str = "zh") -> None:

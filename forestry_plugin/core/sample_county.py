@@ -17,7 +17,7 @@ import math
 import os
 import uuid
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import shapely
@@ -65,6 +65,22 @@ class SampleCounty:
     crs: str = schema.DEFAULT_PROJECT_CRS
     manifest_path: str = ""
     stats: Dict[str, float] = field(default_factory=dict)
+
+
+class SampleCountyCanceled(Exception):
+    """generate_sample_county was canceled (its is_canceled callback said so); the file may be half written."""
+
+
+def _stepper(progress: Optional[Callable[[float], None]], is_canceled: Optional[Callable[[], bool]]):
+    """step(fraction): report progress (0..1) and raise SampleCountyCanceled when canceled."""
+
+    def step(fraction: float) -> None:
+        if is_canceled is not None and is_canceled():
+            raise SampleCountyCanceled()
+        if progress is not None:
+            progress(min(max(float(fraction), 0.0), 1.0))
+
+    return step
 
 
 def _uuid(rng: np.random.Generator) -> str:
@@ -148,8 +164,16 @@ def _land_class(elev: float, near_town: bool, u: float) -> str:
 
 def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_patches: int = 200,
                            n_history: int = 120, year: int = 2025, radius_m: float = 9000.0,
-                           overwrite: bool = True, with_faults: bool = True) -> SampleCounty:
-    """Generate the sample county working copy at `path`; see the module docstring."""
+                           overwrite: bool = True, with_faults: bool = True,
+                           progress: Optional[Callable[[float], None]] = None,
+                           is_canceled: Optional[Callable[[], bool]] = None) -> SampleCounty:
+    """Generate the sample county working copy at `path`; see the module docstring.
+
+    progress(fraction 0..1) is called between the steps; when is_canceled() says so, SampleCountyCanceled is raised
+    at the next step (the file may then be half written: a caller generates into a scratch path, as the project
+    dock does)."""
+    step = _stepper(progress, is_canceled)
+    step(0.0)
     rng = np.random.default_rng(seed)
     terrain = _terrain(rng)
     county = _county_outline(rng, radius_m)
@@ -173,6 +197,7 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
             villages.append((vcode, vname, vg))
             admin_records.append(({"code": vcode, "name": vname, "level": "village", "parent_code": tcode}, vg))
 
+    step(0.05)
     # Base map: Voronoi cells, denser in the valleys (smaller parcels there), clipped to villages.
     pts = _random_points_in(county, n_cells, rng, weight=lambda p: 0.25 + 0.75 * (1 - terrain(p)))
     cells = _voronoi_cells(pts, county)
@@ -198,6 +223,7 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
                                 for x in np.linspace(-radius_m * 1.2, radius_m * 1.2, 40)])
     dlbm[shapely.intersects(base_geoms, river) & (shapely.area(base_geoms) < 60000)] = "1101"
     areas = shapely.area(base_geoms)
+    step(0.3)
     compact = 4 * math.pi * areas / np.maximum(shapely.length(base_geoms), 1e-9) ** 2
 
     # Permanent basic farmland: most cropland parcels, slightly inset (separate layer, as in reality).
@@ -253,6 +279,7 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
 
     # Earlier years' counted patches (重复上报 baseline).
     history = []
+    step(0.35)
     for k in range(n_history):
         i = pick(PLANTABLE)
         g = patch_in(i, frac=float(rng.uniform(0.4, 0.8)))
@@ -265,7 +292,10 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
     patches: List[Tuple[Dict, BaseGeometry]] = []
     faults: Dict[str, List[str]] = {}
     n_clean = max(n_patches - (40 if with_faults else 0), 1)
+    step(0.4)
     for k in range(n_clean):
+        if k % 50 == 49:
+            step(0.4 + 0.1 * k / n_clean)
         i = pick(PLANTABLE)
         g = patch_in(i, frac=float(rng.uniform(0.3, 0.7)))
         patches.append((attrs_for(i, g, stage_mix[k % len(stage_mix)], year), g))
@@ -282,6 +312,7 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
     a["method"], a["restore_method"] = "restoration", "replanting"  # restoration on existing forest: allowed
     patches.append((a, g))
 
+    step(0.5)
     if with_faults:
         _inject_faults(rng, patches, faults, history, pick, patch_in, attrs_for, calc, base_geoms, dlbm, villages,
                        base_village, farmland_geoms, year, used, areas, compact)
@@ -300,24 +331,31 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
                   "quota_mu": float(sum(t["quota_mu"] for t in tasks))})
 
     # Write everything.
+    step(0.55)
     geopackage.create_working_copy(path, schema.DEFAULT_PROJECT_CRS, overwrite=overwrite,
                                    county_code=COUNTY_CODE, county_name=COUNTY_NAME)
+    step(0.7)
     def wkb(g):  # 2D WKB: also right when QGIS's older GEOS is the one loaded (qgis_process)
         return shapely.to_wkb(g, output_dimension=2)
 
     geopackage.write_features(path, schema.ADMIN, ((a, wkb(_as_multi(g))) for a, g in admin_records))
+    step(0.72)
     zldw = [villages[v][0] + "0000000" for v in base_village]
     geopackage.write_features(path, schema.BASEMAP, (
         ({"BSM": f"{COUNTY_CODE}{k + 1:012d}", "TBBH": f"{k + 1:05d}", "DLBM": d,
           "DLMC": schema.LAND_CLASSES.label(d, "zh"), "ZLDWDM": z}, wkb(_as_multi(g)))
         for k, (g, d, z) in enumerate(zip(base_geoms, dlbm, zldw))))
+    step(0.85)
     geopackage.write_features(path, schema.FARMLAND, (
         ({"jbnt_id": f"JBNT{k + 1:06d}", "county_code": COUNTY_CODE}, wkb(_as_multi(g)))
         for k, g in enumerate(farmland_geoms)))
+    step(0.88)
     geopackage.write_features(path, schema.HISTORY, ((a, wkb(_as_multi(g))) for a, g, _i in history))
+    step(0.9)
     geopackage.write_features(path, schema.PATCHES, ((a, wkb(_as_multi(g)) if g is not None else None)
                                                      for a, g in patches))
     geopackage.write_features(path, schema.TASKS, ((t, None) for t in tasks))
+    step(0.95)
 
     # A layer-level `crs` fault: some patches exported in WGS 84 (not CGCS2000) to a separate file.
     layer_faults: Dict[str, List[str]] = {}
@@ -331,6 +369,8 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
     with open(manifest_path, "w", encoding="utf-8") as fh:
         json.dump({"seed": seed, "year": year, "county_code": COUNTY_CODE, "patch_faults": faults,
                    "layer_faults": layer_faults, "clean": clean}, fh, ensure_ascii=False, indent=1)
+    if progress is not None:
+        progress(1.0)
     return SampleCounty(path=path, faults=faults, layer_faults=layer_faults, clean_ids=clean,
                         patch_count=len(patches), basemap_count=len(base_geoms), year=year,
                         manifest_path=manifest_path,

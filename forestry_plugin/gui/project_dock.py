@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
+import tempfile
 from typing import List, Optional
 
 from qgis.core import Qgis, QgsApplication, QgsProject, QgsTask, QgsVectorLayer
@@ -60,6 +63,50 @@ class SummaryTask(QgsTask):
         return True
 
 
+class SampleCountyTask(QgsTask):
+    """Generates the sample county in a worker thread, with progress and cancel. It is written into a scratch
+    folder beside `path` and moved into place only when complete: a canceled or failed generation leaves no half
+    file at `path` (and none is loaded)."""
+
+    def __init__(self, path: str):
+        super().__init__(tr("Forestry: generating the sample county"), QgsTask.CanCancel)
+        self.path = os.path.abspath(path)
+        self.result = None  # the SampleCounty, when complete
+        self.error: Optional[Exception] = None
+
+    def run(self) -> bool:
+        folder = os.path.dirname(self.path)
+        try:
+            # imported here: the generator needs shapely, and the dock loads without it (it says what to install)
+            from ..core.sample_county import SampleCountyCanceled, generate_sample_county
+
+            scratch = tempfile.mkdtemp(prefix=".sample-county-", dir=folder)
+        except (OSError, ImportError) as e:
+            self.error = e
+            return False
+        try:
+            sc = generate_sample_county(os.path.join(scratch, os.path.basename(self.path)),
+                                        progress=lambda f: self.setProgress(95.0 * f), is_canceled=self.isCanceled)
+            if self.isCanceled():
+                return False
+            for suffix in ("-wal", "-shm"):  # an earlier file's journal must not be applied to the new file
+                if os.path.exists(self.path + suffix):
+                    os.remove(self.path + suffix)
+            for name in sorted(os.listdir(scratch), key=lambda n: n == os.path.basename(self.path)):
+                os.replace(os.path.join(scratch, name), os.path.join(folder, name))  # the GeoPackage last
+            self.result = dataclasses.replace(sc, path=self.path, manifest_path=os.path.join(
+                folder, os.path.basename(sc.manifest_path)))
+            self.setProgress(100)
+            return True
+        except SampleCountyCanceled:
+            return False
+        except Exception as e:  # noqa: BLE001 - a full disk or an unwritable folder: shown in the dock
+            self.error = e
+            return False
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
 class ProjectDock(QgsDockWidget):
     """Shows the open working copy and its patches per stage."""
 
@@ -90,6 +137,19 @@ class ProjectDock(QgsDockWidget):
         self.busy.setToolTip(tr("Reading the working copy…"))
         self.busy.hide()
         layout.addWidget(self.busy)
+        sample_row = QHBoxLayout()  # shown while the sample county is generated
+        self.sample_progress = QProgressBar()
+        self.sample_progress.setRange(0, 100)
+        self.sample_progress.setFormat(tr("Generating the sample county… %p%"))
+        self.sample_cancel = QPushButton(tr("Cancel"))
+        self.sample_cancel.setToolTip(tr("Stop generating the sample county (nothing is written)"))
+        self.sample_cancel.clicked.connect(self.cancel_sample_county)
+        sample_row.addWidget(self.sample_progress)
+        sample_row.addWidget(self.sample_cancel)
+        self.sample_progress.hide()
+        self.sample_cancel.hide()
+        layout.addLayout(sample_row)
+        self.sample_task: Optional[SampleCountyTask] = None
         buttons = QHBoxLayout()
         self.open_button = QPushButton(tr("Open…"))
         self.open_button.setToolTip(tr("Open a working-copy GeoPackage and add its layers to the project"))
@@ -138,6 +198,8 @@ class ProjectDock(QgsDockWidget):
         self._abort_opening()
         task, self.task = self.task, None
         detach_task(task)
+        sample, self.sample_task = self.sample_task, None
+        detach_task(sample)
         self._unhook_patch_layers(list(self._patch_layers))
         project = QgsProject.instance()
         for signal, slot in ((project.layersAdded, self.refresh), (project.layersRemoved, self.refresh),
@@ -344,18 +406,51 @@ class ProjectDock(QgsDockWidget):
             return
         self.open_working_copy(path)
 
-    def new_sample_county(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("Sample county"), "sample_county.gpkg", tr("GeoPackage (*.gpkg)"))
+    def new_sample_county(self, path: Optional[str] = None) -> Optional[SampleCountyTask]:
+        """Generate the sample county at `path` (asked for when not given) in a QgsTask, with progress and cancel;
+        it is opened when complete. Returns the task (None when nothing was started)."""
+        if self.sample_task is not None:
+            self._message(tr("The sample county is being generated; wait until it is opened"), Qgis.Warning)
+            return None
         if not path:
-            return
-        from ..core.sample_county import generate_sample_county
+            path, _ = QFileDialog.getSaveFileName(self, tr("Sample county"), "sample_county.gpkg",
+                                                  tr("GeoPackage (*.gpkg)"))
+        if not path:
+            return None
+        if not path.lower().endswith(".gpkg"):
+            path += ".gpkg"
+        task = SampleCountyTask(path)
+        self.sample_task = task
+        task.progressChanged.connect(lambda value: self.sample_progress.setValue(int(value)))
+        task.taskCompleted.connect(lambda: self._sample_done(task))
+        task.taskTerminated.connect(lambda: self._sample_done(task))
+        self.sample_progress.setValue(0)
+        self.sample_progress.show()
+        self.sample_cancel.show()
+        self.sample_cancel.setEnabled(True)
+        self.sample_button.setEnabled(False)
+        QgsApplication.taskManager().addTask(task)
+        return task
 
-        QgsApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            generate_sample_county(path)
-        finally:
-            QgsApplication.restoreOverrideCursor()
-        self.open_working_copy(path)
+    def cancel_sample_county(self) -> None:
+        """Stop generating the sample county: nothing is written at its path, nothing is opened."""
+        if self.sample_task is not None:
+            self.sample_cancel.setEnabled(False)
+            self.sample_task.cancel()
+
+    def _sample_done(self, task: SampleCountyTask) -> None:
+        if self.sample_task is not task:
+            return
+        self.sample_task = None
+        self.sample_progress.hide()
+        self.sample_cancel.hide()
+        self.sample_button.setEnabled(True)
+        if task.result is not None:
+            self.open_working_copy(task.path)
+        elif task.error is not None:
+            self._message(tr("Cannot generate the sample county: {0}").format(task.error), Qgis.Critical)
+        else:
+            self._message(tr("Sample county canceled: nothing was written"), Qgis.Info)
 
 
 def _zh() -> bool:
