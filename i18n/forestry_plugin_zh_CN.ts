@@ -4,334 +4,379 @@
   <context>
     <name>forestry</name>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="98" />
+      <location filename="../forestry_plugin/core/attributes.py" line="100" />
       <source>Invalid patch number scheme {0}: use {{year}}, {{county}}, {{township}}, {{village}} and exactly one {{seq}}</source>
       <translation>图斑编号规则 {0} 无效：只能使用 {{year}}、{{county}}、{{township}}、{{village}}，且必须恰好包含一个 {{seq}}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="502" />
+      <location filename="../forestry_plugin/core/attributes.py" line="505" />
       <source>Select at least two patches to merge.</source>
       <translation>请至少选择两个要合并的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="505" />
+      <location filename="../forestry_plugin/core/attributes.py" line="508" />
       <source>Cannot merge patches at different stages ({0}).</source>
       <translation>不能合并处于不同阶段的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="509" />
+      <location filename="../forestry_plugin/core/attributes.py" line="512" />
       <source>Cannot merge patches in different counties ({0}).</source>
       <translation>不能合并属于不同县的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="277" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="276" />
       <source>Self-intersection</source>
       <translation>自相交</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="277" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="276" />
       <source>Ring self-intersection</source>
       <translation>环自相交</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="278" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="277" />
       <source>Too few points</source>
       <translation>点数过少</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="279" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="278" />
       <source>Interior is disconnected</source>
       <translation>内部不连通</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="279" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="278" />
       <source>Hole lies outside its shell</source>
       <translation>内环位于外环之外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="280" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="279" />
       <source>Nested shells</source>
       <translation>外环嵌套</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="280" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="279" />
       <source>Nested holes</source>
       <translation>内环嵌套</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="281" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="280" />
       <source>Duplicate rings</source>
       <translation>重复的环</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="281" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="280" />
       <source>Invalid coordinate</source>
       <translation>坐标无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="282" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="281" />
       <source>Ring is not closed</source>
       <translation>环未闭合</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="282" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="281" />
       <source>not a polygon</source>
       <translation>不是面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="286" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="285" />
       <source>{0} at ({1:.1f}, {2:.1f})</source>
       <translation>{0}，位置 ({1:.1f}, {2:.1f})</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="467" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="466" />
       <source>Layer {0} is in {1}, not CGCS2000 (EPSG:4490 or a CGCS2000 Gauss-Kruger zone); it was reprojected for the checks</source>
       <translation>图层 {0} 的坐标系为 {1}，不是 CGCS2000（EPSG:4490 或 CGCS2000 高斯-克吕格投影带）；质检时已对其重投影</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="469" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="468" />
       <source>an unknown CRS</source>
       <translation>未知坐标系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="471" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="470" />
       <source>The layer lacks fields: {0}; rules that need them were skipped</source>
       <translation>图层缺少字段：{0}；已跳过需要这些字段的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="510" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="165" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="509" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="167" />
       <source>The check was canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="560" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="575" />
       <source>The patch has no (polygonal) geometry</source>
       <translation>图斑没有（面）几何</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="562" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="577" />
       <source>Invalid geometry: {0}; repaired for the checks (repaired area {1:.2f} m²)</source>
       <translation>几何无效：{0}；已为质检修复（修复后面积 {1:.2f} m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="566" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="581" />
       <source>Invalid geometry: {0}; nothing polygonal is left after repair</source>
       <translation>几何无效：{0}；修复后不剩任何面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="574" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="589" />
       <source>Area {0:.2f} m² is below the minimum of {1:.2f} m²</source>
       <translation>面积 {0:.2f} m² 小于最小上图面积 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="577" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="592" />
       <source>Area {0:.2f} m² is below {1:.2f} m² (1 mu)</source>
       <translation>面积 {0:.2f} m² 小于 {1:.2f} m²（1 亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="591" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="606" />
       <source>Overlaps permanent basic farmland {0} by {1:.2f} m²</source>
       <translation>占用永久基本农田 {0} {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="594" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="609" />
       <source>Overlaps earlier years' counted patch {0} by {1:.2f} m²</source>
       <translation>与往年已认定的造林图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="624" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="641" />
       <source>Sliver: narrower than {0:.1f} m everywhere (mean width {1:.2f} m, thinness {2:.3f})</source>
       <translation>碎片：各处宽度均小于 {0:.1f} 米（平均宽度 {1:.2f} 米，细长度 {2:.3f}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="627" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="644" />
       <source>Sliver: thinness {0:.3f} below {1:.3f} (mean width {2:.2f} m)</source>
       <translation>碎片：细长度 {0:.3f} 小于 {1:.3f}（平均宽度 {2:.2f} 米）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="655" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="672" />
       <source>Overlaps patch {0} of the same year by {1:.2f} m²</source>
       <translation>与同年图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="713" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="730" />
       <source>On cropland {0} (base-map parcel {1}) by {2:.2f} m² without an approval number</source>
       <translation>占用耕地 {0}（底图图斑 {1}）{2:.2f} m²，且无审批文号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="714" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="731" />
       <source>On built-up land or water {0} (base-map parcel {1}) by {2:.2f} m²</source>
       <translation>占用建设用地或水域 {0}（底图图斑 {1}）{2:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="715" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="732" />
       <source>On existing forest land {0} (base-map parcel {1}) by {2:.2f} m², but the method is not regeneration or restoration</source>
       <translation>位于现有林地 {0}（底图图斑 {1}）{2:.2f} m²，但造林方式不是人工更新或退化林修复</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="736" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="753" />
       <source>Administrative codes disagree: county {0}, township {1}, village {2}</source>
       <translation>行政区代码不一致：县 {0}，乡镇 {1}，村 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="752" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="769" />
       <source>Declared {0} code {1} is not in the administrative units</source>
       <translation>申报的{0}代码 {1} 不在行政区划中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="769" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="786" />
       <source>Only {0:.1f} % of the patch lies in its declared {1} {2} (at least {3:.1f} % required)</source>
       <translation>图斑仅有 {0:.1f}% 位于申报的{1} {2} 内（至少需要 {3:.1f}%）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="788" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="799" />
       <source>{0} = {1} but the mapped area is {2:.2f} mu ({3:.4f} ha); difference {4:+.2f} mu exceeds {5:.2f} mu</source>
       <translation>{0} = {1}，但图斑计算面积为 {2:.2f} 亩（{3:.4f} 公顷）；差值 {4:+.2f} 亩超过 {5:.2f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="804" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="815" />
       <source>{0} ({1}) is missing</source>
       <translation>{0}（{1}）缺失</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="805" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="816" />
       <source>{0} ({1}) = '{2}' is not a code of {3}</source>
       <translation>{0}（{1}）= '{2}' 不是{3}中的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="806" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="817" />
       <source>{0} ({1}) = '{2}' has the wrong format</source>
       <translation>{0}（{1}）= '{2}' 格式错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="807" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="818" />
       <source>{0} ({1}) = '{2}' is not a number</source>
       <translation>{0}（{1}）= '{2}' 不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="808" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="819" />
       <source>{0} ({1}) = {2} is out of range</source>
       <translation>{0}（{1}）= {2} 超出范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="809" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="820" />
       <source>Restoration method (restore_method) is required for restoration</source>
       <translation>造林方式为退化林修复时必须填写修复方式（restore_method）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="37" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="44" />
+      <source>The reference_source setting is not JSON: {0}</source>
+      <translation>reference_source 设置不是 JSON：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="46" />
+      <source>The reference_source setting needs a "dsn" (a PostgreSQL connection string)</source>
+      <translation>reference_source 设置需要 "dsn"（PostgreSQL 连接字符串）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="48" />
+      <source>The reference_source setting must not hold a password: use an authentication configuration ("authcfg") or a pg_service.conf / .pgpass entry</source>
+      <translation>reference_source 设置中不得包含密码：请使用认证配置（"authcfg"）或 pg_service.conf / .pgpass 条目</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="60" />
+      <source>The reference_source setting cannot be used: {0}</source>
+      <translation>reference_source 设置无法使用：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="80" />
+      <source>The reference database cannot be reached ({0})</source>
+      <translation>无法连接参考数据库（{0}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="88" />
+      <source>The reference database has no geometry table {0}.{1}</source>
+      <translation>参考数据库中没有几何表 {0}.{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="126" />
+      <source>The reference database could not be read ({0})</source>
+      <translation>无法读取参考数据库（{0}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="151" />
+      <source>{0} could not be loaded into the reference database</source>
+      <translation>{0} 无法载入参考数据库</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="179" />
+      <source>The working copy's patch layer has no EPSG code: the reference database cannot be read in its coordinates</source>
+      <translation>工作副本的图斑图层没有 EPSG 代码：无法按其坐标读取参考数据库</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/profile.py" line="38" />
       <source>Invalid rules profile {0}: {1}</source>
       <translation>规则配置 {0} 无效：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="38" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="39" />
       <source>Invalid rules profile: {0}</source>
       <translation>规则配置无效：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="46" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="47" />
       <source>The rules profile stored in the working copy {0} (setting {1}) is invalid: {2}. Store a corrected profile, or remove the setting to use the default rules</source>
       <translation>工作副本 {0} 中保存的规则配置（设置项 {1}）无效：{2}。请保存修正后的配置，或删除该设置以使用默认规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="64" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="65" />
       <source> (did you mean "{0}"?)</source>
       <translation>（是否想写 "{0}"？）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="70" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="71" />
       <source>rule "{0}", threshold "{1}": must be a number (without quotes), got {2}</source>
       <translation>规则 "{0}" 的阈值 "{1}"：必须是数字（不加引号），实际为 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="74" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="75" />
       <source>rule "{0}", threshold "{1}": must be a finite number, got {2}</source>
       <translation>规则 "{0}" 的阈值 "{1}"：必须是有限数值，实际为 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="77" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="78" />
       <source>rule "{0}", threshold "{1}": must be at least {2}, got {3}</source>
       <translation>规则 "{0}" 的阈值 "{1}"：不得小于 {2}，实际为 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="79" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="80" />
       <source>rule "{0}", threshold "{1}": must be between {2} and {3} (a fraction, not a percentage), got {4}</source>
       <translation>规则 "{0}" 的阈值 "{1}"：必须介于 {2} 和 {3} 之间（小数，而非百分数），实际为 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="88" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="89" />
       <source>unknown rule "{0}"{1}; known rules: {2}</source>
       <translation>未知的规则 "{0}"{1}；已知规则：{2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="91" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="92" />
       <source>rule "{0}": its settings must be an object with the keys {1}, got {2}</source>
       <translation>规则 "{0}"：其设置必须是包含键 {1} 的对象，实际为 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="99" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="100" />
       <source>rule "{0}": "{1}" is a threshold and goes inside "thresholds", e.g. "thresholds": {{"{1}": {2}}}</source>
       <translation>规则 "{0}"："{1}" 是阈值，应写在 "thresholds" 中，例如 "thresholds": {{"{1}": {2}}}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="102" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="103" />
       <source>rule "{0}": unknown key "{1}"{2}; allowed keys: {3}</source>
       <translation>规则 "{0}"：未知的键 "{1}"{2}；允许的键：{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="105" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="106" />
       <source>rule "{0}", key "enabled": must be true or false (a JSON boolean, without quotes), got {1}</source>
       <translation>规则 "{0}" 的键 "enabled"：必须为 true 或 false（JSON 布尔值，不加引号），实际为 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="109" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="110" />
       <source>rule "{0}", key "severity": {1} is not a severity{2}; allowed: {3}</source>
       <translation>规则 "{0}" 的键 "severity"：{1} 不是严重程度{2}；允许的值：{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="115" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="116" />
       <source>rule "{0}", key "thresholds": must be an object of threshold names and numbers, got {1}</source>
       <translation>规则 "{0}" 的键 "thresholds"：必须是由阈值名称和数字组成的对象，实际为 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="124" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="125" />
       <source>rule "{0}" has no thresholds, but the profile sets "{1}"</source>
       <translation>规则 "{0}" 没有阈值，但配置中设置了 "{1}"</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="126" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="127" />
       <source>rule "{0}": unknown threshold "{1}"{2}; allowed: {3}</source>
       <translation>规则 "{0}"：未知的阈值 "{1}"{2}；允许的阈值：{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="138" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="139" />
       <source>a rules profile must be a JSON object, got {0}</source>
       <translation>规则配置必须是 JSON 对象，实际为 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="143" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="144" />
       <source>"version" must be the number {0}, got {1}</source>
       <translation>"version" 必须是数字 {0}，实际为 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="145" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="146" />
       <source>"version" {0} was written by a newer plugin version; this one reads version {1}</source>
       <translation>"version" {0} 由更新版本的插件写入；本版本只能读取版本 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="150" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="151" />
       <source>unknown top-level key "{0}"{1}; allowed: {2}</source>
       <translation>未知的顶层键 "{0}"{1}；允许的键：{2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="154" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="155" />
       <source>"rules" must be an object of rule codes and their settings, got {0}</source>
       <translation>"rules" 必须是由规则代码及其设置组成的对象，实际为 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="291" />
-      <location filename="../forestry_plugin/core/checks/profile.py" line="262" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="292" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="263" />
       <source>not valid JSON: {0}</source>
       <translation>不是有效的 JSON：{0}</translation>
     </message>
@@ -342,8 +387,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="68" />
-      <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="81" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="144" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="128" />
       <source>Patches</source>
       <translation>图斑数</translation>
     </message>
@@ -376,7 +421,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="101" />
       <location filename="../forestry_plugin/core/checks/report.py" line="126" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="120" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="122" />
       <source>Findings</source>
       <translation>问题清单</translation>
     </message>
@@ -393,7 +438,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="106" />
-      <location filename="../forestry_plugin/core/reports/progress.py" line="140" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
       <source>Unit</source>
       <translation>单位</translation>
     </message>
@@ -426,122 +471,122 @@
       <translation>已创建</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="81" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="119" />
       <source>Invalid geometry</source>
       <translation>几何无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="82" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="120" />
       <source>Area below minimum</source>
       <translation>面积小于下限</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="83" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="121" />
       <source>Sliver / too narrow</source>
       <translation>碎片 / 过窄</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="84" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="122" />
       <source>Overlap between patches</source>
       <translation>图斑间重叠</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="85" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="123" />
       <source>On permanent basic farmland</source>
       <translation>占用永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="86" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="124" />
       <source>On cropland without approval</source>
       <translation>占用耕地且无审批</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="87" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="125" />
       <source>On built-up land or water</source>
       <translation>位于建设用地或水域</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="88" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="126" />
       <source>On existing forest land</source>
       <translation>位于现有林地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="89" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="127" />
       <source>Outside the declared administrative unit</source>
       <translation>超出申报的行政区范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="90" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="128" />
       <source>Overlap with earlier years' patches</source>
       <translation>与往年造林图斑重叠</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="91" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="129" />
       <source>Attribute area differs from mapped area</source>
       <translation>属性面积与图斑面积不一致</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="92" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="130" />
       <source>Attribute missing or invalid</source>
       <translation>属性缺失或无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="93" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="131" />
       <source>Layer CRS is not CGCS2000</source>
       <translation>图层坐标系不是 CGCS2000</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="101" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="139" />
       <source>Error below (m²)</source>
       <translation>低于此值为错误（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="102" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="140" />
       <source>Warning below (m²)</source>
       <translation>低于此值为警告（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="103" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="141" />
       <source>Minimum width (m)</source>
       <translation>最小宽度（米）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="104" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="142" />
       <source>Maximum thinness 4πA/P²</source>
       <translation>细长度上限 4πA/P²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="105" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="143" />
       <source>Tolerance (m²)</source>
       <translation>容差（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="106" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="144" />
       <source>Minimum share inside the declared unit</source>
       <translation>位于申报行政区内的最小比例</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="107" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="145" />
       <source>Tolerance (mu)</source>
       <translation>容差（亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="108" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="146" />
       <source>Relative tolerance</source>
       <translation>相对容差</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="120" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="158" />
       <source>m²</source>
       <translation>平方米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="120" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="158" />
       <source>m</source>
       <translation>米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="120" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="158" />
       <source>mu</source>
       <translation>亩</translation>
     </message>
@@ -573,229 +618,229 @@
       <translation>选择表达式计算失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="159" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="163" />
       <source>{0} {1!r} has no code in the template's table {2}: {3} left empty</source>
       <translation>{0} {1!r} 在模板的代码表 {2} 中没有对应代码：{3} 留空</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="182" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="186" />
       <source>{0}: {1!r} is not a whole number, left empty</source>
       <translation>{0}：{1!r} 不是整数，留空</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="188" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="192" />
       <source>{0}: {1!r} is not a number, left empty</source>
       <translation>{0}：{1!r} 不是数字，留空</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="196" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="200" />
       <source>{0}: {1!r} is longer than {2} characters and was cut</source>
       <translation>{0}：{1!r} 超过 {2} 个字符，已截断</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="250" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="254" />
       <source>No coordinate transformation from {0} to {1}</source>
       <translation>没有从 {0} 到 {1} 的坐标转换</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="282" />
-      <location filename="../forestry_plugin/core/exchange/package.py" line="294" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="286" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="298" />
       <source>GDAL could not {0}: {1}</source>
       <translation>GDAL 无法{0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="294" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="298" />
       <source>create the layer</source>
       <translation>创建图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="296" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="300" />
       <source>create the field {0}</source>
       <translation>创建字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="299" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="303" />
       <source>The driver did not create the fields of the template as named in {0}</source>
       <translation>驱动未按模板名称创建字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="305" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="309" />
       <source>set a geometry</source>
       <translation>设置几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="306" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="310" />
       <source>write a feature</source>
       <translation>写入要素</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="307" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="311" />
       <source>write the layer</source>
       <translation>写入图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="347" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="351" />
       <source>The template {0} covers the stages {1}, not {2}</source>
       <translation>模板 {0} 适用于阶段 {1}，不适用于 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="350" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="354" />
       <source>Unknown stage {0}</source>
       <translation>未知阶段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="360" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="364" />
       <source>No patches to export: none is at the template's stages and matches its filter and the selection</source>
       <translation>没有可导出的图斑：没有图斑处于模板的阶段并符合其筛选条件和选择</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="369" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="373" />
       <source>Every one of the {0} patches has open check errors: fix them, or include them on purpose (include errors)</source>
       <translation>全部 {0} 个图斑都有未处理的检查错误：请先修正，或有意包含它们（包含错误）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="398" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="402" />
       <source>Patch {0} has a geometry GDAL cannot read</source>
       <translation>图斑 {0} 的几何图形 GDAL 无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="403" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="407" />
       <source>Patch {0} cannot be transformed to {1}</source>
       <translation>图斑 {0} 无法转换到 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="406" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="410" />
       <source>Patch {0} has no geometry</source>
       <translation>图斑 {0} 没有几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="422" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="426" />
       <source>Cannot create the Shapefile in {0}: {1}</source>
       <translation>无法在 {0} 中创建 Shapefile：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="431" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="435" />
       <source>The Shapefile part {0} was not written</source>
       <translation>未写出 Shapefile 文件 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="438" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="442" />
       <source>Cannot create the File Geodatabase {0}: {1}</source>
       <translation>无法创建文件地理数据库 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="445" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="449" />
       <source>File Geodatabase skipped: GDAL {0} cannot write it (its OpenFileGDB driver has no creation support; GDAL 3.6 or later can)</source>
       <translation>已跳过 File Geodatabase：GDAL {0} 无法写出（其 OpenFileGDB 驱动不支持创建；GDAL 3.6 及以上版本支持）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="535" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="539" />
       <source>{0} ({1}, by {2}): {3}: {4} -&gt; {5}</source>
       <translation>{0}（{1}，按{2}匹配）：{3}：{4} -&gt; {5}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="544" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="548" />
       <source>{0} is not a file on this computer or a shared folder: web addresses and GDAL virtual paths (/vsi…) are not read</source>
       <translation>{0} 不是本机或共享文件夹中的文件：不读取网址和 GDAL 虚拟路径（/vsi…）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="555" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="559" />
       <source>{0} holds {1} files, more than the {2} allowed</source>
       <translation>{0} 包含 {1} 个文件，超过允许的 {2} 个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="561" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="565" />
       <source>The package holds a file with an unsafe path: {0}</source>
       <translation>数据包中有路径不安全的文件：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="564" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="568" />
       <source>{0} would unpack to {1} MB, more than the {2} MB allowed</source>
       <translation>{0} 解压后为 {1} MB，超过允许的 {2} MB</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="569" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="573" />
       <source>{0}: {1} is compressed {2:.0f} times, more than the {3} times allowed (a zip bomb?)</source>
       <translation>{0}：{1} 的压缩比为 {2:.0f} 倍，超过允许的 {3} 倍（可能是压缩炸弹）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="585" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="589" />
       <source>{0} is not a zip file that can be unpacked: {1}</source>
       <translation>{0} 不是可以解压的 zip 文件：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="592" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="596" />
       <source>Package not found: {0}</source>
       <translation>未找到数据包：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="603" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="607" />
       <source>{0} is not a returned package: give the zip, its folder, a Shapefile (.shp) or a File Geodatabase (.gdb)</source>
       <translation>{0} 不是返回的数据包：请选择 zip 文件、其解压文件夹、Shapefile（.shp）或文件地理数据库（.gdb）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="611" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="615" />
       <source>The package {0} holds no Shapefile</source>
       <translation>数据包 {0} 中没有 Shapefile</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="640" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="644" />
       <source>{0} is neither a Shapefile (.shp) nor a File Geodatabase (.gdb): not read</source>
       <translation>{0} 既不是 Shapefile（.shp）也不是文件地理数据库（.gdb）：未读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="663" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="667" />
       <source>{0} is not a {1} but {2}: refused, nothing was read</source>
       <translation>{0} 不是 {1}，而是{2}：已拒绝，未读取任何内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="665" />
       <location filename="../forestry_plugin/core/exchange/package.py" line="669" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="673" />
       <source>{0} cannot be opened as {1}: refused, nothing was read</source>
       <translation>{0} 无法作为 {1} 打开：已拒绝，未读取任何内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="696" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="700" />
       <source>{0} {1!r} is not in the template's code table {2}</source>
       <translation>{0} {1!r} 不在模板的代码表 {2} 中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="718" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="722" />
       <source>{0}: {1!r} is not a valid {2} for {3}</source>
       <translation>{0}：{1!r} 不是 {3} 的有效 {2} 值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="720" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="724" />
       <source>{0}: {1!r} is not a code of {2}</source>
       <translation>{0}：{1!r} 不是 {2} 的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="723" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="727" />
       <source>{0}: {1} is outside {2}..{3} for {4}</source>
       <translation>{0}：{1} 超出 {4} 的范围 {2}..{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="726" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="730" />
       <source>{0}: {1!r} is longer than {2} characters</source>
       <translation>{0}：{1!r} 超过 {2} 个字符</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="770" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="774" />
       <source>feature {0}</source>
       <translation>要素 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="776" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="780" />
       <source>{0}: the geometry cannot be transformed to the working copy's CRS</source>
       <translation>{0}：几何图形无法转换到工作副本的坐标系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="795" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="799" />
       <source>{0} and feature {1} both match patch {2}: the second is ignored</source>
       <translation>{0} 与要素 {1} 都匹配图斑 {2}：忽略后者</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="827" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="831" />
       <source>Patch {0} changed since the package was read: read it again</source>
       <translation>读取数据包后图斑 {0} 已被修改：请重新读取</translation>
     </message>
@@ -1179,37 +1224,37 @@
       <translation>以下字段填写或更正后才能点击“确定”：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="68" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="69" />
       <source>{0} is in use by another program that is writing to it: close it there (or finish its edits), then try again</source>
       <translation>{0} 正被另一个程序写入：请在该程序中关闭它（或结束其编辑），然后重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="74" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="75" />
       <source>{0} is damaged and cannot be used ({1}): restore it from a backup, or make a new working copy and download the patches from the platform</source>
       <translation>{0} 已损坏，无法使用（{1}）：请从备份恢复，或新建工作副本并从平台下载图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="255" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="256" />
       <source>Working copy not found: {0}</source>
       <translation>找不到工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="322" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="323" />
       <source>{0} is not a forestry working copy (no {1} table)</source>
       <translation>{0} 不是林业工作副本（没有 {1} 表）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="338" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="339" />
       <source>{0} is not a GeoPackage: {1}</source>
       <translation>{0} 不是 GeoPackage：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="341" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="342" />
       <source>{0} lacks tables: {1}</source>
       <translation>{0} 缺少数据表：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="343" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="344" />
       <source>{0} was written by a newer plugin version (schema {1})</source>
       <translation>{0} 由更新版本的插件写入（模式版本 {1}）</translation>
     </message>
@@ -1517,190 +1562,190 @@
       <translation>{0}：{1} 个值{2}。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="31" />
+      <location filename="../forestry_plugin/core/project.py" line="35" />
       <location filename="../forestry_plugin/gui/checks_dock.py" line="540" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="87" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="89" />
       <source>Checks</source>
       <translation>质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="31" />
+      <location filename="../forestry_plugin/core/project.py" line="35" />
       <source>Afforestation patches</source>
       <translation>造林图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="31" />
+      <location filename="../forestry_plugin/core/project.py" line="35" />
       <source>Reference layers</source>
       <translation>参考图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="32" />
+      <location filename="../forestry_plugin/core/project.py" line="36" />
       <source>Tables</source>
       <translation>数据表</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="43" />
-      <location filename="../forestry_plugin/core/project.py" line="92" />
+      <location filename="../forestry_plugin/core/project.py" line="47" />
+      <location filename="../forestry_plugin/core/project.py" line="140" />
       <source>Cannot open layer {0} of {1}</source>
       <translation>无法打开 {1} 中的图层 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="95" />
+      <location filename="../forestry_plugin/core/project.py" line="143" />
       <source>Default forestry style</source>
       <translation>林业默认样式</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="97" />
+      <location filename="../forestry_plugin/core/project.py" line="145" />
       <source>Cannot store the style of {0}: {1}</source>
       <translation>无法保存 {0} 的样式：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="152" />
+      <location filename="../forestry_plugin/core/project.py" line="200" />
       <source>Afforestation mapping {0}</source>
       <translation>造林落地上图 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="159" />
+      <location filename="../forestry_plugin/core/project.py" line="207" />
       <source>Cannot write project {0}: {1}</source>
       <translation>无法写入工程 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="74" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="75" />
       <source>The map needs the patches layer</source>
       <translation>专题图需要图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="115" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="116" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="146" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="147" />
       <source>km</source>
       <translation>千米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="161" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="162" />
       <source>Date: {0}    Coordinate system: {1} ({2})    Areas: CGCS2000 ellipsoidal, mu</source>
       <translation>日期：{0}    坐标系：{1}（{2}）    面积：CGCS2000 椭球面积，单位亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="174" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="175" />
       <source>Could not export the map to {0} (error {1})</source>
       <translation>无法将地图导出到 {0}（错误 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="186" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="187" />
       <source>{0} afforestation patches map</source>
       <translation>{0}造林图斑分布图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="87" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="88" />
       <source>GROUP_BY must be county or township, not {0}</source>
       <translation>GROUP_BY 必须为 county 或 township，而不是 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="94" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="95" />
       <source>(no unit code)</source>
       <translation>（无行政区代码）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="117" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="238" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="118" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="300" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="140" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
       <source>No.</source>
       <translation>序号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="140" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
       <source>Annual task (mu)</source>
       <translation>年度任务(亩)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="140" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
       <source>All patches</source>
       <translation>全部图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="142" />
       <source>Design stage</source>
       <translation>设计施工</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="142" />
       <source>Completed (accepted + included)</source>
       <translation>已完成（造林验收 + 纳入造林）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="142" />
       <source>Confirmed</source>
       <translation>已确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="142" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
       <source>Verified (city / province)</source>
       <translation>已核查（市级/省级）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="142" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
       <source>Completion of task</source>
       <translation>任务完成率</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="142" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
       <source>Rank</source>
       <translation>排名</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="81" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="144" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="128" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
       <source>Area (mu)</source>
       <translation>面积（亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="173" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="174" />
       <source>Progress</source>
       <translation>进度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="174" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="175" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
       <source>county</source>
       <translation>县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="174" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="175" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
       <source>township</source>
       <translation>乡镇</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="175" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="176" />
       <source>{0} afforestation progress report {1}</source>
       <translation>{0}{1}年造林进度通报</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="176" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="177" />
       <source>Statistics date: {0}    Area unit: mu    Grouped by {1}</source>
       <translation>统计日期：{0}    面积单位：亩    统计单位：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="177" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="178" />
       <source>Completed = accepted + included and later stages; completion = completed area / annual task</source>
       <translation>已完成 = 造林验收 + 纳入造林及之后各阶段；完成率 = 已完成面积 / 年度任务</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="208" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="209" />
       <source>Completion of the annual task</source>
       <translation>年度任务完成率</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="209" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="210" />
       <source>Completion</source>
       <translation>完成率</translation>
     </message>
@@ -1730,292 +1775,446 @@
       <translation>{0} 个启用变更跟踪之前的图斑已标记为待上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="137" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="192" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="307" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="142" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="197" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="227" />
       <source>Canceled</source>
       <translation>已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="185" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="196" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="190" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="201" />
       <source>The platform did not answer in time ({0})</source>
       <translation>平台未及时响应（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="198" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="203" />
       <source>no answer in time, or the connection was dropped</source>
       <translation>未在限定时间内应答，或连接已中断</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="199" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="204" />
       <source>Cannot reach the platform at {0}: {1}</source>
       <translation>无法连接平台 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="217" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="258" />
       <source>The reply could not be read (HTTP {0}, {1} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取应答（HTTP {0}，{1} 字节）：可能在传输途中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="220" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="324" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="352" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="261" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="355" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="383" />
       <source>The platform sent a malformed reply (HTTP {0}): {1}</source>
       <translation>平台返回的数据格式错误（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="237" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="281" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="252" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="240" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="284" />
       <source>Not logged in: {0}</source>
       <translation>未登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="242" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="286" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="254" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="248" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="292" />
       <source>Too many failed logins: try again in {0} s</source>
       <translation>登录失败次数过多，请在 {0} 秒后重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="250" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="294" />
       <source>The platform refused the audit log: it does not continue the platform's copy ({0})</source>
       <translation>平台拒收审核日志：它与平台保存的副本不衔接（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="255" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="299" />
       <source>The platform failed (HTTP {0}): {1}</source>
       <translation>平台出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="256" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="300" />
       <source>The platform refused the request (HTTP {0}): {1}</source>
       <translation>平台拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="270" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="314" />
       <source>The platform, or a gateway on the way to it, failed (HTTP {0})</source>
       <translation>平台或通往平台的网关出错（HTTP {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="318" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="239" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="159" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="349" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="283" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="163" />
       <source>Your session has expired: log in again</source>
       <translation>登录已过期：请重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="111" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="97" />
       <source>the record is not an object</source>
       <translation>该记录不是对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="114" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="100" />
       <source>the record has no properties</source>
       <translation>该记录没有属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="117" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="103" />
       <source>the record has no patch id</source>
       <translation>该记录没有图斑标识</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="120" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="106" />
       <source>its version is not a whole number</source>
       <translation>其版本号不是整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="123" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="109" />
       <source>the value of {0} is not a single value</source>
       <translation>{0} 的值不是单个值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="126" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="112" />
       <source>its deleted flag is not true or false</source>
       <translation>其删除标记不是真或假</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="131" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="117" />
       <source>it has no geometry but is not deleted</source>
       <translation>没有几何但未标记删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="133" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="119" />
       <source>its geometry is not a polygon</source>
       <translation>其几何不是面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="144" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="130" />
       <source>its geometry has coordinates that are not numbers, or rings that are not rings</source>
       <translation>其几何含有非数字坐标或不闭合的环</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="184" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="143" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="246" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="213" />
       <source>the audit log no longer contains the {0} row(s) the platform already holds</source>
       <translation>审核日志已不再包含平台已保存的 {0} 条记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="298" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="265" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="393" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="607" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="398" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="612" />
       <source>{0}: the platform's record could not be taken ({1}); it was set aside and the other patches were taken</source>
       <translation>{0}：无法接收平台的该条记录（{1}），已将其搁置，其他图斑已正常接收</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="394" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="608" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="399" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="613" />
       <source>a record without a patch id</source>
       <translation>一条没有图斑标识的记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="485" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="490" />
       <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
       <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="77" />
+      <location filename="../forestry_plugin/core/sync/platforms.py" line="14" />
+      <source>Provincial platform (REST contract)</source>
+      <translation>省级平台（REST 接口）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/platforms.py" line="14" />
+      <source>GIS server (WFS-T)</source>
+      <translation>GIS 服务器（WFS-T）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/platforms.py" line="15" />
+      <source>Submission packages (files)</source>
+      <translation>提交数据包（文件）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/platforms.py" line="29" />
+      <source>Submission packages are exchanged as files (Export package… / Import package…), not synced</source>
+      <translation>提交数据包以文件交换（导出数据包… / 导入数据包…），不做同步</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="76" />
+      <source>The WFS service description {0} cannot be read: {1}</source>
+      <translation>无法读取 WFS 服务描述 {0}：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="85" />
+      <source>The WFS service description {0} is not a JSON object</source>
+      <translation>WFS 服务描述 {0} 不是 JSON 对象</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="93" />
+      <source>unknown keys: {0}</source>
+      <translation>未知的键：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="96" />
+      <source>version must be 1.1.0, not {0}</source>
+      <translation>version 必须为 1.1.0，而不是 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="100" />
+      <source>{0} must be a name</source>
+      <translation>{0} 必须是名称</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="105" />
+      <source>fields must map the plugin's field names to the server's names (or null)</source>
+      <translation>fields 必须把插件的字段名对应到服务器的字段名（或 null）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="108" />
+      <source>{0} must be a whole number from {1} to {2}</source>
+      <translation>{0} 必须是 {1} 到 {2} 之间的整数</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="111" />
+      <source>coordinate_tolerance must be a number of degrees from 0 to 0.01</source>
+      <translation>coordinate_tolerance 必须是 0 到 0.01 之间的度数</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="117" />
+      <source>srs_name {0} is not a coordinate reference system</source>
+      <translation>srs_name {0} 不是坐标参照系</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="119" />
+      <source>The WFS service description {0} cannot be used: {1}</source>
+      <translation>WFS 服务描述 {0} 无法使用：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="219" />
+      <source>A WFS server serves no workflow policy: the plugin's own applies</source>
+      <translation>WFS 服务器不提供审核流程规则：使用插件自带的规则</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="256" />
+      <source>The WFS server failed (HTTP {0}): {1}</source>
+      <translation>WFS 服务器出错（HTTP {0}）：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="261" />
+      <source>The WFS server refused: {0}</source>
+      <translation>WFS 服务器拒绝：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="262" />
+      <source>The WFS server refused the request (HTTP {0}): {1}</source>
+      <translation>WFS 服务器拒绝了请求（HTTP {0}）：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="263" />
+      <source>{0} bytes</source>
+      <translation>{0} 字节</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="285" />
+      <source>The WFS server sent a reply that is not XML ({0} bytes): it may have been cut off on the way; try again</source>
+      <translation>WFS 服务器的应答不是 XML（{0} 字节）：可能在传输中被截断，请重试</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="297" />
+      <source>The WFS server publishes no feature type {0}</source>
+      <translation>WFS 服务器没有发布要素类型 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="316" />
+      <source>The WFS feature type {0} lacks the fields {1} (see docs/sync.md: what a WFS server must publish)</source>
+      <translation>WFS 要素类型 {0} 缺少字段 {1}（见 docs/sync.md：WFS 服务器须发布的内容）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="387" />
+      <source>The WFS server sent a reply that could not be read ({0} bytes): it may have been cut off on the way; try again</source>
+      <translation>无法读取 WFS 服务器的应答（{0} 字节）：可能在传输中被截断，请重试</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="393" />
+      <source>The WFS server sent a malformed reply: {0}</source>
+      <translation>WFS 服务器的应答格式不正确：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="415" />
+      <source>The WFS server sent GML that could not be read</source>
+      <translation>WFS 服务器返回的 GML 无法读取</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="496" />
+      <source>The WFS server does not page its answers (STARTINDEX): lower the page size in the service description, or ask for paging to be enabled</source>
+      <translation>WFS 服务器不支持分页（STARTINDEX）：请在服务描述中减小每页数量，或请服务器管理员开启分页</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="560" />
+      <source>The WFS server's answer to the upload was cut off ({0} bytes); nothing is lost: the next upload checks what the server holds</source>
+      <translation>WFS 服务器对上传的应答被截断（{0} 字节）；数据没有丢失：下次上传会先核对服务器上已有的内容</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="673" />
+      <source>The WFS server gave the patch no feature id: it cannot be deleted through WFS</source>
+      <translation>WFS 服务器未给出该图斑的要素 ID：无法通过 WFS 删除</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="684" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="797" />
+      <source>The WFS server refused the change: {0}</source>
+      <translation>WFS 服务器拒绝了该修改：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="685" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="798" />
+      <source>no reason given</source>
+      <translation>未说明原因</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/workflow.py" line="78" />
       <source>Invalid workflow configuration: {0}</source>
       <translation>流程配置无效：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="244" />
+      <location filename="../forestry_plugin/core/workflow.py" line="245" />
       <source>{0} patch(es) returned to {1}</source>
       <translation>{0} 个图斑已退回到“{1}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="246" />
+      <location filename="../forestry_plugin/core/workflow.py" line="247" />
       <source>{0} patch(es) moved to {1}</source>
       <translation>{0} 个图斑已流转到“{1}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="248" />
+      <location filename="../forestry_plugin/core/workflow.py" line="249" />
       <source>Nothing changed: {0}</source>
       <translation>未做任何更改：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="250" />
+      <location filename="../forestry_plugin/core/workflow.py" line="251" />
       <source>Nothing changed: {0} of {1} patch(es) refused</source>
       <translation>未做任何更改：{1} 个图斑中有 {0} 个被拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="251" />
+      <location filename="../forestry_plugin/core/workflow.py" line="252" />
       <source> (pending until the platform accepts it at the next sync)</source>
       <translation>（待平台在下次同步时确认）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="312" />
+      <location filename="../forestry_plugin/core/workflow.py" line="329" />
       <source>The patch has no geometry</source>
       <translation>图斑没有几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="325" />
+      <location filename="../forestry_plugin/core/workflow.py" line="338" />
       <source>Attribute area ({0}) differs from the mapped area {1:.2f} mu by more than {2:.2f} mu</source>
       <translation>属性面积（{0}）与图斑计算面积 {1:.2f} 亩相差超过 {2:.2f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="333" />
+      <location filename="../forestry_plugin/core/workflow.py" line="347" />
       <source>Unknown stage: {0}</source>
       <translation>未知阶段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="335" />
+      <location filename="../forestry_plugin/core/workflow.py" line="349" />
       <source>Unknown rejection reason: {0}</source>
       <translation>未知的退回原因：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="344" />
+      <location filename="../forestry_plugin/core/workflow.py" line="362" />
       <source>No such patch</source>
       <translation>图斑不存在</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="354" />
+      <location filename="../forestry_plugin/core/workflow.py" line="372" />
       <source>Your account ({0}) does not cover county {1}</source>
       <translation>您的账号（{0}）无权管理县 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="357" />
+      <location filename="../forestry_plugin/core/workflow.py" line="375" />
       <source>The patch is already at this stage</source>
       <translation>图斑已处于该阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="372" />
+      <location filename="../forestry_plugin/core/workflow.py" line="390" />
       <source>Role {0} may not return patches at stage {1}</source>
       <translation>角色“{0}”无权退回处于“{1}”阶段的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="375" />
+      <location filename="../forestry_plugin/core/workflow.py" line="393" />
       <source>A patch at {0} cannot be returned to {1}</source>
       <translation>处于“{0}”阶段的图斑不能退回到“{1}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="378" />
+      <location filename="../forestry_plugin/core/workflow.py" line="396" />
       <source>A return needs a reason</source>
       <translation>退回必须选择原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="380" />
+      <location filename="../forestry_plugin/core/workflow.py" line="398" />
       <source>Reason "other" needs a comment</source>
       <translation>原因为“其他”时必须填写意见</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="387" />
+      <location filename="../forestry_plugin/core/workflow.py" line="405" />
       <source>No transition from {0} to {1} (stages cannot be skipped)</source>
       <translation>不能从“{0}”流转到“{1}”（不能越级）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="392" />
+      <location filename="../forestry_plugin/core/workflow.py" line="410" />
       <source>Role {0} may not move patches from {1} to {2}</source>
       <translation>角色“{0}”无权将图斑从“{1}”流转到“{2}”</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="397" />
+      <location filename="../forestry_plugin/core/workflow.py" line="415" />
       <source>Required for {0}: {1}</source>
       <translation>“{0}”阶段必填：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="402" />
+      <location filename="../forestry_plugin/core/workflow.py" line="420" />
       <source>Survival rate {0:.1f} % is below {1:.1f} %</source>
       <translation>成活率 {0:.1f}% 低于 {1:.1f}%</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="419" />
+      <location filename="../forestry_plugin/core/workflow.py" line="437" />
       <source>The patch has never been checked: run the checks first</source>
       <translation>图斑尚未质检：请先运行质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="421" />
+      <location filename="../forestry_plugin/core/workflow.py" line="439" />
       <source>The patch changed since it was checked (revision {0}, checked at revision {1}): run the checks first</source>
       <translation>图斑在质检后已被修改（当前版本 {0}，质检时版本 {1}）：请先重新质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="428" />
+      <location filename="../forestry_plugin/core/workflow.py" line="446" />
       <source>{0} open error finding(s): {1}</source>
       <translation>{0} 个未处理的错误：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="438" />
+      <location filename="../forestry_plugin/core/workflow.py" line="456" />
       <location filename="../forestry_plugin/gui/checks_dock.py" line="296" />
       <source>No patches selected</source>
       <translation>未选择图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/workflow.py" line="455" />
+      <location filename="../forestry_plugin/core/workflow.py" line="473" />
       <source>The patch was changed meanwhile; try again</source>
       <translation>图斑已被他人修改，请重试</translation>
     </message>
@@ -2089,8 +2288,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
-      <location filename="../forestry_plugin/gui/common.py" line="64" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="301" />
+      <location filename="../forestry_plugin/gui/common.py" line="65" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="144" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
@@ -2127,7 +2326,7 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="225" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="313" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="343" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
@@ -2149,13 +2348,14 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="284" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="386" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="412" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="458" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="287" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="607" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="691" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="511" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
@@ -2217,7 +2417,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="513" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="122" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="124" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="74" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
@@ -2228,142 +2428,147 @@
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="49" />
+      <location filename="../forestry_plugin/gui/common.py" line="50" />
       <source>Something went wrong: {0}. Details are in the Forestry log.</source>
       <translation>出现错误：{0}。详情见日志面板的 Forestry 页。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="64" />
+      <location filename="../forestry_plugin/gui/common.py" line="65" />
       <source>OK</source>
       <translation>确定</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="64" />
+      <location filename="../forestry_plugin/gui/common.py" line="65" />
       <source>Close</source>
       <translation>关闭</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="64" />
+      <location filename="../forestry_plugin/gui/common.py" line="65" />
       <source>Yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="64" />
+      <location filename="../forestry_plugin/gui/common.py" line="65" />
       <source>No</source>
       <translation>否</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="65" />
+      <location filename="../forestry_plugin/gui/common.py" line="66" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="251" />
       <source>Save</source>
       <translation>保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="65" />
+      <location filename="../forestry_plugin/gui/common.py" line="66" />
       <source>Apply</source>
       <translation>应用</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="65" />
+      <location filename="../forestry_plugin/gui/common.py" line="66" />
       <source>Discard</source>
       <translation>放弃</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="65" />
+      <location filename="../forestry_plugin/gui/common.py" line="66" />
       <source>Help</source>
       <translation>帮助</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="113" />
-      <location filename="../forestry_plugin/gui/common.py" line="126" />
+      <location filename="../forestry_plugin/gui/common.py" line="114" />
+      <location filename="../forestry_plugin/gui/common.py" line="127" />
       <source>Show details…</source>
       <translation>显示详细信息…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="126" />
+      <location filename="../forestry_plugin/gui/common.py" line="127" />
       <source>Hide details…</source>
       <translation>隐藏详细信息…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="227" />
+      <location filename="../forestry_plugin/gui/common.py" line="226" />
+      <source>Stored: {0}</source>
+      <translation>存储值：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/common.py" line="231" />
       <source>Code: {0}</source>
       <translation>代码：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="238" />
+      <location filename="../forestry_plugin/gui/common.py" line="242" />
       <source>{0} ({1}): value “{2}” dropped: {3}</source>
       <translation>{0}（{1}）：值“{2}”已舍弃：{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="239" />
+      <location filename="../forestry_plugin/gui/common.py" line="243" />
       <source>{0} ({1}): value “{2}”: {3}</source>
       <translation>{0}（{1}）：值“{2}”：{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="248" />
+      <location filename="../forestry_plugin/gui/common.py" line="252" />
       <source>Imported</source>
       <translation>已导入</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="248" />
+      <location filename="../forestry_plugin/gui/common.py" line="252" />
       <source>Not imported</source>
       <translation>未导入</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="250" />
+      <location filename="../forestry_plugin/gui/common.py" line="254" />
       <source>Skipped</source>
       <translation>已跳过</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="258" />
+      <location filename="../forestry_plugin/gui/common.py" line="262" />
       <source>{0}: nothing imported ({1} feature(s) skipped).</source>
       <translation>{0}：未导入任何图斑（跳过 {1} 个要素）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="259" />
+      <location filename="../forestry_plugin/gui/common.py" line="263" />
       <source>{0}: {1} patch(es) imported, {2} feature(s) skipped.</source>
       <translation>{0}：已导入 {1} 个图斑，跳过 {2} 个要素。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="294" />
-      <location filename="../forestry_plugin/gui/common.py" line="330" />
+      <location filename="../forestry_plugin/gui/common.py" line="298" />
+      <location filename="../forestry_plugin/gui/common.py" line="334" />
       <source>Feature</source>
       <translation>要素</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="294" />
-      <location filename="../forestry_plugin/gui/common.py" line="330" />
+      <location filename="../forestry_plugin/gui/common.py" line="298" />
+      <location filename="../forestry_plugin/gui/common.py" line="334" />
       <source>Result</source>
       <translation>结果</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="294" />
-      <location filename="../forestry_plugin/gui/common.py" line="330" />
+      <location filename="../forestry_plugin/gui/common.py" line="298" />
+      <location filename="../forestry_plugin/gui/common.py" line="334" />
       <source>Reason / details</source>
       <translation>原因/详情</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="345" />
+      <location filename="../forestry_plugin/gui/common.py" line="349" />
       <source>Save…</source>
       <translation>保存…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="361" />
+      <location filename="../forestry_plugin/gui/common.py" line="365" />
       <source>import report</source>
       <translation>导入报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="362" />
+      <location filename="../forestry_plugin/gui/common.py" line="366" />
       <source>Save the import report</source>
       <translation>保存导入报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="363" />
+      <location filename="../forestry_plugin/gui/common.py" line="367" />
       <source>Text files (*.txt);;All files (*)</source>
       <translation>文本文件 (*.txt);;所有文件 (*)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="370" />
+      <location filename="../forestry_plugin/gui/common.py" line="374" />
       <source>The report could not be saved: {0}</source>
       <translation>报告无法保存：{0}</translation>
     </message>
@@ -2389,7 +2594,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/edit_controller.py" line="416" />
-      <location filename="../forestry_plugin/gui/editing.py" line="458" />
+      <location filename="../forestry_plugin/gui/editing.py" line="457" />
       <source>The patch layer cannot be edited.</source>
       <translation>图斑图层不可编辑。</translation>
     </message>
@@ -2420,8 +2625,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/edit_controller.py" line="465" />
-      <location filename="../forestry_plugin/gui/editing.py" line="624" />
-      <location filename="../forestry_plugin/gui/editing.py" line="656" />
+      <location filename="../forestry_plugin/gui/editing.py" line="623" />
+      <location filename="../forestry_plugin/gui/editing.py" line="655" />
       <source>Import patches</source>
       <translation>导入图斑</translation>
     </message>
@@ -2562,566 +2767,656 @@
       <translation>实时检查失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="108" />
+      <location filename="../forestry_plugin/gui/editing.py" line="107" />
       <source>Enable tracing</source>
       <translation>启用追踪</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="205" />
+      <location filename="../forestry_plugin/gui/editing.py" line="204" />
       <source>Forestry editing</source>
       <translation>林业编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="220" />
+      <location filename="../forestry_plugin/gui/editing.py" line="219" />
       <source>New patch (snapping and tracing to base map and boundaries)</source>
       <translation>新增图斑（捕捉并追踪底图和界线）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="221" />
+      <location filename="../forestry_plugin/gui/editing.py" line="220" />
       <source>New patch from selected base-map polygons</source>
       <translation>由所选底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="222" />
+      <location filename="../forestry_plugin/gui/editing.py" line="221" />
       <source>Split patch (click a line, right click to finish)</source>
       <translation>分割图斑（单击绘线，右键结束）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="223" />
+      <location filename="../forestry_plugin/gui/editing.py" line="222" />
       <source>Reshape patch (click a line, right click to finish)</source>
       <translation>修整图斑（单击绘线，右键结束）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="224" />
+      <location filename="../forestry_plugin/gui/editing.py" line="223" />
       <source>Merge selected patches</source>
       <translation>合并所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="225" />
+      <location filename="../forestry_plugin/gui/editing.py" line="224" />
       <source>Delete selected patches</source>
       <translation>删除所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="226" />
+      <location filename="../forestry_plugin/gui/editing.py" line="225" />
       <source>Check and save patch edits</source>
       <translation>质检并保存图斑编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="227" />
+      <location filename="../forestry_plugin/gui/editing.py" line="226" />
       <source>Import patches (GeoJSON, Shapefile, KML/KMZ, GPX)</source>
       <translation>导入图斑（GeoJSON、Shapefile、KML/KMZ、GPX）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="390" />
+      <location filename="../forestry_plugin/gui/editing.py" line="389" />
       <source>Preparing the live check</source>
       <translation>正在准备实时检查</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="418" />
+      <location filename="../forestry_plugin/gui/editing.py" line="417" />
       <source>Patch {0}: {1} check error(s) ({2}). Fix them or accept them as exceptions; "Check and save" will not save the patch until then.</source>
       <translation>图斑 {0}：{1} 个检查错误（{2}）。请修改或作为例外接受；在此之前“质检并保存”不会保存该图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="422" />
+      <location filename="../forestry_plugin/gui/editing.py" line="421" />
       <source>Patch {0}: {1} warning(s) ({2}).</source>
       <translation>图斑 {0}：{1} 个警告（{2}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="450" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="266" />
+      <location filename="../forestry_plugin/gui/editing.py" line="449" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="328" />
       <location filename="../forestry_plugin/plugin.py" line="88" />
       <source>Forestry</source>
       <translation>林业</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="455" />
+      <location filename="../forestry_plugin/gui/editing.py" line="454" />
       <source>Open a working copy first: no patch layer in the project.</source>
       <translation>请先打开工作库：工程中没有图斑图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="494" />
+      <location filename="../forestry_plugin/gui/editing.py" line="493" />
       <source>The base map layer is not in the project.</source>
       <translation>工程中没有底图图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="499" />
+      <location filename="../forestry_plugin/gui/editing.py" line="498" />
       <source>Patches merged.</source>
       <translation>图斑已合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="502" />
+      <location filename="../forestry_plugin/gui/editing.py" line="501" />
       <source>{0} patch(es) deleted (undo with Ctrl+Z).</source>
       <translation>已删除 {0} 个图斑（可用 Ctrl+Z 撤销）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="536" />
+      <location filename="../forestry_plugin/gui/editing.py" line="535" />
       <source>Patch split: {0} new part(s); all parts got new ids.</source>
       <translation>图斑已分割：{0} 个新图斑；所有部分均获得新标识。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="586" />
+      <location filename="../forestry_plugin/gui/editing.py" line="585" />
       <source>Not saved: {0} patch(es) have check errors: {1}.</source>
       <translation>未保存：{0} 个图斑存在检查错误：{1}。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="595" />
+      <location filename="../forestry_plugin/gui/editing.py" line="594" />
       <source>Saving failed: {0}</source>
       <translation>保存失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="597" />
+      <location filename="../forestry_plugin/gui/editing.py" line="596" />
       <source>Patch edits saved.</source>
       <translation>图斑编辑已保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="608" />
+      <location filename="../forestry_plugin/gui/editing.py" line="607" />
       <source>Saved without the live check (still being prepared); run the checks before submitting.</source>
       <translation>已保存，但实时检查尚未准备好，未做检查；提交前请运行质检。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="616" />
+      <location filename="../forestry_plugin/gui/editing.py" line="615" />
       <source>{0} check error(s) in the saved patches; see the check panel.</source>
       <translation>已保存的图斑中有 {0} 个质检错误；请查看质检面板。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="625" />
+      <location filename="../forestry_plugin/gui/editing.py" line="624" />
       <source>Patch files ({0})</source>
       <translation>图斑文件（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="646" />
+      <location filename="../forestry_plugin/gui/editing.py" line="645" />
       <source>Import {0}</source>
       <translation>导入 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="39" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="42" />
       <source>Forestry: reading the working copy</source>
       <translation>林业：正在读取工作副本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="67" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="72" />
+      <source>Forestry: generating the sample county</source>
+      <translation>林业：正在生成示例县</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="114" />
       <source>Forestry working copy</source>
       <translation>林业工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="73" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="175" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="545" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="120" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="237" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="629" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="77" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="124" />
       <source>Working copy:</source>
       <translation>工作库：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="78" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="279" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="125" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="298" />
       <source>County:</source>
       <translation>县：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="81" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="128" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
       <source>Stage</source>
       <translation>阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="90" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="137" />
       <source>Reading the working copy…</source>
       <translation>正在读取工作副本…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="94" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="143" />
+      <source>Generating the sample county… %p%</source>
+      <translation>正在生成示例县… %p%</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="145" />
+      <source>Stop generating the sample county (nothing is written)</source>
+      <translation>停止生成示例县（不写入任何文件）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="154" />
       <source>Open…</source>
       <translation>打开…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="95" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="155" />
       <source>Open a working-copy GeoPackage and add its layers to the project</source>
       <translation>打开 GeoPackage 工作库并将其图层加入工程</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="96" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="156" />
       <source>New…</source>
       <translation>新建…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="97" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="157" />
       <source>Create an empty working copy for a county</source>
       <translation>为一个县新建空的工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="98" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="158" />
       <source>Sample county…</source>
       <translation>示例县…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="99" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="159" />
       <source>Generate the sample county with labelled faults, for training and trials</source>
       <translation>生成带已标注错误的示例县数据，用于培训和试用</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="100" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="160" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="177" />
       <source>Refresh</source>
       <translation>刷新</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="224" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="286" />
       <source>Cannot read: {0}</source>
       <translation>无法读取：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="251" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="313" />
       <source>The audit log of {0} was altered outside the plugin: {1}. Syncing is refused until the platform administrator has looked at it.</source>
       <translation>{0} 的审核日志在插件之外被改动：{1}。在平台管理员核查之前拒绝同步。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="273" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="335" />
       <source>Open working copy</source>
       <translation>打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="277" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="339" />
       <source>A working copy is being opened; wait until it is shown</source>
       <translation>正在打开工作副本，请等待其显示完成</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="311" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="373" />
       <source>Cannot open the working copy: {0}</source>
       <translation>无法打开工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="331" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="334" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="393" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="396" />
       <source>New working copy</source>
       <translation>新建工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="331" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="348" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="273" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="393" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="335" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="417" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="334" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="396" />
       <source>County code (6 digits, GB/T 2260):</source>
       <translation>县级行政区代码（6 位，GB/T 2260）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="336" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="398" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="64" />
       <source>A county code has 6 digits, e.g. 330110</source>
       <translation>县级行政区代码为 6 位数字，例如 330110</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="348" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="413" />
+      <source>The sample county is being generated; wait until it is opened</source>
+      <translation>正在生成示例县，请等待其打开</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="416" />
       <source>Sample county</source>
       <translation>示例县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="372" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="451" />
+      <source>Cannot generate the sample county: {0}</source>
+      <translation>无法生成示例县：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="453" />
+      <source>Sample county canceled: nothing was written</source>
+      <translation>已取消示例县：未写入任何文件</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="467" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="30" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="44" />
       <source>Working copy</source>
       <translation>工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="372" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="467" />
       <source>Show the forestry working-copy panel</source>
       <translation>显示林业工作库面板</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="66" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="67" />
       <source>Forestry platform: {0}</source>
       <translation>林业平台：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="107" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="108" />
       <source>Forestry platform: log in</source>
       <translation>林业平台：登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="107" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="108" />
       <source>Forestry platform: log out</source>
       <translation>林业平台：退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="161" />
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="35" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="165" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="39" />
       <source>{0}. Check the address, your network and the proxy settings (Settings &gt; Options &gt; Network); TLS certificates are always verified.</source>
       <translation>{0}。请检查地址、网络和代理设置（设置 &gt; 选项 &gt; 网络）；TLS 证书始终会被验证。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="164" />
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="38" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="168" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="42" />
       <source>Canceled: nothing is lost; run it again to continue where it stopped.</source>
       <translation>已取消：没有丢失任何数据；再次运行将从中断处继续。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="166" />
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="30" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="170" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="34" />
       <source>The audit log of this working copy was altered outside the plugin ({0}); nothing was synced. Ask the platform administrator.</source>
       <translation>此工作副本的审核日志在插件之外被改动（{0}）；未同步任何内容。请联系平台管理员。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="177" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="181" />
       <source>Compare versions of {0}</source>
       <translation>比较 {0} 的两个版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="184" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="188" />
       <source>Field</source>
       <translation>字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="184" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="188" />
       <source>Mine (this computer)</source>
       <translation>本地（本机）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="184" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="188" />
       <source>Theirs (platform)</source>
       <translation>平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="207" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="211" />
       <source>Mine</source>
       <translation>本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="208" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="212" />
       <source>Theirs</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="231" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="235" />
       <source>Blue: mine; red dashed: theirs</source>
       <translation>蓝色：本地；红色虚线：平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="234" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="323" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="238" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="353" />
       <source>Keep mine</source>
       <translation>保留本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="235" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="324" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="239" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="354" />
       <source>Take theirs</source>
       <translation>采用平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="256" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="260" />
       <source>Forestry platform sync</source>
       <translation>林业平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="274" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="278" />
+      <source>How this server exchanges patches: the provincial platform's REST contract, a GIS server's WFS-T, or submission packages uploaded as files</source>
+      <translation>该服务器交换图斑的方式：省级平台的 REST 接口、GIS 服务器的 WFS-T，或以文件上传的提交数据包</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="282" />
+      <source>Service description (*.json)</source>
+      <translation>服务描述（*.json）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="284" />
+      <source>bundled: a QGIS Server patch layer</source>
+      <translation>自带：QGIS Server 图斑图层</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="285" />
+      <source>The JSON file naming the server's feature type and fields (docs/sync.md); empty: the bundled one</source>
+      <translation>写明服务器要素类型和字段的 JSON 文件（docs/sync.md）；留空：使用自带的</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="290" />
       <source>from the working copy</source>
       <translation>取自工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="278" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="294" />
+      <source>Kind:</source>
+      <translation>类型：</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="295" />
       <source>Platform:</source>
       <translation>平台：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="280" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="296" />
+      <source>Service description:</source>
+      <translation>服务描述：</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="299" />
       <source>Login:</source>
       <translation>登录：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="283" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="305" />
+      <source>Export package…</source>
+      <translation>导出数据包…</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="306" />
+      <source>Write the patches as the province's submission package (zip)</source>
+      <translation>按省里的提交数据包格式导出图斑（zip）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="307" />
+      <source>Import package…</source>
+      <translation>导入数据包…</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="308" />
+      <source>Take back a package the platform returned (one undoable step)</source>
+      <translation>导入平台返回的数据包（可一步撤销）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="313" />
       <source>Log in</source>
       <translation>登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="284" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="314" />
       <source>Log out</source>
       <translation>退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="285" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="315" />
       <source>End the session on the platform; your moves made offline stay pending</source>
       <translation>结束平台会话；离线所做的操作仍待确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="287" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="513" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="480" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="317" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="595" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="557" />
       <source>Not logged in</source>
       <translation>未登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="296" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="326" />
       <source>Download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="297" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="327" />
       <source>Bring the platform's changes into the working copy</source>
       <translation>将平台上的变化下载到工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="298" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="328" />
       <source>Upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="299" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="329" />
       <source>Send local changes and the audit trail to the platform</source>
       <translation>将本地变化和审核日志发送到平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="300" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="330" />
       <source>Download + upload</source>
       <translation>下载 + 上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="303" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="333" />
       <source>Retry</source>
       <translation>重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="311" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="341" />
       <source>Conflicts (changed here and on the platform):</source>
       <translation>冲突（本地和平台都修改过）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="313" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="343" />
       <source>Here</source>
       <translation>本机</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="313" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="343" />
       <source>On the platform</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="325" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="355" />
       <source>Compare…</source>
       <translation>比较…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="372" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="444" />
       <source>Forestry platform</source>
       <translation>林业平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="388" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="460" />
       <source>Log in first</source>
       <translation>请先登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="393" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="465" />
       <source>This working copy belongs to county {0}, not {1}</source>
       <translation>此工作库属于县 {0}，不是 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="442" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="514" />
       <source>Wait until the download/upload has finished (or cancel it) before logging in again</source>
       <translation>请等待下载/上传完成（或取消）后再重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="459" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="536" />
       <source>Logging in…</source>
       <translation>正在登录…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="481" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="558" />
       <source>The platform sent an unusable account: {0}</source>
       <translation>平台返回的账号无法使用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="494" />
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="90" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="573" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="104" />
       <source>Logged in as {0}</source>
       <translation>已登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="508" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="575" />
+      <source>Connected as {0}; working as {1} (a GIS server checks no roles)</source>
+      <translation>已连接，账号 {0}；以 {1} 身份工作（GIS 服务器不检查角色）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="590" />
       <source>Wait until the download/upload has finished (or cancel it) before logging out</source>
       <translation>请等待下载/上传完成（或取消）后再退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="560" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="644" />
       <source>Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected</source>
       <translation>本地变化：新增 {0}，修改 {1}，删除 {2}；冲突 {3}，被拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="575" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="576" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="659" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="660" />
       <source>deleted</source>
       <translation>已删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="582" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="666" />
       <source>Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, rejected {6}){7}</source>
       <translation>最近一次{0}于 {1}：下载 {2}，上传 {3}（接受 {4}，冲突 {5}，拒绝 {6}）{7}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="584" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="668" />
       <source>download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="584" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="668" />
       <source>upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="587" />
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="104" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="671" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="118" />
       <source>{0} record(s) from the platform could not be taken and were set aside</source>
       <translation>平台的 {0} 条记录无法接收，已搁置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="607" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="691" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="610" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="694" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="518" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="666" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="750" />
       <source>pulled {0} (conflicts {1})</source>
       <translation>已下载 {0}（冲突 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="667" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="751" />
       <source>pushed {0}: accepted {1}, conflicts {2}, rejected {3}</source>
       <translation>已上传 {0}：接受 {1}，冲突 {2}，拒绝 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="676" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="755" />
+      <source>stage moves: {0} accepted, {1} refused</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="768" />
       <source>Select a conflict first</source>
       <translation>请先选择一个冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="692" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="784" />
       <source>Kept your version; it is sent with the next upload</source>
       <translation>已保留本地版本；将随下次上传发送</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="693" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="785" />
       <source>Took the platform's version</source>
       <translation>已采用平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="720" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="812" />
       <source>Platform sync</source>
       <translation>平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="720" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="812" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
     </message>
@@ -3255,8 +3550,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="188" />
-      <source>When (UTC) / who</source>
-      <translation>时间（UTC）/ 操作人</translation>
+      <source>When / who</source>
+      <translation>时间 / 操作人</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="188" />
@@ -3429,95 +3724,100 @@
       <translation>无法卸载 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="84" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="86" />
       <source>Check patches</source>
       <translation>图斑质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="93" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="95" />
       <source>Runs the check rules (invalid geometry, minimum area, slivers, overlaps between patches, basic farmland, cropland, built-up land/water, existing forest, administrative unit, earlier years' patches, attribute area, attributes, CRS) on a polygon layer against a base map. Any polygon layer works: missing fields give 'attribute' findings and the geometry rules still run. Layers in other CRSs are reprojected to the patch layer's CGCS2000 Gauss-Kruger CRS (or the GK zone of the data). Areas are ellipsoidal (CGCS2000). Output: one feature per finding, geometry = where the problem is.</source>
       <translation>对面图层对照底图运行质检规则（几何无效、最小面积、碎片、图斑间重叠、永久基本农田、耕地、建设用地/水域、现有林地、行政区、往年图斑、属性面积、属性、坐标系）。任何面图层均可：缺少字段时给出“属性”问题，几何规则照常运行。其他坐标系的图层会重投影到图斑图层的 CGCS2000 高斯-克吕格坐标系（或数据所在的投影带）。面积为 CGCS2000 椭球面积。输出：每个问题一个要素，几何为问题所在位置。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="105" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="107" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="59" />
       <source>Patch layer</source>
       <translation>图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="107" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="109" />
       <source>Base map (land classes)</source>
       <translation>底图（地类）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="109" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="111" />
       <source>Land-class field of the base map</source>
       <translation>底图地类字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="111" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="113" />
       <source>Patch ID field</source>
       <translation>图斑标识字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="113" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="115" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="52" />
       <source>Administrative units</source>
       <translation>行政区划</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="114" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="116" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="116" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="118" />
       <source>Earlier years' patches</source>
       <translation>往年造林图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="118" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="120" />
       <source>Rules profile (JSON)</source>
       <translation>质检规则配置（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="121" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="123" />
       <source>Report (xlsx)</source>
       <translation>报告（xlsx）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="191" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="208" />
+      <source>Cannot write the findings to {0}</source>
+      <translation>无法将检查结果写入 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="224" />
       <source>Patches and base map layers are required</source>
       <translation>必须提供图斑图层和底图图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="204" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="237" />
       <source>Cannot read the rules profile {0}: {1}</source>
       <translation>无法读取质检规则配置 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="209" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="243" />
       <source>Checking in {0} (patch layer is in {1})</source>
       <translation>在 {0} 下质检（图斑图层坐标系为 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="213" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="247" />
       <source>The patch layer has no field {0}: feature ids are used</source>
       <translation>图斑图层没有字段 {0}：使用要素 ID</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="215" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="249" />
       <source>The base map has no land-class field {0}</source>
       <translation>底图没有地类字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="237" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="271" />
       <source>The administrative layer has no field 'code': the outside_admin rule is skipped</source>
       <translation>行政区划图层没有 code 字段：跳过“超出行政区”规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="281" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="334" />
       <source>{0} findings: {1}</source>
       <translation>{0} 个问题：{1}</translation>
     </message>
@@ -3590,6 +3890,7 @@
     <message>
       <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="62" />
       <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="140" />
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="119" />
       <source>Working copy (GeoPackage)</source>
       <translation>工作副本（GeoPackage）</translation>
     </message>
@@ -3827,102 +4128,203 @@
       <translation>{0} 个单位，{1} 年：{2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="42" />
-      <source>The working copy could not be read or written ({0}): is it open in another program, or damaged?</source>
-      <translation>无法读写工作副本（{0}）：是否已在其他程序中打开，或文件已损坏？</translation>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="27" />
+      <source>Base map (三调) table</source>
+      <translation>三调底图表</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="45" />
-      <source>A file could not be read or written: {0}</source>
-      <translation>无法读写文件：{0}</translation>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="27" />
+      <source>Basic farmland table</source>
+      <translation>永久基本农田表</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="49" />
-      <source>GDAL/OGR error: {0}</source>
-      <translation>GDAL/OGR 错误：{0}</translation>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="28" />
+      <source>Earlier years' patches table</source>
+      <translation>往年图斑表</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="51" />
-      <source>Unexpected error ({0}: {1}); nothing more was synced. Please report it.</source>
-      <translation>意外错误（{0}：{1}）；未再同步任何内容。请报告此问题。</translation>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="28" />
+      <source>Administrative units table</source>
+      <translation>行政区划表</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="60" />
-      <source>Provincial platform</source>
-      <translation>省级平台</translation>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="42" />
+      <source>PostgreSQL connection (libpq, no password: e.g. host=db port=5432 dbname=sandiao, or service=city)</source>
+      <translation>PostgreSQL 连接（libpq 格式，不含密码：如 host=db port=5432 dbname=sandiao，或 service=city）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="66" />
-      <source>Platform API URL</source>
-      <translation>平台接口地址</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="68" />
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="44" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="80" />
       <source>Authentication (user name / password)</source>
       <translation>认证（用户名/密码）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="69" />
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="46" />
+      <source>Schema</source>
+      <translation>模式</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="68" />
+      <source>Load reference data into PostGIS</source>
+      <translation>将参考数据载入 PostGIS</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="71" />
+      <source>Copies the base map (三调), basic farmland, earlier years' patches and administrative units of a working copy or 三调 GeoPackage into PostgreSQL/PostGIS tables (geometry column geom with a GiST index, the same column names), for a city or province to check every county against one database.</source>
+      <translation>将工作副本或三调 GeoPackage 中的三调底图、永久基本农田、往年图斑和行政区划复制到 PostgreSQL/PostGIS 表中（几何字段 geom，带 GiST 索引，字段名不变），供市或省用一个数据库检查所有县。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="79" />
+      <source>GeoPackage with the reference tables</source>
+      <translation>包含参考数据表的 GeoPackage</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="82" />
+      <source>Features loaded</source>
+      <translation>已载入要素数</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="87" />
+      <source>Loading uses the connection string only (a pg_service.conf / .pgpass entry for the login); leave the authentication empty</source>
+      <translation>载入只使用连接字符串（登录信息请放在 pg_service.conf / .pgpass 中）；认证请留空</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="93" />
+      <source>Loading failed: {0}</source>
+      <translation>载入失败：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="96" />
+      <source>{0}: {1} features</source>
+      <translation>{0}：{1} 个要素</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="107" />
+      <source>Use reference data from PostGIS</source>
+      <translation>使用 PostGIS 中的参考数据</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="110" />
+      <source>Points a working copy's checks at the base map, farmland, earlier years and admin units in a PostGIS database (read per check run in the window of the patches, through the spatial index). The connection is tried first. An empty connection string returns to the working copy's own tables.</source>
+      <translation>让工作副本的检查使用 PostGIS 数据库中的三调底图、基本农田、往年图斑和行政区划（每次检查只按图斑范围通过空间索引读取）。会先测试连接。连接字符串留空则恢复使用工作副本自带的表。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="122" />
+      <source>Base-map parcels in the working copy's window</source>
+      <translation>工作副本范围内的底图图斑数</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="132" />
+      <source>The working copy's own reference tables are used again</source>
+      <translation>已恢复使用工作副本自带的参考数据表</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="144" />
+      <source>Checks read the reference data from PostGIS: {0} base-map parcels, {1} farmland parcels in the working copy's window</source>
+      <translation>检查将从 PostGIS 读取参考数据：工作副本范围内有 {0} 个底图图斑、{1} 个基本农田图斑</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="46" />
+      <source>The working copy could not be read or written ({0}): is it open in another program, or damaged?</source>
+      <translation>无法读写工作副本（{0}）：是否已在其他程序中打开，或文件已损坏？</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="49" />
+      <source>A file could not be read or written: {0}</source>
+      <translation>无法读写文件：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="53" />
+      <source>GDAL/OGR error: {0}</source>
+      <translation>GDAL/OGR 错误：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="55" />
+      <source>Unexpected error ({0}: {1}); nothing more was synced. Please report it.</source>
+      <translation>意外错误（{0}：{1}）；未再同步任何内容。请报告此问题。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="66" />
+      <source>Provincial platform</source>
+      <translation>省级平台</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="72" />
+      <source>Platform API URL</source>
+      <translation>平台接口地址</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="74" />
+      <source>Platform kind</source>
+      <translation>平台类型</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="77" />
+      <source>WFS service description (empty: the bundled one)</source>
+      <translation>WFS 服务描述（留空：使用自带的）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="81" />
       <source>County code (empty: the working copy's)</source>
       <translation>县级代码（留空则使用工作库的）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="72" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="84" />
       <source>Pulled</source>
       <translation>已下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="72" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="84" />
       <source>Pushed</source>
       <translation>已上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="72" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="84" />
       <source>Accepted</source>
       <translation>已接受</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="73" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="85" />
       <source>Conflicts</source>
       <translation>冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="73" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="85" />
       <source>Rejected</source>
       <translation>被拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="74" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="86" />
       <source>Set aside (unreadable platform records)</source>
       <translation>已搁置（无法读取的平台记录）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="76" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="88" />
       <source>Summary</source>
       <translation>摘要</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="101" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="115" />
       <source>pulled {0}, pushed {1}: accepted {2}, conflicts {3}, rejected {4}</source>
       <translation>下载 {0}，上传 {1}：接受 {2}，冲突 {3}，拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="118" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="132" />
       <source>Download from platform</source>
       <translation>从平台下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="121" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="135" />
       <source>Pulls the platform's changes since the last download into the working copy. Patches changed on both sides become conflicts to resolve in the upload/download panel; nothing is overwritten.</source>
       <translation>将平台自上次下载以来的变化下载到工作库。双方都修改过的图斑作为冲突，在上传下载面板中处理；不会覆盖任何数据。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="136" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="150" />
       <source>Upload to platform</source>
       <translation>上传到平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="139" />
+      <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="153" />
       <source>Pushes local changes (new, changed and deleted patches, and the audit trail) in batches. An interrupted upload is resumed safely: nothing is applied twice.</source>
       <translation>分批上传本地变化（新增、修改和删除的图斑以及审核日志）。中断的上传可安全续传，不会重复提交。</translation>
     </message>
@@ -4027,12 +4429,12 @@
       <translation>{0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/provider.py" line="32" />
+      <location filename="../forestry_plugin/processing/provider.py" line="34" />
       <source>Forestry afforestation mapping</source>
       <translation>林业造林落地上图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/provider.py" line="46" />
+      <location filename="../forestry_plugin/processing/provider.py" line="48" />
       <source>Could not load algorithm {0}: {1}</source>
       <translation>无法加载算法 {0}：{1}</translation>
     </message>

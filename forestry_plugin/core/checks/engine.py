@@ -8,7 +8,6 @@ areal scale factor at the piece's centroid (see docs/checks.md and AreaModel).
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import os
 import re
@@ -25,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ... import schema
 from ...i18n import tr, ui_language
-from .. import geopackage
+from .. import clock, geopackage
 from . import rules as R
 from .profile import RuleProfile, load_profile
 
@@ -521,6 +520,22 @@ BASEMAP_CLASSES = schema.CROPLAND_CLASSES | schema.BUILTUP_CLASSES | schema.WATE
 _ADMIN_FIELDS = (("county", "county_code"), ("township", "township_code"), ("village", "village_code"))
 
 
+def sliver_candidates(geoms: np.ndarray, area: np.ndarray, perimeter: np.ndarray, width: float) -> np.ndarray:
+    """Mask of the polygons whose negative buffer by width/2 can be empty (the only ones worth buffering).
+
+    A polygon narrower than 2r everywhere (inradius <= r) has area <= r * perimeter + pi * r² * holes: its inner
+    parallel sets shrink by at most their perimeter, which never grows beyond the outline's except by 2*pi*t per
+    hole. A multipolygon is narrow only if every part is, so the same bound holds for the sums. r is taken 5 %
+    above width/2 so that GEOS's buffer approximations never put a narrow patch outside; anything wider than this
+    bound keeps a non-empty core and is not a sliver by width (the thinness test still applies)."""
+    r = 0.525 * width
+    holes = np.zeros(len(geoms))
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    if len(parts):
+        holes = np.bincount(index, weights=shapely.get_num_interior_rings(parts), minlength=len(geoms))
+    return area <= r * perimeter + math.pi * r * r * holes
+
+
 class _Checker:
     """Applies the per-patch rules of a profile against prepared reference data."""
 
@@ -614,6 +629,8 @@ class _Checker:
         thin = 4 * math.pi * a / np.maximum(per, 1e-9) ** 2
         # Only shapes that are not compact can be narrower than `width` everywhere: buffer those.
         cand = np.flatnonzero((thin < 0.5) | (a < width * width * 4))
+        if len(cand) and width > 0:
+            cand = cand[sliver_candidates(g[cand], a[cand], per[cand], width)]
         narrow = np.zeros(len(live), dtype=bool)
         if len(cand) and width > 0:
             narrow[cand] = shapely.is_empty(shapely.buffer(g[cand], -width / 2.0, quad_segs=2))
@@ -777,19 +794,13 @@ class _Checker:
         for k in live:
             at = tattrs[k]
             mu_calc = schema.m2_to_mu(area[k])
-            tol = max(tol_mu, tol_rel * mu_calc)
-            for fname, declared in (("area_mu", _to_float(at.get("area_mu"))),
-                                    ("area_ha", _to_float(at.get("area_ha")))):
-                if declared is None:
-                    continue
-                declared_mu = declared if fname == "area_mu" else declared * schema.MU_PER_HA
-                diff = declared_mu - mu_calc
-                if abs(diff) > tol:
-                    self._f(out, ids[k], R.AREA_MISMATCH, tr(
-                        "{0} = {1} but the mapped area is {2:.2f} mu ({3:.4f} ha); difference {4:+.2f} mu exceeds "
-                        "{5:.2f} mu").format(schema.PATCH_FIELD[fname].label(ui_language()), declared, mu_calc, schema.m2_to_ha(area[k]), diff, tol),
-                        diff, geoms[k])
-                    break
+            m = R.area_mismatch(_to_float(at.get("area_mu")), _to_float(at.get("area_ha")), mu_calc, tol_mu, tol_rel)
+            if m is not None:  # the one rule the workflow's area precondition uses too
+                self._f(out, ids[k], R.AREA_MISMATCH, tr(
+                    "{0} = {1} but the mapped area is {2:.2f} mu ({3:.4f} ha); difference {4:+.2f} mu exceeds "
+                    "{5:.2f} mu").format(schema.PATCH_FIELD[m.field].label(ui_language()), m.declared, mu_calc,
+                                         schema.m2_to_ha(area[k]), m.difference_mu, m.tolerance_mu),
+                    m.difference_mu, geoms[k])
 
     def _attributes(self, out, ids, geoms, tattrs) -> None:
         # Precompiled per-field checks (code sets, patterns, ranges): this loop runs for every patch.
@@ -1040,7 +1051,7 @@ def check_working_copy(path: str, patch_ids: Optional[Iterable[str]] = None, ext
     findings = run_checks(inputs, profile, step.sub(0.05, 0.9), is_canceled)
     timings["check"] = time.perf_counter() - t1
     run_id = str(uuid.uuid4())
-    checked_at = _dt.datetime.now().replace(microsecond=0).isoformat()
+    checked_at = clock.now_utc_iso()  # stored UTC, shown local (core/clock.py)
     checked = [p for p in ids if p in chosen]
     if write:
         t2 = time.perf_counter()
@@ -1058,6 +1069,105 @@ def _multi(g: Optional[BaseGeometry]) -> Optional[bytes]:
     if g.geom_type == "Polygon":
         g = MultiPolygon([g])
     return shapely.to_wkb(g, output_dimension=2)
+
+
+def multi_wkbs(geoms: Sequence[Optional[BaseGeometry]]) -> List[Optional[bytes]]:
+    """_multi of every geometry, in bulk: 2D little-endian MultiPolygon WKB of the polygonal part, None if none."""
+    return _multi_bulk(geoms)[0]
+
+
+def _multi_bulk(geoms: Sequence[Optional[BaseGeometry]]) -> Tuple[List[Optional[bytes]], np.ndarray]:
+    """(multi_wkbs, the polygonal geometries they are of, None where there is none).
+
+    Polygons get the one-part MultiPolygon header in front of their own WKB (byte for byte what shapely writes for
+    MultiPolygon([polygon])); only non-polygonal geometries (rare: collections from an overlay) go through polygonal().
+    """
+    g = np.asarray(geoms, dtype=object) if len(geoms) else np.zeros(0, dtype=object)
+    if not len(g):
+        return [], g
+    types = shapely.get_type_id(g)
+    odd = np.flatnonzero((types >= 0) & (types != 3) & (types != 6))
+    if len(odd):
+        g = g.copy()
+        for k in odd:
+            g[k] = polygonal(g[k])
+        types = shapely.get_type_id(g)
+    g = np.where((types < 0) | shapely.is_empty(g), None, g)
+    wkb = shapely.to_wkb(g, output_dimension=2, byte_order=1)
+    head = b"\x01\x06\x00\x00\x00\x01\x00\x00\x00"  # little-endian MultiPolygon of 1 part
+    return [None if w is None else (head + w if t == 3 else w) for w, t in zip(wkb.tolist(), types.tolist())], g
+
+
+_GPKG_HEADER = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"), ("env", "<f8", (4,))])
+
+
+def gpkg_blobs(wkbs: Sequence[Optional[bytes]], geoms: Sequence[Optional[BaseGeometry]], srs_id: int) -> List[Optional[bytes]]:
+    """GeoPackage geometry blobs (little-endian header with the xy envelope) of WKBs, built in bulk."""
+    n = len(wkbs)
+    if not n:
+        return []
+    hdr = np.zeros(n, dtype=_GPKG_HEADER)
+    hdr["magic"], hdr["flags"], hdr["srs"] = b"GP", 0b011, int(srs_id)  # little endian, envelope [minx maxx miny maxy]
+    b = shapely.bounds(np.asarray(geoms, dtype=object))
+    hdr["env"] = b[:, [0, 2, 1, 3]]
+    raw = hdr.tobytes()
+    size = _GPKG_HEADER.itemsize
+    return [None if w is None else raw[k * size:(k + 1) * size] + w for k, w in enumerate(wkbs)]
+
+
+def append_gpkg_features(con: sqlite3.Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                         geoms: Sequence[Optional[BaseGeometry]]) -> int:
+    """Append rows (attribute tuples in `columns` order) with their polygonal geometries (as MultiPolygons) to a
+    GeoPackage feature table in bulk (an executemany per 50 000 rows), inside the caller's transaction; return the count.
+
+    The table's triggers (rtree upkeep, feature counts) are dropped for the insert and put back afterwards; the
+    rtree gets the new rows' envelopes in bulk, gpkg_contents its extent and gpkg_ogr_contents its count, so the
+    file is what OGR would have written feature by feature."""
+    row = con.execute("SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
+                      (table,)).fetchone()
+    if row is None:
+        raise geopackage.WorkingCopyError(f"{table} is not a GeoPackage feature table")
+    geom_col, srs_id = row
+    info = con.execute(f'PRAGMA table_info("{table}")').fetchall()
+    pk = next((r[1] for r in info if r[5]), "fid")
+    start = con.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"').fetchone()[0]
+    triggers = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND lower(tbl_name) = lower(?)",
+                           (table,)).fetchall()
+    for name, _sql in triggers:
+        con.execute(f'DROP TRIGGER "{name}"')
+    cols = ", ".join(f'"{c}"' for c in (pk, *columns, geom_col))
+    marks = ", ".join("?" * (len(columns) + 2))
+    rtree = f"rtree_{table}_{geom_col}"
+    has_rtree = con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchone() is not None
+    ext = [math.inf, math.inf, -math.inf, -math.inf]
+    step = 50000  # blobs of one chunk at a time: memory stays near that of the findings themselves
+    for c0 in range(0, len(rows), step):
+        wkbs, polys = _multi_bulk(geoms[c0:c0 + step])
+        kept = ~shapely.is_missing(polys)
+        blobs = gpkg_blobs(wkbs, polys, srs_id)
+        fids = range(start + 1 + c0, start + 1 + c0 + len(wkbs))
+        con.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',
+                        [(fid, *r, blob) for fid, r, blob in zip(fids, rows[c0:c0 + step], blobs)])
+        b = shapely.bounds(polys)
+        if has_rtree:
+            con.executemany(f'INSERT OR REPLACE INTO "{rtree}" VALUES (?, ?, ?, ?, ?)',
+                            [(fid, x0, x1, y0, y1) for fid, (x0, y0, x1, y1), k in zip(fids, b.tolist(), kept.tolist())
+                             if k])
+        if kept.any():
+            ext = [min(ext[0], np.nanmin(b[kept, 0])), min(ext[1], np.nanmin(b[kept, 1])),
+                   max(ext[2], np.nanmax(b[kept, 2])), max(ext[3], np.nanmax(b[kept, 3]))]
+    for _name, sql in triggers:
+        con.execute(sql)
+    if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone():
+        con.execute(f'UPDATE gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM "{table}") '
+                    "WHERE lower(table_name) = lower(?)", (table,))
+    if math.isfinite(ext[0]):
+        x0, y0, x1, y1 = (float(v) for v in ext)
+        con.execute("UPDATE gpkg_contents SET min_x = min(COALESCE(min_x, ?), ?), min_y = min(COALESCE(min_y, ?), ?), "
+                    "max_x = max(COALESCE(max_x, ?), ?), max_y = max(COALESCE(max_y, ?), ?), "
+                    "last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE lower(table_name) = lower(?)",
+                    (x0, x0, y0, y0, x1, x1, y1, y1, table))
+    return len(rows)
 
 
 def write_results(path: str, run_id: str, checked_at: str, checked: Sequence[str], findings: Sequence[Finding],
