@@ -98,7 +98,10 @@ def class_groups() -> Dict[str, str]:
 def ours_cmd(path: str, out: str) -> List[str]:
     return [QGIS_PROCESS, "run", "forestry:checkpatches", "--", f"PATCHES={uri(path, 'patches')}",
             f"BASEMAP={uri(path, 'basemap')}", f"ADMIN={uri(path, 'admin_units')}",
-            f"FARMLAND={uri(path, 'basic_farmland')}", f"HISTORY={uri(path, 'history_patches')}", f"OUTPUT={out}"]
+            f"FARMLAND={uri(path, 'basic_farmland')}", f"HISTORY={uri(path, 'history_patches')}", f"OUTPUT={out}",
+            # the pairs, as the engine wrote them before findings were aggregated per patch and rule (the default):
+            # the same rows as a baseline plugin writes, so both are compared finding by finding
+            "AGGREGATE=false"]
 
 
 def write_native_model(path: str, model_path: str) -> None:

@@ -34,13 +34,14 @@ def _widths(ws, widths: Sequence[int]) -> None:
 
 def write_check_report(findings: Iterable, path: str, patch_units: Optional[Dict[str, Tuple[str, str]]] = None,
                        unit_names: Optional[Dict[str, str]] = None, title: str = "", include_accepted: bool = True,
-                       patch_numbers: Optional[Dict[str, str]] = None) -> str:
+                       patch_numbers: Optional[Dict[str, str]] = None, details: Optional[Iterable] = None) -> str:
     """Write findings (Finding objects or dicts) to an xlsx at `path`: by rule, by township/village, full list.
 
     Headers, severities and rule names are in the UI language (a Chinese QGIS writes a Chinese workbook).
     patch_units: patch_id -> (township_code, village_code); unit_names: code -> name; patch_numbers: patch_id ->
     图斑编号 (the findings list names each patch by it, the id kept in its own column). Values are rounded to their
     rule's decimals, with the rule's unit in a column of its own and a number format; attribute findings have none.
+    details: the pairs behind aggregated findings (checks.aggregate), listed in a sheet of their own.
     """
     from openpyxl import Workbook
 
@@ -119,6 +120,23 @@ def write_check_report(findings: Iterable, path: str, patch_units: Optional[Dict
         ws.cell(row=ws.max_row, column=9).alignment = wrap
     _widths(ws, [20, 12, 15, 18, 30, 8, 14, 22, 80, 10, 6, 38])
     ws.auto_filter.ref = ws.dimensions
+
+    if details is not None:
+        # Sheet 4: the pairs behind each finding (patch × parcel, farmland, earlier patch or other patch).
+        ws = wb.create_sheet(tr("Pairs"))
+        _header(ws, [schema.PATCH_FIELD["tuban_no"].label(lang), tr("Rule code"), _ISSUE["rule"].label(lang),
+                     _ISSUE["severity"].label(lang), _ISSUE["value"].label(lang), tr("Unit"),
+                     _ISSUE["other_id"].label(lang), _ISSUE["patch_id"].label(lang)])
+        for f in details:
+            get = f.get if isinstance(f, dict) else (lambda k, d=None, f=f: getattr(f, k, d))
+            pid, rule, other = get("patch_id") or "", get("rule"), get("other_id") or ""
+            ws.append([schema.patch_label(pid, patch_numbers.get(pid)), rule, rules.rule_label(rule),
+                       schema.SEVERITIES.label(get("severity"), lang), rules.rounded_value(rule, get("value")),
+                       rules.unit_label(rules.value_unit(rule)),
+                       schema.patch_label(other, patch_numbers.get(other)) if other in patch_numbers else other, pid])
+            ws.cell(row=ws.max_row, column=5).number_format = rules.number_format(rule)
+        _widths(ws, [20, 18, 30, 8, 14, 6, 24, 38])
+        ws.auto_filter.ref = ws.dimensions
 
     info = wb.create_sheet(tr("About"))
     info.append([tr("Title"), title or tr("Check report")])

@@ -19,6 +19,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsProcessingFeatureSourceDefinition,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -33,6 +34,8 @@ from qgis.PyQt.QtCore import QVariant
 
 from ... import schema
 from ...core.checks import engine
+from ...core.checks.aggregate import aggregate
+from ...core.checks.aggregate import single_finding as single
 from ...core.checks.profile import ProfileError, RuleProfile
 from ...core.checks.report import write_check_report
 from ...i18n import tr
@@ -78,6 +81,7 @@ def working_copy_layer(table: str, project=None):
 class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
     PATCHES, BASEMAP, LANDCLASS_FIELD, ID_FIELD = "PATCHES", "BASEMAP", "LANDCLASS_FIELD", "ID_FIELD"
     ADMIN, FARMLAND, HISTORY, RULES, OUTPUT, REPORT = "ADMIN", "FARMLAND", "HISTORY", "RULES", "OUTPUT", "REPORT"
+    AGGREGATE = "AGGREGATE"
 
     def name(self):
         return "checkpatches"
@@ -119,6 +123,9 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
                                                               optional=True))
         self.addParameter(QgsProcessingParameterFile(self.RULES, tr("Rules profile (JSON)"), extension="json",
                                                      optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.AGGREGATE, tr("One finding per patch and rule (pairs summed; each pair in the report's detail sheet)"),
+            True))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Findings"), QgsProcessing.TypeVectorPolygon))
         self.addParameter(QgsProcessingParameterFileDestination(self.REPORT, tr("Report (xlsx)"),
                                                                 tr("Excel workbook (*.xlsx)"), optional=True))
@@ -209,7 +216,7 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             con.execute("BEGIN IMMEDIATE")
             try:
                 engine.append_gpkg_features(con, tables[0], ("patch_id", "rule", "severity", "message", "value",
-                                                             "other_id"), rows, geoms)
+                                                             "other_id", "pairs", "other_ids"), rows, geoms)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -297,13 +304,20 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
         fields = QgsFields()
         for name, kind, length in (("patch_id", QVariant.String, 60), ("rule", QVariant.String, 30),
                                    ("severity", QVariant.String, 10), ("message", QVariant.String, 254),
-                                   ("value", QVariant.Double, 0), ("other_id", QVariant.String, 60)):
+                                   ("value", QVariant.Double, 0), ("other_id", QVariant.String, 60),
+                                   ("pairs", QVariant.Int, 0), ("other_ids", QVariant.String, 254)):
             fields.append(QgsField(name, kind, len=length))
+        pairs = findings
+        if self.parameterAsBoolean(parameters, self.AGGREGATE, context):
+            findings = aggregate(pairs)  # one per patch and rule: a city's run gives tens of thousands, not 800k
+        else:
+            findings = [single(f) for f in pairs]
         gpkg_out = self._plain_gpkg_destination(parameters, context)
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        rows = [(f.patch_id, f.rule, f.severity, f.message[:254], f.value, f.other_id) for f in findings]
+        rows = [(f.patch_id, f.rule, f.severity, f.message[:254], f.value, f.other_id, f.pairs,
+                 f.other_ids_text[:254]) for f in findings]
         geoms = [f.geometry for f in findings]
         if gpkg_out is not None:
             # A new GeoPackage file: QGIS creates it (fields, CRS, spatial index, layer to load on completion), the
@@ -331,13 +345,16 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
         counts = {}
         for f in findings:
             counts[f.rule] = counts.get(f.rule, 0) + 1
+        if len(pairs) != len(findings):
+            feedback.pushInfo(tr("{0} pairs in {1} findings (one per patch and rule)").format(len(pairs), len(findings)))
         feedback.pushInfo(tr("{0} findings: {1}").format(len(findings), ", ".join(
             f"{k} {v}" for k, v in sorted(counts.items()))))
         result = {self.OUTPUT: dest}
         if report_path:
             units = {pid: (str(a.get("township_code") or ""), str(a.get("village_code") or ""))
                      for pid, a in zip(p_ids, p_attrs)}
-            write_check_report(findings, report_path, patch_units=units, title=patches.sourceName())
+            write_check_report(findings, report_path, patch_units=units, title=patches.sourceName(),
+                               details=pairs if len(pairs) != len(findings) else None)
             result[self.REPORT] = report_path
         feedback.setProgress(100)
         return result

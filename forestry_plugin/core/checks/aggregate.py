@@ -1,0 +1,82 @@
+"""Findings a person can use at city scale: one per patch and rule, the pairs summed.
+
+A patch overlapping twelve cropland parcels has twelve `cropland` pair findings; at city scale that is most of
+800 000 rows. `aggregate` makes it one finding: the summed measure, the merged problem geometry, how many pairs
+and which other features (their ids kept, the pairs themselves kept as the detail)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Sequence, Tuple
+
+import shapely
+
+from ...i18n import tr
+from . import rules as R
+from .engine import Finding
+
+# Rules whose findings are pairs (patch × another feature): the ones aggregated.
+PAIR_RULES = frozenset({R.PATCH_OVERLAP, R.BASIC_FARMLAND, R.CROPLAND, R.BUILTUP_WATER, R.EXISTING_FOREST,
+                        R.HISTORY_OVERLAP})
+MAX_LISTED = 20  # other ids written out in full; the rest counted
+
+
+@dataclass
+class AggregatedFinding(Finding):
+    """A Finding that may stand for several pairs: `pairs` of them, with `other_ids`."""
+
+    pairs: int = 1
+    other_ids: Tuple[str, ...] = ()
+
+    @property
+    def other_ids_text(self) -> str:
+        """The other ids as a short list ("a, b, c (+12)")."""
+        shown = ", ".join(self.other_ids[:MAX_LISTED])
+        rest = len(self.other_ids) - MAX_LISTED
+        return f"{shown} (+{rest})" if rest > 0 else shown
+
+
+def single_finding(f: Finding) -> AggregatedFinding:
+    """One finding as an AggregatedFinding of one pair."""
+    return AggregatedFinding(f.patch_id, f.rule, f.severity, f.message, f.value, f.geometry, f.other_id, f.accepted,
+                             pairs=1, other_ids=(f.other_id,) if f.other_id else ())
+
+
+def aggregate(findings: Sequence[Finding]) -> List[AggregatedFinding]:
+    """One finding per (patch, rule, accepted or not) for the pair rules, in the order of their first pair; other
+    findings as they are. The value is the sum of the pairs' values (base-map parcels do not overlap one another,
+    so for them it is the area in conflict), the geometry the union of the pairs' geometries."""
+    groups: Dict[Tuple[str, str, bool], List[Finding]] = {}
+    order: List[Tuple[str, Tuple]] = []
+    for i, f in enumerate(findings):
+        if f.rule in PAIR_RULES and f.patch_id:
+            key = (f.patch_id, f.rule, bool(f.accepted))
+            if key not in groups:
+                groups[key] = []
+                order.append(("group", key))
+            groups[key].append(f)
+        else:
+            order.append(("single", (i,)))
+    out: List[AggregatedFinding] = []
+    for kind, key in order:
+        if kind == "single":
+            out.append(single_finding(findings[key[0]]))
+            continue
+        members = groups[key]
+        if len(members) == 1:
+            out.append(single_finding(members[0]))
+            continue
+        values = [m.value for m in members if m.value is not None]
+        total = float(sum(values)) if values else None
+        geoms = [m.geometry for m in members if m.geometry is not None]
+        try:
+            merged = shapely.union_all(geoms) if geoms else None
+        except shapely.errors.GEOSException:
+            merged = shapely.union_all([shapely.make_valid(g) for g in geoms])
+        ids = tuple(dict.fromkeys(m.other_id for m in members if m.other_id))
+        first = members[0]
+        message = tr("{0}: {1} overlaps, {2} in all").format(R.rule_label(first.rule), len(members),
+                                                               R.format_value(first.rule, total) or "-")
+        out.append(AggregatedFinding(first.patch_id, first.rule, first.severity, message, total, merged,
+                                     ids[0] if ids else None, first.accepted, pairs=len(members), other_ids=ids))
+    return out
