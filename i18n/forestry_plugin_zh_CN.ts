@@ -24,6 +24,11 @@
       <translation>不能合并属于不同县的图斑（{0}）。</translation>
     </message>
     <message>
+      <location filename="../forestry_plugin/core/checks/aggregate.py" line="78" />
+      <source>{0}: {1} overlaps, {2} in all</source>
+      <translation>{0}：{1} 处重叠，合计 {2}</translation>
+    </message>
+    <message>
       <location filename="../forestry_plugin/core/checks/engine.py" line="276" />
       <source>Self-intersection</source>
       <translation>自相交</translation>
@@ -100,7 +105,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/engine.py" line="509" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="167" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="174" />
       <source>The check was canceled</source>
       <translation>质检已取消</translation>
     </message>
@@ -381,92 +386,99 @@
       <translation>不是有效的 JSON：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="67" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="68" />
       <source>By rule</source>
       <translation>按规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="68" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="69" />
       <location filename="../forestry_plugin/core/reports/progress.py" line="144" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="128" />
       <source>Patches</source>
       <translation>图斑数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="68" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="69" />
       <source>Accepted exceptions</source>
       <translation>认可例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="82" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="83" />
       <source>By unit</source>
       <translation>按行政区</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="83" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="84" />
       <source>Township</source>
       <translation>乡镇</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="84" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="85" />
       <source>Patches with errors</source>
       <translation>有错误的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="84" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="85" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
       <source>Village</source>
       <translation>村</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="101" />
-      <location filename="../forestry_plugin/core/checks/report.py" line="126" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="122" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="102" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="144" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="129" />
       <source>Findings</source>
       <translation>问题清单</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="104" />
-      <location filename="../forestry_plugin/core/checks/report.py" line="68" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="105" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="127" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="69" />
       <source>Rule code</source>
       <translation>规则代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="105" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="106" />
       <source>Accepted exception</source>
       <translation>已认可的例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="106" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="107" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="128" />
       <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
       <source>Unit</source>
       <translation>单位</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="116" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="117" />
       <source>yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="123" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="126" />
+      <source>Pairs</source>
+      <translation>明细</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/report.py" line="141" />
       <source>About</source>
       <translation>关于</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="124" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="142" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="53" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="72" />
       <source>Title</source>
       <translation>标题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="124" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="142" />
       <location filename="../forestry_plugin/gui/checks_dock.py" line="512" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="125" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="143" />
       <source>Created</source>
       <translation>已创建</translation>
     </message>
@@ -1209,17 +1221,17 @@
       <translation>自“{0}”阶段起必填</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="159" />
+      <location filename="../forestry_plugin/core/forms.py" line="163" />
       <source>Other</source>
       <translation>其他</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="219" />
+      <location filename="../forestry_plugin/core/forms.py" line="223" />
       <source>{0} (tab {1})</source>
       <translation>{0}（“{1}”页）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/forms.py" line="220" />
+      <location filename="../forestry_plugin/core/forms.py" line="224" />
       <source>OK is disabled until these fields are filled in or corrected: {0}</source>
       <translation>以下字段填写或更正后才能点击“确定”：{0}</translation>
     </message>
@@ -1564,7 +1576,7 @@
     <message>
       <location filename="../forestry_plugin/core/project.py" line="35" />
       <location filename="../forestry_plugin/gui/checks_dock.py" line="540" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="89" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="93" />
       <source>Checks</source>
       <translation>质检</translation>
     </message>
@@ -2417,7 +2429,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="513" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="124" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="131" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="74" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
@@ -3393,7 +3405,7 @@
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="755" />
       <source>stage moves: {0} accepted, {1} refused</source>
-      <translation type="unfinished" />
+      <translation>阶段变更：{0} 项通过，{1} 项被拒</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="768" />
@@ -3724,100 +3736,110 @@
       <translation>无法卸载 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="86" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="90" />
       <source>Check patches</source>
       <translation>图斑质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="95" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="99" />
       <source>Runs the check rules (invalid geometry, minimum area, slivers, overlaps between patches, basic farmland, cropland, built-up land/water, existing forest, administrative unit, earlier years' patches, attribute area, attributes, CRS) on a polygon layer against a base map. Any polygon layer works: missing fields give 'attribute' findings and the geometry rules still run. Layers in other CRSs are reprojected to the patch layer's CGCS2000 Gauss-Kruger CRS (or the GK zone of the data). Areas are ellipsoidal (CGCS2000). Output: one feature per finding, geometry = where the problem is.</source>
       <translation>对面图层对照底图运行质检规则（几何无效、最小面积、碎片、图斑间重叠、永久基本农田、耕地、建设用地/水域、现有林地、行政区、往年图斑、属性面积、属性、坐标系）。任何面图层均可：缺少字段时给出“属性”问题，几何规则照常运行。其他坐标系的图层会重投影到图斑图层的 CGCS2000 高斯-克吕格坐标系（或数据所在的投影带）。面积为 CGCS2000 椭球面积。输出：每个问题一个要素，几何为问题所在位置。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="107" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="111" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="59" />
       <source>Patch layer</source>
       <translation>图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="109" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="113" />
       <source>Base map (land classes)</source>
       <translation>底图（地类）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="111" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="115" />
       <source>Land-class field of the base map</source>
       <translation>底图地类字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="113" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="117" />
       <source>Patch ID field</source>
       <translation>图斑标识字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="115" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="119" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="52" />
       <source>Administrative units</source>
       <translation>行政区划</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="116" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="120" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="118" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="122" />
       <source>Earlier years' patches</source>
       <translation>往年造林图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="120" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="124" />
       <source>Rules profile (JSON)</source>
       <translation>质检规则配置（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="123" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="127" />
+      <source>One finding per patch and rule (pairs summed; each pair in the report's detail sheet)</source>
+      <translation>每个图斑每条规则一条结果（逐对结果合计；每一对列在报告的明细表中）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="130" />
       <source>Report (xlsx)</source>
       <translation>报告（xlsx）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="208" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="215" />
       <source>Cannot write the findings to {0}</source>
       <translation>无法将检查结果写入 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="224" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="231" />
       <source>Patches and base map layers are required</source>
       <translation>必须提供图斑图层和底图图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="237" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="244" />
       <source>Cannot read the rules profile {0}: {1}</source>
       <translation>无法读取质检规则配置 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="243" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="250" />
       <source>Checking in {0} (patch layer is in {1})</source>
       <translation>在 {0} 下质检（图斑图层坐标系为 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="247" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="254" />
       <source>The patch layer has no field {0}: feature ids are used</source>
       <translation>图斑图层没有字段 {0}：使用要素 ID</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="249" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="256" />
       <source>The base map has no land-class field {0}</source>
       <translation>底图没有地类字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="271" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="278" />
       <source>The administrative layer has no field 'code': the outside_admin rule is skipped</source>
       <translation>行政区划图层没有 code 字段：跳过“超出行政区”规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="334" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="349" />
+      <source>{0} pairs in {1} findings (one per patch and rule)</source>
+      <translation>{0} 对结果合并为 {1} 条（每个图斑每条规则一条）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="350" />
       <source>{0} findings: {1}</source>
       <translation>{0} 个问题：{1}</translation>
     </message>
