@@ -143,7 +143,8 @@ def test_missing_attributes_refused(wc):
     rep = workflow.transition(wc, [p["patch_id"]], "accepted", who("county_technician"))
     assert rep.results[0].codes == [workflow.R_MISSING]
     msg = rep.results[0].refusals[0].message
-    assert "survival_rate" in msg and "accept_date" in msg
+    # named by the fields' labels, as a person reads them, not by their internal names
+    assert "Survival rate (%)" in msg and "Acceptance date" in msg and "survival_rate" not in msg, msg
     assert stage_of(wc, p["patch_id"]) == ("design", 1)
 
 
@@ -420,3 +421,16 @@ def test_gpkg_functions_for_rtree_triggers(wc):
     assert row[4] == 0
     assert row[:4] == pytest.approx(rtree, abs=0.01)
     assert row[:4] == pytest.approx((500000.0, 500100.0, 3330000.0, 3330100.0), abs=0.01)
+
+
+def test_a_forward_move_keeps_the_check_fresh_for_the_next_reviewer(wc):
+    """Confirming a checked patch is no modification: the next reviewer's move needs no new check (seen in the
+    walkthrough: straight after 确认 the dock said 检查后已修改)."""
+    (a,) = make_patches(wc, ["accepted"])
+    no_recheck = workflow.bundled_policy()
+    no_recheck.recheck_stale = False  # a stale check would be refused, not silently re-run
+    rep = workflow.transition(wc, [a["patch_id"]], "confirmed", who("county_reviewer"), config=no_recheck)
+    assert rep.applied, rep.to_dict()
+    assert workflow.check_revisions(wc, [a["patch_id"]])[a["patch_id"]] == stage_of(wc, a["patch_id"])[1]
+    rep = workflow.transition(wc, [a["patch_id"]], "county_checked", who("county_reviewer"), config=no_recheck)
+    assert rep.applied and workflow.R_STALE not in rep.results[0].codes, rep.to_dict()

@@ -134,6 +134,10 @@ def configure_patch_layer(layer: QgsVectorLayer, lang: str = "zh") -> None:
                                      else QgsFieldConstraints.ConstraintStrengthHard)
         if f.default_expression:
             layer.setDefaultValueDefinition(idx, QgsDefaultValue(f.default_expression, False))
+    # What QGIS itself calls a patch (the status bar's selection note, identify results, the form's title): its
+    # 图斑编号, else its short id, as schema.patch_label does; never the whole UUID.
+    if layer.fields().indexFromName("tuban_no") >= 0 and layer.fields().indexFromName("patch_id") >= 0:
+        layer.setDisplayExpression("coalesce(nullif(trim(\"tuban_no\"), ''), left(\"patch_id\", 8))")
     _configure_form(layer, lang)
 
 

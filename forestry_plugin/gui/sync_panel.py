@@ -751,8 +751,16 @@ class SyncPanel(QgsDockWidget):
                      tr("pushed {0}: accepted {1}, conflicts {2}, rejected {3}").format(r.pushed, r.accepted,
                                                                                         r.conflicts, r.rejected)
                      for r in task.results]
+            # the review moves sent with an upload (the patch counts above do not include them)
+            parts += [tr("stage moves: {0} accepted, {1} refused").format(r.transitions_accepted,
+                                                                          r.transitions_refused)
+                      for r in task.results if r.action == "push" and (r.transitions_accepted or
+                                                                        r.transitions_refused)]
             self._message("; ".join(parts), Qgis.Success)
         self.refresh()
+        # The platform's answers changed stages and the moves' states in the working copy: the docks that follow
+        # the session (the review dock's queue, pending marks and history) read them again.
+        identity.set_session(identity.session_identity())
 
     def _selected_patch(self) -> Optional[str]:
         rows = self.conflicts_table.selectionModel().selectedRows()
