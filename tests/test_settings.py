@@ -1,13 +1,14 @@
 """The plugin's settings in one module: what the panels remember in the QGIS profile is read back checked (a stored
 value is input: another plugin version or a hand-edited QGIS3.ini), per server, and never holds a secret."""
 
+import pytest
 from qgis.core import QgsSettings
 
 from forestry_plugin.settings import DEFAULT_PLATFORM_URL, PluginSettings, WorkingCopyKey
 
 
-def test_stored_values_are_checked(qgis_app):
-    raw = QgsSettings()
+def test_stored_values_are_checked(clean_settings):
+    raw = clean_settings
     s = PluginSettings(raw)
     for key, value in (("forestry/sync/kind", "ftp"), ("forestry/sync/url", "javascript:alert(1)"),
                        ("forestry/sync/authcfg", "../../etc"), ("forestry/import_dir", 12)):
@@ -24,7 +25,20 @@ def test_stored_values_are_checked(qgis_app):
         raw.remove(key)
 
 
-def test_kind_remembered_per_server_without_user_info(qgis_app):
+@pytest.fixture()
+def clean_settings(qgis_app):
+    """The plugin's keys as they were before the test (other tests' panels read them)."""
+    raw = QgsSettings()
+    before = {k: raw.value(k) for k in raw.allKeys() if k.startswith("forestry/")}
+    yield raw
+    for k in raw.allKeys():
+        if k.startswith("forestry/") and k not in before:
+            raw.remove(k)
+    for k, v in before.items():
+        raw.setValue(k, v)
+
+
+def test_kind_remembered_per_server_without_user_info(clean_settings):
     s = PluginSettings()
     s.remember_server("https://gis.example.cn/wfs", "wfs", "/data/city.json")
     s.remember_server("https://platform.example.cn/api/v1", "rest")

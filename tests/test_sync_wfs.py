@@ -472,8 +472,9 @@ def test_sync_panel_uploads_to_a_wfs_server(wfs, wfs_panel, design_county, qgis_
         panel.kind_combo.setCurrentIndex(KINDS.index(WFS))
         assert panel.description_widget.isVisibleTo(panel) and panel.login_button.isVisibleTo(panel)
         panel.url_edit.setText(wfs.url)
+        panel.description_widget.setFilePath("")  # the bundled description (whatever an earlier session kept)
         panel.auth_select.setConfigId(good)
-        assert panel.login()
+        assert panel.login(), panel.user_label.text()
         assert USER in panel.user_label.text() and not panel.kind_combo.isEnabled()
         panel.start("upload", wait=True)
         assert len(wfs.by_id()) == design_county.patch_count

@@ -284,6 +284,7 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
         i = pick(PLANTABLE)
         g = patch_in(i, frac=float(rng.uniform(0.4, 0.8)))
         a = attrs_for(i, g, "province_verified", year - 1 - k % 4)
+        a["tuban_no"] = f"{a['year']}-{k + 1:04d}"  # earlier years' patches were numbered when they were counted
         history.append((a, g, i))
 
     # This year's clean patches at every stage.

@@ -413,7 +413,7 @@ class WorkflowEngine:
         missing = [f for f in schema.required_fields_for_stage(target) if _empty(attrs.get(f.name))]
         if missing:
             res.refusals.append(Refusal(R_MISSING, tr("Required for {0}: {1}").format(
-                schema.stage_label(target, lang), ", ".join(f"{f.label(lang)} ({f.name})" for f in missing))))
+                schema.stage_label(target, lang), ", ".join(f.label(lang) for f in missing))))
         if target in cfg.survival_stages and not _empty(attrs.get("survival_rate")):
             rate = float(attrs["survival_rate"])
             if rate < cfg.min_survival:
@@ -472,6 +472,12 @@ class WorkflowEngine:
                 if cur.rowcount != 1:  # edited by someone else since plan(): refuse the whole batch
                     r.refusals.append(Refusal(R_CHANGED, tr("The patch was changed meanwhile; try again")))
                     raise _Abort()
+                if r.action == ACTION_TRANSITION:
+                    # A forward move changes no geometry and no attribute a check looks at (the target's required
+                    # fields were checked above): the findings of the old revision still hold, and the next reviewer
+                    # is not told "modified since checked". A return sends the patch back to be reworked and checked.
+                    con.execute(f"UPDATE {schema.CHECK_STATE} SET patch_revision = ? WHERE patch_id = ? AND "
+                                "patch_revision = ?", ((r.revision or 0) + 1, r.patch_id, r.revision or 0))
                 rows.append(dict(patch_id=r.patch_id, action=r.action, from_stage=r.from_stage, to_stage=target,
                                  user_name=ident.username, display_name=ident.display_name or None, role=ident.role,
                                  identity=ident.source, reason=reason or None,
