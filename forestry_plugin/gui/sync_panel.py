@@ -667,6 +667,10 @@ class SyncPanel(QgsDockWidget):
                                           "rejected {6}){7}").format(
                 tr("download") if last["action"] == "pull" else tr("upload"), clock.local_text(last["at"]), last["pulled"], last["pushed"], last["accepted"],
                 last["conflicts"], last["rejected"], ("; " + "; ".join(last["errors"][:3])) if last["errors"] else ""))
+            if last.get("transitions_accepted") or last.get("transitions_refused"):  # review moves sent with it
+                self.summary_label.setText(self.summary_label.text() + "; " + tr(
+                    "stage moves: {0} accepted, {1} refused").format(last.get("transitions_accepted") or 0,
+                                                                     last.get("transitions_refused") or 0))
             if last.get("quarantined"):
                 self.summary_label.setText(self.summary_label.text() + "\n" + tr(
                     "{0} record(s) from the platform could not be taken and were set aside").format(last["quarantined"]))
