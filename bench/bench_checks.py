@@ -31,6 +31,8 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
+from forestry_plugin.core.working_copy import create_working_copy
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
@@ -88,7 +90,7 @@ def generate(path: str, n_patches: int, n_base: int, seed: int = 7) -> dict:
         patches[k] = Polygon([xy[0], xy[2], xy[1], xy[3], xy[0]])
     am = AreaModel(4549)
     areas = am.areas(shapely.make_valid(patches))
-    geopackage.create_working_copy(path, "EPSG:4549", overwrite=True, county_code="339901", county_name="bench",
+    create_working_copy(path, "EPSG:4549", overwrite=True, county_code="339901", county_name="bench",
                                    store_styles=False)
     # Admin: county, 4 townships (quadrants), 16 villages (4x4 grid).
     admin = [({"code": "339901", "name": "county", "level": "county"}, frame)]

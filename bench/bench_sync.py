@@ -15,6 +15,8 @@ import tempfile
 import time
 import uuid
 
+from forestry_plugin.core.working_copy import create_working_copy
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
@@ -26,7 +28,7 @@ def make_copy(path: str, n: int) -> None:
     from forestry_plugin import schema
     from forestry_plugin.core import geopackage
 
-    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    create_working_copy(path, county_code="339901", store_styles=False)
     side = int(n ** 0.5) + 1
 
     def records():
@@ -52,7 +54,6 @@ def main(argv=None) -> int:
 
     app = QgsApplication([], False)
     app.initQgis()
-    from forestry_plugin.core import geopackage
     from forestry_plugin.core.sync.client import PlatformClient
     from forestry_plugin.core.sync.engine import SyncEngine
     from reference_platform.server import start_server, stop_server
@@ -62,7 +63,7 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             src, dst = os.path.join(tmp, "a.gpkg"), os.path.join(tmp, "b.gpkg")
             make_copy(src, a.patches)
-            geopackage.create_working_copy(dst, county_code="339901", store_styles=False)
+            create_working_copy(dst, county_code="339901", store_styles=False)
             server, url = start_server(os.path.join(tmp, "platform.sqlite"))
             try:
                 c1 = PlatformClient(url)

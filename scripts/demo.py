@@ -19,6 +19,8 @@ sys.path.insert(0, ROOT)
 
 from qgis.core import QgsApplication  # noqa: E402
 
+from forestry_plugin.core.working_copy import create_working_copy  # noqa: E402
+
 
 def step(title: str):
     print(f"\n== {title}", flush=True)
@@ -231,7 +233,7 @@ def main(argv=None) -> int:
         city_push = city_engine.push()
         # A contractor who edits a province-verified patch's stage or deletes it gets nothing recorded.
         contractor_copy = os.path.join(out, "contractor_copy.gpkg")
-        geopackage.create_working_copy(contractor_copy, overwrite=True, county_code="339901", store_styles=False)
+        create_working_copy(contractor_copy, overwrite=True, county_code="339901", store_styles=False)
         contractor = PlatformClient(url)
         contractor.login("demo_contractor", pw)
         contractor_engine = SyncEngine(contractor_copy, contractor)
@@ -264,7 +266,7 @@ def main(argv=None) -> int:
         t = step("Sync with the provincial platform: the technician uploads, a city reviewer downloads")
         pulled_tech, pushed = tech_engine.sync()
         reviewer_copy = os.path.join(out, "reviewer_copy.gpkg")
-        geopackage.create_working_copy(reviewer_copy, overwrite=True, county_code="339901", county_name="示例县")
+        create_working_copy(reviewer_copy, overwrite=True, county_code="339901", county_name="示例县")
         pulled = SyncEngine(reviewer_copy, city).pull()
         summary["sync"] = {"url": url, "pushed": pushed.accepted, "rejected": pushed.rejected,
                            "audit_rows": pushed.audit_sent, "pulled_by_reviewer": pulled.applied,

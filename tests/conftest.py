@@ -9,6 +9,7 @@ import pytest
 
 from forestry_plugin.core import geopackage
 from forestry_plugin.core.sample_county import generate_sample_county
+from forestry_plugin.core.working_copy import create_working_copy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
@@ -60,7 +61,7 @@ def design_county(sample_county):
 def empty_working_copy(tmp_path, qgis_app):
     """An empty working copy (all tables, default styles) in EPSG:4549."""
     path = str(tmp_path / "working_copy.gpkg")
-    geopackage.create_working_copy(path, county_code="339901", county_name="示例县")
+    create_working_copy(path, county_code="339901", county_name="示例县")
     return path
 
 

@@ -10,12 +10,13 @@ from test_workflow_engine import make_patches, who
 
 from forestry_plugin import schema
 from forestry_plugin.core import audit, audit_chain, geopackage, workflow
+from forestry_plugin.core.working_copy import create_working_copy
 
 
 @pytest.fixture()
 def wc(tmp_path, qgis_app):
     path = str(tmp_path / "audit.gpkg")
-    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    create_working_copy(path, county_code="339901", store_styles=False)
     patches = make_patches(path, ["accepted", "accepted", "county_checked"])
     assert workflow.transition(path, [p["patch_id"] for p in patches[:2]], "confirmed",
                                who("county_reviewer", "demo_county")).applied
@@ -98,7 +99,7 @@ def test_table_dropped_through_ogr_is_detected(wc):
 
 def test_copy_made_before_the_chain_is_sealed_once(tmp_path, qgis_app):
     path = str(tmp_path / "old.gpkg")
-    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    create_working_copy(path, county_code="339901", store_styles=False)
     con = raw(path)  # make it look like a copy from before the chain: no head, no hashes, old triggers
     con.execute(f"DROP TABLE {audit.HEAD_TABLE}")
     con.execute(f"DELETE FROM {geopackage.SETTINGS_TABLE} WHERE key = ?", (audit.CHAIN_SETTING,))

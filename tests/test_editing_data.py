@@ -6,6 +6,7 @@ from shapely.geometry import box
 
 from forestry_plugin import schema
 from forestry_plugin.core import geopackage
+from forestry_plugin.core.working_copy import create_working_copy
 
 X0, Y0 = 500000.0, 3330000.0  # EPSG:4549, about 30.1N 120E
 COUNTY = "339901"
@@ -15,7 +16,7 @@ V_WEST, V_EAST = "339901101001", "339901101002"
 
 def make_working_copy(path: str) -> str:
     """Two villages side by side (x 0..1000 and 1000..2000 m), base map cells 500 x 500 m, one patch."""
-    geopackage.create_working_copy(path, county_code=COUNTY, county_name="示例县")
+    create_working_copy(path, county_code=COUNTY, county_name="示例县")
     admin = [
         ({"code": COUNTY, "name": "示例县", "level": "county", "parent_code": None}, box(X0, Y0, X0 + 2000, Y0 + 1000)),
         ({"code": TOWNSHIP, "name": "青山镇", "level": "township", "parent_code": COUNTY},

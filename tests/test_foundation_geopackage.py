@@ -11,6 +11,7 @@ from shapely.geometry import box
 from forestry_plugin import schema
 from forestry_plugin.core import geopackage
 from forestry_plugin.core.project import open_layer
+from forestry_plugin.core.working_copy import create_working_copy
 
 
 def test_tables_and_fields_follow_schema(empty_working_copy):
@@ -60,7 +61,7 @@ def test_unique_patch_id(empty_working_copy):
 
 def test_clear_errors(tmp_path, empty_working_copy):
     with pytest.raises(geopackage.WorkingCopyError, match="already exists"):
-        geopackage.create_working_copy(empty_working_copy)
+        create_working_copy(empty_working_copy)
     not_gpkg = tmp_path / "notes.gpkg"
     not_gpkg.write_text("not a database")
     with pytest.raises(geopackage.WorkingCopyError, match="not a GeoPackage"):

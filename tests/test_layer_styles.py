@@ -30,6 +30,7 @@ from forestry_plugin.core.checks import rules
 from forestry_plugin.core.checks.engine import check_working_copy
 from forestry_plugin.core.project import PROJECT_LAYERS, VALUE_TEXT, open_layer, store_default_styles
 from forestry_plugin.core.sample_county import PLANTABLE, generate_sample_county
+from forestry_plugin.core.working_copy import create_working_copy
 from forestry_plugin.i18n import ui_language
 
 TS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "i18n", "forestry_plugin_zh_CN.ts")
@@ -154,7 +155,7 @@ def test_legend_stored_in_chinese_reads_english_in_an_english_qgis(empty_working
 
 def test_legend_stored_in_english_reads_chinese_in_a_chinese_qgis(tmp_path, zh):
     path = str(tmp_path / "english.gpkg")
-    geopackage.create_working_copy(path, county_code="339901", county_name="示例县", store_styles=False)
+    create_working_copy(path, county_code="339901", county_name="示例县", store_styles=False)
     store_default_styles(path, "en")  # made by an English QGIS
     assert _labels(open_layer(path, schema.BASEMAP, "en"))["0301"] == "0301 Arbor forest land"
     _assert_legend(path, "zh")

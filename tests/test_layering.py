@@ -74,3 +74,55 @@ def test_the_scan_sees_relative_and_lazy_imports(tmp_path):
     finally:
         PKG = old
     assert len(found) == 4, found  # the modules and the names imported from them
+
+
+def _module_of(path: str) -> str:
+    rel = os.path.relpath(path, os.path.dirname(PKG))[:-3].replace(os.sep, ".")
+    return rel[: -len(".__init__")] if rel.endswith(".__init__") else rel
+
+
+def _top_level_imports(path: str):
+    """The plugin modules a file imports when it is imported (module level, not inside functions)."""
+    mod = _module_of(path)
+    package = mod.split(".") if path.endswith("__init__.py") else mod.split(".")[:-1]
+    with open(path, encoding="utf-8") as fh:
+        tree = ast.parse(fh.read(), path)
+    todo, out = list(tree.body), set()
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.If, ast.Try)):
+            todo += node.body + node.orelse + getattr(node, "finalbody", []) + [
+                n for h in getattr(node, "handlers", []) for n in h.body]
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else [])) \
+                if node.level else (node.module or "")
+            out.add(base)
+            out.update(f"{base}.{a.name}" for a in node.names)
+    return {m for m in out if m.startswith("forestry_plugin")}
+
+
+def test_no_import_cycles():
+    """geopackage, project, workflow and the sync tables once imported each other (creating a working copy lived in
+    geopackage.py): plain module-level imports only, and no cycle among them."""
+    files = glob.glob(os.path.join(PKG, "**", "*.py"), recursive=True)
+    modules = {_module_of(p): p for p in files}
+    graph = {m: {d for d in _top_level_imports(p) if d in modules and d != m} for m, p in modules.items()}
+    cycles, state = [], {}
+
+    def visit(m, stack):
+        state[m] = "open"
+        for d in sorted(graph[m]):
+            if state.get(d) == "open":
+                cycles.append(" -> ".join(stack[stack.index(d):] + [d]))
+            elif d not in state:
+                visit(d, stack + [d])
+        state[m] = "done"
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    # a package importing its own submodules (forestry_plugin/__init__ -> plugin) is not a cycle of concern
+    cycles = [c for c in cycles if not c.startswith("forestry_plugin -> ")]
+    assert cycles == [], cycles

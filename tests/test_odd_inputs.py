@@ -28,6 +28,7 @@ from forestry_plugin.core.checks.profile import (
     save_profile,
 )
 from forestry_plugin.core.sync import changes
+from forestry_plugin.core.working_copy import create_working_copy
 from forestry_plugin.processing.provider import ForestryProvider
 
 PW = "demo-pass-2025"
@@ -54,7 +55,7 @@ def patch_record(i, **attrs):
 
 def new_copy(tmp_path, name="wc.gpkg"):
     path = str(tmp_path / name)
-    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    create_working_copy(path, county_code="339901", store_styles=False)
     return path
 
 

@@ -18,6 +18,7 @@ from forestry_plugin.core import audit, audit_chain, geopackage, identity, workf
 from forestry_plugin.core.checks import store
 from forestry_plugin.core.sync.client import PlatformClient
 from forestry_plugin.core.sync.engine import SyncEngine
+from forestry_plugin.core.working_copy import create_working_copy
 from reference_platform.server import read_gpkg_patches
 
 PW = "demo-pass-2025"
@@ -31,7 +32,7 @@ def login(url, user):
 
 def new_copy(tmp_path, name):
     path = str(tmp_path / name)
-    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    create_working_copy(path, county_code="339901", store_styles=False)
     return path
 
 

@@ -43,6 +43,7 @@ from forestry_plugin.core.sync.client import (
     ThrottledError,
 )
 from forestry_plugin.core.sync.engine import SyncEngine
+from forestry_plugin.core.working_copy import create_working_copy
 
 PW = "demo-pass-2025"
 WRONG_PW = "not-the-password-4711"
@@ -217,7 +218,7 @@ def patch(i, **attrs):
 def working_copy(tmp_path, name="wc.gpkg", styles=False) -> str:
     """A working copy of county 339901 with 5 new patches, one of which the platform refuses (its summary errors)."""
     path = str(tmp_path / name)
-    geopackage.create_working_copy(path, county_code="339901", county_name="示例县", store_styles=styles)
+    create_working_copy(path, county_code="339901", county_name="示例县", store_styles=styles)
     geopackage.write_features(path, schema.PATCHES, [patch(i) for i in range(1, 5)] + [patch(5, species="nope")])
     return path
 

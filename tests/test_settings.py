@@ -4,6 +4,7 @@ value is input: another plugin version or a hand-edited QGIS3.ini), per server, 
 import pytest
 from qgis.core import QgsSettings
 
+from forestry_plugin.core.working_copy import create_working_copy
 from forestry_plugin.settings import DEFAULT_PLATFORM_URL, PluginSettings, WorkingCopyKey
 
 
@@ -56,7 +57,7 @@ def test_working_copy_keys_are_the_ones_the_copy_holds(tmp_path, qgis_app):
     from forestry_plugin.core import geopackage
 
     path = str(tmp_path / "wc.gpkg")
-    geopackage.create_working_copy(path, county_code="339901", county_name="示例县", store_styles=False)
+    create_working_copy(path, county_code="339901", county_name="示例县", store_styles=False)
     assert geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) == "339901"
     assert geopackage.get_setting(path, WorkingCopyKey.COUNTY_NAME) == "示例县"
     assert str(geopackage.get_setting(path, WorkingCopyKey.CRS)).startswith("EPSG:")

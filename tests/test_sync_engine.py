@@ -22,6 +22,7 @@ from forestry_plugin import schema
 from forestry_plugin.core import audit, geopackage
 from forestry_plugin.core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, ProtocolError
 from forestry_plugin.core.sync.engine import SyncEngine, wkb_of_blob
+from forestry_plugin.core.working_copy import create_working_copy
 from reference_platform.server import stop_server
 
 PW = "demo-pass-2025"
@@ -45,14 +46,14 @@ def patch(i, **attrs):
 @pytest.fixture()
 def copy_a(tmp_path, qgis_app):
     path = str(tmp_path / "a.gpkg")
-    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    create_working_copy(path, county_code="339901", store_styles=False)
     geopackage.write_features(path, schema.PATCHES, [patch(i) for i in range(1, 6)])
     return path
 
 
 def empty_copy(tmp_path, name):
     path = str(tmp_path / name)
-    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    create_working_copy(path, county_code="339901", store_styles=False)
     return path
 
 

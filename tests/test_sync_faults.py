@@ -27,6 +27,7 @@ from forestry_plugin.core import geopackage
 from forestry_plugin.core.sync.adapter import same_geometry, same_value
 from forestry_plugin.core.sync.client import PlatformClient, PlatformError
 from forestry_plugin.core.sync.engine import SyncEngine
+from forestry_plugin.core.working_copy import create_working_copy
 
 PW = "demo-pass-2025"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -47,7 +48,7 @@ def patch(i: int, **attrs):
 
 def new_copy(tmp_path, name: str, patches=()) -> str:
     path = str(tmp_path / name)
-    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    create_working_copy(path, county_code="339901", store_styles=False)
     if patches:
         geopackage.write_features(path, schema.PATCHES, [patch(i) for i in patches])
     return path
@@ -431,7 +432,7 @@ def test_review_killed_after_the_platform_applied_the_moves_resumes(platform, pr
 
     server, url = platform
     tech = str(tmp_path / "tech.gpkg")
-    geopackage.create_working_copy(tech, county_code="339901", store_styles=False)
+    create_working_copy(tech, county_code="339901", store_styles=False)
     patches = make_patches(tech, ["accepted", "accepted", "accepted"])
     onboard(server, tech)
     path, _eng = reviewer_copy(tmp_path, url, "county.gpkg", "demo_county")

@@ -10,6 +10,7 @@ from forestry_plugin.core.project import load_working_copy
 from forestry_plugin.core.sync.auth import store_basic_config
 from forestry_plugin.core.sync.client import PlatformClient
 from forestry_plugin.core.sync.engine import SyncEngine
+from forestry_plugin.core.working_copy import create_working_copy
 from forestry_plugin.gui.sync_panel import SyncPanel
 
 MASTER = "forestry-test-master"
@@ -55,7 +56,7 @@ def test_login_upload_conflict_and_resolution(panel, platform, auth, design_coun
     assert SyncEngine(design_county.path, panel.client).local_changes()["total"] == 0
     # A colleague elsewhere changes two patches; we change the same two here.
     other = str(tmp_path / "other.gpkg")
-    geopackage.create_working_copy(other, county_code="339901", store_styles=False)
+    create_working_copy(other, county_code="339901", store_styles=False)
     c2 = PlatformClient(url)
     c2.login("demo_tech", PW)
     e2 = SyncEngine(other, c2)

@@ -11,6 +11,8 @@ import json
 import os
 import sys
 
+from forestry_plugin.core.working_copy import create_working_copy
+
 OUT_ENV, WC_ENV, STATUS_ENV, ROOT_ENV = "FORESTRY_SYNC_OUT", "FORESTRY_SYNC_WC", "FORESTRY_SYNC_STATUS", "FORESTRY_SYNC_ROOT"
 # qgis --code exec()s this file without __file__: the checkout comes through the environment there.
 ROOT = os.environ.get(ROOT_ENV) or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -62,7 +64,7 @@ def _in_qgis() -> None:  # pragma: no cover - runs inside qgis.bin
         panel.start("upload", wait=True)
         # Someone at the county changes two patches on the platform; this computer changes the same two.
         other = os.path.join(os.path.dirname(wc), "other.gpkg")
-        geopackage.create_working_copy(other, county_code="339901", store_styles=False)
+        create_working_copy(other, county_code="339901", store_styles=False)
         c2 = PlatformClient(url)
         c2.login("demo_tech", PASSWORD)
         e2 = SyncEngine(other, c2)

@@ -12,6 +12,7 @@ from qgis.core import QgsApplication, QgsProcessingException, QgsSettings
 from forestry_plugin import schema
 from forestry_plugin.core import geopackage
 from forestry_plugin.core.sync.auth import CredentialsError, credentials, store_basic_config
+from forestry_plugin.core.working_copy import create_working_copy
 from forestry_plugin.processing.provider import ForestryProvider
 from reference_platform.server import start_server, stop_server
 
@@ -54,7 +55,7 @@ def test_upload_then_download_algorithms(authcfg, provider, design_county, tmp_p
                                                 "WORKING_COPY": design_county.path})
         assert up["ACCEPTED"] == design_county.patch_count and up["CONFLICTS"] == 0
         other = str(tmp_path / "other.gpkg")
-        geopackage.create_working_copy(other, county_code="339901", store_styles=False)
+        create_working_copy(other, county_code="339901", store_styles=False)
         down = processing.run("forestry:download", {"SERVER_URL": url, "AUTHCFG": authcfg, "COUNTY": "339901",
                                                     "WORKING_COPY": other})
         assert down["PULLED"] == design_county.patch_count

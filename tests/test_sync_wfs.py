@@ -23,6 +23,7 @@ from forestry_plugin.core.sync.adapter import same_geometry, same_value
 from forestry_plugin.core.sync.client import AuthError, NetworkError, PlatformError
 from forestry_plugin.core.sync.engine import SyncEngine
 from forestry_plugin.core.sync.wfs import DescriptionError, WfsPlatform, check_description, load_description
+from forestry_plugin.core.working_copy import create_working_copy
 from tests.faultproxy import FAULTS, FaultProxy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -109,7 +110,7 @@ def patch(i: int, **attrs):
 
 def new_copy(tmp_path, name: str, patches=()) -> str:
     path = str(tmp_path / name)
-    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    create_working_copy(path, county_code="339901", store_styles=False)
     if patches:
         geopackage.write_features(path, schema.PATCHES, [patch(i) for i in patches])
     return path

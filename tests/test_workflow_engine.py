@@ -12,6 +12,7 @@ from osgeo import ogr
 from forestry_plugin import schema
 from forestry_plugin.core import audit, geopackage, identity, workflow
 from forestry_plugin.core.area import AreaCalculator
+from forestry_plugin.core.working_copy import create_working_copy
 
 SIDE = 100.0  # 100 m squares: 10 000 m2 ≈ 15 mu, well above every tolerance
 
@@ -80,7 +81,7 @@ def audit_rows(path: str):
 @pytest.fixture()
 def wc(tmp_path, qgis_app):
     path = str(tmp_path / "wf.gpkg")
-    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    create_working_copy(path, county_code="339901", store_styles=False)
     return path
 
 

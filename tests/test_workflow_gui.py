@@ -12,6 +12,7 @@ from test_workflow_engine import add_issue, audit_rows, make_patches, stage_of
 from forestry_plugin import schema
 from forestry_plugin.core import geopackage, identity, workflow
 from forestry_plugin.core.project import load_working_copy
+from forestry_plugin.core.working_copy import create_working_copy
 from forestry_plugin.gui.workflow_dock import WorkflowDock
 
 
@@ -23,7 +24,7 @@ def as_user(role, name, units=("339901",)):
 @pytest.fixture()
 def review(tmp_path, qgis_iface, qgis_canvas, qgis_new_project):
     path = str(tmp_path / "review.gpkg")
-    geopackage.create_working_copy(path, county_code="339901")
+    create_working_copy(path, county_code="339901")
     patches = make_patches(path, ["accepted", "accepted", "included", "design"])
     layers = load_working_copy(path, QgsProject.instance(), lang="en")
     qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4549"))

@@ -10,6 +10,7 @@ from test_workflow_engine import add_issue, audit_rows, make_patches, stage_of
 
 from forestry_plugin import schema
 from forestry_plugin.core import geopackage, identity
+from forestry_plugin.core.working_copy import create_working_copy
 from forestry_plugin.processing.provider import ForestryProvider
 
 
@@ -30,7 +31,7 @@ def provider(qgis_processing):
 @pytest.fixture()
 def wc(tmp_path, qgis_app):
     path = str(tmp_path / "wf.gpkg")
-    geopackage.create_working_copy(path, county_code="339901", store_styles=False)
+    create_working_copy(path, county_code="339901", store_styles=False)
     return path
 
 

@@ -108,9 +108,10 @@ def create_layer(ds: ogr.DataSource, layer_def: schema.LayerDef, srs: Optional[o
     return lyr
 
 
-def create_working_copy(path: str, crs: str = schema.DEFAULT_PROJECT_CRS, overwrite: bool = False,
-                        county_code: str = "", county_name: str = "", store_styles: bool = True) -> str:
-    """Create an empty working-copy GeoPackage with every table of the schema (and default styles)."""
+def create_tables(path: str, crs: str = schema.DEFAULT_PROJECT_CRS, overwrite: bool = False,
+                  county_code: str = "", county_name: str = "") -> str:
+    """A GeoPackage with every table of the schema and the working copy's settings, nothing more (a whole working
+    copy, with styles, audit chain and change tracking: working_copy.create_working_copy)."""
     if os.path.exists(path):
         if not overwrite:
             raise WorkingCopyError(f"{path} already exists")
@@ -129,13 +130,6 @@ def create_working_copy(path: str, crs: str = schema.DEFAULT_PROJECT_CRS, overwr
         _create_indexes(con)
         set_settings(con, {WorkingCopyKey.SCHEMA_VERSION: SCHEMA_VERSION, WorkingCopyKey.CRS: crs,
                            WorkingCopyKey.COUNTY_CODE: county_code, WorkingCopyKey.COUNTY_NAME: county_name})
-    if store_styles:
-        from .project import store_default_styles  # needs QGIS layers; imported late to keep this module light
-
-        store_default_styles(path)
-    from .workflow import upgrade_working_copy  # audit chain, change tracking, exception policy columns
-
-    upgrade_working_copy(path)
     return path
 
 

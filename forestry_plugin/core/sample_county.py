@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .. import schema
 from . import geopackage
+from .working_copy import create_working_copy
 
 COUNTY_CODE = "339901"
 COUNTY_NAME = "示例县"
@@ -333,7 +334,7 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
 
     # Write everything.
     step(0.55)
-    geopackage.create_working_copy(path, schema.DEFAULT_PROJECT_CRS, overwrite=overwrite,
+    create_working_copy(path, schema.DEFAULT_PROJECT_CRS, overwrite=overwrite,
                                    county_code=COUNTY_CODE, county_name=COUNTY_NAME)
     step(0.7)
     def wkb(g):  # 2D WKB: also right when QGIS's older GEOS is the one loaded (qgis_process)

@@ -31,7 +31,8 @@ Ask = Callable[[str, Sequence[Any]], Optional[str]]
 
 
 def _checks_module(name: str):
-    """The check engine's module, imported lazily (None if the engine is not installed)."""
+    """The check engine's module, or None where shapely is missing (the plugin loads without it and says what to
+    install; editing goes on without the live check)."""
     try:
         return importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.core.checks.{name}")
     except ImportError:

@@ -30,6 +30,7 @@ from qgis.PyQt.QtWidgets import (
 from .. import schema
 from ..core import geopackage
 from ..core.project import audit_problems_on_open, load_working_copy_steps, stage_summary
+from ..core.working_copy import create_working_copy
 from ..i18n import tr, ui_language
 from .common import DockComponent, current_working_copy, detach_task, working_copy_of  # noqa: F401 (re-exported)
 
@@ -400,7 +401,7 @@ class ProjectDock(QgsDockWidget):
         if not path.lower().endswith(".gpkg"):
             path += ".gpkg"
         try:
-            geopackage.create_working_copy(path, overwrite=os.path.exists(path), county_code=code)
+            create_working_copy(path, overwrite=os.path.exists(path), county_code=code)
         except (geopackage.WorkingCopyError, OSError) as e:
             self._message(str(e), Qgis.Critical)
             return

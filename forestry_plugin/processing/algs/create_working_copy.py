@@ -14,6 +14,7 @@ from qgis.core import (
 
 from ... import schema
 from ...core import geopackage
+from ...core.working_copy import create_working_copy
 from ...i18n import tr
 
 
@@ -66,7 +67,7 @@ class CreateWorkingCopyAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(tr("{0} is not a CGCS2000 CRS (EPSG:4490 or a CGCS2000 Gauss-Kruger zone)").format(
                 crs.authid()))
         try:
-            geopackage.create_working_copy(out, crs.authid(), overwrite=True, county_code=code, county_name=name)
+            create_working_copy(out, crs.authid(), overwrite=True, county_code=code, county_name=name)
         except geopackage.WorkingCopyError as e:
             raise QgsProcessingException(str(e)) from e
         return {self.OUTPUT: out, "FAULTS": ""}
