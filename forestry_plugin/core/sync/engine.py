@@ -321,15 +321,7 @@ class SyncEngine:
             if is_canceled and is_canceled():
                 raise CanceledError(tr("Canceled"))
             with sync_transaction(self.path) as con:
-                for f in feats:
-                    summary.pulled += 1
-                    outcome = self._merge_or_quarantine(con, f, summary)
-                    if outcome == "applied":
-                        summary.applied += 1
-                    elif outcome == "deleted":
-                        summary.deleted += 1
-                    elif outcome == "conflict":
-                        summary.conflicts += 1
+                self._take(con, feats, summary)
                 self._set_state(con, "cursor", next_cursor)
             pages += 1
             if progress:
@@ -364,15 +356,19 @@ class SyncEngine:
         if not feats:
             return
         with sync_transaction(self.path) as con:
-            for f in feats:
-                summary.pulled += 1
-                outcome = self._merge_or_quarantine(con, f, summary)
-                if outcome == "applied":
-                    summary.applied += 1
-                elif outcome == "deleted":
-                    summary.deleted += 1
-                elif outcome == "conflict":
-                    summary.conflicts += 1
+            self._take(con, feats, summary)
+
+    def _take(self, con, feats: List[Any], summary: SyncSummary) -> None:
+        """Merge platform records into the copy (inside the caller's sync transaction), counting the outcomes."""
+        for f in feats:
+            summary.pulled += 1
+            outcome = self._merge_or_quarantine(con, f, summary)
+            if outcome == "applied":
+                summary.applied += 1
+            elif outcome == "deleted":
+                summary.deleted += 1
+            elif outcome == "conflict":
+                summary.conflicts += 1
 
     def _merge_or_quarantine(self, con, feature: Any, summary: SyncSummary) -> str:
         """Merge one platform record; one that cannot be read is set aside with its reason (the pull goes on and
