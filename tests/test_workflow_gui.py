@@ -297,3 +297,36 @@ def test_queue_shows_tuban_no_or_a_short_id(review):
     assert "2025-0007" in shown
     assert all(len(t) <= 10 for t in shown), shown  # never a full UUID
     assert not any(p["patch_id"] in dock.info_label.text() for p in patches)
+
+
+def test_queue_follows_the_numbers_the_checks_give(review, qgis_iface):
+    """The checks number unnumbered patches before a run: the review queue shows the numbers at once, not the
+    id prefixes it showed before (seen in the walkthrough until the dock was refreshed by hand)."""
+    from forestry_plugin.gui import checks_dock
+
+    dock, path, patches, layers = review
+    with geopackage.connect(path) as con:
+        con.execute(f"UPDATE {schema.PATCHES} SET tuban_no = NULL, stage = 'accepted'")
+    dock.refresh()
+    before = {dock.queue_table.item(r, 0).text() for r in range(dock.queue_table.rowCount())}
+    assert before and all(t in [p["patch_id"][:8] for p in patches] for t in before), before
+    checks = checks_dock.ChecksDock(qgis_iface)
+    try:
+        with monkeypatch_stages(checks_dock, ("accepted",)):
+            assert checks.number_missing(path, layers[schema.PATCHES]) == len(patches)
+    finally:
+        checks.deleteLater()
+    after = {dock.queue_table.item(r, 0).text() for r in range(dock.queue_table.rowCount())}
+    assert after and not after & before, after  # numbered, without a refresh by hand
+
+
+class monkeypatch_stages:  # noqa: N801 - a small context manager
+    def __init__(self, module, stages):
+        self.module, self.stages = module, stages
+
+    def __enter__(self):
+        self.old = self.module.AUTO_NUMBER_STAGES
+        self.module.AUTO_NUMBER_STAGES = self.stages
+
+    def __exit__(self, *exc):
+        self.module.AUTO_NUMBER_STAGES = self.old

@@ -121,6 +121,12 @@ _listeners: List[Any] = []  # called with no arguments when the session changes 
 def set_session(identity: Optional[Identity]) -> None:
     """Make `identity` (from a fresh login) the acting person; None on logout."""
     _session["identity"] = identity
+    notify()
+
+
+def notify() -> None:
+    """Tell the docks that follow the session to read the working copy again (the session changed, or what they
+    show did: a sync's answers, patches numbered)."""
     for fn in list(_listeners):
         fn()
 

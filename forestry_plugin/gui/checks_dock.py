@@ -332,6 +332,7 @@ class ChecksDock(QgsDockWidget):
             return 0
         layer.dataProvider().reloadData()
         layer.triggerRepaint()
+        identity.notify()  # the review queue names patches by their numbers now
         self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("{0} patch(es) without a patch number were "
                                                                       "numbered.").format(n), Qgis.Info, 5)
         return n

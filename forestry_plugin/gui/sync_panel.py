@@ -764,7 +764,7 @@ class SyncPanel(QgsDockWidget):
         self.refresh()
         # The platform's answers changed stages and the moves' states in the working copy: the docks that follow
         # the session (the review dock's queue, pending marks and history) read them again.
-        identity.set_session(identity.session_identity())
+        identity.notify()
 
     def _selected_patch(self) -> Optional[str]:
         rows = self.conflicts_table.selectionModel().selectedRows()
