@@ -104,7 +104,11 @@ class PluginSettings:
 
     def remember_server(self, url: str, kind: str, description: str = "") -> None:
         """After a login: the kind (and WFS description) of this server, and it as the last server."""
-        self.sync_url, self.sync_kind = url, kind
+        from qgis.PyQt.QtCore import QUrl
+
+        # a URL typed with user:password@ is kept without them (credentials live in QgsAuthManager only)
+        self.sync_url = QUrl(url.strip()).toDisplayString(QUrl.RemoveUserInfo)
+        self.sync_kind = kind
         self._set(self._server(url) + "/kind", self.sync_kind)
         if kind == "wfs":
             self.wfs_description = description

@@ -240,32 +240,33 @@
       <translation>reference_source 设置中不得包含密码：请使用认证配置（"authcfg"）或 pg_service.conf / .pgpass 条目</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="60" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="52" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="62" />
       <source>The reference_source setting cannot be used: {0}</source>
       <translation>reference_source 设置无法使用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="80" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="82" />
       <source>The reference database cannot be reached ({0})</source>
       <translation>无法连接参考数据库（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="88" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="90" />
       <source>The reference database has no geometry table {0}.{1}</source>
       <translation>参考数据库中没有几何表 {0}.{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="126" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="128" />
       <source>The reference database could not be read ({0})</source>
       <translation>无法读取参考数据库（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="151" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="153" />
       <source>{0} could not be loaded into the reference database</source>
       <translation>{0} 无法载入参考数据库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="179" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="181" />
       <source>The working copy's patch layer has no EPSG code: the reference database cannot be read in its coordinates</source>
       <translation>工作副本的图斑图层没有 EPSG 代码：无法按其坐标读取参考数据库</translation>
     </message>
@@ -393,7 +394,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="69" />
       <location filename="../forestry_plugin/core/reports/progress.py" line="144" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="128" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="129" />
       <source>Patches</source>
       <translation>图斑数</translation>
     </message>
@@ -473,7 +474,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="142" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="512" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="513" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
@@ -1246,27 +1247,27 @@
       <translation>{0} 已损坏，无法使用（{1}）：请从备份恢复，或新建工作副本并从平台下载图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="256" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="250" />
       <source>Working copy not found: {0}</source>
       <translation>找不到工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="323" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="317" />
       <source>{0} is not a forestry working copy (no {1} table)</source>
       <translation>{0} 不是林业工作副本（没有 {1} 表）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="339" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="333" />
       <source>{0} is not a GeoPackage: {1}</source>
       <translation>{0} 不是 GeoPackage：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="342" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="336" />
       <source>{0} lacks tables: {1}</source>
       <translation>{0} 缺少数据表：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="344" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="338" />
       <source>{0} was written by a newer plugin version (schema {1})</source>
       <translation>{0} 由更新版本的插件写入（模式版本 {1}）</translation>
     </message>
@@ -1575,7 +1576,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/project.py" line="35" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="540" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="541" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="93" />
       <source>Checks</source>
       <translation>质检</translation>
@@ -1663,7 +1664,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="118" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="300" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="301" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
@@ -1714,7 +1715,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="144" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="128" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="129" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
       <source>Area (mu)</source>
       <translation>面积（亩）</translation>
@@ -1823,7 +1824,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="281" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="252" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="285" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
@@ -1834,7 +1835,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="286" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="254" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="287" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
@@ -1931,19 +1932,19 @@
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="398" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="612" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="402" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="616" />
       <source>{0}: the platform's record could not be taken ({1}); it was set aside and the other patches were taken</source>
       <translation>{0}：无法接收平台的该条记录（{1}），已将其搁置，其他图斑已正常接收</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="399" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="613" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="403" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="617" />
       <source>a record without a patch id</source>
       <translation>一条没有图斑标识的记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="490" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="494" />
       <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
       <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
     </message>
@@ -1968,136 +1969,147 @@
       <translation>提交数据包以文件交换（导出数据包… / 导入数据包…），不做同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="76" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="77" />
       <source>The WFS service description {0} cannot be read: {1}</source>
       <translation>无法读取 WFS 服务描述 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="85" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="86" />
       <source>The WFS service description {0} is not a JSON object</source>
       <translation>WFS 服务描述 {0} 不是 JSON 对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="93" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="94" />
       <source>unknown keys: {0}</source>
       <translation>未知的键：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="96" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="97" />
       <source>version must be 1.1.0, not {0}</source>
       <translation>version 必须为 1.1.0，而不是 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="100" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="101" />
       <source>{0} must be a name</source>
       <translation>{0} 必须是名称</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="105" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="106" />
       <source>fields must map the plugin's field names to the server's names (or null)</source>
       <translation>fields 必须把插件的字段名对应到服务器的字段名（或 null）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="108" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="109" />
       <source>{0} must be a whole number from {1} to {2}</source>
       <translation>{0} 必须是 {1} 到 {2} 之间的整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="111" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="112" />
       <source>coordinate_tolerance must be a number of degrees from 0 to 0.01</source>
       <translation>coordinate_tolerance 必须是 0 到 0.01 之间的度数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="117" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="118" />
       <source>srs_name {0} is not a coordinate reference system</source>
       <translation>srs_name {0} 不是坐标参照系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="119" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="120" />
       <source>The WFS service description {0} cannot be used: {1}</source>
       <translation>WFS 服务描述 {0} 无法使用：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="219" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="252" />
       <source>A WFS server serves no workflow policy: the plugin's own applies</source>
       <translation>WFS 服务器不提供审核流程规则：使用插件自带的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="256" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="289" />
       <source>The WFS server failed (HTTP {0}): {1}</source>
       <translation>WFS 服务器出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="261" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="294" />
       <source>The WFS server refused: {0}</source>
       <translation>WFS 服务器拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="262" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="295" />
       <source>The WFS server refused the request (HTTP {0}): {1}</source>
       <translation>WFS 服务器拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="263" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="296" />
       <source>{0} bytes</source>
       <translation>{0} 字节</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="285" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="318" />
       <source>The WFS server sent a reply that is not XML ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>WFS 服务器的应答不是 XML（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="297" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="330" />
       <source>The WFS server publishes no feature type {0}</source>
       <translation>WFS 服务器没有发布要素类型 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="316" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="349" />
       <source>The WFS feature type {0} lacks the fields {1} (see docs/sync.md: what a WFS server must publish)</source>
       <translation>WFS 要素类型 {0} 缺少字段 {1}（见 docs/sync.md：WFS 服务器须发布的内容）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="387" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="420" />
       <source>The WFS server sent a reply that could not be read ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取 WFS 服务器的应答（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="393" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="426" />
       <source>The WFS server sent a malformed reply: {0}</source>
       <translation>WFS 服务器的应答格式不正确：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="415" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="436" />
+      <source>The WFS server sent a reply that is not a feature collection ({0} bytes)</source>
+      <translation>WFS 服务器的应答不是要素集合（{0} 字节）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="455" />
       <source>The WFS server sent GML that could not be read</source>
       <translation>WFS 服务器返回的 GML 无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="496" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="538" />
       <source>The WFS server does not page its answers (STARTINDEX): lower the page size in the service description, or ask for paging to be enabled</source>
       <translation>WFS 服务器不支持分页（STARTINDEX）：请在服务描述中减小每页数量，或请服务器管理员开启分页</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="560" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="601" />
       <source>The WFS server's answer to the upload was cut off ({0} bytes); nothing is lost: the next upload checks what the server holds</source>
       <translation>WFS 服务器对上传的应答被截断（{0} 字节）；数据没有丢失：下次上传会先核对服务器上已有的内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="673" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="720" />
       <source>The WFS server gave the patch no feature id: it cannot be deleted through WFS</source>
       <translation>WFS 服务器未给出该图斑的要素 ID：无法通过 WFS 删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="684" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="797" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="731" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="841" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="866" />
       <source>The WFS server refused the change: {0}</source>
       <translation>WFS 服务器拒绝了该修改：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="685" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="798" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="732" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="867" />
       <source>no reason given</source>
       <translation>未说明原因</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="808" />
+      <source>The patch has no geometry: draw it before it is uploaded</source>
+      <translation>该图斑没有几何图形：请先勾绘再上传</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/workflow.py" line="78" />
@@ -2253,7 +2265,7 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="78" />
       <location filename="../forestry_plugin/gui/checks_dock.py" line="120" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="335" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="336" />
       <source>Forestry checks</source>
       <translation>林业质检</translation>
     </message>
@@ -2301,7 +2313,7 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
       <location filename="../forestry_plugin/gui/common.py" line="65" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="144" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="145" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
@@ -2337,14 +2349,14 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
-      <location filename="../forestry_plugin/gui/edit_live.py" line="225" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="226" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="343" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="170" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="442" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="443" />
       <source>Accept as exception…</source>
       <translation>认可为例外…</translation>
     </message>
@@ -2367,7 +2379,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="287" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="691" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="695" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="511" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
@@ -2388,54 +2400,54 @@
       <translation>无法为图斑编号：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="335" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="336" />
       <source>{0} patch(es) without a patch number were numbered.</source>
       <translation>已为 {0} 个没有图斑编号的图斑编号。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="351" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="352" />
       <source>Checks canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="362" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="363" />
       <source>{0} patches checked in {1:.2f} s: {2} open findings, {3} errors</source>
       <translation>已质检 {0} 个图斑，用时 {1:.2f} 秒：{2} 个未处理问题，其中 {3} 个错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="431" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="432" />
       <source>Accept the finding as an exception, with a reason</source>
       <translation>将该问题认可为例外（须说明理由）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="460" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="461" />
       <source>No automatic fix for this finding</source>
       <translation>该问题没有自动修复方法</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="490" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="491" />
       <source>The fix would remove the whole patch: not applied</source>
       <translation>该修复会删除整个图斑：未执行</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="497" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="498" />
       <source>Fix: {0}</source>
       <translation>修复：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="506" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="507" />
       <source>Fixed in the edit buffer: save the layer, or undo (Ctrl+Z)</source>
       <translation>已在编辑缓冲区中修复：请保存图层，或撤销（Ctrl+Z）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="513" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="514" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="131" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="74" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="540" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="541" />
       <source>Check patches against the base map and review the findings</source>
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
@@ -2466,7 +2478,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/common.py" line="66" />
-      <location filename="../forestry_plugin/gui/edit_live.py" line="251" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="252" />
       <source>Save</source>
       <translation>保存</translation>
     </message>
@@ -2713,68 +2725,68 @@
       <translation>无法删除图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="49" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="50" />
       <source>Live check unavailable: {0}</source>
       <translation>实时质检不可用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="61" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="62" />
       <source>, </source>
       <translation>、</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="178" />
-      <location filename="../forestry_plugin/gui/edit_live.py" line="122" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="179" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="123" />
       <source>Patch {0} cannot be saved: {1}</source>
       <translation>图斑 {0} 不能保存：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="213" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="214" />
       <source>Check findings for {0} patches</source>
       <translation>{0} 个图斑的检查结果</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="215" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="216" />
       <source>Check findings for patch {0}</source>
       <translation>图斑 {0} 的质检结果</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="220" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="221" />
       <source>{0} error(s), {1} warning(s). Errors block the save unless you accept them as exceptions with a reason.</source>
       <translation>{0} 个错误，{1} 个警告。除非填写理由认可为例外，否则错误将阻止保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="225" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="226" />
       <source>Severity</source>
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="225" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="226" />
       <source>Rule</source>
       <translation>规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="225" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="226" />
       <source>Message</source>
       <translation>说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="247" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="248" />
       <source>Reason for accepting the errors as exceptions</source>
       <translation>认可这些错误为例外的理由</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="251" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="252" />
       <source>Accept as exceptions and save</source>
       <translation>认可为例外并保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="253" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="254" />
       <source>Back to editing</source>
       <translation>返回编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_live.py" line="311" />
+      <location filename="../forestry_plugin/gui/edit_live.py" line="312" />
       <source>Live check failed: {0}</source>
       <translation>实时检查失败：{0}</translation>
     </message>
@@ -2845,7 +2857,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/editing.py" line="449" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="328" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="329" />
       <location filename="../forestry_plugin/plugin.py" line="88" />
       <source>Forestry</source>
       <translation>林业</translation>
@@ -2911,173 +2923,173 @@
       <translation>导入 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="42" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="43" />
       <source>Forestry: reading the working copy</source>
       <translation>林业：正在读取工作副本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="72" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="73" />
       <source>Forestry: generating the sample county</source>
       <translation>林业：正在生成示例县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="114" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="115" />
       <source>Forestry working copy</source>
       <translation>林业工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="120" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="237" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="121" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="238" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="629" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="124" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="125" />
       <source>Working copy:</source>
       <translation>工作库：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="125" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="126" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="298" />
       <source>County:</source>
       <translation>县：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="128" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="129" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
       <source>Stage</source>
       <translation>阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="137" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="138" />
       <source>Reading the working copy…</source>
       <translation>正在读取工作副本…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="143" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="144" />
       <source>Generating the sample county… %p%</source>
       <translation>正在生成示例县… %p%</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="145" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="146" />
       <source>Stop generating the sample county (nothing is written)</source>
       <translation>停止生成示例县（不写入任何文件）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="154" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="155" />
       <source>Open…</source>
       <translation>打开…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="155" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="156" />
       <source>Open a working-copy GeoPackage and add its layers to the project</source>
       <translation>打开 GeoPackage 工作库并将其图层加入工程</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="156" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="157" />
       <source>New…</source>
       <translation>新建…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="157" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="158" />
       <source>Create an empty working copy for a county</source>
       <translation>为一个县新建空的工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="158" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="159" />
       <source>Sample county…</source>
       <translation>示例县…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="159" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="160" />
       <source>Generate the sample county with labelled faults, for training and trials</source>
       <translation>生成带已标注错误的示例县数据，用于培训和试用</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="160" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="161" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="177" />
       <source>Refresh</source>
       <translation>刷新</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="286" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="287" />
       <source>Cannot read: {0}</source>
       <translation>无法读取：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="313" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="314" />
       <source>The audit log of {0} was altered outside the plugin: {1}. Syncing is refused until the platform administrator has looked at it.</source>
       <translation>{0} 的审核日志在插件之外被改动：{1}。在平台管理员核查之前拒绝同步。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="335" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="336" />
       <source>Open working copy</source>
       <translation>打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="339" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="340" />
       <source>A working copy is being opened; wait until it is shown</source>
       <translation>正在打开工作副本，请等待其显示完成</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="373" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="374" />
       <source>Cannot open the working copy: {0}</source>
       <translation>无法打开工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="393" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="396" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="394" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="397" />
       <source>New working copy</source>
       <translation>新建工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="393" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="335" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="417" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="394" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="336" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="418" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="396" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="397" />
       <source>County code (6 digits, GB/T 2260):</source>
       <translation>县级行政区代码（6 位，GB/T 2260）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="398" />
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="64" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="399" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="65" />
       <source>A county code has 6 digits, e.g. 330110</source>
       <translation>县级行政区代码为 6 位数字，例如 330110</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="413" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="414" />
       <source>The sample county is being generated; wait until it is opened</source>
       <translation>正在生成示例县，请等待其打开</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="416" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="417" />
       <source>Sample county</source>
       <translation>示例县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="451" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="452" />
       <source>Cannot generate the sample county: {0}</source>
       <translation>无法生成示例县：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="453" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="454" />
       <source>Sample county canceled: nothing was written</source>
       <translation>已取消示例县：未写入任何文件</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="467" />
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="30" />
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="44" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="468" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="31" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="45" />
       <source>Working copy</source>
       <translation>工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="467" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="468" />
       <source>Show the forestry working-copy panel</source>
       <translation>显示林业工作库面板</translation>
     </message>
@@ -3376,59 +3388,60 @@
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="671" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="675" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="118" />
       <source>{0} record(s) from the platform could not be taken and were set aside</source>
       <translation>平台的 {0} 条记录无法接收，已搁置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="691" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="695" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="694" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="698" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="518" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="750" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="754" />
       <source>pulled {0} (conflicts {1})</source>
       <translation>已下载 {0}（冲突 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="751" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="755" />
       <source>pushed {0}: accepted {1}, conflicts {2}, rejected {3}</source>
       <translation>已上传 {0}：接受 {1}，冲突 {2}，拒绝 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="755" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="759" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="671" />
       <source>stage moves: {0} accepted, {1} refused</source>
       <translation>阶段变更：{0} 项通过，{1} 项被拒</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="768" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="772" />
       <source>Select a conflict first</source>
       <translation>请先选择一个冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="784" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="788" />
       <source>Kept your version; it is sent with the next upload</source>
       <translation>已保留本地版本；将随下次上传发送</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="785" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="789" />
       <source>Took the platform's version</source>
       <translation>已采用平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="812" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="816" />
       <source>Platform sync</source>
       <translation>平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="812" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="816" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
     </message>
@@ -3844,47 +3857,47 @@
       <translation>{0} 个问题：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="27" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="28" />
       <source>Create working copy</source>
       <translation>新建工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="36" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="37" />
       <source>Creates a working-copy GeoPackage with every table of the patch schema (patches, earlier years, base map, admin units, basic farmland, task quotas, check findings, exceptions, audit log) and default styles. With 'Sample county' it generates the deterministic sample county with labelled faults.</source>
       <translation>新建一个包含图斑数据模型全部表（造林图斑、往年图斑、底图、行政区划、永久基本农田、年度任务、质检问题、认可例外、审核日志）及默认样式的 GeoPackage 工作库。勾选“示例县”时生成带有已标注错误的确定性示例县数据。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="45" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="46" />
       <source>CRS (CGCS2000)</source>
       <translation>坐标系（CGCS2000）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="46" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="47" />
       <source>County code (6 digits)</source>
       <translation>县级行政区代码（6 位）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="47" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="48" />
       <source>County name</source>
       <translation>县名称</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="48" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="49" />
       <source>Sample county (generated, with faults)</source>
       <translation>示例县（自动生成，含错误）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="49" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="50" />
       <source>Fault manifest</source>
       <translation>错误清单</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="60" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="61" />
       <source>Sample county: {0} patches, {1} base-map parcels, {2} labelled faults</source>
       <translation>示例县：{0} 个图斑，{1} 个底图图斑，{2} 个已标注错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="66" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="67" />
       <source>{0} is not a CGCS2000 CRS (EPSG:4490 or a CGCS2000 Gauss-Kruger zone)</source>
       <translation>{0} 不是 CGCS2000 坐标系（应为 EPSG:4490 或 CGCS2000 高斯-克吕格投影带）</translation>
     </message>

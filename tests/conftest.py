@@ -110,3 +110,18 @@ def _no_session_outlives_its_test():
     from forestry_plugin.core import identity
 
     identity.set_session(None)
+
+
+@pytest.fixture()
+def clean_settings(qgis_app):
+    """The plugin's keys as they were before the test (other tests' panels read them)."""
+    from qgis.core import QgsSettings
+
+    raw = QgsSettings()
+    before = {k: raw.value(k) for k in raw.allKeys() if k.startswith("forestry/")}
+    yield raw
+    for k in raw.allKeys():
+        if k.startswith("forestry/") and k not in before:
+            raw.remove(k)
+    for k, v in before.items():
+        raw.setValue(k, v)

@@ -1,7 +1,6 @@
 """The plugin's settings in one module: what the panels remember in the QGIS profile is read back checked (a stored
 value is input: another plugin version or a hand-edited QGIS3.ini), per server, and never holds a secret."""
 
-import pytest
 from qgis.core import QgsSettings
 
 from forestry_plugin.core.working_copy import create_working_copy
@@ -26,22 +25,10 @@ def test_stored_values_are_checked(clean_settings):
         raw.remove(key)
 
 
-@pytest.fixture()
-def clean_settings(qgis_app):
-    """The plugin's keys as they were before the test (other tests' panels read them)."""
-    raw = QgsSettings()
-    before = {k: raw.value(k) for k in raw.allKeys() if k.startswith("forestry/")}
-    yield raw
-    for k in raw.allKeys():
-        if k.startswith("forestry/") and k not in before:
-            raw.remove(k)
-    for k, v in before.items():
-        raw.setValue(k, v)
-
-
 def test_kind_remembered_per_server_without_user_info(clean_settings):
     s = PluginSettings()
-    s.remember_server("https://gis.example.cn/wfs", "wfs", "/data/city.json")
+    s.remember_server("https://someone:pw123456@gis.example.cn/wfs", "wfs", "/data/city.json")  # typed with a login
+    assert s.sync_url == "https://gis.example.cn/wfs"
     s.remember_server("https://platform.example.cn/api/v1", "rest")
     assert s.server_kind("https://gis.example.cn/wfs") == "wfs"
     assert s.server_kind("https://someone:pw123456@gis.example.cn/wfs") == "wfs"  # the same server

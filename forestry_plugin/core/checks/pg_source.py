@@ -44,10 +44,12 @@ def parse_source(raw: Any) -> Dict[str, Any]:
         raise ReferenceSourceError(tr("The reference_source setting is not JSON: {0}").format(e)) from None
     if not isinstance(d, dict) or not isinstance(d.get("dsn"), str) or not d["dsn"].strip():
         raise ReferenceSourceError(tr("The reference_source setting needs a \"dsn\" (a PostgreSQL connection string)"))
-    if re.search(r"(?i)\bpassword\s*=", d["dsn"]):
+    if re.search(r"(?i)\bpassword\s*=", d["dsn"]) or re.search(r"^[a-z]+://[^/@\s]*:[^/@\s]*@", d["dsn"].strip()):
         raise ReferenceSourceError(tr("The reference_source setting must not hold a password: use an authentication "
                                       "configuration (\"authcfg\") or a pg_service.conf / .pgpass entry"))
     tables = d.get("tables") or {}
+    if not isinstance(tables, dict):
+        raise ReferenceSourceError(tr("The reference_source setting cannot be used: {0}").format("tables"))
     problems = [k for k in tables if k not in KINDS] + [
         f"{k}={v}" for k, v in tables.items() if not (isinstance(v, str) and _NAME.match(v))]
     sch = d.get("schema") or "public"

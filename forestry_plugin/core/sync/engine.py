@@ -342,10 +342,18 @@ class SyncEngine:
                                          "base_version IS NOT NULL").fetchall():
                 known.setdefault(pid, base)
         gone = sorted(pid for pid in known if pid not in present)
+        # Missing from the list is no proof (a short page, a record without a readable version): each is asked for
+        # by id; only one the platform does not return is taken as deleted; one it returns is merged as it is.
+        still: List[Any] = []
+        for start in range(0, len(gone), 200):
+            still += self.client.fetch(self.county, gone[start:start + 200])
+        found = {r["properties"].get("patch_id") for r in still
+                 if isinstance(r, dict) and isinstance(r.get("properties"), dict)}
+        gone = [pid for pid in gone if pid not in found]
         newer = sorted(pid for pid, v in present.items() if pid in known and isinstance(v, int) and v > known[pid])
         unseen = sorted(pid for pid in present if pid not in known)
-        feats: List[Dict[str, Any]] = [{"properties": {"patch_id": pid, "version": int(known[pid]) + 1,
-                                                       "deleted": True}, "geometry": None} for pid in gone]
+        feats: List[Any] = [{"properties": {"patch_id": pid, "version": int(known[pid]) + 1, "deleted": True},
+                             "geometry": None} for pid in gone] + still
         # a patch the platform holds that this copy never took is taken too (a new patch of ours whose upload
         # reply was lost is recognised by its content in the merge)
         wanted = newer + unseen
@@ -823,7 +831,14 @@ class SyncEngine:
         if conflict is None:
             raise KeyError(patch_id)
         with sync_transaction(self.path) as con:
-            if choice == "mine":
+            server_deleted = not conflict["server"] or bool((conflict["server"].get("properties") or {}).get("deleted"))
+            if choice == "mine" and server_deleted and not self.client.lists_deletes:
+                # Deleted on a server that keeps no tombstones (WFS-T): there is no version to build on; the patch
+                # goes out again as a new one.
+                con.execute(f"UPDATE {schema.PATCHES} SET server_version = NULL WHERE patch_id = ?", (patch_id,))
+                con.execute("UPDATE sync_changes SET base_version = NULL, op = 'upsert' WHERE patch_id = ? AND "
+                            "EXISTS (SELECT 1 FROM patches WHERE patch_id = ?)", (patch_id, patch_id))
+            elif choice == "mine":
                 # Rebase on the platform's version; the local change stays pending and is pushed next.
                 con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?",
                             (conflict["server_version"], patch_id))

@@ -29,6 +29,7 @@ import base64
 import datetime as _dt
 import json
 import os
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -121,6 +122,22 @@ def check_description(raw: Any, name: str = "") -> Dict[str, Any]:
     return d
 
 
+def _whole(value: Any) -> Optional[int]:
+    """A version as a whole number (GML gives text, GeoJSON may give 3.0), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0 at all
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].split(":")[-1]
 
@@ -130,6 +147,22 @@ def _now() -> str:
 
 
 _last_stamp = [""]
+
+
+def _claim_mark(key: Optional[str], pid: str) -> str:
+    """The microseconds (".123456Z") a delete claim of batch `key` for patch `pid` carries: the same on every try of
+    the batch, so a claim whose answer was lost is recognised when the batch is sent again (one in a million
+    chance of taking another writer's change for it)."""
+    import hashlib
+
+    digest = int(hashlib.sha1(f"{key}|{pid}".encode()).hexdigest()[:8], 16) % 1_000_000
+    return f".{digest:06d}Z"
+
+
+def _claim_stamp(key: Optional[str], pid: str) -> str:
+    if not key:
+        return _stamp()
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + _claim_mark(key, pid)
 
 
 def _stamp() -> str:
@@ -397,6 +430,13 @@ class WfsPlatform(HttpTransport, Platform):
     def _gml_features(self, content: bytes) -> List[Dict[str, Any]]:
         """GML read with OGR's GML driver: every value as text (a code such as 0012 stays 0012; the schema's types
         are applied after), no schema downloaded from the server's schemaLocation."""
+        head = content[:4096]
+        if not re.search(rb"<(?:[A-Za-z0-9_]+:)?FeatureCollection\b", head):
+            # an HTML page with HTTP 200 (a login redirect, a captive portal) must never read as "nothing there"
+            e = ProtocolError(tr("The WFS server sent a reply that is not a feature collection ({0} bytes)").format(
+                len(content)))
+            e.retryable_reply = True
+            raise e
         name = f"/vsimem/wfs_{uuid.uuid4().hex}.gml"
         gdal.FileFromMemBuffer(name, content)
         try:
@@ -411,7 +451,7 @@ class WfsPlatform(HttpTransport, Platform):
                 gdal.SetThreadLocalConfigOption("GML_FIELDTYPES", before)
             if ds is None:
                 if b"featureMember" not in content and b"member" not in content:
-                    return []  # an empty collection
+                    return []  # an empty feature collection
                 raise ProtocolError(tr("The WFS server sent GML that could not be read"))
             out = []
             for i in range(ds.GetLayerCount()):
@@ -444,11 +484,8 @@ class WfsPlatform(HttpTransport, Platform):
                     pass
             props[ours] = value
         version = theirs.get(self.d["version_field"])
-        if isinstance(version, str) and version.strip().lstrip("-").isdigit():
-            version = int(version)
-        elif isinstance(version, float) and version.is_integer():
-            version = int(version)
-        props["version"] = version
+        whole = _whole(version)
+        props["version"] = whole if whole is not None else version  # anything else: set aside by the engine
         props["deleted"] = False
         changed = theirs.get(self.d["changed_field"])
         props["changed_at"] = changed if isinstance(changed, str) else None
@@ -475,11 +512,16 @@ class WfsPlatform(HttpTransport, Platform):
         page_size = min(page_size, self.d["page_size"])
         since = None
         if changed_since and changed_since != "0":
-            try:
-                t = _dt.datetime.strptime(changed_since, "%Y-%m-%dT%H:%M:%SZ")
-                since = (t - _dt.timedelta(seconds=self.d["clock_margin_s"])).strftime("%Y-%m-%dT%H:%M:%SZ")
-            except ValueError:
-                since = None  # a cursor of another kind of platform: everything
+            t = None
+            for fmt in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
+                try:
+                    t = _dt.datetime.strptime(changed_since, fmt)
+                    break
+                except ValueError:
+                    continue
+            # a cursor of another kind of platform: everything
+            since = (t - _dt.timedelta(seconds=self.d["clock_margin_s"])).strftime("%Y-%m-%dT%H:%M:%S.%fZ") \
+                if t is not None else None
         started = _now()
         latest, start, seen = "", 0, set()
         while True:
@@ -506,16 +548,15 @@ class WfsPlatform(HttpTransport, Platform):
     def present_versions(self, county: str) -> Dict[str, int]:
         self._ensure()
         out: Dict[str, int] = {}
-        start, size = 0, max(self.d["page_size"], 1000)
+        start, size = 0, self.d["page_size"]
         while True:
             feats = self._get_features(self._filter(county), start, size,
                                        [self.d["id_field"], self.d["version_field"]])
             for f in feats:
                 p = (f or {}).get("properties") or {} if isinstance(f, dict) else {}
                 pid, version = p.get(self.d["id_field"]), p.get(self.d["version_field"])
-                if isinstance(version, str) and version.isdigit():
-                    version = int(version)
-                if isinstance(pid, str) and pid and isinstance(version, int) and not isinstance(version, bool):
+                version = _whole(version)
+                if isinstance(pid, str) and pid and version is not None:
                     out[pid] = version
             if len(feats) < size:
                 return out
@@ -527,8 +568,8 @@ class WfsPlatform(HttpTransport, Platform):
     def _fetch_raw(self, county: str, patch_ids: List[str]) -> List[Any]:
         self._ensure()
         out: List[Any] = []
-        for i in range(0, len(patch_ids), 100):
-            out += self._get_features(self._filter(county, ids=patch_ids[i:i + 100]))
+        for i in range(0, len(patch_ids), 25):  # 25 ids keep the GET URL under 8 KB (Apache, nginx, Tomcat)
+            out += self._get_features(self._filter(county, ids=patch_ids[i:i + 25]))
         return out
 
     def _held(self, county: str, patch_ids: List[str]) -> Dict[str, Tuple[Dict[str, Any], str]]:
@@ -596,7 +637,7 @@ class WfsPlatform(HttpTransport, Platform):
             return "1" if value else "0"
         if isinstance(value, float):
             return repr(value)
-        return str(value)
+        return _XML_BAD.sub("", str(value))  # a control character would make the whole Transaction unreadable
 
     def _insert(self, item: Dict[str, Any], county: str, stamp: str) -> ET.Element:
         wfs, ns = NS["wfs"], self.d["namespace_uri"]
@@ -654,12 +695,18 @@ class WfsPlatform(HttpTransport, Platform):
             both.append(self._equal(self.field_map()["stage"], stage_from))
         return f
 
-    def _delete(self, item: Dict[str, Any], county: str, base: int, fid: str) -> Dict[str, Any]:
+    def _delete(self, item: Dict[str, Any], county: str, base: int, fid: str, key: Optional[str] = None,
+                held: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         """Delete one patch if the server still holds the version it was deleted on. QGIS Server 3.22 finds no
         feature for an attribute filter in a Delete (only for feature ids), so the version is claimed first by an
         Update under the version filter (base -> base + 1), then the feature is deleted by its id."""
-        stamp = _stamp()
-        claim = self._transaction([self._update(item, county, base, stamp, only={})])
+        if held is not None and self._claimed(held, key, item["patch_id"]) and \
+                (held.get("properties") or {}).get("version") == base + 1:
+            claim = {"updated": 1, "messages": {}}  # claimed by an earlier try whose answer was lost
+            stamp = (held.get("properties") or {}).get("changed_at") or ""
+        else:
+            stamp = _claim_stamp(key, item["patch_id"])
+            claim = self._transaction([self._update(item, county, base, stamp, only={})])
         if claim["updated"] != 1 or claim["messages"]:
             now = self._held(county, [item["patch_id"]]).get(item["patch_id"])
             if now is None:
@@ -683,6 +730,12 @@ class WfsPlatform(HttpTransport, Platform):
         return {"status": "rejected", "code": "server_refused", "server": now[0], "reasons": [
             tr("The WFS server refused the change: {0}").format(
                 "; ".join(done["messages"].values()) or tr("no reason given"))]}
+
+    @staticmethod
+    def _claimed(record: Dict[str, Any], key: Optional[str], pid: str) -> bool:
+        """True when the record's change time carries the mark of this batch's delete claim for the patch."""
+        changed = (record.get("properties") or {}).get("changed_at")
+        return bool(key) and isinstance(changed, str) and changed.endswith(_claim_mark(key, pid))
 
     def _written_by(self, record: Dict[str, Any], stamp: str, version: int) -> bool:
         """True when the server's record is the one a write stamped `stamp` made (version and change time)."""
@@ -745,10 +798,14 @@ class WfsPlatform(HttpTransport, Platform):
             if it.get("op") == "delete":
                 if server is None:
                     results[i] = {"status": "accepted", "version": None}  # gone already (our lost delete too)
-                elif sv == base:
-                    deletes.append((i, fid))
+                elif sv == base or (isinstance(sv, int) and isinstance(base, int) and sv == base + 1 and
+                                    self._claimed(server, idempotency_key, pid)):
+                    deletes.append((i, fid))  # (a claim of ours whose answer was lost: the delete goes on)
                 else:
                     results[i] = {"status": "conflict", "server": server, "server_version": sv}
+            elif not it.get("geometry"):  # never sent: one record the server cannot take must not block the rest
+                results[i] = {"status": "rejected", "code": "server_refused", "server": server,
+                              "reasons": [tr("The patch has no geometry: draw it before it is uploaded")]}
             elif base is None:
                 if server is None:
                     stamps[i] = _stamp()
@@ -769,8 +826,20 @@ class WfsPlatform(HttpTransport, Platform):
                 results[i] = {"status": "accepted", "version": sv}  # our own update whose reply was lost
             else:
                 results[i] = {"status": "conflict", "server": server, "server_version": sv}
+        outcome = None
         if actions:
-            outcome = self._transaction(actions)
+            try:
+                outcome = self._transaction(actions)
+            except ProtocolError as e:
+                # A server that refuses a whole Transaction for one bad feature (GeoServer's are atomic): each
+                # patch on its own, so that one refusal does not hold back the others (or block every later sync).
+                if len(sent) > 1:
+                    for i in sent:
+                        results[i] = self.upsert([items[i]], county, idempotency_key)[0]
+                else:
+                    results[sent[0]] = {"status": "rejected", "code": "server_refused", "server": None,
+                                        "reasons": [tr("The WFS server refused the change: {0}").format(str(e))]}
+        if outcome is not None:
             inserted = {items[i]["patch_id"]: stamps[i] for i in sent if items[i].get("base_version") is None}
             if inserted:
                 # Qt sends a POST again by itself when a kept-alive connection closes before the answer (seen with
@@ -800,7 +869,8 @@ class WfsPlatform(HttpTransport, Platform):
                     results[i] = {"status": "conflict", "server": now or self._tombstone(pid, int(base) + 1),
                                   "server_version": nv if now else int(base) + 1}
         for i, fid in deletes:
-            results[i] = self._delete(items[i], county, int(items[i]["base_version"]), fid)
+            results[i] = self._delete(items[i], county, int(items[i]["base_version"]), fid, idempotency_key,
+                                      held[items[i]["patch_id"]][0])
         return [r or {"status": "rejected", "code": "server_refused", "reasons": []} for r in results]
 
     # -- review moves: stage updates under the same optimistic concurrency --------------------------
