@@ -986,14 +986,21 @@ def read_working_copy(path: str) -> Dict[str, Any]:
         h_attrs, h_geoms, _ = read_table(path, schema.HISTORY, ["fid", "patch_id", "tuban_no"], con)
     finally:
         con.close()
-    data.update(
+    data.update(reference_inputs((b_attrs, b_geoms), (a_attrs, a_geoms), (f_attrs, f_geoms), (h_attrs, h_geoms)))
+    return data
+
+
+def reference_inputs(basemap, admin, farmland, history) -> Dict[str, Any]:
+    """The reference part of a check run's inputs from (attribute rows, geometries) of the base map, admin units,
+    farmland and earlier years' patches, wherever they were read (the working copy, or PostGIS: pg_source)."""
+    (b_attrs, b_geoms), (a_attrs, a_geoms), (f_attrs, f_geoms), (h_attrs, h_geoms) = basemap, admin, farmland, history
+    return dict(
         basemap_geoms=b_geoms, basemap_ids=[a.get("BSM") or "" for a in b_attrs],
         basemap_classes=[a.get(schema.LANDCLASS_FIELD) for a in b_attrs],
         admin_geoms=a_geoms, admin_codes=[a.get("code") for a in a_attrs], admin_levels=[a.get("level") for a in a_attrs],
         farmland_geoms=f_geoms, farmland_ids=[a.get("jbnt_id") or "JBNT fid {}".format(a.get("fid")) for a in f_attrs],
         history_geoms=h_geoms, history_ids=[a.get("patch_id") or "fid {}".format(a.get("fid")) for a in h_attrs],
         history_labels=[a.get("tuban_no") or "" for a in h_attrs])
-    return data
 
 
 def read_patches(path: str, con: Optional[sqlite3.Connection] = None) -> Dict[str, Any]:

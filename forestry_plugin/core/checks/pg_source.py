@@ -175,7 +175,7 @@ def reference_data(source: Dict[str, Any], patch_geoms: Any, epsg: Optional[int]
     import numpy as np
     import shapely
 
-    from .engine import geoms_from_wkb
+    from .engine import geoms_from_wkb, reference_inputs
 
     if not epsg:
         raise ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference database "
@@ -190,17 +190,5 @@ def reference_data(source: Dict[str, Any], patch_geoms: Any, epsg: Optional[int]
     if window is None:  # no patches: nothing to check against
         window = (0.0, 0.0, 0.0, 0.0)
     got = read_window(source, window, int(epsg), basemap_classes)
-    b_attrs, b_wkb = got["basemap"]
-    a_attrs, a_wkb = got["admin"]
-    f_attrs, f_wkb = got["farmland"]
-    h_attrs, h_wkb = got["history"]
-    return dict(
-        basemap_geoms=geoms_from_wkb(b_wkb), basemap_ids=[a.get("BSM") or "" for a in b_attrs],
-        basemap_classes=[a.get(schema.LANDCLASS_FIELD) for a in b_attrs],
-        admin_geoms=geoms_from_wkb(a_wkb), admin_codes=[a.get("code") for a in a_attrs],
-        admin_levels=[a.get("level") for a in a_attrs],
-        farmland_geoms=geoms_from_wkb(f_wkb),
-        farmland_ids=[a.get("jbnt_id") or "JBNT fid {}".format(a.get("fid")) for a in f_attrs],
-        history_geoms=geoms_from_wkb(h_wkb),
-        history_ids=[a.get("patch_id") or "fid {}".format(a.get("fid")) for a in h_attrs],
-        history_labels=[a.get("tuban_no") or "" for a in h_attrs])
+    return reference_inputs(*((got[role][0], geoms_from_wkb(got[role][1]))
+                              for role in ("basemap", "admin", "farmland", "history")))

@@ -138,6 +138,12 @@ def _whole(value: Any) -> Optional[int]:
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0 at all
 
 
+def _feature_id(feat: Dict[str, Any]) -> Any:
+    """The server's own id of a feature as read back (GeoJSON "id", or gml_id from OGR's GML reader)."""
+    fid = feat.get("id")
+    return fid if isinstance(fid, str) else (feat.get("properties") or {}).get("gml_id")
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].split(":")[-1]
 
@@ -578,7 +584,7 @@ class WfsPlatform(HttpTransport, Platform):
         for f in self._fetch_raw(county, patch_ids):
             r = self._record(f)
             if isinstance(r, dict) and isinstance(r.get("properties"), dict) and r["properties"].get("patch_id"):
-                fid = f.get("id") if isinstance(f.get("id"), str) else (f.get("properties") or {}).get("gml_id")
+                fid = _feature_id(f)
                 out[r["properties"]["patch_id"]] = (r, str(fid or ""))
         return out
 
@@ -759,7 +765,7 @@ class WfsPlatform(HttpTransport, Platform):
             if not isinstance(rec, dict) or not isinstance(rec.get("properties"), dict):
                 continue
             pid = rec["properties"].get("patch_id")
-            fid = f.get("id") if isinstance(f.get("id"), str) else (f.get("properties") or {}).get("gml_id")
+            fid = _feature_id(f)
             if pid in inserted and fid and rec["properties"].get("changed_at") == inserted[pid]:
                 groups.setdefault(pid, []).append((str(fid), rec))
 
