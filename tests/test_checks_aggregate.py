@@ -24,9 +24,18 @@ def test_pairs_of_a_patch_and_rule_become_one():
         ("p1", R.CROPLAND, False, 3), ("p1", R.MIN_AREA, False, 1), ("p1", R.CROPLAND, True, 1),
         ("p2", R.CROPLAND, False, 1)]
     merged = out[0]
-    assert merged.value == pytest.approx(300.0) and merged.other_ids == ("B0", "B1", "B2")
-    assert merged.geometry.area == pytest.approx(100.0)  # the same square three times: merged, not tripled
-    assert "3" in merged.message and "300" in merged.message
+    # the same square three times: merged, not tripled, in the geometry and in the area in conflict
+    assert merged.value == pytest.approx(100.0) and merged.other_ids == ("B0", "B1", "B2")
+    assert merged.geometry.area == pytest.approx(100.0)
+    assert "3" in merged.message and "100" in merged.message
+    # pairs that share nothing keep their exact sum (the ellipsoidal values, not the planar union's area)
+    apart = aggregate([Finding("p3", R.CROPLAND, R.ERROR, "z", 99.7, box(0, 0, 10, 10), "B1"),
+                       Finding("p3", R.CROPLAND, R.ERROR, "z", 49.9, box(10, 0, 15, 10), "B2")])
+    assert apart[0].value == 99.7 + 49.9
+    # two earlier-year patches that overlap each other, both under one patch: the shared part counted once
+    hist = aggregate([Finding("p4", R.HISTORY_OVERLAP, R.WARNING, "h", 200.4, box(0, 0, 20, 10), "H1"),
+                      Finding("p4", R.HISTORY_OVERLAP, R.WARNING, "h", 200.4, box(10, 0, 30, 10), "H2")])
+    assert hist[0].value == pytest.approx(400.8 * 300 / 400)
     many = aggregate([Finding("p", R.PATCH_OVERLAP, R.ERROR, "o", 1.0, box(i, 0, i + 1, 1), f"q{i}")
                       for i in range(MAX_LISTED + 5)])
     assert len(many) == 1 and many[0].other_ids_text.endswith("(+5)")

@@ -281,6 +281,51 @@ def test_review_moves_go_to_the_server_under_the_version_filter(wfs, tmp_path):
     assert divergence(a_path, wfs, a) == []
 
 
+def _move_ready(path, ids):
+    """Patches `ids` given what acceptance needs; the path."""
+    for i in ids:
+        edit(path, pid_of(i), survival_rate=92.0, accept_date="2025-10-01")
+    return path
+
+
+def _mark_checked(path):
+    with geopackage.connect(path) as con:
+        con.execute(f"INSERT OR REPLACE INTO {schema.CHECK_STATE}(patch_id, checked_at, patch_revision, errors, "
+                    "warnings) SELECT patch_id, '2099-01-01T00:00:00Z', revision, 0, 0 FROM patches")
+
+
+def test_the_same_move_made_by_another_copy_is_not_taken_for_ours(wfs, proxy, tmp_path):
+    """Two copies move one patch to the same stage from the same version. The server takes the first; the
+    second copy's move is refused, not counted as its own (who confirmed matters), even though the stage on the
+    server is the one it asked for. A move whose own answer was lost is still recognised as its own."""
+    a_path = _move_ready(new_copy(tmp_path, "a.gpkg", range(2)), range(2))
+    a = engine(a_path, f"http://127.0.0.1:{proxy.port}/ows/")
+    sync(a)
+    b_path = new_copy(tmp_path, "b.gpkg")
+    b = engine(b_path, wfs.url)
+    b.pull()
+    for path in (a_path, b_path):
+        _mark_checked(path)
+    eng_a, eng_b = workflow.WorkflowEngine(a_path), workflow.WorkflowEngine(b_path)
+    target = next((t for t in schema.STAGE_ORDER if eng_a.plan([pid_of(0)], t)[0].ok), None)
+    assert target, [(t, eng_a.plan([pid_of(0)], t)[0].codes) for t in schema.STAGE_ORDER]
+    assert eng_b.apply([pid_of(0)], target).applied
+    assert b.push().transitions_accepted == 1
+    assert eng_a.apply([pid_of(0)], target).applied
+    pushed = a.push()
+    assert pushed.transitions_accepted == 0
+    assert workflow.history(a_path, pid_of(0))[0]["status"] == audit.REFUSED
+    # copy A's own move of patch 1, its answer lost: the replay recognises it by its mark
+    assert eng_a.apply([pid_of(1)], target).applied
+    proxy.fail("", "drop_after", method="POST")
+    try:
+        a.push()
+    except NetworkError:
+        a.push()
+    assert workflow.history(a_path, pid_of(1))[0]["status"] == audit.ACCEPTED
+    assert wfs.by_id()[pid_of(1)]["stage"] == target and wfs.by_id()[pid_of(1)]["version"] == 2
+
+
 # -- lost replies and dropped connections ----------------------------------------------------------------
 
 @pytest.mark.parametrize("fault", ["drop_after", "cut", "reset", "drop_before"])
@@ -428,6 +473,12 @@ def test_bundled_description_and_hostile_ones():
         assert part in text, part
     with pytest.raises(DescriptionError):
         check_description([1, 2], "list.json")
+    for bad in ({"namespace_prefix": 'q" onload="x'}, {"namespace_prefix": "wfs"}, {"namespace_prefix": "xmlns"},
+                {"namespace_prefix": 7}, {"namespace_uri": "not a uri"}, {"namespace_uri": 'http://x/"><a'}):
+        with pytest.raises(DescriptionError) as e:
+            check_description(bad, "ns.json")
+        assert next(iter(bad)) in str(e.value)
+    assert check_description({"namespace_prefix": "sl", "namespace_uri": "urn:sl:forest"})["namespace_prefix"] == "sl"
 
 
 def test_unreadable_server_records_are_set_aside(wfs, tmp_path):

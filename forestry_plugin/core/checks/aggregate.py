@@ -7,7 +7,7 @@ and which other features (their ids kept, the pairs themselves kept as the detai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import shapely
 
@@ -44,8 +44,11 @@ def single_finding(f: Finding) -> AggregatedFinding:
 
 def aggregate(findings: Sequence[Finding]) -> List[AggregatedFinding]:
     """One finding per (patch, rule, accepted or not) for the pair rules, in the order of their first pair; other
-    findings as they are. The value is the sum of the pairs' values (base-map parcels do not overlap one another,
-    so for them it is the area in conflict), the geometry the union of the pairs' geometries."""
+    findings as they are. The geometry is the union of the pairs' geometries, and the value the area in conflict:
+    the pairs' areas summed, less what they share (a patch over two earlier-year patches that overlap each other
+    counts the shared part once). The pairs' values are ellipsoidal areas; the union's is taken in the same
+    measure as the planar ratio union / sum of parts, the areal scale being constant across one patch's pairs.
+    Pairs that share nothing (base-map parcels never overlap) keep their exact sum."""
     groups: Dict[Tuple[str, str, bool], List[Finding]] = {}
     order: List[Tuple[str, Tuple]] = []
     for i, f in enumerate(findings):
@@ -73,6 +76,7 @@ def aggregate(findings: Sequence[Finding]) -> List[AggregatedFinding]:
             merged = shapely.union_all(geoms) if geoms else None
         except shapely.errors.GEOSException:
             merged = shapely.union_all([shapely.make_valid(g) for g in geoms])
+        total = _less_shared(total, members, geoms, merged)
         ids = tuple(dict.fromkeys(m.other_id for m in members if m.other_id))
         first = members[0]
         message = tr("{0}: {1} overlaps, {2} in all").format(R.rule_label(first.rule), len(members),
@@ -80,3 +84,15 @@ def aggregate(findings: Sequence[Finding]) -> List[AggregatedFinding]:
         out.append(AggregatedFinding(first.patch_id, first.rule, first.severity, message, total, merged,
                                      ids[0] if ids else None, first.accepted, pairs=len(members), other_ids=ids))
     return out
+
+
+
+def _less_shared(total: Optional[float], members: Sequence[Finding], geoms: Sequence, merged) -> Optional[float]:
+    """The summed area less what the pairs' geometries share (see `aggregate`)."""
+    if total is None or merged is None or len(geoms) != len(members) or any(m.value is None for m in members):
+        return total
+    parts = float(shapely.area(list(geoms)).sum())
+    if parts <= 0:
+        return total
+    ratio = float(shapely.area(merged)) / parts
+    return total if ratio > 1 - 1e-9 else total * ratio

@@ -95,6 +95,15 @@ def check_description(raw: Any, name: str = "") -> Dict[str, Any]:
     d.update({k: v for k, v in raw.items() if k in d})
     if d["version"] != "1.1.0":  # the version every server named in docs/sync.md speaks, QGIS Server included
         problems.append(tr("version must be 1.1.0, not {0}").format(d["version"]))
+    # the prefix goes into the XML of every Transaction (xmlns:prefix="uri"): an XML name, not one of the
+    # prefixes the requests use themselves; the URI an absolute one without characters XML would need escaped
+    if not isinstance(d["namespace_prefix"], str) or not re.match(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$",
+                                                                  d["namespace_prefix"]) \
+            or d["namespace_prefix"].lower().startswith("xml") or d["namespace_prefix"] in NS:
+        problems.append(tr("namespace_prefix must be an XML name other than {0}").format(", ".join(sorted(NS))))
+    if not isinstance(d["namespace_uri"], str) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>&\"']+$",
+                                                               d["namespace_uri"]):
+        problems.append(tr("namespace_uri must be an absolute URI"))
     for key in ("type_name", "geometry_name", "srs_name", "id_field", "version_field", "changed_field",
                 "county_field"):
         if not isinstance(d[key], str) or not d[key].strip() or any(c in d[key] for c in "<>&\"' "):
@@ -895,14 +904,18 @@ class WfsPlatform(HttpTransport, Platform):
                                 "rejections": [{"code": "changed_on_platform"}]})
                 continue
             only = {"stage": row.get("to_stage")}
-            outcome = self._transaction([self._update({"patch_id": pid}, county, base, _stamp(), only=only,
-                                                      stage_from=row.get("from_stage"))])
+            # the change time carries a mark of this move (its client key, the same on every try): after a lost
+            # reply the move is recognised as ours, not taken from another copy that made the same stage change
+            key = row.get("client_key") or None
+            outcome = self._transaction([self._update({"patch_id": pid}, county, base, _claim_stamp(key, pid),
+                                                      only=only, stage_from=row.get("from_stage"))])
             if outcome["updated"] == 1 and not outcome["messages"]:
                 results.append({"status": "accepted", "version": base + 1})
                 continue
             now = next(iter(self.fetch(county, [pid])), None)
             props = (now or {}).get("properties") or {}
-            if props.get("version") == base + 1 and props.get("stage") == row.get("to_stage"):
+            if props.get("version") == base + 1 and props.get("stage") == row.get("to_stage") and \
+                    self._claimed(now or {}, key, pid):
                 results.append({"status": "accepted", "version": base + 1})  # the reply of an earlier try was lost
             else:
                 results.append({"status": "rejected", "code": "changed_on_platform",
