@@ -359,6 +359,23 @@ def test_lost_transaction_reply_inserts_nothing_twice(wfs, proxy, tmp_path, faul
     assert divergence(a_path, wfs, a) == []
 
 
+def test_an_insert_sent_twice_with_both_answers_lost_leaves_one_copy(wfs, proxy, tmp_path):
+    """Qt sent an insert twice and neither answer arrived: the server holds two copies of one write (same patch
+    id, same change time). The replay finds them before anything else and keeps one."""
+    a_path = new_copy(tmp_path, "a.gpkg", range(2))
+    a = engine(a_path, f"http://127.0.0.1:{proxy.port}/ows/", retries=0)
+    a.pull()
+    proxy.fail("", "drop_after", times=10, method="POST")  # the insert, and every resend Qt makes of it
+    with pytest.raises(NetworkError):
+        a.push()
+    proxy.clear()
+    assert len([r for r in wfs.rows() if r["patch_id"] == pid_of(0)]) >= 2, proxy.log
+    pushed = a.push()
+    assert pushed.conflicts == 0 and a.local_changes()["total"] == 0
+    assert sorted(wfs.by_id()) == [pid_of(0), pid_of(1)]  # once each
+    assert divergence(a_path, wfs, a) == []
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_random_faults_two_copies_converge_on_the_wfs_server(wfs, proxy, tmp_path, seed):
     import random

@@ -180,6 +180,12 @@ def _claim_stamp(key: Optional[str], pid: str) -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + _claim_mark(key, pid)
 
 
+def _fid_order(fid: str):
+    """Feature ids in the order the server gave them out ("patches.12" before "patches.100")."""
+    tail = fid.rsplit(".", 1)[-1]
+    return (0, int(tail), fid) if tail.isdigit() else (1, 0, fid)
+
+
 def _stamp() -> str:
     """A change time no other write of this process shares (microseconds, never repeated): a write that comes
     back with it is recognised as this one (a Transaction that Qt sent twice, or whose reply was lost)."""
@@ -587,15 +593,43 @@ class WfsPlatform(HttpTransport, Platform):
             out += self._get_features(self._filter(county, ids=patch_ids[i:i + 25]))
         return out
 
-    def _held(self, county: str, patch_ids: List[str]) -> Dict[str, Tuple[Dict[str, Any], str]]:
-        """What the server holds of these patches: record and the server's own feature id, by patch id."""
-        out = {}
+    def _held(self, county: str, patch_ids: List[str], dedupe: bool = False
+              ) -> Dict[str, Tuple[Dict[str, Any], str]]:
+        """What the server holds of these patches: record and the server's own feature id, by patch id. With
+        `dedupe`, copies of one write (same patch id and the same change time: an insert Qt sent twice whose
+        answers were both lost) are removed first, the lowest feature id staying."""
+        out: Dict[str, Tuple[Dict[str, Any], str]] = {}
+        copies: Dict[Tuple[str, Any], List[Tuple[str, Dict[str, Any]]]] = {}
         for f in self._fetch_raw(county, patch_ids):
             r = self._record(f)
             if isinstance(r, dict) and isinstance(r.get("properties"), dict) and r["properties"].get("patch_id"):
-                fid = _feature_id(f)
-                out[r["properties"]["patch_id"]] = (r, str(fid or ""))
+                fid = str(_feature_id(f) or "")
+                pid = r["properties"]["patch_id"]
+                out[pid] = (r, fid)
+                copies.setdefault((pid, r["properties"].get("changed_at")), []).append((fid, r))
+        if dedupe:
+            groups = {key: cs for key, cs in copies.items() if key[1] and len(cs) > 1 and all(fid for fid, _r in cs)}
+            extra = self._extra_copies(groups)
+            if extra and self._delete_ids(extra) == len(extra):
+                for (pid, _changed), cs in groups.items():
+                    kept_fid, kept = min(cs, key=lambda c: _fid_order(c[0]))
+                    out[pid] = (kept, kept_fid)
         return out
+
+    def _extra_copies(self, groups: Dict[Any, List[Tuple[str, Dict[str, Any]]]]) -> List[str]:
+        """The feature ids of all but the first (lowest feature id) of each group of copies."""
+        return [fid for copies in groups.values() if len(copies) > 1
+                for fid, _rec in sorted(copies, key=lambda c: _fid_order(c[0]))[1:]]
+
+    def _delete_ids(self, fids: List[str]) -> int:
+        """Delete features by their server ids in one Transaction; how many went."""
+        ogc, wfs = NS["ogc"], NS["wfs"]
+        actions = []
+        for fid in fids:
+            action = ET.Element(f"{{{wfs}}}Delete", {"typeName": self.d["type_name"]})
+            ET.SubElement(ET.SubElement(action, f"{{{ogc}}}Filter"), f"{{{ogc}}}FeatureId", {"fid": fid})
+            actions.append(action)
+        return self._transaction(actions)["deleted"]
 
     # -- writing ---------------------------------------------------------------------------
     def _transaction(self, actions: List[ET.Element]) -> Dict[str, Any]:
@@ -777,22 +811,8 @@ class WfsPlatform(HttpTransport, Platform):
             fid = _feature_id(f)
             if pid in inserted and fid and rec["properties"].get("changed_at") == inserted[pid]:
                 groups.setdefault(pid, []).append((str(fid), rec))
-
-        def order(fid: str):
-            tail = fid.rsplit(".", 1)[-1]
-            return (0, int(tail), fid) if tail.isdigit() else (1, 0, fid)
-
-        extra = [fid for copies in groups.values() if len(copies) > 1
-                 for fid, _rec in sorted(copies, key=lambda c: order(c[0]))[1:]]
-        if not extra:
-            return 0
-        ogc, wfs = NS["ogc"], NS["wfs"]
-        actions = []
-        for fid in extra:
-            action = ET.Element(f"{{{wfs}}}Delete", {"typeName": self.d["type_name"]})
-            ET.SubElement(ET.SubElement(action, f"{{{ogc}}}Filter"), f"{{{ogc}}}FeatureId", {"fid": fid})
-            actions.append(action)
-        return self._transaction(actions)["deleted"]
+        extra = self._extra_copies(groups)
+        return self._delete_ids(extra) if extra else 0
 
     @staticmethod
     def _tombstone(pid: str, version: int) -> Dict[str, Any]:
@@ -802,7 +822,7 @@ class WfsPlatform(HttpTransport, Platform):
     def upsert(self, items: List[Dict[str, Any]], county: str, idempotency_key: Optional[str] = None
                ) -> List[Dict[str, Any]]:
         self._ensure()
-        held = self._held(county, [it["patch_id"] for it in items])
+        held = self._held(county, [it["patch_id"] for it in items], dedupe=True)
         results: List[Optional[Dict[str, Any]]] = [None] * len(items)
         actions, sent, deletes = [], [], []  # (index, what was sent)
         stamps: Dict[int, str] = {}  # the change time each insert and update carries
