@@ -305,6 +305,40 @@ class _Index:
         return out
 
 
+def postgis_reference_layers(path: str) -> Optional[Tuple[QgsVectorLayer, QgsVectorLayer]]:
+    """The admin units and base map as QGIS PostGIS layers when the working copy's `reference_source` setting
+    points at a database; None when its own tables are the reference. Raises pg_source.ReferenceSourceError
+    (a ValueError) for a setting or a database that cannot be used. The password stays in QgsAuthManager (the
+    layer's authcfg), never in the layer's source."""
+    from qgis.core import QgsDataSourceUri
+
+    from .checks import pg_source
+
+    source = pg_source.configured(path)
+    if source is None:
+        return None
+    con = pg_source.connect(source)  # says at once when the database or a table cannot be reached
+    try:
+        with con.cursor() as cur:
+            geom_cols = {role: pg_source.geometry_column(cur, source["schema"], source["tables"][role])[0]
+                         for role in ("admin", "basemap")}
+    finally:
+        con.close()
+    layers = []
+    for role in ("admin", "basemap"):
+        uri = QgsDataSourceUri(source["dsn"])
+        if source.get("authcfg"):
+            uri.setAuthConfigId(source["authcfg"])
+        uri.setDataSource(source["schema"], source["tables"][role], geom_cols[role], "", "")  # key: the primary key
+        uri.setUseEstimatedMetadata(True)  # no full-table extent scan of a province's base map on opening
+        layer = QgsVectorLayer(uri.uri(False), pg_source.KINDS[role][0], "postgres")
+        if not layer.isValid():
+            raise pg_source.ReferenceSourceError(tr("QGIS cannot open the reference table {0}.{1}").format(
+                source["schema"], source["tables"][role]))
+        layers.append(layer)
+    return layers[0], layers[1]
+
+
 class PatchContext:
     """Reference data (admin units, base map) and area calculator for filling patch attributes."""
 
@@ -318,14 +352,30 @@ class PatchContext:
         self._villages = _Index(admin_layer, self.crs, "\"level\" = 'village'") if admin_layer is not None else None
         self._base = _Index(basemap_layer, self.crs) if basemap_layer is not None else None
 
+    warning: Optional[str] = None  # set when the reference data could not be opened where the setting says
+
     @classmethod
     def from_working_copy(cls, path: str, crs: QgsCoordinateReferenceSystem | str | None = None) -> PatchContext:
-        """Context from the admin_units and basemap tables of a working copy."""
-        admin, base = cls._reference_layers(path)
+        """Context from the admin_units and basemap tables of a working copy, or from the PostGIS tables its
+        `reference_source` setting names (a city's or province's database: read around each patch through the
+        GiST index, as the GeoPackage's R-tree is)."""
+        warning = None
+        try:
+            layers = postgis_reference_layers(path)
+        except ValueError as e:  # pg_source.ReferenceSourceError: the setting or the database cannot be used
+            layers, warning = None, tr("Patch attributes come from the working copy's own tables: {0}").format(e)
+        if layers is None:
+            admin, base = cls._reference_layers(path)
+        else:
+            admin, base = layers
         if crs is None:
-            crs = admin.crs()
-        return cls(admin if admin.isValid() else None, base if base.isValid() else None, crs, task_year(path),
-                   PatchNumberer.from_working_copy(path))
+            crs = QgsVectorLayer(layer_uri(path, schema.PATCHES), schema.PATCHES, "ogr").crs()
+            if not crs.isValid():
+                crs = admin.crs()
+        ctx = cls(admin if admin.isValid() else None, base if base.isValid() else None, crs, task_year(path),
+                  PatchNumberer.from_working_copy(path))
+        ctx.warning = warning
+        return ctx
 
     @staticmethod
     def _reference_layers(path: str, tries: int = 4) -> Tuple[QgsVectorLayer, QgsVectorLayer]:

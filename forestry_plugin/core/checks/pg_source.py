@@ -82,7 +82,7 @@ def connect(source: Dict[str, Any]):
         raise ReferenceSourceError(tr("The reference database cannot be reached ({0})").format(text)) from None
 
 
-def _geom_column(cur, sch: str, table: str) -> Tuple[str, int]:
+def geometry_column(cur, sch: str, table: str) -> Tuple[str, int]:
     cur.execute("SELECT f_geometry_column, srid FROM geometry_columns WHERE f_table_schema = %s AND "
                 "f_table_name = %s", (sch, table))
     row = cur.fetchone()
@@ -104,7 +104,7 @@ def read_window(source: Dict[str, Any], window: Optional[Tuple[float, float, flo
         with con.cursor() as cur:
             for role, (_table, columns) in KINDS.items():
                 table = source["tables"][role]
-                gcol, srid = _geom_column(cur, source["schema"], table)
+                gcol, srid = geometry_column(cur, source["schema"], table)
                 cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND "
                             "table_name = %s", (source["schema"], table))
                 present = {r[0] for r in cur.fetchall()}
