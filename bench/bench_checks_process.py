@@ -18,6 +18,12 @@ identical to the current plugin's: per-rule counts and a hash of the (patch_id, 
 
     python bench/bench_checks_process.py --parcels 50000 400000
     python bench/bench_checks_process.py --parcels 400000 --baseline-plugin /tmp/old_plugin
+    python bench/bench_checks_process.py --parcels 50000 400000 2000000 --postgis   # the growth table
+
+With --postgis a PostgreSQL/PostGIS server is started for the run (tests/pg_server.py: initdb in /tmp, a private
+socket), each size's reference tables are loaded into it, and both sides run again reading the base map, admin
+units, farmland and history from PostGIS (`postgres://` layers); our findings must be identical to the GeoPackage
+run's.
 """
 
 from __future__ import annotations
@@ -84,6 +90,31 @@ def uri(path: str, layer: str, subset: str = "") -> str:
     return f"{path}|layername={layer}" + (f"|subset={subset}" if subset else "")
 
 
+class Reference:
+    """Where the reference layers (base map, admin units, farmland, history) are read from: the working copy's
+    own tables, or PostGIS tables `<prefix>_<table>` (qgis_process's `postgres://` layer syntax)."""
+
+    def __init__(self, path: str, pg=None, prefix: str = ""):
+        self.path, self.pg, self.prefix = path, pg, prefix
+
+    def __call__(self, layer: str, subset: str = "") -> str:
+        if self.pg is None:
+            return uri(self.path, layer, subset)
+        sql = f" sql={subset}" if subset else ""
+        return (f"postgres://dbname='{self.pg.dbname}' host={self.pg.sock} port=5432 user='{self.pg.user}' "
+                f"key='fid' table=\"public\".\"{self.prefix}_{layer}\" (geom){sql}")
+
+    def load(self, log) -> None:
+        """The working copy's reference tables into PostGIS (once per size; GDAL, with GiST indexes)."""
+        from forestry_plugin.core.checks import pg_source
+
+        t = time.perf_counter()
+        tables = {role: f"{self.prefix}_{table}" for role, (table, _cols) in pg_source.KINDS.items()}
+        counts = pg_source.load_from_geopackage(self.path, self.pg.dsn, tables=tables)
+        self.pg.sql("ANALYZE")
+        log(f"  loaded into PostGIS in {time.perf_counter() - t:.1f} s: {counts}")
+
+
 def class_groups() -> Dict[str, str]:
     """The base-map class groups the rules look at, as OGR subset strings."""
     from forestry_plugin import schema
@@ -95,16 +126,17 @@ def class_groups() -> Dict[str, str]:
             "forest": q(schema.EXISTING_FOREST_CLASSES)}
 
 
-def ours_cmd(path: str, out: str) -> List[str]:
+def ours_cmd(path: str, out: str, ref: Optional[Reference] = None) -> List[str]:
+    ref = ref or Reference(path)
     return [QGIS_PROCESS, "run", "forestry:checkpatches", "--", f"PATCHES={uri(path, 'patches')}",
-            f"BASEMAP={uri(path, 'basemap')}", f"ADMIN={uri(path, 'admin_units')}",
-            f"FARMLAND={uri(path, 'basic_farmland')}", f"HISTORY={uri(path, 'history_patches')}", f"OUTPUT={out}",
+            f"BASEMAP={ref('basemap')}", f"ADMIN={ref('admin_units')}",
+            f"FARMLAND={ref('basic_farmland')}", f"HISTORY={ref('history_patches')}", f"OUTPUT={out}",
             # the pairs, as the engine wrote them before findings were aggregated per patch and rule (the default):
             # the same rows as a baseline plugin writes, so both are compared finding by finding
             "AGGREGATE=false"]
 
 
-def write_native_model(path: str, model_path: str) -> None:
+def write_native_model(path: str, model_path: str, ref: Optional[Reference] = None) -> None:
     """One model, so QGIS's side is one process too: calculatevectoroverlaps (three class groups) + checkvalidity."""
     from qgis.core import (
         QgsProcessingModelAlgorithm,
@@ -118,7 +150,8 @@ def write_native_model(path: str, model_path: str) -> None:
     ov = QgsProcessingModelChildAlgorithm("native:calculatevectoroverlaps")
     ov.setChildId("ov")
     ov.addParameterSources("INPUT", [static(uri(path, "patches"))])
-    ov.addParameterSources("LAYERS", [static([uri(path, "basemap", s) for s in class_groups().values()])])
+    ref = ref or Reference(path)
+    ov.addParameterSources("LAYERS", [static([ref("basemap", s) for s in class_groups().values()])])
     o1 = QgsProcessingModelOutput("overlaps")
     o1.setChildId("ov")
     o1.setChildOutputName("OUTPUT")
@@ -173,31 +206,42 @@ def data_path(parcels: int, regenerate: bool = False) -> str:
 
 
 def bench_size(parcels: int, runs: int, sides: Dict[str, Optional[Dict[str, str]]], work: str,
-               regenerate: bool, log) -> Dict[str, object]:
+               regenerate: bool, log, pg=None) -> Dict[str, object]:
+    """Every side on one size, `runs` times, interleaved; with `pg`, ours and QGIS's again with the reference
+    layers in PostGIS (sides `ours_pg`, `qgis_pg`)."""
     path = data_path(parcels, regenerate)
-    model = os.path.join(work, "same_work.model3")
-    write_native_model(path, model)
-    times: Dict[str, List[float]] = {k: [] for k in sides}
-    mem: Dict[str, List[float]] = {k: [] for k in sides}
+    refs = {"": Reference(path)}
+    if pg is not None:
+        refs["_pg"] = Reference(path, pg, f"c{parcels}")
+        refs["_pg"].load(log)
+    models = {}
+    for suffix, ref in refs.items():
+        models[suffix] = os.path.join(work, f"same_work{suffix}.model3")
+        write_native_model(path, models[suffix], ref)
+    runs_of = [(name + suffix, name, suffix) for suffix in refs for name in sides
+               if not (suffix and name == "baseline")]
+    times: Dict[str, List[float]] = {k: [] for k, _n, _s in runs_of}
+    mem: Dict[str, List[float]] = {k: [] for k, _n, _s in runs_of}
     summaries: Dict[str, Tuple[Dict[str, int], str, int]] = {}
     for r in range(runs):
-        for name, env in sides.items():
+        for key, name, suffix in runs_of:
+            env = sides[name]
             outdir = tempfile.mkdtemp(dir=work)
             if name == "qgis":
-                secs, gb, _o = timed(native_cmd(model, outdir), env)
+                secs, gb, _o = timed(native_cmd(models[suffix], outdir), env)
             else:
                 out = os.path.join(outdir, "findings.gpkg")
-                secs, gb, _o = timed(ours_cmd(path, out), env)
+                secs, gb, _o = timed(ours_cmd(path, out, refs[suffix]), env)
                 if r == 0:
-                    summaries[name] = findings_summary(out)
-            times[name].append(secs)
-            mem[name].append(gb)
+                    summaries[key] = findings_summary(out)
+            times[key].append(secs)
+            mem[key].append(gb)
             shutil.rmtree(outdir, ignore_errors=True)
-            log(f"  {parcels} parcels, run {r + 1}: {name:8s} {secs:6.2f} s  {gb:.2f} GB peak"
+            log(f"  {parcels} parcels, run {r + 1}: {key:9s} {secs:6.2f} s  {gb:.2f} GB peak"
                 f"  (load {os.getloadavg()[0]:.2f})")
     res: Dict[str, object] = {"parcels": parcels, "patches": parcels // 8}
-    for name in sides:
-        res[name] = (statistics.median(times[name]), max(mem[name]))
+    for key in times:
+        res[key] = (statistics.median(times[key]), max(mem[key]))
     res["findings"] = summaries
     return res
 
@@ -207,6 +251,8 @@ def main(argv=None) -> int:
     ap.add_argument("--parcels", type=int, nargs="+", default=[50000, 400000], help="base-map sizes (patches = /8)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--baseline-plugin", help="a copy of forestry_plugin/ to time too and to compare findings with")
+    ap.add_argument("--postgis", action="store_true",
+                    help="also with the reference layers in PostGIS (a server started for the run, tests/pg_server.py)")
     ap.add_argument("--regenerate", action="store_true")
     ap.add_argument("--out", help="also write the printed output to this file")
     args = ap.parse_args(argv)
@@ -230,45 +276,53 @@ def main(argv=None) -> int:
         install_plugin(os.path.join(work, "base"), args.baseline_plugin)
         sides["baseline"] = environment(os.path.join(work, "base"), runtime)
     sides["qgis"] = sides["ours"]
+    pg = None
+    if args.postgis:
+        sys.path.insert(0, os.path.join(ROOT, "tests"))
+        from pg_server import PgServer
+
+        why = PgServer.available()
+        if why:
+            raise SystemExit(f"--postgis: {why}")
+        pg = PgServer()
     log(f"whole-process forestry:checkpatches vs QGIS same work (calculatevectoroverlaps x3 class groups + "
         f"checkvalidity), median of {args.runs}; {os.cpu_count()} CPUs, load at start {os.getloadavg()[0]:.2f}")
     results = []
     ok = True
     try:
         for n in args.parcels:
-            res = bench_size(n, args.runs, sides, work, args.regenerate, log)
+            res = bench_size(n, args.runs, sides, work, args.regenerate, log, pg)
             results.append(res)
             f = res["findings"]
             log(f"  findings (ours): {f['ours'][2]} {f['ours'][0]} hash {f['ours'][1]}")
-            if "baseline" in f:
-                same = f["baseline"][:2] == f["ours"][:2]
-                ok &= same
-                log(f"  findings (baseline): {f['baseline'][2]} hash {f['baseline'][1]} -> "
-                    f"{'IDENTICAL' if same else 'DIFFERENT: ' + str(f['baseline'][0])}")
+            for other in ("baseline", "ours_pg"):
+                if other in f:
+                    same = f[other][:2] == f["ours"][:2]
+                    ok &= same
+                    log(f"  findings ({other}): {f[other][2]} hash {f[other][1]} -> "
+                        f"{'IDENTICAL' if same else 'DIFFERENT: ' + str(f[other][0])}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if pg is not None:
+            pg.stop()
     log("")
-    head = f"{'parcels':>8} {'patches':>8} {'ours s':>8} {'ours GB':>8}"
-    if args.baseline_plugin:
-        head += f" {'before s':>9} {'before GB':>9}"
-    head += f" {'QGIS s':>8} {'QGIS GB':>8} {'ours/QGIS':>9}"
-    if args.baseline_plugin:
-        head += f" {'before/QGIS':>11}"
+    cols = [("ours", "ours"), ("baseline", "before"), ("qgis", "QGIS"), ("ours_pg", "ours PG"), ("qgis_pg", "QGIS PG")]
+    cols = [(k, label) for k, label in cols if k in results[0]]
+    head = f"{'parcels':>8} {'patches':>8}" + "".join(f" {label + ' s':>10} {label + ' GB':>10}" for _k, label in cols)
+    ratios = [("ours", "qgis", "ours/QGIS"), ("baseline", "qgis", "before/QGIS"), ("ours_pg", "qgis_pg", "PG ratio")]
+    ratios = [r for r in ratios if r[0] in results[0]]
+    head += "".join(f" {label:>11}" for _a, _b, label in ratios)
     log(head)
     for res in results:
-        o, q = res["ours"], res["qgis"]
-        row = f"{res['parcels']:>8} {res['patches']:>8} {o[0]:>8.2f} {o[1]:>8.2f}"
-        if args.baseline_plugin:
-            b = res["baseline"]
-            row += f" {b[0]:>9.2f} {b[1]:>9.2f}"
-        row += f" {q[0]:>8.2f} {q[1]:>8.2f} {o[0] / q[0]:>9.2f}"
-        if args.baseline_plugin:
-            row += f" {res['baseline'][0] / q[0]:>11.2f}"
+        row = f"{res['parcels']:>8} {res['patches']:>8}"
+        row += "".join(f" {res[k][0]:>10.2f} {res[k][1]:>10.2f}" for k, _label in cols)
+        row += "".join(f" {res[a][0] / res[b][0]:>11.2f}" for a, b, _label in ratios)
         log(row)
     if len(results) > 1:
         a, b = results[0], results[-1]
-        log(f"growth {a['parcels']} -> {b['parcels']} parcels (x{b['parcels'] / a['parcels']:.0f}): ours "
-            f"x{b['ours'][0] / a['ours'][0]:.1f}, QGIS x{b['qgis'][0] / a['qgis'][0]:.1f}")
+        log(f"growth {a['parcels']} -> {b['parcels']} parcels (x{b['parcels'] / a['parcels']:.0f}): "
+            + ", ".join(f"{label} x{b[k][0] / a[k][0]:.1f} time, x{b[k][1] / a[k][1]:.1f} memory"
+                        for k, label in cols))
     if args.out:
         with open(args.out, "a", encoding="utf-8") as fh:
             fh.write("\n".join(lines) + "\n\n")
