@@ -48,7 +48,7 @@ def generate(path: str, n_patches: int, n_base: int, seed: int = 7) -> dict:
     """Write the benchmark working copy; return a summary."""
     from forestry_plugin import schema
     from forestry_plugin.core import geopackage
-    from forestry_plugin.core.checks.engine import AreaModel
+    from forestry_plugin.core.checks.projection import AreaModel
 
     rng = np.random.default_rng(seed)
     cell = 50.0  # ~2500 m2 parcels
@@ -228,7 +228,7 @@ def agreement(path, farm, hist, invalid) -> dict:
 def run_live(path: str, n: int = 200) -> dict:
     from qgis.core import QgsGeometry
 
-    from forestry_plugin.core.checks.engine import read_table
+    from forestry_plugin.core.checks.gpkg_io import read_table
     from forestry_plugin.core.checks.live import LiveChecker
 
     t = time.perf_counter()

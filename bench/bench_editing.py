@@ -127,7 +127,7 @@ def run_import(path: str, fn: str, n: int) -> float:
     layer.startEditing()
     t = time.perf_counter()
     ctrl = PatchEditController(layer, PatchContext.from_working_copy(path, layer.crs()))
-    report = importer.read_patches(fn, layer.crs())  # no duplicate search: the file is the layer's own patches
+    report = importer.read_source_patches(fn, layer.crs())  # no duplicate search: the file is the layer's own patches
     fids = ctrl.add_patches([(p.geometry, p.attrs) for p in report.patches])
     secs = time.perf_counter() - t
     assert len(fids) == n, report.summary()

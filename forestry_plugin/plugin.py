@@ -69,6 +69,7 @@ class ForestryPlugin:
     # -- GUI ----------------------------------------------------------------------------
     def initGui(self):  # noqa: N802 (QGIS API name)
         from .dependencies import SHAPELY_REBUILD_HINT, install_hint, missing_requirements, shapely_geos_problem
+        from .gui import messages
 
         self.missing_dependencies = missing_requirements()
         geos = shapely_geos_problem()
@@ -76,14 +77,12 @@ class ForestryPlugin:
             text = tr("The installed shapely cannot run inside QGIS ({0}): it would crash QGIS, so the checks and "
                       "editing tools stay off. Rebuild it against QGIS's GEOS: {1}, then restart QGIS.").format(
                 geos, SHAPELY_REBUILD_HINT)
-            self.iface.messageBar().pushMessage(tr("Forestry"), text, Qgis.Critical, 0)
-            QgsMessageLog.logMessage(text, LOG_TAG, Qgis.Critical)
+            messages.error(self.iface, text, messages.PLUGIN)
         elif self.missing_dependencies:
             text = tr("Some features need Python packages that QGIS's Python lacks: {0}. Install them with: {1} "
                       "(on Windows in the OSGeo4W Shell), then restart QGIS.").format(
                 ", ".join(self.missing_dependencies), install_hint(self.missing_dependencies))
-            self.iface.messageBar().pushMessage(tr("Forestry"), text, Qgis.Warning, 0)
-            QgsMessageLog.logMessage(text, LOG_TAG, Qgis.Warning)
+            messages.warning(self.iface, text, messages.PLUGIN)
         self.initProcessing()
         self.toolbar = self.iface.addToolBar(tr("Forestry"))
         self.toolbar.setObjectName("ForestryToolbar")

@@ -9,220 +9,246 @@
       <translation>图斑编号规则 {0} 无效：只能使用 {{year}}、{{county}}、{{township}}、{{village}}，且必须恰好包含一个 {{seq}}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="505" />
+      <location filename="../forestry_plugin/core/attributes.py" line="336" />
+      <source>QGIS cannot open the reference table {0}.{1}</source>
+      <translation>QGIS 无法打开参考数据表 {0}.{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/attributes.py" line="366" />
+      <source>Patch attributes come from the working copy's own tables: {0}</source>
+      <translation>图斑属性取自工作副本自带的表：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/attributes.py" line="555" />
       <source>Select at least two patches to merge.</source>
       <translation>请至少选择两个要合并的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="508" />
+      <location filename="../forestry_plugin/core/attributes.py" line="558" />
       <source>Cannot merge patches at different stages ({0}).</source>
       <translation>不能合并处于不同阶段的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="512" />
+      <location filename="../forestry_plugin/core/attributes.py" line="562" />
       <source>Cannot merge patches in different counties ({0}).</source>
       <translation>不能合并属于不同县的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/aggregate.py" line="78" />
+      <location filename="../forestry_plugin/core/checks/aggregate.py" line="82" />
       <source>{0}: {1} overlaps, {2} in all</source>
       <translation>{0}：{1} 处重叠，合计 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="276" />
-      <source>Self-intersection</source>
-      <translation>自相交</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="276" />
-      <source>Ring self-intersection</source>
-      <translation>环自相交</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="277" />
-      <source>Too few points</source>
-      <translation>点数过少</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="278" />
-      <source>Interior is disconnected</source>
-      <translation>内部不连通</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="278" />
-      <source>Hole lies outside its shell</source>
-      <translation>内环位于外环之外</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="279" />
-      <source>Nested shells</source>
-      <translation>外环嵌套</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="279" />
-      <source>Nested holes</source>
-      <translation>内环嵌套</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="280" />
-      <source>Duplicate rings</source>
-      <translation>重复的环</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="280" />
-      <source>Invalid coordinate</source>
-      <translation>坐标无效</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="281" />
-      <source>Ring is not closed</source>
-      <translation>环未闭合</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="281" />
-      <source>not a polygon</source>
-      <translation>不是面</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="285" />
-      <source>{0} at ({1:.1f}, {2:.1f})</source>
-      <translation>{0}，位置 ({1:.1f}, {2:.1f})</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="466" />
-      <source>Layer {0} is in {1}, not CGCS2000 (EPSG:4490 or a CGCS2000 Gauss-Kruger zone); it was reprojected for the checks</source>
-      <translation>图层 {0} 的坐标系为 {1}，不是 CGCS2000（EPSG:4490 或 CGCS2000 高斯-克吕格投影带）；质检时已对其重投影</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="468" />
-      <source>an unknown CRS</source>
-      <translation>未知坐标系</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="470" />
-      <source>The layer lacks fields: {0}; rules that need them were skipped</source>
-      <translation>图层缺少字段：{0}；已跳过需要这些字段的规则</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="509" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="174" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="40" />
+      <location filename="../forestry_plugin/core/checks/layers.py" line="117" />
       <source>The check was canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="575" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="68" />
+      <source>Layer {0} is in {1}, not CGCS2000 (EPSG:4490 or a CGCS2000 Gauss-Kruger zone); it was reprojected for the checks</source>
+      <translation>图层 {0} 的坐标系为 {1}，不是 CGCS2000（EPSG:4490 或 CGCS2000 高斯-克吕格投影带）；质检时已对其重投影</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/checker.py" line="70" />
+      <source>an unknown CRS</source>
+      <translation>未知坐标系</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/checker.py" line="72" />
+      <source>The layer lacks fields: {0}; rules that need them were skipped</source>
+      <translation>图层缺少字段：{0}；已跳过需要这些字段的规则</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/checker.py" line="163" />
       <source>The patch has no (polygonal) geometry</source>
       <translation>图斑没有（面）几何</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="577" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="165" />
       <source>Invalid geometry: {0}; repaired for the checks (repaired area {1:.2f} m²)</source>
       <translation>几何无效：{0}；已为质检修复（修复后面积 {1:.2f} m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="581" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="169" />
       <source>Invalid geometry: {0}; nothing polygonal is left after repair</source>
       <translation>几何无效：{0}；修复后不剩任何面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="589" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="177" />
       <source>Area {0:.2f} m² is below the minimum of {1:.2f} m²</source>
       <translation>面积 {0:.2f} m² 小于最小上图面积 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="592" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="180" />
       <source>Area {0:.2f} m² is below {1:.2f} m² (1 mu)</source>
       <translation>面积 {0:.2f} m² 小于 {1:.2f} m²（1 亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="606" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="194" />
       <source>Overlaps permanent basic farmland {0} by {1:.2f} m²</source>
       <translation>占用永久基本农田 {0} {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="609" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="197" />
       <source>Overlaps earlier years' counted patch {0} by {1:.2f} m²</source>
       <translation>与往年已认定的造林图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="641" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="229" />
       <source>Sliver: narrower than {0:.1f} m everywhere (mean width {1:.2f} m, thinness {2:.3f})</source>
       <translation>碎片：各处宽度均小于 {0:.1f} 米（平均宽度 {1:.2f} 米，细长度 {2:.3f}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="644" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="232" />
       <source>Sliver: thinness {0:.3f} below {1:.3f} (mean width {2:.2f} m)</source>
       <translation>碎片：细长度 {0:.3f} 小于 {1:.3f}（平均宽度 {2:.2f} 米）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="672" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="260" />
       <source>Overlaps patch {0} of the same year by {1:.2f} m²</source>
       <translation>与同年图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="730" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="318" />
       <source>On cropland {0} (base-map parcel {1}) by {2:.2f} m² without an approval number</source>
       <translation>占用耕地 {0}（底图图斑 {1}）{2:.2f} m²，且无审批文号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="731" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="319" />
       <source>On built-up land or water {0} (base-map parcel {1}) by {2:.2f} m²</source>
       <translation>占用建设用地或水域 {0}（底图图斑 {1}）{2:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="732" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="320" />
       <source>On existing forest land {0} (base-map parcel {1}) by {2:.2f} m², but the method is not regeneration or restoration</source>
       <translation>位于现有林地 {0}（底图图斑 {1}）{2:.2f} m²，但造林方式不是人工更新或退化林修复</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="753" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="341" />
       <source>Administrative codes disagree: county {0}, township {1}, village {2}</source>
       <translation>行政区代码不一致：县 {0}，乡镇 {1}，村 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="769" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="357" />
       <source>Declared {0} code {1} is not in the administrative units</source>
       <translation>申报的{0}代码 {1} 不在行政区划中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="786" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="374" />
       <source>Only {0:.1f} % of the patch lies in its declared {1} {2} (at least {3:.1f} % required)</source>
       <translation>图斑仅有 {0:.1f}% 位于申报的{1} {2} 内（至少需要 {3:.1f}%）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="799" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="387" />
       <source>{0} = {1} but the mapped area is {2:.2f} mu ({3:.4f} ha); difference {4:+.2f} mu exceeds {5:.2f} mu</source>
       <translation>{0} = {1}，但图斑计算面积为 {2:.2f} 亩（{3:.4f} 公顷）；差值 {4:+.2f} 亩超过 {5:.2f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="815" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="403" />
       <source>{0} ({1}) is missing</source>
       <translation>{0}（{1}）缺失</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="816" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="404" />
       <source>{0} ({1}) = '{2}' is not a code of {3}</source>
       <translation>{0}（{1}）= '{2}' 不是{3}中的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="817" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="405" />
       <source>{0} ({1}) = '{2}' has the wrong format</source>
       <translation>{0}（{1}）= '{2}' 格式错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="818" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="406" />
       <source>{0} ({1}) = '{2}' is not a number</source>
       <translation>{0}（{1}）= '{2}' 不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="819" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="407" />
       <source>{0} ({1}) = {2} is out of range</source>
       <translation>{0}（{1}）= {2} 超出范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="820" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="408" />
       <source>Restoration method (restore_method) is required for restoration</source>
       <translation>造林方式为退化林修复时必须填写修复方式（restore_method）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/engine.py" line="73" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="184" />
+      <source>The working copy's patch layer has no EPSG code: the reference database cannot be read in its coordinates</source>
+      <translation>工作副本的图斑图层没有 EPSG 代码：无法按其坐标读取参考数据库</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="60" />
+      <source>Self-intersection</source>
+      <translation>自相交</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="60" />
+      <source>Ring self-intersection</source>
+      <translation>环自相交</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="61" />
+      <source>Too few points</source>
+      <translation>点数过少</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="62" />
+      <source>Interior is disconnected</source>
+      <translation>内部不连通</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="62" />
+      <source>Hole lies outside its shell</source>
+      <translation>内环位于外环之外</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="63" />
+      <source>Nested shells</source>
+      <translation>外环嵌套</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="63" />
+      <source>Nested holes</source>
+      <translation>内环嵌套</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="64" />
+      <source>Duplicate rings</source>
+      <translation>重复的环</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="64" />
+      <source>Invalid coordinate</source>
+      <translation>坐标无效</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="65" />
+      <source>Ring is not closed</source>
+      <translation>环未闭合</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="65" />
+      <source>not a polygon</source>
+      <translation>不是面</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/geometry.py" line="69" />
+      <source>{0} at ({1:.1f}, {2:.1f})</source>
+      <translation>{0}，位置 ({1:.1f}, {2:.1f})</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/gpkg_io.py" line="318" />
+      <source>Cannot write the findings to {0}</source>
+      <translation>无法将检查结果写入 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/layers.py" line="160" />
+      <source>The administrative layer has no field 'code': the outside_admin rule is skipped</source>
+      <translation>行政区划图层没有 code 字段：跳过“超出行政区”规则</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/pg_source.py" line="44" />
@@ -256,19 +282,14 @@
       <translation>参考数据库中没有几何表 {0}.{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="128" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="131" />
       <source>The reference database could not be read ({0})</source>
       <translation>无法读取参考数据库（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="153" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="156" />
       <source>{0} could not be loaded into the reference database</source>
       <translation>{0} 无法载入参考数据库</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="181" />
-      <source>The working copy's patch layer has no EPSG code: the reference database cannot be read in its coordinates</source>
-      <translation>工作副本的图斑图层没有 EPSG 代码：无法按其坐标读取参考数据库</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/profile.py" line="38" />
@@ -394,7 +415,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="69" />
       <location filename="../forestry_plugin/core/reports/progress.py" line="144" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="129" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
       <source>Patches</source>
       <translation>图斑数</translation>
     </message>
@@ -427,7 +448,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="102" />
       <location filename="../forestry_plugin/core/checks/report.py" line="144" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="129" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="116" />
       <source>Findings</source>
       <translation>问题清单</translation>
     </message>
@@ -468,13 +489,13 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="142" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="53" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="72" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="71" />
       <source>Title</source>
       <translation>标题</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="142" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="513" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="512" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
@@ -484,122 +505,122 @@
       <translation>已创建</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="119" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="123" />
       <source>Invalid geometry</source>
       <translation>几何无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="120" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="124" />
       <source>Area below minimum</source>
       <translation>面积小于下限</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="121" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="125" />
       <source>Sliver / too narrow</source>
       <translation>碎片 / 过窄</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="122" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="126" />
       <source>Overlap between patches</source>
       <translation>图斑间重叠</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="123" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="127" />
       <source>On permanent basic farmland</source>
       <translation>占用永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="124" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="128" />
       <source>On cropland without approval</source>
       <translation>占用耕地且无审批</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="125" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="129" />
       <source>On built-up land or water</source>
       <translation>位于建设用地或水域</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="126" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="130" />
       <source>On existing forest land</source>
       <translation>位于现有林地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="127" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="131" />
       <source>Outside the declared administrative unit</source>
       <translation>超出申报的行政区范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="128" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="132" />
       <source>Overlap with earlier years' patches</source>
       <translation>与往年造林图斑重叠</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="129" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="133" />
       <source>Attribute area differs from mapped area</source>
       <translation>属性面积与图斑面积不一致</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="130" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="134" />
       <source>Attribute missing or invalid</source>
       <translation>属性缺失或无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="131" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="135" />
       <source>Layer CRS is not CGCS2000</source>
       <translation>图层坐标系不是 CGCS2000</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="139" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="143" />
       <source>Error below (m²)</source>
       <translation>低于此值为错误（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="140" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="144" />
       <source>Warning below (m²)</source>
       <translation>低于此值为警告（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="141" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="145" />
       <source>Minimum width (m)</source>
       <translation>最小宽度（米）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="142" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="146" />
       <source>Maximum thinness 4πA/P²</source>
       <translation>细长度上限 4πA/P²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="143" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="147" />
       <source>Tolerance (m²)</source>
       <translation>容差（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="144" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="148" />
       <source>Minimum share inside the declared unit</source>
       <translation>位于申报行政区内的最小比例</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="145" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="149" />
       <source>Tolerance (mu)</source>
       <translation>容差（亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="146" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="150" />
       <source>Relative tolerance</source>
       <translation>相对容差</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="158" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="162" />
       <source>m²</source>
       <translation>平方米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="158" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="162" />
       <source>m</source>
       <translation>米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="158" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="162" />
       <source>mu</source>
       <translation>亩</translation>
     </message>
@@ -1272,353 +1293,353 @@
       <translation>{0} 由更新版本的插件写入（模式版本 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="127" />
+      <location filename="../forestry_plugin/core/importer.py" line="128" />
       <source>Imported by {0}</source>
       <translation>导入人：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="129" />
+      <location filename="../forestry_plugin/core/importer.py" line="130" />
       <source>Text encoding: {0} (not declared in the file, recognised from its texts)</source>
       <translation>文本编码：{0}（文件未声明，根据文本内容识别）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="130" />
+      <location filename="../forestry_plugin/core/importer.py" line="131" />
       <source>Text encoding: {0}</source>
       <translation>文本编码：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="132" />
+      <location filename="../forestry_plugin/core/importer.py" line="133" />
       <source>{0} invalid polygon(s) repaired.</source>
       <translation>已修复 {0} 个无效多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="134" />
+      <location filename="../forestry_plugin/core/importer.py" line="135" />
       <source>{0} GPS track(s) closed into polygons.</source>
       <translation>已将 {0} 条 GPS 轨迹闭合为多边形。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="136" />
+      <location filename="../forestry_plugin/core/importer.py" line="137" />
       <source>Columns used: {0}</source>
       <translation>已使用的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="139" />
+      <location filename="../forestry_plugin/core/importer.py" line="140" />
       <source>Columns ignored (computed from the geometry): {0}</source>
       <translation>已忽略的字段（由图形自动计算）：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="141" />
+      <location filename="../forestry_plugin/core/importer.py" line="142" />
       <source>Columns not recognised: {0}</source>
       <translation>未识别的字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="147" />
+      <location filename="../forestry_plugin/core/importer.py" line="148" />
       <source>Nothing imported from {0}:</source>
       <translation>未从 {0} 导入任何图斑：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="149" />
+      <location filename="../forestry_plugin/core/importer.py" line="150" />
       <source>{0}: {1} patch(es) imported.</source>
       <translation>{0}：已导入 {1} 个图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="151" />
+      <location filename="../forestry_plugin/core/importer.py" line="152" />
       <source>{0} feature(s) skipped:</source>
       <translation>跳过 {0} 个要素：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="154" />
+      <location filename="../forestry_plugin/core/importer.py" line="155" />
       <source>  … and {0} more</source>
       <translation>  …… 另有 {0} 个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="205" />
+      <location filename="../forestry_plugin/core/importer.py" line="206" />
       <source>not in the code list</source>
       <translation>不在代码表中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="212" />
+      <location filename="../forestry_plugin/core/importer.py" line="213" />
       <source>not a number</source>
       <translation>不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="215" />
+      <location filename="../forestry_plugin/core/importer.py" line="216" />
       <source>not a date</source>
       <translation>不是日期</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="218" />
+      <location filename="../forestry_plugin/core/importer.py" line="219" />
       <source>cut to {0} characters</source>
       <translation>已截断为 {0} 个字符</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="246" />
+      <location filename="../forestry_plugin/core/importer.py" line="247" />
       <source>a line with fewer than three points</source>
       <translation>少于三个点的线</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="250" />
+      <location filename="../forestry_plugin/core/importer.py" line="251" />
       <source>the track is not closed: its ends are {0:.0f} m apart</source>
       <translation>轨迹未闭合：首尾相距 {0:.0f} 米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="304" />
+      <location filename="../forestry_plugin/core/importer.py" line="305" />
       <source>an empty file</source>
       <translation>空文件</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="306" />
+      <location filename="../forestry_plugin/core/importer.py" line="307" />
       <source>an OGR virtual data source (VRT), which reads other files or web addresses</source>
       <translation>OGR 虚拟数据源（VRT），会读取其他文件或网络地址</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="308" />
+      <location filename="../forestry_plugin/core/importer.py" line="309" />
       <source>a GDAL virtual raster (VRT), which reads other files or web addresses</source>
       <translation>GDAL 虚拟栅格（VRT），会读取其他文件或网络地址</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="310" />
+      <location filename="../forestry_plugin/core/importer.py" line="311" />
       <source>an SQLite database (such as a GeoPackage or a QGIS settings database)</source>
       <translation>SQLite 数据库（如 GeoPackage 或 QGIS 设置数据库）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="312" />
+      <location filename="../forestry_plugin/core/importer.py" line="313" />
       <source>a zip archive</source>
       <translation>zip 压缩包</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="323" />
+      <location filename="../forestry_plugin/core/importer.py" line="324" />
       <source>a file of type {0}</source>
       <translation>{0} 格式的文件</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="330" />
+      <location filename="../forestry_plugin/core/importer.py" line="331" />
       <source>{0} is not a file on this computer or a shared folder: web addresses and GDAL virtual paths (/vsi…) are not imported.</source>
       <translation>{0} 不是本机或共享文件夹中的文件：不导入网络地址和 GDAL 虚拟路径（/vsi…）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="334" />
+      <location filename="../forestry_plugin/core/importer.py" line="335" />
       <source>{0} does not exist.</source>
       <translation>{0} 不存在。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="336" />
+      <location filename="../forestry_plugin/core/importer.py" line="337" />
       <source>{0}: unsupported file type (GeoJSON, Shapefile, KML/KMZ, GPX, or a zip holding one of them).</source>
       <translation>{0}：不支持的文件类型（支持 GeoJSON、Shapefile、KML/KMZ、GPX，或包含其中之一的 zip 文件）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="339" />
+      <location filename="../forestry_plugin/core/importer.py" line="340" />
       <source>{0} is not a regular file.</source>
       <translation>{0} 不是普通文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="350" />
+      <location filename="../forestry_plugin/core/importer.py" line="351" />
       <source>{0} is {1} MB, more than the {2} MB a file may have.</source>
       <translation>{0} 大小为 {1} MB，超过单个文件上限 {2} MB。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="373" />
+      <location filename="../forestry_plugin/core/importer.py" line="374" />
       <source>{0}: its coordinate system (crs) cannot be checked; the file is not imported.</source>
       <translation>{0}：无法检查其坐标系（crs），不导入该文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="380" />
+      <location filename="../forestry_plugin/core/importer.py" line="381" />
       <source>{0} asks for its coordinate system from elsewhere (crs of type "{1}"): such references are not followed. Save the file with a named coordinate system (EPSG code).</source>
       <translation>{0} 要求从别处获取坐标系（crs 类型为“{1}”）：不会读取此类引用。请以命名坐标系（EPSG 代码）另存该文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="545" />
+      <location filename="../forestry_plugin/core/importer.py" line="546" />
       <source>{0} holds {1} files, more than the {2} allowed.</source>
       <translation>{0} 中有 {1} 个文件，超过允许的 {2} 个。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="549" />
+      <location filename="../forestry_plugin/core/importer.py" line="550" />
       <source>{0} holds a file with an unsafe path ({1}): refused.</source>
       <translation>{0} 中包含路径不安全的文件（{1}）：已拒绝。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="553" />
-      <location filename="../forestry_plugin/core/importer.py" line="600" />
+      <location filename="../forestry_plugin/core/importer.py" line="554" />
+      <location filename="../forestry_plugin/core/importer.py" line="601" />
       <source>{0} would unpack to {1} MB, more than the {2} MB allowed.</source>
       <translation>{0} 解压后为 {1} MB，超过允许的 {2} MB。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="564" />
+      <location filename="../forestry_plugin/core/importer.py" line="565" />
       <source>{0} holds no KML document.</source>
       <translation>{0} 中没有 KML 文档。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="570" />
+      <location filename="../forestry_plugin/core/importer.py" line="571" />
       <source>{0} holds no GeoJSON, Shapefile, KML or GPX file.</source>
       <translation>{0} 中没有 GeoJSON、Shapefile、KML 或 GPX 文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="572" />
+      <location filename="../forestry_plugin/core/importer.py" line="573" />
       <source>{0} holds several files to import ({1}): unzip it and import them one by one.</source>
       <translation>{0} 中有多个可导入的文件（{1}）：请解压后逐个导入。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="586" />
+      <location filename="../forestry_plugin/core/importer.py" line="587" />
       <source>{0} is not a {1} file that can be unpacked: {2}</source>
       <translation>{0} 不是可解压的 {1} 文件：{2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="603" />
-      <location filename="../forestry_plugin/core/importer.py" line="557" />
+      <location filename="../forestry_plugin/core/importer.py" line="604" />
+      <location filename="../forestry_plugin/core/importer.py" line="558" />
       <source>{0}: {1} is compressed {2:.0f} times, more than the {3} times allowed (a zip bomb?).</source>
       <translation>{0}：{1} 的压缩比为 {2:.0f} 倍，超过允许的 {3} 倍（可能是 zip 炸弹）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="720" />
+      <location filename="../forestry_plugin/core/importer.py" line="721" />
       <source>{0} is not a {1} file: it is {2}. Only GeoJSON, Shapefile, KML/KMZ and GPX files (or a zip holding one) are imported.</source>
       <translation>{0} 不是 {1} 文件，而是{2}。只导入 GeoJSON、Shapefile、KML/KMZ 和 GPX 文件（或包含其中之一的 zip 文件）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="722" />
-      <location filename="../forestry_plugin/core/importer.py" line="734" />
+      <location filename="../forestry_plugin/core/importer.py" line="723" />
+      <location filename="../forestry_plugin/core/importer.py" line="735" />
       <source>{0} cannot be read: it is damaged or not a {1} file.</source>
       <translation>无法读取 {0}：文件已损坏或不是 {1} 文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="874" />
+      <location filename="../forestry_plugin/core/importer.py" line="873" />
       <source>The .cpg file of {0} says its texts are {1}, but they are {2}: read as {2}.</source>
       <translation>{0} 的 .cpg 文件声明文本编码为 {1}，但实际为 {2}：已按 {2} 读取。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="875" />
+      <location filename="../forestry_plugin/core/importer.py" line="874" />
       <source>The .dbf file of {0} declares code page {1}, but its texts are {2}: read as {2}.</source>
       <translation>{0} 的 .dbf 文件声明代码页为 {1}，但文本实际为 {2}：已按 {2} 读取。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="902" />
+      <location filename="../forestry_plugin/core/importer.py" line="901" />
       <source>Layer {0} has no coordinate system (is the .prj file missing?). Save it with its CRS and import again.</source>
       <translation>图层 {0} 没有坐标系（是否缺少 .prj 文件？）。请带坐标系另存后重新导入。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="908" />
+      <location filename="../forestry_plugin/core/importer.py" line="907" />
       <source>Layer {0} is in {1}: converted to {2} with the general parameters, which can be tens of metres off. Check the patches against the base map, or convert the file with the province's official parameters first.</source>
       <translation>图层 {0} 采用 {1} 坐标系：已用通用参数转换到 {2}，可能偏差数十米。请对照底图核对图斑，或先用省级正式转换参数转换文件。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="926" />
+      <location filename="../forestry_plugin/core/importer.py" line="925" />
       <source>no geometry</source>
       <translation>无几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="931" />
+      <location filename="../forestry_plugin/core/importer.py" line="930" />
       <source>a point, not a patch outline</source>
       <translation>是点，不是图斑边界</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="942" />
+      <location filename="../forestry_plugin/core/importer.py" line="941" />
       <source>coordinates cannot be transformed from {0} to {1}</source>
       <translation>坐标无法从 {0} 转换到 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="953" />
+      <location filename="../forestry_plugin/core/importer.py" line="952" />
       <source>outside the county</source>
       <translation>不在本县范围内</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="960" />
+      <location filename="../forestry_plugin/core/importer.py" line="959" />
       <source>invalid polygon that cannot be repaired</source>
       <translation>无法修复的无效多边形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="961" />
+      <location filename="../forestry_plugin/core/importer.py" line="960" />
       <source>no area</source>
       <translation>面积为零</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="964" />
+      <location filename="../forestry_plugin/core/importer.py" line="963" />
       <source>implausibly large: {0:,.0f} mu, more than the {1:,.0f} mu a patch may have</source>
       <translation>面积不合理：{0:,.0f} 亩，超过单个图斑上限 {1:,.0f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="971" />
+      <location filename="../forestry_plugin/core/importer.py" line="970" />
       <source>mostly outside the county: {0:.0f}% of it lies inside, at least {1:.0f}% must</source>
       <translation>大部分在本县范围外：仅 {0:.0f}% 在县内，至少需要 {1:.0f}%</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="978" />
+      <location filename="../forestry_plugin/core/importer.py" line="977" />
       <source>already in the layer (patch {0})</source>
       <translation>图层中已有（图斑 {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="982" />
+      <location filename="../forestry_plugin/core/importer.py" line="981" />
       <source>the same outline as {0} of this file</source>
       <translation>与本文件中的 {0} 边界相同</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="995" />
+      <location filename="../forestry_plugin/core/importer.py" line="994" />
       <source>None of the {0} patch(es) lies in the county: the file's coordinate system ({1}) is probably wrong.</source>
       <translation>{0} 个图斑都不在本县范围内：文件的坐标系（{1}）可能有误。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="999" />
+      <location filename="../forestry_plugin/core/importer.py" line="998" />
       <source>No feature of {0} can become a new patch.</source>
       <translation>{0} 中没有可作为新图斑导入的要素。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="1001" />
+      <location filename="../forestry_plugin/core/importer.py" line="1000" />
       <source>{0} holds no patch outlines (polygons or GPS tracks).</source>
       <translation>{0} 中没有图斑边界（面或 GPS 轨迹）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="1005" />
+      <location filename="../forestry_plugin/core/importer.py" line="1004" />
       <source>{0}: {1} value(s) {2} ({3}); left empty.</source>
       <translation>{0}：{1} 个值{2}（{3}），已留空。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/importer.py" line="1008" />
+      <location filename="../forestry_plugin/core/importer.py" line="1007" />
       <source>{0}: {1} value(s) {2}.</source>
       <translation>{0}：{1} 个值{2}。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="35" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="541" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="93" />
+      <location filename="../forestry_plugin/core/project.py" line="36" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="536" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="75" />
       <source>Checks</source>
       <translation>质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="35" />
+      <location filename="../forestry_plugin/core/project.py" line="36" />
       <source>Afforestation patches</source>
       <translation>造林图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="35" />
+      <location filename="../forestry_plugin/core/project.py" line="36" />
       <source>Reference layers</source>
       <translation>参考图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="36" />
+      <location filename="../forestry_plugin/core/project.py" line="37" />
       <source>Tables</source>
       <translation>数据表</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="47" />
-      <location filename="../forestry_plugin/core/project.py" line="140" />
+      <location filename="../forestry_plugin/core/project.py" line="48" />
+      <location filename="../forestry_plugin/core/project.py" line="154" />
       <source>Cannot open layer {0} of {1}</source>
       <translation>无法打开 {1} 中的图层 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="143" />
+      <location filename="../forestry_plugin/core/project.py" line="157" />
       <source>Default forestry style</source>
       <translation>林业默认样式</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="145" />
+      <location filename="../forestry_plugin/core/project.py" line="159" />
       <source>Cannot store the style of {0}: {1}</source>
       <translation>无法保存 {0} 的样式：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="200" />
+      <location filename="../forestry_plugin/core/project.py" line="214" />
       <source>Afforestation mapping {0}</source>
       <translation>造林落地上图 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/project.py" line="207" />
+      <location filename="../forestry_plugin/core/project.py" line="221" />
       <source>Cannot write project {0}: {1}</source>
       <translation>无法写入工程 {0}：{1}</translation>
     </message>
@@ -1664,7 +1685,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="118" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="301" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="302" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
@@ -1715,7 +1736,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="144" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="129" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
       <source>Area (mu)</source>
       <translation>面积（亩）</translation>
@@ -1727,13 +1748,13 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="175" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="66" />
       <source>county</source>
       <translation>县</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/progress.py" line="175" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="66" />
       <source>township</source>
       <translation>乡镇</translation>
     </message>
@@ -1824,7 +1845,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="281" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="285" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="306" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
@@ -1835,7 +1856,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="286" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="287" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="308" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
@@ -1867,7 +1888,7 @@
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="349" />
       <location filename="../forestry_plugin/core/sync/client.py" line="283" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="163" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="165" />
       <source>Your session has expired: log in again</source>
       <translation>登录已过期：请重新登录</translation>
     </message>
@@ -1989,125 +2010,135 @@
       <translation>version 必须为 1.1.0，而不是 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="101" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="103" />
+      <source>namespace_prefix must be an XML name other than {0}</source>
+      <translation>namespace_prefix 必须是一个 XML 名称，且不能是 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="106" />
+      <source>namespace_uri must be an absolute URI</source>
+      <translation>namespace_uri 必须是一个绝对 URI</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="110" />
       <source>{0} must be a name</source>
       <translation>{0} 必须是名称</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="106" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="115" />
       <source>fields must map the plugin's field names to the server's names (or null)</source>
       <translation>fields 必须把插件的字段名对应到服务器的字段名（或 null）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="109" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="118" />
       <source>{0} must be a whole number from {1} to {2}</source>
       <translation>{0} 必须是 {1} 到 {2} 之间的整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="112" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="121" />
       <source>coordinate_tolerance must be a number of degrees from 0 to 0.01</source>
       <translation>coordinate_tolerance 必须是 0 到 0.01 之间的度数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="118" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="127" />
       <source>srs_name {0} is not a coordinate reference system</source>
       <translation>srs_name {0} 不是坐标参照系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="120" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="129" />
       <source>The WFS service description {0} cannot be used: {1}</source>
       <translation>WFS 服务描述 {0} 无法使用：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="252" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="273" />
       <source>A WFS server serves no workflow policy: the plugin's own applies</source>
       <translation>WFS 服务器不提供审核流程规则：使用插件自带的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="289" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="310" />
       <source>The WFS server failed (HTTP {0}): {1}</source>
       <translation>WFS 服务器出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="294" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="315" />
       <source>The WFS server refused: {0}</source>
       <translation>WFS 服务器拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="295" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="316" />
       <source>The WFS server refused the request (HTTP {0}): {1}</source>
       <translation>WFS 服务器拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="296" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="317" />
       <source>{0} bytes</source>
       <translation>{0} 字节</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="318" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="339" />
       <source>The WFS server sent a reply that is not XML ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>WFS 服务器的应答不是 XML（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="330" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="351" />
       <source>The WFS server publishes no feature type {0}</source>
       <translation>WFS 服务器没有发布要素类型 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="349" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="370" />
       <source>The WFS feature type {0} lacks the fields {1} (see docs/sync.md: what a WFS server must publish)</source>
       <translation>WFS 要素类型 {0} 缺少字段 {1}（见 docs/sync.md：WFS 服务器须发布的内容）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="420" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="441" />
       <source>The WFS server sent a reply that could not be read ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取 WFS 服务器的应答（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="426" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="447" />
       <source>The WFS server sent a malformed reply: {0}</source>
       <translation>WFS 服务器的应答格式不正确：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="436" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="457" />
       <source>The WFS server sent a reply that is not a feature collection ({0} bytes)</source>
       <translation>WFS 服务器的应答不是要素集合（{0} 字节）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="455" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="476" />
       <source>The WFS server sent GML that could not be read</source>
       <translation>WFS 服务器返回的 GML 无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="538" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="559" />
       <source>The WFS server does not page its answers (STARTINDEX): lower the page size in the service description, or ask for paging to be enabled</source>
       <translation>WFS 服务器不支持分页（STARTINDEX）：请在服务描述中减小每页数量，或请服务器管理员开启分页</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="601" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="650" />
       <source>The WFS server's answer to the upload was cut off ({0} bytes); nothing is lost: the next upload checks what the server holds</source>
       <translation>WFS 服务器对上传的应答被截断（{0} 字节）；数据没有丢失：下次上传会先核对服务器上已有的内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="720" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="769" />
       <source>The WFS server gave the patch no feature id: it cannot be deleted through WFS</source>
       <translation>WFS 服务器未给出该图斑的要素 ID：无法通过 WFS 删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="731" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="841" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="866" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="780" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="876" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="901" />
       <source>The WFS server refused the change: {0}</source>
       <translation>WFS 服务器拒绝了该修改：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="732" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="867" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="781" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="902" />
       <source>no reason given</source>
       <translation>未说明原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="808" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="843" />
       <source>The patch has no geometry: draw it before it is uploaded</source>
       <translation>该图斑没有几何图形：请先勾绘再上传</translation>
     </message>
@@ -2233,7 +2264,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/workflow.py" line="456" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="296" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="300" />
       <source>No patches selected</source>
       <translation>未选择图斑</translation>
     </message>
@@ -2243,184 +2274,184 @@
       <translation>图斑已被他人修改，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="66" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="70" />
       <source>Repair geometry</source>
       <translation>修复几何</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="67" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="71" />
       <source>Remove slivers and thin parts</source>
       <translation>去除碎片和狭长部分</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="68" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="72" />
       <source>Clip to allowed land</source>
       <translation>裁剪到允许造林的地类</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="69" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="73" />
       <source>Snap to base-map boundaries</source>
       <translation>捕捉到底图边界</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="78" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="120" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="336" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="82" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="124" />
+      <location filename="../forestry_plugin/gui/messages.py" line="34" />
       <source>Forestry checks</source>
       <translation>林业质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="129" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="131" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="133" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="135" />
       <source>Accept as exception</source>
       <translation>认可为例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="130" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="134" />
       <source>Reason (kept with the working copy):</source>
       <translation>理由（保存在工作库中）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="132" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="136" />
       <source>Approval reference number:</source>
       <translation>审批文号：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="138" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
       <source>Whole layer</source>
       <translation>整个图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="138" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
       <source>Selected patches</source>
       <translation>所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="138" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
       <source>Map extent</source>
       <translation>当前地图范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="139" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="143" />
       <source>Changed since last check</source>
       <translation>上次质检后有变化的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="141" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="145" />
       <source>Run checks</source>
       <translation>运行质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
-      <location filename="../forestry_plugin/gui/common.py" line="65" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="145" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="146" />
+      <location filename="../forestry_plugin/gui/common.py" line="66" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="146" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="152" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="156" />
       <source>Filter: patch no., id or message</source>
       <translation>筛选：图斑编号、标识或说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="154" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="158" />
       <source>All severities</source>
       <translation>全部级别</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="158" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="162" />
       <source>Open findings</source>
       <translation>未处理的问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="159" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="163" />
       <source>Including accepted</source>
       <translation>包括已认可的</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="169" />
       <source>Finding</source>
       <translation>问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="169" />
       <source>Value</source>
       <translation>量测值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="169" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="226" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="343" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="345" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="170" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="443" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="174" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="444" />
       <source>Accept as exception…</source>
       <translation>认可为例外…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="171" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="175" />
       <source>Fix…</source>
       <translation>修复…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="172" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="176" />
       <source>Excel…</source>
       <translation>导出 Excel…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="284" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="412" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="458" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="288" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="414" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="457" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="287" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="695" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="511" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="291" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="693" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="508" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="287" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="291" />
       <source>The patches layer has unsaved edits. Save them before checking?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再质检？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="304" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="308" />
       <source>No patch changed since the last check</source>
       <translation>上次质检后没有图斑变化</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="330" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="333" />
       <source>Patches could not be numbered: {0}</source>
       <translation>无法为图斑编号：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="336" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="338" />
       <source>{0} patch(es) without a patch number were numbered.</source>
       <translation>已为 {0} 个没有图斑编号的图斑编号。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="352" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="353" />
       <source>Checks canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="363" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="364" />
       <source>{0} patches checked in {1:.2f} s: {2} open findings, {3} errors</source>
       <translation>已质检 {0} 个图斑，用时 {1:.2f} 秒：{2} 个未处理问题，其中 {3} 个错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="432" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="433" />
       <source>Accept the finding as an exception, with a reason</source>
       <translation>将该问题认可为例外（须说明理由）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="461" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="462" />
       <source>No automatic fix for this finding</source>
       <translation>该问题没有自动修复方法</translation>
     </message>
@@ -2430,81 +2461,81 @@
       <translation>该修复会删除整个图斑：未执行</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="498" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="497" />
       <source>Fix: {0}</source>
       <translation>修复：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="507" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="506" />
       <source>Fixed in the edit buffer: save the layer, or undo (Ctrl+Z)</source>
       <translation>已在编辑缓冲区中修复：请保存图层，或撤销（Ctrl+Z）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="514" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="131" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="74" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="513" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="118" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="73" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="541" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="536" />
       <source>Check patches against the base map and review the findings</source>
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="50" />
+      <location filename="../forestry_plugin/gui/common.py" line="51" />
       <source>Something went wrong: {0}. Details are in the Forestry log.</source>
       <translation>出现错误：{0}。详情见日志面板的 Forestry 页。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="65" />
+      <location filename="../forestry_plugin/gui/common.py" line="66" />
       <source>OK</source>
       <translation>确定</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="65" />
+      <location filename="../forestry_plugin/gui/common.py" line="66" />
       <source>Close</source>
       <translation>关闭</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="65" />
+      <location filename="../forestry_plugin/gui/common.py" line="66" />
       <source>Yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="65" />
+      <location filename="../forestry_plugin/gui/common.py" line="66" />
       <source>No</source>
       <translation>否</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="66" />
+      <location filename="../forestry_plugin/gui/common.py" line="67" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="252" />
       <source>Save</source>
       <translation>保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="66" />
+      <location filename="../forestry_plugin/gui/common.py" line="67" />
       <source>Apply</source>
       <translation>应用</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="66" />
+      <location filename="../forestry_plugin/gui/common.py" line="67" />
       <source>Discard</source>
       <translation>放弃</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="66" />
+      <location filename="../forestry_plugin/gui/common.py" line="67" />
       <source>Help</source>
       <translation>帮助</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="114" />
-      <location filename="../forestry_plugin/gui/common.py" line="127" />
+      <location filename="../forestry_plugin/gui/common.py" line="115" />
+      <location filename="../forestry_plugin/gui/common.py" line="128" />
       <source>Show details…</source>
       <translation>显示详细信息…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="127" />
+      <location filename="../forestry_plugin/gui/common.py" line="128" />
       <source>Hide details…</source>
       <translation>隐藏详细信息…</translation>
     </message>
@@ -2597,130 +2628,130 @@
       <translation>报告无法保存：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="40" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="41" />
       <source>Fill patch attributes</source>
       <translation>填写图斑属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="115" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="116" />
       <source>{0} The edit was undone.</source>
       <translation>{0} 该编辑已撤销。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="194" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="195" />
       <source>The patch crosses an administrative boundary ({0}); it was assigned to the village with the largest share and marked in the remark.</source>
       <translation>图斑跨越行政区界线（{0}）；已归属到面积占比最大的村，并在备注中注明。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="216" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="217" />
       <source>{0} The merge was undone.</source>
       <translation>{0} 已撤销本次合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="416" />
-      <location filename="../forestry_plugin/gui/editing.py" line="457" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="418" />
+      <location filename="../forestry_plugin/gui/editing.py" line="460" />
       <source>The patch layer cannot be edited.</source>
       <translation>图斑图层不可编辑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="428" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="430" />
       <source>The patch has no area.</source>
       <translation>图斑面积为零。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="431" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="433" />
       <source>New patch</source>
       <translation>新增图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="433" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="435" />
       <source>The patch could not be added.</source>
       <translation>无法添加图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="448" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="450" />
       <source>Discard new patch</source>
       <translation>放弃新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="450" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="452" />
       <source>The patch could not be removed.</source>
       <translation>无法移除该图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="465" />
-      <location filename="../forestry_plugin/gui/editing.py" line="623" />
-      <location filename="../forestry_plugin/gui/editing.py" line="655" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="467" />
+      <location filename="../forestry_plugin/gui/editing.py" line="626" />
+      <location filename="../forestry_plugin/gui/editing.py" line="658" />
       <source>Import patches</source>
       <translation>导入图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="467" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="469" />
       <source>The patches could not be added; nothing was imported.</source>
       <translation>无法添加图斑，未导入任何内容。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="469" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="471" />
       <source>{0} imported patch(es) cross an administrative boundary; they were assigned to the village with the largest share and marked in the remark.</source>
       <translation>{0} 个导入的图斑跨行政界线；已归入面积占比最大的行政村，并在备注中标记。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="477" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="479" />
       <source>Select one or more base-map polygons first.</source>
       <translation>请先选择一个或多个底图图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="481" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="483" />
       <source>New patch from base map</source>
       <translation>由底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="497" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="499" />
       <source>Draw a line with at least two points.</source>
       <translation>请绘制至少包含两个点的线。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="508" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="510" />
       <source>The line does not split any patch.</source>
       <translation>该线未分割任何图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="512" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="514" />
       <source>Split patches</source>
       <translation>分割图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="536" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="538" />
       <source>Reshape patch</source>
       <translation>修整图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="543" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="545" />
       <source>The line must cross the patch boundary twice to reshape it.</source>
       <translation>修整线必须两次穿过图斑边界。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="557" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="559" />
       <source>Merge patches</source>
       <translation>合并图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="559" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="561" />
       <source>The patches could not be merged.</source>
       <translation>无法合并图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="569" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="571" />
       <source>Select the patches to delete first.</source>
       <translation>请先选择要删除的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="571" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="573" />
       <source>Delete patches</source>
       <translation>删除图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/edit_controller.py" line="573" />
+      <location filename="../forestry_plugin/gui/edit_controller.py" line="575" />
       <source>The patches could not be deleted.</source>
       <translation>无法删除图斑。</translation>
     </message>
@@ -2791,278 +2822,289 @@
       <translation>实时检查失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="107" />
+      <location filename="../forestry_plugin/gui/editing.py" line="108" />
       <source>Enable tracing</source>
       <translation>启用追踪</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="204" />
+      <location filename="../forestry_plugin/gui/editing.py" line="205" />
       <source>Forestry editing</source>
       <translation>林业编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="219" />
+      <location filename="../forestry_plugin/gui/editing.py" line="220" />
       <source>New patch (snapping and tracing to base map and boundaries)</source>
       <translation>新增图斑（捕捉并追踪底图和界线）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="220" />
+      <location filename="../forestry_plugin/gui/editing.py" line="221" />
       <source>New patch from selected base-map polygons</source>
       <translation>由所选底图图斑生成新图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="221" />
+      <location filename="../forestry_plugin/gui/editing.py" line="222" />
       <source>Split patch (click a line, right click to finish)</source>
       <translation>分割图斑（单击绘线，右键结束）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="222" />
+      <location filename="../forestry_plugin/gui/editing.py" line="223" />
       <source>Reshape patch (click a line, right click to finish)</source>
       <translation>修整图斑（单击绘线，右键结束）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="223" />
+      <location filename="../forestry_plugin/gui/editing.py" line="224" />
       <source>Merge selected patches</source>
       <translation>合并所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="224" />
+      <location filename="../forestry_plugin/gui/editing.py" line="225" />
       <source>Delete selected patches</source>
       <translation>删除所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="225" />
+      <location filename="../forestry_plugin/gui/editing.py" line="226" />
       <source>Check and save patch edits</source>
       <translation>质检并保存图斑编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="226" />
+      <location filename="../forestry_plugin/gui/editing.py" line="227" />
       <source>Import patches (GeoJSON, Shapefile, KML/KMZ, GPX)</source>
       <translation>导入图斑（GeoJSON、Shapefile、KML/KMZ、GPX）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="389" />
+      <location filename="../forestry_plugin/gui/editing.py" line="391" />
       <source>Preparing the live check</source>
       <translation>正在准备实时检查</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="417" />
+      <location filename="../forestry_plugin/gui/editing.py" line="419" />
       <source>Patch {0}: {1} check error(s) ({2}). Fix them or accept them as exceptions; "Check and save" will not save the patch until then.</source>
       <translation>图斑 {0}：{1} 个检查错误（{2}）。请修改或作为例外接受；在此之前“质检并保存”不会保存该图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="421" />
+      <location filename="../forestry_plugin/gui/editing.py" line="423" />
       <source>Patch {0}: {1} warning(s) ({2}).</source>
       <translation>图斑 {0}：{1} 个警告（{2}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="449" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="329" />
-      <location filename="../forestry_plugin/plugin.py" line="88" />
-      <source>Forestry</source>
-      <translation>林业</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="454" />
+      <location filename="../forestry_plugin/gui/editing.py" line="457" />
       <source>Open a working copy first: no patch layer in the project.</source>
       <translation>请先打开工作库：工程中没有图斑图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="493" />
+      <location filename="../forestry_plugin/gui/editing.py" line="496" />
       <source>The base map layer is not in the project.</source>
       <translation>工程中没有底图图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="498" />
+      <location filename="../forestry_plugin/gui/editing.py" line="501" />
       <source>Patches merged.</source>
       <translation>图斑已合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="501" />
+      <location filename="../forestry_plugin/gui/editing.py" line="504" />
       <source>{0} patch(es) deleted (undo with Ctrl+Z).</source>
       <translation>已删除 {0} 个图斑（可用 Ctrl+Z 撤销）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="535" />
+      <location filename="../forestry_plugin/gui/editing.py" line="538" />
       <source>Patch split: {0} new part(s); all parts got new ids.</source>
       <translation>图斑已分割：{0} 个新图斑；所有部分均获得新标识。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="585" />
+      <location filename="../forestry_plugin/gui/editing.py" line="588" />
       <source>Not saved: {0} patch(es) have check errors: {1}.</source>
       <translation>未保存：{0} 个图斑存在检查错误：{1}。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="594" />
+      <location filename="../forestry_plugin/gui/editing.py" line="597" />
       <source>Saving failed: {0}</source>
       <translation>保存失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="596" />
+      <location filename="../forestry_plugin/gui/editing.py" line="599" />
       <source>Patch edits saved.</source>
       <translation>图斑编辑已保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="607" />
+      <location filename="../forestry_plugin/gui/editing.py" line="610" />
       <source>Saved without the live check (still being prepared); run the checks before submitting.</source>
       <translation>已保存，但实时检查尚未准备好，未做检查；提交前请运行质检。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="615" />
+      <location filename="../forestry_plugin/gui/editing.py" line="618" />
       <source>{0} check error(s) in the saved patches; see the check panel.</source>
       <translation>已保存的图斑中有 {0} 个质检错误；请查看质检面板。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="624" />
+      <location filename="../forestry_plugin/gui/editing.py" line="627" />
       <source>Patch files ({0})</source>
       <translation>图斑文件（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="645" />
+      <location filename="../forestry_plugin/gui/editing.py" line="648" />
       <source>Import {0}</source>
       <translation>导入 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="43" />
+      <location filename="../forestry_plugin/gui/messages.py" line="31" />
+      <location filename="../forestry_plugin/gui/messages.py" line="32" />
+      <location filename="../forestry_plugin/gui/messages.py" line="33" />
+      <source>Forestry</source>
+      <translation>林业</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/messages.py" line="35" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="71" />
+      <source>Forestry review</source>
+      <translation>林业审核</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/messages.py" line="36" />
+      <source>Forestry platform</source>
+      <translation>林业平台</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/project_dock.py" line="44" />
       <source>Forestry: reading the working copy</source>
       <translation>林业：正在读取工作副本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="73" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="74" />
       <source>Forestry: generating the sample county</source>
       <translation>林业：正在生成示例县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="115" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="116" />
       <source>Forestry working copy</source>
       <translation>林业工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="121" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="238" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="629" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="122" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="239" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="627" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="125" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="126" />
       <source>Working copy:</source>
       <translation>工作库：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="126" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="298" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="127" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="300" />
       <source>County:</source>
       <translation>县：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="129" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
       <source>Stage</source>
       <translation>阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="138" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="139" />
       <source>Reading the working copy…</source>
       <translation>正在读取工作副本…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="144" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="145" />
       <source>Generating the sample county… %p%</source>
       <translation>正在生成示例县… %p%</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="146" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="147" />
       <source>Stop generating the sample county (nothing is written)</source>
       <translation>停止生成示例县（不写入任何文件）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="155" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="156" />
       <source>Open…</source>
       <translation>打开…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="156" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="157" />
       <source>Open a working-copy GeoPackage and add its layers to the project</source>
       <translation>打开 GeoPackage 工作库并将其图层加入工程</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="157" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="158" />
       <source>New…</source>
       <translation>新建…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="158" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="159" />
       <source>Create an empty working copy for a county</source>
       <translation>为一个县新建空的工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="159" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="160" />
       <source>Sample county…</source>
       <translation>示例县…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="160" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="161" />
       <source>Generate the sample county with labelled faults, for training and trials</source>
       <translation>生成带已标注错误的示例县数据，用于培训和试用</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="161" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="162" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="177" />
       <source>Refresh</source>
       <translation>刷新</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="287" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="288" />
       <source>Cannot read: {0}</source>
       <translation>无法读取：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="314" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="315" />
       <source>The audit log of {0} was altered outside the plugin: {1}. Syncing is refused until the platform administrator has looked at it.</source>
       <translation>{0} 的审核日志在插件之外被改动：{1}。在平台管理员核查之前拒绝同步。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="336" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="334" />
       <source>Open working copy</source>
       <translation>打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="340" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="338" />
       <source>A working copy is being opened; wait until it is shown</source>
       <translation>正在打开工作副本，请等待其显示完成</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="374" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="373" />
       <source>Cannot open the working copy: {0}</source>
       <translation>无法打开工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="394" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="397" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="393" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="396" />
       <source>New working copy</source>
       <translation>新建工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="394" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="336" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="393" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="334" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="418" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="397" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="396" />
       <source>County code (6 digits, GB/T 2260):</source>
       <translation>县级行政区代码（6 位，GB/T 2260）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="399" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="398" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="65" />
       <source>A county code has 6 digits, e.g. 330110</source>
       <translation>县级行政区代码为 6 位数字，例如 330110</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="414" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="413" />
       <source>The sample county is being generated; wait until it is opened</source>
       <translation>正在生成示例县，请等待其打开</translation>
     </message>
@@ -3077,330 +3119,325 @@
       <translation>无法生成示例县：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="454" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="455" />
       <source>Sample county canceled: nothing was written</source>
       <translation>已取消示例县：未写入任何文件</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="468" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="469" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="31" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="45" />
       <source>Working copy</source>
       <translation>工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="468" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="469" />
       <source>Show the forestry working-copy panel</source>
       <translation>显示林业工作库面板</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="67" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="69" />
       <source>Forestry platform: {0}</source>
       <translation>林业平台：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="108" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="110" />
       <source>Forestry platform: log in</source>
       <translation>林业平台：登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="108" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="110" />
       <source>Forestry platform: log out</source>
       <translation>林业平台：退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="165" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="167" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="39" />
       <source>{0}. Check the address, your network and the proxy settings (Settings &gt; Options &gt; Network); TLS certificates are always verified.</source>
       <translation>{0}。请检查地址、网络和代理设置（设置 &gt; 选项 &gt; 网络）；TLS 证书始终会被验证。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="168" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="170" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="42" />
       <source>Canceled: nothing is lost; run it again to continue where it stopped.</source>
       <translation>已取消：没有丢失任何数据；再次运行将从中断处继续。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="170" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="172" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="34" />
       <source>The audit log of this working copy was altered outside the plugin ({0}); nothing was synced. Ask the platform administrator.</source>
       <translation>此工作副本的审核日志在插件之外被改动（{0}）；未同步任何内容。请联系平台管理员。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="181" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="183" />
       <source>Compare versions of {0}</source>
       <translation>比较 {0} 的两个版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="188" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="190" />
       <source>Field</source>
       <translation>字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="188" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="190" />
       <source>Mine (this computer)</source>
       <translation>本地（本机）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="188" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="190" />
       <source>Theirs (platform)</source>
       <translation>平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="211" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="213" />
       <source>Mine</source>
       <translation>本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="212" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="214" />
       <source>Theirs</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="235" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="237" />
       <source>Blue: mine; red dashed: theirs</source>
       <translation>蓝色：本地；红色虚线：平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="238" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="353" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="240" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="355" />
       <source>Keep mine</source>
       <translation>保留本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="239" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="354" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="241" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="356" />
       <source>Take theirs</source>
       <translation>采用平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="260" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="262" />
       <source>Forestry platform sync</source>
       <translation>林业平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="278" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="280" />
       <source>How this server exchanges patches: the provincial platform's REST contract, a GIS server's WFS-T, or submission packages uploaded as files</source>
       <translation>该服务器交换图斑的方式：省级平台的 REST 接口、GIS 服务器的 WFS-T，或以文件上传的提交数据包</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="282" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="284" />
       <source>Service description (*.json)</source>
       <translation>服务描述（*.json）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="284" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="286" />
       <source>bundled: a QGIS Server patch layer</source>
       <translation>自带：QGIS Server 图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="285" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="287" />
       <source>The JSON file naming the server's feature type and fields (docs/sync.md); empty: the bundled one</source>
       <translation>写明服务器要素类型和字段的 JSON 文件（docs/sync.md）；留空：使用自带的</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="290" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="292" />
       <source>from the working copy</source>
       <translation>取自工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="294" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="296" />
       <source>Kind:</source>
       <translation>类型：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="295" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="297" />
       <source>Platform:</source>
       <translation>平台：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="296" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="298" />
       <source>Service description:</source>
       <translation>服务描述：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="299" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="301" />
       <source>Login:</source>
       <translation>登录：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="305" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="307" />
       <source>Export package…</source>
       <translation>导出数据包…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="306" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="308" />
       <source>Write the patches as the province's submission package (zip)</source>
       <translation>按省里的提交数据包格式导出图斑（zip）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="307" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="309" />
       <source>Import package…</source>
       <translation>导入数据包…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="308" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="310" />
       <source>Take back a package the platform returned (one undoable step)</source>
       <translation>导入平台返回的数据包（可一步撤销）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="313" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="315" />
       <source>Log in</source>
       <translation>登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="314" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="316" />
       <source>Log out</source>
       <translation>退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="315" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="317" />
       <source>End the session on the platform; your moves made offline stay pending</source>
       <translation>结束平台会话；离线所做的操作仍待确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="317" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="595" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="557" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="319" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="593" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="554" />
       <source>Not logged in</source>
       <translation>未登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="326" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="328" />
       <source>Download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="327" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="329" />
       <source>Bring the platform's changes into the working copy</source>
       <translation>将平台上的变化下载到工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="328" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="330" />
       <source>Upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="329" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="331" />
       <source>Send local changes and the audit trail to the platform</source>
       <translation>将本地变化和审核日志发送到平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="330" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="332" />
       <source>Download + upload</source>
       <translation>下载 + 上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="333" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="335" />
       <source>Retry</source>
       <translation>重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="341" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="343" />
       <source>Conflicts (changed here and on the platform):</source>
       <translation>冲突（本地和平台都修改过）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="343" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="345" />
       <source>Here</source>
       <translation>本机</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="343" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="345" />
       <source>On the platform</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="355" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="357" />
       <source>Compare…</source>
       <translation>比较…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="444" />
-      <source>Forestry platform</source>
-      <translation>林业平台</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="460" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="459" />
       <source>Log in first</source>
       <translation>请先登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="465" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="464" />
       <source>This working copy belongs to county {0}, not {1}</source>
       <translation>此工作库属于县 {0}，不是 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="514" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="511" />
       <source>Wait until the download/upload has finished (or cancel it) before logging in again</source>
       <translation>请等待下载/上传完成（或取消）后再重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="536" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="533" />
       <source>Logging in…</source>
       <translation>正在登录…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="558" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="555" />
       <source>The platform sent an unusable account: {0}</source>
       <translation>平台返回的账号无法使用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="573" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="571" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="104" />
       <source>Logged in as {0}</source>
       <translation>已登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="575" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="573" />
       <source>Connected as {0}; working as {1} (a GIS server checks no roles)</source>
       <translation>已连接，账号 {0}；以 {1} 身份工作（GIS 服务器不检查角色）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="590" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="588" />
       <source>Wait until the download/upload has finished (or cancel it) before logging out</source>
       <translation>请等待下载/上传完成（或取消）后再退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="644" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="642" />
       <source>Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected</source>
       <translation>本地变化：新增 {0}，修改 {1}，删除 {2}；冲突 {3}，被拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="659" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="660" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="657" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="658" />
       <source>deleted</source>
       <translation>已删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="666" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="664" />
       <source>Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, rejected {6}){7}</source>
       <translation>最近一次{0}于 {1}：下载 {2}，上传 {3}（接受 {4}，冲突 {5}，拒绝 {6}）{7}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="668" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="666" />
       <source>download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="668" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="666" />
       <source>upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="675" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="673" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="118" />
       <source>{0} record(s) from the platform could not be taken and were set aside</source>
       <translation>平台的 {0} 条记录无法接收，已搁置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="695" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="693" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="698" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="518" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="696" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="516" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
@@ -3416,7 +3453,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="759" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="671" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="669" />
       <source>stage moves: {0} accepted, {1} refused</source>
       <translation>阶段变更：{0} 项通过，{1} 项被拒</translation>
     </message>
@@ -3444,12 +3481,6 @@
       <location filename="../forestry_plugin/gui/sync_panel.py" line="816" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="71" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="282" />
-      <source>Forestry review</source>
-      <translation>林业审核</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="97" />
@@ -3604,122 +3635,122 @@
       <translation>将 {0} 个图斑（{1}）流转到“{2}”？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="312" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="309" />
       <source>offline: your moves stay pending until the platform accepts them</source>
       <translation>离线：您的操作在平台确认前处于待确认状态</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="315" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="312" />
       <source>no platform login: local technician; log in to review</source>
       <translation>未登录平台：本地技术人员；登录后才能审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="316" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="313" />
       <source>You are: {0}</source>
       <translation>当前身份：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="326" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="323" />
       <source>{0} (pending)</source>
       <translation>{0}（待确认）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="327" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="324" />
       <source>Moved here by {0}; waits for the platform to accept it at the next sync</source>
       <translation>由 {0} 转入此阶段；待平台在下次同步时确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="330" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="327" />
       <source>{0} ✘ refused by the platform</source>
       <translation>{0} ✘ 平台拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="348" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="345" />
       <source>Your role ({0}) reviews no patches</source>
       <translation>您的角色（{0}）不审核图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="351" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="348" />
       <source>{0} patch(es) awaiting review by {1}</source>
       <translation>{0} 个图斑等待“{1}”审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="419" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="416" />
       <source>Nothing to review.</source>
       <translation>没有待审核的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="432" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="429" />
       <source>Moved to {0} by {1}: pending until the platform accepts it</source>
       <translation>已由 {1} 转到 {0}：待平台确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="439" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="436" />
       <source>The platform refused the move to {0}: {1}</source>
       <translation>平台拒绝转到 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="450" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="447" />
       <source>Ready to confirm</source>
       <translation>可以确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="453" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="450" />
       <source>Not checked yet: Confirm checks it first, then moves it if no error is found</source>
       <translation>尚未检查：点击“确认”将先检查，未发现错误则流转</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="454" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="451" />
       <source>Modified since it was checked: Confirm re-checks it first, then moves it if no error is found</source>
       <translation>检查后已修改：点击“确认”将先重新检查，未发现错误则流转</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="471" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="468" />
       <source>Returned: {0}</source>
       <translation>已退回：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="473" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="470" />
       <source>Back to the platform's stage: {0}</source>
       <translation>恢复为平台上的阶段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="476" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="473" />
       <source>pending</source>
       <translation>待确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="478" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="475" />
       <source>refused</source>
       <translation>已拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="512" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="509" />
       <source>The patches layer has unsaved edits. Save them before changing stages?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再流转阶段？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="515" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="512" />
       <source>Nothing changed: save or discard the edits of the patches layer first</source>
       <translation>未做任何更改：请先保存或放弃图斑图层的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="546" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="544" />
       <source>Refused: {0}</source>
       <translation>被拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="563" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="561" />
       <source>Choose a reason for the return</source>
       <translation>请选择退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="638" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="636" />
       <source>Review</source>
       <translation>审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="638" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="636" />
       <source>Show the review panel: queue, confirm / return, history</source>
       <translation>显示审核面板：队列、确认/退回、历史记录</translation>
     </message>
@@ -3729,7 +3760,7 @@
       <translation>zh</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/plugin.py" line="76" />
+      <location filename="../forestry_plugin/plugin.py" line="77" />
       <source>The installed shapely cannot run inside QGIS ({0}): it would crash QGIS, so the checks and editing tools stay off. Rebuild it against QGIS's GEOS: {1}, then restart QGIS.</source>
       <translation>已安装的 shapely 不能在 QGIS 中运行（{0}）：它会使 QGIS 崩溃，因此检查和编辑工具不启用。请针对 QGIS 使用的 GEOS 重新编译安装：{1}，然后重启 QGIS。</translation>
     </message>
@@ -3739,120 +3770,115 @@
       <translation>部分功能需要 QGIS 的 Python 中缺少的软件包：{0}。请用以下命令安装：{1}（Windows 下在 OSGeo4W Shell 中执行），然后重启 QGIS。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/plugin.py" line="97" />
+      <location filename="../forestry_plugin/plugin.py" line="96" />
       <source>Could not start {0}: {1}</source>
       <translation>无法启动 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/plugin.py" line="123" />
+      <location filename="../forestry_plugin/plugin.py" line="122" />
       <source>Could not unload {0}: {1}</source>
       <translation>无法卸载 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="90" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="72" />
       <source>Check patches</source>
       <translation>图斑质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="99" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="81" />
       <source>Runs the check rules (invalid geometry, minimum area, slivers, overlaps between patches, basic farmland, cropland, built-up land/water, existing forest, administrative unit, earlier years' patches, attribute area, attributes, CRS) on a polygon layer against a base map. Any polygon layer works: missing fields give 'attribute' findings and the geometry rules still run. Layers in other CRSs are reprojected to the patch layer's CGCS2000 Gauss-Kruger CRS (or the GK zone of the data). Areas are ellipsoidal (CGCS2000). Output: one feature per finding, geometry = where the problem is.</source>
       <translation>对面图层对照底图运行质检规则（几何无效、最小面积、碎片、图斑间重叠、永久基本农田、耕地、建设用地/水域、现有林地、行政区、往年图斑、属性面积、属性、坐标系）。任何面图层均可：缺少字段时给出“属性”问题，几何规则照常运行。其他坐标系的图层会重投影到图斑图层的 CGCS2000 高斯-克吕格坐标系（或数据所在的投影带）。面积为 CGCS2000 椭球面积。输出：每个问题一个要素，几何为问题所在位置。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="111" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="93" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="59" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="58" />
       <source>Patch layer</source>
       <translation>图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="113" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="95" />
       <source>Base map (land classes)</source>
       <translation>底图（地类）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="115" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="97" />
       <source>Land-class field of the base map</source>
       <translation>底图地类字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="117" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="99" />
       <source>Patch ID field</source>
       <translation>图斑标识字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="119" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="101" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="52" />
       <source>Administrative units</source>
       <translation>行政区划</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="120" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="102" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="122" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="104" />
       <source>Earlier years' patches</source>
       <translation>往年造林图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="124" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="106" />
       <source>Rules profile (JSON)</source>
       <translation>质检规则配置（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="127" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="109" />
       <source>One finding per patch and rule (pairs summed; each pair in the report's detail sheet)</source>
       <translation>每个图斑每条规则一条结果（逐对结果合计；每一对列在报告的明细表中）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="130" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="111" />
+      <source>Patches per tile (the base map is read one tile's window at a time: fewer use less memory)</source>
+      <translation>每块图斑数（按块的范围逐块读取底图：数值越小，占用内存越少）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="117" />
       <source>Report (xlsx)</source>
       <translation>报告（xlsx）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="215" />
-      <source>Cannot write the findings to {0}</source>
-      <translation>无法将检查结果写入 {0}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="231" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="143" />
       <source>Patches and base map layers are required</source>
       <translation>必须提供图斑图层和底图图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="244" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="156" />
       <source>Cannot read the rules profile {0}: {1}</source>
       <translation>无法读取质检规则配置 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="250" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="162" />
       <source>Checking in {0} (patch layer is in {1})</source>
       <translation>在 {0} 下质检（图斑图层坐标系为 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="254" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="164" />
       <source>The patch layer has no field {0}: feature ids are used</source>
       <translation>图斑图层没有字段 {0}：使用要素 ID</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="256" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="166" />
       <source>The base map has no land-class field {0}</source>
       <translation>底图没有地类字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="278" />
-      <source>The administrative layer has no field 'code': the outside_admin rule is skipped</source>
-      <translation>行政区划图层没有 code 字段：跳过“超出行政区”规则</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="349" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="215" />
       <source>{0} pairs in {1} findings (one per patch and rule)</source>
       <translation>{0} 对结果合并为 {1} 条（每个图斑每条规则一条）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="350" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="216" />
       <source>{0} findings: {1}</source>
       <translation>{0} 个问题：{1}</translation>
     </message>
@@ -4037,7 +4063,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="149" />
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="101" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="100" />
       <source>Patches changed</source>
       <translation>已修改图斑</translation>
     </message>
@@ -4083,7 +4109,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="30" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="45" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="44" />
       <source>Reports</source>
       <translation>报表</translation>
     </message>
@@ -4113,52 +4139,52 @@
       <translation>必须提供 PATCHES 和 BASEMAP</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="42" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="41" />
       <source>Progress report (Excel)</source>
       <translation>进度通报（Excel）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="51" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="50" />
       <source>Per county or township: patch count and area at design stage, completed (accepted + included), confirmed and verified, the annual task and its completion, ranked. Areas are the declared patch areas in mu. Unit names come from ADMIN or from the working copy of PATCHES.</source>
       <translation>按县或乡镇统计：设计施工、已完成（造林验收 + 纳入造林）、已确认和已核查的图斑个数与面积，年度任务及完成率，并排名。面积为图斑申报面积（亩）。单位名称取自 ADMIN 或 PATCHES 所在的工作库。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="62" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="61" />
       <source>Annual task quotas</source>
       <translation>年度造林任务</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="65" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="64" />
       <source>Administrative units (names)</source>
       <translation>行政区划（名称）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="66" />
       <source>Group by</source>
       <translation>统计单位</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="69" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="68" />
       <source>Year (empty: the patches' most common year)</source>
       <translation>年度（留空则取图斑中最常见的年度）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="73" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="72" />
       <source>Progress report</source>
       <translation>进度通报</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="80" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="79" />
       <source>PATCHES and TASKS are required</source>
       <translation>必须提供 PATCHES 和 TASKS</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="85" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="84" />
       <source>PATCHES lacks the fields {0}</source>
       <translation>PATCHES 缺少字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="105" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="103" />
       <source>{0} units, year {1}: {2}</source>
       <translation>{0} 个单位，{1} 年：{2}</translation>
     </message>
@@ -4254,7 +4280,7 @@
       <translation>已恢复使用工作副本自带的参考数据表</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="144" />
+      <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="145" />
       <source>Checks read the reference data from PostGIS: {0} base-map parcels, {1} farmland parcels in the working copy's window</source>
       <translation>检查将从 PostGIS 读取参考数据：工作副本范围内有 {0} 个底图图斑、{1} 个基本农田图斑</translation>
     </message>
@@ -4364,102 +4390,102 @@
       <translation>分批上传本地变化（新增、修改和删除的图斑以及审核日志）。中断的上传可安全续传，不会重复提交。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="46" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="45" />
       <source>PATCHES must be the patches layer of a working-copy GeoPackage</source>
       <translation>PATCHES 必须是工作库 GeoPackage 中的造林图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="58" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="57" />
       <source>Stage transition / return</source>
       <translation>阶段流转 / 退回</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="61" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="60" />
       <source>Workflow</source>
       <translation>审核流程</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="67" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="66" />
       <source>Moves the patches matching SELECTION to TARGET stage as you: the account of your last platform login to this working copy (cached for offline work), else a local county technician. A target earlier than a patch's stage is a return for rectification and needs a REASON (and a COMMENT for "other"). Preconditions (your role allowed by the platform's workflow policy, no skipped stage, required attributes, survival rate, fresh checks without open errors, area consistent) are checked for every patch; if any patch is refused nothing changes. Every change is written to the audit log and stays pending until the platform accepts it at the next sync.</source>
       <translation>以您的身份将符合 SELECTION 的图斑转到 TARGET 阶段：身份为您最近一次登录平台时的账号（离线时使用缓存），否则为本地县级技术人员。目标早于图斑当前阶段即为退回整改，须填写 REASON（原因为“其他”时还须填写 COMMENT）。每个图斑都会检查前提条件（平台工作流策略允许您的角色、不跳过阶段、必填属性、成活率、检查结果为最新且无未处理错误、面积一致）；任一图斑被拒绝则不做任何更改。每次更改都写入审核日志，并在平台于下次同步时确认之前处于待确认状态。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="83" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="82" />
       <source>Patches (working copy)</source>
       <translation>造林图斑（工作库）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="86" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="85" />
       <source>Selection (expression)</source>
       <translation>选择条件（表达式）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="88" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="87" />
       <source>Target stage</source>
       <translation>目标阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="90" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="89" />
       <source>Return reason</source>
       <translation>退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="92" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="91" />
       <source>Comment</source>
       <translation>意见</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="94" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="93" />
       <source>Per-patch report</source>
       <translation>逐图斑报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="96" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="95" />
       <source>Report (JSON)</source>
       <translation>报告（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="97" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="96" />
       <source>JSON (*.json)</source>
       <translation>JSON (*.json)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="99" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="98" />
       <source>Applied</source>
       <translation>已生效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="100" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="99" />
       <source>Patches selected</source>
       <translation>选中的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="102" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="101" />
       <source>Patches refused</source>
       <translation>被拒绝的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="108" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="107" />
       <source>The patches layer has unsaved edits: save or discard them first</source>
       <translation>图斑图层有未保存的编辑：请先保存或放弃</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="121" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="120" />
       <source>Invalid selection expression: {0}</source>
       <translation>选择表达式无效：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="126" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="125" />
       <source>{0} patch(es) selected</source>
       <translation>已选择 {0} 个图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="129" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="128" />
       <source>Acting as {0}</source>
       <translation>当前身份：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="134" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="133" />
       <source>{0}: {1}</source>
       <translation>{0}：{1}</translation>
     </message>

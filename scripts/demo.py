@@ -115,7 +115,7 @@ def import_contractor_file(wc: str, out: str) -> dict:
 
     layer.startEditing()
     ctrl = PatchEditController(layer, PatchContext.from_working_copy(wc, layer.crs()))
-    report = importer.read_patches(fn, layer.crs(), None, layer)
+    report = importer.read_source_patches(fn, layer.crs(), None, layer)
     if not report.ok:
         raise RuntimeError(report.summary())
     fids = ctrl.add_patches([(p.geometry, p.attrs) for p in report.patches])

@@ -11,7 +11,7 @@ from shapely.geometry import box
 from forestry_plugin.core import geopackage
 from forestry_plugin.core.checks import rules as R
 from forestry_plugin.core.checks.aggregate import MAX_LISTED, PAIR_RULES, aggregate
-from forestry_plugin.core.checks.engine import Finding
+from forestry_plugin.core.checks.model import Finding
 
 
 def test_pairs_of_a_patch_and_rule_become_one():
@@ -46,7 +46,7 @@ def _add_patch_on_three_cropland_parcels(path: str) -> None:
     import shapely
 
     from forestry_plugin import schema
-    from forestry_plugin.core.checks.engine import read_table
+    from forestry_plugin.core.checks.gpkg_io import read_table
 
     attrs, geoms, _epsg = read_table(path, schema.BASEMAP, [schema.LANDCLASS_FIELD])
     crop = [k for k, a in enumerate(attrs) if str(a.get(schema.LANDCLASS_FIELD) or "").strip() in

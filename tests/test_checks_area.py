@@ -8,7 +8,7 @@ import shapely
 from qgis.core import QgsGeometry
 
 from forestry_plugin.core.area import AreaCalculator
-from forestry_plugin.core.checks.engine import AreaModel, gk_epsg_for_lon, transform_geoms
+from forestry_plugin.core.checks.projection import AreaModel, gk_epsg_for_lon, transform_geoms
 
 
 @pytest.mark.parametrize("epsg,x0", [(4549, 500000.0), (4549, 360000.0), (4549, 650000.0), (4548, 450000.0),

@@ -11,7 +11,8 @@ from qgis.PyQt.QtTest import QTest
 from forestry_plugin.core import geopackage
 from forestry_plugin.core.checks import store
 from forestry_plugin.core.project import load_working_copy
-from forestry_plugin.gui.checks_dock import ChecksDock, changed_patches
+from forestry_plugin.core.queries import patches_changed_since_check
+from forestry_plugin.gui.checks_dock import ChecksDock
 
 
 @pytest.fixture()
@@ -70,12 +71,12 @@ def test_accept_exception_persists_and_rerun_changed(dock, sample_county):
     dock.run_checks("layer", wait=True)
     again = [f for f in dock.findings if f.patch_id == sliver.patch_id and f.rule == "sliver"]
     assert again and all(f.accepted for f in again)
-    assert changed_patches(sample_county.path) == []
+    assert patches_changed_since_check(sample_county.path) == []
     with geopackage.connect(sample_county.path) as con:
         con.execute("UPDATE patches SET revision = revision + 1 WHERE patch_id = ?", (sliver.patch_id,))
-    assert changed_patches(sample_county.path) == [sliver.patch_id]
+    assert patches_changed_since_check(sample_county.path) == [sliver.patch_id]
     dock.run_checks("changed", wait=True)
-    assert changed_patches(sample_county.path) == []
+    assert patches_changed_since_check(sample_county.path) == []
 
 
 def test_fix_invalid_geometry_in_edit_buffer_and_undo(dock, sample_county):

@@ -11,8 +11,10 @@ from shapely.geometry import Polygon, box
 
 from forestry_plugin import schema
 from forestry_plugin.core.checks import rules as R
-from forestry_plugin.core.checks.engine import AreaModel, CheckCanceled, CheckInputs, run_checks
+from forestry_plugin.core.checks.checker import run_checks
+from forestry_plugin.core.checks.model import CheckCanceled, CheckInputs
 from forestry_plugin.core.checks.profile import RuleProfile
+from forestry_plugin.core.checks.projection import AreaModel
 
 X0, Y0 = 500000.0, 3330000.0
 AM = AreaModel(4549)
@@ -273,7 +275,7 @@ def test_crs_rule():
 
 
 def test_geographic_inputs_are_projected():
-    from forestry_plugin.core.checks.engine import transform_geoms
+    from forestry_plugin.core.checks.projection import transform_geoms
 
     g = sq(20, 300, 100)
     a = attrs(g)

@@ -1,9 +1,9 @@
 """The check engine's fast paths give the findings of the straightforward ones.
 
-* the sliver prefilter (engine.sliver_candidates: only polygons whose negative buffer can be empty are buffered)
+* the sliver prefilter (checker.sliver_candidates: only polygons whose negative buffer can be empty are buffered)
   against buffering every candidate of the thinness test;
-* bulk WKB (engine.multi_wkbs) against engine._multi one geometry at a time;
-* bulk GeoPackage writing (engine.append_gpkg_features, forestry:checkpatches writing a .gpkg) against OGR /
+* bulk WKB (geometry.multi_wkbs) against geometry.multi_wkb one geometry at a time;
+* bulk GeoPackage writing (gpkg_io.append_gpkg_features, forestry:checkpatches writing a .gpkg) against OGR /
   the Processing sink feature by feature.
 """
 
@@ -18,8 +18,9 @@ import shapely
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from forestry_plugin.core.checks import engine
+from forestry_plugin.core.checks import checker, geometry, gpkg_io
 from forestry_plugin.core.checks import rules as R
+from forestry_plugin.core.checks.model import CheckInputs
 from forestry_plugin.core.checks.profile import RuleProfile
 
 X0, Y0 = 500000.0, 3330000.0
@@ -30,14 +31,13 @@ def _key(findings):
 
 
 def _no_prefilter(monkeypatch):
-    monkeypatch.setattr(engine, "sliver_candidates", lambda g, a, p, w: np.ones(len(g), dtype=bool))
+    monkeypatch.setattr(checker, "sliver_candidates", lambda g, a, p, w: np.ones(len(g), dtype=bool))
 
 
 def _run(geoms, profile=None):
     ids = [f"p{k}" for k in range(len(geoms))]
     attrs = [{"patch_id": i} for i in ids]
-    return engine.run_checks(engine.CheckInputs(patch_ids=ids, patch_geoms=geoms, patch_attrs=attrs, epsg=4549),
-                             profile)
+    return checker.run_checks(CheckInputs(patch_ids=ids, patch_geoms=geoms, patch_attrs=attrs, epsg=4549), profile)
 
 
 def _ring_with_holes(size: float, corridor: float, hole: float) -> Polygon:
@@ -90,10 +90,10 @@ def test_sliver_candidate_bound_holds_for_narrow_shapes():
         if rng.uniform() < 0.5:
             g = g.union(box(0, 0, h, rng.uniform(0.5, 12)))  # L shapes
         geoms.append(affinity.rotate(g, rng.uniform(0, 90)))
-    g = engine.repair(geoms)[0]
+    g = geometry.repair_all(geoms)[0]
     g = g[~shapely.is_missing(g)]
     narrow = shapely.is_empty(shapely.buffer(g, -width / 2, quad_segs=2))
-    cand = engine.sliver_candidates(g, shapely.area(g), shapely.length(g), width)
+    cand = checker.sliver_candidates(g, shapely.area(g), shapely.length(g), width)
     assert narrow.sum() > 50 and (~narrow).sum() > 50
     assert not (narrow & ~cand).any()
     assert (~cand).sum() > 0  # the prefilter does drop wide shapes
@@ -116,16 +116,16 @@ def test_sliver_prefilter_same_findings_on_edge_cases(monkeypatch, width):
 
 
 def test_sliver_prefilter_same_findings_on_sample_county(monkeypatch, sample_county):
-    data = engine.read_working_copy(sample_county.path)
-    inputs = engine.CheckInputs(
+    data = gpkg_io.read_check_inputs(sample_county.path)
+    inputs = CheckInputs(
         patch_ids=data["patch_ids"], patch_geoms=data["patch_geoms"], patch_attrs=data["patch_attrs"],
         epsg=data["epsg"], basemap_geoms=data["basemap_geoms"], basemap_ids=data["basemap_ids"],
         basemap_classes=data["basemap_classes"], admin_geoms=data["admin_geoms"], admin_codes=data["admin_codes"],
         admin_levels=data["admin_levels"], farmland_geoms=data["farmland_geoms"], farmland_ids=data["farmland_ids"],
         history_geoms=data["history_geoms"], history_ids=data["history_ids"])
-    fast = engine.run_checks(inputs)
+    fast = checker.run_checks(inputs)
     _no_prefilter(monkeypatch)
-    slow = engine.run_checks(inputs)
+    slow = checker.run_checks(inputs)
     assert _key(fast) == _key(slow)
     assert any(f.rule == R.SLIVER for f in fast)
 
@@ -137,8 +137,8 @@ def test_multi_wkbs_is_multi_one_by_one():
              GeometryCollection([box(0, 0, 1, 1), LineString([(0, 0), (5, 5)])]), LineString([(0, 0), (1, 1)]),
              Point(1, 1), Polygon([(0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 0, 1)]),
              box(0, 0, 10, 10).difference(box(2, 2, 3, 3))]
-    assert engine.multi_wkbs(geoms) == [engine._multi(g) for g in geoms]  # noqa: SLF001
-    assert engine.multi_wkbs([]) == []
+    assert geometry.multi_wkbs(geoms) == [geometry.multi_wkb(g) for g in geoms]
+    assert geometry.multi_wkbs([]) == []
 
 
 def test_append_gpkg_features_keeps_rtree_and_counts(tmp_path, qgis_app):
@@ -165,7 +165,7 @@ def test_append_gpkg_features_keeps_rtree_and_counts(tmp_path, qgis_app):
     rows = [(f"p{k}", float(k)) for k in range(n)]
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("BEGIN")
-    assert engine.append_gpkg_features(con, "findings", ("patch_id", "value"), rows, geoms) == n
+    assert gpkg_io.append_gpkg_features(con, "findings", ("patch_id", "value"), rows, geoms) == n
     con.execute("COMMIT")
     con.close()
     ds = ogr.Open(path)

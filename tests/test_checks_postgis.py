@@ -12,7 +12,8 @@ import pytest
 
 from forestry_plugin import schema
 from forestry_plugin.core import geopackage
-from forestry_plugin.core.checks import engine, pg_source
+from forestry_plugin.core.checks import engine, gpkg_io, pg_source
+from forestry_plugin.core.checks.rules import BASEMAP_CLASSES
 from forestry_plugin.settings import WorkingCopyKey
 from tests.pg_server import PgServer
 
@@ -53,12 +54,12 @@ def test_same_findings_with_the_reference_in_postgis(pg, sample_county, tmp_path
 def test_only_the_window_of_the_patches_is_read(pg, sample_county):
     pg_source.load_from_geopackage(sample_county.path, pg.dsn, tables={"basemap": "province"})
     source = pg_source.parse_source({"dsn": pg.dsn, "tables": {"basemap": "province"}})
-    data = engine.read_working_copy(sample_county.path)
-    before = pg_source.reference_data(source, data["patch_geoms"], data["epsg"], sorted(engine.BASEMAP_CLASSES))
+    data = gpkg_io.read_check_inputs(sample_county.path)
+    before = pg_source.reference_data(source, data["patch_geoms"], data["epsg"], sorted(BASEMAP_CLASSES))
     # the rest of the province: the same parcels again, 300 km east (another county's)
     pg.sql('INSERT INTO province ("BSM", "DLBM", geom) SELECT \'X\' || substr("BSM", 2), "DLBM", ST_Translate(geom, 300000, 0) '
            'FROM province')
-    after = pg_source.reference_data(source, data["patch_geoms"], data["epsg"], sorted(engine.BASEMAP_CLASSES))
+    after = pg_source.reference_data(source, data["patch_geoms"], data["epsg"], sorted(BASEMAP_CLASSES))
     assert len(after["basemap_ids"]) == len(before["basemap_ids"]) > 0
     assert not any(b.startswith("X") for b in after["basemap_ids"])
     plan = " ".join(r[0] for r in pg.sql('EXPLAIN SELECT 1 FROM province WHERE geom && ST_MakeEnvelope(0, 0, 1, 1, '

@@ -98,7 +98,7 @@ def test_arbitrary_layer_wrong_crs_missing_fields_null_geometry(provider, sample
     import processing
     import shapely
 
-    from forestry_plugin.core.checks.engine import transform_geoms
+    from forestry_plugin.core.checks.projection import transform_geoms
 
     # A WGS 84 layer with only a 'name' field: one tiny square, one null geometry, one bow-tie.
     x, y = 500000.0, 3330000.0
@@ -219,3 +219,9 @@ def test_fast_and_feature_paths_agree(provider, sample_county):
         return sorted((f["patch_id"], f["rule"], f["other_id"] or "", round(f["value"] or 0, 4)) for f in lyr.getFeatures())
 
     assert rows(fast) == rows(slow) and len(rows(fast)) > 30
+    # in tiles of 9 patches, each reading its window of the base map (R-tree, or QGIS's filter rectangle)
+    tiled_fast = processing.run("forestry:checkpatches", {**{k: uri(p, t) for k, t in (
+        ("PATCHES", "patches"), ("BASEMAP", "basemap"), ("ADMIN", "admin_units"), ("FARMLAND", "basic_farmland"),
+        ("HISTORY", "history_patches"))}, "OUTPUT": "memory:", "TILE_SIZE": 9})["OUTPUT"]
+    tiled_slow = processing.run("forestry:checkpatches", {**layers, "OUTPUT": "memory:", "TILE_SIZE": 9})["OUTPUT"]
+    assert rows(tiled_fast) == rows(fast) and rows(tiled_slow) == rows(fast)

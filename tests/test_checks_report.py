@@ -7,7 +7,7 @@ from shapely.geometry import box
 
 from forestry_plugin import schema
 from forestry_plugin.core.checks import rules as R
-from forestry_plugin.core.checks.engine import Finding
+from forestry_plugin.core.checks.model import Finding
 from forestry_plugin.core.checks.report import write_check_report
 
 

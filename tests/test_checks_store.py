@@ -14,9 +14,10 @@ from forestry_plugin import schema
 from forestry_plugin.core import geopackage
 from forestry_plugin.core.checks import rules as R
 from forestry_plugin.core.checks import store
-from forestry_plugin.core.checks.engine import AreaModel, check_working_copy
+from forestry_plugin.core.checks.engine import check_working_copy
 from forestry_plugin.core.checks.live import LiveChecker
 from forestry_plugin.core.checks.profile import RuleProfile, load_profile, save_profile
+from forestry_plugin.core.checks.projection import AreaModel
 
 X0, Y0 = 500000.0, 3330000.0
 

@@ -253,7 +253,7 @@ def test_working_copy_in_degrees_measures_in_metres(tmp_path):
     """A working copy in EPSG:4490 (lat/lon): minimum area and track gaps are still metres, not degrees."""
     cgcs = QgsCoordinateReferenceSystem("EPSG:4490")
     fn = write(str(tmp_path / "p.geojson"), "GeoJSON", [(ring_wkt(rect(100, 500, 300, 700)), {})], [])
-    report = importer.read_patches(fn, cgcs)
+    report = importer.read_source_patches(fn, cgcs)
     assert report.ok and len(report.patches) == 1, report.summary()
     assert area.AreaCalculator(cgcs).area(report.patches[0].geometry).m2 == pytest.approx(200 * 200, rel=0.01)
     walk = [lonlat(x, y) for x, y in [(1100, 600), (1400, 600), (1400, 900), (1100, 900), (1100, 610)]]
@@ -266,7 +266,7 @@ def test_working_copy_in_degrees_measures_in_metres(tmp_path):
     f.SetGeometry(ogr.CreateGeometryFromWkt("MULTILINESTRING(({}))".format(", ".join(f"{x!r} {y!r}" for x, y in walk))))
     trk.CreateFeature(f)
     ds = None
-    report = importer.read_patches(gpx, cgcs)
+    report = importer.read_source_patches(gpx, cgcs)
     assert report.ok and report.closed_tracks == 1, report.summary()  # a 10 m gap on a 1.2 km walk
 
 

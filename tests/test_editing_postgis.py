@@ -110,3 +110,31 @@ def test_login_from_the_auth_manager_stays_out_of_the_layer_source(pg, sample_co
         assert ctx.geometry_attributes(_patches(sample_county.path, 1)[0]).get("village_code")
     finally:
         am.removeAuthenticationConfig(cfg_id)
+
+
+def test_live_check_reads_postgis_where_no_patch_is_yet(pg, sample_county, tmp_path):
+    """The first patch of a county whose reference is in PostGIS: the live check has the county's base map
+    (the window is the county's admin units, not only the patches there are)."""
+    from forestry_plugin.core.checks import engine
+    from forestry_plugin.core.checks import rules as R
+    from forestry_plugin.core.checks.gpkg_io import read_check_patches
+    from forestry_plugin.core.checks.live import LiveChecker
+
+    pg_source.load_from_geopackage(sample_county.path, pg.dsn, tables={"basemap": "city_dltb", "admin": "city_xzq"})
+    found = engine.check_working_copy(sample_county.path, write=False)
+    on_crop = next(f.patch_id for f in found.findings if f.rule == R.CROPLAND)
+    data = read_check_patches(sample_county.path)
+    k = data["patch_ids"].index(on_crop)
+    geom, attrs = data["patch_geoms"][k], dict(data["patch_attrs"][k])
+    other = _pointing_copy(sample_county, tmp_path, pg)
+    with geopackage.connect(other) as con:
+        con.execute(f"DELETE FROM {schema.PATCHES}")  # no patch yet: no patch window
+        for table in (schema.FARMLAND, schema.HISTORY):
+            con.execute(f"DELETE FROM {table}")
+    geopackage.set_setting(other, WorkingCopyKey.REFERENCE_SOURCE, json.dumps(
+        {"dsn": pg.dsn, "tables": {"basemap": "city_dltb", "admin": "city_xzq"}}))
+    live = LiveChecker(other)
+    rules = {f.rule for f in live.check_patch(geom, attrs, on_crop)}
+    assert R.CROPLAND in rules
+    assert rules == {f.rule for f in LiveChecker(sample_county.path).check_patch(geom, attrs, on_crop)} - {
+        R.PATCH_OVERLAP}

@@ -442,14 +442,14 @@ def test_names_for_sanitizes_substituted_values(sample_county, tmp_path, monkeyp
         assert not any(ord(c) < 32 for c in name)
     assert names_for(tpl, {"county_name": "..", "county": "..", "year": ""}) == ("___", "____")
     # Through an export: the county name of the working copy cannot write outside the work folder or the zip.
-    real = pkg.geopackage.check_working_copy
+    real = pkg.geopackage.verify_working_copy
 
     def settings(path):
         out = dict(real(path))
         out["county_name"] = "../../../escaped/县"
         return out
 
-    monkeypatch.setattr(pkg.geopackage, "check_working_copy", settings)
+    monkeypatch.setattr(pkg.geopackage, "verify_working_copy", settings)
     out = tmp_path / "out" / "p.zip"
     res = pkg.export_package(sample_county.path, tpl, str(out))
     names = zipfile.ZipFile(str(out)).namelist()

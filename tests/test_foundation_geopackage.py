@@ -27,7 +27,7 @@ def test_tables_and_fields_follow_schema(empty_working_copy):
 
 
 def test_settings_round_trip(empty_working_copy):
-    s = geopackage.check_working_copy(empty_working_copy)
+    s = geopackage.verify_working_copy(empty_working_copy)
     assert s["county_code"] == "339901" and s["crs"] == "EPSG:4549"
     geopackage.set_setting(empty_working_copy, "rules_profile", {"min_area": {"error_m2": 400}})
     assert geopackage.get_setting(empty_working_copy, "rules_profile") == {"min_area": {"error_m2": 400}}
@@ -65,9 +65,9 @@ def test_clear_errors(tmp_path, empty_working_copy):
     not_gpkg = tmp_path / "notes.gpkg"
     not_gpkg.write_text("not a database")
     with pytest.raises(geopackage.WorkingCopyError, match="not a GeoPackage"):
-        geopackage.check_working_copy(str(not_gpkg))
+        geopackage.verify_working_copy(str(not_gpkg))
     with pytest.raises(geopackage.WorkingCopyError, match="not found"):
-        geopackage.check_working_copy(str(tmp_path / "missing.gpkg"))
+        geopackage.verify_working_copy(str(tmp_path / "missing.gpkg"))
     with pytest.raises(geopackage.WorkingCopyError, match="no table"):
         geopackage.read_features(empty_working_copy, "nope")
 

@@ -144,7 +144,7 @@ def zh_translator(tmp_path):
 
 
 def _findings():
-    from forestry_plugin.core.checks.engine import Finding
+    from forestry_plugin.core.checks.model import Finding
     from forestry_plugin.gui.checks_dock import FIXES
 
     rules = sorted(set(FIXES) | {"attribute", "cropland", "basic_farmland"})

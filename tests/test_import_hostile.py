@@ -171,7 +171,7 @@ def test_vrt_with_vsicurl_and_remote_paths_send_no_request(wc, web):
     fn = tmp / "named.geojson"
     fn.write_text(geojson([(rect(600, 500, 800, 700), {})], {"type": "name",
                                                             "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}))
-    report = importer.read_patches(str(fn), patches.crs(), existing=patches)
+    report = importer.read_source_patches(str(fn), patches.crs(), existing=patches)
     assert report.ok and len(report.patches) == 1, report.summary()
     # a KML with a network link, remote styles and a remote model: read, nothing fetched
     kml = tmp / "links.kml"
@@ -185,7 +185,7 @@ def test_vrt_with_vsicurl_and_remote_paths_send_no_request(wc, web):
 </Placemark>
 <Placemark><name>M</name><Model><Link><href>{url}/model.dae</href></Link></Model></Placemark>
 </Document></kml>""")
-    report = importer.read_patches(str(kml), patches.crs(), existing=patches)
+    report = importer.read_source_patches(str(kml), patches.crs(), existing=patches)
     assert report.ok and [p.attrs.get("tuban_no") for p in report.patches] == ["K-1"], report.summary()
     time.sleep(0.2)
     assert hits == []
@@ -371,15 +371,15 @@ def test_plausible_size_is_the_policy_max_patch_mu(wc, monkeypatch):
     assert importer._max_patch_mu(None) == bundled_policy().max_patch_mu == 15000.0
     fn = tmp / "p.geojson"
     fn.write_text(geojson([(rect(600, 500, 800, 700), {})]))  # 200 m x 200 m: 60 mu
-    report = importer.read_patches(str(fn), patches.crs(), existing=patches, max_patch_mu=50)
+    report = importer.read_source_patches(str(fn), patches.crs(), existing=patches, max_patch_mu=50)
     assert not report.ok and "implausibly large: 60 mu, more than the 50 mu a patch may have" in report.summary()
     monkeypatch.setattr(importer, "MAX_PATCH_MU", 59.0)
-    report = importer.read_patches(str(fn), patches.crs(), existing=patches)
+    report = importer.read_source_patches(str(fn), patches.crs(), existing=patches)
     assert not report.ok and "more than the 59 mu" in report.summary()
     monkeypatch.setattr(importer, "MIN_SHARE_IN_COUNTY", 0.9)
     monkeypatch.setattr(importer, "MAX_PATCH_MU", None)
     fn.write_text(geojson([(rect(1400, 100, 2200, 300), {})]))
-    report = importer.read_patches(str(fn), patches.crs(), existing=patches)
+    report = importer.read_source_patches(str(fn), patches.crs(), existing=patches)
     assert dict(report.skipped) == {"patches #1": "mostly outside the county: 75% of it lies inside, at least 90% must"}
 
 
@@ -421,7 +421,7 @@ def test_gbk_shapefile_declaring_another_encoding_is_read_as_gbk(wc, lie):
 def test_shapefile_encodings_that_are_right_are_kept(wc):
     tmp, patches, comp, shown = wc
     fn = gbk_shapefile(tmp, "undeclared")  # GBK, no .cpg, no code page: recognised
-    report = importer.read_patches(fn, patches.crs(), existing=patches)
+    report = importer.read_source_patches(fn, patches.crs(), existing=patches)
     assert report.ok and report.encoding == "GBK" and report.encoding_guessed and not report.warnings
     assert "Text encoding: GBK (not declared in the file, recognised from its texts)" in report.summary()
     assert report.patches[0].attrs["remark"] == "东坡"
@@ -429,12 +429,12 @@ def test_shapefile_encodings_that_are_right_are_kept(wc):
                [(ring_wkt(rect(600, 500, 800, 700, False)), {"备注": "东坡"})], ["备注"], epsg=4549,
                geom_type=ogr.wkbPolygon, options=["ENCODING=UTF-8"])
     assert (tmp / "utf8.cpg").read_text().strip().upper() in ("UTF-8", "UTF8")
-    report = importer.read_patches(fn, patches.crs(), existing=patches)
+    report = importer.read_source_patches(fn, patches.crs(), existing=patches)
     assert report.ok and report.encoding == "UTF-8" and not report.warnings, report.summary()
     assert report.patches[0].attrs["remark"] == "东坡"
     gbk = gbk_shapefile(tmp, "declared")
     (tmp / "declared.cpg").write_text("936")
-    report = importer.read_patches(gbk, patches.crs(), existing=patches)
+    report = importer.read_source_patches(gbk, patches.crs(), existing=patches)
     assert report.ok and report.encoding == "GBK" and not report.encoding_guessed and not report.warnings
 
 

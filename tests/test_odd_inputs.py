@@ -18,7 +18,7 @@ from shapely.geometry import box
 
 from forestry_plugin import schema
 from forestry_plugin.core import geopackage
-from forestry_plugin.core.checks import engine
+from forestry_plugin.core.checks import checker, engine, geometry, gpkg_io, model
 from forestry_plugin.core.checks import rules as R
 from forestry_plugin.core.checks.profile import (
     ProfileError,
@@ -219,7 +219,7 @@ def test_profile_validated_on_save(tmp_path, qgis_app):
         prof.save_file(str(f))
     assert not f.exists()
     with pytest.raises(ProfileError, match="finite"):  # nor does the engine run with it (the rule would be off)
-        engine.run_checks(engine.CheckInputs(patch_ids=[], patch_geoms=[], patch_attrs=[]), prof)
+        checker.run_checks(model.CheckInputs(patch_ids=[], patch_geoms=[], patch_attrs=[]), prof)
 
 
 def store_raw_profile(path, data):
@@ -350,18 +350,18 @@ def test_curved_patch_in_a_working_copy(tmp_path, qgis_app):
     assert not [f for f in mine if f.rule == R.INVALID_GEOMETRY]
     small = [f for f in mine if f.rule == R.MIN_AREA]  # 7854 m2: well above both minimums, so no finding
     assert not small
-    _attrs, geoms, _epsg = engine.read_table(path, schema.PATCHES)
+    _attrs, geoms, _epsg = gpkg_io.read_table(path, schema.PATCHES)
     assert geoms[0].geom_type in ("Polygon", "MultiPolygon") and geoms[0].area == pytest.approx(math.pi * R_M ** 2,
                                                                                                    rel=0.005)
 
 
 def test_linearize_helpers():
-    g = engine.geoms_from_wkb([bytes(ogr.CreateGeometryFromWkt(w).ExportToIsoWkb()) for w in CURVED.values()]
+    g = geometry.geoms_from_wkb([bytes(ogr.CreateGeometryFromWkt(w).ExportToIsoWkb()) for w in CURVED.values()]
                               + [None, b"junk"])
     assert [x.geom_type for x in g[:3]] == ["Polygon", "MultiPolygon", "MultiPolygon"]
     assert g[3] is None and g[4] is None
     measured = ogr.CreateGeometryFromWkt("POLYGON M ((0 0 1,10 0 2,10 10 3,0 0 4))")
-    g = engine.geoms_from_wkb([bytes(measured.ExportToIsoWkb())])
+    g = geometry.geoms_from_wkb([bytes(measured.ExportToIsoWkb())])
     assert g[0] is not None and g[0].area == pytest.approx(50.0)
 
 
@@ -371,13 +371,13 @@ def test_curves_with_a_geos_that_reads_them(monkeypatch):
 
     def from_wkb(data, *args, **kwargs):
         items = data if isinstance(data, np.ndarray) else [data]
-        if any(w is not None and engine._needs_ogr(w) for w in items):  # noqa: SLF001
+        if any(w is not None and geometry.needs_linearizing(w) for w in items):
             raise NotImplementedError("CurvePolygon geometries are not supported")
         return real(data, *args, **kwargs)
 
     monkeypatch.setattr(shapely, "from_wkb", from_wkb)
     wkbs = [bytes(ogr.CreateGeometryFromWkt(w).ExportToIsoWkb()) for w in CURVED.values()] + [None]
-    g = engine.geoms_from_wkb(wkbs)
+    g = geometry.geoms_from_wkb(wkbs)
     assert [x.geom_type for x in g[:3]] == ["Polygon", "MultiPolygon", "MultiPolygon"] and g[3] is None
     assert g[0].area == pytest.approx(math.pi * R_M ** 2, rel=0.005)
 
@@ -392,7 +392,7 @@ def test_locked_working_copy_is_reported_quickly(tmp_path, qgis_app):
     try:
         t0 = time.perf_counter()
         with pytest.raises(geopackage.WorkingCopyError) as e:
-            geopackage.check_working_copy(path)
+            geopackage.verify_working_copy(path)
         elapsed = time.perf_counter() - t0
         assert elapsed < 10, elapsed
         text = str(e.value)
@@ -407,7 +407,7 @@ def test_locked_working_copy_is_reported_quickly(tmp_path, qgis_app):
     finally:
         other.execute("ROLLBACK")
         other.close()
-    assert geopackage.check_working_copy(path)["county_code"] == "339901"
+    assert geopackage.verify_working_copy(path)["county_code"] == "339901"
 
 
 # -- 5. a damaged GeoPackage -----------------------------------------------------------------------------------------
@@ -416,7 +416,7 @@ def test_locked_working_copy_is_reported_quickly(tmp_path, qgis_app):
 def test_damaged_working_copy_is_refused(tmp_path, qgis_app):
     path = new_copy(tmp_path)
     geopackage.write_features(path, schema.PATCHES, [patch_record(i) for i in range(1, 200)])
-    geopackage.check_working_copy(path)  # intact: accepted
+    geopackage.verify_working_copy(path)  # intact: accepted
     with sqlite3.connect(path) as con:
         page_size = con.execute("PRAGMA page_size").fetchone()[0]
         root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (schema.PATCHES,)).fetchone()[0]
@@ -434,7 +434,7 @@ def test_damaged_working_copy_is_refused(tmp_path, qgis_app):
         fh.seek(offset)
         fh.write(b"\xa5" * 64)
     with pytest.raises(geopackage.WorkingCopyDamaged) as e:
-        geopackage.check_working_copy(path)
+        geopackage.verify_working_copy(path)
     text = str(e.value)
     assert "is damaged" in text and "backup" in text and path in text, text
 

@@ -11,7 +11,8 @@ from test_editing_data import TOWNSHIP, X0, Y0, bare_component, make_working_cop
 from forestry_plugin import schema
 from forestry_plugin.core import attributes, geopackage
 from forestry_plugin.core.checks import rules as R
-from forestry_plugin.core.checks.engine import Finding, check_working_copy
+from forestry_plugin.core.checks.engine import check_working_copy
+from forestry_plugin.core.checks.model import Finding
 from forestry_plugin.core.checks.report import write_check_report
 from forestry_plugin.i18n import ui_language
 

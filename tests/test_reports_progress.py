@@ -14,7 +14,7 @@ from forestry_plugin.core import geopackage
 from forestry_plugin.core.reports.progress import (
     compute_progress,
     progress_report_from_working_copy,
-    read_working_copy,
+    read_progress_inputs,
     write_progress_report,
 )
 from forestry_plugin.processing.provider import ForestryProvider
@@ -105,7 +105,7 @@ def test_numbers_cell_by_cell(small_county, tmp_path):
 
 
 def test_group_by_county(small_county, tmp_path):
-    patches, tasks, names = read_working_copy(small_county)
+    patches, tasks, names = read_progress_inputs(small_county)
     (row,) = compute_progress(patches, tasks, names, "county", 2025)
     assert row.name == "示例县" and row.quota_mu == 155.5
     assert (row.total_n, row.completed_n, row.confirmed_n, row.verified_n) == (8, 6, 3, 2)
@@ -146,7 +146,7 @@ def test_processing_algorithm(small_county, tmp_path, qgis_processing):
 def test_write_from_path_and_from_records(small_county, tmp_path):
     """write_progress_report accepts a working-copy path or patch records + tasks and gives the same numbers."""
     from_path = write_progress_report(small_county, str(tmp_path / "p.xlsx"), "township", 2025)
-    patches, tasks, names = read_working_copy(small_county)
+    patches, tasks, names = read_progress_inputs(small_county)
     from_records = write_progress_report(patches, str(tmp_path / "r.xlsx"), "township", 2025, tasks=tasks,
                                          unit_names=names)
     _w1, _r1, d1 = _table(from_path)

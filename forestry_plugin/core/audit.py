@@ -54,7 +54,7 @@ def ensure_audit(path: str) -> None:
     with geopackage.connect(path) as con:
         tables = _tables(con)
         if A not in tables:
-            return  # check_working_copy reports the missing table
+            return  # geopackage.verify_working_copy reports the missing table
         cols = {r[1] for r in con.execute(f"PRAGMA table_info({A})")}
         if {n for n, _k in NEW_COLUMNS} <= cols and {RESULTS_TABLE, BASES_TABLE, HEAD_TABLE} <= tables:
             return  # up to date: opening a copy writes nothing (a dropped trigger stays visible to problems())

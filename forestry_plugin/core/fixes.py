@@ -16,22 +16,12 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from .. import schema
-
-
-def polygon_parts(g: Optional[BaseGeometry]) -> list:
-    if g is None or g.is_empty:
-        return []
-    if isinstance(g, Polygon):
-        return [g]
-    return [p for part in getattr(g, "geoms", []) for p in polygon_parts(part)]
-
-
-def as_multipolygon(g: Optional[BaseGeometry]) -> MultiPolygon:
-    return MultiPolygon(polygon_parts(g))
+from .checks.geometry import as_multipolygon, polygon_parts
 
 
 def repair(g: BaseGeometry) -> MultiPolygon:
-    """A valid multipolygon covering the same area (polygonal parts of make_valid)."""
+    """A valid multipolygon covering the same area (polygonal parts of make_valid); checks.geometry.repair_all is
+    the checks' bulk counterpart."""
     return as_multipolygon(shapely.make_valid(g))
 
 

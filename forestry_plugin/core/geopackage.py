@@ -304,7 +304,7 @@ def quick_check(con: sqlite3.Connection, max_errors: int = 3) -> List[str]:
     return [] if rows == ["ok"] else rows
 
 
-def check_working_copy(path: str, integrity: bool = True) -> Dict[str, Any]:
+def verify_working_copy(path: str, integrity: bool = True) -> Dict[str, Any]:
     """Raise WorkingCopyError unless `path` is a working copy this version can use; return its settings.
 
     integrity=True also runs SQLite's quick_check once per file version (size and modification time) and refuses

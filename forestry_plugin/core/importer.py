@@ -10,8 +10,8 @@ columns mapped onto the patch schema (field names, Chinese and English labels, `
 shapefile's text encoding is checked against its texts (.cpg and .dbf code pages are often wrong: GBK data said
 to be UTF-8 or Latin-1). Invalid polygons are repaired, GPS tracks are closed into polygons, and anything that
 cannot become a patch (too large, mostly outside the county, a second copy of an outline, ...) is listed with its
-reason. Nothing is written here: `read_patches` returns the patches and a report, and the editing controller adds
-them in one undo step, all or nothing. No GUI imports: used by the editing toolbar and by tests.
+reason. Nothing is written here: `read_source_patches` returns the patches and a report, and the editing controller
+adds them in one undo step, all or nothing. No GUI imports: used by the editing toolbar and by tests.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from .. import schema
 from ..i18n import tr
 from .area import AreaCalculator, distance_area
 from .forms import AUTO_FILLED
+from .project import geopackage_table
 
 SUFFIXES = (".geojson", ".json", ".shp", ".kml", ".kmz", ".gpx", ".zip")
 # A track whose end is further from its start than this share of its length was not walked all the way round.
@@ -736,10 +737,8 @@ class _Source:
 
 # -- the county and the plausible size -------------------------------------------------------------------------------
 def _working_copy(existing: Optional[QgsVectorLayer]) -> Optional[str]:
-    if existing is None:
-        return None
-    wc = existing.source().split("|")[0]
-    return wc if wc.lower().endswith(".gpkg") and os.path.isfile(wc) else None
+    source = geopackage_table(existing)
+    return source[0] if source else None
 
 
 def _county_geometry(wc: Optional[str], target_crs: QgsCoordinateReferenceSystem) -> Optional[QgsGeometry]:
@@ -834,9 +833,9 @@ class _Outlines:
         self._items.append((src, geom))
 
 
-def read_patches(path: str, target_crs: QgsCoordinateReferenceSystem, extent: Optional[QgsRectangle] = None,
-                 existing: Optional[QgsVectorLayer] = None, county: Optional[QgsGeometry] = None,
-                 max_patch_mu: Optional[float] = None) -> ImportReport:
+def read_source_patches(path: str, target_crs: QgsCoordinateReferenceSystem, extent: Optional[QgsRectangle] = None,
+                        existing: Optional[QgsVectorLayer] = None, county: Optional[QgsGeometry] = None,
+                        max_patch_mu: Optional[float] = None) -> ImportReport:
     """Patches of a file in `target_crs`; `extent` (target CRS) is the county's extent, `existing` the patch layer.
 
     `county` (target CRS) is the county's outline: by default the admin units of `existing`'s working copy, else

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 from qgis.core import (
     QgsAttributeTableConfig,
@@ -13,6 +13,7 @@ from qgis.core import (
     QgsFields,
     QgsLayerTreeGroup,
     QgsProject,
+    QgsProviderRegistry,
     QgsRectangle,
     QgsReferencedRectangle,
     QgsVectorLayer,
@@ -53,6 +54,19 @@ def open_layer(path: str, table: str, lang: str = "zh", style: bool = True) -> Q
             styles.relabel_legend(layer, table, lang)
     configure_fields(layer, table, lang)
     return layer
+
+
+def geopackage_table(layer) -> Optional[Tuple[str, str]]:
+    """(GeoPackage path, table name) behind a vector layer: the working copy and the table a layer shows. None for
+    anything else (no layer, another provider or format, a file that is not there). The table name is "" for a URI
+    that names none (the file's first table)."""
+    if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "ogr":
+        return None
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    path, name = parts.get("path"), parts.get("layerName")
+    if not isinstance(path, str) or not path.lower().endswith(".gpkg") or not os.path.isfile(path):
+        return None
+    return path, name if isinstance(name, str) else ""
 
 
 def _has_stored_style(layer: QgsVectorLayer) -> bool:
@@ -163,7 +177,7 @@ def load_working_copy_steps(path: str, project: Optional[QgsProject] = None, lan
     as the project dock does). integrity=False skips SQLite's quick_check here (seconds for a large county):
     the caller runs it elsewhere (the project dock in its SummaryTask, off the main thread)."""
     project = project or QgsProject.instance()
-    settings = geopackage.check_working_copy(path, integrity=integrity)
+    settings = geopackage.verify_working_copy(path, integrity=integrity)
     crs = QgsCoordinateReferenceSystem(settings.get("crs") or schema.DEFAULT_PROJECT_CRS)
     if not project.crs().isValid() or project.count() == 0:
         project.setCrs(crs)
@@ -195,7 +209,7 @@ def _group(project: QgsProject, name: str) -> QgsLayerTreeGroup:
 def write_project(path: str, qgz_path: str, lang: str = "zh", title: Optional[str] = None) -> str:
     """Write a QGIS project (.qgz) that opens the working copy with styles and attribute forms."""
     project = QgsProject()
-    settings = geopackage.check_working_copy(path)
+    settings = geopackage.verify_working_copy(path)
     project.setCrs(QgsCoordinateReferenceSystem(settings.get("crs") or schema.DEFAULT_PROJECT_CRS))
     project.setTitle(title or tr("Afforestation mapping {0}").format(settings.get("county_name") or ""))
     layers = load_working_copy(path, project, lang)

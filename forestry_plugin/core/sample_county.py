@@ -22,11 +22,12 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import shapely
 from shapely import affinity
-from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from .. import schema
 from . import geopackage
+from .checks.geometry import as_multipolygon, polygon_parts
 from .working_copy import create_working_copy
 
 COUNTY_CODE = "339901"
@@ -86,18 +87,6 @@ def _stepper(progress: Optional[Callable[[float], None]], is_canceled: Optional[
 
 def _uuid(rng: np.random.Generator) -> str:
     return str(uuid.UUID(bytes=rng.bytes(16), version=4))
-
-
-def _polygons(g: BaseGeometry) -> List[Polygon]:
-    if g is None or g.is_empty:
-        return []
-    if isinstance(g, Polygon):
-        return [g]
-    return [p for p in getattr(g, "geoms", []) for p in _polygons(p)]
-
-
-def _as_multi(g: BaseGeometry) -> MultiPolygon:
-    return MultiPolygon(_polygons(g))
 
 
 def _county_outline(rng: np.random.Generator, radius: float) -> Polygon:
@@ -208,7 +197,7 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
     pieces = shapely.intersection(cells[ci], village_geoms[vi])
     base_geoms, base_village = [], []
     for g, v in zip(pieces, vi):
-        for p in _polygons(g):
+        for p in polygon_parts(g):
             if p.area > 0:
                 base_geoms.append(p)
                 base_village.append(v)
@@ -251,7 +240,7 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
         side = math.sqrt(cell.area * frac)
         sq = affinity.rotate(box(c.x - side / 2, c.y - side / 2, c.x + side / 2, c.y + side / 2),
                                      float(rng.uniform(0, 90)))
-        g = max(_polygons(cell.intersection(sq)), key=lambda p: p.area)
+        g = max(polygon_parts(cell.intersection(sq)), key=lambda p: p.area)
         return shapely.set_precision(g, 0.001)
 
     calc = _area_calculator(schema.DEFAULT_PROJECT_CRS)
@@ -340,21 +329,21 @@ def generate_sample_county(path: str, seed: int = 2025, n_cells: int = 3000, n_p
     def wkb(g):  # 2D WKB: also right when QGIS's older GEOS is the one loaded (qgis_process)
         return shapely.to_wkb(g, output_dimension=2)
 
-    geopackage.write_features(path, schema.ADMIN, ((a, wkb(_as_multi(g))) for a, g in admin_records))
+    geopackage.write_features(path, schema.ADMIN, ((a, wkb(as_multipolygon(g))) for a, g in admin_records))
     step(0.72)
     zldw = [villages[v][0] + "0000000" for v in base_village]
     geopackage.write_features(path, schema.BASEMAP, (
         ({"BSM": f"{COUNTY_CODE}{k + 1:012d}", "TBBH": f"{k + 1:05d}", "DLBM": d,
-          "DLMC": schema.LAND_CLASSES.label(d, "zh"), "ZLDWDM": z}, wkb(_as_multi(g)))
+          "DLMC": schema.LAND_CLASSES.label(d, "zh"), "ZLDWDM": z}, wkb(as_multipolygon(g)))
         for k, (g, d, z) in enumerate(zip(base_geoms, dlbm, zldw))))
     step(0.85)
     geopackage.write_features(path, schema.FARMLAND, (
-        ({"jbnt_id": f"JBNT{k + 1:06d}", "county_code": COUNTY_CODE}, wkb(_as_multi(g)))
+        ({"jbnt_id": f"JBNT{k + 1:06d}", "county_code": COUNTY_CODE}, wkb(as_multipolygon(g)))
         for k, g in enumerate(farmland_geoms)))
     step(0.88)
-    geopackage.write_features(path, schema.HISTORY, ((a, wkb(_as_multi(g))) for a, g, _i in history))
+    geopackage.write_features(path, schema.HISTORY, ((a, wkb(as_multipolygon(g))) for a, g, _i in history))
     step(0.9)
-    geopackage.write_features(path, schema.PATCHES, ((a, wkb(_as_multi(g)) if g is not None else None)
+    geopackage.write_features(path, schema.PATCHES, ((a, wkb(as_multipolygon(g)) if g is not None else None)
                                                      for a, g in patches))
     geopackage.write_features(path, schema.TASKS, ((t, None) for t in tasks))
     step(0.95)
@@ -395,7 +384,7 @@ def _merge_crumbs(geoms: np.ndarray, village: np.ndarray, min_m2: float) -> Tupl
             continue
         shared = [shapely.length(shapely.intersection(geoms[i].boundary, geoms[j].boundary)) for j in cand]
         j = cand[int(np.argmax(shared))]
-        merged = _polygons(shapely.union(geoms[j], geoms[i]))
+        merged = polygon_parts(shapely.union(geoms[j], geoms[i]))
         if len(merged) != 1:
             continue
         geoms[j] = merged[0]
@@ -525,7 +514,7 @@ def _inject_faults(rng, patches, faults, history, pick, patch_in, attrs_for, cal
         _ha, hg, hi = history[int(h)]
         inner = base_geoms[hi].buffer(-2.0)
         g = affinity.translate(hg, (hg.bounds[2] - hg.bounds[0]) * 0.4, 0).intersection(inner)
-        g = max(_polygons(g), key=lambda p: p.area)
+        g = max(polygon_parts(g), key=lambda p: p.area)
         add(attrs_for(hi, g, "design", year), g, ["history_overlap"])
     for factor in (1.2, 0.7):  # attribute area disagrees with the mapped area (图、数不一致)
         i = pick(PLANTABLE)
@@ -561,7 +550,7 @@ def _write_wgs84_copy(path: str, records: List[Tuple[Dict, BaseGeometry]]) -> No
         f = ogr.Feature(lyr.GetLayerDefn())
         for k, v in a.items():
             geopackage._set_field(f, k, v)  # noqa: SLF001 (same package)
-        og = ogr.CreateGeometryFromWkb(shapely.to_wkb(_as_multi(g), output_dimension=2))
+        og = ogr.CreateGeometryFromWkb(shapely.to_wkb(as_multipolygon(g), output_dimension=2))
         og.Transform(ct)
         f.SetGeometry(og)
         lyr.CreateFeature(f)

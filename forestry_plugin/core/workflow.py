@@ -257,7 +257,7 @@ class BatchReport:
                     identity=self.identity_source, pending=self.pending, results=[r.to_dict() for r in self.results])
 
 
-def read_patches(path: str, patch_ids: Sequence[str]) -> Dict[str, Tuple[int, Dict[str, Any], bytes | None]]:
+def read_patch_rows(path: str, patch_ids: Sequence[str]) -> Dict[str, Tuple[int, Dict[str, Any], bytes | None]]:
     """patch_id -> (fid, attributes, WKB) of the patches in `patch_ids` that exist."""
     out: Dict[str, Tuple[int, Dict[str, Any], bytes | None]] = {}
     ids = list(dict.fromkeys(patch_ids))
@@ -286,7 +286,7 @@ class WorkflowEngine:
     """Evaluates and applies stage transitions and returns on one working copy, as one identity."""
 
     def __init__(self, path: str, config: policy.Policy | None = None, user: identity.Identity | None = None):
-        geopackage.check_working_copy(path)
+        geopackage.verify_working_copy(path)
         upgrade_working_copy(path)
         self.path = path
         self.config = config or load_policy(path)
@@ -349,7 +349,7 @@ class WorkflowEngine:
             raise WorkflowError(tr("Unknown rejection reason: {0}").format(reason))
         ids = list(dict.fromkeys(p for p in patch_ids if p))
         cfg = self.config
-        patches = read_patches(self.path, ids)
+        patches = read_patch_rows(self.path, ids)
         from .checks import rules, store
 
         self._area_excepted = store.excepted_patches(self.path, rules.AREA_MISMATCH, list(patches),

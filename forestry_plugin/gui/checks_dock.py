@@ -9,6 +9,7 @@ import shapely
 from qgis.core import (
     Qgis,
     QgsApplication,
+    QgsExpression,
     QgsFeatureRequest,
     QgsGeometry,
     QgsProject,
@@ -37,10 +38,13 @@ from .. import schema
 from ..core import attributes, fixes, geopackage, identity
 from ..core.area import AreaCalculator
 from ..core.checks import store
-from ..core.checks.engine import CheckCanceled, Finding, check_working_copy
+from ..core.checks.engine import check_working_copy
+from ..core.checks.model import CheckCanceled, Finding
 from ..core.checks.report import write_check_report
 from ..core.checks.rules import format_value, rule_label
+from ..core.queries import patches_changed_since_check
 from ..i18n import tr, ui_language
+from . import messages
 from .common import DockComponent, ask_yes_no, current_working_copy, find_layer
 
 SEVERITY_COLOURS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
@@ -281,7 +285,7 @@ class ChecksDock(QgsDockWidget):
     def run_checks(self, scope: Optional[str] = None, wait: bool = False) -> Optional[CheckTask]:
         path, layer = self.path(), self.layer()
         if not path or layer is None:
-            self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("Open a working copy first"), Qgis.Warning, 5)
+            messages.warning(self.iface, tr("Open a working copy first"), messages.CHECKS, duration=5)
             return None
         if layer.isModified():
             if not self.ask(tr("Unsaved edits"), tr("The patches layer has unsaved edits. Save them before checking?")):
@@ -293,16 +297,15 @@ class ChecksDock(QgsDockWidget):
         if scope == "selection":
             patch_ids = [f["patch_id"] for f in layer.selectedFeatures()]
             if not patch_ids:
-                self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("No patches selected"), Qgis.Warning, 5)
+                messages.warning(self.iface, tr("No patches selected"), messages.CHECKS, duration=5)
                 return None
         elif scope == "extent":
             e = self.iface.mapCanvas().extent()
             extent = (e.xMinimum(), e.yMinimum(), e.xMaximum(), e.yMaximum())
         elif scope == "changed":
-            patch_ids = changed_patches(path)
+            patch_ids = patches_changed_since_check(path)
             if not patch_ids:
-                self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("No patch changed since the last check"),
-                                                    Qgis.Info, 5)
+                messages.info(self.iface, tr("No patch changed since the last check"), messages.CHECKS, duration=5)
                 return None
         self.task = CheckTask(path, patch_ids, extent)
         self.task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
@@ -327,14 +330,13 @@ class ChecksDock(QgsDockWidget):
                 return 0
             n = attributes.number_patches(path, stages=AUTO_NUMBER_STAGES)
         except Exception as e:  # noqa: BLE001 - a locked file: check without numbers, and say why
-            self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("Patches could not be numbered: {0}").format(e),
-                                                Qgis.Warning, 8)
+            messages.warning(self.iface, tr("Patches could not be numbered: {0}").format(e), messages.CHECKS)
             return 0
         layer.dataProvider().reloadData()
         layer.triggerRepaint()
         identity.notify()  # the review queue names patches by their numbers now
-        self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("{0} patch(es) without a patch number were "
-                                                                      "numbered.").format(n), Qgis.Info, 5)
+        messages.info(self.iface, tr("{0} patch(es) without a patch number were numbered.").format(n), messages.CHECKS,
+                      duration=5)
         return n
 
     def cancel(self) -> None:
@@ -347,10 +349,9 @@ class ChecksDock(QgsDockWidget):
         self.cancel_button.setEnabled(False)
         if task is None:
             return
-        bar = self.iface.messageBar()
         if not ok or task.result is None:
-            bar.pushMessage(tr("Forestry checks"), str(task.error) if task.error else tr("Checks canceled"),
-                            Qgis.Critical if task.error else Qgis.Info, 8)
+            messages.show(self.iface, str(task.error) if task.error else tr("Checks canceled"),
+                          Qgis.Critical if task.error else Qgis.Info, messages.CHECKS)
             return
         self.progress.setValue(100)
         issues = self.layer(schema.ISSUES)
@@ -360,9 +361,9 @@ class ChecksDock(QgsDockWidget):
         self.reload()
         res = task.result
         errors = sum(1 for f in res.open_findings if f.severity == "error")
-        bar.pushMessage(tr("Forestry checks"), tr("{0} patches checked in {1:.2f} s: {2} open findings, {3} errors").format(
+        messages.show(self.iface, tr("{0} patches checked in {1:.2f} s: {2} open findings, {3} errors").format(
             len(res.checked_ids), res.seconds, len(res.open_findings), errors),
-            Qgis.Warning if errors else Qgis.Success, 8)
+            Qgis.Warning if errors else Qgis.Success, messages.CHECKS)
 
     # -- interaction --------------------------------------------------------------------
     def zoom_to(self, item) -> None:
@@ -376,7 +377,7 @@ class ChecksDock(QgsDockWidget):
             geom = QgsGeometry()
             geom.fromWkb(shapely.to_wkb(f.geometry, output_dimension=2))
         if layer is not None and f.patch_id:
-            ids = [feat.id() for feat in layer.getFeatures(f"patch_id = '{f.patch_id}'")]
+            ids = [feat.id() for feat in layer.getFeatures(_patch_request(f.patch_id))]
             layer.selectByIds(ids)
             if geom is None and ids:
                 geom = layer.getFeature(ids[0]).geometry()
@@ -434,7 +435,7 @@ class ChecksDock(QgsDockWidget):
 
     def _refused(self, text: str) -> None:
         self.last_refusal = text
-        self.iface.messageBar().pushMessage(tr("Forestry checks"), text, Qgis.Warning, 8)
+        messages.warning(self.iface, text, messages.CHECKS)
 
     def finding_menu(self, f: Finding, with_accept: bool = True) -> QMenu:
         """The menu of a finding: accept as exception (optional) and the fixes offered for its rule."""
@@ -458,8 +459,7 @@ class ChecksDock(QgsDockWidget):
         if f is None:
             return
         if not FIXES.get(f.rule):
-            self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("No automatic fix for this finding"),
-                                                Qgis.Info, 5)
+            messages.info(self.iface, tr("No automatic fix for this finding"), messages.CHECKS, duration=5)
             return
         menu = self.finding_menu(f, with_accept=False)
         menu.exec_(self.fix_button.mapToGlobal(self.fix_button.rect().bottomLeft()))
@@ -471,7 +471,7 @@ class ChecksDock(QgsDockWidget):
         layer, path = self.layer(), self.path()
         if f is None or layer is None or not f.patch_id:
             return False
-        feats = list(layer.getFeatures(f"patch_id = '{f.patch_id}'"))
+        feats = list(layer.getFeatures(_patch_request(f.patch_id)))
         if not feats:
             return False
         feat = feats[0]
@@ -488,8 +488,7 @@ class ChecksDock(QgsDockWidget):
         else:
             raise ValueError(fix_id)
         if new.is_empty:
-            self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("The fix would remove the whole patch: "
-                                                                          "not applied"), Qgis.Warning, 8)
+            messages.warning(self.iface, tr("The fix would remove the whole patch: not applied"), messages.CHECKS)
             return False
         qg = QgsGeometry()
         qg.fromWkb(shapely.to_wkb(new, output_dimension=2))
@@ -504,8 +503,8 @@ class ChecksDock(QgsDockWidget):
                 layer.changeAttributeValue(feat.id(), idx, value)
         layer.endEditCommand()
         layer.triggerRepaint()
-        self.iface.messageBar().pushMessage(tr("Forestry checks"), tr("Fixed in the edit buffer: save the layer, "
-                                                                      "or undo (Ctrl+Z)"), Qgis.Info, 6)
+        messages.info(self.iface, tr("Fixed in the edit buffer: save the layer, or undo (Ctrl+Z)"), messages.CHECKS,
+                      duration=6)
         return True
 
     def export(self, out: Optional[str] = None) -> Optional[str]:
@@ -524,13 +523,9 @@ class ChecksDock(QgsDockWidget):
         return out
 
 
-def changed_patches(path: str) -> List[str]:
-    """Patches never checked or edited since their last check (revision differs)."""
-    with geopackage.connect(path) as con:
-        rows = con.execute(f"SELECT p.patch_id FROM {schema.PATCHES} p LEFT JOIN {schema.CHECK_STATE} s "
-                           "ON s.patch_id = p.patch_id WHERE s.patch_id IS NULL "
-                           "OR COALESCE(s.patch_revision, -1) != COALESCE(p.revision, -1)").fetchall()
-    return [r[0] for r in rows]
+def _patch_request(patch_id: str) -> QgsFeatureRequest:
+    """The features of one patch, by its id."""
+    return QgsFeatureRequest().setFilterExpression(QgsExpression.createFieldEqualityExpression("patch_id", patch_id))
 
 
 class ChecksDockComponent(DockComponent):

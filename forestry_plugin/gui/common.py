@@ -28,6 +28,7 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import schema
 from ..core import clock
+from ..core.project import geopackage_table
 from ..i18n import tr, ui_language
 
 
@@ -130,18 +131,17 @@ class DetailsDialog(QDialog):
 
 def working_copy_of(layer) -> Optional[str]:
     """The GeoPackage path behind a working-copy layer, or None."""
-    if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "ogr":
-        return None
-    path = layer.source().split("|")[0]
-    return path if path.lower().endswith(".gpkg") and os.path.exists(path) else None
+    source = geopackage_table(layer)
+    return source[0] if source else None
 
 
 def current_working_copy(project: Optional[QgsProject] = None) -> Optional[str]:
     """The working copy whose patch layer is in the project (the first one found)."""
     project = project or QgsProject.instance()
     for layer in project.mapLayers().values():
-        if "layername=" + schema.PATCHES in layer.source() and working_copy_of(layer):
-            return working_copy_of(layer)
+        source = geopackage_table(layer)
+        if source and source[1] == schema.PATCHES:
+            return source[0]
     return None
 
 
@@ -151,7 +151,7 @@ def find_layer(path: Optional[str], table: str, project: Optional[QgsProject] = 
         return None
     project = project or QgsProject.instance()
     for layer in project.mapLayers().values():
-        if working_copy_of(layer) == path and layer.source().split("|")[-1] == "layername=" + table:
+        if geopackage_table(layer) == (path, table):
             return layer
     return None
 

@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from qgis.core import (
     Qgis,
     QgsCoordinateTransform,
+    QgsExpression,
     QgsFeature,
     QgsFeatureRequest,
     QgsGeometry,
@@ -255,7 +256,7 @@ class PatchEditController(QObject):
         return self._others_with("patch_id", pid, fid)
 
     def _others_with(self, name: str, value: Any, fid: int) -> List[QgsFeature]:
-        req = QgsFeatureRequest().setFilterExpression(f'"{name}" = {_literal(value)}')
+        req = QgsFeatureRequest().setFilterExpression(QgsExpression.createFieldEqualityExpression(name, str(value)))
         return [f for f in self.layer.getFeatures(req) if f.id() != fid]
 
     def _split_parent(self, f: QgsFeature, attrs: Dict[str, Any], changed: Dict[int, Dict[str, Any]]) -> Optional[str]:
@@ -291,7 +292,8 @@ class PatchEditController(QObject):
 
     def _renumber_split(self, parent_id: str, base: str) -> None:
         """图斑编号 of the parts of `parent_id` so far: the largest keeps `base`, the others get -1, -2, …"""
-        req = QgsFeatureRequest().setFilterExpression(f'"parent_ids" = {_literal(parent_id)}')
+        req = QgsFeatureRequest().setFilterExpression(
+            QgsExpression.createFieldEqualityExpression("parent_ids", str(parent_id)))
         parts = list(self.layer.getFeatures(req))
         if not parts:
             return
@@ -572,10 +574,6 @@ class PatchEditController(QObject):
             if not self.layer.deleteFeatures(ids):
                 raise EditError(tr("The patches could not be deleted."))
         return len(ids)
-
-
-def _literal(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _clean(f: QgsFeature) -> Dict[str, Any]:

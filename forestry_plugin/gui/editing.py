@@ -39,9 +39,10 @@ from qgis.PyQt.QtWidgets import QAction, QFileDialog
 from .. import schema
 from ..core import importer
 from ..core.attributes import MergeRefused, PatchContext
+from ..core.project import geopackage_table
 from ..i18n import tr
 from ..settings import PluginSettings
-from . import edit_live
+from . import edit_live, messages
 from .common import DetailsDialog, ImportReportDialog, find_layer, guarded
 from .edit_controller import EditError, PatchEditController
 from .edit_live import MissingFieldsNotice
@@ -55,8 +56,8 @@ def table_layer(project: QgsProject, table: str, path: Optional[str] = None) -> 
     if path:
         return find_layer(path, table, project)
     for layer in project.mapLayers().values():
-        if isinstance(layer, QgsVectorLayer) and layer.providerType() == "ogr" and \
-                layer.source().split("|")[-1] == "layername=" + table:
+        source = geopackage_table(layer)
+        if source and source[1] == table:
             return layer
     return None
 
@@ -305,8 +306,8 @@ class EditingComponent:
 
     # -- layers and controllers ----------------------------------------------------------------
     def _is_patch_layer(self, layer) -> bool:
-        return (isinstance(layer, QgsVectorLayer) and layer.providerType() == "ogr"
-                and f"layername={schema.PATCHES}" in layer.source())
+        source = geopackage_table(layer)
+        return bool(source) and source[1] == schema.PATCHES
 
     @guarded
     def _on_layers_added(self, layers) -> None:
@@ -330,7 +331,8 @@ class EditingComponent:
         return table_layer(QgsProject.instance(), schema.PATCHES)
 
     def _path(self, layer: QgsVectorLayer) -> str:
-        return layer.source().split("|")[0]
+        source = geopackage_table(layer)
+        return source[0] if source else ""
 
     def controller(self, layer: QgsVectorLayer) -> PatchEditController:
         """The controller of a patch layer (created on first use)."""
@@ -445,8 +447,9 @@ class EditingComponent:
         return {str(f["patch_id"]): str(schema.plain_value(f["tuban_no"]) or "") for f in layer.getFeatures(req)}
 
     def notify(self, message: str, level: int = Qgis.Info) -> None:
-        """Message bar for the user."""
-        self.iface.messageBar().pushMessage(tr("Forestry"), message, level, 8)
+        """Tell the user (gui.messages: the message bar and the log). The editing tools' one way to speak: the
+        controllers, the live check and guarded slots are handed this method."""
+        messages.show(self.iface, message, level, messages.EDITING)
 
     def _require_layer(self) -> Optional[QgsVectorLayer]:
         layer = self.patch_layer()
@@ -638,7 +641,7 @@ class EditingComponent:
         if admin is not None and admin.featureCount() > 0:
             extent = QgsCoordinateTransform(admin.crs(), layer.crs(), QgsProject.instance()) \
                 .transformBoundingBox(admin.extent())
-        report = importer.read_patches(fn, layer.crs(), extent, layer)
+        report = importer.read_source_patches(fn, layer.crs(), extent, layer)
         if report.ok:
             try:
                 fids = ctrl.add_patches([(p.geometry, p.attrs) for p in report.patches],

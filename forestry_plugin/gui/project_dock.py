@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from typing import List, Optional
 
-from qgis.core import Qgis, QgsApplication, QgsProject, QgsTask, QgsVectorLayer
+from qgis.core import QgsApplication, QgsProject, QgsTask
 from qgis.gui import QgsDockWidget
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QElapsedTimer, Qt, QTimer
@@ -29,9 +29,10 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import schema
 from ..core import geopackage
-from ..core.project import audit_problems_on_open, load_working_copy_steps, stage_summary
+from ..core.project import audit_problems_on_open, geopackage_table, load_working_copy_steps, stage_summary
 from ..core.working_copy import create_working_copy
 from ..i18n import tr, ui_language
+from . import messages
 from .common import DockComponent, current_working_copy, detach_task, working_copy_of  # noqa: F401 (re-exported)
 
 
@@ -49,7 +50,7 @@ class SummaryTask(QgsTask):
 
     def run(self) -> bool:
         try:
-            self.settings = geopackage.check_working_copy(self.path)
+            self.settings = geopackage.verify_working_copy(self.path)
             self.setProgress(20)
             self.rows = stage_summary(self.path)
             self.setProgress(40)
@@ -214,8 +215,8 @@ class ProjectDock(QgsDockWidget):
 
     def _hook_patch_layers(self, layers) -> None:
         for layer in layers:
-            if isinstance(layer, QgsVectorLayer) and layer.id() not in self._patch_layers and \
-                    working_copy_of(layer) and layer.source().split("|")[-1] == "layername=" + schema.PATCHES:
+            source = geopackage_table(layer)
+            if source and source[1] == schema.PATCHES and layer.id() not in self._patch_layers:
                 layer.afterCommitChanges.connect(self.refresh)
                 self._patch_layers[layer.id()] = layer
 
@@ -286,7 +287,7 @@ class ProjectDock(QgsDockWidget):
             self.table.setRowCount(0)
             self.county_label.setText(tr("Cannot read: {0}").format(task.error))
             if isinstance(task.error, geopackage.WorkingCopyDamaged):  # SQLite's integrity check, run in the task
-                self._message(str(task.error), Qgis.Critical)
+                messages.error(self.iface, str(task.error), messages.PROJECT)
             return
         settings = task.settings
         self.county_label.setText(f"{settings.get('county_name') or ''} {settings.get('county_code') or ''}".strip() or "—")
@@ -311,9 +312,9 @@ class ProjectDock(QgsDockWidget):
     def _report_audit(self, path: str, problems: List[str]) -> List[str]:
         self.audit_problems = problems
         if self.audit_problems:
-            self._message(tr("The audit log of {0} was altered outside the plugin: {1}. Syncing is refused until "
-                             "the platform administrator has looked at it.").format(
-                                 os.path.basename(path), "; ".join(self.audit_problems)), Qgis.Critical)
+            messages.error(self.iface, tr("The audit log of {0} was altered outside the plugin: {1}. Syncing is "
+                                          "refused until the platform administrator has looked at it.").format(
+                os.path.basename(path), "; ".join(self.audit_problems)), messages.PROJECT)
         return self.audit_problems
 
     def _add_row(self, label: str, n: int, mu: float) -> None:
@@ -325,9 +326,6 @@ class ProjectDock(QgsDockWidget):
             item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             self.table.setItem(r, col, item)
 
-    def _message(self, text: str, level=Qgis.Info) -> None:
-        self.iface.messageBar().pushMessage(tr("Forestry"), text, level, 6)
-
     def open_working_copy(self, path: Optional[str] = None, wait: bool = False) -> Optional[str]:
         """Add the working copy's layers to the project, one layer per turn of the event loop (QGIS stays
         responsive), then zoom to it; its summary and audit check follow in a QgsTask. wait=True (scripts and
@@ -337,7 +335,8 @@ class ProjectDock(QgsDockWidget):
         if not path:
             return None
         if self._opening is not None:
-            self._message(tr("A working copy is being opened; wait until it is shown"), Qgis.Warning)
+            messages.warning(self.iface, tr("A working copy is being opened; wait until it is shown"),
+                             messages.PROJECT)
             return None
         # The integrity check (seconds for a large county) runs in the SummaryTask, not here on the main thread.
         steps = load_working_copy_steps(path, QgsProject.instance(), lang="zh" if _zh() else "en", integrity=False)
@@ -370,8 +369,8 @@ class ProjectDock(QgsDockWidget):
             return True
         except Exception as e:  # noqa: BLE001 - a bad file or a QGIS error: say so, and do not stay "opening"
             self._abort_opening()
-            self._message(str(e) if isinstance(e, geopackage.WorkingCopyError) else
-                          tr("Cannot open the working copy: {0}").format(e), Qgis.Critical)
+            messages.error(self.iface, str(e) if isinstance(e, geopackage.WorkingCopyError) else
+                           tr("Cannot open the working copy: {0}").format(e), messages.PROJECT)
             return False
         if self._opening is steps:  # the step may have cleared the project (and so aborted the opening)
             self._step_timer.start()
@@ -396,14 +395,14 @@ class ProjectDock(QgsDockWidget):
             return
         code, ok = QInputDialog.getText(self, tr("New working copy"), tr("County code (6 digits, GB/T 2260):"))
         if not ok or not (code.isdigit() and len(code) == 6):
-            self._message(tr("A county code has 6 digits, e.g. 330110"), Qgis.Warning)
+            messages.warning(self.iface, tr("A county code has 6 digits, e.g. 330110"), messages.PROJECT)
             return
         if not path.lower().endswith(".gpkg"):
             path += ".gpkg"
         try:
             create_working_copy(path, overwrite=os.path.exists(path), county_code=code)
         except (geopackage.WorkingCopyError, OSError) as e:
-            self._message(str(e), Qgis.Critical)
+            messages.error(self.iface, str(e), messages.PROJECT)
             return
         self.open_working_copy(path)
 
@@ -411,7 +410,8 @@ class ProjectDock(QgsDockWidget):
         """Generate the sample county at `path` (asked for when not given) in a QgsTask, with progress and cancel;
         it is opened when complete. Returns the task (None when nothing was started)."""
         if self.sample_task is not None:
-            self._message(tr("The sample county is being generated; wait until it is opened"), Qgis.Warning)
+            messages.warning(self.iface, tr("The sample county is being generated; wait until it is opened"),
+                             messages.PROJECT)
             return None
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, tr("Sample county"), "sample_county.gpkg",
@@ -449,9 +449,10 @@ class ProjectDock(QgsDockWidget):
         if task.result is not None:
             self.open_working_copy(task.path)
         elif task.error is not None:
-            self._message(tr("Cannot generate the sample county: {0}").format(task.error), Qgis.Critical)
+            messages.error(self.iface, tr("Cannot generate the sample county: {0}").format(task.error),
+                           messages.PROJECT)
         else:
-            self._message(tr("Sample county canceled: nothing was written"), Qgis.Info)
+            messages.info(self.iface, tr("Sample county canceled: nothing was written"), messages.PROJECT)
 
 
 def _zh() -> bool:

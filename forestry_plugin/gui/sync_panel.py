@@ -41,6 +41,7 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import schema
 from ..core import audit, clock, geopackage, identity
+from ..core.queries import admin_units
 from ..core.sync.adapter import KINDS, PACKAGE, WFS, Platform
 from ..core.sync.auth import CredentialsError, credentials
 from ..core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError
@@ -49,6 +50,7 @@ from ..core.sync.platforms import checked_kind, kind_label, open_platform
 from ..core.sync.wfs import DescriptionError
 from ..i18n import tr, ui_language
 from ..settings import PluginSettings, WorkingCopyKey
+from . import messages
 from .common import (
     DockComponent,
     current_working_copy,
@@ -409,7 +411,7 @@ class SyncPanel(QgsDockWidget):
         """Export or import a submission package through its Processing dialog (run as a task, with progress)."""
         path = self.working_copy()
         if not path:
-            self._message(tr("Open a working copy first"), Qgis.Warning)
+            messages.warning(self.iface, tr("Open a working copy first"), messages.PLATFORM)
             return None
         import processing
 
@@ -439,9 +441,6 @@ class SyncPanel(QgsDockWidget):
         self._watched_layer = layer
         if layer is not None:
             layer.afterCommitChanges.connect(self.refresh)
-
-    def _message(self, text: str, level=Qgis.Info) -> None:
-        self.iface.messageBar().pushMessage(tr("Forestry platform"), text, level, 8)
 
     def _ask_user(self, title: str, text: str) -> bool:
         return QMessageBox.question(self, title, text, QMessageBox.Yes | QMessageBox.No) == QMessageBox.Yes
@@ -489,9 +488,7 @@ class SyncPanel(QgsDockWidget):
             return
         try:
             own = geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or ""
-            with geopackage.connect(path) as con:
-                rows = con.execute(f"SELECT code, name FROM {schema.ADMIN} WHERE level = 'county' ORDER BY code"
-                                   ).fetchall()
+            rows = admin_units(path, "county")
         except Exception:  # an old or foreign GeoPackage without admin units: the typed code still works
             own, rows = "", []
         names = {r[0]: r[1] for r in rows}
@@ -511,21 +508,21 @@ class SyncPanel(QgsDockWidget):
         if self.login_task is not None:
             return None if not wait else False
         if self.task is not None:  # a sync uses the current session: log in again when it has finished
-            self._message(tr("Wait until the download/upload has finished (or cancel it) before logging in again"),
-                          Qgis.Warning)
+            messages.warning(self.iface, tr("Wait until the download/upload has finished (or cancel it) before "
+                                            "logging in again"), messages.PLATFORM)
             return None if not wait else False
         url, authcfg = self.url_edit.text().strip(), self.auth_select.configId()
         try:
             username, password = credentials(authcfg)  # QgsAuthManager: on the main thread
         except CredentialsError as e:
             self.user_label.setText(describe_error(e))
-            self._message(describe_error(e), Qgis.Warning)
+            messages.warning(self.iface, describe_error(e), messages.PLATFORM)
             return None if not wait else False
         try:
             client = open_platform(self.kind(), url, self.description_widget.filePath().strip() or None)
         except (DescriptionError, ValueError) as e:
             self.user_label.setText(str(e))
-            self._message(str(e), Qgis.Warning)
+            messages.warning(self.iface, str(e), messages.PLATFORM)
             return None if not wait else False
         task = LoginTask("login", client, username, password, self.working_copy(), self.county() or None)
         task.url, task.authcfg = url, authcfg
@@ -555,10 +552,11 @@ class SyncPanel(QgsDockWidget):
             if isinstance(err, ValueError):
                 task.client.forget()
                 self.user_label.setText(tr("Not logged in"))
-                self._message(tr("The platform sent an unusable account: {0}").format(err), Qgis.Critical)
+                messages.error(self.iface, tr("The platform sent an unusable account: {0}").format(err),
+                               messages.PLATFORM)
             else:
                 self.user_label.setText(describe_error(err))
-                self._message(describe_error(err), Qgis.Warning)
+                messages.warning(self.iface, describe_error(err), messages.PLATFORM)
             self.refresh()
             return False
         settings = PluginSettings()
@@ -568,7 +566,7 @@ class SyncPanel(QgsDockWidget):
         if task.client.verifies_identity:
             identity.set_session(task.identity)
         if task.warning is not None:
-            self._message(describe_error(task.warning), Qgis.Warning)
+            messages.warning(self.iface, describe_error(task.warning), messages.PLATFORM)
         if task.client.verifies_identity:
             self.user_label.setText(tr("Logged in as {0}").format(task.identity.label(ui_language())))
         else:
@@ -587,8 +585,8 @@ class SyncPanel(QgsDockWidget):
         Logged out here at once; telling the platform runs in a QgsTask (wait=False, the button) or in this
         thread (scripts and tests). Refused while a download/upload runs: it uses the session."""
         if self.task is not None:
-            self._message(tr("Wait until the download/upload has finished (or cancel it) before logging out"),
-                          Qgis.Warning)
+            messages.warning(self.iface, tr("Wait until the download/upload has finished (or cancel it) before "
+                                            "logging out"), messages.PLATFORM)
             return
         client, self.client = self.client, None
         identity.set_session(None)
@@ -633,7 +631,7 @@ class SyncPanel(QgsDockWidget):
 
             backfilled = ensure_change_tracking(path)
             if backfilled:  # a copy from before change tracking: its patches were never sent
-                self._message(backfill_message(backfilled), Qgis.Warning)
+                messages.warning(self.iface, backfill_message(backfilled), messages.PLATFORM)
             engine = SyncEngine(path, self.client or PlatformClient(self.url_edit.text()))
             ch = engine.local_changes()
             conflicts = engine.conflicts()
@@ -695,12 +693,13 @@ class SyncPanel(QgsDockWidget):
             if not self.ask(tr("Unsaved edits"), tr("The patches layer has unsaved edits. Save them first?")):
                 return None
             if not layer.commitChanges(False):
-                self._message(tr("Could not save the edits: {0}").format("; ".join(layer.commitErrors())), Qgis.Critical)
+                messages.error(self.iface, tr("Could not save the edits: {0}").format("; ".join(layer.commitErrors())),
+                               messages.PLATFORM)
                 return None
         try:
             engine = self.engine()
         except PlatformError as e:
-            self._message(describe_error(e), Qgis.Warning)
+            messages.warning(self.iface, describe_error(e), messages.PLATFORM)
             return None
         self.task = SyncTask(engine, action)
         self.task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
@@ -747,7 +746,8 @@ class SyncPanel(QgsDockWidget):
                 identity.set_session(None)
                 self.logout_button.setEnabled(False)
                 self.user_label.setText(describe_error(err))
-            self._message(describe_error(err), Qgis.Warning if isinstance(err, CanceledError) else Qgis.Critical)
+            messages.show(self.iface, describe_error(err),
+                          Qgis.Warning if isinstance(err, CanceledError) else Qgis.Critical, messages.PLATFORM)
         else:
             self.failed_action = None
             self.progress.setValue(100)
@@ -760,7 +760,7 @@ class SyncPanel(QgsDockWidget):
                                                                           r.transitions_refused)
                       for r in task.results if r.action == "push" and (r.transitions_accepted or
                                                                         r.transitions_refused)]
-            self._message("; ".join(parts), Qgis.Success)
+            messages.success(self.iface, "; ".join(parts), messages.PLATFORM)
         self.refresh()
         # The platform's answers changed stages and the moves' states in the working copy: the docks that follow
         # the session (the review dock's queue, pending marks and history) read them again.
@@ -769,7 +769,7 @@ class SyncPanel(QgsDockWidget):
     def _selected_patch(self) -> Optional[str]:
         rows = self.conflicts_table.selectionModel().selectedRows()
         if not rows:
-            self._message(tr("Select a conflict first"), Qgis.Warning)
+            messages.warning(self.iface, tr("Select a conflict first"), messages.PLATFORM)
             return None
         return self.conflicts_table.item(rows[0].row(), 0).data(Qt.UserRole)
 
@@ -780,13 +780,13 @@ class SyncPanel(QgsDockWidget):
         try:
             self.engine().resolve(patch_id, choice)
         except (PlatformError, KeyError) as e:
-            self._message(str(e), Qgis.Critical)
+            messages.error(self.iface, str(e), messages.PLATFORM)
             return
         layer = self.patch_layer()
         if layer is not None:
             layer.dataProvider().reloadData()
-        self._message(tr("Kept your version; it is sent with the next upload") if choice == "mine"
-                      else tr("Took the platform's version"), Qgis.Info)
+        messages.info(self.iface, tr("Kept your version; it is sent with the next upload") if choice == "mine"
+                      else tr("Took the platform's version"), messages.PLATFORM)
         self.refresh()
 
     def compare(self, patch_id: Optional[str] = None, show: bool = True) -> Optional[CompareDialog]:

@@ -6,7 +6,6 @@ import html
 from typing import Any, Callable, Dict, List
 
 from qgis.core import (
-    Qgis,
     QgsCoordinateTransform,
     QgsFeatureRequest,
     QgsLayerTreeLayer,
@@ -39,6 +38,7 @@ from qgis.PyQt.QtWidgets import (
 from .. import schema
 from ..core import audit, clock, geopackage, identity, workflow
 from ..i18n import tr, ui_language
+from . import messages
 from .common import DockComponent, ask_yes_no, find_layer
 
 
@@ -278,9 +278,6 @@ class WorkflowDock(QgsDockWidget):
         else:
             self._update_context()
 
-    def _message(self, text: str, level=Qgis.Info, duration: int = 6) -> None:
-        self.iface.messageBar().pushMessage(tr("Forestry review"), text, level, duration)
-
     def refresh(self, *_args) -> None:
         """Reload the configuration and the queue of the current role; keep the current patch if it is still there."""
         keep = self.current["patch_id"] if self.current else None
@@ -293,7 +290,7 @@ class WorkflowDock(QgsDockWidget):
             except (workflow.WorkflowError, geopackage.WorkingCopyError, Exception) as e:  # noqa: BLE001
                 # a damaged file or a bad configuration must not break the panel; say why
                 self.engine, self.queue = None, []
-                self._message(str(e), Qgis.Warning)
+                messages.warning(self.iface, str(e), messages.REVIEW)
         self._show_identity()
         self._fill_queue()
         ids = [q["patch_id"] for q in self.queue]
@@ -418,7 +415,7 @@ class WorkflowDock(QgsDockWidget):
         if cur is None:
             self.info_label.setText(tr("Nothing to review.") if self.path else "")
             return
-        rows = workflow.read_patches(self.path, [cur["patch_id"]])
+        rows = workflow.read_patch_rows(self.path, [cur["patch_id"]])
         attrs = rows[cur["patch_id"]][1] if cur["patch_id"] in rows else {}
         lines = [f"<b>{html.escape(schema.patch_label(cur['patch_id'], attrs.get('tuban_no')))}</b> — "
                  f"{html.escape(schema.stage_label(cur['stage'], self.lang))}"]
@@ -512,11 +509,12 @@ class WorkflowDock(QgsDockWidget):
             tr("The patches layer has unsaved edits. Save them before changing stages?"),
             QMessageBox.Save | QMessageBox.Cancel, QMessageBox.Save)
         if answer != QMessageBox.Save:
-            self._message(tr("Nothing changed: save or discard the edits of the patches layer first"), Qgis.Warning)
+            messages.warning(self.iface, tr("Nothing changed: save or discard the edits of the patches layer first"),
+                             messages.REVIEW)
             return False
         if not layer.commitChanges(False):  # keep editing on: the user was editing
-            self._message(tr("Could not save the edits: {0}").format("; ".join(layer.commitErrors())),
-                          Qgis.Critical)
+            messages.error(self.iface, tr("Could not save the edits: {0}").format("; ".join(layer.commitErrors())),
+                           messages.REVIEW)
             return False
         return True
 
@@ -530,7 +528,7 @@ class WorkflowDock(QgsDockWidget):
         report = self.engine.apply([cur["patch_id"]], target, reason=reason, comment=comment)
         self.last_report = report
         if report.applied:
-            self._message(report.summary(), Qgis.Success, 3)
+            messages.success(self.iface, report.summary(), messages.REVIEW, duration=3)
             if layer is not None:
                 layer.reload()  # the file changed under the layer
                 layer.triggerRepaint()
@@ -543,7 +541,7 @@ class WorkflowDock(QgsDockWidget):
                 self.go_to(min(pos, len(self.queue) - 1))
         else:
             why = "; ".join(r.message for res in report.refused for r in res.refusals) or report.error
-            self._message(tr("Refused: {0}").format(why), Qgis.Warning, 10)
+            messages.warning(self.iface, tr("Refused: {0}").format(why), messages.REVIEW, duration=10)
             self._show_info()
         return report
 
@@ -560,7 +558,7 @@ class WorkflowDock(QgsDockWidget):
         if not target or self.current is None:
             return None
         if reason is None:
-            self._message(tr("Choose a reason for the return"), Qgis.Warning)
+            messages.warning(self.iface, tr("Choose a reason for the return"), messages.REVIEW)
             self.reason_combo.setFocus()
             return None
         return self._apply(target, reason, self.comment_edit.text())

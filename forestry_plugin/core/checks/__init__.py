@@ -1,1 +1,2 @@
-"""Check engine: rule definitions, profiles, the vectorized engine, live checks, exceptions and reports."""
+"""The checks: rules and profiles, the vectorized checker, its readers and writers, live checks, exceptions and
+reports (engine.py lists which module does what)."""

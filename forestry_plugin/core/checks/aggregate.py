@@ -13,7 +13,7 @@ import shapely
 
 from ...i18n import tr
 from . import rules as R
-from .engine import Finding
+from .model import Finding
 
 # Rules whose findings are pairs (patch × another feature): the ones aggregated.
 PAIR_RULES = frozenset({R.PATCH_OVERLAP, R.BASIC_FARMLAND, R.CROPLAND, R.BUILTUP_WATER, R.EXISTING_FOREST,

@@ -9,20 +9,13 @@ import numpy as np
 import shapely
 
 from ...schema import plain_value
-from .engine import (
-    AreaModel,
-    CheckInputs,
-    Finding,
-    PatchSet,
-    ReferenceData,
-    _Checker,
-    _mark_exceptions,
-    _Stepper,
-    read_patches,
-    read_working_copy,
-    repair,
-)
+from .checker import Checker, mark_exceptions
+from .geometry import repair_all
+from .gpkg_io import read_check_inputs, read_check_patches
+from .index import PatchSet, ReferenceData
+from .model import CheckInputs, Finding
 from .profile import RuleProfile, load_profile
+from .projection import AreaModel
 
 
 class LiveChecker:
@@ -36,7 +29,7 @@ class LiveChecker:
 
     def refresh(self, reference: bool = True) -> None:
         """Re-read the working copy (after saved edits); reference=False re-reads only the patches."""
-        data = read_working_copy(self.path) if reference or not hasattr(self, "ref") else read_patches(self.path)
+        data = read_check_inputs(self.path) if reference or not hasattr(self, "ref") else read_check_patches(self.path)
         if self.profile is None or reference:
             self.profile = self.profile or load_profile(self.path)
         self.epsg = data["epsg"]
@@ -82,12 +75,12 @@ class LiveChecker:
         """Findings of one patch (QgsGeometry or shapely geometry, in the working copy's CRS)."""
         t0 = time.perf_counter()
         g = _to_shapely(geometry)
-        rep, null, bad, reasons = repair([g])
-        checker = _Checker(self.ref, self.profile, self.area_model, set())
+        rep, null, bad, reasons = repair_all([g])
+        checker = Checker(self.ref, self.profile, self.area_model, set())
         attrs = {k: plain_value(v) for k, v in dict(attributes).items()}
-        out = checker.check(self.patches, np.zeros(0, dtype=int), [attrs], _Stepper(None, None),
+        out = checker.check(self.patches, np.zeros(0, dtype=int), [attrs],
                             targets=(np.asarray([patch_id], dtype=object), rep, null, bad, reasons))
-        _mark_exceptions(out, self.exceptions)
+        mark_exceptions(out, self.exceptions)
         self.last_ms = (time.perf_counter() - t0) * 1000.0
         return out
 

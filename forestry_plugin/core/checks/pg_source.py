@@ -92,9 +92,10 @@ def geometry_column(cur, sch: str, table: str) -> Tuple[str, int]:
 
 
 def read_window(source: Dict[str, Any], window: Optional[Tuple[float, float, float, float]], epsg: int,
-                basemap_classes: Sequence[str] = ()) -> Dict[str, Tuple[List[Dict[str, Any]], List[Optional[bytes]]]]:
-    """{role: (attribute rows, ISO WKB in the working copy's CRS)} of every reference table, only the features
-    whose bounding box meets `window` (the working copy's CRS; None: all). Base-map parcels only of
+                basemap_classes: Sequence[str] = (), roles: Sequence[str] = tuple(KINDS)
+                ) -> Dict[str, Tuple[List[Dict[str, Any]], List[Optional[bytes]]]]:
+    """{role: (attribute rows, ISO WKB in the working copy's CRS)} of the reference tables `roles`, only the
+    features whose bounding box meets `window` (the working copy's CRS; None: all). Base-map parcels only of
     `basemap_classes` when given (the classes a rule looks at)."""
     import psycopg2
 
@@ -103,6 +104,8 @@ def read_window(source: Dict[str, Any], window: Optional[Tuple[float, float, flo
     try:
         with con.cursor() as cur:
             for role, (_table, columns) in KINDS.items():
+                if role not in roles:
+                    continue
                 table = source["tables"][role]
                 gcol, srid = geometry_column(cur, source["schema"], table)
                 cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND "
@@ -170,25 +173,56 @@ WINDOW_MARGIN_M = 100.0  # beyond the patches' extent (neighbouring parcels for 
 
 
 def reference_data(source: Dict[str, Any], patch_geoms: Any, epsg: Optional[int],
-                   basemap_classes: Sequence[str]) -> Dict[str, Any]:
-    """The reference part of engine.read_working_copy's result, read from PostGIS in the patches' window."""
+                   basemap_classes: Sequence[str] = (), county_code: Optional[str] = None) -> Dict[str, Any]:
+    """The reference part of gpkg_io.read_check_inputs' result from PostGIS: the administrative units whole, the
+    rest in the window of the patches and of the county's own units (`county_code`: a patch drawn where there is
+    none yet, as the live check sees it, still has its base map), plus WINDOW_MARGIN_M."""
     import numpy as np
     import shapely
-
-    from .engine import geoms_from_wkb, reference_inputs
 
     if not epsg:
         raise ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference database "
                                       "cannot be read in its coordinates"))
+    admin = read_admin(source, int(epsg))
     geoms = np.asarray(patch_geoms, dtype=object)
-    present = geoms[[g is not None for g in geoms]] if len(geoms) else geoms
+    present = list(geoms[[g is not None for g in geoms]]) if len(geoms) else []
+    if county_code:
+        present += [g for g, c in zip(admin["admin_geoms"], admin["admin_codes"])
+                    if g is not None and str(c or "").startswith(str(county_code))]
     window = None
-    if len(present):
-        b = shapely.total_bounds(present)
+    if present:
+        b = shapely.total_bounds(np.asarray(present, dtype=object))
         if np.all(np.isfinite(b)):
             window = (b[0] - WINDOW_MARGIN_M, b[1] - WINDOW_MARGIN_M, b[2] + WINDOW_MARGIN_M, b[3] + WINDOW_MARGIN_M)
-    if window is None:  # no patches: nothing to check against
+    if window is None:  # no patches and no county: nothing to check against
         window = (0.0, 0.0, 0.0, 0.0)
-    got = read_window(source, window, int(epsg), basemap_classes)
-    return reference_inputs(*((got[role][0], geoms_from_wkb(got[role][1]))
-                              for role in ("basemap", "admin", "farmland", "history")))
+    out = read_reference_window(source, window, int(epsg), basemap_classes)
+    out.update(admin)
+    return out
+
+
+def read_admin(source: Dict[str, Any], epsg: int) -> Dict[str, Any]:
+    """The administrative units, whole (CheckInputs keywords admin_*): a unit a patch declares far from where it
+    lies must still be found, so they are never windowed."""
+    from .geometry import geoms_from_wkb
+
+    rows, wkbs = read_window(source, None, int(epsg), roles=("admin",))["admin"]
+    return dict(admin_geoms=geoms_from_wkb(wkbs), admin_codes=[a.get("code") for a in rows],
+                admin_levels=[a.get("level") for a in rows])
+
+
+def read_reference_window(source: Dict[str, Any], window: Optional[Tuple[float, float, float, float]],
+                          epsg: int, basemap_classes: Sequence[str] = ()) -> Dict[str, Any]:
+    """The base map (the classes a rule looks at), farmland and earlier years' patches whose bounding boxes meet
+    `window` (the working copy's CRS), through the tables' GiST indexes (CheckInputs keywords)."""
+    from .geometry import geoms_from_wkb
+    from .model import reference_inputs
+    from .rules import BASEMAP_CLASSES
+
+    got = read_window(source, window, int(epsg), sorted(basemap_classes or BASEMAP_CLASSES),
+                      roles=("basemap", "farmland", "history"))
+    out = reference_inputs(*((got[role][0], geoms_from_wkb(got[role][1])) if role in got else ([], [])
+                             for role in ("basemap", "admin", "farmland", "history")))
+    for k in ("admin_geoms", "admin_codes", "admin_levels"):
+        out.pop(k)
+    return out

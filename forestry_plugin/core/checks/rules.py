@@ -66,6 +66,10 @@ RULES: Tuple[RuleDef, ...] = (
 RULE = {r.code: r for r in RULES}
 RULE_CODES: Tuple[str, ...] = tuple(r.code for r in RULES)
 
+# Base-map land classes any rule looks at (cropland, built-up land and water, existing forest): the readers parse and
+# index only these parcels, other parcels never produce a finding.
+BASEMAP_CLASSES = schema.CROPLAND_CLASSES | schema.BUILTUP_CLASSES | schema.WATER_CLASSES | schema.EXISTING_FOREST_CLASSES
+
 # Allowed range (minimum, maximum or None) of every threshold a profile may set. Every threshold is a finite number:
 # a negative, NaN or infinite one would silently switch its rule off (nothing is below -1 m², nothing covers NaN).
 # Shares and ratios are fractions (0.95, not 95 %).

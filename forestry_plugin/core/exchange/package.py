@@ -346,7 +346,7 @@ def export_package(path: str, template: Any, output: str, stage: Optional[str] =
     override the template's outputs.
     """
     tpl = template if isinstance(template, Template) else load_template(template)
-    settings = geopackage.check_working_copy(path)
+    settings = geopackage.verify_working_copy(path)
     if stage and tpl.stages and stage not in tpl.stages:
         raise ExchangeError(tr("The template {0} covers the stages {1}, not {2}").format(
             tpl.name, ", ".join(tpl.stages), stage))
@@ -749,7 +749,7 @@ def read_returned_package(path: str, package: str, template: Any) -> ImportRepor
     import shapely
 
     tpl = template if isinstance(template, Template) else load_template(template)
-    geopackage.check_working_copy(path)
+    geopackage.verify_working_copy(path)
     tmp = tempfile.mkdtemp(prefix="forestry_ret_")
     try:
         src = _open_returned(package, tmp)

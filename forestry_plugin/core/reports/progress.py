@@ -125,7 +125,7 @@ def totals(rows: Sequence[UnitProgress]) -> UnitProgress:
     return t
 
 
-def read_working_copy(path: str):
+def read_progress_inputs(path: str):
     """(patches, tasks, unit names) from a working copy, as compute_progress wants them."""
     fields = ["patch_id", "county_code", "township_code", "village_code", "year", "stage", "area_mu"]
     patches = [a for _f, a, _g in geopackage.read_features(path, schema.PATCHES, fields)]
@@ -159,7 +159,7 @@ def write_progress_report(source: Union[str, Sequence[UnitProgress], Sequence[Di
                           tasks: Optional[Iterable[Dict]] = None, unit_names: Optional[Dict[str, str]] = None) -> str:
     """Write the progress report workbook from a working copy path, patch records (+ tasks) or computed rows."""
     if isinstance(source, str):  # a working-copy GeoPackage
-        patches, wc_tasks, names = read_working_copy(source)
+        patches, wc_tasks, names = read_progress_inputs(source)
         year = year or default_year(patches)
         rows = compute_progress(patches, wc_tasks, names, group_by, year)
         region = region or geopackage.get_setting(source, WorkingCopyKey.COUNTY_NAME, "") or ""
@@ -225,7 +225,7 @@ def progress_report_from_working_copy(path: str, out_path: str, group_by: str = 
                                       year: Optional[int] = None, title: Optional[str] = None,
                                       date: Optional[_dt.date] = None) -> List[UnitProgress]:
     """Compute and write the report for a working copy; return the rows."""
-    patches, tasks, names = read_working_copy(path)
+    patches, tasks, names = read_progress_inputs(path)
     year = year or default_year(patches)
     rows = compute_progress(patches, tasks, names, group_by, year)
     region = geopackage.get_setting(path, WorkingCopyKey.COUNTY_NAME, "") or ""

@@ -137,7 +137,7 @@ class SyncEngine:
     def __init__(self, path: str, client: Platform, county: Optional[str] = None):
         self.path = path
         self.client = client
-        settings = geopackage.check_working_copy(path)
+        settings = geopackage.verify_working_copy(path)
         self.county = county or settings.get("county_code") or ""
         if not self.county:
             raise ValueError(tr("The working copy has no county code: set one before syncing"))

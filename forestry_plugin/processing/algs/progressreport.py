@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from qgis.core import (
     QgsFeatureRequest,
     QgsProcessing,
@@ -18,6 +16,7 @@ from qgis.core import (
 
 from ... import schema
 from ...core import geopackage
+from ...core.project import geopackage_table
 from ...core.reports.progress import GROUP_LEVELS, compute_progress, default_year, write_progress_report
 from ...i18n import tr
 from .checkpatches import working_copy_layer
@@ -89,11 +88,10 @@ class ProgressReportAlgorithm(QgsProcessingAlgorithm):
         if admin_src is not None:
             names = {r["code"]: r["name"] for r in _records(admin_src, ["code", "name"]) if r.get("code")}
         else:
-            layer = self.parameterAsVectorLayer(parameters, self.PATCHES, context)
-            path = layer.source().split("|")[0] if layer is not None else ""
-            if path.lower().endswith(".gpkg") and os.path.exists(path):
+            source = geopackage_table(self.parameterAsVectorLayer(parameters, self.PATCHES, context))
+            if source:
                 try:
-                    names = {a["code"]: a["name"] for _f, a, _g in geopackage.read_features(path, "admin_units",
+                    names = {a["code"]: a["name"] for _f, a, _g in geopackage.read_features(source[0], schema.ADMIN,
                                                                                          ["code", "name"])}
                 except geopackage.WorkingCopyError:
                     names = {}

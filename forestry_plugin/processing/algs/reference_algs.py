@@ -124,7 +124,7 @@ class SetReferenceSourceAlgorithm(_ReferenceAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         path = self.parameterAsFile(parameters, self.WORKING_COPY, context)
         try:
-            geopackage.check_working_copy(path)
+            geopackage.verify_working_copy(path)
         except geopackage.WorkingCopyError as e:
             raise QgsProcessingException(str(e)) from None
         if not self.parameterAsString(parameters, self.DSN, context).strip():
@@ -132,9 +132,10 @@ class SetReferenceSourceAlgorithm(_ReferenceAlgorithm):
             feedback.pushInfo(tr("The working copy's own reference tables are used again"))
             return {"BASEMAP": 0}
         raw, source = self._source(parameters, context)
-        from ...core.checks.engine import BASEMAP_CLASSES, read_patches
+        from ...core.checks.gpkg_io import read_check_patches
+        from ...core.checks.rules import BASEMAP_CLASSES
 
-        data = read_patches(path)
+        data = read_check_patches(path)
         try:  # tried before it is stored: a wrong table or login is said now, not at the next check
             ref = pg_source.reference_data(source, data["patch_geoms"], data["epsg"], sorted(BASEMAP_CLASSES))
         except pg_source.ReferenceSourceError as e:

@@ -89,7 +89,7 @@ class _SyncAlgorithm(QgsProcessingAlgorithm):
 
     def _engine(self, parameters, context, feedback) -> SyncEngine:
         path = self.parameterAsFile(parameters, self.WORKING_COPY, context)
-        geopackage.check_working_copy(path)
+        geopackage.verify_working_copy(path)
         username, password = credentials(self.parameterAsString(parameters, self.AUTHCFG, context))
         kind = self.KINDS[self.parameterAsEnum(parameters, self.KIND, context) or 0]
         client = open_platform(kind, self.parameterAsString(parameters, self.SERVER_URL, context),

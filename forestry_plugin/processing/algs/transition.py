@@ -29,6 +29,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ... import schema
 from ...core import geopackage, workflow
+from ...core.project import geopackage_table
 from ...i18n import tr, ui_language
 from .checkpatches import working_copy_layer
 
@@ -39,12 +40,10 @@ REPORT_FIELDS = (("patch_id", QVariant.String), ("action", QVariant.String), ("f
 
 def patch_layer_path(layer: QgsVectorLayer) -> str:
     """The working-copy GeoPackage behind a patches layer; raises QgsProcessingException otherwise."""
-    src = layer.source() if layer is not None else ""
-    path = src.split("|")[0]
-    if layer is None or layer.providerType() != "ogr" or not path.lower().endswith(".gpkg") or \
-            f"layername={schema.PATCHES}" not in src:
+    source = geopackage_table(layer)
+    if not source or source[1] != schema.PATCHES:
         raise QgsProcessingException(tr("PATCHES must be the patches layer of a working-copy GeoPackage"))
-    return path
+    return source[0]
 
 
 class TransitionAlgorithm(QgsProcessingAlgorithm):

@@ -1,0 +1,81 @@
+"""The features a check run overlays patches with, repaired and indexed once: the reference layers (base map,
+admin units, basic farmland, earlier years' patches: ReferenceData) and the patches themselves (PatchSet),
+each with an STRtree. The live check keeps both between saves."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Sequence, Tuple
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from ... import schema
+from .geometry import repair_all
+from .model import CheckInputs, to_int
+
+
+class ReferenceLayer:
+    """A reference layer: repaired geometries (the null ones left out), their ids and columns, and their STRtree."""
+
+    def __init__(self, geoms: Sequence[BaseGeometry], ids: Sequence[Any], **columns: Sequence[Any]):
+        rep, null, _bad, _r = repair_all(geoms)
+        keep = np.flatnonzero(~null)
+        self.geoms = rep[keep]
+        self.ids = np.asarray([None if i is None else str(i) for i in ids], dtype=object)[keep] if len(ids) else \
+            np.asarray([str(k) for k in keep], dtype=object)
+        self.cols = {k: np.asarray(list(v), dtype=object)[keep] for k, v in columns.items()}
+        self.tree = shapely.STRtree(self.geoms) if len(self.geoms) else None
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+
+class ReferenceData:
+    """Base map, admin units, basic farmland and earlier years' patches, repaired and indexed once."""
+
+    def __init__(self, inputs: CheckInputs):
+        self.base = ReferenceLayer(inputs.basemap_geoms, inputs.basemap_ids,
+                                   cls=[("" if c is None else str(c).strip()) for c in inputs.basemap_classes]
+                                   if len(inputs.basemap_classes) else [""] * len(inputs.basemap_geoms))
+        cls = self.base.cols["cls"]
+        self.crop = np.isin(cls, list(schema.CROPLAND_CLASSES))
+        self.builtup_water = np.isin(cls, list(schema.BUILTUP_CLASSES | schema.WATER_CLASSES))
+        self.forest = np.isin(cls, list(schema.EXISTING_FOREST_CLASSES))
+        levels = list(inputs.admin_levels) if len(inputs.admin_levels) else [None] * len(inputs.admin_geoms)
+        codes = ["" if c is None else str(c).strip() for c in inputs.admin_codes]
+        levels = [lv if lv in ("county", "township", "village") else {6: "county", 9: "township", 12: "village"}.get(
+            len(c), "") for lv, c in zip(levels, codes)]
+        self.admin = ReferenceLayer(inputs.admin_geoms, codes, level=levels)
+        self.admin_index: Dict[Tuple[str, str], int] = {}
+        for k, (c, lv) in enumerate(zip(self.admin.ids, self.admin.cols.get("level", []))):
+            self.admin_index.setdefault((lv, c), k)
+        self.admin_levels = set(self.admin.cols.get("level", []))
+        if len(self.admin):
+            shapely.prepare(self.admin.geoms)
+        self.farmland = ReferenceLayer(inputs.farmland_geoms, inputs.farmland_ids)
+        self.history = ReferenceLayer(inputs.history_geoms, inputs.history_ids,
+                                      label=[schema.patch_label(i, inputs.history_labels[k]
+                                                                if k < len(inputs.history_labels) else None)
+                                             for k, i in enumerate(inputs.history_ids)])
+
+
+class PatchSet:
+    """Patches others are overlapped with: repaired geometries, ids, years and an STRtree."""
+
+    def __init__(self, ids: Sequence[str], geoms: Sequence[Optional[BaseGeometry]], years: Sequence[Any],
+                 labels: Optional[Sequence[Any]] = None):
+        self.ids = np.asarray([str(i) for i in ids], dtype=object)
+        # What messages call each patch: its 图斑编号, else the first 8 characters of its id.
+        self.labels = np.asarray([schema.patch_label(i, labels[k] if labels is not None and k < len(labels) else None)
+                                  for k, i in enumerate(self.ids)], dtype=object)
+        self.raw = np.asarray(geoms, dtype=object) if len(geoms) else np.zeros(0, dtype=object)
+        self.geoms, self.null, self.bad, self.reasons = repair_all(self.raw)
+        self.years = patch_years(years)
+        self.tree = shapely.STRtree(self.geoms) if len(self.geoms) else None
+
+
+def patch_years(values: Sequence[Any]) -> np.ndarray:
+    """Years as floats, NaN where missing or not a number."""
+    return np.asarray([np.nan if y is None else float(y) if isinstance(y, (int, float)) else
+                       (to_int(y) if to_int(y) is not None else np.nan) for y in values], dtype=float)
