@@ -11,16 +11,17 @@ load of the machine hits both alike:
   groups the rules look at: cropland, built-up land + water, existing forest; ellipsoid EPSG:1024) and
   `qgis:checkvalidity` (GEOS), outputs written to GeoPackages.
 
-The data are bench_checks.generate's working copies (cached in bench/data/), patches = parcels / 8. With
+The data are bench_checks.generate's working copies (cached in bench/data/), patches = parcels / 8. Ours writes
+one finding per patch and rule (the default, as users run it). With
 --baseline-plugin DIR, a copy of the plugin as it was (e.g. before a change) is timed too, and its findings must be
-identical to the current plugin's: per-rule counts and a hash of the (patch_id, rule, other_id, value rounded to
-0.01) set; the script exits non-zero otherwise.
+identical to the current plugin's (both then write the pairs, AGGREGATE=false): per-rule counts and a hash of the
+(patch_id, rule, other_id, value rounded to 0.01) set; the script exits non-zero otherwise.
 
     python bench/bench_checks_process.py --parcels 50000 400000
     python bench/bench_checks_process.py --parcels 400000 --baseline-plugin /tmp/old_plugin
     python bench/bench_checks_process.py --parcels 50000 400000 2000000 --postgis   # the growth table
 
-With --postgis a PostgreSQL/PostGIS server is started for the run (tests/pg_server.py: initdb in /tmp, a private
+With --postgis a PostgreSQL/PostGIS server is started for the run (tests/helpers/pg_server.py: initdb in /tmp, a private
 socket), each size's reference tables are loaded into it, and both sides run again reading the base map, admin
 units, farmland and history from PostGIS (`postgres://` layers); our findings must be identical to the GeoPackage
 run's.
@@ -52,7 +53,7 @@ TIME = "/usr/bin/time"
 
 def install_plugin(profiles_root: str, plugin_dir: str) -> None:
     """The plugin folder (package + metadata.txt + resources/) in a private QGIS profile, enabled (as
-    tests/test_checks_processing.install_plugin does)."""
+    tests/helpers/qgis_process.install_plugin does)."""
     prof = os.path.join(profiles_root, "profiles", "default")
     dst = os.path.join(prof, "python", "plugins", "forestry_plugin")
     shutil.copytree(plugin_dir, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
@@ -126,14 +127,19 @@ def class_groups() -> Dict[str, str]:
             "forest": q(schema.EXISTING_FOREST_CLASSES)}
 
 
+PAIRS = [False]  # --baseline-plugin: write the pairs, as a plugin from before aggregation does
+
+
 def ours_cmd(path: str, out: str, ref: Optional[Reference] = None) -> List[str]:
     ref = ref or Reference(path)
-    return [QGIS_PROCESS, "run", "forestry:checkpatches", "--", f"PATCHES={uri(path, 'patches')}",
-            f"BASEMAP={ref('basemap')}", f"ADMIN={ref('admin_units')}",
-            f"FARMLAND={ref('basic_farmland')}", f"HISTORY={ref('history_patches')}", f"OUTPUT={out}",
-            # the pairs, as the engine wrote them before findings were aggregated per patch and rule (the default):
-            # the same rows as a baseline plugin writes, so both are compared finding by finding
-            "AGGREGATE=false"]
+    cmd = [QGIS_PROCESS, "run", "forestry:checkpatches", "--", f"PATCHES={uri(path, 'patches')}",
+           f"BASEMAP={ref('basemap')}", f"ADMIN={ref('admin_units')}",
+           f"FARMLAND={ref('basic_farmland')}", f"HISTORY={ref('history_patches')}", f"OUTPUT={out}"]
+    if PAIRS[0]:
+        # the pairs, as the engine wrote them before findings were aggregated per patch and rule (the default):
+        # the same rows as a baseline plugin writes, so both are compared finding by finding
+        cmd.append("AGGREGATE=false")
+    return cmd
 
 
 def write_native_model(path: str, model_path: str, ref: Optional[Reference] = None) -> None:
@@ -181,14 +187,19 @@ def native_cmd(model: str, outdir: str) -> List[str]:
 
 
 def findings_summary(out: str) -> Tuple[Dict[str, int], str, int]:
-    """(findings per rule, sha256 of the sorted (patch_id, rule, other_id, value rounded to 0.01) set, count)."""
+    """(findings per rule, sha256 of the sorted (patch_id, rule, other ids, value rounded to 0.01) set, count).
+    Aggregated findings are keyed by their other ids sorted (the order of a patch's pairs follows the order the
+    reference layer was read in, which a PostGIS provider does not promise)."""
     con = sqlite3.connect(out)
     try:
         table = con.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'").fetchone()[0]
-        rows = con.execute(f'SELECT patch_id, rule, other_id, value FROM "{table}"').fetchall()
+        names = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+        others = "other_ids" if "other_ids" in names else "other_id"
+        rows = con.execute(f'SELECT patch_id, rule, {others}, value FROM "{table}"').fetchall()
     finally:
         con.close()
-    keys = sorted({(p or "", r or "", o or "", "" if v is None else f"{v:.2f}") for p, r, o, v in rows})
+    keys = sorted({(p or "", r or "", ", ".join(sorted((o or "").split(", "))), "" if v is None else f"{v:.2f}")
+                   for p, r, o, v in rows})
     h = hashlib.sha256("\n".join("\t".join(k) for k in keys).encode()).hexdigest()[:16]
     return dict(sorted(Counter(r for _p, r, _o, _v in rows).items())), h, len(rows)
 
@@ -252,7 +263,7 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--baseline-plugin", help="a copy of forestry_plugin/ to time too and to compare findings with")
     ap.add_argument("--postgis", action="store_true",
-                    help="also with the reference layers in PostGIS (a server started for the run, tests/pg_server.py)")
+                    help="also with the reference layers in PostGIS (a server started for the run, tests/helpers/pg_server.py)")
     ap.add_argument("--regenerate", action="store_true")
     ap.add_argument("--out", help="also write the printed output to this file")
     args = ap.parse_args(argv)
@@ -273,12 +284,13 @@ def main(argv=None) -> int:
     install_plugin(os.path.join(work, "cur"), os.path.join(ROOT, "forestry_plugin"))
     sides["ours"] = environment(os.path.join(work, "cur"), runtime)
     if args.baseline_plugin:
+        PAIRS[0] = True
         install_plugin(os.path.join(work, "base"), args.baseline_plugin)
         sides["baseline"] = environment(os.path.join(work, "base"), runtime)
     sides["qgis"] = sides["ours"]
     pg = None
     if args.postgis:
-        sys.path.insert(0, os.path.join(ROOT, "tests"))
+        sys.path.insert(0, os.path.join(ROOT, "tests", "helpers"))
         from pg_server import PgServer
 
         why = PgServer.available()

@@ -40,7 +40,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/checker.py" line="40" />
-      <location filename="../forestry_plugin/core/checks/layers.py" line="117" />
+      <location filename="../forestry_plugin/core/checks/layers.py" line="118" />
+      <location filename="../forestry_plugin/core/checks/tiles.py" line="136" />
       <source>The check was canceled</source>
       <translation>质检已取消</translation>
     </message>
@@ -241,12 +242,12 @@
       <translation>{0}，位置 ({1:.1f}, {2:.1f})</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/gpkg_io.py" line="318" />
+      <location filename="../forestry_plugin/core/checks/gpkg_io.py" line="340" />
       <source>Cannot write the findings to {0}</source>
       <translation>无法将检查结果写入 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/layers.py" line="160" />
+      <location filename="../forestry_plugin/core/checks/layers.py" line="162" />
       <source>The administrative layer has no field 'code': the outside_admin rule is skipped</source>
       <translation>行政区划图层没有 code 字段：跳过“超出行政区”规则</translation>
     </message>
@@ -262,8 +263,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/pg_source.py" line="48" />
-      <source>The reference_source setting must not hold a password: use an authentication configuration ("authcfg") or a pg_service.conf / .pgpass entry</source>
-      <translation>reference_source 设置中不得包含密码：请使用认证配置（"authcfg"）或 pg_service.conf / .pgpass 条目</translation>
+      <source>The reference_source setting must not hold a password; use an authentication configuration ("authcfg") or a pg_service.conf / .pgpass entry</source>
+      <translation>reference_source 设置中不得包含密码；请使用认证配置（"authcfg"）或 pg_service.conf / .pgpass 条目</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/pg_source.py" line="52" />
@@ -3873,12 +3874,12 @@
       <translation>底图没有地类字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="215" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="222" />
       <source>{0} pairs in {1} findings (one per patch and rule)</source>
       <translation>{0} 对结果合并为 {1} 条（每个图斑每条规则一条）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="216" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="223" />
       <source>{0} findings: {1}</source>
       <translation>{0} 个问题：{1}</translation>
     </message>

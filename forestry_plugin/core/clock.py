@@ -7,7 +7,7 @@ time ("2025-01-05T09:00:00"): `parse` reads both, a zone-less stamp as local tim
 compared and ordered as instants (`sort_key`, `is_after`), never as strings.
 
 QGIS 3.22 writes every datetime that goes through a layer's edit buffer without its zone (its OGR provider turns
-"…09:43:01Z" into "…09:43:01.000"; tests/test_one_source.py shows it). A stamp handed to an edit buffer is therefore
+"…09:43:01Z" into "…09:43:01.000"; tests/core/test_one_source.py shows it). A stamp handed to an edit buffer is therefore
 the local time (`layer_now`): QGIS stores it zone-less, which is what the zone-less rule reads back as that instant.
 
 People read times in local time: `local_text` (the check report's "Created", the review dock's history, dates and

@@ -82,8 +82,10 @@ def check_working_copy(path: str, patch_ids: Optional[Iterable[str]] = None, ext
         def read_window(w):
             return pg_source.read_reference_window(source, w, epsg)
     else:
+        extents: Dict[str, Any] = {}
+
         def read_window(w):
-            return read_reference_window(path, w)
+            return read_reference_window(path, w, extents=extents)
     timings["read"] = time.perf_counter() - t0
     profile = profile or load_profile(path)
     ids = data["patch_ids"]

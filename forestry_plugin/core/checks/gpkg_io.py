@@ -93,42 +93,64 @@ def read_admin(con: sqlite3.Connection) -> Dict[str, Any]:
                 admin_levels=[a.get("level") for a in a_attrs])
 
 
-WHOLE_TABLE_SHARE = 0.5  # a window holding more than this share of a table's rows reads the table without the R-tree
+WHOLE_TABLE_SHARE = 0.5  # a window over more than this share of a table's extent reads the table without the R-tree
 
 
-def spatial_filter(con: sqlite3.Connection, table: str, window: Optional[Tuple[float, float, float, float]]) -> str:
-    """An SQL condition selecting the rows of `table` whose bounding box meets `window` through the table's R-tree;
-    empty (every row) for no window, a window holding most of the table, or a table without an R-tree."""
-    if window is None:
-        return ""
+def table_extent(con: sqlite3.Connection, table: str) -> Optional[Tuple[str, Tuple[float, float, float, float]]]:
+    """(R-tree table name, extent) of a feature table with a spatial index; None without one. The extent is the
+    R-tree's own (gpkg_contents' may be stale or missing)."""
     row = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
                       (table,)).fetchone()
     if row is None:
-        return ""
+        return None
     rtree = f"rtree_{table}_{row[0]}"
     if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (rtree,)).fetchone() is None:
+        return None
+    ext = con.execute(f'SELECT min(minx), min(miny), max(maxx), max(maxy) FROM "{rtree}"').fetchone()
+    if ext is None or any(v is None for v in ext):
+        return rtree, (0.0, 0.0, 0.0, 0.0)  # an empty table
+    return rtree, tuple(float(v) for v in ext)
+
+
+def spatial_filter(con: sqlite3.Connection, table: str, window: Optional[Tuple[float, float, float, float]],
+                   extents: Optional[Dict[str, Any]] = None) -> str:
+    """An SQL condition selecting the rows of `table` whose bounding box meets `window` through the table's R-tree;
+    empty (every row) for no window, a window over most of the table's extent, or a table without an R-tree.
+    `extents` caches table_extent between the windows of one run."""
+    if window is None:
         return ""
     x0, y0, x1, y1 = (float(v) for v in window)
     if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
         return ""
-    box = f"minx <= {x1!r} AND maxx >= {x0!r} AND miny <= {y1!r} AND maxy >= {y0!r}"
-    inside = con.execute(f'SELECT COUNT(*) FROM "{rtree}" WHERE {box}').fetchone()[0]
-    total = con.execute(f'SELECT COUNT(*) FROM "{rtree}"').fetchone()[0]
-    if total and inside > WHOLE_TABLE_SHARE * total:
+    if extents is not None and table in extents:
+        known = extents[table]
+    else:
+        known = table_extent(con, table)
+        if extents is not None:
+            extents[table] = known
+    if known is None:
         return ""
-    return f'fid IN (SELECT id FROM "{rtree}" WHERE {box})'
+    rtree, (ex0, ey0, ex1, ey1) = known
+    table_area = max(ex1 - ex0, 0.0) * max(ey1 - ey0, 0.0)
+    shared = max(min(x1, ex1) - max(x0, ex0), 0.0) * max(min(y1, ey1) - max(y0, ey0), 0.0)
+    if table_area > 0 and shared > WHOLE_TABLE_SHARE * table_area:
+        return ""
+    return f'fid IN (SELECT id FROM "{rtree}" WHERE minx <= {x1!r} AND maxx >= {x0!r} AND miny <= {y1!r} ' \
+           f'AND maxy >= {y0!r})'
 
 
 def read_reference_window(path: str, window: Optional[Tuple[float, float, float, float]],
-                          con: Optional[sqlite3.Connection] = None) -> Dict[str, Any]:
+                          con: Optional[sqlite3.Connection] = None,
+                          extents: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """The base map (only the parcels of classes some rule looks at: cropland, built-up/water, existing forest),
     basic farmland and earlier years' patches of a working copy whose bounding boxes meet `window` (None: all),
-    read through the tables' R-trees (CheckInputs keywords basemap_*, farmland_*, history_*)."""
+    read through the tables' R-trees (CheckInputs keywords basemap_*, farmland_*, history_*). `extents`: a dict
+    kept between the windows of one run (see spatial_filter)."""
     own = con is None
     con = con or geopackage.open_connection(path)
     try:
         def where(table: str, extra: str = "") -> str:
-            parts = [p for p in (extra, spatial_filter(con, table, window)) if p]
+            parts = [p for p in (extra, spatial_filter(con, table, window, extents)) if p]
             return " AND ".join(f"({p})" for p in parts)
 
         classes = "trim({}) IN ({})".format(schema.LANDCLASS_FIELD, ",".join(_q(c) for c in sorted(R.BASEMAP_CLASSES)))

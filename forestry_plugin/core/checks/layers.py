@@ -73,7 +73,8 @@ def gpkg_table(layer: Optional[QgsVectorLayer], crs: QgsCoordinateReferenceSyste
 def read_layer(source, crs: QgsCoordinateReferenceSystem, transform_context, fields: Any = "all",
                id_field: Optional[str] = None, classes: Optional[Tuple[str, Sequence[str]]] = None,
                table: Table = None, progress: ProgressFn = None, is_canceled: CanceledFn = None,
-               window: Optional[Tuple[float, float, float, float]] = None) -> LayerRows:
+               window: Optional[Tuple[float, float, float, float]] = None,
+               extents: Optional[Dict[str, Any]] = None) -> LayerRows:
     """(ids, shapely geometries in `crs`, attribute dicts) of a feature source: `fields` ("all" or the names
     wanted), ids from `id_field` ("fid <feature id>" where it is missing or empty), only features whose
     classes[0] field is one of classes[1] when given, only those whose bounding box meets `window` (in `crs`,
@@ -91,7 +92,7 @@ def read_layer(source, crs: QgsCoordinateReferenceSystem, transform_context, fie
         cols = None if fields == "all" else list({*fields, "fid", *([id_field] if id_field else [])})
         con = geopackage.open_connection(path)
         try:
-            spatial = spatial_filter(con, name, window)
+            spatial = spatial_filter(con, name, window, extents)
             both = " AND ".join(f"({c})" for c in (where, spatial) if c)
             attrs, geoms, _epsg = read_table(path, name, cols, con, where=both)
         finally:
@@ -143,11 +144,12 @@ def read_layer_inputs(patches, basemap, crs: QgsCoordinateReferenceSystem, trans
     tables: {"patches"|"basemap"|"admin"|"farmland"|"history": gpkg_table of that layer} for those read straight
     from their GeoPackage. progress goes to 0.1 here (the windows are read in the tiles)."""
     tables = tables or {}
+    extents: Dict[str, Any] = {}  # the GeoPackage tables' R-tree extents, kept between windows
 
     def read(role, source, fields, ids, weight=None, classes=None, window=None):
         step = None if progress is None or weight is None else (lambda f: progress(weight * f))
         return read_layer(source, crs, transform_context, fields, ids, classes, tables.get(role), step, is_canceled,
-                          window)
+                          window, extents.setdefault(role, {}))
 
     src_crs = patches.sourceCrs()
     pnames = patches.fields().names()

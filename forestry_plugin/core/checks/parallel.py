@@ -10,7 +10,7 @@ import numpy as np
 import shapely
 
 THREADS = max(1, min(4, os.cpu_count() or 1))
-PAR_MIN = 20000  # below this many elements one thread is faster
+PAR_MIN = 5000  # below this many elements one thread is faster (measured: tiles of 10 000 patches)
 
 
 def parallel(fn: Callable[..., np.ndarray], *arrays: np.ndarray) -> np.ndarray:

@@ -45,7 +45,7 @@ def parse_source(raw: Any) -> Dict[str, Any]:
     if not isinstance(d, dict) or not isinstance(d.get("dsn"), str) or not d["dsn"].strip():
         raise ReferenceSourceError(tr("The reference_source setting needs a \"dsn\" (a PostgreSQL connection string)"))
     if re.search(r"(?i)\bpassword\s*=", d["dsn"]) or re.search(r"^[a-z]+://[^/@\s]*:[^/@\s]*@", d["dsn"].strip()):
-        raise ReferenceSourceError(tr("The reference_source setting must not hold a password: use an authentication "
+        raise ReferenceSourceError(tr("The reference_source setting must not hold a password; use an authentication "
                                       "configuration (\"authcfg\") or a pg_service.conf / .pgpass entry"))
     tables = d.get("tables") or {}
     if not isinstance(tables, dict):

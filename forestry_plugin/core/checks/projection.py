@@ -2,7 +2,7 @@
 and geographic inputs reprojected to the CGCS2000 Gauss-Kruger zone of their centre (project_inputs).
 
 Pure numpy and OSR (no QGIS): core/area.py is the QgsDistanceArea counterpart the GUI measures with, and the two
-agree to well under 0.01 m² (tests/test_checks_area.py).
+agree to well under 0.01 m² (tests/core/checks/test_projection.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class AreaModel:
     k = k0 (1 + x²/(2ρν) + x⁴/(24ρ²ν²)), x = (E - FE)/k0, ρ, ν at the footpoint latitude (pure numpy);
     areal scale = k². Other projections: the Jacobian determinant of the forward projection (OSR, central
     differences 1e-4° apart) divided by the ellipsoid's area element M·N·cos φ. For patch-size polygons both equal
-    QgsDistanceArea on EPSG:1024 to well under 0.01 m² (tests/test_checks_area.py).
+    QgsDistanceArea on EPSG:1024 to well under 0.01 m² (tests/core/checks/test_projection.py).
     """
 
     def __init__(self, epsg: int, analytic: bool = True):

@@ -9,23 +9,26 @@ can touch one of its patches is read. Every patch is checked in exactly one tile
 tiles that reach into the window take part as the other side of patch overlaps (each side of a pair reported once,
 as in an untiled run). Administrative units are read whole, once (a unit declared by a patch far from it must
 still be found). Layer-level findings (crs, missing fields) come from the first tile only. The findings are the
-same as an untiled run's; only their order differs (tests/test_checks_tiles.py).
+same as an untiled run's; only their order differs (tests/core/checks/test_tiles.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import shapely
 
+from ...i18n import tr
 from .checker import Stepper, run_checks
-from .model import CanceledFn, CheckInputs, Finding, ProgressFn
+from .model import CanceledFn, CheckCanceled, CheckInputs, Finding, ProgressFn
 from .profile import RuleProfile
 from .projection import gk_epsg_for_lon, transform_geoms
 
 TILE_PATCHES = 20000  # patches per tile: a dense tile's reference (8 parcels a patch) stays near 0.3 GB
+TILE_WORKERS = 2  # tiles checked at once (the findings keep the tiles' order)
 
 Window = Tuple[float, float, float, float]
 # window -> CheckInputs keywords of the windowed reference layers (basemap_*, farmland_*, history_*)
@@ -89,10 +92,13 @@ REFERENCE_KEYS = ("basemap_geoms", "basemap_ids", "basemap_classes", "farmland_g
 
 def run_tiled(inputs: CheckInputs, read_window: WindowReader, profile: Optional[RuleProfile] = None,
               progress: ProgressFn = None, is_canceled: CanceledFn = None, tile_size: int = TILE_PATCHES,
-              check_index: Optional[Sequence[int]] = None, stats: Optional[Dict[str, Any]] = None) -> List[Finding]:
+              check_index: Optional[Sequence[int]] = None, stats: Optional[Dict[str, Any]] = None,
+              each_tile: Optional[Callable[[List[Finding]], List[Any]]] = None,
+              workers: int = TILE_WORKERS) -> List[Any]:
     """Findings of `inputs`' patches (all, or the positions `check_index`) with the windowed reference layers
     read per tile by `read_window` (in the inputs' CRS); `inputs` carries the patches and the administrative
-    units (whole). `stats` gets the tile count and the largest tile's reference feature count."""
+    units (whole). `stats` gets the tile count and the largest tile's reference feature count. `each_tile`
+    turns a tile's findings into what is kept (e.g. aggregate.aggregate: a patch's pairs are all in its tile)."""
     step = Stepper(progress, is_canceled)
     n = len(inputs.patch_ids)
     geoms = np.asarray(list(inputs.patch_geoms), dtype=object) if n else np.zeros(0, dtype=object)
@@ -112,13 +118,26 @@ def run_tiled(inputs: CheckInputs, read_window: WindowReader, profile: Optional[
                                      admin_geoms=transform_geoms(inputs.admin_geoms, src_epsg, dst))
     all_geoms = inputs_geoms(inputs)
     attrs = list(inputs.patch_attrs)
-    findings: List[Finding] = []
-    biggest = 0
-    for t, tile in enumerate(tiles):
-        sub = step.sub(t / len(tiles), (t + 1) / len(tiles))
+    biggest = [0]
+    read_lock = threading.Lock()  # one read at a time: a QGIS feature source is not read from two threads at once
+    frac = [0.0] * len(tiles)  # each tile's own progress, summed into the run's
+    progress_lock = threading.Lock()
+
+    def tile_progress(t: int) -> Callable[[float], None]:
+        def report(f: float) -> None:
+            with progress_lock:
+                frac[t] = min(max(f, 0.0), 1.0)
+                total = sum(frac) / len(tiles)
+            step(total)  # raises CheckCanceled when the run is canceled
+        return report
+
+    def one(t: int, tile: np.ndarray) -> List[Any]:
+        if is_canceled is not None and is_canceled():
+            raise CheckCanceled(tr("The check was canceled"))
         w = window_of(bounds[tile])
-        ref = read_window(w) if w is not None else {}
-        biggest = max(biggest, len(ref.get("basemap_geoms", ())))
+        with read_lock:
+            ref = read_window(w) if w is not None else {}
+        biggest[0] = max(biggest[0], len(ref.get("basemap_geoms", ())))
         if dst is not None:
             ref = dict(ref, **{k: transform_geoms(ref[k], src_epsg, dst) for k in ("basemap_geoms", "farmland_geoms",
                                                                                   "history_geoms") if k in ref})
@@ -130,11 +149,30 @@ def run_tiled(inputs: CheckInputs, read_window: WindowReader, profile: Optional[
             patch_attrs=[attrs[i] for i in context], check_ids=None,
             check_index=[position[int(i)] for i in tile], layer_findings=(t == 0),
             **{k: ref.get(k, ()) for k in REFERENCE_KEYS})
-        findings += run_checks(tile_inputs, profile, sub, is_canceled)
-        del ref, tile_inputs
+        found = run_checks(tile_inputs, profile, tile_progress(t), is_canceled)
+        return each_tile(found) if each_tile is not None else found
+
+    results: List[List[Any]] = [[] for _ in tiles]
+    if len(tiles) == 1 or workers < 2:
+        for t, tile in enumerate(tiles):
+            results[t] = one(t, tile)
+    else:
+        # Two tiles at a time: one tile's Python-bound steps run while the other's GEOS work (which releases the
+        # GIL) does; at most `workers` tiles' reference data in memory.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as ex:
+            futures = [ex.submit(one, t, tile) for t, tile in enumerate(tiles)]
+            try:
+                for t, fut in enumerate(futures):
+                    results[t] = fut.result()
+            except BaseException:
+                for fut in futures:
+                    fut.cancel()
+                raise
     if stats is not None:
-        stats.update(tiles=len(tiles), largest_tile_basemap=biggest)
-    return findings
+        stats.update(tiles=len(tiles), largest_tile_basemap=biggest[0])
+    return [f for part in results for f in part]
 
 
 def _geographic(epsg: int) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from qgis.core import (
     QgsProcessing,
@@ -174,22 +174,29 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
                 progress=lambda f: feedback.setProgress(100 * f), is_canceled=feedback.isCanceled,
                 warn=feedback.pushWarning)
             t1 = time.perf_counter()
-            # in tiles: the base map, farmland and history read per tile window (memory bounded by the tile)
+            # In tiles: the base map, farmland and history read per tile window (memory bounded by the tile). A
+            # patch is checked in one tile, so its pairs are aggregated there: one finding per patch and rule (a
+            # city's run gives tens of thousands, not 800k); the pairs are kept only for the report's detail sheet.
             stats: Dict[str, Any] = {}
+            grouped = self.parameterAsBoolean(parameters, self.AGGREGATE, context)
+            pairs: List[Any] = []
+            counted = [0]
+
+            def each_tile(found):
+                counted[0] += len(found)
+                if grouped and report_path:
+                    pairs.extend(found)
+                return aggregate(found) if grouped else [single(f) for f in found]
+
             findings = run_tiled(inputs, read_window, profile, lambda f: feedback.setProgress(10 + 85 * f),
                                  feedback.isCanceled, self.parameterAsInt(parameters, self.TILE_SIZE, context),
-                                 stats=stats)
+                                 stats=stats, each_tile=each_tile)
         except CheckCanceled:
             feedback.pushInfo(tr("Canceled"))
             return {}
 
         t2 = time.perf_counter()
         fields = finding_fields()
-        pairs = findings
-        if self.parameterAsBoolean(parameters, self.AGGREGATE, context):
-            findings = aggregate(pairs)  # one per patch and rule: a city's run gives tens of thousands, not 800k
-        else:
-            findings = [single(f) for f in pairs]
         gpkg_out = self._plain_gpkg_destination(parameters, context)
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
         if sink is None:
@@ -211,8 +218,8 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
         counts = {}
         for f in findings:
             counts[f.rule] = counts.get(f.rule, 0) + 1
-        if len(pairs) != len(findings):
-            feedback.pushInfo(tr("{0} pairs in {1} findings (one per patch and rule)").format(len(pairs), len(findings)))
+        if counted[0] != len(findings):
+            feedback.pushInfo(tr("{0} pairs in {1} findings (one per patch and rule)").format(counted[0], len(findings)))
         feedback.pushInfo(tr("{0} findings: {1}").format(len(findings), ", ".join(
             f"{k} {v}" for k, v in sorted(counts.items()))))
         result = {self.OUTPUT: dest}
@@ -220,7 +227,7 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             units = {pid: (str(a.get("township_code") or ""), str(a.get("village_code") or ""))
                      for pid, a in zip(inputs.patch_ids, inputs.patch_attrs)}
             write_check_report(findings, report_path, patch_units=units, title=patches.sourceName(),
-                               details=pairs if len(pairs) != len(findings) else None)
+                               details=pairs if pairs and len(pairs) != len(findings) else None)
             result[self.REPORT] = report_path
         feedback.setProgress(100)
         return result
