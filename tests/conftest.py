@@ -1,4 +1,5 @@
-"""Shared fixtures. pytest-qgis starts a real (offscreen) QgsApplication before these run."""
+"""Fixtures shared by the tests of several folders (those of one folder are in its conftest.py; builders that are
+not fixtures are in tests/helpers/). pytest-qgis starts a real (offscreen) QgsApplication before these run."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ import pytest
 from forestry_plugin.core import geopackage
 from forestry_plugin.core.sample_county import generate_sample_county
 from forestry_plugin.core.working_copy import create_working_copy
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ARTIFACTS = os.path.join(ROOT, "test-artifacts")
+from tests.helpers import ARTIFACTS
 
 
 @pytest.fixture(scope="session")
@@ -125,3 +124,54 @@ def clean_settings(qgis_app):
             raw.remove(k)
     for k, v in before.items():
         raw.setValue(k, v)
+
+
+@pytest.fixture()
+def provider(qgis_processing):
+    """The plugin's Processing provider (`forestry:` algorithms) registered for the test."""
+    from qgis.core import QgsApplication
+
+    from forestry_plugin.processing.provider import ForestryProvider
+
+    p = ForestryProvider()
+    QgsApplication.processingRegistry().addProvider(p)
+    yield p
+    QgsApplication.processingRegistry().removeProvider(p)
+
+
+@pytest.fixture()
+def zh(tmp_path, qgis_app):
+    """The plugin in Chinese: the zh_CN translation compiled from i18n/ and installed for the test."""
+    from forestry_plugin.i18n import ui_language
+    from tests.helpers.translation import chinese
+
+    with chinese(tmp_path) as translator:
+        assert ui_language() == "zh"
+        yield translator
+
+
+@pytest.fixture()
+def platform_logins(qgis_app):
+    """demo_tech's login to the reference platform stored in QgsAuthManager (Basic), once with the right password
+    and once with a wrong one: (good authcfg id, bad authcfg id)."""
+    from tests.helpers.platform_logins import WRONG_PW, basic_logins
+
+    with basic_logins(("platform ok", "demo_tech", None), ("platform bad", "demo_tech", WRONG_PW)) as ids:
+        yield ids
+
+
+@pytest.fixture()
+def sync_panel(qgis_iface, qgis_new_project, design_county):
+    """The upload/download panel on the design county's working copy (loaded into the project)."""
+    from qgis.core import QgsProject
+
+    from forestry_plugin.core.project import load_working_copy
+    from forestry_plugin.gui.sync_panel import SyncPanel
+
+    load_working_copy(design_county.path, QgsProject.instance())
+    p = SyncPanel(qgis_iface)
+    yield p
+    p.kind_combo.setCurrentIndex(0)  # the next test's panel starts with the REST contract
+    p.disconnect_project()
+    p.deleteLater()
+    QgsProject.instance().clear()

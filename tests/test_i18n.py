@@ -1,15 +1,14 @@
 """The zh_CN translation is complete: every tr() string of the plugin has a finished translation."""
 
 import os
-import subprocess
-import sys
 
 import pytest
-from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+from qgis.PyQt.QtCore import QCoreApplication
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-import i18n  # noqa: E402
+from tests.helpers import ROOT, script
+from tests.helpers.translation import chinese
+
+i18n = script("i18n")
 
 
 def test_every_string_is_translated():
@@ -26,19 +25,12 @@ def test_extractor_finds_strings_in_every_layer():
 
 
 def test_compiled_translation_loads_and_translates(tmp_path):
-    qm = str(tmp_path / "zh.qm")
-    subprocess.run(["lrelease", "-silent", i18n.ts_path("zh_CN"), "-qm", qm], check=True)
-    translator = QTranslator()
-    assert translator.load(qm)
-    QCoreApplication.installTranslator(translator)
-    try:
+    with chinese(tmp_path):
         from forestry_plugin.i18n import tr
 
         assert tr("Forestry working copy") == "林业工作库"
         assert tr("Sample county: {0} patches, {1} base-map parcels, {2} labelled faults").format(1, 2, 3) == \
             "示例县：1 个图斑，2 个底图图斑，3 个已标注错误"
-    finally:
-        QCoreApplication.removeTranslator(translator)
 
 
 @pytest.mark.parametrize("setting,expected", [
@@ -54,7 +46,6 @@ def test_every_spelling_of_chinese_qgis_may_store(setting, expected):
 def test_chinese_as_qgis_options_sets_it_loads_the_translation(qgis_iface):
     """QGIS's Options dialog writes locale/userLocale=zh-Hans with overrideFlag true: the plugin is Chinese."""
     from qgis.core import QgsSettings
-    from qgis.PyQt.QtCore import QCoreApplication
 
     from forestry_plugin.i18n import tr, ui_language
     from forestry_plugin.plugin import ForestryPlugin
@@ -132,17 +123,6 @@ def _chinese(text: str) -> bool:
     return bool(re.search(r"[\u3400-\u9fff]", text or ""))
 
 
-@pytest.fixture()
-def zh_translator(tmp_path):
-    qm = str(tmp_path / "zh.qm")
-    subprocess.run(["lrelease", "-silent", i18n.ts_path("zh_CN"), "-qm", qm], check=True)
-    translator = QTranslator()
-    assert translator.load(qm)
-    QCoreApplication.installTranslator(translator)
-    yield translator
-    QCoreApplication.removeTranslator(translator)
-
-
 def _findings():
     from forestry_plugin.core.checks.model import Finding
     from forestry_plugin.gui.checks_dock import FIXES
@@ -213,7 +193,7 @@ def _details_dialog_texts():
     return {"button": texts}
 
 
-def test_chinese_ui_has_no_english_labels_assembled_at_run_time(qgis_iface, zh_translator):
+def test_chinese_ui_has_no_english_labels_assembled_at_run_time(qgis_iface, zh):
     from forestry_plugin.i18n import ui_language
 
     assert ui_language() == "zh"

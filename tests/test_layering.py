@@ -7,7 +7,9 @@ import ast
 import glob
 import os
 
-PKG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "forestry_plugin")
+from tests.helpers import ROOT
+
+PKG = os.path.join(ROOT, "forestry_plugin")
 # widgets, the QGIS GUI and iface (QtGui's colours, fonts and icons are fine: map styles and print layouts need them)
 GUI = ("qgis.gui", "qgis.utils", "qgis.PyQt.QtWidgets", "PyQt5.QtWidgets")
 

@@ -1,0 +1,1 @@
+"""Tests of forestry_plugin/core/reports/."""

@@ -1,0 +1,1 @@
+"""Tests of forestry_plugin/processing/: the algorithms through processing.run and qgis_process."""

@@ -1,0 +1,189 @@
+"""forestry:checkpatches through processing.run and headless through qgis_process.bin."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import openpyxl
+import pytest
+from qgis.core import QgsFeature, QgsGeometry, QgsProcessingException, QgsVectorLayer
+
+from forestry_plugin.core import geopackage
+from forestry_plugin.core.checks import rules as R
+from forestry_plugin.core.checks.profile import RuleProfile
+from tests.helpers import qgis_process
+
+
+def uri(path, layer):
+    return f"{path}|layername={layer}"
+
+
+def findings_of(out):
+    lyr = QgsVectorLayer(out, "o", "ogr")
+    assert lyr.isValid()
+    return [dict(zip(lyr.fields().names(), f.attributes()), geom=f.geometry()) for f in lyr.getFeatures()]
+
+
+def test_processing_run_on_sample_county(provider, sample_county, tmp_path):
+    import processing
+
+    p = sample_county.path
+    out, rep = str(tmp_path / "f.gpkg"), str(tmp_path / "r.xlsx")
+    res = processing.run("forestry:checkpatches", {
+        "PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"), "ADMIN": uri(p, "admin_units"),
+        "FARMLAND": uri(p, "basic_farmland"), "HISTORY": uri(p, "history_patches"), "OUTPUT": out, "REPORT": rep})
+    rows = findings_of(res["OUTPUT"])
+    assert {r["patch_id"] for r in rows} == set(sample_county.faults)
+    by = {}
+    for r in rows:
+        by.setdefault(r["patch_id"], set()).add(r["rule"])
+    assert by == {k: set(v) for k, v in sample_county.faults.items()}
+    ov = [r for r in rows if r["rule"] == R.PATCH_OVERLAP]
+    assert all(r["value"] > 1 and not r["geom"].isNull() for r in ov)
+    assert {f.name() for f in QgsVectorLayer(res["OUTPUT"], "o", "ogr").fields()} >= {
+        "patch_id", "rule", "severity", "message", "value"}
+    wb = openpyxl.load_workbook(res["REPORT"])
+    assert wb.worksheets[2].max_row == len(rows) + 1
+
+
+def test_rules_profile_parameter(provider, sample_county, tmp_path):
+    import processing
+
+    prof = RuleProfile.default()
+    for code in R.RULE_CODES:
+        prof.set(code, enabled=code == R.MIN_AREA)
+    rules_file = str(tmp_path / "rules.json")
+    prof.save_file(rules_file)
+    p = sample_county.path
+    res = processing.run("forestry:checkpatches", {"PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"),
+                                                    "RULES": rules_file, "OUTPUT": "memory:"})
+    lyr = res["OUTPUT"]
+    assert {f["rule"] for f in lyr.getFeatures()} == {R.MIN_AREA}
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops", encoding="utf-8")
+    with pytest.raises(QgsProcessingException):
+        processing.run("forestry:checkpatches", {"PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"),
+                                                  "RULES": str(bad), "OUTPUT": "memory:"})
+
+
+def _memory_layer(crs, features, fields=""):
+    lyr = QgsVectorLayer(f"MultiPolygon?crs={crs}{fields}", "arbitrary", "memory")
+    feats = []
+    for wkt, attrs in features:
+        f = QgsFeature(lyr.fields())
+        if wkt:
+            f.setGeometry(QgsGeometry.fromWkt(wkt))
+        for k, v in attrs.items():
+            f[k] = v
+        feats.append(f)
+    lyr.dataProvider().addFeatures(feats)
+    return lyr
+
+
+def test_arbitrary_layer_wrong_crs_missing_fields_null_geometry(provider, sample_county):
+    import processing
+    import shapely
+
+    from forestry_plugin.core.checks.projection import transform_geoms
+
+    # A WGS 84 layer with only a 'name' field: one tiny square, one null geometry, one bow-tie.
+    x, y = 500000.0, 3330000.0
+    tiny = transform_geoms([shapely.box(x, y, x + 10, y + 10)], 4549, 4326)[0].wkt
+    bow = transform_geoms([shapely.Polygon([(x, y), (x + 60, y + 60), (x + 60, y), (x, y + 60)])], 4549, 4326)[0].wkt
+    lyr = _memory_layer("EPSG:4326", [(tiny, {"name": "a"}), (None, {"name": "b"}), (bow, {"name": "c"})],
+                        "&field=name:string")
+    p = sample_county.path
+    res = processing.run("forestry:checkpatches", {"PATCHES": lyr, "BASEMAP": uri(p, "basemap"), "OUTPUT": "memory:"})
+    out = res["OUTPUT"]
+    assert out.crs().authid() == "EPSG:4549"  # checked in the CGCS2000 GK zone of the data
+    rows = [(f["patch_id"], f["rule"], f["message"]) for f in out.getFeatures()]
+    layer_rules = sorted(r for pid, r, _m in rows if pid == "")
+    assert layer_rules == [R.ATTRIBUTE, R.CRS]
+    assert "species" in [m for pid, r, m in rows if pid == "" and r == R.ATTRIBUTE][0]
+    per = {}
+    for pid, r, _m in rows:
+        per.setdefault(pid, set()).add(r)
+    ids = sorted(k for k in per if k)
+    assert len(ids) == 3 and all(k.startswith("fid ") for k in ids)  # no ID field: feature ids
+    assert R.MIN_AREA in per[ids[0]] and per[ids[1]] == {R.INVALID_GEOMETRY} and R.INVALID_GEOMETRY in per[ids[2]]
+
+
+def test_empty_layer(provider, sample_county):
+    import processing
+
+    lyr = _memory_layer("EPSG:4549", [])
+    res = processing.run("forestry:checkpatches", {"PATCHES": lyr, "BASEMAP": uri(sample_county.path, "basemap"),
+                                                    "OUTPUT": "memory:"})
+    rows = [f["rule"] for f in res["OUTPUT"].getFeatures()]
+    assert rows == [R.ATTRIBUTE]  # only the layer-level "fields missing" finding
+
+
+def test_missing_landclass_field_is_a_clear_error(provider, sample_county):
+    import processing
+
+    p = sample_county.path
+    with pytest.raises(QgsProcessingException):
+        processing.run("forestry:checkpatches", {"PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "admin_units"),
+                                                  "LANDCLASS_FIELD": "DLBM", "OUTPUT": "memory:"})
+
+
+@pytest.mark.skipif(not qgis_process.available(), reason="qgis_process.bin not installed")
+def test_qgis_process_headless(sample_county, tmp_path):
+    env, _root = qgis_process.profile_with_plugin(tmp_path)
+    p = sample_county.path
+    out, rep = str(tmp_path / "out.gpkg"), str(tmp_path / "r.xlsx")
+    proc = qgis_process.run(env, "forestry:checkpatches", {
+        "PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"), "ADMIN": uri(p, "admin_units"),
+        "FARMLAND": uri(p, "basic_farmland"), "HISTORY": uri(p, "history_patches"), "OUTPUT": out,
+        "REPORT": rep}, as_json=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    doc = json.loads(proc.stdout[proc.stdout.index("{"):])
+    assert doc["results"]["OUTPUT"] == out
+    rows = findings_of(out)
+    assert {r["patch_id"] for r in rows} == set(sample_county.faults)
+    assert os.path.exists(rep)
+    assert sys.executable  # the test ran in the venv; qgis_process used the system Python + venv shapely
+
+
+@pytest.mark.skipif(not qgis_process.available(), reason="qgis_process.bin not installed")
+def test_sample_county_inside_qgis_process_uses_one_geos(tmp_path):
+    """Inside qgis_process the system GEOS is loaded: a shapely with its own GEOS crashed here (contains_xy)."""
+    from forestry_plugin.dependencies import shapely_geos_problem
+
+    assert shapely_geos_problem() is None, "setup must build shapely against QGIS's GEOS"
+    env, _root = qgis_process.profile_with_plugin(tmp_path)
+    out = str(tmp_path / "sample.gpkg")
+    proc = qgis_process.run(env, "forestry:createworkingcopy", {"OUTPUT": out, "CRS": "EPSG:4549", "SAMPLE": "true"},
+                            as_json=True)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
+    with geopackage.connect(out) as con:
+        assert con.execute("SELECT COUNT(*) FROM patches").fetchone()[0] > 100
+
+
+def test_fast_and_feature_paths_agree(provider, sample_county):
+    """GeoPackage tables read directly (fast path) and through QGIS features (a subset string forces it) agree."""
+    import processing
+
+    p = sample_county.path
+    layers = {k: QgsVectorLayer(uri(p, t), k, "ogr") for k, t in (
+        ("PATCHES", "patches"), ("BASEMAP", "basemap"), ("ADMIN", "admin_units"), ("FARMLAND", "basic_farmland"),
+        ("HISTORY", "history_patches"))}
+    fast = processing.run("forestry:checkpatches", {**{k: uri(p, t) for k, t in (
+        ("PATCHES", "patches"), ("BASEMAP", "basemap"), ("ADMIN", "admin_units"), ("FARMLAND", "basic_farmland"),
+        ("HISTORY", "history_patches"))}, "OUTPUT": "memory:"})["OUTPUT"]
+    for lyr in layers.values():
+        lyr.setSubsetString("1 = 1")
+    slow = processing.run("forestry:checkpatches", {**layers, "OUTPUT": "memory:"})["OUTPUT"]
+
+    def rows(lyr):
+        return sorted((f["patch_id"], f["rule"], f["other_id"] or "", round(f["value"] or 0, 4)) for f in lyr.getFeatures())
+
+    assert rows(fast) == rows(slow) and len(rows(fast)) > 30
+    # in tiles of 9 patches, each reading its window of the base map (R-tree, or QGIS's filter rectangle)
+    tiled_fast = processing.run("forestry:checkpatches", {**{k: uri(p, t) for k, t in (
+        ("PATCHES", "patches"), ("BASEMAP", "basemap"), ("ADMIN", "admin_units"), ("FARMLAND", "basic_farmland"),
+        ("HISTORY", "history_patches"))}, "OUTPUT": "memory:", "TILE_SIZE": 9})["OUTPUT"]
+    tiled_slow = processing.run("forestry:checkpatches", {**layers, "OUTPUT": "memory:", "TILE_SIZE": 9})["OUTPUT"]
+    assert rows(tiled_fast) == rows(fast) and rows(tiled_slow) == rows(fast)

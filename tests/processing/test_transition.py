@@ -1,0 +1,90 @@
+"""forestry:transition Processing algorithm: batch all-or-nothing, returns, report outputs, edit-buffer guard."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from qgis.core import QgsProcessingException, QgsVectorLayer
+
+from forestry_plugin import schema
+from forestry_plugin.core import geopackage
+from tests.helpers.working_copies import add_issue, audit_rows, log_in_as, make_patches, new_copy, stage_of
+
+
+@pytest.fixture()
+def wc(tmp_path, qgis_app):
+    return new_copy(tmp_path, "wf.gpkg")
+
+
+def _layer(path):
+    layer = QgsVectorLayer(geopackage.layer_uri(path, schema.PATCHES), "patches", "ogr")
+    assert layer.isValid()
+    return layer
+
+
+def _params(layer, **kw):
+    p = {"PATCHES": layer, "SELECTION": "stage = 'accepted'", "TARGET": schema.STAGES.values().index("confirmed"),
+         "COMMENT": "", "OUTPUT": "memory:"}
+    p.update(kw)
+    return p
+
+
+def test_transition_algorithm_batch(provider, wc, tmp_path):
+    import processing
+
+    patches = make_patches(wc, ["accepted", "accepted", "accepted", "design"])
+    add_issue(wc, patches[1]["patch_id"])
+    layer = _layer(wc)
+    report = str(tmp_path / "report.json")
+    # no login: a local technician may not confirm (the role is not a parameter any more)
+    res = processing.run("forestry:transition", _params(layer, REPORT=report))
+    assert (res["APPLIED"], res["REFUSED"]) == (False, 3)
+    log_in_as(wc, "county_reviewer")
+    res = processing.run("forestry:transition", _params(layer, REPORT=report))
+    assert (res["APPLIED"], res["TOTAL"], res["CHANGED"], res["REFUSED"]) == (False, 3, 0, 1)
+    out = res["OUTPUT"]
+    out = out if isinstance(out, QgsVectorLayer) else processing.QgsProcessingUtils.mapLayerFromString(out, None)
+    rows = {f["patch_id"]: (f["status"], f["refusal_codes"]) for f in out.getFeatures()}
+    assert rows[patches[1]["patch_id"]] == ("refused", "open_error")
+    assert rows[patches[0]["patch_id"]] == ("unchanged", "")
+    with open(report, encoding="utf-8") as fh:
+        data = json.load(fh)
+    assert data["refused"] == 1 and data["applied"] is False and len(data["results"]) == 3
+    assert all(stage_of(wc, p["patch_id"])[0] == "accepted" for p in patches[:3])
+    # exclude the faulty patch: the rest goes through, audited with the given user
+    res = processing.run("forestry:transition", _params(
+        layer, SELECTION="stage = 'accepted' AND patch_id <> '{}'".format(patches[1]["patch_id"])))
+    assert (res["APPLIED"], res["CHANGED"], res["REFUSED"]) == (True, 2, 0)
+    assert [r[4] for r in audit_rows(wc)] == ["proc-user", "proc-user"]
+    assert layer.getFeature(1)["stage"] == "confirmed"  # the layer was reloaded
+
+
+def test_transition_algorithm_return_and_errors(provider, wc):
+    import processing
+
+    (p,) = make_patches(wc, ["county_checked"])
+    layer = _layer(wc)
+    target = schema.STAGES.values().index("accepted")
+    log_in_as(wc, "city_reviewer")
+    # no reason: refused
+    res = processing.run("forestry:transition", _params(layer, SELECTION="", TARGET=target))
+    assert res["REFUSED"] == 1 and not res["APPLIED"]
+    reason = schema.REJECTION_REASONS.values().index("location_mismatch")
+    res = processing.run("forestry:transition", _params(layer, SELECTION="", TARGET=target,
+                                                        REASON=reason, COMMENT="redraw the east edge"))
+    assert res["APPLIED"] and stage_of(wc, p["patch_id"]) == ("accepted", 2)
+    assert audit_rows(wc)[0][1:8] == ("return", "county_checked", "accepted", "proc-user", "city_reviewer",
+                                      "location_mismatch", "redraw the east edge")
+    with pytest.raises(QgsProcessingException, match="expression"):
+        processing.run("forestry:transition", _params(layer, SELECTION="stage = = 'x'"))
+    # unsaved edits in the layer: refused, buffer untouched
+    layer.startEditing()
+    layer.changeAttributeValue(1, layer.fields().indexFromName("remark"), "draft")
+    with pytest.raises(QgsProcessingException, match="unsaved edits"):
+        processing.run("forestry:transition", _params(layer, SELECTION=""))
+    assert layer.isModified()
+    layer.rollBack()
+    other = QgsVectorLayer(geopackage.layer_uri(wc, schema.AUDIT), "audit", "ogr")
+    with pytest.raises(QgsProcessingException, match="patches layer"):
+        processing.run("forestry:transition", _params(other, SELECTION=""))
