@@ -6,7 +6,6 @@ reason, where PostgreSQL/PostGIS is not installed."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from qgis.core import QgsApplication, QgsFeatureRequest, QgsVectorLayer
@@ -18,21 +17,15 @@ from forestry_plugin.core.checks import pg_source
 from forestry_plugin.core.sync.auth import store_basic_config
 from forestry_plugin.settings import WorkingCopyKey
 from tests.helpers.pg_server import PgServer
+from tests.helpers.working_copies import without_reference
 
 pytestmark = pytest.mark.skipif(PgServer.available() is not None, reason=str(PgServer.available()))
 
 
 def _pointing_copy(sample_county, tmp_path, pg, **extra) -> str:
-    """A copy of the sample county without reference tables of its own, pointing at the database."""
-    other = str(tmp_path / "pointing.gpkg")
-    shutil.copyfile(sample_county.path, other)
-    with geopackage.connect(other) as con:
-        for table in (schema.BASEMAP, schema.ADMIN):
-            con.execute(f"DELETE FROM {table}")
-    geopackage.set_setting(other, WorkingCopyKey.REFERENCE_SOURCE,
-                           json.dumps({"dsn": pg.dsn, "tables": {"basemap": "city_dltb", "admin": "city_xzq"},
-                                       **extra}))
-    return other
+    """The sample county without admin units and base map of its own, pointing at the city's tables."""
+    return without_reference(sample_county.path, tmp_path, {"dsn": pg.dsn, "tables": {
+        "basemap": "city_dltb", "admin": "city_xzq"}, **extra}, tables=(schema.BASEMAP, schema.ADMIN))
 
 
 def _patches(path: str, n: int):

@@ -138,3 +138,25 @@ def log_in_as(path: str, role: str, name: str = "proc-user") -> None:
     """What the last platform login left in the working copy: the account, cached for offline work."""
     identity.cache_identity(path, identity.Identity(username=name, role=role, county=COUNTY, units=(COUNTY,),
                                                     source=identity.PLATFORM, verified_at=identity.utc_text()))
+
+
+REFERENCE_TABLES = (schema.BASEMAP, schema.FARMLAND, schema.HISTORY, schema.ADMIN)
+
+
+def without_reference(source_path: str, tmp_path, source=None, tables=REFERENCE_TABLES,
+                      name: str = "pointing.gpkg") -> str:
+    """A copy of a working copy whose reference `tables` are emptied, pointing at a PostGIS `source` (the
+    reference_source setting, a dict; None: not pointing anywhere yet): the database is then what fills them."""
+    import json
+    import shutil
+
+    from forestry_plugin.settings import WorkingCopyKey
+
+    other = str(tmp_path / name)
+    shutil.copyfile(source_path, other)
+    with geopackage.connect(other) as con:
+        for table in tables:
+            con.execute(f"DELETE FROM {table}")
+    if source is not None:
+        geopackage.set_setting(other, WorkingCopyKey.REFERENCE_SOURCE, json.dumps(source))
+    return other

@@ -6,16 +6,15 @@ only its window through the GiST index. Skipped, with the reason, where PostgreS
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
-from forestry_plugin import schema
 from forestry_plugin.core import geopackage
 from forestry_plugin.core.checks import engine, gpkg_io, pg_source
 from forestry_plugin.core.checks.rules import BASEMAP_CLASSES
 from forestry_plugin.settings import WorkingCopyKey
 from tests.helpers.pg_server import PgServer
+from tests.helpers.working_copies import without_reference
 
 pytestmark = pytest.mark.skipif(PgServer.available() is not None, reason=str(PgServer.available()))
 
@@ -30,11 +29,7 @@ def test_same_findings_with_the_reference_in_postgis(pg, sample_county, tmp_path
     assert counts["dltb"] > 1000
     own = engine.check_working_copy(sample_county.path, write=False)
     # a working copy that no longer holds the reference tables, pointing at the database instead
-    other = str(tmp_path / "pointing.gpkg")
-    shutil.copyfile(sample_county.path, other)
-    with geopackage.connect(other) as con:
-        for table in (schema.BASEMAP, schema.FARMLAND, schema.HISTORY, schema.ADMIN):
-            con.execute(f"DELETE FROM {table}")
+    other = without_reference(sample_county.path, tmp_path)
     emptied = engine.check_working_copy(other, write=False)
     assert _findings(emptied) != _findings(own)  # the reference matters (else this test proves nothing)
     geopackage.set_setting(other, WorkingCopyKey.REFERENCE_SOURCE,

@@ -5,8 +5,6 @@ cases (duplicate patch ids across tiles, patches without geometry, geographic co
 
 from __future__ import annotations
 
-import json
-import shutil
 import uuid
 
 import numpy as np
@@ -22,7 +20,7 @@ from forestry_plugin.core.checks.checker import run_checks
 from forestry_plugin.core.checks.model import CheckInputs
 from forestry_plugin.core.checks.projection import AreaModel, transform_geoms
 from forestry_plugin.core.checks.tiles import patch_bounds, plan_tiles, run_tiled
-from forestry_plugin.settings import WorkingCopyKey
+from tests.helpers.working_copies import without_reference
 
 X0, Y0 = 500000.0, 3330000.0
 
@@ -87,12 +85,7 @@ def test_checking_a_few_patches_reads_only_the_parcels_around_them(sample_county
 def test_tiles_with_the_reference_in_postgis(pg, sample_county, tmp_path):
     pg_source.load_from_geopackage(sample_county.path, pg.dsn)
     whole = engine.check_working_copy(sample_county.path, write=False)
-    other = str(tmp_path / "pointing.gpkg")
-    shutil.copyfile(sample_county.path, other)
-    with geopackage.connect(other) as con:
-        for table in (schema.BASEMAP, schema.FARMLAND, schema.HISTORY, schema.ADMIN):
-            con.execute(f"DELETE FROM {table}")
-    geopackage.set_setting(other, WorkingCopyKey.REFERENCE_SOURCE, json.dumps({"dsn": pg.dsn}))
+    other = without_reference(sample_county.path, tmp_path, {"dsn": pg.dsn})
     tiled = engine.check_working_copy(other, write=False, tile_size=150)
     assert tiled.timings["tiles"] > 1
     assert key(tiled.findings) == key(whole.findings)
