@@ -27,6 +27,7 @@ import time
 import uuid
 from typing import Any, Dict, Iterable, Optional, Tuple
 
+import numpy as np
 import shapely
 
 from ... import schema
@@ -94,6 +95,7 @@ def check_working_copy(path: str, patch_ids: Optional[Iterable[str]] = None, ext
     if ext is not None:
         b = shapely.bounds(data["patch_geoms"])
         hit = ~((b[:, 0] > ext[2]) | (b[:, 2] < ext[0]) | (b[:, 1] > ext[3]) | (b[:, 3] < ext[1]))
+        hit &= np.all(np.isfinite(b), axis=1)  # a patch without geometry lies in no extent
         chosen &= {p for p, h in zip(ids, hit) if h}
     step(0.05)
     inputs = CheckInputs(patch_ids=ids, patch_geoms=data["patch_geoms"], patch_attrs=data["patch_attrs"],

@@ -135,7 +135,8 @@ def spatial_filter(con: sqlite3.Connection, table: str, window: Optional[Tuple[f
     shared = max(min(x1, ex1) - max(x0, ex0), 0.0) * max(min(y1, ey1) - max(y0, ey0), 0.0)
     if table_area > 0 and shared > WHOLE_TABLE_SHARE * table_area:
         return ""
-    return f'fid IN (SELECT id FROM "{rtree}" WHERE minx <= {x1!r} AND maxx >= {x0!r} AND miny <= {y1!r} ' \
+    # rowid: a GeoPackage's key column (fid, OBJECTID, ...) is always its alias
+    return f'rowid IN (SELECT id FROM "{rtree}" WHERE minx <= {x1!r} AND maxx >= {x0!r} AND miny <= {y1!r} ' \
            f'AND maxy >= {y0!r})'
 
 

@@ -117,9 +117,12 @@ def read_window(source: Dict[str, Any], window: Optional[Tuple[float, float, flo
                        'TRUE').format(cols="".join(f'"{c}", ' for c in cols), g=gcol, s=source["schema"], t=table)
                 args: Dict[str, Any] = {"epsg": int(epsg)}
                 if window is not None:
-                    sql += (f' AND "{gcol}" && ST_Transform(ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, %(epsg)s), '
-                            f'{srid})')
-                    args.update(x0=window[0], y0=window[1], x1=window[2], y1=window[3])
+                    # the window's outline densified before it is transformed: in another CRS its edges bend, and
+                    # a box of its 4 corners alone would cut off the bulge (metres over a 20 km window)
+                    sql += (f' AND "{gcol}" && ST_Transform(ST_Segmentize(ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, '
+                            f'%(y1)s, %(epsg)s), %(seg)s), {srid})')
+                    args.update(x0=window[0], y0=window[1], x1=window[2], y1=window[3],
+                                seg=max(window[2] - window[0], window[3] - window[1], 1e-9) / 64.0)
                 if role == "basemap" and basemap_classes and schema.LANDCLASS_FIELD in present:
                     sql += f' AND trim("{schema.LANDCLASS_FIELD}") = ANY(%(classes)s)'
                     args["classes"] = list(basemap_classes)
@@ -192,8 +195,13 @@ def reference_data(source: Dict[str, Any], patch_geoms: Any, epsg: Optional[int]
     window = None
     if present:
         b = shapely.total_bounds(np.asarray(present, dtype=object))
+        from osgeo import osr
+
+        srs = osr.SpatialReference()
+        srs.ImportFromEPSG(int(epsg))
+        m = WINDOW_MARGIN_M / 111000.0 if srs.IsGeographic() else WINDOW_MARGIN_M  # in the copy's units
         if np.all(np.isfinite(b)):
-            window = (b[0] - WINDOW_MARGIN_M, b[1] - WINDOW_MARGIN_M, b[2] + WINDOW_MARGIN_M, b[3] + WINDOW_MARGIN_M)
+            window = (b[0] - m, b[1] - m, b[2] + m, b[3] + m)
     if window is None:  # no patches and no county: nothing to check against
         window = (0.0, 0.0, 0.0, 0.0)
     out = read_reference_window(source, window, int(epsg), basemap_classes)

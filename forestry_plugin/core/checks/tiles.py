@@ -28,7 +28,7 @@ from .profile import RuleProfile
 from .projection import gk_epsg_for_lon, transform_geoms
 
 TILE_PATCHES = 20000  # patches per tile: a dense tile's reference (8 parcels a patch) stays near 0.3 GB
-TILE_WORKERS = 2  # tiles checked at once (the findings keep the tiles' order)
+TILE_WORKERS = 1  # tiles checked at once (the findings keep the tiles' order); two measured no faster on 2 CPUs
 
 Window = Tuple[float, float, float, float]
 # window -> CheckInputs keywords of the windowed reference layers (basemap_*, farmland_*, history_*)
@@ -118,6 +118,8 @@ def run_tiled(inputs: CheckInputs, read_window: WindowReader, profile: Optional[
                                      admin_geoms=transform_geoms(inputs.admin_geoms, src_epsg, dst))
     all_geoms = inputs_geoms(inputs)
     attrs = list(inputs.patch_attrs)
+    admin_geoms = np.asarray(list(inputs.admin_geoms), dtype=object)
+    inputs = dataclasses.replace(inputs, exceptions=list(inputs.exceptions))  # read by every tile
     biggest = [0]
     read_lock = threading.Lock()  # one read at a time: a QGIS feature source is not read from two threads at once
     frac = [0.0] * len(tiles)  # each tile's own progress, summed into the run's
@@ -128,7 +130,7 @@ def run_tiled(inputs: CheckInputs, read_window: WindowReader, profile: Optional[
             with progress_lock:
                 frac[t] = min(max(f, 0.0), 1.0)
                 total = sum(frac) / len(tiles)
-            step(total)  # raises CheckCanceled when the run is canceled
+                step(total)  # in order (raises CheckCanceled when the run is canceled)
         return report
 
     def one(t: int, tile: np.ndarray) -> List[Any]:
@@ -144,8 +146,12 @@ def run_tiled(inputs: CheckInputs, read_window: WindowReader, profile: Optional[
         context = np.flatnonzero(_meets(bounds, w)) if w is not None else np.zeros(0, dtype=int)
         context = np.union1d(context, tile)  # the tile's own patches, with or without a geometry
         position = {int(i): k for k, i in enumerate(context)}
+        # GEOS prepared geometries are not thread-safe (the admin units are prepared in ReferenceData): with
+        # tiles run at once, each tile gets its own copy of them.
+        own_admin = {"admin_geoms": shapely.from_wkb(shapely.to_wkb(admin_geoms))} if workers > 1 and \
+            len(admin_geoms) else {}
         tile_inputs = dataclasses.replace(
-            inputs, patch_ids=[inputs.patch_ids[i] for i in context], patch_geoms=all_geoms[context],
+            inputs, **own_admin, patch_ids=[inputs.patch_ids[i] for i in context], patch_geoms=all_geoms[context],
             patch_attrs=[attrs[i] for i in context], check_ids=None,
             check_index=[position[int(i)] for i in tile], layer_findings=(t == 0),
             **{k: ref.get(k, ()) for k in REFERENCE_KEYS})

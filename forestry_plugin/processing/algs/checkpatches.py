@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, Dict, List
 
@@ -182,10 +183,13 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             pairs: List[Any] = []
             counted = [0]
 
+            lock = threading.Lock()
+
             def each_tile(found):
-                counted[0] += len(found)
-                if grouped and report_path:
-                    pairs.extend(found)
+                with lock:  # tiles may run in threads (tiles.TILE_WORKERS)
+                    counted[0] += len(found)
+                    if grouped and report_path:
+                        pairs.extend(found)
                 return aggregate(found) if grouped else [single(f) for f in found]
 
             findings = run_tiled(inputs, read_window, profile, lambda f: feedback.setProgress(10 + 85 * f),

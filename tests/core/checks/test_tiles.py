@@ -184,3 +184,32 @@ def test_tiles_run_two_at_a_time_with_progress_and_cancel():
 
     with pytest.raises(CheckCanceled):
         run_tiled(inputs, read, tile_size=97, workers=2, is_canceled=cancel_after_a_while)
+
+
+def test_a_window_reads_a_geopackage_whose_key_is_not_fid(tmp_path):
+    """Contractors' GeoPackages (ArcGIS's OBJECTID ...): the R-tree window selects by rowid, the key's alias."""
+    from osgeo import ogr, osr
+
+    from forestry_plugin.core.checks.gpkg_io import read_table, spatial_filter
+
+    path = str(tmp_path / "objectid.gpkg")
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4549)
+    lyr = ds.CreateLayer("dltb", srs, ogr.wkbMultiPolygon, ["FID=OBJECTID"])
+    lyr.CreateField(ogr.FieldDefn("BSM", ogr.OFTString))
+    for k in range(100):
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("BSM", f"B{k}")
+        f.SetGeometry(ogr.CreateGeometryFromWkb(shapely.to_wkb(shapely.MultiPolygon([box(X0 + k * 10, Y0,
+                                                                                       X0 + k * 10 + 10, Y0 + 10)]))))
+        lyr.CreateFeature(f)
+    ds = None
+    con = geopackage.open_connection(path)
+    try:
+        where = spatial_filter(con, "dltb", (X0, Y0, X0 + 95, Y0 + 10), {})
+        assert where.startswith("rowid IN")
+        attrs, geoms, _epsg = read_table(path, "dltb", ["BSM"], con, where=where)
+    finally:
+        con.close()
+    assert sorted(a["BSM"] for a in attrs) == sorted(f"B{k}" for k in range(10))  # those reaching x <= 95
