@@ -155,14 +155,19 @@ def _gpkg_envelope(blob: Optional[bytes]) -> Optional[Tuple[float, float, float,
     return g.GetEnvelope() if g is not None else None
 
 
+# A GeoPackage geometry blob's header size by its flags byte: 8 bytes and the envelope (none, xy, xyz, xym, xyzm);
+# None for an empty geometry or an envelope code the standard does not define. The one place the header is read
+# (wkb_from_blob here, checks.gpkg_io.read_table in bulk).
+HEADER_SIZE = {f: (8 + (0, 32, 48, 48, 64)[(f >> 1) & 7] if ((f >> 1) & 7) < 5 and not f & 0x10 else None)
+               for f in range(256)}
+
+
 def wkb_from_blob(blob: Optional[bytes]) -> Optional[bytes]:
     """The WKB inside a GeoPackage geometry blob (None for NULL or empty geometries)."""
     if blob is None or len(blob) < 8 or bytes(blob[:2]) != b"GP":
         return None
-    flags = blob[3]
-    if flags & 0x10:  # empty geometry
-        return None
-    return bytes(blob[8 + {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get((flags >> 1) & 0x07, 0):])
+    size = HEADER_SIZE[blob[3]]
+    return None if size is None else bytes(blob[size:])
 
 
 def blob_from_wkb(wkb: bytes, srs_id: int, env: Tuple[float, float, float, float]) -> bytes:

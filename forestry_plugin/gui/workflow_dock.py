@@ -42,10 +42,6 @@ from . import messages
 from .common import DockComponent, ask_yes_no, find_layer
 
 
-def _lang() -> str:
-    return ui_language()
-
-
 def _table_layer(project: QgsProject, path: str, table: str) -> QgsVectorLayer | None:
     """The project layer showing `table` of the working copy at `path`."""
     return find_layer(path, table, project)
@@ -76,7 +72,7 @@ class WorkflowDock(QgsDockWidget):
         self.queue: List[Dict[str, Any]] = []
         self.index = -1
         self.last_report: workflow.BatchReport | None = None
-        self.lang = _lang()
+        self.lang = ui_language()
         # Asks before a keyboard shortcut moves a patch: (title, text) -> yes? Replaced in tests.
         self.ask: Callable[[str, str], bool] = lambda title, text: ask_yes_no(self, title, text)
         self._build()

@@ -26,11 +26,6 @@ from . import rules as R
 from .geometry import geoms_from_wkb, multi_wkb, multi_wkbs_with_polygons
 from .model import Finding, reference_inputs, to_int
 
-# GeoPackage geometry header size by its flags byte (None: empty geometry or an unknown envelope code).
-_HEADER_SIZE = {f: (8 + (0, 32, 48, 48, 64)[(f >> 1) & 7] if ((f >> 1) & 7) < 5 and not f & 0x10 else None)
-                for f in range(256)}
-
-
 
 def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
                con: Optional[sqlite3.Connection] = None, keep: Optional[Callable[[Dict[str, Any]], bool]] = None,
@@ -62,7 +57,7 @@ def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
         kept = [k for k, a in enumerate(attrs) if keep(a)]
         attrs = [attrs[k] for k in kept]
         rows = [rows[k] for k in kept]
-    hdr = _HEADER_SIZE
+    hdr = geopackage.HEADER_SIZE
     wkbs = [None if r[-1] is None or len(r[-1]) < 8 or hdr[r[-1][3]] is None else r[-1][hdr[r[-1][3]]:] for r in rows]
     return attrs, geoms_from_wkb(wkbs), epsg
 

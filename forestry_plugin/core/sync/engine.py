@@ -88,7 +88,6 @@ def sync_transaction(path: str):
         con.close()
 
 
-wkb_of_blob = geopackage.wkb_from_blob
 
 
 def _record_problem(feature: Any) -> Optional[str]:
@@ -250,7 +249,7 @@ class SyncEngine:
     def _to_feature(self, row: Dict[str, Any], blob: Optional[bytes]) -> Dict[str, Any]:
         props = {k: row.get(k) for k in self.fields}
         geometry = None
-        wkb = wkb_of_blob(blob)
+        wkb = geopackage.wkb_from_blob(blob)
         if wkb:
             g = ogr.CreateGeometryFromWkb(wkb)
             g.Transform(self._to_wire)
@@ -818,8 +817,8 @@ class SyncEngine:
         diff = [k for k in self.fields if k != "server_version" and str(mine[k]) != str(theirs[k])]
         server_blob = self._local_geometry((conflict["server"] or {}).get("geometry"))
         return {"patch_id": patch_id, "mine": mine, "theirs": theirs, "differences": diff,
-                "mine_geometry": wkb_of_blob(local[1]) if local else None,
-                "theirs_geometry": wkb_of_blob(server_blob), "server_version": conflict["server_version"],
+                "mine_geometry": geopackage.wkb_from_blob(local[1]) if local else None,
+                "theirs_geometry": geopackage.wkb_from_blob(server_blob), "server_version": conflict["server_version"],
                 "server_deleted": bool(server_props.get("deleted")) or conflict["server"] is None,
                 "crs": f"EPSG:{self.local_epsg}"}
 

@@ -27,7 +27,7 @@ def _records(source, fields):
     req = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes(names, source.fields())
     out = []
     for f in source.getFeatures(req):
-        out.append({n: (None if f[n] is None or str(f[n]) == "NULL" else f[n]) for n in names})
+        out.append({n: schema.plain_value(f[n]) for n in names})
     return out
 
 

@@ -20,7 +20,7 @@ from shapely.geometry import box
 from forestry_plugin import schema
 from forestry_plugin.core import audit, geopackage
 from forestry_plugin.core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, ProtocolError
-from forestry_plugin.core.sync.engine import SyncEngine, wkb_of_blob
+from forestry_plugin.core.sync.engine import SyncEngine
 from reference_platform.server import stop_server
 from tests.helpers import ROOT
 from tests.helpers.faultproxy import read_message
@@ -499,7 +499,7 @@ def test_basemap_download_resumes(platform, tmp_path, sample_county):
 def test_blob_helpers_round_trip(copy_a):
     with geopackage.connect(copy_a) as con:
         blob = con.execute("SELECT geom FROM patches LIMIT 1").fetchone()[0]
-    g = shapely.from_wkb(wkb_of_blob(blob))
+    g = shapely.from_wkb(geopackage.wkb_from_blob(blob))
     assert g.area == pytest.approx(10000)
 
 
