@@ -20,7 +20,6 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
     QgsProject,
-    QgsVectorLayer,
     QgsWkbTypes,
 )
 
@@ -34,6 +33,7 @@ from ...core.checks.profile import ProfileError, RuleProfile
 from ...core.checks.report import write_check_report
 from ...core.checks.tiles import TILE_PATCHES, run_tiled
 from ...core.geopackage import WorkingCopyError
+from ...core.project import geopackage_table
 from ...i18n import tr
 
 
@@ -44,12 +44,8 @@ def working_copy_layer(table: str, project=None):
     project = project or QgsProject.instance()
 
     def table_of(layer):
-        if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "ogr":
-            return None, None
-        parts = layer.source().split("|")
-        if not parts[0].lower().endswith(".gpkg") or parts[-1] == parts[0]:
-            return None, None
-        return parts[0], parts[-1].replace("layername=", "", 1) if parts[-1].startswith("layername=") else None
+        found = geopackage_table(layer)  # decodeUri, as everywhere the working copy behind a layer is asked for
+        return (found[0], found[1] or None) if found else (None, None)
 
     layers = list(project.mapLayers().values())
     paths = [table_of(lyr)[0] for lyr in layers if table_of(lyr)[1] == schema.PATCHES]
