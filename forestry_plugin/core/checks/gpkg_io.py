@@ -156,10 +156,7 @@ def read_reference_window(path: str, window: Optional[Tuple[float, float, float,
     finally:
         if own:
             con.close()
-    out = reference_inputs(b[:2], ([], np.zeros(0, dtype=object)), f[:2], h[:2])
-    for k in ("admin_geoms", "admin_codes", "admin_levels"):
-        out.pop(k)
-    return out
+    return reference_inputs(b[:2], None, f[:2], h[:2])
 
 
 def read_check_patches(path: str, con: Optional[sqlite3.Connection] = None) -> Dict[str, Any]:

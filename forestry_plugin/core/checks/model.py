@@ -82,12 +82,14 @@ class CheckRunResult:
 def reference_inputs(basemap, admin, farmland, history) -> Dict[str, Any]:
     """The reference part of a check run's inputs (CheckInputs keywords) from (attribute rows, geometries) of the
     base map, admin units, farmland and earlier years' patches, wherever they were read (the working copy:
-    gpkg_io.read_check_inputs, or PostGIS: pg_source)."""
-    (b_attrs, b_geoms), (a_attrs, a_geoms), (f_attrs, f_geoms), (h_attrs, h_geoms) = basemap, admin, farmland, history
+    gpkg_io.read_check_inputs, or PostGIS: pg_source). admin None: without the admin_* keywords (the windowed
+    readers of a tiled run, which read the admin units whole, once)."""
+    (b_attrs, b_geoms), (f_attrs, f_geoms), (h_attrs, h_geoms) = basemap, farmland, history
+    out = {} if admin is None else dict(admin_geoms=admin[1], admin_codes=[a.get("code") for a in admin[0]],
+                                        admin_levels=[a.get("level") for a in admin[0]])
     return dict(
-        basemap_geoms=b_geoms, basemap_ids=[a.get("BSM") or "" for a in b_attrs],
+        out, basemap_geoms=b_geoms, basemap_ids=[a.get("BSM") or "" for a in b_attrs],
         basemap_classes=[a.get(schema.LANDCLASS_FIELD) for a in b_attrs],
-        admin_geoms=a_geoms, admin_codes=[a.get("code") for a in a_attrs], admin_levels=[a.get("level") for a in a_attrs],
         farmland_geoms=f_geoms, farmland_ids=[a.get("jbnt_id") or "JBNT fid {}".format(a.get("fid")) for a in f_attrs],
         history_geoms=h_geoms, history_ids=[a.get("patch_id") or "fid {}".format(a.get("fid")) for a in h_attrs],
         history_labels=[a.get("tuban_no") or "" for a in h_attrs])

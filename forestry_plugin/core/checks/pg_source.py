@@ -194,12 +194,10 @@ def reference_data(source: Dict[str, Any], patch_geoms: Any, epsg: Optional[int]
                     if g is not None and str(c or "").startswith(str(county_code))]
     window = None
     if present:
-        b = shapely.total_bounds(np.asarray(present, dtype=object))
-        from osgeo import osr
+        from .projection import is_geographic
 
-        srs = osr.SpatialReference()
-        srs.ImportFromEPSG(int(epsg))
-        m = WINDOW_MARGIN_M / 111000.0 if srs.IsGeographic() else WINDOW_MARGIN_M  # in the copy's units
+        b = shapely.total_bounds(np.asarray(present, dtype=object))
+        m = WINDOW_MARGIN_M / 111000.0 if is_geographic(epsg) else WINDOW_MARGIN_M  # in the copy's units
         if np.all(np.isfinite(b)):
             window = (b[0] - m, b[1] - m, b[2] + m, b[3] + m)
     if window is None:  # no patches and no county: nothing to check against
@@ -229,8 +227,5 @@ def read_reference_window(source: Dict[str, Any], window: Optional[Tuple[float, 
 
     got = read_window(source, window, int(epsg), sorted(basemap_classes or BASEMAP_CLASSES),
                       roles=("basemap", "farmland", "history"))
-    out = reference_inputs(*((got[role][0], geoms_from_wkb(got[role][1])) if role in got else ([], [])
-                             for role in ("basemap", "admin", "farmland", "history")))
-    for k in ("admin_geoms", "admin_codes", "admin_levels"):
-        out.pop(k)
-    return out
+    part = {role: (rows, geoms_from_wkb(wkbs)) for role, (rows, wkbs) in got.items()}
+    return reference_inputs(part["basemap"], None, part["farmland"], part["history"])

@@ -144,19 +144,27 @@ def transform_geoms(geoms: Sequence[Optional[BaseGeometry]], src_epsg: int, dst_
     return shapely.transform(g, fn)
 
 
-def project_inputs(inputs: CheckInputs) -> CheckInputs:
-    """If inputs are geographic (EPSG:4490 etc.), reproject every layer to the CGCS2000 GK zone of their centre."""
+def is_geographic(epsg: int) -> bool:
+    """True for a geographic CRS (EPSG:4490, 4326, ...)."""
     from osgeo import osr
 
-    if inputs.epsg is None:
-        return inputs
     srs = osr.SpatialReference()
-    srs.ImportFromEPSG(int(inputs.epsg))
-    if not srs.IsGeographic():
-        return inputs
-    valid = [g for g in inputs.patch_geoms if g is not None and not g.is_empty]
+    srs.ImportFromEPSG(int(epsg))
+    return bool(srs.IsGeographic())
+
+
+def gk_epsg_of(geoms: Sequence[Optional[BaseGeometry]]) -> int:
+    """The CGCS2000 GK zone of geographic patches: the zone of their centroids' mean longitude (120E without any)."""
+    valid = [g for g in geoms if g is not None and not g.is_empty]
     lon = float(np.mean(shapely.get_coordinates(shapely.centroid(np.asarray(valid, dtype=object)))[:, 0])) if valid else 120.0
-    dst = gk_epsg_for_lon(lon)
+    return gk_epsg_for_lon(lon)
+
+
+def project_inputs(inputs: CheckInputs) -> CheckInputs:
+    """If inputs are geographic (EPSG:4490 etc.), reproject every layer to the CGCS2000 GK zone of their centre."""
+    if inputs.epsg is None or not is_geographic(inputs.epsg):
+        return inputs
+    dst = gk_epsg_of(inputs.patch_geoms)
     t = lambda gs: transform_geoms(gs, inputs.epsg, dst)  # noqa: E731
     return dataclasses.replace(
         inputs, epsg=dst, layer_epsg=inputs.layer_epsg or inputs.epsg, patch_geoms=t(inputs.patch_geoms),

@@ -25,7 +25,7 @@ from ...i18n import tr
 from .checker import Stepper, run_checks
 from .model import CanceledFn, CheckCanceled, CheckInputs, Finding, ProgressFn
 from .profile import RuleProfile
-from .projection import gk_epsg_for_lon, transform_geoms
+from .projection import gk_epsg_of, is_geographic, transform_geoms
 
 TILE_PATCHES = 20000  # patches per tile: a dense tile's reference (8 parcels a patch) stays near 0.3 GB
 TILE_WORKERS = 1  # tiles checked at once (the findings keep the tiles' order); two measured no faster on 2 CPUs
@@ -108,11 +108,8 @@ def run_tiled(inputs: CheckInputs, read_window: WindowReader, profile: Optional[
     # Geographic input (EPSG:4490): one GK zone for the whole run (from every patch, as an untiled run picks it),
     # the reference of each tile reprojected into it; windows stay in the inputs' own CRS (the readers').
     src_epsg, dst = inputs.epsg, None
-    if src_epsg is not None and _geographic(src_epsg):
-        valid = [g for g in geoms if g is not None and not g.is_empty]
-        lon = float(np.mean(shapely.get_coordinates(shapely.centroid(np.asarray(valid, dtype=object)))[:, 0])) \
-            if valid else 120.0
-        dst = gk_epsg_for_lon(lon)
+    if src_epsg is not None and is_geographic(src_epsg):
+        dst = gk_epsg_of(geoms)
         inputs = dataclasses.replace(inputs, epsg=dst, layer_epsg=inputs.layer_epsg or src_epsg,
                                      patch_geoms=transform_geoms(geoms, src_epsg, dst),
                                      admin_geoms=transform_geoms(inputs.admin_geoms, src_epsg, dst))
@@ -179,14 +176,6 @@ def run_tiled(inputs: CheckInputs, read_window: WindowReader, profile: Optional[
     if stats is not None:
         stats.update(tiles=len(tiles), largest_tile_basemap=biggest[0])
     return [f for part in results for f in part]
-
-
-def _geographic(epsg: int) -> bool:
-    from osgeo import osr
-
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(int(epsg))
-    return bool(srs.IsGeographic())
 
 
 def inputs_geoms(inputs: CheckInputs) -> np.ndarray:
