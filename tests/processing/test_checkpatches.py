@@ -8,6 +8,7 @@ import sys
 
 import openpyxl
 import pytest
+import shapely
 from qgis.core import QgsFeature, QgsGeometry, QgsProcessingException, QgsVectorLayer
 
 from forestry_plugin.core import geopackage
@@ -187,3 +188,38 @@ def test_fast_and_feature_paths_agree(provider, sample_county):
         ("HISTORY", "history_patches"))}, "OUTPUT": "memory:", "TILE_SIZE": 9})["OUTPUT"]
     tiled_slow = processing.run("forestry:checkpatches", {**layers, "OUTPUT": "memory:", "TILE_SIZE": 9})["OUTPUT"]
     assert rows(tiled_fast) == rows(fast) and rows(tiled_slow) == rows(fast)
+
+
+def test_earlier_year_patches_named_by_their_patch_number(provider, sample_county):
+    """checkpatches (straight from the file and through QGIS features) and the live check name an earlier year's
+    patch by its 图斑编号, as the working-copy check does, not by its id."""
+    import processing
+
+    from forestry_plugin.core.checks.engine import check_working_copy
+    from forestry_plugin.core.checks.live import LiveChecker
+
+    p = sample_county.path
+    with geopackage.connect(p) as con:
+        con.execute("UPDATE history_patches SET tuban_no = 'H-' || fid")
+        con.commit()
+        labels = {r[0]: r[1] for r in con.execute("SELECT patch_id, tuban_no FROM history_patches")}
+    expected = sorted((f.patch_id, f.message) for f in check_working_copy(p, write=False).findings
+                      if f.rule == R.HISTORY_OVERLAP)
+    assert expected and all(any(v in m for v in labels.values()) for _i, m in expected)
+    assert not any(k[:8] in m for _i, m in expected for k in labels)
+    tables = {k: uri(p, t) for k, t in (("PATCHES", "patches"), ("BASEMAP", "basemap"), ("ADMIN", "admin_units"),
+                                        ("FARMLAND", "basic_farmland"), ("HISTORY", "history_patches"))}
+    layers = {k: QgsVectorLayer(v, k, "ogr") for k, v in tables.items()}
+    for lyr in layers.values():
+        lyr.setSubsetString("1 = 1")  # through QGIS features
+    for params in (tables, layers):
+        out = processing.run("forestry:checkpatches", {**params, "OUTPUT": "memory:"})["OUTPUT"]
+        got = sorted((f["patch_id"], f["message"]) for f in out.getFeatures() if f["rule"] == R.HISTORY_OVERLAP)
+        assert got == expected
+    live = LiveChecker(p)
+    with geopackage.connect(p) as con:
+        pid = expected[0][0]
+        wkb, = con.execute("SELECT geom FROM patches WHERE patch_id = ?", (pid,)).fetchone()
+    g = shapely.from_wkb(bytes(wkb)[geopackage.HEADER_SIZE[bytes(wkb)[3]]:])
+    got = [f.message for f in live.check_patch(g, {"year": 2025}, pid) if f.rule == R.HISTORY_OVERLAP]
+    assert got and got[0] in {m for i, m in expected if i == pid}

@@ -173,8 +173,10 @@ def read_layer_inputs(patches, basemap, crs: QgsCoordinateReferenceSystem, trans
             f_ids, f_geoms, _a = read("farmland", farmland, ["jbnt_id"], "jbnt_id", window=w)
             out.update(farmland_geoms=f_geoms, farmland_ids=f_ids)
         if history is not None:
-            h_ids, h_geoms, _a = read("history", history, [schema.PATCH_ID_FIELD], schema.PATCH_ID_FIELD, window=w)
-            out.update(history_geoms=h_geoms, history_ids=h_ids)
+            h_ids, h_geoms, h_attrs = read("history", history, [schema.PATCH_ID_FIELD, "tuban_no"],
+                                           schema.PATCH_ID_FIELD, window=w)
+            out.update(history_geoms=h_geoms, history_ids=h_ids,  # messages name them by 图斑编号
+                       history_labels=[a.get("tuban_no") or "" for a in h_attrs])
         return out
 
     return CheckInputs(patch_ids=p_ids, patch_geoms=p_geoms, patch_attrs=p_attrs, epsg=crs.postgisSrid(),

@@ -39,18 +39,20 @@ class LiveChecker:
                 basemap_ids=data["basemap_ids"], basemap_classes=data["basemap_classes"], admin_geoms=data["admin_geoms"],
                 admin_codes=data["admin_codes"], admin_levels=data["admin_levels"],
                 farmland_geoms=data["farmland_geoms"], farmland_ids=data["farmland_ids"],
-                history_geoms=data["history_geoms"], history_ids=data["history_ids"]))
+                history_geoms=data["history_geoms"], history_ids=data["history_ids"],
+                history_labels=data.get("history_labels", ())))
             self.area_model = AreaModel(self.epsg)
         self._ids = list(data["patch_ids"])
         self._geoms = list(data["patch_geoms"])
         self._years = [a.get("year") for a in data["patch_attrs"]]
+        self._labels = [a.get("tuban_no") for a in data["patch_attrs"]]  # 图斑编号: what messages name them by
         self.exceptions = data["exceptions"]
         self._rebuild()
 
     def _rebuild(self) -> None:
-        self.patches = PatchSet(self._ids, self._geoms, self._years)
+        self.patches = PatchSet(self._ids, self._geoms, self._years, self._labels)
 
-    def update_patch(self, patch_id: str, geometry: Any, year: Any = None) -> None:
+    def update_patch(self, patch_id: str, geometry: Any, year: Any = None, tuban_no: Any = None) -> None:
         """Replace (or add) one patch's geometry among the 'other patches' after it was saved."""
         g = _to_shapely(geometry)
         if patch_id in self._ids:
@@ -58,17 +60,20 @@ class LiveChecker:
             self._geoms[k] = g
             if year is not None:
                 self._years[k] = year
+            if tuban_no is not None:
+                self._labels[k] = tuban_no
         else:
             self._ids.append(patch_id)
             self._geoms.append(g)
             self._years.append(year)
+            self._labels.append(tuban_no)
         self._rebuild()
 
     def remove_patch(self, patch_id: str) -> None:
         """Forget a deleted patch."""
         if patch_id in self._ids:
             k = self._ids.index(patch_id)
-            del self._ids[k], self._geoms[k], self._years[k]
+            del self._ids[k], self._geoms[k], self._years[k], self._labels[k]
             self._rebuild()
 
     def check_patch(self, geometry: Any, attributes: Dict[str, Any], patch_id: str) -> List[Finding]:
