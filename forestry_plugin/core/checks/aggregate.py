@@ -6,8 +6,9 @@ and which other features (their ids kept, the pairs themselves kept as the detai
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import shapely
 
@@ -48,12 +49,14 @@ def aggregate(findings: Sequence[Finding]) -> List[AggregatedFinding]:
     the pairs' areas summed, less what they share (a patch over two earlier-year patches that overlap each other
     counts the shared part once). The pairs' values are ellipsoidal areas; the union's is taken in the same
     measure as the planar ratio union / sum of parts, the areal scale being constant across one patch's pairs.
-    Pairs that share nothing (base-map parcels never overlap) keep their exact sum."""
+    Pairs that share nothing (base-map parcels never overlap) keep their exact sum. Findings already aggregated
+    (a tiled run's tiles, where patches sharing an id fell into two tiles) are merged the same way, their pairs
+    and other ids summed."""
     groups: Dict[Tuple[str, str, bool], List[Finding]] = {}
     order: List[Tuple[str, Tuple]] = []
     for i, f in enumerate(findings):
-        if f.rule in PAIR_RULES and f.patch_id:
-            key = (f.patch_id, f.rule, bool(f.accepted))
+        key = group_key(f)
+        if key is not None:
             if key not in groups:
                 groups[key] = []
                 order.append(("group", key))
@@ -63,11 +66,11 @@ def aggregate(findings: Sequence[Finding]) -> List[AggregatedFinding]:
     out: List[AggregatedFinding] = []
     for kind, key in order:
         if kind == "single":
-            out.append(single_finding(findings[key[0]]))
+            out.append(_as_aggregated(findings[key[0]]))
             continue
         members = groups[key]
         if len(members) == 1:
-            out.append(single_finding(members[0]))
+            out.append(_as_aggregated(members[0]))
             continue
         values = [m.value for m in members if m.value is not None]
         total = float(sum(values)) if values else None
@@ -77,13 +80,29 @@ def aggregate(findings: Sequence[Finding]) -> List[AggregatedFinding]:
         except shapely.errors.GEOSException:
             merged = shapely.union_all([shapely.make_valid(g) for g in geoms])
         total = _less_shared(total, members, geoms, merged)
-        ids = tuple(dict.fromkeys(m.other_id for m in members if m.other_id))
+        ids = tuple(dict.fromkeys(i for m in members for i in _other_ids(m)))
+        count = sum(m.pairs if isinstance(m, AggregatedFinding) else 1 for m in members)
         first = members[0]
-        message = tr("{0}: {1} overlaps, {2} in all").format(R.rule_label(first.rule), len(members),
+        message = tr("{0}: {1} overlaps, {2} in all").format(R.rule_label(first.rule), count,
                                                                R.format_value(first.rule, total) or "-")
         out.append(AggregatedFinding(first.patch_id, first.rule, first.severity, message, total, merged,
-                                     ids[0] if ids else None, first.accepted, pairs=len(members), other_ids=ids))
+                                     ids[0] if ids else None, first.accepted, pairs=count, other_ids=ids))
     return out
+
+
+def _as_aggregated(f: Finding) -> AggregatedFinding:
+    return f if isinstance(f, AggregatedFinding) else single_finding(f)
+
+
+def _other_ids(f: Finding) -> Tuple[str, ...]:
+    if isinstance(f, AggregatedFinding):
+        return f.other_ids
+    return (f.other_id,) if f.other_id else ()
+
+
+def group_key(f: Finding) -> Optional[Tuple[str, str, bool]]:
+    """The key `aggregate` groups a finding by; None for findings it leaves as they are."""
+    return (f.patch_id, f.rule, bool(f.accepted)) if f.rule in PAIR_RULES and f.patch_id else None
 
 
 
@@ -96,3 +115,37 @@ def _less_shared(total: Optional[float], members: Sequence[Finding], geoms: Sequ
         return total
     ratio = float(shapely.area(merged)) / parts
     return total if ratio > 1 - 1e-9 else total * ratio
+
+
+class TileAggregation:
+    """`each_tile` for tiles.run_tiled: each tile's findings aggregated there (grouped) or one by one, with the pairs
+    counted (and kept in `pairs` for a report's detail sheet when keep_pairs). A patch is checked in one tile, so
+    its pairs meet there; only patches that share an id (a data error) can land in two tiles, and `finish` then
+    merges their findings into one per id and rule, as an untiled run gives. Tiles may run in threads."""
+
+    def __init__(self, grouped: bool = True, keep_pairs: bool = False):
+        self.grouped, self.keep_pairs = grouped, keep_pairs
+        self.pairs: List[Finding] = []
+        self.counted = 0
+        self._seen: Dict[Any, int] = {}  # group key -> the tile it was aggregated in
+        self._tiles = 0
+        self._split = False
+        self._lock = threading.Lock()
+
+    def __call__(self, found: Sequence[Finding]) -> List[AggregatedFinding]:
+        out = aggregate(found) if self.grouped else [single_finding(f) for f in found]
+        with self._lock:
+            self.counted += len(found)
+            self._tiles += 1
+            if self.keep_pairs and self.grouped:
+                self.pairs.extend(found)
+            if self.grouped:
+                for f in out:
+                    key = group_key(f)
+                    if key is not None and self._seen.setdefault(key, self._tiles) != self._tiles:
+                        self._split = True
+        return out
+
+    def finish(self, findings: List[AggregatedFinding]) -> List[AggregatedFinding]:
+        """The run's findings, with those of one id split across tiles merged."""
+        return aggregate(findings) if self._split else findings

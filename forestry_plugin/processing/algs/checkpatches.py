@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 from qgis.core import (
     QgsProcessing,
@@ -24,8 +23,7 @@ from qgis.core import (
 )
 
 from ... import schema
-from ...core.checks.aggregate import aggregate
-from ...core.checks.aggregate import single_finding as single
+from ...core.checks.aggregate import TileAggregation
 from ...core.checks.gpkg_io import append_findings_to_gpkg
 from ...core.checks.layers import add_findings_to_sink, check_crs, finding_fields, gpkg_table, read_layer_inputs
 from ...core.checks.model import CheckCanceled
@@ -175,22 +173,11 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             # patch is checked in one tile, so its pairs are aggregated there: one finding per patch and rule (a
             # city's run gives tens of thousands, not 800k); the pairs are kept only for the report's detail sheet.
             stats: Dict[str, Any] = {}
-            grouped = self.parameterAsBoolean(parameters, self.AGGREGATE, context)
-            pairs: List[Any] = []
-            counted = [0]
-
-            lock = threading.Lock()
-
-            def each_tile(found):
-                with lock:  # tiles may run in threads (tiles.TILE_WORKERS)
-                    counted[0] += len(found)
-                    if grouped and report_path:
-                        pairs.extend(found)
-                return aggregate(found) if grouped else [single(f) for f in found]
-
-            findings = run_tiled(inputs, read_window, profile, lambda f: feedback.setProgress(10 + 85 * f),
-                                 feedback.isCanceled, self.parameterAsInt(parameters, self.TILE_SIZE, context),
-                                 stats=stats, each_tile=each_tile)
+            each_tile = TileAggregation(self.parameterAsBoolean(parameters, self.AGGREGATE, context),
+                                        keep_pairs=bool(report_path))
+            findings = each_tile.finish(run_tiled(
+                inputs, read_window, profile, lambda f: feedback.setProgress(10 + 85 * f), feedback.isCanceled,
+                self.parameterAsInt(parameters, self.TILE_SIZE, context), stats=stats, each_tile=each_tile))
         except CheckCanceled:
             feedback.pushInfo(tr("Canceled"))
             return {}
@@ -218,8 +205,9 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
         counts = {}
         for f in findings:
             counts[f.rule] = counts.get(f.rule, 0) + 1
-        if counted[0] != len(findings):
-            feedback.pushInfo(tr("{0} pairs in {1} findings (one per patch and rule)").format(counted[0], len(findings)))
+        if each_tile.counted != len(findings):
+            feedback.pushInfo(tr("{0} pairs in {1} findings (one per patch and rule)").format(each_tile.counted,
+                                                                                            len(findings)))
         feedback.pushInfo(tr("{0} findings: {1}").format(len(findings), ", ".join(
             f"{k} {v}" for k, v in sorted(counts.items()))))
         result = {self.OUTPUT: dest}
@@ -227,7 +215,8 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             units = {pid: (str(a.get("township_code") or ""), str(a.get("village_code") or ""))
                      for pid, a in zip(inputs.patch_ids, inputs.patch_attrs)}
             write_check_report(findings, report_path, patch_units=units, title=patches.sourceName(),
-                               details=pairs if pairs and len(pairs) != len(findings) else None)
+                               details=each_tile.pairs if each_tile.pairs and len(each_tile.pairs) != len(findings)
+                               else None)
             result[self.REPORT] = report_path
         feedback.setProgress(100)
         return result

@@ -213,3 +213,27 @@ def test_a_window_reads_a_geopackage_whose_key_is_not_fid(tmp_path):
     finally:
         con.close()
     assert sorted(a["BSM"] for a in attrs) == sorted(f"B{k}" for k in range(10))  # those reaching x <= 95
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_tiles_aggregated_as_one_run_even_for_an_id_in_two_tiles(grouped):
+    """Each tile's pairs aggregated in the tile (TileAggregation, as forestry:checkpatches does) give what
+    aggregating the untiled run gives, also for the id two patches share at both ends of the county (their pairs
+    land in two tiles and are merged at the end)."""
+    from forestry_plugin.core.checks.aggregate import TileAggregation, aggregate, single_finding
+
+    inputs = _grid_inputs()
+    whole = run_checks(inputs)
+    expected = aggregate(whole) if grouped else [single_finding(f) for f in whole]
+    read, _reads = _reader(inputs)
+    each = TileAggregation(grouped, keep_pairs=True)
+    stats = {}
+    got = each.finish(run_tiled(inputs, read, tile_size=97, stats=stats, each_tile=each))
+    dup = inputs.patch_ids[0]
+    assert stats["tiles"] > 10 and each.counted == len(whole)
+    assert sum(1 for f in whole if f.patch_id == dup and f.rule == R.CROPLAND) >= 2
+
+    assert key(got) == key(expected)
+    assert sorted((f.patch_id, f.rule, f.pairs, tuple(sorted(f.other_ids))) for f in got) == sorted(
+        (f.patch_id, f.rule, f.pairs, tuple(sorted(f.other_ids))) for f in expected)
+    assert len(each.pairs) == (len(whole) if grouped else 0)
