@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+import numpy as np
 import shapely
 
 from ...i18n import tr
@@ -51,43 +52,98 @@ def aggregate(findings: Sequence[Finding]) -> List[AggregatedFinding]:
     measure as the planar ratio union / sum of parts, the areal scale being constant across one patch's pairs.
     Pairs that share nothing (base-map parcels never overlap) keep their exact sum. Findings already aggregated
     (a tiled run's tiles, where patches sharing an id fell into two tiles) are merged the same way, their pairs
-    and other ids summed."""
-    groups: Dict[Tuple[str, str, bool], List[Finding]] = {}
-    order: List[Tuple[str, Tuple]] = []
+    and other ids summed. The unions run in bulk (GEOS, in threads), not one group at a time."""
+    groups: Dict[Tuple[str, str, bool], List[int]] = {}
+    order: List[Any] = []  # a finding's position, or the key of its group
     for i, f in enumerate(findings):
-        key = group_key(f)
-        if key is not None:
-            if key not in groups:
-                groups[key] = []
-                order.append(("group", key))
-            groups[key].append(f)
+        if f.rule in PAIR_RULES and f.patch_id:
+            key = (f.patch_id, f.rule, bool(f.accepted))
+            members = groups.get(key)
+            if members is None:
+                groups[key] = [i]
+                order.append(key)
+            else:
+                members.append(i)
         else:
-            order.append(("single", (i,)))
+            order.append(i)
+    multi = {key: members for key, members in groups.items() if len(members) > 1}
+    merged = _merge(findings, multi)
+    template = tr("{0}: {1} overlaps, {2} in all")
+    labels: Dict[str, str] = {}
     out: List[AggregatedFinding] = []
-    for kind, key in order:
-        if kind == "single":
-            out.append(_as_aggregated(findings[key[0]]))
+    for entry in order:
+        if not isinstance(entry, tuple):
+            out.append(_as_aggregated(findings[entry]))
             continue
-        members = groups[key]
+        members = groups[entry]
         if len(members) == 1:
-            out.append(_as_aggregated(members[0]))
+            out.append(_as_aggregated(findings[members[0]]))
             continue
-        values = [m.value for m in members if m.value is not None]
-        total = float(sum(values)) if values else None
-        geoms = [m.geometry for m in members if m.geometry is not None]
-        try:
-            merged = shapely.union_all(geoms) if geoms else None
-        except shapely.errors.GEOSException:
-            merged = shapely.union_all([shapely.make_valid(g) for g in geoms])
-        total = _less_shared(total, members, geoms, merged)
-        ids = tuple(dict.fromkeys(i for m in members for i in _other_ids(m)))
-        count = sum(m.pairs if isinstance(m, AggregatedFinding) else 1 for m in members)
-        first = members[0]
-        message = tr("{0}: {1} overlaps, {2} in all").format(R.rule_label(first.rule), count,
-                                                               R.format_value(first.rule, total) or "-")
-        out.append(AggregatedFinding(first.patch_id, first.rule, first.severity, message, total, merged,
+        geometry, total = merged[entry]
+        ids = tuple(dict.fromkeys(i for k in members for i in _other_ids(findings[k])))
+        count = sum(getattr(findings[k], "pairs", 1) for k in members)
+        first = findings[members[0]]
+        if first.rule not in labels:
+            labels[first.rule] = R.rule_label(first.rule)
+        message = template.format(labels[first.rule], count, R.format_value(first.rule, total) or "-")
+        out.append(AggregatedFinding(first.patch_id, first.rule, first.severity, message, total, geometry,
                                      ids[0] if ids else None, first.accepted, pairs=count, other_ids=ids))
     return out
+
+
+def _merge(findings: Sequence[Finding], groups: Dict[Any, List[int]]) -> Dict[Any, Tuple[Any, Optional[float]]]:
+    """{group key: (union of its members' geometries, the area in conflict)} for groups of two or more, the unions
+    in bulk: groups of like size padded into one array and reduced along its rows (shapely.union_all(axis=1),
+    None ignored), split over the CPUs."""
+    from .parallel import parallel
+
+    keys = sorted(groups, key=lambda k: len(groups[k]))
+    out: Dict[Any, Tuple[Any, Optional[float]]] = {}
+    start = 0
+    while start < len(keys):
+        width = len(groups[keys[start]])
+        stop = start
+        while stop < len(keys) and len(groups[keys[stop]]) <= max(2 * width, width + 2) and stop - start < 20000:
+            stop += 1
+        chunk = keys[start:stop]
+        widest = len(groups[chunk[-1]])
+        grid = np.full((len(chunk), widest), None, dtype=object)
+        for r, key in enumerate(chunk):
+            geoms = [findings[k].geometry for k in groups[key]]
+            grid[r, :len(geoms)] = geoms
+        unions = parallel(_union_rows, grid)
+        parts = shapely.area(grid)  # NaN for the padding (None)
+        for r, key in enumerate(chunk):
+            members = [findings[k] for k in groups[key]]
+            values = [m.value for m in members if m.value is not None]
+            total = float(sum(values)) if values else None
+            n = len(members)
+            if total is not None and len(values) == n and unions[r] is not None \
+                    and all(m.geometry is not None for m in members):
+                area = float(np.sum(parts[r, :n]))
+                if area > 0:
+                    ratio = float(shapely.area(unions[r])) / area
+                    total = total if ratio > 1 - 1e-9 else total * ratio
+            out[key] = (unions[r], total)
+        start = stop
+    return out
+
+
+def _union_rows(grid: np.ndarray) -> np.ndarray:
+    """The union of each row's geometries (one GEOS call; None for a row of None)."""
+    try:
+        result = shapely.union_all(grid, axis=1)
+    except shapely.errors.GEOSException:  # a topology error in some row: that row repaired first, row by row
+        result = np.asarray([_union_one(row) for row in grid], dtype=object)
+    return np.asarray([None if g is None or g.is_empty else g for g in result], dtype=object)
+
+
+def _union_one(row: np.ndarray):
+    geoms = [g for g in row if g is not None]
+    try:
+        return shapely.union_all(geoms) if geoms else None
+    except shapely.errors.GEOSException:
+        return shapely.union_all([shapely.make_valid(g) for g in geoms])
 
 
 def _as_aggregated(f: Finding) -> AggregatedFinding:
@@ -104,17 +160,6 @@ def group_key(f: Finding) -> Optional[Tuple[str, str, bool]]:
     """The key `aggregate` groups a finding by; None for findings it leaves as they are."""
     return (f.patch_id, f.rule, bool(f.accepted)) if f.rule in PAIR_RULES and f.patch_id else None
 
-
-
-def _less_shared(total: Optional[float], members: Sequence[Finding], geoms: Sequence, merged) -> Optional[float]:
-    """The summed area less what the pairs' geometries share (see `aggregate`)."""
-    if total is None or merged is None or len(geoms) != len(members) or any(m.value is None for m in members):
-        return total
-    parts = float(shapely.area(list(geoms)).sum())
-    if parts <= 0:
-        return total
-    ratio = float(shapely.area(merged)) / parts
-    return total if ratio > 1 - 1e-9 else total * ratio
 
 
 class TileAggregation:

@@ -117,9 +117,20 @@ def area_mismatch(area_mu: Optional[float], area_ha: Optional[float], computed_m
     return None
 
 
+_LABELS: Dict[str, Dict[str, str]] = {}  # language -> rule code -> label (a check run asks for one per finding)
+
+
 def rule_label(code: str) -> str:
     """Translated, human-readable name of a rule code."""
-    labels = {
+    lang = tr("en")  # the loaded translation's marker (i18n.ui_language): the labels are built once per language
+    labels = _LABELS.get(lang)
+    if labels is None:
+        labels = _LABELS[lang] = _rule_labels()
+    return labels.get(code, code)
+
+
+def _rule_labels() -> Dict[str, str]:
+    return {
         INVALID_GEOMETRY: tr("Invalid geometry"),
         MIN_AREA: tr("Area below minimum"),
         SLIVER: tr("Sliver / too narrow"),
@@ -134,7 +145,6 @@ def rule_label(code: str) -> str:
         ATTRIBUTE: tr("Attribute missing or invalid"),
         CRS: tr("Layer CRS is not CGCS2000"),
     }
-    return labels.get(code, code)
 
 
 def threshold_label(name: str) -> str:
@@ -159,8 +169,16 @@ def severity_label(code: str, lang: Optional[str] = None) -> str:
 
 def unit_label(unit: Optional[str]) -> str:
     """The symbol of a value unit as shown next to a number ("" for none)."""
-    labels = {M2: tr("m²"), M: tr("m"), MU: tr("mu"), PERCENT: "%"}
-    return labels.get(unit, "") if unit else ""
+    if not unit:
+        return ""
+    lang = tr("en")
+    labels = _UNITS.get(lang)
+    if labels is None:
+        labels = _UNITS[lang] = {M2: tr("m²"), M: tr("m"), MU: tr("mu"), PERCENT: "%"}
+    return labels.get(unit, "")
+
+
+_UNITS: Dict[str, Dict[str, str]] = {}  # language -> unit -> symbol
 
 
 def value_unit(code: str) -> Optional[str]:
