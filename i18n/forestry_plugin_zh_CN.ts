@@ -9,39 +9,46 @@
       <translation>图斑编号规则 {0} 无效：只能使用 {{year}}、{{county}}、{{township}}、{{village}}，且必须恰好包含一个 {{seq}}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="336" />
+      <location filename="../forestry_plugin/core/attributes.py" line="327" />
+      <location filename="../forestry_plugin/core/checks/engine.py" line="74" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="187" />
+      <source>The working copy's patch layer has no EPSG code: the reference database cannot be read in its coordinates</source>
+      <translation>工作副本的图斑图层没有 EPSG 代码：无法按其坐标读取参考数据库</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/attributes.py" line="355" />
       <source>QGIS cannot open the reference table {0}.{1}</source>
       <translation>QGIS 无法打开参考数据表 {0}.{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="366" />
+      <location filename="../forestry_plugin/core/attributes.py" line="385" />
       <source>Patch attributes come from the working copy's own tables: {0}</source>
       <translation>图斑属性取自工作副本自带的表：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="555" />
+      <location filename="../forestry_plugin/core/attributes.py" line="574" />
       <source>Select at least two patches to merge.</source>
       <translation>请至少选择两个要合并的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="558" />
+      <location filename="../forestry_plugin/core/attributes.py" line="577" />
       <source>Cannot merge patches at different stages ({0}).</source>
       <translation>不能合并处于不同阶段的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="562" />
+      <location filename="../forestry_plugin/core/attributes.py" line="581" />
       <source>Cannot merge patches in different counties ({0}).</source>
       <translation>不能合并属于不同县的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/aggregate.py" line="82" />
+      <location filename="../forestry_plugin/core/checks/aggregate.py" line="71" />
       <source>{0}: {1} overlaps, {2} in all</source>
       <translation>{0}：{1} 处重叠，合计 {2}</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/checker.py" line="40" />
       <location filename="../forestry_plugin/core/checks/layers.py" line="118" />
-      <location filename="../forestry_plugin/core/checks/tiles.py" line="136" />
+      <location filename="../forestry_plugin/core/checks/tiles.py" line="135" />
       <source>The check was canceled</source>
       <translation>质检已取消</translation>
     </message>
@@ -176,12 +183,6 @@
       <translation>造林方式为退化林修复时必须填写修复方式（restore_method）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/engine.py" line="73" />
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="184" />
-      <source>The working copy's patch layer has no EPSG code: the reference database cannot be read in its coordinates</source>
-      <translation>工作副本的图斑图层没有 EPSG 代码：无法按其坐标读取参考数据库</translation>
-    </message>
-    <message>
       <location filename="../forestry_plugin/core/checks/geometry.py" line="60" />
       <source>Self-intersection</source>
       <translation>自相交</translation>
@@ -242,7 +243,7 @@
       <translation>{0}，位置 ({1:.1f}, {2:.1f})</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/gpkg_io.py" line="340" />
+      <location filename="../forestry_plugin/core/checks/gpkg_io.py" line="333" />
       <source>Cannot write the findings to {0}</source>
       <translation>无法将检查结果写入 {0}</translation>
     </message>
@@ -283,12 +284,13 @@
       <translation>参考数据库中没有几何表 {0}.{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="131" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="134" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="242" />
       <source>The reference database could not be read ({0})</source>
       <translation>无法读取参考数据库（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="156" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="159" />
       <source>{0} could not be loaded into the reference database</source>
       <translation>{0} 无法载入参考数据库</translation>
     </message>
@@ -415,7 +417,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="69" />
-      <location filename="../forestry_plugin/core/reports/progress.py" line="144" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="154" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
       <source>Patches</source>
       <translation>图斑数</translation>
@@ -442,14 +444,14 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="85" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="101" />
       <source>Village</source>
       <translation>村</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="102" />
       <location filename="../forestry_plugin/core/checks/report.py" line="144" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="116" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="111" />
       <source>Findings</source>
       <translation>问题清单</translation>
     </message>
@@ -468,7 +470,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="107" />
       <location filename="../forestry_plugin/core/checks/report.py" line="128" />
-      <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="151" />
       <source>Unit</source>
       <translation>单位</translation>
     </message>
@@ -496,7 +498,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="142" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="512" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="526" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
@@ -506,122 +508,129 @@
       <translation>已创建</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="123" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="125" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="174" />
+      <location filename="../forestry_plugin/i18n.py" line="23" />
+      <source>en</source>
+      <translation>zh</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/rules.py" line="134" />
       <source>Invalid geometry</source>
       <translation>几何无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="124" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="135" />
       <source>Area below minimum</source>
       <translation>面积小于下限</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="125" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="136" />
       <source>Sliver / too narrow</source>
       <translation>碎片 / 过窄</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="126" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="137" />
       <source>Overlap between patches</source>
       <translation>图斑间重叠</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="127" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="138" />
       <source>On permanent basic farmland</source>
       <translation>占用永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="128" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="139" />
       <source>On cropland without approval</source>
       <translation>占用耕地且无审批</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="129" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="140" />
       <source>On built-up land or water</source>
       <translation>位于建设用地或水域</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="130" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="141" />
       <source>On existing forest land</source>
       <translation>位于现有林地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="131" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="142" />
       <source>Outside the declared administrative unit</source>
       <translation>超出申报的行政区范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="132" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="143" />
       <source>Overlap with earlier years' patches</source>
       <translation>与往年造林图斑重叠</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="133" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="144" />
       <source>Attribute area differs from mapped area</source>
       <translation>属性面积与图斑面积不一致</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="134" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="145" />
       <source>Attribute missing or invalid</source>
       <translation>属性缺失或无效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="135" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="146" />
       <source>Layer CRS is not CGCS2000</source>
       <translation>图层坐标系不是 CGCS2000</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="143" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="153" />
       <source>Error below (m²)</source>
       <translation>低于此值为错误（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="144" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="154" />
       <source>Warning below (m²)</source>
       <translation>低于此值为警告（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="145" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="155" />
       <source>Minimum width (m)</source>
       <translation>最小宽度（米）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="146" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="156" />
       <source>Maximum thinness 4πA/P²</source>
       <translation>细长度上限 4πA/P²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="147" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="157" />
       <source>Tolerance (m²)</source>
       <translation>容差（m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="148" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="158" />
       <source>Minimum share inside the declared unit</source>
       <translation>位于申报行政区内的最小比例</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="149" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="159" />
       <source>Tolerance (mu)</source>
       <translation>容差（亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="150" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="160" />
       <source>Relative tolerance</source>
       <translation>相对容差</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="162" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="177" />
       <source>m²</source>
       <translation>平方米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="162" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="177" />
       <source>m</source>
       <translation>米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/rules.py" line="162" />
+      <location filename="../forestry_plugin/core/checks/rules.py" line="177" />
       <source>mu</source>
       <translation>亩</translation>
     </message>
@@ -885,341 +894,346 @@
       <translation>模板 {0} 无效：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="138" />
-      <source>No template file and no bundled template of that name (bundled: {0})</source>
-      <translation>没有该模板文件，也没有该名称的内置模板（内置：{0}）</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="149" />
-      <source>Cannot read the file: {0}</source>
-      <translation>无法读取文件：{0}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="151" />
-      <source>Not valid JSON (line {0}, column {1}): {2}</source>
-      <translation>不是有效的 JSON（第 {0} 行，第 {1} 列）：{2}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="179" />
-      <source>"crs" must be an EPSG code such as "EPSG:4490", got {0!r}</source>
-      <translation>"crs" 必须是 EPSG 代码，如 "EPSG:4490"，实际为 {0!r}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="185" />
-      <source>"crs": {0} is not a known coordinate reference system</source>
-      <translation>"crs"：{0} 不是已知的坐标参考系</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="202" />
-      <source>The file must hold a JSON object</source>
-      <translation>文件内容必须是一个 JSON 对象</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="207" />
-      <source>Unknown key "{0}" (known: {1})</source>
-      <translation>未知的键 "{0}"（已知：{1}）</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="209" />
-      <source>"format_version" {0} is not supported (this plugin reads {1})</source>
-      <translation>不支持 "format_version" {0}（本插件读取 {1}）</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="213" />
-      <source>"name" is required (a short text)</source>
-      <translation>必须填写 "name"（简短文字）</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="216" />
-      <source>"version" is required (such as "1.0")</source>
-      <translation>必须填写 "version"（如 "1.0"）</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="220" />
-      <source>"encoding" must be GBK or UTF-8, got {0!r}</source>
-      <translation>"encoding" 必须是 GBK 或 UTF-8，实际为 {0!r}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="229" />
-      <source>"{0}" must be a non-empty text</source>
-      <translation>"{0}" 必须是非空文字</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="233" />
-      <source>"{0}": unknown placeholder {{{1}}} (known: {2})</source>
-      <translation>"{0}"：未知占位符 {{{1}}}（已知：{2}）</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="236" />
-      <source>"{0}": the placeholder {1} has a format or conversion; write placeholders plainly, such as {{year}}</source>
-      <translation>“{0}”：占位符 {1} 带有格式说明或转换；请直接书写占位符，例如 {{year}}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="239" />
-      <source>"{0}" must not contain any of / \ : * ? " &lt; &gt; |, control characters or ".."</source>
-      <translation>“{0}”不能包含 / \ : * ? " &lt; &gt; | 中的任何字符、控制字符或“..”</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="242" />
-      <source>"stages" must be a list of stage codes</source>
-      <translation>"stages" 必须是阶段代码列表</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="246" />
-      <source>"stages": unknown stage {0!r} (known: {1})</source>
-      <translation>"stages"：未知阶段 {0!r}（已知：{1}）</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="249" />
-      <source>"filter" must be an object: patch field -&gt; list of allowed values</source>
-      <translation>"filter" 必须是对象：图斑字段 -&gt; 允许值列表</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="255" />
-      <source>"filter": unknown schema field {0!r}</source>
-      <translation>"filter"：未知的 schema 字段 {0!r}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="261" />
-      <source>"filter": {0!r} is not a code of {1} ({2})</source>
-      <translation>"filter"：{0!r} 不是 {1}（{2}）的代码</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="266" />
-      <source>"outputs" must be an object such as {"filegdb": true, "xlsx": true}</source>
-      <translation>"outputs" 必须是对象，如 {"filegdb": true, "xlsx": true}</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="270" />
-      <source>"outputs": {0!r} must be one of shapefile, filegdb, xlsx with true or false</source>
-      <translation>"outputs"：{0!r} 必须是 shapefile、filegdb、xlsx 之一，值为 true 或 false</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="279" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="133" />
       <source>"code_tables" must be an object: table name -&gt; {"code_list": ..., "codes": {...}}</source>
       <translation>"code_tables" 必须是对象：代码表名 -&gt; {"code_list": ..., "codes": {...}}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="283" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="137" />
       <source>Code table {0}: needs "code_list" and "codes" (our code -&gt; platform code)</source>
       <translation>代码表 {0}：需要 "code_list" 和 "codes"（本系统代码 -&gt; 平台代码）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="287" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="141" />
       <source>Code table {0}: unknown code list {1!r} (known: {2})</source>
       <translation>代码表 {0}：未知代码列表 {1!r}（已知：{2}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="293" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="147" />
       <source>Code table {0}: unknown code {1!r} in code list {2}</source>
       <translation>代码表 {0}：代码列表 {2} 中没有代码 {1!r}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="295" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="151" />
+      <source>Code table {0}: the platform code of {1!r} must be a non-empty text (in quotes, such as "01"), without surrounding spaces or control characters; got {2!r}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="155" />
       <source>Code table {0}: the platform code of {1!r} must be a non-empty text or number</source>
       <translation>代码表 {0}：{1!r} 的平台代码必须是非空文字或数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="304" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="194" />
+      <source>No template file and no bundled template of that name (bundled: {0})</source>
+      <translation>没有该模板文件，也没有该名称的内置模板（内置：{0}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="205" />
+      <source>Cannot read the file: {0}</source>
+      <translation>无法读取文件：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="207" />
+      <source>Not valid JSON (line {0}, column {1}): {2}</source>
+      <translation>不是有效的 JSON（第 {0} 行，第 {1} 列）：{2}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="235" />
+      <source>"crs" must be an EPSG code such as "EPSG:4490", got {0!r}</source>
+      <translation>"crs" 必须是 EPSG 代码，如 "EPSG:4490"，实际为 {0!r}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="241" />
+      <source>"crs": {0} is not a known coordinate reference system</source>
+      <translation>"crs"：{0} 不是已知的坐标参考系</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="258" />
+      <source>The file must hold a JSON object</source>
+      <translation>文件内容必须是一个 JSON 对象</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="263" />
+      <source>Unknown key "{0}" (known: {1})</source>
+      <translation>未知的键 "{0}"（已知：{1}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="265" />
+      <source>"format_version" {0} is not supported (this plugin reads {1})</source>
+      <translation>不支持 "format_version" {0}（本插件读取 {1}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="269" />
+      <source>"name" is required (a short text)</source>
+      <translation>必须填写 "name"（简短文字）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="272" />
+      <source>"version" is required (such as "1.0")</source>
+      <translation>必须填写 "version"（如 "1.0"）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="276" />
+      <source>"encoding" must be GBK or UTF-8, got {0!r}</source>
+      <translation>"encoding" 必须是 GBK 或 UTF-8，实际为 {0!r}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="285" />
+      <source>"{0}" must be a non-empty text</source>
+      <translation>"{0}" 必须是非空文字</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="289" />
+      <source>"{0}": unknown placeholder {{{1}}} (known: {2})</source>
+      <translation>"{0}"：未知占位符 {{{1}}}（已知：{2}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="292" />
+      <source>"{0}": the placeholder {1} has a format or conversion; write placeholders plainly, such as {{year}}</source>
+      <translation>“{0}”：占位符 {1} 带有格式说明或转换；请直接书写占位符，例如 {{year}}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="295" />
+      <source>"{0}" must not contain any of / \ : * ? " &lt; &gt; |, control characters or ".."</source>
+      <translation>“{0}”不能包含 / \ : * ? " &lt; &gt; | 中的任何字符、控制字符或“..”</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="298" />
+      <source>"stages" must be a list of stage codes</source>
+      <translation>"stages" 必须是阶段代码列表</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="302" />
+      <source>"stages": unknown stage {0!r} (known: {1})</source>
+      <translation>"stages"：未知阶段 {0!r}（已知：{1}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="305" />
+      <source>"filter" must be an object: patch field -&gt; list of allowed values</source>
+      <translation>"filter" 必须是对象：图斑字段 -&gt; 允许值列表</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="311" />
+      <source>"filter": unknown schema field {0!r}</source>
+      <translation>"filter"：未知的 schema 字段 {0!r}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="317" />
+      <source>"filter": {0!r} is not a code of {1} ({2})</source>
+      <translation>"filter"：{0!r} 不是 {1}（{2}）的代码</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="322" />
+      <source>"outputs" must be an object such as {"filegdb": true, "xlsx": true}</source>
+      <translation>"outputs" 必须是对象，如 {"filegdb": true, "xlsx": true}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="326" />
+      <source>"outputs": {0!r} must be one of shapefile, filegdb, xlsx with true or false</source>
+      <translation>"outputs"：{0!r} 必须是 shapefile、filegdb、xlsx 之一，值为 true 或 false</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/template.py" line="339" />
       <source>"fields" must be a non-empty list of fields</source>
       <translation>"fields" 必须是非空的字段列表</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="308" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="343" />
       <source>Field {0}: must be an object</source>
       <translation>字段 {0}：必须是对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="311" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="346" />
       <source>Field {0} ({1})</source>
       <translation>字段 {0}（{1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="313" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="348" />
       <source>Field {0}: "name" is required</source>
       <translation>字段 {0}：必须填写 "name"</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="318" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="353" />
       <source>{0}: the name cannot be written in {1}</source>
       <translation>{0}：名称无法用 {1} 编码写出</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="321" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="356" />
       <source>{0}: the name is {1} bytes in {2}; Shapefile field names have at most 10 bytes (a Chinese character is 2 bytes in GBK, 3 in UTF-8)</source>
       <translation>{0}：名称在 {2} 下为 {1} 字节；Shapefile 字段名最多 10 字节（GBK 中一个汉字 2 字节，UTF-8 中 3 字节）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="324" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="359" />
       <source>{0}: duplicate field name (also field {1}; Shapefile names ignore case)</source>
       <translation>{0}：字段名重复（与字段 {1} 相同；Shapefile 字段名不区分大小写）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="329" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="364" />
       <source>{0}: unknown type {1!r} (known: {2})</source>
       <translation>{0}：未知类型 {1!r}（已知：{2}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="334" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="369" />
       <source>{0}: "width" and "precision" must be whole numbers (width at least 1)</source>
       <translation>{0}："width" 和 "precision" 必须是整数（宽度至少为 1）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="337" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="372" />
       <source>{0}: a Shapefile text field has at most 254 characters, width is {1}</source>
       <translation>{0}：Shapefile 文本字段最多 254 个字符，宽度为 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="339" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="374" />
       <source>{0}: the precision must be smaller than the width</source>
       <translation>{0}：小数位数必须小于宽度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="342" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="377" />
       <source>{0}: "value" must be an object with exactly one of {1}</source>
       <translation>{0}："value" 必须是对象，且只含 {1} 之一</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="348" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="383" />
       <source>{0}: "zh" (the Chinese column header) must be a text</source>
       <translation>{0}："zh"（中文列标题）必须是文字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="353" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="388" />
       <source>"id_field" {0!r} is not one of the template's fields</source>
       <translation>"id_field" {0!r} 不是模板中的字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="361" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="396" />
       <source>"import" must be an object</source>
       <translation>"import" 必须是对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="366" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="401" />
       <source>"import": "id_field" must be a column name</source>
       <translation>"import"："id_field" 必须是列名</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="369" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="404" />
       <source>"import": "match_by_geometry" must be true or false</source>
       <translation>"import"："match_by_geometry" 必须是 true 或 false</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="372" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="407" />
       <source>"import": "min_overlap" must be a number between 0.5 and 1</source>
       <translation>"import"："min_overlap" 必须是 0.5 到 1 之间的数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="377" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="412" />
       <source>Import field {0}: needs "column" (the returned column) and "field" (our patch field)</source>
       <translation>导入字段 {0}：需要 "column"（返回的列）和 "field"（本系统图斑字段）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="379" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="414" />
       <source>Import field {0} ({1})</source>
       <translation>导入字段 {0}（{1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="381" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="416" />
       <source>{0}: duplicate column</source>
       <translation>{0}：列重复</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="388" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="423" />
       <source>{0}: the field {1} is kept by the plugin and cannot be imported</source>
       <translation>{0}：字段 {1} 由插件维护，不能导入</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="390" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="425" />
       <source>{0}: the field {1} is filled in by the plugin (from the location or the geometry) and cannot be imported; map the column to nothing or to a remark</source>
       <translation>{0}：字段 {1} 由插件自动填写（根据位置或几何图形），不能导入；请不映射该列，或映射到备注</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="402" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="435" />
       <source>{0}: code table {1} gives several of our codes the same platform code, so it cannot be read back</source>
       <translation>{0}：代码表 {1} 把本系统的多个代码对应到同一平台代码，无法反向读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="406" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="439" />
       <source>{0}: "unit" must be one of {1}</source>
       <translation>{0}："unit" 必须是 {1} 之一</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="429" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="462" />
       <source>{0}: unknown key {1!r} in "value" (known: {2})</source>
       <translation>{0}："value" 中未知的键 {1!r}（已知：{2}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="433" />
-      <location filename="../forestry_plugin/core/exchange/template.py" line="385" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="466" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="420" />
       <source>{0}: unknown schema field {1!r}</source>
       <translation>{0}：未知的 schema 字段 {1!r}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="438" />
-      <location filename="../forestry_plugin/core/exchange/template.py" line="395" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="471" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="430" />
       <source>{0}: unknown code table {1!r}</source>
       <translation>{0}：未知代码表 {1!r}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="440" />
-      <location filename="../forestry_plugin/core/exchange/template.py" line="397" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="473" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="432" />
       <source>{0}: code table {1} translates {2}, but {3} uses {4}</source>
       <translation>{0}：代码表 {1} 翻译的是 {2}，而 {3} 使用 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="445" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="478" />
       <source>{0}: platform codes longer than the field width {1}: {2}</source>
       <translation>{0}：平台代码超过字段宽度 {1}：{2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="450" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="483" />
       <source>{0}: "label" must be "zh" or "en"</source>
       <translation>{0}："label" 必须是 "zh" 或 "en"</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="452" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="485" />
       <source>{0}: "label" needs a field with a code list; {1} has none</source>
       <translation>{0}："label" 需要带代码列表的字段；{1} 没有代码列表</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="455" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="488" />
       <source>{0}: "slice" must be [start, end] (whole numbers)</source>
       <translation>{0}："slice" 必须是 [起, 止]（整数）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="458" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="491" />
       <source>{0}: "format" must be a text</source>
       <translation>{0}："format" 必须是文字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="462" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="495" />
       <source>{0}: unknown placeholder {{{1}}} in "format" (a patch field or one of {2})</source>
       <translation>{0}："format" 中未知占位符 {{{1}}}（应为图斑字段或 {2} 之一）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="465" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="498" />
       <source>{0}: the placeholder {1} in "format" has a format or conversion; write placeholders plainly, such as {{year}}</source>
       <translation>{0}：“format”中的占位符 {1} 带有格式说明或转换；请直接书写占位符，例如 {{year}}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="469" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="502" />
       <source>{0}: "area" must be one of {1}</source>
       <translation>{0}："area" 必须是 {1} 之一</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="471" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="504" />
       <source>{0}: an area needs the type "real"</source>
       <translation>{0}：面积字段的类型必须是 "real"</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="474" />
-      <location filename="../forestry_plugin/core/exchange/template.py" line="409" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="507" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="442" />
       <source>{0}: "decimals" must be a whole number</source>
       <translation>{0}："decimals" 必须是整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/template.py" line="500" />
+      <location filename="../forestry_plugin/core/exchange/template.py" line="533" />
       <source>The name {0!r} has a placeholder that is not allowed: {1}</source>
       <translation>名称 {0!r} 含有不允许的占位符：{1}</translation>
     </message>
@@ -1269,27 +1283,27 @@
       <translation>{0} 已损坏，无法使用（{1}）：请从备份恢复，或新建工作副本并从平台下载图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="250" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="255" />
       <source>Working copy not found: {0}</source>
       <translation>找不到工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="317" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="322" />
       <source>{0} is not a forestry working copy (no {1} table)</source>
       <translation>{0} 不是林业工作副本（没有 {1} 表）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="333" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="338" />
       <source>{0} is not a GeoPackage: {1}</source>
       <translation>{0} 不是 GeoPackage：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="336" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="341" />
       <source>{0} lacks tables: {1}</source>
       <translation>{0} 缺少数据表：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="338" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="343" />
       <source>{0} was written by a newer plugin version (schema {1})</source>
       <translation>{0} 由更新版本的插件写入（模式版本 {1}）</translation>
     </message>
@@ -1598,8 +1612,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/project.py" line="36" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="536" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="75" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="550" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="70" />
       <source>Checks</source>
       <translation>质检</translation>
     </message>
@@ -1670,7 +1684,7 @@
       <translation>无法将地图导出到 {0}（错误 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="187" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="195" />
       <source>{0} afforestation patches map</source>
       <translation>{0}造林图斑分布图</translation>
     </message>
@@ -1691,96 +1705,96 @@
       <translation>合计</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="151" />
       <source>No.</source>
       <translation>序号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="151" />
       <source>Annual task (mu)</source>
       <translation>年度任务(亩)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="141" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="151" />
       <source>All patches</source>
       <translation>全部图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="142" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="152" />
       <source>Design stage</source>
       <translation>设计施工</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="142" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="152" />
       <source>Completed (accepted + included)</source>
       <translation>已完成（造林验收 + 纳入造林）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="142" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="152" />
       <source>Confirmed</source>
       <translation>已确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="153" />
       <source>Verified (city / province)</source>
       <translation>已核查（市级/省级）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="153" />
       <source>Completion of task</source>
       <translation>任务完成率</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="143" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="153" />
       <source>Rank</source>
       <translation>排名</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="144" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="154" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="101" />
       <source>Area (mu)</source>
       <translation>面积（亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="174" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="184" />
       <source>Progress</source>
       <translation>进度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="175" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="185" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="66" />
       <source>county</source>
       <translation>县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="175" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="185" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="66" />
       <source>township</source>
       <translation>乡镇</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="176" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="186" />
       <source>{0} afforestation progress report {1}</source>
       <translation>{0}{1}年造林进度通报</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="177" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="187" />
       <source>Statistics date: {0}    Area unit: mu    Grouped by {1}</source>
       <translation>统计日期：{0}    面积单位：亩    统计单位：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="178" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="188" />
       <source>Completed = accepted + included and later stages; completion = completed area / annual task</source>
       <translation>已完成 = 造林验收 + 纳入造林及之后各阶段；完成率 = 已完成面积 / 年度任务</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="209" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="219" />
       <source>Completion of the annual task</source>
       <translation>年度任务完成率</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="210" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="220" />
       <source>Completion</source>
       <translation>完成率</translation>
     </message>
@@ -1846,7 +1860,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="281" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="306" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="378" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
@@ -1857,7 +1871,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="286" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="308" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="380" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
@@ -1894,79 +1908,79 @@
       <translation>登录已过期：请重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="97" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="96" />
       <source>the record is not an object</source>
       <translation>该记录不是对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="100" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="99" />
       <source>the record has no properties</source>
       <translation>该记录没有属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="103" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="102" />
       <source>the record has no patch id</source>
       <translation>该记录没有图斑标识</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="106" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="105" />
       <source>its version is not a whole number</source>
       <translation>其版本号不是整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="109" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="108" />
       <source>the value of {0} is not a single value</source>
       <translation>{0} 的值不是单个值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="112" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="111" />
       <source>its deleted flag is not true or false</source>
       <translation>其删除标记不是真或假</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="117" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="116" />
       <source>it has no geometry but is not deleted</source>
       <translation>没有几何但未标记删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="119" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="118" />
       <source>its geometry is not a polygon</source>
       <translation>其几何不是面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="130" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="129" />
       <source>its geometry has coordinates that are not numbers, or rings that are not rings</source>
       <translation>其几何含有非数字坐标或不闭合的环</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="143" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="142" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="213" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="212" />
       <source>the audit log no longer contains the {0} row(s) the platform already holds</source>
       <translation>审核日志已不再包含平台已保存的 {0} 条记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="265" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="264" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="402" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="616" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="401" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="615" />
       <source>{0}: the platform's record could not be taken ({1}); it was set aside and the other patches were taken</source>
       <translation>{0}：无法接收平台的该条记录（{1}），已将其搁置，其他图斑已正常接收</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="403" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="617" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="402" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="616" />
       <source>a record without a patch id</source>
       <translation>一条没有图斑标识的记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="494" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="493" />
       <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
       <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
     </message>
@@ -1991,155 +2005,205 @@
       <translation>提交数据包以文件交换（导出数据包… / 导入数据包…），不做同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="77" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="82" />
       <source>The WFS service description {0} cannot be read: {1}</source>
       <translation>无法读取 WFS 服务描述 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="86" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="91" />
       <source>The WFS service description {0} is not a JSON object</source>
       <translation>WFS 服务描述 {0} 不是 JSON 对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="94" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="99" />
       <source>unknown keys: {0}</source>
       <translation>未知的键：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="97" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="102" />
       <source>version must be 1.1.0, not {0}</source>
       <translation>version 必须为 1.1.0，而不是 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="103" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="108" />
       <source>namespace_prefix must be an XML name other than {0}</source>
       <translation>namespace_prefix 必须是一个 XML 名称，且不能是 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="106" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="111" />
       <source>namespace_uri must be an absolute URI</source>
       <translation>namespace_uri 必须是一个绝对 URI</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="110" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="115" />
       <source>{0} must be a name</source>
       <translation>{0} 必须是名称</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="115" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="120" />
       <source>fields must map the plugin's field names to the server's names (or null)</source>
       <translation>fields 必须把插件的字段名对应到服务器的字段名（或 null）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="118" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="124" />
       <source>{0} must be a whole number from {1} to {2}</source>
       <translation>{0} 必须是 {1} 到 {2} 之间的整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="121" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="127" />
       <source>coordinate_tolerance must be a number of degrees from 0 to 0.01</source>
       <translation>coordinate_tolerance 必须是 0 到 0.01 之间的度数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="127" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="133" />
       <source>srs_name {0} is not a coordinate reference system</source>
       <translation>srs_name {0} 不是坐标参照系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="129" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="135" />
       <source>The WFS service description {0} cannot be used: {1}</source>
       <translation>WFS 服务描述 {0} 无法使用：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="273" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="156" />
+      <source>code_tables: {0}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="164" />
+      <source>Code table {0}: unknown keys {1} (known: {2})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="170" />
+      <source>Code table {0}: no synced field or several use the code list {1}; name the field ("field")</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="175" />
+      <source>Code table {0}: unknown field {1!r} (a synced field of the plugin with a code list: {2})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="179" />
+      <source>Code table {0}: the field {1} uses the code list {2}, not {3}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="183" />
+      <source>Code table {0}: the field {1} has a code table already ({2})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="186" />
+      <source>Code table {0}: the field {1} is not kept by the server (null under fields)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="188" />
+      <source>Code table {0}: the server's code {1!r} is given to several of our codes ({2}), so it cannot be read back</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="199" />
+      <source>The service description's code table for {0} has no server code for {1!r}: the patch is not sent (add the code to the table; see docs/sync.md)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="345" />
       <source>A WFS server serves no workflow policy: the plugin's own applies</source>
       <translation>WFS 服务器不提供审核流程规则：使用插件自带的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="310" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="382" />
       <source>The WFS server failed (HTTP {0}): {1}</source>
       <translation>WFS 服务器出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="315" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="387" />
       <source>The WFS server refused: {0}</source>
       <translation>WFS 服务器拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="316" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="388" />
       <source>The WFS server refused the request (HTTP {0}): {1}</source>
       <translation>WFS 服务器拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="317" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="389" />
       <source>{0} bytes</source>
       <translation>{0} 字节</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="339" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="411" />
       <source>The WFS server sent a reply that is not XML ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>WFS 服务器的应答不是 XML（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="351" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="423" />
       <source>The WFS server publishes no feature type {0}</source>
       <translation>WFS 服务器没有发布要素类型 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="370" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="442" />
       <source>The WFS feature type {0} lacks the fields {1} (see docs/sync.md: what a WFS server must publish)</source>
       <translation>WFS 要素类型 {0} 缺少字段 {1}（见 docs/sync.md：WFS 服务器须发布的内容）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="441" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="523" />
       <source>The WFS server sent a reply that could not be read ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取 WFS 服务器的应答（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="447" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="529" />
       <source>The WFS server sent a malformed reply: {0}</source>
       <translation>WFS 服务器的应答格式不正确：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="457" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="539" />
       <source>The WFS server sent a reply that is not a feature collection ({0} bytes)</source>
       <translation>WFS 服务器的应答不是要素集合（{0} 字节）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="476" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="558" />
       <source>The WFS server sent GML that could not be read</source>
       <translation>WFS 服务器返回的 GML 无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="559" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="611" />
+      <source>the WFS server's value {0!r} of {1} (patch {2}) is not in the service description's code table for {1}: add it to the table (see docs/sync.md)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="657" />
       <source>The WFS server does not page its answers (STARTINDEX): lower the page size in the service description, or ask for paging to be enabled</source>
       <translation>WFS 服务器不支持分页（STARTINDEX）：请在服务描述中减小每页数量，或请服务器管理员开启分页</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="650" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="748" />
       <source>The WFS server's answer to the upload was cut off ({0} bytes); nothing is lost: the next upload checks what the server holds</source>
       <translation>WFS 服务器对上传的应答被截断（{0} 字节）；数据没有丢失：下次上传会先核对服务器上已有的内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="769" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="867" />
       <source>The WFS server gave the patch no feature id: it cannot be deleted through WFS</source>
       <translation>WFS 服务器未给出该图斑的要素 ID：无法通过 WFS 删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="780" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="876" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="901" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="878" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="984" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1009" />
       <source>The WFS server refused the change: {0}</source>
       <translation>WFS 服务器拒绝了该修改：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="781" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="902" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="879" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1010" />
       <source>no reason given</source>
       <translation>未说明原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="843" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="941" />
       <source>The patch has no geometry: draw it before it is uploaded</source>
       <translation>该图斑没有几何图形：请先勾绘再上传</translation>
     </message>
@@ -2412,7 +2476,7 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="291" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="693" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="508" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="504" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
     </message>
@@ -2457,29 +2521,34 @@
       <translation>该问题没有自动修复方法</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="491" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="502" />
+      <source>Fix not applied, the patch is unchanged: {0}</source>
+      <translation>未执行修复，图斑保持不变：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="505" />
       <source>The fix would remove the whole patch: not applied</source>
       <translation>该修复会删除整个图斑：未执行</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="497" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="511" />
       <source>Fix: {0}</source>
       <translation>修复：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="506" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="520" />
       <source>Fixed in the edit buffer: save the layer, or undo (Ctrl+Z)</source>
       <translation>已在编辑缓冲区中修复：请保存图层，或撤销（Ctrl+Z）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="513" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="118" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="527" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="113" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="73" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="536" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="550" />
       <source>Check patches against the base map and review the findings</source>
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
@@ -2956,7 +3025,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/messages.py" line="35" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="71" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="67" />
       <source>Forestry review</source>
       <translation>林业审核</translation>
     </message>
@@ -3000,7 +3069,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="105" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="101" />
       <source>Stage</source>
       <translation>阶段</translation>
     </message>
@@ -3051,7 +3120,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="162" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="177" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="173" />
       <source>Refresh</source>
       <translation>刷新</translation>
     </message>
@@ -3438,7 +3507,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="696" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="516" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="512" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
@@ -3484,281 +3553,276 @@
       <translation>与省级平台上传下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="97" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="93" />
       <source>Your platform account decides which patches await you and what you may do. Log in in the platform sync panel.</source>
       <translation>您的平台账号决定哪些图斑待您处理以及您能做什么。请在平台同步面板中登录。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="117" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="113" />
       <source>◀ Previous</source>
       <translation>◀ 上一个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="118" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="114" />
       <source>Previous patch in the queue (P)</source>
       <translation>队列中的上一个图斑（P）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="119" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="115" />
       <source>Next ▶</source>
       <translation>下一个 ▶</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="120" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="116" />
       <source>Next patch in the queue (N)</source>
       <translation>队列中的下一个图斑（N）</translation>
     </message>
     <message>
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="130" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="134" />
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="138" />
       <source>Confirm</source>
       <translation>确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="137" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="133" />
       <source>Stage the patch moves to</source>
       <translation>图斑流转到的阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="139" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="135" />
       <source>Move the patch to the chosen stage (C)</source>
       <translation>将图斑流转到所选阶段（C）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="140" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="136" />
       <source>To:</source>
       <translation>到：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="145" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="141" />
       <source>Return for rectification</source>
       <translation>退回整改</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="148" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="144" />
       <source>National rejection reason</source>
       <translation>国家规定的退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="149" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="145" />
       <source>— choose a reason —</source>
       <translation>— 请选择原因 —</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="153" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="149" />
       <source>Stage the patch goes back to</source>
       <translation>图斑退回到的阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="155" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="151" />
       <source>Comment (required for "other")</source>
       <translation>意见（原因为“其他”时必填）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="156" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="152" />
       <source>Return</source>
       <translation>退回</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="157" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="153" />
       <source>Send the patch back to the chosen stage with the reason (R)</source>
       <translation>按所选原因将图斑退回到所选阶段（R）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="159" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="155" />
       <source>Reason:</source>
       <translation>原因：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="162" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="158" />
       <source>Back to:</source>
       <translation>退回到：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="173" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="169" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="50" />
       <source>Base map</source>
       <translation>底图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="174" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="170" />
       <source>Show the land base map under the patches</source>
       <translation>在图斑下方显示国土底图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="175" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="171" />
       <source>Imagery</source>
       <translation>影像</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="176" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="172" />
       <source>Show the XYZ imagery layer of the project under everything</source>
       <translation>在最底层显示工程中的 XYZ 影像图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="178" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="174" />
       <source>Reload the queue and the workflow configuration</source>
       <translation>重新加载审核队列和流程配置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="185" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="181" />
       <source>History</source>
       <translation>历史记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="188" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="184" />
       <source>When / who</source>
       <translation>时间 / 操作人</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="188" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="184" />
       <source>Change / reason</source>
       <translation>变更 / 原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="232" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="228" />
       <source>Return the patch?</source>
       <translation>退回该图斑？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="233" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="229" />
       <source>Return {0} patch ({1}) to {2}?</source>
       <translation>将 {0} 个图斑（{1}）退回到“{2}”？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="235" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="231" />
       <source>Move the patch?</source>
       <translation>流转该图斑？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="236" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="232" />
       <source>Move {0} patch ({1}) to {2}?</source>
       <translation>将 {0} 个图斑（{1}）流转到“{2}”？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="309" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="305" />
       <source>offline: your moves stay pending until the platform accepts them</source>
       <translation>离线：您的操作在平台确认前处于待确认状态</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="312" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="308" />
       <source>no platform login: local technician; log in to review</source>
       <translation>未登录平台：本地技术人员；登录后才能审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="313" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="309" />
       <source>You are: {0}</source>
       <translation>当前身份：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="323" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="319" />
       <source>{0} (pending)</source>
       <translation>{0}（待确认）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="324" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="320" />
       <source>Moved here by {0}; waits for the platform to accept it at the next sync</source>
       <translation>由 {0} 转入此阶段；待平台在下次同步时确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="327" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="323" />
       <source>{0} ✘ refused by the platform</source>
       <translation>{0} ✘ 平台拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="345" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="341" />
       <source>Your role ({0}) reviews no patches</source>
       <translation>您的角色（{0}）不审核图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="348" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="344" />
       <source>{0} patch(es) awaiting review by {1}</source>
       <translation>{0} 个图斑等待“{1}”审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="416" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="412" />
       <source>Nothing to review.</source>
       <translation>没有待审核的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="429" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="425" />
       <source>Moved to {0} by {1}: pending until the platform accepts it</source>
       <translation>已由 {1} 转到 {0}：待平台确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="436" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="432" />
       <source>The platform refused the move to {0}: {1}</source>
       <translation>平台拒绝转到 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="447" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="443" />
       <source>Ready to confirm</source>
       <translation>可以确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="450" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="446" />
       <source>Not checked yet: Confirm checks it first, then moves it if no error is found</source>
       <translation>尚未检查：点击“确认”将先检查，未发现错误则流转</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="451" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="447" />
       <source>Modified since it was checked: Confirm re-checks it first, then moves it if no error is found</source>
       <translation>检查后已修改：点击“确认”将先重新检查，未发现错误则流转</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="468" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="464" />
       <source>Returned: {0}</source>
       <translation>已退回：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="470" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="466" />
       <source>Back to the platform's stage: {0}</source>
       <translation>恢复为平台上的阶段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="473" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="469" />
       <source>pending</source>
       <translation>待确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="475" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="471" />
       <source>refused</source>
       <translation>已拒绝</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="509" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="505" />
       <source>The patches layer has unsaved edits. Save them before changing stages?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再流转阶段？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="512" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="508" />
       <source>Nothing changed: save or discard the edits of the patches layer first</source>
       <translation>未做任何更改：请先保存或放弃图斑图层的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="544" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="540" />
       <source>Refused: {0}</source>
       <translation>被拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="561" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="557" />
       <source>Choose a reason for the return</source>
       <translation>请选择退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="636" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="632" />
       <source>Review</source>
       <translation>审核</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/workflow_dock.py" line="636" />
+      <location filename="../forestry_plugin/gui/workflow_dock.py" line="632" />
       <source>Show the review panel: queue, confirm / return, history</source>
       <translation>显示审核面板：队列、确认/退回、历史记录</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/i18n.py" line="23" />
-      <source>en</source>
-      <translation>zh</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/plugin.py" line="77" />
@@ -3781,105 +3845,105 @@
       <translation>无法卸载 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="72" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="67" />
       <source>Check patches</source>
       <translation>图斑质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="81" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="76" />
       <source>Runs the check rules (invalid geometry, minimum area, slivers, overlaps between patches, basic farmland, cropland, built-up land/water, existing forest, administrative unit, earlier years' patches, attribute area, attributes, CRS) on a polygon layer against a base map. Any polygon layer works: missing fields give 'attribute' findings and the geometry rules still run. Layers in other CRSs are reprojected to the patch layer's CGCS2000 Gauss-Kruger CRS (or the GK zone of the data). Areas are ellipsoidal (CGCS2000). Output: one feature per finding, geometry = where the problem is.</source>
       <translation>对面图层对照底图运行质检规则（几何无效、最小面积、碎片、图斑间重叠、永久基本农田、耕地、建设用地/水域、现有林地、行政区、往年图斑、属性面积、属性、坐标系）。任何面图层均可：缺少字段时给出“属性”问题，几何规则照常运行。其他坐标系的图层会重投影到图斑图层的 CGCS2000 高斯-克吕格坐标系（或数据所在的投影带）。面积为 CGCS2000 椭球面积。输出：每个问题一个要素，几何为问题所在位置。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="93" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="88" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="58" />
       <source>Patch layer</source>
       <translation>图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="95" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="90" />
       <source>Base map (land classes)</source>
       <translation>底图（地类）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="97" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="92" />
       <source>Land-class field of the base map</source>
       <translation>底图地类字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="99" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="94" />
       <source>Patch ID field</source>
       <translation>图斑标识字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="101" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="96" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="52" />
       <source>Administrative units</source>
       <translation>行政区划</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="102" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="97" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="104" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="99" />
       <source>Earlier years' patches</source>
       <translation>往年造林图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="106" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="101" />
       <source>Rules profile (JSON)</source>
       <translation>质检规则配置（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="109" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="104" />
       <source>One finding per patch and rule (pairs summed; each pair in the report's detail sheet)</source>
       <translation>每个图斑每条规则一条结果（逐对结果合计；每一对列在报告的明细表中）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="111" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="106" />
       <source>Patches per tile (the base map is read one tile's window at a time: fewer use less memory)</source>
       <translation>每块图斑数（按块的范围逐块读取底图：数值越小，占用内存越少）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="117" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="112" />
       <source>Report (xlsx)</source>
       <translation>报告（xlsx）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="143" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="138" />
       <source>Patches and base map layers are required</source>
       <translation>必须提供图斑图层和底图图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="156" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="151" />
       <source>Cannot read the rules profile {0}: {1}</source>
       <translation>无法读取质检规则配置 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="162" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="157" />
       <source>Checking in {0} (patch layer is in {1})</source>
       <translation>在 {0} 下质检（图斑图层坐标系为 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="164" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="159" />
       <source>The patch layer has no field {0}: feature ids are used</source>
       <translation>图斑图层没有字段 {0}：使用要素 ID</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="166" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="161" />
       <source>The base map has no land-class field {0}</source>
       <translation>底图没有地类字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="222" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="209" />
       <source>{0} pairs in {1} findings (one per patch and rule)</source>
       <translation>{0} 对结果合并为 {1} 条（每个图斑每条规则一条）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="223" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="211" />
       <source>{0} findings: {1}</source>
       <translation>{0} 个问题：{1}</translation>
     </message>

@@ -305,11 +305,17 @@ class _Index:
         return out
 
 
-def postgis_reference_layers(path: str) -> Optional[Tuple[QgsVectorLayer, QgsVectorLayer]]:
-    """The admin units and base map as QGIS PostGIS layers when the working copy's `reference_source` setting
-    points at a database; None when its own tables are the reference. Raises pg_source.ReferenceSourceError
-    (a ValueError) for a setting or a database that cannot be used. The password stays in QgsAuthManager (the
-    layer's authcfg), never in the layer's source."""
+def postgis_reference_layers(path: str, roles: Sequence[str] = ("admin", "basemap"),
+                             window: Optional[Tuple[float, float, float, float]] = None, epsg: Optional[int] = None,
+                             admin_prefix: Optional[str] = None) -> Optional[Tuple[QgsVectorLayer, ...]]:
+    """QGIS PostGIS layers of the reference `roles` (checks.pg_source.KINDS: admin, basemap, farmland, history), in
+    that order, when the working copy's `reference_source` setting points at a database; None when its own tables
+    are the reference. Each layer is named by its working-copy table (pg_source.KINDS). With `window` (a bounding
+    box in the CRS `epsg`, the working copy's) the layers other than admin hold only the features whose bounding box
+    meets it (a subset filter through the GiST index: a province's base map is never drawn or counted whole); with
+    `admin_prefix` the admin layer holds only the units whose code starts with it (a county's).
+    Raises pg_source.ReferenceSourceError (a ValueError) for a setting or a database that cannot be used. The
+    password stays in QgsAuthManager (the layer's authcfg), never in the layer's source."""
     from qgis.core import QgsDataSourceUri
 
     from .checks import pg_source
@@ -317,26 +323,39 @@ def postgis_reference_layers(path: str) -> Optional[Tuple[QgsVectorLayer, QgsVec
     source = pg_source.configured(path)
     if source is None:
         return None
+    if window is not None and not epsg:
+        raise pg_source.ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference "
+                                                "database cannot be read in its coordinates"))
     con = pg_source.connect(source)  # says at once when the database or a table cannot be reached
     try:
         with con.cursor() as cur:
-            geom_cols = {role: pg_source.geometry_column(cur, source["schema"], source["tables"][role])[0]
-                         for role in ("admin", "basemap")}
+            geom_cols = {role: pg_source.geometry_column(cur, source["schema"], source["tables"][role])
+                         for role in roles}
     finally:
         con.close()
     layers = []
-    for role in ("admin", "basemap"):
+    for role in roles:
+        gcol, srid = geom_cols[role]
+        sql = ""
+        if role == "admin" and admin_prefix:
+            prefix = str(admin_prefix)
+            sql = f"left(\"code\"::text, {len(prefix)}) = '{prefix.replace(chr(39), chr(39) * 2)}'"
+        elif role != "admin" and window is not None:
+            x0, y0, x1, y1 = (float(v) for v in window)
+            seg = max(x1 - x0, y1 - y0, 1e-9) / 64.0  # densified before it is transformed, as pg_source.read_window
+            sql = (f'"{gcol}" && ST_Transform(ST_Segmentize(ST_MakeEnvelope({x0!r}, {y0!r}, {x1!r}, {y1!r}, '
+                   f'{int(epsg)}), {seg!r}), {int(srid)})')
         uri = QgsDataSourceUri(source["dsn"])
         if source.get("authcfg"):
             uri.setAuthConfigId(source["authcfg"])
-        uri.setDataSource(source["schema"], source["tables"][role], geom_cols[role], "", "")  # key: the primary key
+        uri.setDataSource(source["schema"], source["tables"][role], gcol, sql, "")  # key: the primary key
         uri.setUseEstimatedMetadata(True)  # no full-table extent scan of a province's base map on opening
         layer = QgsVectorLayer(uri.uri(False), pg_source.KINDS[role][0], "postgres")
         if not layer.isValid():
             raise pg_source.ReferenceSourceError(tr("QGIS cannot open the reference table {0}.{1}").format(
                 source["schema"], source["tables"][role]))
         layers.append(layer)
-    return layers[0], layers[1]
+    return tuple(layers)
 
 
 class PatchContext:

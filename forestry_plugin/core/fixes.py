@@ -4,6 +4,9 @@
 - remove_slivers: drop parts and fill holes below an area, and cut off spikes thinner than a width.
 - clip_to_allowed: remove the parts lying on forbidden land (basic farmland, cropland, built-up land, water).
 - snap_to_basemap: move vertices onto nearby base-map vertices (closes tiny gaps/overlaps along parcel edges).
+
+forbidden_near and parcels_near read the reference around a patch: the working copy's own tables, or the PostGIS
+tables its reference_source setting names (checks.pg_source.read_window, through the GiST index).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from .. import schema
+from ..i18n import tr
 from .checks.geometry import as_multipolygon, polygon_parts
 
 
@@ -59,21 +63,77 @@ def snap_to_basemap(g: BaseGeometry, parcels: Sequence[BaseGeometry], tolerance_
     return repair(shapely.snap(g, ref, tolerance_m))
 
 
+def forbidden_classes(approved_cropland: bool = False) -> frozenset:
+    """Base-map land classes (DLBM) a patch must not cover, the families of the checks' land rules (schema, as
+    checks.index.ReferenceData and rules.BASEMAP_CLASSES use them): built-up land and water, and cropland unless
+    the patch has an approval number. Existing forest (a warning, not forbidden) is not among them."""
+    return frozenset(schema.BUILTUP_CLASSES | schema.WATER_CLASSES
+                     | (frozenset() if approved_cropland else schema.CROPLAND_CLASSES))
+
+
+FIX_MARGIN_M = 5.0  # reference data read this far around a patch for the clip and snap fixes
+
+
+def patches_epsg(path: str) -> Optional[int]:
+    """The EPSG code of the working copy's patches layer (as the checks read it, gpkg_io.read_table)."""
+    from .checks.gpkg_io import read_table
+
+    return read_table(path, schema.PATCHES, [], where="0")[2]
+
+
+def metres(epsg: Optional[int], m: float) -> float:
+    """`m` metres in the units of the CRS `epsg` (degrees, about, for a geographic one)."""
+    from .checks.projection import is_geographic
+
+    return m / 111000.0 if epsg and is_geographic(int(epsg)) else m
+
+
+def window(g: BaseGeometry, epsg: Optional[int], margin_m: float = FIX_MARGIN_M) -> Tuple[float, float, float, float]:
+    """The bounding box of `g` plus `margin_m` metres, in g's CRS `epsg` (metres or degrees)."""
+    m = metres(epsg, margin_m)
+    x0, y0, x1, y1 = g.bounds
+    return x0 - m, y0 - m, x1 + m, y1 + m
+
+
+def _reference(path: str, bbox: Tuple[float, float, float, float], roles: Sequence[str],
+               classes: Optional[Iterable[str]]) -> Optional[dict]:
+    """{role: geometries} from the working copy's PostGIS reference source in `bbox` (working-copy CRS), base-map
+    parcels only of `classes` when given; None when the copy's own tables are the reference. Raises
+    pg_source.ReferenceSourceError (a ValueError) for a setting or a database that cannot be used."""
+    from .checks import pg_source
+
+    source = pg_source.configured(path)
+    if source is None:
+        return None
+    epsg = patches_epsg(path)
+    if not epsg:
+        raise pg_source.ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference "
+                                                "database cannot be read in its coordinates"))
+    got = pg_source.read_window(source, tuple(bbox), int(epsg), sorted(classes) if classes else (), roles=roles)
+    return {role: [g for g in (shapely.from_wkb(w) for w in got[role][1] if w is not None) if not g.is_empty]
+            for role in roles}
+
+
 def forbidden_near(path: str, bbox: Tuple[float, float, float, float], approved_cropland: bool = False,
                    classes: Optional[Iterable[str]] = None) -> list:
-    """Forbidden polygons of a working copy near a bounding box: basic farmland, and base-map parcels of
-    cropland (unless approved), built-up land and water."""
-    forbidden_classes = set(classes) if classes is not None else (
-        set(schema.BUILTUP_CLASSES) | set(schema.WATER_CLASSES) | (set() if approved_cropland else
-                                                                   set(schema.CROPLAND_CLASSES)))
+    """Forbidden polygons near a bounding box (the working copy's CRS): basic farmland, and base-map parcels of
+    forbidden_classes (or `classes`), from the working copy's reference: its PostGIS source when the setting
+    reference_source names one (raises pg_source.ReferenceSourceError when it cannot be read), else its own
+    tables."""
+    wanted = frozenset(classes) if classes is not None else forbidden_classes(approved_cropland)
+    ref = _reference(path, bbox, ("farmland", "basemap") if wanted else ("farmland",), wanted)
+    if ref is not None:
+        return ref["farmland"] + ref.get("basemap", [])
     out = []
     ds = ogr.Open(path)
     try:
-        for table, wanted in ((schema.FARMLAND, None), (schema.BASEMAP, forbidden_classes)):
+        for table, keep in ((schema.FARMLAND, None), (schema.BASEMAP, wanted)):
             lyr = ds.GetLayerByName(table)
+            if lyr is None:
+                continue
             lyr.SetSpatialFilterRect(*bbox[:2], *bbox[2:])
             for f in lyr:
-                if wanted is not None and f.GetField(schema.LANDCLASS_FIELD) not in wanted:
+                if keep is not None and str(f.GetField(schema.LANDCLASS_FIELD) or "").strip() not in keep:
                     continue
                 geom = f.GetGeometryRef()
                 if geom is not None:
@@ -84,9 +144,16 @@ def forbidden_near(path: str, bbox: Tuple[float, float, float, float], approved_
 
 
 def parcels_near(path: str, bbox: Tuple[float, float, float, float]) -> list:
+    """Base-map parcels near a bounding box (the working copy's CRS), from its PostGIS reference source when it
+    has one (raises pg_source.ReferenceSourceError when it cannot be read), else from its own base map."""
+    ref = _reference(path, bbox, ("basemap",), None)
+    if ref is not None:
+        return ref["basemap"]
     ds = ogr.Open(path)
     try:
         lyr = ds.GetLayerByName(schema.BASEMAP)
+        if lyr is None:
+            return []
         lyr.SetSpatialFilterRect(*bbox[:2], *bbox[2:])
         return [shapely.from_wkb(bytes(f.GetGeometryRef().ExportToWkb())) for f in lyr if f.GetGeometryRef()]
     finally:

@@ -466,7 +466,11 @@ class ChecksDock(QgsDockWidget):
         menu.deleteLater()
 
     def apply_fix(self, fix_id: str, finding: Optional[Finding] = None) -> bool:
-        """Apply a fix to the finding's patch in the edit buffer (one undoable command); areas updated."""
+        """Apply a fix to the finding's patch in the edit buffer (one undoable command); areas updated. The clip
+        and snap fixes read the working copy's reference (its PostGIS source when it has one): when that cannot be
+        read the user is told and the patch is left as it is."""
+        from ..core.checks import pg_source
+
         f = finding or self.current_finding()
         layer, path = self.layer(), self.path()
         if f is None or layer is None or not f.patch_id:
@@ -476,17 +480,27 @@ class ChecksDock(QgsDockWidget):
             return False
         feat = feats[0]
         g = shapely.from_wkb(bytes(feat.geometry().asWkb()))
-        bbox = g.buffer(5).bounds
-        if fix_id == "repair":
-            new = fixes.repair(g)
-        elif fix_id == "slivers":
-            new = fixes.remove_slivers(g, min_part_m2=50.0, min_hole_m2=50.0, min_width_m=5.0)
-        elif fix_id == "clip":
-            new = fixes.clip_to_allowed(g, fixes.forbidden_near(path, bbox, approved_cropland=bool(feat["approval_no"])))
-        elif fix_id == "snap":
-            new = fixes.snap_to_basemap(g, fixes.parcels_near(path, bbox), tolerance_m=1.0)
-        else:
+        if fix_id not in ("repair", "slivers", "clip", "snap"):
             raise ValueError(fix_id)
+        try:
+            if fix_id == "repair":
+                new = fixes.repair(g)
+            elif fix_id == "slivers":
+                new = fixes.remove_slivers(g, min_part_m2=50.0, min_hole_m2=50.0, min_width_m=5.0)
+            else:
+                # the reference around the patch: FIX_MARGIN_M metres, in degrees for a geographic working copy
+                epsg = fixes.patches_epsg(path)
+                bbox = fixes.window(g, epsg)
+                if fix_id == "clip":
+                    approved = bool(str(feat["approval_no"] or "").strip()) if feat.fieldNameIndex("approval_no") \
+                        >= 0 else False
+                    new = fixes.clip_to_allowed(g, fixes.forbidden_near(path, bbox, approved_cropland=approved))
+                else:
+                    new = fixes.snap_to_basemap(g, fixes.parcels_near(path, bbox),
+                                                tolerance_m=fixes.metres(epsg, 1.0))
+        except (pg_source.ReferenceSourceError, geopackage.WorkingCopyError) as e:  # setting or database unusable
+            messages.warning(self.iface, tr("Fix not applied, the patch is unchanged: {0}").format(e), messages.CHECKS)
+            return False
         if new.is_empty:
             messages.warning(self.iface, tr("The fix would remove the whole patch: not applied"), messages.CHECKS)
             return False

@@ -173,3 +173,107 @@ def test_filter_is_debounced_and_reads_no_patch(dock, sample_county, monkeypatch
         f = dock.current_finding(item)
         if f.patch_id:
             assert item.text(2) != f.patch_id and f.patch_id not in item.toolTip(0)
+
+
+# -- the clip and snap fixes with the reference in PostGIS (a real server, tests/helpers/pg_server.py) ----------
+
+PG_TABLES = {"basemap": "city_dltb", "farmland": "city_jbnt", "history": "city_history", "admin": "city_xzq"}
+
+
+@pytest.fixture(scope="module")
+def pg():
+    """A real PostgreSQL/PostGIS server (as tests/core/conftest.py's); skipped, with the reason, without one."""
+    from tests.helpers.pg_server import PgServer
+
+    why = PgServer.available()
+    if why:
+        pytest.skip(why)
+    server = PgServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def pg_dock(pg, qgis_iface, qgis_new_project, sample_county, tmp_path):
+    """(dock, the pointing copy, a cropland finding): the sample county's reference only in PostGIS."""
+    from forestry_plugin.core.checks import engine, pg_source
+    from tests.helpers.working_copies import without_reference
+
+    pg_source.load_from_geopackage(sample_county.path, pg.dsn, tables=PG_TABLES)
+    found = engine.check_working_copy(sample_county.path, write=False)
+    crop = [f for f in found.findings if f.rule == "cropland" and f.value > 50]
+    other = without_reference(sample_county.path, tmp_path, {"dsn": pg.dsn, "tables": PG_TABLES})
+    load_working_copy(other, QgsProject.instance())
+    d = ChecksDock(qgis_iface)
+    qgis_iface.messageBar().clear_messages()
+    yield d, other, crop
+    if d.layer() is not None and d.layer().isEditable():
+        d.layer().rollBack()
+    d.disconnect_project()
+    d.deleteLater()
+    QgsProject.instance().clear()
+
+
+def _area(layer, pid):
+    return next(layer.getFeatures(f"patch_id = '{pid}'")).geometry().area()
+
+
+def test_clip_fix_cuts_the_cropland_of_the_postgis_reference(pg_dock, sample_county):
+    """A patch drawn half over a cropland parcel that only the database holds: the fix keeps the other half."""
+    from qgis.core import QgsGeometry
+    from shapely.geometry import box
+
+    from forestry_plugin import schema
+    from forestry_plugin.core import fixes
+    from forestry_plugin.core.checks.gpkg_io import read_table
+
+    dock, _other, crop = pg_dock
+    attrs, geoms, _ = read_table(sample_county.path, schema.BASEMAP, [schema.LANDCLASS_FIELD])
+    parcel = next(p for a, p in zip(attrs, geoms) if a[schema.LANDCLASS_FIELD] in schema.CROPLAND_CLASSES
+                  and p.area > 20000)
+    x, y = parcel.exterior.coords[0] if parcel.geom_type == "Polygon" else parcel.geoms[0].exterior.coords[0]
+    g = box(x - 30, y - 30, x + 30, y + 30)
+    expected = fixes.clip_to_allowed(g, fixes.forbidden_near(sample_county.path, fixes.window(g, 4549)))
+    assert 0 < expected.area < 0.9 * g.area  # the oracle: the same fix on the copy holding the tables itself
+    f = crop[0]
+    layer = dock.layer()
+    feat = next(layer.getFeatures(f"patch_id = '{f.patch_id}'"))
+    layer.startEditing()
+    layer.changeGeometry(feat.id(), QgsGeometry.fromWkt(f"MULTIPOLYGON((({x - 30} {y - 30},{x + 30} {y - 30},"
+                                                         f"{x + 30} {y + 30},{x - 30} {y + 30},{x - 30} {y - 30})))"))
+    assert _area(layer, f.patch_id) == pytest.approx(3600.0)
+    assert dock.apply_fix("clip", f)
+    assert _area(layer, f.patch_id) == pytest.approx(expected.area, abs=0.01)
+    layer.undoStack().undo()
+    assert _area(layer, f.patch_id) == pytest.approx(3600.0)
+
+
+def test_fix_with_an_unreachable_database_says_so_and_changes_nothing(pg_dock, qgis_iface):
+    import json
+
+    from qgis.core import Qgis, QgsApplication
+
+    from forestry_plugin.core.sync.auth import store_basic_config
+    from forestry_plugin.settings import WorkingCopyKey
+
+    dock, other, crop = pg_dock
+    am = QgsApplication.authManager()
+    if not am.masterPasswordIsSet():
+        assert am.setMasterPassword("forestry-test-master", True)  # the suite's master password
+    secret = "Unreachable-Secret-4417"
+    cfg_id = store_basic_config("gone reference", "reader", secret)
+    try:
+        geopackage.set_setting(other, WorkingCopyKey.REFERENCE_SOURCE, json.dumps(
+            {"dsn": "host=/nonexistent/socket port=5432 dbname=none", "authcfg": cfg_id}))
+        layer = dock.layer()
+        f = crop[0]
+        wkt = next(layer.getFeatures(f"patch_id = '{f.patch_id}'")).geometry().asWkt()
+        for fix in ("clip", "snap"):
+            assert not dock.apply_fix(fix, f)
+        assert next(layer.getFeatures(f"patch_id = '{f.patch_id}'")).geometry().asWkt() == wkt
+        assert not layer.isModified()
+        warnings = qgis_iface.messageBar().get_messages(Qgis.Warning)
+        assert len(warnings) == 2 and all("cannot be reached" in m or "无法连接" in m for m in warnings)
+        assert not any(secret in m for level in qgis_iface.messageBar().messages.values() for m in level)
+    finally:
+        am.removeAuthenticationConfig(cfg_id)

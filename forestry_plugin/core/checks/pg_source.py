@@ -217,6 +217,34 @@ def read_admin(source: Dict[str, Any], epsg: int) -> Dict[str, Any]:
                 admin_levels=[a.get("level") for a in rows])
 
 
+def read_admin_names(source: Dict[str, Any], code_prefix: Optional[str] = None) -> Dict[str, str]:
+    """{code: name} of the administrative units (those whose code starts with `code_prefix`: a county's in a
+    province's table), without their geometries; {} for a table without a "name" column."""
+    import psycopg2
+
+    con = connect(source)
+    table = source["tables"]["admin"]
+    try:
+        with con.cursor() as cur:
+            geometry_column(cur, source["schema"], table)  # says so when the table is not there
+            cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND "
+                        "table_name = %s", (source["schema"], table))
+            if not {"code", "name"} <= {r[0] for r in cur.fetchall()}:
+                return {}
+            sql = f'SELECT "code"::text, "name"::text FROM "{source["schema"]}"."{table}" WHERE "code" IS NOT NULL'
+            args: Tuple[Any, ...] = ()
+            if code_prefix:
+                sql += ' AND left("code"::text, %s) = %s'
+                args = (len(str(code_prefix)), str(code_prefix))
+            cur.execute(sql, args)
+            return {code.strip(): name for code, name in cur.fetchall()}
+    except psycopg2.Error as e:
+        raise ReferenceSourceError(tr("The reference database could not be read ({0})").format(
+            str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)) from None
+    finally:
+        con.close()
+
+
 def read_reference_window(source: Dict[str, Any], window: Optional[Tuple[float, float, float, float]],
                           epsg: int, basemap_classes: Sequence[str] = ()) -> Dict[str, Any]:
     """The base map (the classes a rule looks at), farmland and earlier years' patches whose bounding boxes meet

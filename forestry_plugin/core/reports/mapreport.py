@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 from qgis.core import (
     QgsApplication,
@@ -178,10 +178,66 @@ def export_map_pdf(layers: Dict[str, QgsVectorLayer], out_pdf: str, title: str, 
 
 def map_from_working_copy(path: str, out_pdf: str, title: Optional[str] = None,
                           date: Optional[_dt.date] = None) -> str:
-    """The county map of a working copy."""
+    """The county map of a working copy: its reference layers from its own tables, or from the PostGIS tables its
+    reference_source setting names (postgis_map_layers). Raises checks.pg_source.ReferenceSourceError (a
+    ValueError) when that database cannot be used: a map without its base map would not say so."""
     from .. import geopackage
 
-    layers = {t: open_layer(path, t) for t in (schema.PATCHES, schema.HISTORY, schema.FARMLAND, schema.ADMIN,
-                                               schema.BASEMAP)}
+    layers = {schema.PATCHES: open_layer(path, schema.PATCHES)}
+    extent = None
+    pg = postgis_map_layers(path)
+    if pg is None:
+        layers.update({t: open_layer(path, t) for t in (schema.HISTORY, schema.FARMLAND, schema.ADMIN, schema.BASEMAP)})
+    else:
+        refs, extent = pg
+        layers.update(refs)
     name = geopackage.get_setting(path, WorkingCopyKey.COUNTY_NAME, "") or ""
-    return export_map_pdf(layers, out_pdf, title or tr("{0} afforestation patches map").format(name).strip(), date)
+    return export_map_pdf(layers, out_pdf, title or tr("{0} afforestation patches map").format(name).strip(), date,
+                          extent=extent)
+
+
+MAP_ROLES = ("history", "farmland", "admin", "basemap")  # pg_source roles drawn on the map
+
+
+def postgis_map_layers(path: str, lang: str = "zh") -> Optional[Tuple[Dict[str, QgsVectorLayer], QgsRectangle]]:
+    """({table: layer}, map extent) of the reference layers from the working copy's PostGIS reference source; None
+    when its own tables are the reference. The extent is the working copy's county (its administrative units, by
+    the setting county_code; the patches' extent without any), in the working copy's CRS; the admin layer holds the
+    county's units, the base map, farmland and earlier years' patches only what meets the extent (a province's
+    tables are not drawn whole)."""
+    import numpy as np
+    import shapely
+
+    from .. import geopackage
+    from ..attributes import postgis_reference_layers
+    from ..checks import pg_source
+    from ..checks.gpkg_io import read_table
+    from ..checks.projection import is_geographic
+    from ..project import layer_name
+
+    source = pg_source.configured(path)
+    if source is None:
+        return None
+    epsg = read_table(path, schema.PATCHES, [], where="0")[2]  # as the checks read it
+    if not epsg:
+        raise pg_source.ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference "
+                                                "database cannot be read in its coordinates"))
+    county = str(geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or "").strip()
+    admin = pg_source.read_admin(source, int(epsg))
+    area = [g for g, c in zip(admin["admin_geoms"], admin["admin_codes"])
+            if county and g is not None and not g.is_empty and str(c or "").strip().startswith(county)]
+    if not area:  # no county units: the patches'
+        area = [g for g in read_table(path, schema.PATCHES, [])[1] if g is not None and not g.is_empty]
+    b = shapely.total_bounds(np.asarray(area, dtype=object)) if area else np.zeros(4)
+    if not np.all(np.isfinite(b)):
+        b = np.zeros(4)
+    m = pg_source.WINDOW_MARGIN_M / 111000.0 if is_geographic(int(epsg)) else pg_source.WINDOW_MARGIN_M
+    window = (b[0] - m, b[1] - m, b[2] + m, b[3] + m)
+    got = postgis_reference_layers(path, MAP_ROLES, window=window, epsg=int(epsg), admin_prefix=county or None)
+    layers = {}
+    for role, layer in zip(MAP_ROLES, got):
+        table = pg_source.KINDS[role][0]
+        layer.setName(layer_name(table, lang))
+        styles.apply_default_style(layer, table, lang)
+        layers[table] = layer
+    return layers, QgsRectangle(float(b[0]), float(b[1]), float(b[2]), float(b[3]))

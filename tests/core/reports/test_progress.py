@@ -175,3 +175,34 @@ def test_sample_county_against_sqlite(sample_county, tmp_path):
         if quotas.get(code):
             assert r[13] == pytest.approx(mu / quotas[code])
     assert data[-1][8] == pytest.approx(round(sum(mu for _n, mu in expected.values()), 2), abs=0.01)
+
+
+def test_unit_names_from_the_postgis_reference(pg, small_county, tmp_path):
+    """A working copy whose administrative units live in PostGIS (setting reference_source, a real server): the
+    report names the townships from the database, the county's only (a province's table holds other counties)."""
+    import json
+
+    from forestry_plugin.core.checks import pg_source
+    from forestry_plugin.settings import WorkingCopyKey
+    from tests.helpers.working_copies import without_reference
+
+    pg_source.load_from_geopackage(small_county, pg.dsn, tables={"admin": "prov_xzq"})
+    pg.sql("INSERT INTO prov_xzq (code, name, level, geom) SELECT '339902' || substr(code, 7), '邻县' || name, level, "
+           "geom FROM prov_xzq")  # the neighbouring county's units
+    source = {"dsn": pg.dsn, "tables": {"admin": "prov_xzq"}}
+    other = without_reference(small_county, tmp_path, None, tables=(schema.ADMIN,))
+    assert read_progress_inputs(other)[2] == {}  # not pointing at the database: no names of its own
+    geopackage.set_setting(other, WorkingCopyKey.REFERENCE_SOURCE, json.dumps(source))
+    names = read_progress_inputs(other)[2]
+    assert names == read_progress_inputs(small_county)[2] == {T1: "青山镇", T2: "白云镇", T3: "石门乡",
+                                                               "339901": "示例县"}
+    out = str(tmp_path / "pg.xlsx")
+    rows = progress_report_from_working_copy(other, out, "township", 2025)
+    assert {r.code: r.name for r in rows} == {T1: "青山镇", T2: "白云镇", T3: "石门乡"}
+    _ws, _rows, data = _table(out)
+    assert {r[1] for r in data[:-1]} == {"青山镇（339901101）", "白云镇（339901102）", "石门乡（339901201）"}
+    # a database that cannot be reached: said, not a report without names
+    geopackage.set_setting(other, WorkingCopyKey.REFERENCE_SOURCE,
+                           json.dumps({"dsn": "host=/nonexistent/socket port=5432 dbname=none user=none"}))
+    with pytest.raises(pg_source.ReferenceSourceError, match="cannot be reached"):
+        read_progress_inputs(other)
