@@ -285,7 +285,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/pg_source.py" line="134" />
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="242" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="257" />
       <source>The reference database could not be read ({0})</source>
       <translation>无法读取参考数据库（{0}）</translation>
     </message>
@@ -417,7 +417,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="69" />
-      <location filename="../forestry_plugin/core/reports/progress.py" line="154" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="149" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
       <source>Patches</source>
       <translation>图斑数</translation>
@@ -470,7 +470,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="107" />
       <location filename="../forestry_plugin/core/checks/report.py" line="128" />
-      <location filename="../forestry_plugin/core/reports/progress.py" line="151" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="146" />
       <source>Unit</source>
       <translation>单位</translation>
     </message>
@@ -492,7 +492,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="142" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="53" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="71" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="72" />
       <source>Title</source>
       <translation>标题</translation>
     </message>
@@ -1612,7 +1612,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/project.py" line="36" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="550" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="554" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="70" />
       <source>Checks</source>
       <translation>质检</translation>
@@ -1705,96 +1705,96 @@
       <translation>合计</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="151" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="146" />
       <source>No.</source>
       <translation>序号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="151" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="146" />
       <source>Annual task (mu)</source>
       <translation>年度任务(亩)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="151" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="146" />
       <source>All patches</source>
       <translation>全部图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="152" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="147" />
       <source>Design stage</source>
       <translation>设计施工</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="152" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="147" />
       <source>Completed (accepted + included)</source>
       <translation>已完成（造林验收 + 纳入造林）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="152" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="147" />
       <source>Confirmed</source>
       <translation>已确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="153" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="148" />
       <source>Verified (city / province)</source>
       <translation>已核查（市级/省级）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="153" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="148" />
       <source>Completion of task</source>
       <translation>任务完成率</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="153" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="148" />
       <source>Rank</source>
       <translation>排名</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="154" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="149" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="101" />
       <source>Area (mu)</source>
       <translation>面积（亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="184" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="179" />
       <source>Progress</source>
       <translation>进度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="185" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="66" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="180" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
       <source>county</source>
       <translation>县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="185" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="66" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="180" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
       <source>township</source>
       <translation>乡镇</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="186" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="181" />
       <source>{0} afforestation progress report {1}</source>
       <translation>{0}{1}年造林进度通报</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="187" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="182" />
       <source>Statistics date: {0}    Area unit: mu    Grouped by {1}</source>
       <translation>统计日期：{0}    面积单位：亩    统计单位：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="188" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="183" />
       <source>Completed = accepted + included and later stages; completion = completed area / annual task</source>
       <translation>已完成 = 造林验收 + 纳入造林及之后各阶段；完成率 = 已完成面积 / 年度任务</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="219" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="214" />
       <source>Completion of the annual task</source>
       <translation>年度任务完成率</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="220" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="215" />
       <source>Completion</source>
       <translation>完成率</translation>
     </message>
@@ -2543,12 +2543,17 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="527" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="113" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="73" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="74" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="550" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="537" />
+      <source>Administrative unit names could not be read: {0}</source>
+      <translation>无法读取行政区名称：{0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="554" />
       <source>Check patches against the base map and review the findings</source>
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
@@ -3857,7 +3862,7 @@
     <message>
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="88" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="58" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="59" />
       <source>Patch layer</source>
       <translation>图斑图层</translation>
     </message>
@@ -4174,7 +4179,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="30" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="44" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="45" />
       <source>Reports</source>
       <translation>报表</translation>
     </message>
@@ -4204,52 +4209,52 @@
       <translation>必须提供 PATCHES 和 BASEMAP</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="41" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="42" />
       <source>Progress report (Excel)</source>
       <translation>进度通报（Excel）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="50" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="51" />
       <source>Per county or township: patch count and area at design stage, completed (accepted + included), confirmed and verified, the annual task and its completion, ranked. Areas are the declared patch areas in mu. Unit names come from ADMIN or from the working copy of PATCHES.</source>
       <translation>按县或乡镇统计：设计施工、已完成（造林验收 + 纳入造林）、已确认和已核查的图斑个数与面积，年度任务及完成率，并排名。面积为图斑申报面积（亩）。单位名称取自 ADMIN 或 PATCHES 所在的工作库。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="61" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="62" />
       <source>Annual task quotas</source>
       <translation>年度造林任务</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="64" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="65" />
       <source>Administrative units (names)</source>
       <translation>行政区划（名称）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="66" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
       <source>Group by</source>
       <translation>统计单位</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="68" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="69" />
       <source>Year (empty: the patches' most common year)</source>
       <translation>年度（留空则取图斑中最常见的年度）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="72" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="73" />
       <source>Progress report</source>
       <translation>进度通报</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="79" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="80" />
       <source>PATCHES and TASKS are required</source>
       <translation>必须提供 PATCHES 和 TASKS</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="84" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="85" />
       <source>PATCHES lacks the fields {0}</source>
       <translation>PATCHES 缺少字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="103" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="105" />
       <source>{0} units, year {1}: {2}</source>
       <translation>{0} 个单位，{1} 年：{2}</translation>
     </message>

@@ -23,7 +23,7 @@ from .. import schema
 from ..i18n import tr, ui_language
 from ..paths import resource_path
 from ..settings import WorkingCopyKey
-from . import audit, clock, geopackage, identity, policy
+from . import audit, clock, geopackage, identity, policy, queries
 from .sync.changes import ensure_change_tracking, set_suppressed
 
 LOG = logging.getLogger(__name__)
@@ -511,7 +511,7 @@ class WorkflowEngine:
         with geopackage.connect(self.path) as con:
             rows = con.execute(f"SELECT {', '.join(cols)} FROM {schema.PATCHES} WHERE stage IN ({marks})",
                                stages).fetchall()
-            names = dict(con.execute(f"SELECT code, name FROM {schema.ADMIN} WHERE level = 'village'").fetchall())
+        names = _village_names(self.path)
         pending = audit.pending_moves(self.path)
         refused = audit.latest_refusals(self.path)
         out = [dict(zip(cols, r)) for r in rows]
@@ -552,3 +552,26 @@ def return_patches(path: str, patch_ids: Sequence[str], target: str, reason: str
                    user: identity.Identity | None = None, config: policy.Policy | None = None) -> BatchReport:
     """Return patches for rectification to the earlier stage `target` as `user`, all or nothing."""
     return WorkflowEngine(path, config, user).apply(patch_ids, target, reason=reason, comment=comment)
+
+
+_PG_VILLAGES: Dict[Tuple[str, str], Dict[str, str]] = {}  # (copy, its reference_source) -> names, read once
+
+
+def _village_names(path: str) -> Dict[str, str]:
+    """{code: name} of the villages a review queue names: the copy's own units, or those of the PostGIS database its
+    reference_source setting names, read once per session and setting (a queue is refreshed often, and a database
+    that cannot be reached must not hold it up each time: the queue then shows codes)."""
+    raw = geopackage.get_setting(path, WorkingCopyKey.REFERENCE_SOURCE)
+    if raw in (None, ""):
+        try:
+            return dict(queries.admin_units(path, "village"))
+        except (sqlite3.Error, geopackage.WorkingCopyError):
+            return {}
+    key = (path, str(raw))
+    if key not in _PG_VILLAGES:
+        try:
+            _PG_VILLAGES[key] = dict(queries.admin_units(path, "village"))
+        except ValueError as e:  # the setting or the database cannot be used
+            LOG.warning("village names not read from the reference database: %s", e)
+            _PG_VILLAGES[key] = {}
+    return _PG_VILLAGES[key]

@@ -42,7 +42,7 @@ from ..core.checks.engine import check_working_copy
 from ..core.checks.model import CheckCanceled, Finding
 from ..core.checks.report import write_check_report
 from ..core.checks.rules import format_value, rule_label
-from ..core.queries import patches_changed_since_check
+from ..core.queries import admin_names, patches_changed_since_check
 from ..i18n import tr, ui_language
 from . import messages
 from .common import DockComponent, ask_yes_no, current_working_copy, find_layer
@@ -531,8 +531,12 @@ class ChecksDock(QgsDockWidget):
         layer = self.layer()
         if layer is not None:
             units = {f["patch_id"]: (f["township_code"], f["village_code"]) for f in layer.getFeatures()}
-        names = {a["code"]: a["name"] for _f, a, _g in geopackage.read_features(self.path(), schema.ADMIN,
-                                                                                  ["code", "name"])}
+        try:
+            names = admin_names(self.path())
+        except ValueError as e:  # the reference database cannot be read: the report names the units by code
+            messages.warning(self.iface, tr("Administrative unit names could not be read: {0}").format(e),
+                             messages.CHECKS)
+            names = {}
         write_check_report(self.findings, out, patch_units=units, unit_names=names, patch_numbers=self._patch_numbers())
         return out
 

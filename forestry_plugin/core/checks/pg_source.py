@@ -220,6 +220,17 @@ def read_admin(source: Dict[str, Any], epsg: int) -> Dict[str, Any]:
 def read_admin_names(source: Dict[str, Any], code_prefix: Optional[str] = None) -> Dict[str, str]:
     """{code: name} of the administrative units (those whose code starts with `code_prefix`: a county's in a
     province's table), without their geometries; {} for a table without a "name" column."""
+    return {code: name for code, name, _level in read_admin_units(source, code_prefix)}
+
+
+LEVEL_OF_CODE_LENGTH = {6: "county", 9: "township", 12: "village"}  # 行政区划代码: 6, 9 and 12 digits
+
+
+def read_admin_units(source: Dict[str, Any], code_prefix: Optional[str] = None
+                     ) -> List[Tuple[str, Optional[str], str]]:
+    """(code, name, level) of the administrative units whose code starts with `code_prefix` (all without), by code,
+    without their geometries; the level from the table's "level" column, else from the code's length; [] for a
+    table without "code" and "name" columns."""
     import psycopg2
 
     con = connect(source)
@@ -229,15 +240,19 @@ def read_admin_names(source: Dict[str, Any], code_prefix: Optional[str] = None) 
             geometry_column(cur, source["schema"], table)  # says so when the table is not there
             cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND "
                         "table_name = %s", (source["schema"], table))
-            if not {"code", "name"} <= {r[0] for r in cur.fetchall()}:
-                return {}
-            sql = f'SELECT "code"::text, "name"::text FROM "{source["schema"]}"."{table}" WHERE "code" IS NOT NULL'
+            present = {r[0] for r in cur.fetchall()}
+            if not {"code", "name"} <= present:
+                return []
+            level = '"level"::text' if "level" in present else "NULL"
+            sql = (f'SELECT trim("code"::text), "name"::text, {level} FROM "{source["schema"]}"."{table}" '
+                   'WHERE "code" IS NOT NULL')
             args: Tuple[Any, ...] = ()
             if code_prefix:
-                sql += ' AND left("code"::text, %s) = %s'
+                sql += ' AND left(trim("code"::text), %s) = %s'
                 args = (len(str(code_prefix)), str(code_prefix))
-            cur.execute(sql, args)
-            return {code.strip(): name for code, name in cur.fetchall()}
+            cur.execute(sql + " ORDER BY 1", args)
+            return [(code, name, (lv or "").strip() or LEVEL_OF_CODE_LENGTH.get(len(code), ""))
+                    for code, name, lv in cur.fetchall()]
     except psycopg2.Error as e:
         raise ReferenceSourceError(tr("The reference database could not be read ({0})").format(
             str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)) from None

@@ -127,20 +127,15 @@ def totals(rows: Sequence[UnitProgress]) -> UnitProgress:
 
 def read_progress_inputs(path: str):
     """(patches, tasks, unit names) from a working copy, as compute_progress wants them. The unit names come from
-    its administrative units: the PostGIS table its reference_source setting names (the county's units of it) when
-    it has one, else its own table. Raises pg_source.ReferenceSourceError (a ValueError) when the database cannot
-    be read: a report without the names would not say so."""
-    from ..checks import pg_source
+    its administrative units (queries.admin_names: its own table, or the PostGIS table its reference_source setting
+    names). Raises pg_source.ReferenceSourceError (a ValueError) when the database cannot be read: a report without
+    the names would not say so."""
+    from ..queries import admin_names
 
     fields = ["patch_id", "county_code", "township_code", "village_code", "year", "stage", "area_mu"]
     patches = [a for _f, a, _g in geopackage.read_features(path, schema.PATCHES, fields)]
     tasks = [a for _f, a, _g in geopackage.read_features(path, schema.TASKS)]
-    source = pg_source.configured(path)
-    if source is not None:
-        county = geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or None
-        names = pg_source.read_admin_names(source, county)
-    else:
-        names = {a["code"]: a["name"] for _f, a, _g in geopackage.read_features(path, schema.ADMIN, ["code", "name"])}
+    names = admin_names(path)
     return patches, tasks, names
 
 

@@ -17,6 +17,7 @@ from qgis.core import (
 from ... import schema
 from ...core import geopackage
 from ...core.project import geopackage_table
+from ...core.queries import admin_names
 from ...core.reports.progress import GROUP_LEVELS, compute_progress, default_year, write_progress_report
 from ...i18n import tr
 from .checkpatches import working_copy_layer
@@ -91,10 +92,11 @@ class ProgressReportAlgorithm(QgsProcessingAlgorithm):
             source = geopackage_table(self.parameterAsVectorLayer(parameters, self.PATCHES, context))
             if source:
                 try:
-                    names = {a["code"]: a["name"] for _f, a, _g in geopackage.read_features(source[0], schema.ADMIN,
-                                                                                         ["code", "name"])}
+                    names = admin_names(source[0])
                 except geopackage.WorkingCopyError:
                     names = {}
+                except ValueError as e:  # its PostGIS reference cannot be read
+                    raise QgsProcessingException(str(e)) from None
         year = parameters.get(self.YEAR)
         year = self.parameterAsInt(parameters, self.YEAR, context) if year not in (None, "") else default_year(patches)
         rows = compute_progress(patches, tasks, names, group_by, year)

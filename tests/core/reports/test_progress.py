@@ -206,3 +206,47 @@ def test_unit_names_from_the_postgis_reference(pg, small_county, tmp_path):
                            json.dumps({"dsn": "host=/nonexistent/socket port=5432 dbname=none user=none"}))
     with pytest.raises(pg_source.ReferenceSourceError, match="cannot be reached"):
         read_progress_inputs(other)
+
+
+def test_unit_lists_and_review_queue_name_units_from_the_postgis_reference(pg, small_county, tmp_path, monkeypatch):
+    """Every reader of unit names (queries.admin_units / admin_names: the sync panel's counties, the review queue's
+    villages, the reports) reads them from PostGIS when the admin units live there; the level from the table's
+    column, else from the code's length. A database that cannot be reached leaves the queue working, with codes,
+    and is not asked again at every refresh."""
+    import json
+
+    from forestry_plugin.core import queries, workflow
+    from forestry_plugin.core.checks import pg_source
+    from forestry_plugin.settings import WorkingCopyKey
+    from tests.helpers.working_copies import who, without_reference
+
+    pg_source.load_from_geopackage(small_county, pg.dsn, tables={"admin": "prov_xzq"})
+    pg.sql("INSERT INTO prov_xzq (code, name, level) VALUES ('339901101201', '青山村', NULL), "
+           "('339902101201', '邻县村', NULL)")
+    other = without_reference(small_county, tmp_path, None, tables=(schema.ADMIN,))
+    geopackage.set_setting(other, WorkingCopyKey.COUNTY_CODE, "339901")
+    assert queries.admin_units(other, "village") == []
+    geopackage.set_setting(other, WorkingCopyKey.REFERENCE_SOURCE,
+                           json.dumps({"dsn": pg.dsn, "tables": {"admin": "prov_xzq"}}))
+    assert queries.admin_units(other, "township") == [(T1, "青山镇"), (T2, "白云镇"), (T3, "石门乡")]
+    assert queries.admin_units(other, "village") == [("339901101201", "青山村")]  # the level from the code
+    assert queries.admin_units(other, "county") == [("339901", "示例县")]
+    assert queries.admin_names(other)["339901101201"] == "青山村" and "339902101201" not in queries.admin_names(other)
+    queue = workflow.WorkflowEngine(other, None, who("county_reviewer")).queue()
+    names = {q["village_code"]: q["village_name"] for q in queue}
+    assert names["339901101201"] == "青山村"
+    # unreachable: the queue still opens (codes only), and the database is asked once, not at every refresh
+    bad = json.dumps({"dsn": "host=/nonexistent/socket port=5432 dbname=none user=none"})
+    geopackage.set_setting(other, WorkingCopyKey.REFERENCE_SOURCE, bad)
+    calls = []
+    real = pg_source.read_admin_units
+
+    def counted(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(pg_source, "read_admin_units", counted)
+    for _ in range(3):
+        queue = workflow.WorkflowEngine(other, None, who("county_reviewer")).queue()
+        assert queue and all(q["village_name"] is None for q in queue)
+    assert len(calls) == 1
