@@ -916,7 +916,7 @@
     <message>
       <location filename="../forestry_plugin/core/exchange/template.py" line="151" />
       <source>Code table {0}: the platform code of {1!r} must be a non-empty text (in quotes, such as "01"), without surrounding spaces or control characters; got {2!r}</source>
-      <translation type="unfinished" />
+      <translation>代码表 {0}：{1!r} 的平台代码必须是非空文本（加引号，如 "01"），前后不能有空格或控制字符；实际为 {2!r}</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/exchange/template.py" line="155" />
@@ -1928,59 +1928,59 @@
       <translation>其版本号不是整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="108" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="113" />
       <source>the value of {0} is not a single value</source>
       <translation>{0} 的值不是单个值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="111" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="116" />
       <source>its deleted flag is not true or false</source>
       <translation>其删除标记不是真或假</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="116" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="121" />
       <source>it has no geometry but is not deleted</source>
       <translation>没有几何但未标记删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="118" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="123" />
       <source>its geometry is not a polygon</source>
       <translation>其几何不是面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="129" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="134" />
       <source>its geometry has coordinates that are not numbers, or rings that are not rings</source>
       <translation>其几何含有非数字坐标或不闭合的环</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="142" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="147" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="212" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="217" />
       <source>the audit log no longer contains the {0} row(s) the platform already holds</source>
       <translation>审核日志已不再包含平台已保存的 {0} 条记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="264" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="269" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="401" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="615" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="406" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="620" />
       <source>{0}: the platform's record could not be taken ({1}); it was set aside and the other patches were taken</source>
       <translation>{0}：无法接收平台的该条记录（{1}），已将其搁置，其他图斑已正常接收</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="402" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="616" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="407" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="621" />
       <source>a record without a patch id</source>
       <translation>一条没有图斑标识的记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="493" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="498" />
       <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
       <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
     </message>
@@ -2067,47 +2067,47 @@
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="156" />
       <source>code_tables: {0}</source>
-      <translation type="unfinished" />
+      <translation>code_tables（代码表）：{0}</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="164" />
       <source>Code table {0}: unknown keys {1} (known: {2})</source>
-      <translation type="unfinished" />
+      <translation>代码表 {0}：未知的键 {1}（已知：{2}）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="170" />
       <source>Code table {0}: no synced field or several use the code list {1}; name the field ("field")</source>
-      <translation type="unfinished" />
+      <translation>代码表 {0}：没有或有多个同步字段使用代码列表 {1}；请指定字段（"field"）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="175" />
       <source>Code table {0}: unknown field {1!r} (a synced field of the plugin with a code list: {2})</source>
-      <translation type="unfinished" />
+      <translation>代码表 {0}：未知字段 {1!r}（应为本插件带代码列表的同步字段：{2}）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="179" />
       <source>Code table {0}: the field {1} uses the code list {2}, not {3}</source>
-      <translation type="unfinished" />
+      <translation>代码表 {0}：字段 {1} 使用代码列表 {2}，而不是 {3}</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="183" />
       <source>Code table {0}: the field {1} has a code table already ({2})</source>
-      <translation type="unfinished" />
+      <translation>代码表 {0}：字段 {1} 已有代码表（{2}）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="186" />
       <source>Code table {0}: the field {1} is not kept by the server (null under fields)</source>
-      <translation type="unfinished" />
+      <translation>代码表 {0}：服务器不保存字段 {1}（fields 中为 null）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="188" />
       <source>Code table {0}: the server's code {1!r} is given to several of our codes ({2}), so it cannot be read back</source>
-      <translation type="unfinished" />
+      <translation>代码表 {0}：服务器代码 {1!r} 对应本系统的多个代码（{2}），无法反向读取</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="199" />
       <source>The service description's code table for {0} has no server code for {1!r}: the patch is not sent (add the code to the table; see docs/sync.md)</source>
-      <translation type="unfinished" />
+      <translation>服务描述中 {0} 的代码表没有 {1!r} 对应的服务器代码：该图斑未上传（请在代码表中补充该代码；见 docs/sync.md）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="345" />
@@ -2172,7 +2172,7 @@
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="611" />
       <source>the WFS server's value {0!r} of {1} (patch {2}) is not in the service description's code table for {1}: add it to the table (see docs/sync.md)</source>
-      <translation type="unfinished" />
+      <translation>WFS 服务器上 {1} 的值 {0!r}（图斑 {2}）不在服务描述中 {1} 的代码表里：请在代码表中补充（见 docs/sync.md）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/wfs.py" line="657" />

@@ -1,11 +1,14 @@
 """A real WFS-T server for the tests: QGIS Server (Debian's qgis-server-wfs) behind a small HTTP front.
 
     python tests/helpers/wfs_serve.py DATA_DIR [--user U --password P | --token-header H --token T]
-                                     [--layer-crs EPSG:4490]
+                                     [--layer-crs EPSG:4490] [--description FILE.json [--integer NAME,...]]
 
 Creates DATA_DIR/patches.gpkg (the patch layer a province would publish: the plugin's synced fields, a version
 and a change time) and DATA_DIR/wfs.qgs (the layer published for WFS with Insert/Update/Delete allowed), unless
-they exist, then serves QGIS Server on 127.0.0.1 at a free port and prints the port on stdout. With --user, every
+they exist, then serves QGIS Server on 127.0.0.1 at a free port and prints the port on stdout. With --description
+(a WFS service description, resources/platforms/*.json), the layer is the one it describes: its feature type name,
+its id / version / change time / county field names, the server's names under "fields" (null: no such column);
+--integer makes those columns whole numbers (a province storing codes such as 1 as numbers). With --user, every
 request needs that HTTP Basic login (401 otherwise), as a gateway in front of a province's server would ask.
 The QGIS Server code handling the requests is QGIS's own; this front only passes requests and answers through.
 """
@@ -14,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Optional, Sequence
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QGIS_SERVER_LOG_LEVEL", "2")
@@ -42,23 +47,41 @@ _TYPES = {"string": QVariant.String, "integer": QVariant.Int, "real": QVariant.D
           "datetime": QVariant.String}
 
 
-def make_project(data_dir: str, crs: str = "EPSG:4490") -> str:
+def layout(description: Optional[Dict[str, Any]] = None, integer: Sequence[str] = ()):
+    """(layer name, [(column name, QVariant type, length)]) of the layer a WFS service description describes (the
+    plugin's own names without one)."""
+    d = description or {}
+    names = d.get("fields") or {}
+    columns = []
+    for f in schema.PATCH_FIELDS:
+        if not f.synced:
+            continue
+        name = {"patch_id": d.get("id_field"), "county_code": d.get("county_field")}.get(f.name) or \
+            (names[f.name] if f.name in names else f.name)
+        if name:
+            kind = QVariant.Int if name in integer else _TYPES[f.type]
+            columns.append((name, kind, f.length if kind == QVariant.String else 0))
+    columns.append((d.get("version_field") or "version", QVariant.Int, 0))
+    columns.append((d.get("changed_field") or "changed_at", QVariant.String, 24))
+    return (d.get("type_name") or "patches").split(":")[-1], columns
+
+
+def make_project(data_dir: str, crs: str = "EPSG:4490", description: Optional[Dict[str, Any]] = None,
+                 integer: Sequence[str] = ()) -> str:
     gpkg, qgs = os.path.join(data_dir, "patches.gpkg"), os.path.join(data_dir, "wfs.qgs")
     if os.path.exists(qgs):
         return qgs
+    name, columns = layout(description, integer)
     fields = QgsFields()
-    for f in schema.PATCH_FIELDS:
-        if f.synced:
-            fields.append(QgsField(f.name, _TYPES[f.type], len=f.length if f.type == "string" else 0))
-    fields.append(QgsField("version", QVariant.Int))
-    fields.append(QgsField("changed_at", QVariant.String, len=24))
+    for column, kind, length in columns:
+        fields.append(QgsField(column, kind, len=length))
     opts = QgsVectorFileWriter.SaveVectorOptions()
-    opts.driverName, opts.layerName = "GPKG", "patches"
+    opts.driverName, opts.layerName = "GPKG", name
     w = QgsVectorFileWriter.create(gpkg, fields, QgsWkbTypes.MultiPolygon, QgsCoordinateReferenceSystem(crs),
                                    QgsCoordinateTransformContext(), opts)
     del w
     project = QgsProject()
-    layer = QgsVectorLayer(gpkg + "|layername=patches", "patches", "ogr")
+    layer = QgsVectorLayer(gpkg + f"|layername={name}", name, "ogr")
     assert layer.isValid(), gpkg
     project.addMapLayer(layer)
     lid = layer.id()
@@ -80,12 +103,18 @@ def main() -> None:
     ap.add_argument("--token-header", default="")
     ap.add_argument("--token", default="")
     ap.add_argument("--layer-crs", default="EPSG:4490")
+    ap.add_argument("--description", default="")
+    ap.add_argument("--integer", default="")
     args = ap.parse_args()
+    description = None
+    if args.description:
+        with open(args.description, encoding="utf-8") as fh:
+            description = json.load(fh)
     app = QgsApplication([], False)
     app.initQgis()
     from qgis.server import QgsBufferServerRequest, QgsBufferServerResponse, QgsServer
 
-    qgs = make_project(args.data_dir, args.layer_crs)
+    qgs = make_project(args.data_dir, args.layer_crs, description, [n for n in args.integer.split(",") if n])
     server = QgsServer()
     lock = threading.Lock()
     expected = "Basic " + base64.b64encode(f"{args.user}:{args.password}".encode()).decode() if args.user else ""

@@ -112,7 +112,63 @@ class Template:
 
     def reverse_codes(self, table: str) -> Dict[str, str]:
         """Platform code -> our code of a code table."""
-        return {str(v): k for k, v in self.code_tables[table]["codes"].items()}
+        return reverse_table(self.code_tables[table]["codes"])
+
+
+# -- code tables (shared with the WFS service descriptions, core/sync/wfs.py) -------------------------------------
+
+_CODE_UNSAFE = re.compile("[\x00-\x1f\x7f\ufffe\uffff]")
+
+
+def parse_code_tables(tables_raw: Any, p, text_only: bool = False) -> Dict[str, Dict[str, Any]]:
+    """Code tables as a template or a WFS service description writes them, `{"TABLE": {"code_list": "<a schema
+    code list>", "codes": {"<our code>": "<platform code>"}}}`, checked against the schema's code lists: every
+    problem goes to `p` (one sentence each, naming the table and the code); returns the tables that can be used,
+    `{"TABLE": {"code_list": ..., "codes": {ours: theirs as text}}}`. With `text_only`, a platform code must be a
+    text (no number: 01 and 1 are different codes) without surrounding spaces or control characters."""
+    tables: Dict[str, Dict[str, Any]] = {}
+    if tables_raw is None:
+        return tables
+    if not isinstance(tables_raw, dict):
+        p(tr("\"code_tables\" must be an object: table name -> {\"code_list\": ..., \"codes\": {...}}"))
+        return tables
+    for tname, t in tables_raw.items():
+        if not isinstance(t, dict) or not isinstance(t.get("codes"), dict):
+            p(tr("Code table {0}: needs \"code_list\" and \"codes\" (our code -> platform code)").format(tname))
+            continue
+        cl = schema.CODE_LISTS.get(t.get("code_list")) if isinstance(t.get("code_list"), str) else None
+        if cl is None:
+            p(tr("Code table {0}: unknown code list {1!r} (known: {2})").format(
+                tname, t.get("code_list"), ", ".join(sorted(schema.CODE_LISTS))))
+            continue
+        codes = {}
+        for ours, theirs in t["codes"].items():
+            if ours not in cl:
+                p(tr("Code table {0}: unknown code {1!r} in code list {2}").format(tname, ours, cl.name))
+            if text_only:
+                if not isinstance(theirs, str) or theirs == "" or theirs != theirs.strip() or \
+                        _CODE_UNSAFE.search(theirs):
+                    p(tr("Code table {0}: the platform code of {1!r} must be a non-empty text (in quotes, such as "
+                         "\"01\"), without surrounding spaces or control characters; got {2!r}").format(
+                        tname, ours, theirs))
+            elif not isinstance(theirs, (str, int)) or isinstance(theirs, bool) or str(theirs) == "":
+                p(tr("Code table {0}: the platform code of {1!r} must be a non-empty text or number").format(tname, ours))
+            codes[ours] = str(theirs)
+        tables[tname] = {"code_list": cl.name, "codes": codes}
+    return tables
+
+
+def shared_codes(codes: Dict[str, str]) -> Dict[str, List[str]]:
+    """The platform codes a table gives to several of our codes (it cannot be read back): platform code -> ours."""
+    by_theirs: Dict[str, List[str]] = {}
+    for ours, theirs in codes.items():
+        by_theirs.setdefault(str(theirs), []).append(ours)
+    return {theirs: sorted(ours) for theirs, ours in by_theirs.items() if len(ours) > 1}
+
+
+def reverse_table(codes: Dict[str, str]) -> Dict[str, str]:
+    """Platform code -> our code of a table's codes (our code -> platform code)."""
+    return {str(v): k for k, v in codes.items()}
 
 
 def templates_dir() -> str:
@@ -273,28 +329,7 @@ def parse_template(raw: Any, source: str = "template", path: str = "") -> Templa
         outputs["shapefile"] = True  # always: the Shapefile set is what every platform takes
 
     # Code tables: our code -> platform code, keyed by a schema code list.
-    tables_raw = raw.get("code_tables", {}) or {}
-    tables: Dict[str, Dict[str, Any]] = {}
-    if not isinstance(tables_raw, dict):
-        p(tr("\"code_tables\" must be an object: table name -> {\"code_list\": ..., \"codes\": {...}}"))
-        tables_raw = {}
-    for tname, t in tables_raw.items():
-        if not isinstance(t, dict) or not isinstance(t.get("codes"), dict):
-            p(tr("Code table {0}: needs \"code_list\" and \"codes\" (our code -> platform code)").format(tname))
-            continue
-        cl = schema.CODE_LISTS.get(t.get("code_list"))
-        if cl is None:
-            p(tr("Code table {0}: unknown code list {1!r} (known: {2})").format(
-                tname, t.get("code_list"), ", ".join(sorted(schema.CODE_LISTS))))
-            continue
-        codes = {}
-        for ours, theirs in t["codes"].items():
-            if ours not in cl:
-                p(tr("Code table {0}: unknown code {1!r} in code list {2}").format(tname, ours, cl.name))
-            if not isinstance(theirs, (str, int)) or isinstance(theirs, bool) or str(theirs) == "":
-                p(tr("Code table {0}: the platform code of {1!r} must be a non-empty text or number").format(tname, ours))
-            codes[ours] = str(theirs)
-        tables[tname] = {"code_list": cl.name, "codes": codes}
+    tables = parse_code_tables(raw.get("code_tables", {}) or {}, p)
 
     # Fields.
     fields: List[TargetField] = []
@@ -396,11 +431,9 @@ def parse_template(raw: Any, source: str = "template", path: str = "") -> Templa
                 elif tables[table]["code_list"] != sf.code_list:
                     p(tr("{0}: code table {1} translates {2}, but {3} uses {4}").format(
                         where, table, tables[table]["code_list"], sf.name, sf.code_list or "-"))
-                else:
-                    vals = list(tables[table]["codes"].values())
-                    if len(set(vals)) != len(vals):
-                        p(tr("{0}: code table {1} gives several of our codes the same platform code, so it cannot "
-                             "be read back").format(where, table))
+                elif shared_codes(tables[table]["codes"]):
+                    p(tr("{0}: code table {1} gives several of our codes the same platform code, so it cannot "
+                         "be read back").format(where, table))
             unit = fr.get("unit")
             if unit is not None and unit not in AREA_UNITS:
                 p(tr("{0}: \"unit\" must be one of {1}").format(where, ", ".join(AREA_UNITS)))

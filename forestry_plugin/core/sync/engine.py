@@ -105,6 +105,11 @@ def _record_problem(feature: Any) -> Optional[str]:
         return tr("its version is not a whole number")
     bad = sorted(k for k, v in props.items() if k in SYNCED_FIELDS and isinstance(v, (dict, list)))
     if bad:
+        # the adapter's own reason where it gave one (the WFS adapter: a code its code table does not know); it
+        # only ever names why a record already refused is refused, never lets one in
+        told = feature.get("problem")
+        if isinstance(told, str) and told.strip():
+            return told.strip()[:300]
         return tr("the value of {0} is not a single value").format(", ".join(bad))
     deleted = props.get("deleted", False)
     if not isinstance(deleted, bool):

@@ -16,6 +16,10 @@ fields it keeps (any names: the description maps ours onto theirs). Everything g
   out, the adapter reads what the server holds of its patches, so a batch replayed after a lost reply inserts
   nothing twice and takes its own earlier update for what it is.
 - **Review moves** are Updates of the stage filtered by id, base version and the stage the move starts from.
+- **Code tables** (`code_tables`, the submission templates' format): the server's codes are written on upload
+  (the stage in a review move's filter too) and read back into ours on download. A server code the table lacks is
+  never stored (the record is set aside by the engine, the explanation kept with it); a code of ours it lacks is
+  not sent.
 - **Not kept by a WFS server**: who the session is (its role is this copy's), the workflow policy (the bundled
   one), the audit chain (stays in the working copy) and accepted exceptions (stay pending here). What the
   server's own access control enforces (which accounts may write the layer) is all it enforces.
@@ -40,6 +44,7 @@ from osgeo import gdal, ogr, osr
 from ... import schema
 from ...i18n import tr
 from ...paths import resource_path
+from ..exchange.template import parse_code_tables, reverse_table, shared_codes
 from .adapter import WFS, Page, Platform, same_geometry, same_value
 from .client import (
     AuthError,
@@ -87,8 +92,8 @@ def check_description(raw: Any, name: str = "") -> Dict[str, Any]:
     d = {"version": "1.1.0", "type_name": "patches", "namespace_uri": "http://www.qgis.org/gml",
          "namespace_prefix": "qgs", "geometry_name": "geometry", "srs_name": "EPSG:4490",
          "output_format": "", "id_field": "patch_id", "version_field": "version", "changed_field": "changed_at",
-         "county_field": "county_code", "fields": {}, "page_size": 500, "clock_margin_s": 600,
-         "coordinate_tolerance": 1e-7, "token_header": ""}
+         "county_field": "county_code", "fields": {}, "code_tables": {}, "page_size": 500,
+         "clock_margin_s": 600, "coordinate_tolerance": 1e-7, "token_header": ""}
     unknown = sorted(set(raw) - set(d) - {"kind", "title", "comment"})
     if unknown:
         problems.append(tr("unknown keys: {0}").format(", ".join(unknown)))
@@ -113,6 +118,7 @@ def check_description(raw: Any, name: str = "") -> Dict[str, Any]:
                                                                   any(c in v for c in "<>&\"' ")))
             for k, v in d["fields"].items()):
         problems.append(tr("fields must map the plugin's field names to the server's names (or null)"))
+    d["code_tables"] = _check_code_tables(d["code_tables"], d["fields"], problems)
     for key, lo, hi in (("page_size", 1, 10000), ("clock_margin_s", 0, 86400 * 7)):
         if isinstance(d[key], bool) or not isinstance(d[key], int) or not lo <= d[key] <= hi:
             problems.append(tr("{0} must be a whole number from {1} to {2}").format(key, lo, hi))
@@ -129,6 +135,69 @@ def check_description(raw: Any, name: str = "") -> Dict[str, Any]:
         raise DescriptionError(tr("The WFS service description {0} cannot be used: {1}").format(
             name, "; ".join(problems)))
     return d
+
+
+# A synced field with a code list has its own: a table names its code list, and the field is the one using it.
+_FIELD_OF_LIST: Dict[str, List[str]] = {}
+for _f in schema.PATCH_FIELDS:
+    if _f.synced and _f.code_list:
+        _FIELD_OF_LIST.setdefault(_f.code_list, []).append(_f.name)
+_TABLE_KEYS = {"code_list", "codes", "field", "comment"}
+
+
+def _check_code_tables(raw: Any, fields: Any, problems: List[str]) -> Dict[str, Dict[str, Any]]:
+    """The description's code tables, in the templates' format (core/exchange/template.py, checked by the same
+    code): `{"TABLE": {"code_list": "stage", "codes": {"design": "01", ...}}}`, each with the field it translates
+    (`"field"`, or the one synced field using the code list). Every table must read back (one of their codes per
+    code of ours) and its codes be texts. Problems go to `problems`; the checked tables are returned."""
+    start = len(problems)
+
+    def p(text: str) -> None:
+        problems.append(tr("code_tables: {0}").format(text))
+
+    tables = parse_code_tables(raw, p, text_only=True)
+    taken: Dict[str, str] = {}
+    for tname, table in tables.items():
+        t = raw[tname]
+        extra = sorted(str(k) for k in t if k not in _TABLE_KEYS)
+        if extra:
+            p(tr("Code table {0}: unknown keys {1} (known: {2})").format(tname, ", ".join(extra),
+                                                                       ", ".join(sorted(_TABLE_KEYS))))
+        field = t.get("field")
+        if field is None:
+            users = _FIELD_OF_LIST.get(table["code_list"], [])
+            if len(users) != 1:
+                p(tr("Code table {0}: no synced field or several use the code list {1}; name the field "
+                     "(\"field\")").format(tname, table["code_list"]))
+                continue
+            field = users[0]
+        elif not isinstance(field, str) or field not in SYNCED:
+            p(tr("Code table {0}: unknown field {1!r} (a synced field of the plugin with a code list: {2})").format(
+                tname, field, ", ".join(sorted(n for ns in _FIELD_OF_LIST.values() for n in ns))))
+            continue
+        elif schema.PATCH_FIELD[field].code_list != table["code_list"]:
+            p(tr("Code table {0}: the field {1} uses the code list {2}, not {3}").format(
+                tname, field, schema.PATCH_FIELD[field].code_list or "-", table["code_list"]))
+            continue
+        if field in taken:
+            p(tr("Code table {0}: the field {1} has a code table already ({2})").format(tname, field, taken[field]))
+        taken[field] = tname
+        if isinstance(fields, dict) and field in fields and fields[field] is None:
+            p(tr("Code table {0}: the field {1} is not kept by the server (null under fields)").format(tname, field))
+        for theirs, ours in sorted(shared_codes(table["codes"]).items()):
+            p(tr("Code table {0}: the server's code {1!r} is given to several of our codes ({2}), so it cannot be "
+                 "read back").format(tname, theirs, ", ".join(ours)))
+        table["field"] = field
+    return tables if len(problems) == start else {}
+
+
+class _NoCode(ValueError):
+    """A value of ours the description's code table for its field has no code for (the patch is not sent)."""
+
+    def __init__(self, field: str, value: Any):
+        self.field, self.value = field, value
+        super().__init__(tr("The service description's code table for {0} has no server code for {1!r}: the "
+                            "patch is not sent (add the code to the table; see docs/sync.md)").format(field, value))
 
 
 def _whole(value: Any) -> Optional[int]:
@@ -210,6 +279,9 @@ class WfsPlatform(HttpTransport, Platform):
         self._credentials: Optional[Tuple[str, str]] = None
         self._logged_in = False
         self.server_fields: List[str] = []  # the feature type's attributes (DescribeFeatureType)
+        # the code tables by our field: ours -> theirs (upload), theirs -> ours (download)
+        self._codes = {t["field"]: dict(t["codes"]) for t in self.d["code_tables"].values()}
+        self._back = {field: reverse_table(codes) for field, codes in self._codes.items()}
         self.output_format = ""
         self._wgs = osr.SpatialReference()
         self._wgs.ImportFromEPSG(4490)
@@ -387,6 +459,16 @@ class WfsPlatform(HttpTransport, Platform):
         out["county_code"] = self.d["county_field"]
         return out
 
+    def _theirs(self, field: str, value: Any) -> Any:
+        """Our value of `field` as the server stores it: its code where the description has a code table for the
+        field (_NoCode when the table has none for the value), else unchanged."""
+        table = self._codes.get(field)
+        if table is None or value is None or value == "":
+            return value
+        if not isinstance(value, str) or value not in table:
+            raise _NoCode(field, value)
+        return table[value]
+
     # -- reading ---------------------------------------------------------------------------
     def _filter(self, county: str, since: Optional[str] = None, ids: Optional[List[str]] = None) -> ET.Element:
         ogc = NS["ogc"]
@@ -492,6 +574,7 @@ class WfsPlatform(HttpTransport, Platform):
             return feat
         theirs = feat["properties"]
         props: Dict[str, Any] = {}
+        unknown: List[Tuple[str, Any]] = []
         for ours, name in self.field_map().items():
             value = theirs.get(name)
             value = None if value == "" else value  # GML has no NULL but an absent or empty element
@@ -503,6 +586,13 @@ class WfsPlatform(HttpTransport, Platform):
                     value = int(value) if kind == "integer" else float(value)
                 except ValueError:
                     pass
+            back = self._back.get(ours)
+            if back is not None and value is not None:
+                if isinstance(value, str) and value in back:
+                    value = back[value]
+                else:  # never stored as if it were one of ours: the engine sets the record aside
+                    unknown.append((ours, value))
+                    value = {"not_in_code_table": value}
             props[ours] = value
         version = theirs.get(self.d["version_field"])
         whole = _whole(version)
@@ -513,7 +603,15 @@ class WfsPlatform(HttpTransport, Platform):
         geometry = feat.get("geometry")
         if geometry and self._from_server is not None:
             geometry = self._transform(geometry, self._from_server)
-        return {"type": "Feature", "properties": props, "geometry": geometry}
+        record = {"type": "Feature", "properties": props, "geometry": geometry}
+        if unknown:
+            # the engine refuses a field holding an object ("not a single value") and keeps the record, this
+            # explanation included, among the records set aside (sync_quarantine)
+            record["problem"] = "; ".join(
+                tr("the WFS server's value {0!r} of {1} (patch {2}) is not in the service description's code table "
+                   "for {1}: add it to the table (see docs/sync.md)").format(value, field, props.get("patch_id"))
+                for field, value in unknown)
+        return record
 
     @staticmethod
     def _transform(geojson: Dict[str, Any], ct) -> Optional[Dict[str, Any]]:
@@ -695,7 +793,7 @@ class WfsPlatform(HttpTransport, Platform):
         ET.SubElement(feat, f"{{{ns}}}{self.d['geometry_name']}").append(self._gml(item["geometry"]))
         props = dict(item.get("properties") or {})
         props["county_code"] = props.get("county_code") or county
-        values = {theirs: self._text(props.get(ours)) for ours, theirs in self.field_map().items()}
+        values = {theirs: self._text(self._theirs(ours, props.get(ours))) for ours, theirs in self.field_map().items()}
         values[self.d["version_field"]] = "1"
         values[self.d["changed_field"]] = stamp
         for name, text in values.items():
@@ -723,11 +821,11 @@ class WfsPlatform(HttpTransport, Platform):
             prop(self.d["geometry_name"], geometry=self._gml(item["geometry"]))
             for ours, theirs in fields.items():
                 if ours != "patch_id":
-                    prop(theirs, self._text(props.get(ours)))
+                    prop(theirs, self._text(self._theirs(ours, props.get(ours))))
         else:
             for ours, value in only.items():  # {}: only the version and the change time (a claim)
                 if ours in fields:
-                    prop(fields[ours], self._text(value))
+                    prop(fields[ours], self._text(self._theirs(ours, value)))
         prop(self.d["version_field"], str(base + 1))
         prop(self.d["changed_field"], stamp)
         action.append(self._version_filter(item["patch_id"], base, county, stage_from))
@@ -741,7 +839,7 @@ class WfsPlatform(HttpTransport, Platform):
         both.append(self._equal(self.d["version_field"], base))
         both.append(self._equal(self.d["county_field"], county))
         if stage_from is not None and "stage" in self.field_map():
-            both.append(self._equal(self.field_map()["stage"], stage_from))
+            both.append(self._equal(self.field_map()["stage"], self._theirs("stage", stage_from)))
         return f
 
     def _delete(self, item: Dict[str, Any], county: str, base: int, fid: str, key: Optional[str] = None,
@@ -844,7 +942,12 @@ class WfsPlatform(HttpTransport, Platform):
             elif base is None:
                 if server is None:
                     stamps[i] = _stamp()
-                    actions.append(self._insert(it, county, stamps[i]))
+                    try:
+                        actions.append(self._insert(it, county, stamps[i]))
+                    except _NoCode as e:  # never sent: the server would store a code of ours it does not know
+                        results[i] = {"status": "rejected", "code": "server_refused", "server": None,
+                                      "reasons": [str(e)]}
+                        continue
                     sent.append(i)
                 elif self._same(it, server):  # our own insert whose reply was lost
                     results[i] = {"status": "accepted", "version": sv}
@@ -855,7 +958,12 @@ class WfsPlatform(HttpTransport, Platform):
                               "server_version": int(base) + 1}
             elif sv == base:
                 stamps[i] = _stamp()
-                actions.append(self._update(it, county, int(base), stamps[i]))
+                try:
+                    actions.append(self._update(it, county, int(base), stamps[i]))
+                except _NoCode as e:
+                    results[i] = {"status": "rejected", "code": "server_refused", "server": server,
+                                  "reasons": [str(e)]}
+                    continue
                 sent.append(i)
             elif isinstance(sv, int) and sv == int(base) + 1 and self._same(it, server):
                 results[i] = {"status": "accepted", "version": sv}  # our own update whose reply was lost
@@ -927,8 +1035,15 @@ class WfsPlatform(HttpTransport, Platform):
             # the change time carries a mark of this move (its client key, the same on every try): after a lost
             # reply the move is recognised as ours, not taken from another copy that made the same stage change
             key = row.get("client_key") or None
-            outcome = self._transaction([self._update({"patch_id": pid}, county, base, _claim_stamp(key, pid),
-                                                      only=only, stage_from=row.get("from_stage"))])
+            try:
+                action = self._update({"patch_id": pid}, county, base, _claim_stamp(key, pid), only=only,
+                                      stage_from=row.get("from_stage"))
+            except _NoCode as e:  # a stage the table has no code for: nothing sent, the move refused here
+                now = next(iter(self.fetch(county, [pid])), None)
+                results.append({"status": "rejected", "code": "server_refused", "reasons": [str(e)],
+                                "server": now if isinstance(now, dict) else None})
+                continue
+            outcome = self._transaction([action])
             if outcome["updated"] == 1 and not outcome["messages"]:
                 results.append({"status": "accepted", "version": base + 1})
                 continue

@@ -35,13 +35,22 @@ pytestmark = pytest.mark.skipif(not os.path.exists("/usr/lib/qgis/server/libwfs.
 
 
 class WfsServer:
-    def __init__(self, data_dir: str, token=None):
+    def __init__(self, data_dir: str, token=None, description: str = "", integer=()):
+        """`description`: a service description whose layer the server publishes (its names); `integer`: columns
+        of that layer holding whole numbers."""
         self.data_dir = data_dir
         self.gpkg = os.path.join(data_dir, "patches.gpkg")
+        self.table, self.key = "patches", "patch_id"
+        layout = []
+        if description:
+            with open(description, encoding="utf-8") as fh:
+                d = json.load(fh)
+            self.table, self.key = d["type_name"].split(":")[-1], d["id_field"]
+            layout = ["--description", description, "--integer", ",".join(integer)]
         env = dict(os.environ, PYTHONPATH=ROOT, QT_QPA_PLATFORM="offscreen")
         login = ["--token-header", token[0], "--token", token[1]] if token else ["--user", USER, "--password", PASSWORD]
         serve = os.path.join(ROOT, "tests", "helpers", "wfs_serve.py")
-        self.proc = subprocess.Popen([sys.executable, serve, data_dir, *login],
+        self.proc = subprocess.Popen([sys.executable, serve, data_dir, *login, *layout],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
         import select
 
@@ -58,7 +67,7 @@ class WfsServer:
         con = sqlite3.connect(self.gpkg)
         con.row_factory = sqlite3.Row
         try:
-            return [dict(r) for r in con.execute("SELECT * FROM patches")]
+            return [dict(r) for r in con.execute(f"SELECT * FROM {self.table}")]
         finally:
             con.close()
 
@@ -70,8 +79,8 @@ class WfsServer:
     def by_id(self):
         out = {}
         for r in self.rows():
-            assert r["patch_id"] not in out, f"patch {r['patch_id']} is on the server twice"
-            out[r["patch_id"]] = r
+            assert r[self.key] not in out, f"patch {r[self.key]} is on the server twice"
+            out[r[self.key]] = r
         return out
 
     def stop(self):
@@ -627,3 +636,173 @@ def test_later_downloads_ask_only_for_recent_changes(wfs, proxy, tmp_path):
     a.pull()
     pages = [p for m, p, _f in proxy.log if "REQUEST=GetFeature" in p and "PROPERTYNAME" not in p and "Or%3E" not in p]
     assert pages and all("PropertyIsGreaterThanOrEqualTo" in p for p in pages), pages
+
+
+# -- code tables: a province's own field names and codes ------------------------------------------------------
+
+EXAMPLE = os.path.join(ROOT, "resources", "platforms", "wfs_provincial_codes_example.json")
+CODED = ("stage", "method", "restore_method", "forest_type", "species")
+
+
+@pytest.fixture()
+def province(tmp_path, qgis_app):
+    """QGIS Server publishing the layer the bundled worked example describes: the province's field names and its
+    codes (stage 01, 02, ...; the afforestation method as whole numbers, in an integer column)."""
+    d = tmp_path / "province"
+    d.mkdir()
+    server = WfsServer(str(d), description=EXAMPLE, integer=("ZLFS",))
+    yield server
+    server.stop()
+
+
+def provincial(path: str, url: str, description=None, **changes) -> SyncEngine:
+    c = WfsPlatform(url, description=dict(description or load_description(EXAMPLE), **changes), retries=1,
+                    sleep=lambda s: None)
+    c.login(USER, PASSWORD)
+    return SyncEngine(path, c)
+
+
+def test_a_provinces_names_and_codes_round_trip(province, tmp_path):
+    a_path = new_copy(tmp_path, "a.gpkg", [
+        patch(0, species="cunninghamia"),
+        patch(1, method="restoration", restore_method="replanting", forest_type="economic", species="tea_oil"),
+        patch(2, method="closure")])
+    a = provincial(a_path, province.url)
+    pushed = sync(a)[1]
+    assert (pushed.accepted, pushed.rejected, pushed.conflicts) == (3, 0, 0), pushed.errors
+    rows = province.by_id()
+    r0, r1, r2 = (rows[pid_of(i)] for i in range(3))
+    # the server holds its own codes, under its own names
+    assert (r0["JD"], r0["ZLFS"], r0["LZ"], r0["SZ"], r0["XIAN"], r0["BBH"]) == ("01", 1, "11", "220", "339901", 1)
+    assert (r1["ZLFS"], r1["XFFS"], r1["LZ"], r1["SZ"]) == (4, "1", "25", "720")
+    assert r2["ZLFS"] == 3 and r0["BZ"] == "第一次" and r0["CUN"] == "339901101201"
+    ours = {c.code for name in CODED for c in schema.CODE_LISTS[schema.PATCH_FIELD[name].code_list]}
+    assert not any(v in ours for r in rows.values() for v in r.values() if isinstance(v, str))
+    # a second copy downloads (GML) and holds our codes again; then an edit there comes back here
+    b_path = new_copy(tmp_path, "b.gpkg")
+    b = provincial(b_path, province.url)
+    assert b.pull().applied == 3
+    mine, theirs = local(a_path), local(b_path)
+    for pid in mine:
+        for k in CODED:
+            assert mine[pid][k] == theirs[pid][k], (pid, k, mine[pid][k], theirs[pid][k])
+        for k in COMPARED:
+            assert same_value(mine[pid][k], theirs[pid][k]), (pid, k)
+    edit(b_path, pid_of(0), species="phoebe", method="aerial_seeding", remark="改树种")
+    assert sync(b)[1].accepted == 1
+    assert (province.by_id()[pid_of(0)]["SZ"], province.by_id()[pid_of(0)]["ZLFS"]) == ("425", 2)
+    a.pull()
+    row = local(a_path)[pid_of(0)]
+    assert (row["species"], row["method"], row["remark"], row["server_version"]) == ("phoebe", "aerial_seeding",
+                                                                                     "改树种", 2)
+    assert not a.conflicts() and a.local_changes()["total"] == 0
+    # GeoJSON: the integer column comes as a number (2), read back as the code "2"
+    c_path = new_copy(tmp_path, "c.gpkg")
+    c = provincial(c_path, province.url, output_format="", coordinate_tolerance=2e-6)
+    assert c.client.output_format == "application/vnd.geo+json"
+    assert c.pull().applied == 3
+    for pid, r in local(c_path).items():
+        assert all(r[k] == local(a_path)[pid][k] for k in CODED), (pid, r)
+
+
+def moves(path: str, pid: str):
+    """The platform's answers to the patch's review moves, oldest first."""
+    return [r["status"] for r in workflow.history(path, pid) if r["action"] in ("transition", "return")]
+
+
+def test_review_moves_filter_on_the_provinces_stage_code(province, tmp_path):
+    a_path = _move_ready(new_copy(tmp_path, "a.gpkg", map(patch, range(2))), range(2))
+    a = provincial(a_path, province.url)
+    sync(a)
+    _mark_checked(a_path)
+    eng = workflow.WorkflowEngine(a_path)
+    target = next((t for t in schema.STAGE_ORDER if eng.plan([pid_of(0)], t)[0].ok), None)
+    assert target, [(t, eng.plan([pid_of(0)], t)[0].codes) for t in schema.STAGE_ORDER]
+    codes = load_description(EXAMPLE)["code_tables"]["JD"]["codes"]
+    # a description whose stage table lacks the move's stage: nothing is sent, the move is refused here, named
+    lacking = load_description(EXAMPLE)
+    del lacking["code_tables"]["JD"]["codes"][target]
+    assert eng.apply([pid_of(0)], target).applied
+    pushed = provincial(a_path, province.url, lacking).push()
+    assert pushed.transitions_refused == 1 and any(target in e and "stage" in e for e in pushed.errors), pushed.errors
+    assert moves(a_path, pid_of(0)) == [audit.REFUSED]
+    assert province.by_id()[pid_of(0)]["JD"] == "01" and local(a_path)[pid_of(0)]["stage"] == "design"
+    _mark_checked(a_path)
+    assert eng.apply([pid_of(0), pid_of(1)], target).applied
+    elsewhere = next(s for s in codes if s not in ("design", target))
+    # another writer moved patch 1 on behind WFS, its version left as it was: only the stage in the Update's filter
+    # (the province's code of the stage the move starts from) says the move no longer starts where it did
+    province.write("UPDATE zaolin_tuban SET JD = ? WHERE TBWYBS = ?", (codes[elsewhere], pid_of(1)))
+    pushed = a.push()
+    assert (pushed.transitions_accepted, pushed.transitions_refused) == (1, 1), pushed.errors
+    rows = province.by_id()
+    assert (rows[pid_of(0)]["JD"], rows[pid_of(0)]["BBH"]) == (codes[target], 2)
+    assert (rows[pid_of(1)]["JD"], rows[pid_of(1)]["BBH"]) == (codes[elsewhere], 1)
+    assert moves(a_path, pid_of(0)) == [audit.REFUSED, audit.ACCEPTED]
+    assert moves(a_path, pid_of(1)) == [audit.REFUSED]
+    a.pull()
+    assert local(a_path)[pid_of(0)]["stage"] == target
+    assert local(a_path)[pid_of(1)]["stage"] == elsewhere  # the server's stage, in our code
+
+
+def test_a_code_the_table_lacks_is_never_stored_nor_sent(province, tmp_path):
+    a_path = new_copy(tmp_path, "a.gpkg", map(patch, range(2)))
+    a = provincial(a_path, province.url)
+    sync(a)
+    # a writer behind WFS stores a species code the description's table does not know
+    province.write("UPDATE zaolin_tuban SET SZ = '999', BBH = 2 WHERE TBWYBS = ?", (pid_of(0),))
+    b_path = new_copy(tmp_path, "b.gpkg")
+    b = provincial(b_path, province.url)
+    pulled = b.pull()
+    assert pulled.quarantined >= 1 and pid_of(0) not in local(b_path) and pid_of(1) in local(b_path)
+    assert any(pid_of(0) in e and "species" in e and "'999'" in e and "code table" in e
+               for e in pulled.errors), pulled.errors  # the user is told which value is not in the table
+    assert pid_of(0) in {q["patch_id"] for q in b.quarantined()}
+    with geopackage.connect(b_path) as con:
+        record = json.loads(con.execute("SELECT record FROM sync_quarantine WHERE patch_id = ?",
+                                        (pid_of(0),)).fetchone()[0])
+    for part in ("'999'", "species", pid_of(0), "code table"):
+        assert part in record["problem"], record["problem"]
+    # the copy that holds the patch keeps its own value, and its version
+    pulled = a.pull()
+    assert pulled.quarantined >= 1
+    assert (local(a_path)[pid_of(0)]["species"], local(a_path)[pid_of(0)]["server_version"]) == ("camphor", 1)
+    assert a.client.fetch("339901", [pid_of(0)])[0]["properties"]["species"] == {"not_in_code_table": "999"}
+    # a code of ours the table lacks: that patch is not sent (the server would hold a code it does not know)
+    desc = load_description(EXAMPLE)
+    del desc["code_tables"]["SZ"]["codes"]["shrub"]
+    c_path = new_copy(tmp_path, "c.gpkg", [patch(5, species="shrub"), patch(6)])
+    pushed = sync(provincial(c_path, province.url, desc))[1]
+    assert (pushed.accepted, pushed.rejected) == (1, 1), pushed.errors
+    assert any(pid_of(5) in e and "'shrub'" in e and "species" in e for e in pushed.errors), pushed.errors
+    assert pid_of(5) not in province.by_id() and province.by_id()[pid_of(6)]["SZ"] == "410"
+
+
+def test_code_tables_in_a_description_are_checked():
+    d = load_description(EXAMPLE)
+    assert d["code_tables"]["JD"]["field"] == "stage" and d["code_tables"]["SZ"]["codes"]["cunninghamia"] == "220"
+    assert check_description(d)["code_tables"] == d["code_tables"]  # what comes out goes in again
+    # a submission template's code tables are the same format: taken as they are
+    with open(os.path.join(ROOT, "resources", "templates", "national.json"), encoding="utf-8") as fh:
+        national = json.load(fh)["code_tables"]
+    assert check_description({"code_tables": national})["code_tables"]["ZLFS"]["field"] == "method"
+    bad = {
+        "A": {"code_list": "stage", "field": "stagee", "codes": {"design": "01"}},  # no such field
+        "B": {"code_list": "method", "codes": {"planting": "1", "helicopter": "9"}},  # not one of our codes
+        "C": {"code_list": "species", "codes": {"cunninghamia": "220", "masson_pine": "220"}},  # not reversible
+        "D": {"code_list": "forest_type", "codes": {"protection": 11}},  # a number: 011 or 11?
+        "E": {"code_list": "restore_method", "codes": {"replanting": " 1"}, "colour": "red"},
+        "F": {"code_list": "tree_kinds", "codes": {}},
+        "G": {"code_list": "stage", "field": "method", "codes": {}},
+    }
+    with pytest.raises(DescriptionError) as e:
+        check_description({"code_tables": bad}, "province.json")
+    text = str(e.value)
+    for part in ("province.json", "code_tables", "stagee", "helicopter", "'220'", "cunninghamia, masson_pine",
+                 "protection", "11", "' 1'", "colour", "tree_kinds", "Code table G"):
+        assert part in text, (part, text)
+    for other in ({"code_tables": [1]}, {"code_tables": {"X": national["JD"], "Y": national["JD"]}},
+                  {"fields": {"species": None}, "code_tables": {"SZ": national["SZ"]}}):
+        with pytest.raises(DescriptionError) as e:
+            check_description(other, "other.json")
+        assert "code_tables" in str(e.value)
