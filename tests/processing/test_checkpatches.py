@@ -9,7 +9,7 @@ import sys
 import openpyxl
 import pytest
 import shapely
-from qgis.core import QgsFeature, QgsGeometry, QgsProcessingException, QgsVectorLayer
+from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsProcessingException, QgsVectorLayer
 
 from forestry_plugin.core import geopackage
 from forestry_plugin.core.checks import rules as R
@@ -223,3 +223,37 @@ def test_earlier_year_patches_named_by_their_patch_number(provider, sample_count
     g = shapely.from_wkb(bytes(wkb)[geopackage.HEADER_SIZE[bytes(wkb)[3]]:])
     got = [f.message for f in live.check_patch(g, {"year": 2025}, pid) if f.rule == R.HISTORY_OVERLAP]
     assert got and got[0] in {m for i, m in expected if i == pid}
+
+
+def test_findings_stream_to_the_output_per_tile_and_a_cancel_leaves_no_file(provider, sample_county, tmp_path):
+    """Each tile's findings are written as the tile ends (the same rows as one run that writes at the end); a run
+    canceled part way through its tiles leaves no half-written findings file behind."""
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    p = sample_county.path
+    params = {k: uri(p, t) for k, t in (("PATCHES", "patches"), ("BASEMAP", "basemap"), ("ADMIN", "admin_units"),
+                                        ("FARMLAND", "basic_farmland"), ("HISTORY", "history_patches"))}
+
+    def rows(path):
+        return sorted((r["patch_id"], r["rule"], r["message"], r["pairs"], round(r["value"] or 0, 4))
+                      for r in findings_of(path))
+
+    whole = processing.run("forestry:checkpatches", {**params, "OUTPUT": str(tmp_path / "whole.gpkg")})["OUTPUT"]
+    tiled = processing.run("forestry:checkpatches", {**params, "OUTPUT": str(tmp_path / "tiled.gpkg"),
+                                                     "TILE_SIZE": 7})["OUTPUT"]
+    assert rows(tiled) == rows(whole) and len(rows(whole)) > 30
+
+    class CancelPartWay(QgsProcessingFeedback):
+        def setProgress(self, value):  # noqa: N802
+            super().setProgress(value)
+            if value > 40:
+                self.cancel()
+
+    out = tmp_path / "canceled.gpkg"
+    alg = QgsApplication.processingRegistry().createAlgorithmById("forestry:checkpatches")
+    context, feedback = QgsProcessingContext(), CancelPartWay()
+    ok_params = {**params, "OUTPUT": str(out), "TILE_SIZE": 7}
+    results, _ok = alg.run(ok_params, context, feedback)
+    assert feedback.isCanceled() and not results.get("OUTPUT")
+    assert not out.exists()

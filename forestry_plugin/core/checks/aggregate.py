@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import shapely
@@ -166,12 +166,23 @@ class TileAggregation:
     """`each_tile` for tiles.run_tiled: each tile's findings aggregated there (grouped) or one by one, with the pairs
     counted (and kept in `pairs` for a report's detail sheet when keep_pairs). A patch is checked in one tile, so
     its pairs meet there; only patches that share an id (a data error) can land in two tiles, and `finish` then
-    merges their findings into one per id and rule, as an untiled run gives. Tiles may run in threads."""
+    merges their findings into one per id and rule, as an untiled run gives. Tiles may run in threads.
 
-    def __init__(self, grouped: bool = True, keep_pairs: bool = False):
-        self.grouped, self.keep_pairs = grouped, keep_pairs
+    With `emit`, each tile's findings go out as soon as the tile is done (written to the output), so memory does
+    not grow with the findings: those of the ids in `hold_ids` (ids several patches share) are held back and go out
+    merged in `finish`. With keep=False nothing is returned (the findings are only emitted); `counts` has the
+    findings per rule and `total` their number either way."""
+
+    def __init__(self, grouped: bool = True, keep_pairs: bool = False,
+                 emit: Optional[Callable[[List[AggregatedFinding]], None]] = None, keep: bool = True,
+                 hold_ids: Iterable[str] = ()):
+        self.grouped, self.keep_pairs, self.emit, self.keep = grouped, keep_pairs, emit, keep
+        self.hold_ids = frozenset(hold_ids)
         self.pairs: List[Finding] = []
         self.counted = 0
+        self.counts: Dict[str, int] = {}
+        self.total = 0
+        self._held: List[AggregatedFinding] = []
         self._seen: Dict[Any, int] = {}  # group key -> the tile it was aggregated in
         self._tiles = 0
         self._split = False
@@ -184,13 +195,34 @@ class TileAggregation:
             self._tiles += 1
             if self.keep_pairs and self.grouped:
                 self.pairs.extend(found)
-            if self.grouped:
-                for f in out:
-                    key = group_key(f)
-                    if key is not None and self._seen.setdefault(key, self._tiles) != self._tiles:
-                        self._split = True
-        return out
+            if self.emit is None:
+                if self.grouped:
+                    for f in out:
+                        key = group_key(f)
+                        if key is not None and self._seen.setdefault(key, self._tiles) != self._tiles:
+                            self._split = True
+                return out
+            if self.hold_ids:
+                self._held.extend(f for f in out if f.patch_id in self.hold_ids)
+                out = [f for f in out if f.patch_id not in self.hold_ids]
+            self._out(out)
+            return out if self.keep else []
+
+    def _out(self, findings: List[AggregatedFinding]) -> None:
+        if self.emit is not None:
+            self.emit(findings)
+        self.total += len(findings)
+        for f in findings:
+            self.counts[f.rule] = self.counts.get(f.rule, 0) + 1
 
     def finish(self, findings: List[AggregatedFinding]) -> List[AggregatedFinding]:
-        """The run's findings, with those of one id split across tiles merged."""
-        return aggregate(findings) if self._split else findings
+        """The run's findings (what run_tiled returned), with those of one id split across tiles merged; with
+        `emit`, the held ones merged and emitted."""
+        if self.emit is None:
+            findings = aggregate(findings) if self._split else findings
+            self._out(findings)
+            return findings
+        held = aggregate(self._held) if self.grouped else self._held
+        self._held = []
+        self._out(held)
+        return findings + held if self.keep else []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from collections import Counter
 from typing import Any, Dict
 
 from qgis.core import (
@@ -159,6 +161,7 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             feedback.pushWarning(tr("The patch layer has no field {0}: feature ids are used").format(id_field))
         if lc_field not in base.fields().names():
             raise QgsProcessingException(tr("The base map has no land-class field {0}").format(lc_field))
+        gpkg_out = None
         try:
             tables = {role: self._gpkg_table(parameters, name, context, crs) for role, name in (
                 ("patches", self.PATCHES), ("basemap", self.BASEMAP), ("admin", self.ADMIN),
@@ -173,49 +176,57 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             # patch is checked in one tile, so its pairs are aggregated there: one finding per patch and rule (a
             # city's run gives tens of thousands, not 800k); the pairs are kept only for the report's detail sheet.
             stats: Dict[str, Any] = {}
+            # Each tile's findings go to the output as soon as the tile is done: memory holds a tile's findings,
+            # not the city's (all of them only when the report is asked for). Ids several patches share are held
+            # back and written merged at the end (their pairs may fall into two tiles).
+            fields = finding_fields()
+            gpkg_out = self._plain_gpkg_destination(parameters, context)
+            sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
+                                              crs)
+            if sink is None:
+                raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+            if gpkg_out is not None:
+                # A new GeoPackage file: QGIS creates it (fields, CRS, spatial index, layer to load on completion),
+                # the findings go in with one executemany per tile instead of a QgsFeature each.
+                del sink
+
+                def emit(part):
+                    append_findings_to_gpkg(gpkg_out, part)
+            else:
+                def emit(part):
+                    add_findings_to_sink(sink, fields, part)
+            ids = Counter(inputs.patch_ids)
             each_tile = TileAggregation(self.parameterAsBoolean(parameters, self.AGGREGATE, context),
-                                        keep_pairs=bool(report_path))
+                                        keep_pairs=bool(report_path), emit=emit, keep=bool(report_path),
+                                        hold_ids=[i for i, n in ids.items() if n > 1])
+            del ids
             findings = each_tile.finish(run_tiled(
                 inputs, read_window, profile, lambda f: feedback.setProgress(10 + 85 * f), feedback.isCanceled,
                 self.parameterAsInt(parameters, self.TILE_SIZE, context), stats=stats, each_tile=each_tile))
+            if gpkg_out is None:
+                del sink
         except CheckCanceled:
             feedback.pushInfo(tr("Canceled"))
+            if gpkg_out is not None and os.path.exists(gpkg_out):
+                os.remove(gpkg_out)  # this run's file, with the tiles written before the cancel: not a result
             return {}
+        except WorkingCopyError as e:
+            raise QgsProcessingException(str(e)) from None
 
         t2 = time.perf_counter()
-        fields = finding_fields()
-        gpkg_out = self._plain_gpkg_destination(parameters, context)
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        if gpkg_out is not None:
-            # A new GeoPackage file: QGIS creates it (fields, CRS, spatial index, layer to load on completion), the
-            # findings go in with one executemany instead of a QgsFeature each (most of the run at city scale).
-            del sink
-            try:
-                append_findings_to_gpkg(gpkg_out, findings)
-            except WorkingCopyError as e:
-                raise QgsProcessingException(str(e)) from None
-        else:
-            add_findings_to_sink(sink, fields, findings)
-            del sink
-        t3 = time.perf_counter()
-        feedback.pushDebugInfo(f"read patches {t1 - t0:.2f} s, reference and rules in {stats.get('tiles', 1)} tile(s) "
-                               f"{t2 - t1:.2f} s, findings to the sink {t3 - t2:.2f} s")
-        counts = {}
-        for f in findings:
-            counts[f.rule] = counts.get(f.rule, 0) + 1
-        if each_tile.counted != len(findings):
-            feedback.pushInfo(tr("{0} pairs in {1} findings (one per patch and rule)").format(each_tile.counted,
-                                                                                            len(findings)))
-        feedback.pushInfo(tr("{0} findings: {1}").format(len(findings), ", ".join(
+        feedback.pushDebugInfo(f"read patches {t1 - t0:.2f} s, reference, rules and findings written in "
+                               f"{stats.get('tiles', 1)} tile(s) {t2 - t1:.2f} s")
+        total, counts = each_tile.total, each_tile.counts
+        if each_tile.counted != total:
+            feedback.pushInfo(tr("{0} pairs in {1} findings (one per patch and rule)").format(each_tile.counted, total))
+        feedback.pushInfo(tr("{0} findings: {1}").format(total, ", ".join(
             f"{k} {v}" for k, v in sorted(counts.items()))))
         result = {self.OUTPUT: dest}
         if report_path:
             units = {pid: (str(a.get("township_code") or ""), str(a.get("village_code") or ""))
                      for pid, a in zip(inputs.patch_ids, inputs.patch_attrs)}
             write_check_report(findings, report_path, patch_units=units, title=patches.sourceName(),
-                               details=each_tile.pairs if each_tile.pairs and len(each_tile.pairs) != len(findings)
+                               details=each_tile.pairs if each_tile.pairs and len(each_tile.pairs) != total
                                else None)
             result[self.REPORT] = report_path
         feedback.setProgress(100)

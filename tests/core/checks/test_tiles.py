@@ -237,3 +237,17 @@ def test_tiles_aggregated_as_one_run_even_for_an_id_in_two_tiles(grouped):
     assert sorted((f.patch_id, f.rule, f.pairs, tuple(sorted(f.other_ids))) for f in got) == sorted(
         (f.patch_id, f.rule, f.pairs, tuple(sorted(f.other_ids))) for f in expected)
     assert len(each.pairs) == (len(whole) if grouped else 0)
+    # streamed: each tile's findings emitted as the tile ends, the shared id's held back and emitted merged
+    from collections import Counter
+
+    emitted, sizes = [], []
+
+    def emit(part):
+        sizes.append(len(part))
+        emitted.extend(part)
+
+    shared = [i for i, n in Counter(inputs.patch_ids).items() if n > 1]
+    streamed = TileAggregation(grouped, emit=emit, keep=False, hold_ids=shared)
+    assert streamed.finish(run_tiled(inputs, read, tile_size=97, each_tile=streamed)) == []
+    assert key(emitted) == key(expected) and len(sizes) == stats["tiles"] + 1 and max(sizes) < len(emitted) / 5
+    assert streamed.total == len(expected) and sum(streamed.counts.values()) == len(expected)
