@@ -222,3 +222,43 @@ def test_findings_dialog_wraps_and_names_patches(qgis_app):
         assert "2" in dlg.windowTitle()
     finally:
         dlg.deleteLater()
+
+
+def test_numbers_handed_out_as_by_a_scan_of_every_number_in_use():
+    """The numberer keeps the highest sequence per unit and year instead of scanning every number in use for each
+    new one (a city's 250 000 numbers made each new patch cost 117 ms): through observe, release, split and
+    next_number in a random order, it hands out what a scan of the numbers in use gives."""
+    import random
+    import re
+
+    def scanned(numberer, attrs):  # the number a full scan gives (the numberer's rule, worked out from scratch)
+        values = numberer._values(attrs)
+        head, _sep, tail = numberer.scheme.partition("{seq")
+        pat = re.compile("^" + re.escape(head.format(**values)) + r"(\d+)" +
+                         re.escape(tail.split("}", 1)[1].format(**values)) + r"(-\d+)*$")
+        seq = max((int(m.group(1)) for m in map(pat.match, numberer.taken) if m), default=0)
+        while numberer.scheme.format(seq=seq + 1, **values) in numberer.taken:
+            seq += 1
+        return numberer.scheme.format(seq=seq + 1, **values)
+
+    rng = random.Random(7)
+    units = [{"year": y, "county_code": "339901", "township_code": t} for y in (2024, 2025)
+             for t in ("339901101", "339901102", "339901201")]
+    existing = [f"{u['year']}{u['township_code']}{rng.randint(1, 60):04d}" for u in units for _ in range(20)]
+    numberer = attributes.PatchNumberer(existing=existing)
+    handed = []
+    for step in range(600):
+        op = rng.random()
+        attrs = rng.choice(units)
+        if op < 0.5:
+            expected = scanned(numberer, attrs)
+            got = numberer.next_number(attrs)
+            assert got == expected, step
+            handed.append(got)
+        elif op < 0.75 and handed:
+            numberer.release(handed.pop(rng.randrange(len(handed))))  # often the highest of its unit
+        elif op < 0.85 and handed:
+            numberer.split_numbers(rng.choice(handed), 3)
+        else:
+            numberer.observe(f"{attrs['year']}{attrs['township_code']}{rng.randint(1, 400):04d}")
+    assert len(set(handed)) == len(handed)
