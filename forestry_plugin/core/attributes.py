@@ -125,8 +125,7 @@ class PatchNumberer:
         self._highest: Dict[Tuple[str, str], int] = {}
         # `taken` by their first L characters, for each prefix length L a pattern was asked for (one pass each)
         self._heads: Dict[int, Dict[str, set]] = {}
-        for n in existing:
-            self.observe(n)
+        self.taken.update(str(n) for n in existing if n not in (None, ""))  # in bulk: a city's 250 000 numbers
 
     @classmethod
     def from_working_copy(cls, path: str) -> PatchNumberer:

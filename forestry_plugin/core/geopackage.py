@@ -140,6 +140,21 @@ def _create_indexes(con: sqlite3.Connection) -> None:
     con.execute(f"CREATE INDEX IF NOT EXISTS idx_{schema.EXCEPTIONS}_patch_id ON {schema.EXCEPTIONS}(patch_id)")
     con.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{schema.CHECK_STATE}_patch_id ON {schema.CHECK_STATE}(patch_id)")
     con.execute(f"CREATE INDEX IF NOT EXISTS idx_{schema.ISSUES}_patch_id ON {schema.ISSUES}(patch_id)")
+    con.execute(PATCH_NUMBER_INDEX)
+
+
+# 图斑编号 in an index of their own: the numberer reads every number in use when editing starts, and without it that
+# read goes through every patch's row, geometry included (about 90 ms for a city's 250 000 patches)
+PATCH_NUMBER_INDEX = f"CREATE INDEX IF NOT EXISTS idx_{schema.PATCHES}_tuban_no ON {schema.PATCHES}(tuban_no)"
+
+
+def ensure_patch_number_index(path: str) -> None:
+    """Add the 图斑编号 index to a working copy made before it existed (a read when it is there already)."""
+    with connect(path) as con:
+        if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                       (f"idx_{schema.PATCHES}_tuban_no",)).fetchone() is None and con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (schema.PATCHES,)).fetchone():
+            con.execute(PATCH_NUMBER_INDEX)
 
 
 def _gpkg_envelope(blob: Optional[bytes]) -> Optional[Tuple[float, float, float, float]]:

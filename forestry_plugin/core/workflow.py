@@ -540,6 +540,7 @@ def upgrade_working_copy(path: str) -> None:
     ensure_change_tracking(path)
     audit.ensure_audit(path)
     ensure_exception_columns(path)
+    geopackage.ensure_patch_number_index(path)
 
 
 def transition(path: str, patch_ids: Sequence[str], target: str, user: identity.Identity | None = None,
