@@ -10,7 +10,7 @@ import re
 import string
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -115,38 +115,61 @@ class PatchNumberer:
     """
 
     def __init__(self, scheme: str = DEFAULT_NUMBER_SCHEME, existing: Iterable[str] = (),
-                 county_code: Optional[str] = None):
+                 county_code: Optional[str] = None, load: Optional[Callable[[], Iterable[str]]] = None):
         self.scheme = scheme if valid_number_scheme(scheme) else DEFAULT_NUMBER_SCHEME
         self.county_code = county_code
-        self.taken: set = set()
+        self._taken: set = set()
+        # `load`: the numbers already in use, read when a number is first needed rather than when editing starts
+        # (a city's 250 000 numbers take a moment to read; opening the layer for editing should not wait for it)
+        self._load = load
         self._patterns: Dict[Tuple[str, str], re.Pattern] = {}
         # the highest sequence in use per pattern (a unit and year): worked out from `taken` once, then kept up
         # by observe/release, so a new number costs the same in a county of 250 000 patches as in one of 10
         self._highest: Dict[Tuple[str, str], int] = {}
         # `taken` by their first L characters, for each prefix length L a pattern was asked for (one pass each)
         self._heads: Dict[int, Dict[str, set]] = {}
-        self.taken.update(str(n) for n in existing if n not in (None, ""))  # in bulk: a city's 250 000 numbers
+        self._taken.update(str(n) for n in existing if n not in (None, ""))  # in bulk: a city's 250 000 numbers
+
+    @property
+    def taken(self) -> set:
+        """Every number in use: the working copy's (read on first use) and those handed out or seen here."""
+        if self._load is not None:
+            load, self._load = self._load, None
+            try:
+                self._taken.update(str(n) for n in load() if n not in (None, ""))
+            except BaseException:
+                self._load = load  # read again next time: numbering without them could hand out a number twice
+                raise
+        return self._taken
 
     @classmethod
     def from_working_copy(cls, path: str) -> PatchNumberer:
-        """A numberer with the scheme and the patch numbers of a working copy (plain sqlite3 read)."""
+        """A numberer with the scheme and the patch numbers of a working copy (plain sqlite3 reads; the numbers
+        when the first one is needed)."""
         import sqlite3
 
-        existing: List[str] = []
+        from .geopackage import get_settings
+
         county = None
         try:
             with connect(path) as con:
-                existing = [r[0] for r in con.execute(
-                    f"SELECT tuban_no FROM {schema.PATCHES} WHERE tuban_no IS NOT NULL AND tuban_no <> ''")]
-                from .geopackage import get_settings
-
                 county = get_settings(con).get("county_code")
-        except sqlite3.OperationalError as e:
-            if "no such" not in str(e):  # locked or unreadable now: numbering without the file's numbers could
-                raise  # hand out a number twice
-        except Exception:  # noqa: BLE001 - no patch table yet (an older or foreign GeoPackage): nothing taken
+        except Exception:  # noqa: BLE001 - no settings table (an older or foreign GeoPackage): no county
             pass
-        return cls(number_scheme(path), existing, county)
+
+        def load() -> List[str]:
+            try:
+                with connect(path) as con:  # through the 图斑编号 index where the copy has it
+                    return [r[0] for r in con.execute(
+                        f"SELECT tuban_no FROM {schema.PATCHES} WHERE tuban_no IS NOT NULL AND tuban_no <> ''")]
+            except sqlite3.OperationalError as e:
+                if "no such" not in str(e):  # locked or unreadable now: numbering without the file's numbers
+                    raise  # could hand out a number twice
+            except Exception:  # noqa: BLE001 - no patch table yet (an older or foreign GeoPackage): nothing taken
+                pass
+            return []
+
+        return cls(number_scheme(path), (), county, load=load)
 
     def observe(self, number: Any) -> None:
         """Record a number as in use."""
@@ -196,11 +219,13 @@ class PatchNumberer:
         prefix, suffix, pat = self._pattern(values)
         key = (prefix, suffix)
         if key not in self._highest:
+            taken = self.taken  # read first: a failed read leaves nothing half built
             heads = self._heads.get(len(prefix))
             if heads is None:
-                heads = self._heads[len(prefix)] = {}
-                for n in self.taken:
+                heads = {}
+                for n in taken:
                     heads.setdefault(n[:len(prefix)], set()).add(n)
+                self._heads[len(prefix)] = heads
             self._highest[key] = max((int(m.group(1)) for m in map(pat.match, heads.get(prefix, ())) if m),
                                      default=0)
         seq = self._highest[key]

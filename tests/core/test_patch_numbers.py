@@ -262,3 +262,29 @@ def test_numbers_handed_out_as_by_a_scan_of_every_number_in_use():
         else:
             numberer.observe(f"{attrs['year']}{attrs['township_code']}{rng.randint(1, 400):04d}")
     assert len(set(handed)) == len(handed)
+
+
+def test_numbers_in_use_are_read_when_the_first_is_needed(tmp_path, qgis_app):
+    """Opening a layer for editing does not wait for the working copy's numbers (a city's 250 000): they are read
+    when the first number is needed, so one saved meanwhile is not handed out again; a read that fails (a locked
+    file) is said and tried again, never numbered without."""
+    import sqlite3
+
+    path = make_working_copy(str(tmp_path / "wc.gpkg"))
+    unit = {"year": 2025, "township_code": TOWNSHIP}
+    numberer = attributes.PatchNumberer.from_working_copy(path)
+    with geopackage.connect(path) as con:  # saved after the layer was opened for editing
+        con.execute("UPDATE patches SET tuban_no = ? WHERE patch_id = ?", (PREFIX + "0041", PARENT))
+    assert numberer.next_number(unit) == PREFIX + "0042"
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return [PREFIX + "0005"]
+
+    numberer = attributes.PatchNumberer(load=flaky)
+    with pytest.raises(sqlite3.OperationalError):
+        numberer.next_number(unit)
+    assert numberer.next_number(unit) == PREFIX + "0006" and len(calls) == 2
