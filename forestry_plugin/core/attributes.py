@@ -128,6 +128,7 @@ class PatchNumberer:
         self._highest: Dict[Tuple[str, str], int] = {}
         # `taken` by their first L characters, for each prefix length L a pattern was asked for (one pass each)
         self._heads: Dict[int, Dict[str, set]] = {}
+        self._by_prefix: Dict[int, Dict[str, set]] = {}  # the keys of _highest by prefix length and prefix
         self._taken.update(str(n) for n in existing if n not in (None, ""))  # in bulk: a city's 250 000 numbers
 
     @property
@@ -154,8 +155,9 @@ class PatchNumberer:
         try:
             with connect(path) as con:
                 county = get_settings(con).get("county_code")
-        except Exception:  # noqa: BLE001 - no settings table (an older or foreign GeoPackage): no county
-            pass
+        except sqlite3.OperationalError as e:
+            if "no such" not in str(e):  # locked or unreadable now: numbers without the county's code would be
+                raise  # placeholders
 
         def load() -> List[str]:
             try:
@@ -180,9 +182,9 @@ class PatchNumberer:
             self.taken.add(n)
             for length, heads in self._heads.items():
                 heads.setdefault(n[:length], set()).add(n)
-            for key, high in self._highest.items():
+            for key in self._keys_of(n):  # the patterns whose prefix the number starts with, not every one
                 m = self._patterns[key].match(n)
-                if m and int(m.group(1)) > high:
+                if m and int(m.group(1)) > self._highest[key]:
                     self._highest[key] = int(m.group(1))
 
     def release(self, number: Any) -> None:
@@ -193,9 +195,14 @@ class PatchNumberer:
         self.taken.discard(n)
         for length, heads in self._heads.items():
             heads.get(n[:length], set()).discard(n)
-        for key in [k for k, high in self._highest.items() if (m := self._patterns[k].match(n))
-                    and int(m.group(1)) >= high]:
+        for key in [k for k in self._keys_of(n) if (m := self._patterns[k].match(n))
+                    and int(m.group(1)) >= self._highest[k]]:
             del self._highest[key]  # it was the highest: worked out again when next asked
+            self._by_prefix.get(len(key[0]), {}).get(key[0], set()).discard(key)
+
+    def _keys_of(self, n: str) -> List[Tuple[str, str]]:
+        """The (prefix, suffix) keys with a known highest sequence whose prefix `n` starts with."""
+        return [k for length, prefixes in self._by_prefix.items() for k in prefixes.get(n[:length], ())]
 
     def _values(self, attrs: Dict[str, Any]) -> Dict[str, str]:
         year = attrs.get("year") or _dt.date.today().year
@@ -228,6 +235,7 @@ class PatchNumberer:
                 self._heads[len(prefix)] = heads
             self._highest[key] = max((int(m.group(1)) for m in map(pat.match, heads.get(prefix, ())) if m),
                                      default=0)
+            self._by_prefix.setdefault(len(prefix), {}).setdefault(prefix, set()).add(key)
         seq = self._highest[key]
         while True:
             seq += 1

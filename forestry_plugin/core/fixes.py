@@ -109,7 +109,8 @@ def _reference(path: str, bbox: Tuple[float, float, float, float], roles: Sequen
     if not epsg:
         raise pg_source.ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference "
                                                 "database cannot be read in its coordinates"))
-    got = pg_source.read_window(source, tuple(bbox), int(epsg), sorted(classes) if classes else (), roles=roles)
+    got = pg_source.read_window(source, tuple(bbox), int(epsg), sorted(classes) if classes else (), roles=roles,
+                                timeout=pg_source.INTERACTIVE_TIMEOUT_S)  # the person waits for the fix
     return {role: [g for g in (shapely.from_wkb(w) for w in got[role][1] if w is not None) if not g.is_empty]
             for role in roles}
 

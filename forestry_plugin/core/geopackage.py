@@ -150,11 +150,14 @@ PATCH_NUMBER_INDEX = f"CREATE INDEX IF NOT EXISTS idx_{schema.PATCHES}_tuban_no 
 
 def ensure_patch_number_index(path: str) -> None:
     """Add the 图斑编号 index to a working copy made before it existed (a read when it is there already)."""
-    with connect(path) as con:
-        if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
-                       (f"idx_{schema.PATCHES}_tuban_no",)).fetchone() is None and con.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (schema.PATCHES,)).fetchone():
-            con.execute(PATCH_NUMBER_INDEX)
+    try:
+        with connect(path) as con:
+            if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                           (f"idx_{schema.PATCHES}_tuban_no",)).fetchone() is None and con.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (schema.PATCHES,)).fetchone():
+                con.execute(PATCH_NUMBER_INDEX)
+    except (sqlite3.OperationalError, WorkingCopyError):  # locked now (QGIS saving): only a speed-up, next time
+        pass
 
 
 def _gpkg_envelope(blob: Optional[bytes]) -> Optional[Tuple[float, float, float, float]]:

@@ -29,7 +29,9 @@ def admin_units(path: str, level: str) -> List[Tuple[str, str]]:
     source = pg_source.configured(path)
     if source is not None:
         county = geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or None
-        return [(code, name) for code, name, lv in pg_source.read_admin_units(source, county) if lv == level]
+        return [(code, name) for code, name, lv in pg_source.read_admin_units(source, county,
+                                                                              pg_source.INTERACTIVE_TIMEOUT_S)
+                if lv == level]
     with geopackage.connect(path) as con:
         return [(code, name) for code, name in con.execute(
             f"SELECT code, name FROM {schema.ADMIN} WHERE level = ? ORDER BY code", (level,))]
@@ -43,5 +45,5 @@ def admin_names(path: str) -> Dict[str, str]:
     source = pg_source.configured(path)
     if source is not None:
         county = geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or None
-        return pg_source.read_admin_names(source, county)
+        return pg_source.read_admin_names(source, county, pg_source.INTERACTIVE_TIMEOUT_S)
     return {a["code"]: a["name"] for _f, a, _g in geopackage.read_features(path, schema.ADMIN, ["code", "name"])}

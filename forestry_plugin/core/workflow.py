@@ -555,24 +555,30 @@ def return_patches(path: str, patch_ids: Sequence[str], target: str, reason: str
     return WorkflowEngine(path, config, user).apply(patch_ids, target, reason=reason, comment=comment)
 
 
-_PG_VILLAGES: Dict[Tuple[str, str], Dict[str, str]] = {}  # (copy, its reference_source) -> names, read once
+_PG_VILLAGES: Dict[Tuple[str, str, str], Tuple[float, Optional[Dict[str, str]]]] = {}  # key -> (when, names)
+RETRY_NAMES_S = 60.0  # a reference database that could not be reached is asked again after this long
 
 
 def _village_names(path: str) -> Dict[str, str]:
     """{code: name} of the villages a review queue names: the copy's own units, or those of the PostGIS database its
-    reference_source setting names, read once per session and setting (a queue is refreshed often, and a database
-    that cannot be reached must not hold it up each time: the queue then shows codes)."""
+    reference_source setting names, read once per session, setting and county (a queue is refreshed often). A
+    database that cannot be reached must not hold the queue up at every refresh: the queue shows codes, and the
+    database is asked again a minute later."""
+    import time
+
     raw = geopackage.get_setting(path, WorkingCopyKey.REFERENCE_SOURCE)
     if raw in (None, ""):
         try:
             return dict(queries.admin_units(path, "village"))
         except (sqlite3.Error, geopackage.WorkingCopyError):
             return {}
-    key = (path, str(raw))
-    if key not in _PG_VILLAGES:
+    key = (path, str(raw), str(geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or ""))
+    when, names = _PG_VILLAGES.get(key, (0.0, None))
+    if key not in _PG_VILLAGES or (names is None and time.monotonic() - when >= RETRY_NAMES_S):
         try:
-            _PG_VILLAGES[key] = dict(queries.admin_units(path, "village"))
+            names = dict(queries.admin_units(path, "village"))
         except ValueError as e:  # the setting or the database cannot be used
             LOG.warning("village names not read from the reference database: %s", e)
-            _PG_VILLAGES[key] = {}
-    return _PG_VILLAGES[key]
+            names = None
+        _PG_VILLAGES[key] = (time.monotonic(), names)
+    return dict(names or {})

@@ -486,7 +486,9 @@ class ChecksDock(QgsDockWidget):
             if fix_id == "repair":
                 new = fixes.repair(g)
             elif fix_id == "slivers":
-                new = fixes.remove_slivers(g, min_part_m2=50.0, min_hole_m2=50.0, min_width_m=5.0)
+                unit = fixes.metres(fixes.patches_epsg(path), 1.0)  # a metre in the copy's units (degrees, about)
+                new = fixes.remove_slivers(g, min_part_m2=50.0 * unit * unit, min_hole_m2=50.0 * unit * unit,
+                                           min_width_m=5.0 * unit)
             else:
                 # the reference around the patch: FIX_MARGIN_M metres, in degrees for a geographic working copy
                 epsg = fixes.patches_epsg(path)

@@ -488,9 +488,12 @@ class SyncPanel(QgsDockWidget):
             return
         try:
             own = geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or ""
+        except Exception:  # noqa: BLE001 - not a working copy: the typed code still works
+            own = ""
+        try:
             rows = admin_units(path, "county")
-        except Exception:  # an old or foreign GeoPackage without admin units: the typed code still works
-            own, rows = "", []
+        except Exception:  # noqa: BLE001 - no admin units, or a reference database out of reach: its own county
+            rows = []
         names = {r[0]: r[1] for r in rows}
         self._add_county(own, names.get(own, ""))
         for code, name in rows:

@@ -257,3 +257,7 @@ def test_findings_stream_to_the_output_per_tile_and_a_cancel_leaves_no_file(prov
     results, _ok = alg.run(ok_params, context, feedback)
     assert feedback.isCanceled() and not results.get("OUTPUT")
     assert not out.exists()
+    shp = tmp_path / "canceled.shp"  # other destinations are written at the end: nothing is made
+    feedback = CancelPartWay()
+    results, _ok = alg.run({**ok_params, "OUTPUT": str(shp)}, QgsProcessingContext(), feedback)
+    assert feedback.isCanceled() and not results.get("OUTPUT") and not shp.exists()

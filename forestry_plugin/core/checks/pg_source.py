@@ -64,7 +64,11 @@ def parse_source(raw: Any) -> Dict[str, Any]:
             "tables": {k: tables.get(k) or KINDS[k][0] for k in KINDS}}
 
 
-def connect(source: Dict[str, Any]):
+CONNECT_TIMEOUT_S = 15  # a check run or a report: a database across a slow link still gets its chance
+INTERACTIVE_TIMEOUT_S = 3  # a read the person waits for on QGIS's main thread (a fix, the unit lists)
+
+
+def connect(source: Dict[str, Any], timeout: int = CONNECT_TIMEOUT_S):
     """A psycopg2 connection (psycopg2 ships with QGIS's Python on every platform QGIS supports)."""
     import psycopg2
 
@@ -74,7 +78,7 @@ def connect(source: Dict[str, Any]):
 
         kwargs["user"], kwargs["password"] = credentials(source["authcfg"])
     try:
-        return psycopg2.connect(source["dsn"], connect_timeout=15, **kwargs)
+        return psycopg2.connect(source["dsn"], connect_timeout=int(timeout), **kwargs)
     except psycopg2.Error as e:
         text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         if kwargs.get("password"):
@@ -92,14 +96,16 @@ def geometry_column(cur, sch: str, table: str) -> Tuple[str, int]:
 
 
 def read_window(source: Dict[str, Any], window: Optional[Tuple[float, float, float, float]], epsg: int,
-                basemap_classes: Sequence[str] = (), roles: Sequence[str] = tuple(KINDS)
+                basemap_classes: Sequence[str] = (), roles: Sequence[str] = tuple(KINDS),
+                timeout: int = CONNECT_TIMEOUT_S, code_prefix: Optional[str] = None
                 ) -> Dict[str, Tuple[List[Dict[str, Any]], List[Optional[bytes]]]]:
     """{role: (attribute rows, ISO WKB in the working copy's CRS)} of the reference tables `roles`, only the
     features whose bounding box meets `window` (the working copy's CRS; None: all). Base-map parcels only of
-    `basemap_classes` when given (the classes a rule looks at)."""
+    `basemap_classes` when given (the classes a rule looks at); administrative units only those whose code starts
+    with `code_prefix` when given (a county's units of a province's table)."""
     import psycopg2
 
-    con = connect(source)
+    con = connect(source, timeout)
     out = {}
     try:
         with con.cursor() as cur:
@@ -123,6 +129,9 @@ def read_window(source: Dict[str, Any], window: Optional[Tuple[float, float, flo
                             f'%(y1)s, %(epsg)s), %(seg)s), {srid})')
                     args.update(x0=window[0], y0=window[1], x1=window[2], y1=window[3],
                                 seg=max(window[2] - window[0], window[3] - window[1], 1e-9) / 64.0)
+                if role == "admin" and code_prefix and "code" in present:
+                    sql += ' AND left(trim("code"::text), %(plen)s) = %(prefix)s'
+                    args.update(plen=len(str(code_prefix)), prefix=str(code_prefix))
                 if role == "basemap" and basemap_classes and schema.LANDCLASS_FIELD in present:
                     sql += f' AND trim("{schema.LANDCLASS_FIELD}") = ANY(%(classes)s)'
                     args["classes"] = list(basemap_classes)
@@ -207,33 +216,34 @@ def reference_data(source: Dict[str, Any], patch_geoms: Any, epsg: Optional[int]
     return out
 
 
-def read_admin(source: Dict[str, Any], epsg: int) -> Dict[str, Any]:
+def read_admin(source: Dict[str, Any], epsg: int, code_prefix: Optional[str] = None) -> Dict[str, Any]:
     """The administrative units, whole (CheckInputs keywords admin_*): a unit a patch declares far from where it
-    lies must still be found, so they are never windowed."""
+    lies must still be found, so they are never windowed (`code_prefix`: only a county's, for its map)."""
     from .geometry import geoms_from_wkb
 
-    rows, wkbs = read_window(source, None, int(epsg), roles=("admin",))["admin"]
+    rows, wkbs = read_window(source, None, int(epsg), roles=("admin",), code_prefix=code_prefix)["admin"]
     return dict(admin_geoms=geoms_from_wkb(wkbs), admin_codes=[a.get("code") for a in rows],
                 admin_levels=[a.get("level") for a in rows])
 
 
-def read_admin_names(source: Dict[str, Any], code_prefix: Optional[str] = None) -> Dict[str, str]:
+def read_admin_names(source: Dict[str, Any], code_prefix: Optional[str] = None,
+                     timeout: int = CONNECT_TIMEOUT_S) -> Dict[str, str]:
     """{code: name} of the administrative units (those whose code starts with `code_prefix`: a county's in a
     province's table), without their geometries; {} for a table without a "name" column."""
-    return {code: name for code, name, _level in read_admin_units(source, code_prefix)}
+    return {code: name for code, name, _level in read_admin_units(source, code_prefix, timeout)}
 
 
 LEVEL_OF_CODE_LENGTH = {6: "county", 9: "township", 12: "village"}  # 行政区划代码: 6, 9 and 12 digits
 
 
-def read_admin_units(source: Dict[str, Any], code_prefix: Optional[str] = None
+def read_admin_units(source: Dict[str, Any], code_prefix: Optional[str] = None, timeout: int = CONNECT_TIMEOUT_S
                      ) -> List[Tuple[str, Optional[str], str]]:
     """(code, name, level) of the administrative units whose code starts with `code_prefix` (all without), by code,
     without their geometries; the level from the table's "level" column, else from the code's length; [] for a
     table without "code" and "name" columns."""
     import psycopg2
 
-    con = connect(source)
+    con = connect(source, timeout)
     table = source["tables"]["admin"]
     try:
         with con.cursor() as cur:

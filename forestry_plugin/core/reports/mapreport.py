@@ -223,7 +223,7 @@ def postgis_map_layers(path: str, lang: str = "zh") -> Optional[Tuple[Dict[str, 
         raise pg_source.ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference "
                                                 "database cannot be read in its coordinates"))
     county = str(geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or "").strip()
-    admin = pg_source.read_admin(source, int(epsg))
+    admin = pg_source.read_admin(source, int(epsg), code_prefix=county or None)  # the county's, not the province's
     area = [g for g, c in zip(admin["admin_geoms"], admin["admin_codes"])
             if county and g is not None and not g.is_empty and str(c or "").strip().startswith(county)]
     if not area:  # no county units: the patches'

@@ -37,6 +37,9 @@ class Platform:
     keeps_audit = False  # submit_audit / audit_head: the platform keeps (and acts on) the audit chain
     keeps_exceptions = False  # submit_exceptions: the platform decides on accepted exceptions
     lists_deletes = True  # deleted patches come back in iter_pages as tombstones (else: present_versions)
+    # records it refuses to translate carry the adapter's own reason in "problem" (the WFS adapter's code tables);
+    # a platform's own JSON never does: a server's text is not shown as the plugin's explanation
+    explains_records = False
 
     base_url = ""
     user: Dict[str, Any] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import secrets
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -90,8 +91,9 @@ def sync_transaction(path: str):
 
 
 
-def _record_problem(feature: Any) -> Optional[str]:
-    """Why a platform record cannot be merged (None: it can): the shape the contract gives a patch record."""
+def _record_problem(feature: Any, explained: bool = False) -> Optional[str]:
+    """Why a platform record cannot be merged (None: it can): the shape the contract gives a patch record.
+    `explained`: the adapter (not the server) wrote the record's "problem" text (Platform.explains_records)."""
     if not isinstance(feature, dict):
         return tr("the record is not an object")
     props = feature.get("properties")
@@ -107,9 +109,9 @@ def _record_problem(feature: Any) -> Optional[str]:
     if bad:
         # the adapter's own reason where it gave one (the WFS adapter: a code its code table does not know); it
         # only ever names why a record already refused is refused, never lets one in
-        told = feature.get("problem")
+        told = feature.get("problem") if explained else None
         if isinstance(told, str) and told.strip():
-            return told.strip()[:300]
+            return redact(re.sub(r"[\x00-\x1f\x7f]+", " ", told).strip()[:300])
         return tr("the value of {0} is not a single value").format(", ".join(bad))
     deleted = props.get("deleted", False)
     if not isinstance(deleted, bool):
@@ -389,7 +391,7 @@ class SyncEngine:
         if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
             pid = feature["properties"].get("patch_id")
         pid = pid if isinstance(pid, str) and pid else None
-        problem = _record_problem(feature)
+        problem = _record_problem(feature, self.client.explains_records)
         if problem is None:
             con.execute("SAVEPOINT merge_one")
             try:
@@ -613,7 +615,7 @@ class SyncEngine:
 
     def _readable(self, feature: Any, summary: SyncSummary) -> bool:
         """True when a platform copy in an answer can be taken; else the answer's copy is ignored, and said so."""
-        problem = _record_problem(feature)
+        problem = _record_problem(feature, self.client.explains_records)
         if problem is None:
             return True
         pid = ((feature or {}).get("properties") or {}).get("patch_id") if isinstance(feature, dict) else None

@@ -272,6 +272,7 @@ class WfsPlatform(HttpTransport, Platform):
 
     kind = WFS
     verifies_identity = serves_policy = keeps_audit = keeps_exceptions = lists_deletes = False
+    explains_records = True  # a server code the description's tables lack: the record's "problem" says which
 
     def __init__(self, base_url: str, description: Optional[Dict[str, Any]] = None, **kwargs):
         super().__init__(base_url, **kwargs)

@@ -122,6 +122,12 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             return None
         return gpkg_table(self.parameterAsVectorLayer(parameters, name, context), crs)
 
+    def _sink(self, parameters, context, fields, crs):
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        return sink, dest
+
     def _plain_gpkg_destination(self, parameters, context):
         """The path when OUTPUT is a new GeoPackage file of its own (a plain path ending in .gpkg), else None."""
         try:
@@ -176,42 +182,50 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             # patch is checked in one tile, so its pairs are aggregated there: one finding per patch and rule (a
             # city's run gives tens of thousands, not 800k); the pairs are kept only for the report's detail sheet.
             stats: Dict[str, Any] = {}
-            # Each tile's findings go to the output as soon as the tile is done: memory holds a tile's findings,
-            # not the city's (all of them only when the report is asked for). Ids several patches share are held
-            # back and written merged at the end (their pairs may fall into two tiles).
+            # Each tile's findings go to the output as soon as the tile is done when it is a new GeoPackage file
+            # (the default) or a memory layer: memory holds a tile's findings, not the city's (all of them only
+            # when the report is asked for). Ids several patches share are held back and written merged at the
+            # end (their pairs may fall into two tiles). Other destinations (Shapefile, an existing GeoPackage's
+            # layer, ...) are written at the end, so a canceled run leaves nothing half written there either.
             fields = finding_fields()
             gpkg_out = self._plain_gpkg_destination(parameters, context)
-            sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
-                                              crs)
-            if sink is None:
-                raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-            if gpkg_out is not None:
-                # A new GeoPackage file: QGIS creates it (fields, CRS, spatial index, layer to load on completion),
-                # the findings go in with one executemany per tile instead of a QgsFeature each.
-                del sink
+            to_memory = str(parameters.get(self.OUTPUT) or "").lower().startswith("memory:")
+            sink = dest = emit = None
+            if gpkg_out is not None or to_memory:
+                sink, dest = self._sink(parameters, context, fields, crs)
+                if gpkg_out is not None:
+                    # A new GeoPackage file: QGIS creates it (fields, CRS, spatial index, layer to load on
+                    # completion), the findings go in with one executemany per tile instead of a QgsFeature each.
+                    sink = None
 
-                def emit(part):
-                    append_findings_to_gpkg(gpkg_out, part)
-            else:
-                def emit(part):
-                    add_findings_to_sink(sink, fields, part)
+                    def emit(part):
+                        append_findings_to_gpkg(gpkg_out, part)
+                else:
+                    def emit(part):
+                        add_findings_to_sink(sink, fields, part)
             ids = Counter(inputs.patch_ids)
             each_tile = TileAggregation(self.parameterAsBoolean(parameters, self.AGGREGATE, context),
-                                        keep_pairs=bool(report_path), emit=emit, keep=bool(report_path),
-                                        hold_ids=[i for i, n in ids.items() if n > 1])
+                                        keep_pairs=bool(report_path), emit=emit,
+                                        keep=bool(report_path) or emit is None,
+                                        hold_ids=[i for i, n in ids.items() if n > 1] if emit is not None else ())
             del ids
             findings = each_tile.finish(run_tiled(
                 inputs, read_window, profile, lambda f: feedback.setProgress(10 + 85 * f), feedback.isCanceled,
                 self.parameterAsInt(parameters, self.TILE_SIZE, context), stats=stats, each_tile=each_tile))
-            if gpkg_out is None:
-                del sink
+            if emit is None:
+                sink, dest = self._sink(parameters, context, fields, crs)
+                add_findings_to_sink(sink, fields, findings)
+            sink = None  # closed: the file is complete
         except CheckCanceled:
             feedback.pushInfo(tr("Canceled"))
-            if gpkg_out is not None and os.path.exists(gpkg_out):
-                os.remove(gpkg_out)  # this run's file, with the tiles written before the cancel: not a result
+            _remove_gpkg(gpkg_out)  # this run's file, with the tiles written before the cancel: not a result
             return {}
         except WorkingCopyError as e:
+            _remove_gpkg(gpkg_out)
             raise QgsProcessingException(str(e)) from None
+        except BaseException:
+            _remove_gpkg(gpkg_out)
+            raise
 
         t2 = time.perf_counter()
         feedback.pushDebugInfo(f"read patches {t1 - t0:.2f} s, reference, rules and findings written in "
@@ -231,3 +245,15 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             result[self.REPORT] = report_path
         feedback.setProgress(100)
         return result
+
+
+def _remove_gpkg(path) -> None:
+    """Remove a findings GeoPackage this run created and did not finish (with SQLite's side files), if any."""
+    if path is None:
+        return
+    for p in (path, path + "-journal", path + "-wal", path + "-shm"):
+        try:
+            if os.path.exists(p):
+                os.remove(p)
+        except OSError:  # held open elsewhere (Windows): left, the run still ends as canceled
+            pass

@@ -250,3 +250,6 @@ def test_unit_lists_and_review_queue_name_units_from_the_postgis_reference(pg, s
         queue = workflow.WorkflowEngine(other, None, who("county_reviewer")).queue()
         assert queue and all(q["village_name"] is None for q in queue)
     assert len(calls) == 1
+    monkeypatch.setattr(workflow, "RETRY_NAMES_S", 0.0)  # a minute later: asked again (an outage is not for good)
+    workflow.WorkflowEngine(other, None, who("county_reviewer")).queue()
+    assert len(calls) == 2

@@ -514,3 +514,16 @@ def test_a_silent_platform_is_given_up_after_two_deadlines(platform, proxy, tmp_
         a.push()
     assert "in time" in str(e.value)
     assert len([p for _m, p, f in proxy.log if f == "stall_before"]) == 2
+
+
+def test_a_servers_own_problem_text_is_not_shown_as_the_plugins_reason():
+    """A record the engine refuses carries the adapter's reason only where the adapter wrote it (the WFS code
+    tables, Platform.explains_records): a REST server's own "problem" text is never shown or stored as the
+    plugin's explanation, and the adapter's is shown without control characters or credentials."""
+    from forestry_plugin.core.sync.engine import _record_problem
+
+    record = {"type": "Feature", "geometry": None, "problem": "Your account is locked: call 400-000\x1b[31m",
+              "properties": {"patch_id": "p1", "version": 2, "species": {"x": 1}}}
+    assert "locked" not in _record_problem(record)  # the REST contract's client: the generic reason
+    told = _record_problem(dict(record, problem="value '999'\nof species; Bearer abcdefgh12345"), explained=True)
+    assert "999" in told and "\n" not in told and "abcdefgh12345" not in told
