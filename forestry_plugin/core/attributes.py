@@ -417,6 +417,15 @@ def postgis_reference_layers(path: str, roles: Sequence[str] = ("admin", "basema
     return tuple(layers)
 
 
+def village_expression(admin_layer: QgsVectorLayer) -> str:
+    """The villages of an admin layer as a QGIS expression: by its "level" where that names one, else by the code's
+    length (12 digits), as the checks (index.ReferenceData) and pg_source.read_admin_units tell levels apart."""
+    by_length = 'length(trim(to_string("code"))) = 12'
+    if "level" not in admin_layer.fields().names():
+        return by_length
+    return f"CASE WHEN \"level\" IN ('county', 'township', 'village') THEN \"level\" = 'village' ELSE {by_length} END"
+
+
 class PatchContext:
     """Reference data (admin units, base map) and area calculator for filling patch attributes."""
 
@@ -427,7 +436,8 @@ class PatchContext:
         self.numbers = numberer if numberer is not None else PatchNumberer()
         self.calc = AreaCalculator(self.crs)
         self.year = year
-        self._villages = _Index(admin_layer, self.crs, "\"level\" = 'village'") if admin_layer is not None else None
+        self._villages = _Index(admin_layer, self.crs, village_expression(admin_layer)) \
+            if admin_layer is not None else None
         self._base = _Index(basemap_layer, self.crs) if basemap_layer is not None else None
 
     warning: Optional[str] = None  # set when the reference data could not be opened where the setting says

@@ -288,3 +288,23 @@ def test_numbers_in_use_are_read_when_the_first_is_needed(tmp_path, qgis_app):
     with pytest.raises(sqlite3.OperationalError):
         numberer.next_number(unit)
     assert numberer.next_number(unit) == PREFIX + "0006" and len(calls) == 2
+
+
+@pytest.mark.parametrize("level_field", [False, True])
+def test_villages_told_apart_by_code_length_where_the_level_says_nothing(qgis_app, level_field):
+    """An admin layer without a "level" column (a province's 行政区 table), or with levels left empty: a patch gets
+    its village from the 12-digit code, as the checks and the unit lists tell levels apart."""
+    from qgis.core import QgsFeature, QgsVectorLayer
+
+    fields = "field=code:string" + ("&field=level:string" if level_field else "")
+    admin = QgsVectorLayer(f"MultiPolygon?crs=EPSG:4549&{fields}", "admin", "memory")
+    feats = []
+    for code, size in (("339901", 5000), ("339901101", 3000), ("339901101201", 1000)):
+        f = QgsFeature(admin.fields())
+        f["code"] = code
+        f.setGeometry(QgsGeometry.fromRect(QgsRectangle(X0 - size, Y0 - size, X0 + size, Y0 + size)))
+        feats.append(f)
+    admin.dataProvider().addFeatures(feats)
+    ctx = attributes.PatchContext(admin, None, "EPSG:4549")
+    got = ctx.admin_codes(QgsGeometry.fromRect(QgsRectangle(X0, Y0, X0 + 100, Y0 + 100)))
+    assert (got.county_code, got.township_code, got.village_code) == ("339901", "339901101", "339901101201")
