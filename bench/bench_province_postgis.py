@@ -38,10 +38,8 @@ import argparse
 import json
 import math
 import os
-import pwd
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,7 +52,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "helpers"))
 
 import bench_checks_process as bcp  # noqa: E402
-from pg_server import BIN, PgServer  # noqa: E402
+from pg_server import PgServer  # noqa: E402
 
 X0, Y0 = 500000.0, 3330000.0  # bench_checks.generate's origin (EPSG:4549)
 EPSG = 4549
@@ -69,39 +67,9 @@ class KeptPgServer(PgServer):
     """PgServer in a given directory, reused when it already holds a cluster; settings for a bulk build."""
 
     def __init__(self, base: str, dbname: str = "forestry", user: str = "forestry"):
-        self.dbname, self.user = dbname, user
-        self.base = base
-        self.data, self.sock = os.path.join(base, "data"), os.path.join(base, "s")
-        fresh = not os.path.exists(os.path.join(self.data, "PG_VERSION"))
-        os.makedirs(self.sock, exist_ok=True)
-        self._as = []
-        if os.geteuid() == 0:
-            pw = pwd.getpwnam("postgres")
-            for d in (self.base, self.sock):
-                os.chown(d, pw.pw_uid, pw.pw_gid)
-            self._as = ["runuser", "-u", "postgres", "--"]
-        if fresh:
-            self._run([f"{BIN}/initdb", "-D", self.data, "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
-        running = subprocess.run(self._as + [f"{BIN}/pg_ctl", "-D", self.data, "status"], capture_output=True)
-        if running.returncode != 0:
-            self._start()
-        if fresh:
-            self._run([f"{BIN}/createdb", "-h", self.sock, "-U", user, dbname])
-            self.sql("CREATE EXTENSION postgis")
-
-    def _start(self) -> None:
-        self._run([f"{BIN}/pg_ctl", "-D", self.data, "-w", "-t", "600", "-l", os.path.join(self.base, "log"), "-o",
-                   f"-k {self.sock} -c listen_addresses='' -p 5432 -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c shared_buffers=512MB -c maintenance_work_mem=1GB "
-                   "-c max_wal_size=16GB -c checkpoint_timeout=30min -c wal_level=minimal -c max_wal_senders=0",
-                   "start"])
-
-    def stop(self, remove: bool = True) -> None:
-        try:
-            self._run([f"{BIN}/pg_ctl", "-D", self.data, "-w", "-t", "600", "-m", "fast", "stop"])
-        finally:
-            if remove:
-                shutil.rmtree(self.base, ignore_errors=True)
+        super().__init__(dbname, user, base=base, start_timeout=600, options=(
+            "-c full_page_writes=off -c shared_buffers=512MB -c maintenance_work_mem=1GB -c max_wal_size=16GB "
+            "-c checkpoint_timeout=30min -c wal_level=minimal -c max_wal_senders=0"))
 
 
 def load() -> str:

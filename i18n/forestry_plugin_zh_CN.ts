@@ -9,34 +9,34 @@
       <translation>图斑编号规则 {0} 无效：只能使用 {{year}}、{{county}}、{{township}}、{{village}}，且必须恰好包含一个 {{seq}}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="327" />
+      <location filename="../forestry_plugin/core/attributes.py" line="386" />
       <location filename="../forestry_plugin/core/checks/engine.py" line="74" />
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="187" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="196" />
       <source>The working copy's patch layer has no EPSG code: the reference database cannot be read in its coordinates</source>
       <translation>工作副本的图斑图层没有 EPSG 代码：无法按其坐标读取参考数据库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="355" />
+      <location filename="../forestry_plugin/core/attributes.py" line="414" />
       <source>QGIS cannot open the reference table {0}.{1}</source>
       <translation>QGIS 无法打开参考数据表 {0}.{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="385" />
+      <location filename="../forestry_plugin/core/attributes.py" line="454" />
       <source>Patch attributes come from the working copy's own tables: {0}</source>
       <translation>图斑属性取自工作副本自带的表：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="574" />
+      <location filename="../forestry_plugin/core/attributes.py" line="643" />
       <source>Select at least two patches to merge.</source>
       <translation>请至少选择两个要合并的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="577" />
+      <location filename="../forestry_plugin/core/attributes.py" line="646" />
       <source>Cannot merge patches at different stages ({0}).</source>
       <translation>不能合并处于不同阶段的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="581" />
+      <location filename="../forestry_plugin/core/attributes.py" line="650" />
       <source>Cannot merge patches in different counties ({0}).</source>
       <translation>不能合并属于不同县的图斑（{0}）。</translation>
     </message>
@@ -274,23 +274,23 @@
       <translation>reference_source 设置无法使用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="82" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="86" />
       <source>The reference database cannot be reached ({0})</source>
       <translation>无法连接参考数据库（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="90" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="94" />
       <source>The reference database has no geometry table {0}.{1}</source>
       <translation>参考数据库中没有几何表 {0}.{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="134" />
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="257" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="143" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="267" />
       <source>The reference database could not be read ({0})</source>
       <translation>无法读取参考数据库（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="159" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="168" />
       <source>{0} could not be loaded into the reference database</source>
       <translation>{0} 无法载入参考数据库</translation>
     </message>
@@ -451,7 +451,7 @@
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="102" />
       <location filename="../forestry_plugin/core/checks/report.py" line="144" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="111" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="113" />
       <source>Findings</source>
       <translation>问题清单</translation>
     </message>
@@ -498,7 +498,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="142" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="526" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="528" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
@@ -1283,27 +1283,27 @@
       <translation>{0} 已损坏，无法使用（{1}）：请从备份恢复，或新建工作副本并从平台下载图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="255" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="273" />
       <source>Working copy not found: {0}</source>
       <translation>找不到工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="322" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="340" />
       <source>{0} is not a forestry working copy (no {1} table)</source>
       <translation>{0} 不是林业工作副本（没有 {1} 表）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="338" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="356" />
       <source>{0} is not a GeoPackage: {1}</source>
       <translation>{0} 不是 GeoPackage：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="341" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="359" />
       <source>{0} lacks tables: {1}</source>
       <translation>{0} 缺少数据表：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="343" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="361" />
       <source>{0} was written by a newer plugin version (schema {1})</source>
       <translation>{0} 由更新版本的插件写入（模式版本 {1}）</translation>
     </message>
@@ -1612,8 +1612,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/project.py" line="36" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="554" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="70" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="556" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="72" />
       <source>Checks</source>
       <translation>质检</translation>
     </message>
@@ -1860,7 +1860,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="281" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="378" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="379" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
@@ -1871,7 +1871,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="286" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="380" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="381" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
@@ -1908,79 +1908,79 @@
       <translation>登录已过期：请重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="96" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="98" />
       <source>the record is not an object</source>
       <translation>该记录不是对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="99" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="101" />
       <source>the record has no properties</source>
       <translation>该记录没有属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="102" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="104" />
       <source>the record has no patch id</source>
       <translation>该记录没有图斑标识</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="105" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="107" />
       <source>its version is not a whole number</source>
       <translation>其版本号不是整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="113" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="115" />
       <source>the value of {0} is not a single value</source>
       <translation>{0} 的值不是单个值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="116" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="118" />
       <source>its deleted flag is not true or false</source>
       <translation>其删除标记不是真或假</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="121" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="123" />
       <source>it has no geometry but is not deleted</source>
       <translation>没有几何但未标记删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="123" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="125" />
       <source>its geometry is not a polygon</source>
       <translation>其几何不是面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="134" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="136" />
       <source>its geometry has coordinates that are not numbers, or rings that are not rings</source>
       <translation>其几何含有非数字坐标或不闭合的环</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="147" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="149" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="217" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="219" />
       <source>the audit log no longer contains the {0} row(s) the platform already holds</source>
       <translation>审核日志已不再包含平台已保存的 {0} 条记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="269" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="271" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="406" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="620" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="408" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="622" />
       <source>{0}: the platform's record could not be taken ({1}); it was set aside and the other patches were taken</source>
       <translation>{0}：无法接收平台的该条记录（{1}），已将其搁置，其他图斑已正常接收</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="407" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="621" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="409" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="623" />
       <source>a record without a patch id</source>
       <translation>一条没有图斑标识的记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="498" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="500" />
       <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
       <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
     </message>
@@ -2110,100 +2110,100 @@
       <translation>服务描述中 {0} 的代码表没有 {1!r} 对应的服务器代码：该图斑未上传（请在代码表中补充该代码；见 docs/sync.md）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="345" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="346" />
       <source>A WFS server serves no workflow policy: the plugin's own applies</source>
       <translation>WFS 服务器不提供审核流程规则：使用插件自带的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="382" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="383" />
       <source>The WFS server failed (HTTP {0}): {1}</source>
       <translation>WFS 服务器出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="387" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="388" />
       <source>The WFS server refused: {0}</source>
       <translation>WFS 服务器拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="388" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="389" />
       <source>The WFS server refused the request (HTTP {0}): {1}</source>
       <translation>WFS 服务器拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="389" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="390" />
       <source>{0} bytes</source>
       <translation>{0} 字节</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="411" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="412" />
       <source>The WFS server sent a reply that is not XML ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>WFS 服务器的应答不是 XML（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="423" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="424" />
       <source>The WFS server publishes no feature type {0}</source>
       <translation>WFS 服务器没有发布要素类型 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="442" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="443" />
       <source>The WFS feature type {0} lacks the fields {1} (see docs/sync.md: what a WFS server must publish)</source>
       <translation>WFS 要素类型 {0} 缺少字段 {1}（见 docs/sync.md：WFS 服务器须发布的内容）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="523" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="524" />
       <source>The WFS server sent a reply that could not be read ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取 WFS 服务器的应答（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="529" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="530" />
       <source>The WFS server sent a malformed reply: {0}</source>
       <translation>WFS 服务器的应答格式不正确：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="539" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="540" />
       <source>The WFS server sent a reply that is not a feature collection ({0} bytes)</source>
       <translation>WFS 服务器的应答不是要素集合（{0} 字节）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="558" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="559" />
       <source>The WFS server sent GML that could not be read</source>
       <translation>WFS 服务器返回的 GML 无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="611" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="612" />
       <source>the WFS server's value {0!r} of {1} (patch {2}) is not in the service description's code table for {1}: add it to the table (see docs/sync.md)</source>
       <translation>WFS 服务器上 {1} 的值 {0!r}（图斑 {2}）不在服务描述中 {1} 的代码表里：请在代码表中补充（见 docs/sync.md）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="657" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="658" />
       <source>The WFS server does not page its answers (STARTINDEX): lower the page size in the service description, or ask for paging to be enabled</source>
       <translation>WFS 服务器不支持分页（STARTINDEX）：请在服务描述中减小每页数量，或请服务器管理员开启分页</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="748" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="749" />
       <source>The WFS server's answer to the upload was cut off ({0} bytes); nothing is lost: the next upload checks what the server holds</source>
       <translation>WFS 服务器对上传的应答被截断（{0} 字节）；数据没有丢失：下次上传会先核对服务器上已有的内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="867" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="868" />
       <source>The WFS server gave the patch no feature id: it cannot be deleted through WFS</source>
       <translation>WFS 服务器未给出该图斑的要素 ID：无法通过 WFS 删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="878" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="984" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1009" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="879" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="985" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1010" />
       <source>The WFS server refused the change: {0}</source>
       <translation>WFS 服务器拒绝了该修改：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="879" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1010" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="880" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1011" />
       <source>no reason given</source>
       <translation>未说明原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="941" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="942" />
       <source>The patch has no geometry: draw it before it is uploaded</source>
       <translation>该图斑没有几何图形：请先勾绘再上传</translation>
     </message>
@@ -2475,7 +2475,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="291" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="693" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="696" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="504" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
@@ -2521,39 +2521,39 @@
       <translation>该问题没有自动修复方法</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="502" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="504" />
       <source>Fix not applied, the patch is unchanged: {0}</source>
       <translation>未执行修复，图斑保持不变：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="505" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="507" />
       <source>The fix would remove the whole patch: not applied</source>
       <translation>该修复会删除整个图斑：未执行</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="511" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="513" />
       <source>Fix: {0}</source>
       <translation>修复：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="520" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="522" />
       <source>Fixed in the edit buffer: save the layer, or undo (Ctrl+Z)</source>
       <translation>已在编辑缓冲区中修复：请保存图层，或撤销（Ctrl+Z）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="527" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="113" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="529" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="115" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="74" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="537" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="539" />
       <source>Administrative unit names could not be read: {0}</source>
       <translation>无法读取行政区名称：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="554" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="556" />
       <source>Check patches against the base map and review the findings</source>
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
@@ -3057,7 +3057,7 @@
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="122" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="239" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="627" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="630" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
@@ -3377,8 +3377,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="319" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="593" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="554" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="596" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="557" />
       <source>Not logged in</source>
       <translation>未登录</translation>
     </message>
@@ -3443,117 +3443,117 @@
       <translation>此工作库属于县 {0}，不是 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="511" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="514" />
       <source>Wait until the download/upload has finished (or cancel it) before logging in again</source>
       <translation>请等待下载/上传完成（或取消）后再重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="533" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="536" />
       <source>Logging in…</source>
       <translation>正在登录…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="555" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="558" />
       <source>The platform sent an unusable account: {0}</source>
       <translation>平台返回的账号无法使用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="571" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="574" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="104" />
       <source>Logged in as {0}</source>
       <translation>已登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="573" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="576" />
       <source>Connected as {0}; working as {1} (a GIS server checks no roles)</source>
       <translation>已连接，账号 {0}；以 {1} 身份工作（GIS 服务器不检查角色）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="588" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="591" />
       <source>Wait until the download/upload has finished (or cancel it) before logging out</source>
       <translation>请等待下载/上传完成（或取消）后再退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="642" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="645" />
       <source>Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected</source>
       <translation>本地变化：新增 {0}，修改 {1}，删除 {2}；冲突 {3}，被拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="657" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="658" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="660" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="661" />
       <source>deleted</source>
       <translation>已删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="664" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="667" />
       <source>Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, rejected {6}){7}</source>
       <translation>最近一次{0}于 {1}：下载 {2}，上传 {3}（接受 {4}，冲突 {5}，拒绝 {6}）{7}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="666" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="669" />
       <source>download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="666" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="669" />
       <source>upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="673" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="676" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="118" />
       <source>{0} record(s) from the platform could not be taken and were set aside</source>
       <translation>平台的 {0} 条记录无法接收，已搁置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="693" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="696" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="696" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="699" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="512" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="754" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="757" />
       <source>pulled {0} (conflicts {1})</source>
       <translation>已下载 {0}（冲突 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="755" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="758" />
       <source>pushed {0}: accepted {1}, conflicts {2}, rejected {3}</source>
       <translation>已上传 {0}：接受 {1}，冲突 {2}，拒绝 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="759" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="669" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="762" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="672" />
       <source>stage moves: {0} accepted, {1} refused</source>
       <translation>阶段变更：{0} 项通过，{1} 项被拒</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="772" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="775" />
       <source>Select a conflict first</source>
       <translation>请先选择一个冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="788" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="791" />
       <source>Kept your version; it is sent with the next upload</source>
       <translation>已保留本地版本；将随下次上传发送</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="789" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="792" />
       <source>Took the platform's version</source>
       <translation>已采用平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="816" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="819" />
       <source>Platform sync</source>
       <translation>平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="816" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="819" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
     </message>
@@ -3850,105 +3850,105 @@
       <translation>无法卸载 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="67" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="69" />
       <source>Check patches</source>
       <translation>图斑质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="76" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="78" />
       <source>Runs the check rules (invalid geometry, minimum area, slivers, overlaps between patches, basic farmland, cropland, built-up land/water, existing forest, administrative unit, earlier years' patches, attribute area, attributes, CRS) on a polygon layer against a base map. Any polygon layer works: missing fields give 'attribute' findings and the geometry rules still run. Layers in other CRSs are reprojected to the patch layer's CGCS2000 Gauss-Kruger CRS (or the GK zone of the data). Areas are ellipsoidal (CGCS2000). Output: one feature per finding, geometry = where the problem is.</source>
       <translation>对面图层对照底图运行质检规则（几何无效、最小面积、碎片、图斑间重叠、永久基本农田、耕地、建设用地/水域、现有林地、行政区、往年图斑、属性面积、属性、坐标系）。任何面图层均可：缺少字段时给出“属性”问题，几何规则照常运行。其他坐标系的图层会重投影到图斑图层的 CGCS2000 高斯-克吕格坐标系（或数据所在的投影带）。面积为 CGCS2000 椭球面积。输出：每个问题一个要素，几何为问题所在位置。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="88" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="90" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="59" />
       <source>Patch layer</source>
       <translation>图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="90" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="92" />
       <source>Base map (land classes)</source>
       <translation>底图（地类）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="92" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="94" />
       <source>Land-class field of the base map</source>
       <translation>底图地类字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="94" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="96" />
       <source>Patch ID field</source>
       <translation>图斑标识字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="96" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="98" />
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="52" />
       <source>Administrative units</source>
       <translation>行政区划</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="97" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="99" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="99" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="101" />
       <source>Earlier years' patches</source>
       <translation>往年造林图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="101" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="103" />
       <source>Rules profile (JSON)</source>
       <translation>质检规则配置（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="104" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="106" />
       <source>One finding per patch and rule (pairs summed; each pair in the report's detail sheet)</source>
       <translation>每个图斑每条规则一条结果（逐对结果合计；每一对列在报告的明细表中）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="106" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="108" />
       <source>Patches per tile (the base map is read one tile's window at a time: fewer use less memory)</source>
       <translation>每块图斑数（按块的范围逐块读取底图：数值越小，占用内存越少）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="112" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="114" />
       <source>Report (xlsx)</source>
       <translation>报告（xlsx）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="138" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="146" />
       <source>Patches and base map layers are required</source>
       <translation>必须提供图斑图层和底图图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="151" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="159" />
       <source>Cannot read the rules profile {0}: {1}</source>
       <translation>无法读取质检规则配置 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="157" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="165" />
       <source>Checking in {0} (patch layer is in {1})</source>
       <translation>在 {0} 下质检（图斑图层坐标系为 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="159" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="167" />
       <source>The patch layer has no field {0}: feature ids are used</source>
       <translation>图斑图层没有字段 {0}：使用要素 ID</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="161" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="169" />
       <source>The base map has no land-class field {0}</source>
       <translation>底图没有地类字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="209" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="235" />
       <source>{0} pairs in {1} findings (one per patch and rule)</source>
       <translation>{0} 对结果合并为 {1} 条（每个图斑每条规则一条）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="211" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="236" />
       <source>{0} findings: {1}</source>
       <translation>{0} 个问题：{1}</translation>
     </message>

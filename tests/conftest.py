@@ -175,3 +175,17 @@ def sync_panel(qgis_iface, qgis_new_project, design_county):
     p.disconnect_project()
     p.deleteLater()
     QgsProject.instance().clear()
+
+
+@pytest.fixture(scope="module")
+def pg():
+    """A real PostgreSQL/PostGIS server for the module's tests (tests/helpers/pg_server.py); skipped, with the
+    reason, where PostgreSQL/PostGIS is not installed."""
+    from tests.helpers.pg_server import PgServer
+
+    why = PgServer.available()
+    if why:
+        pytest.skip(why)
+    server = PgServer()
+    yield server
+    server.stop()

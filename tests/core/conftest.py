@@ -1,4 +1,5 @@
-"""Fixtures of the core tests: the editing working copy ready for an import, a PostgreSQL/PostGIS server."""
+"""Fixtures of the core tests: the editing working copy ready for an import (`pg`, the PostgreSQL/PostGIS server, is
+in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -20,17 +21,3 @@ def import_wc(tmp_path, qgis_iface, qgis_new_project):
         patches = layers[schema.PATCHES]
         patches.startEditing()
         yield tmp_path, patches, comp, shown
-
-
-@pytest.fixture(scope="module")
-def pg():
-    """A real PostgreSQL/PostGIS server for the module's tests (tests/helpers/pg_server.py); skipped, with the
-    reason, where PostgreSQL/PostGIS is not installed."""
-    from tests.helpers.pg_server import PgServer
-
-    why = PgServer.available()
-    if why:
-        pytest.skip(why)
-    server = PgServer()
-    yield server
-    server.stop()

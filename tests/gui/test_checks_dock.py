@@ -180,19 +180,6 @@ def test_filter_is_debounced_and_reads_no_patch(dock, sample_county, monkeypatch
 PG_TABLES = {"basemap": "city_dltb", "farmland": "city_jbnt", "history": "city_history", "admin": "city_xzq"}
 
 
-@pytest.fixture(scope="module")
-def pg():
-    """A real PostgreSQL/PostGIS server (as tests/core/conftest.py's); skipped, with the reason, without one."""
-    from tests.helpers.pg_server import PgServer
-
-    why = PgServer.available()
-    if why:
-        pytest.skip(why)
-    server = PgServer()
-    yield server
-    server.stop()
-
-
 @pytest.fixture()
 def pg_dock(pg, qgis_iface, qgis_new_project, sample_county, tmp_path):
     """(dock, the pointing copy, a cropland finding): the sample county's reference only in PostGIS."""

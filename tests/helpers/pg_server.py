@@ -18,24 +18,37 @@ POSTGIS = "/usr/share/postgresql/15/extension/postgis.control"
 
 
 class PgServer:
-    def __init__(self, dbname: str = "forestry", user: str = "forestry"):
+    """`base`: a directory of one's own (a benchmark's, kept between runs: a cluster already there is reused and
+    started if it is not running); by default a new temporary one. `options`: more server settings (-c ...)."""
+
+    OPTIONS = "-c fsync=off -c synchronous_commit=off"
+
+    def __init__(self, dbname: str = "forestry", user: str = "forestry", base: Optional[str] = None,
+                 options: str = "", start_timeout: int = 60):
         self.dbname, self.user = dbname, user
         # a short path: a Unix socket's path is limited to about 100 bytes
-        self.base = tempfile.mkdtemp(prefix="pg", dir="/tmp")
+        self.base = base or tempfile.mkdtemp(prefix="pg", dir="/tmp")
         self.data, self.sock = os.path.join(self.base, "data"), os.path.join(self.base, "s")
-        os.makedirs(self.sock)
+        self.options, self.start_timeout = options, start_timeout
+        fresh = not os.path.exists(os.path.join(self.data, "PG_VERSION"))
+        os.makedirs(self.sock, exist_ok=True)
         self._as = []
         if os.geteuid() == 0:
             pw = pwd.getpwnam("postgres")
             for d in (self.base, self.sock):
                 os.chown(d, pw.pw_uid, pw.pw_gid)
             self._as = ["runuser", "-u", "postgres", "--"]
-        self._run([f"{BIN}/initdb", "-D", self.data, "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
-        self._run([f"{BIN}/pg_ctl", "-D", self.data, "-w", "-l", os.path.join(self.base, "log"), "-o",
-                   f"-k {self.sock} -c listen_addresses='' -p 5432 -c fsync=off -c synchronous_commit=off",
-                   "start"])
-        self._run([f"{BIN}/createdb", "-h", self.sock, "-U", user, dbname])
-        self.sql("CREATE EXTENSION postgis")
+        if fresh:
+            self._run([f"{BIN}/initdb", "-D", self.data, "-U", user, "--auth=trust", "-E", "UTF8",
+                       "--locale=C.UTF-8"])
+        if fresh or subprocess.run(self._as + [f"{BIN}/pg_ctl", "-D", self.data, "status"],
+                                   capture_output=True).returncode != 0:
+            self._run([f"{BIN}/pg_ctl", "-D", self.data, "-w", "-t", str(start_timeout), "-l",
+                       os.path.join(self.base, "log"), "-o",
+                       f"-k {self.sock} -c listen_addresses='' -p 5432 {self.OPTIONS} {options}".strip(), "start"])
+        if fresh:
+            self._run([f"{BIN}/createdb", "-h", self.sock, "-U", user, dbname])
+            self.sql("CREATE EXTENSION postgis")
 
     @staticmethod
     def available() -> Optional[str]:
@@ -78,8 +91,11 @@ class PgServer:
         finally:
             con.close()
 
-    def stop(self) -> None:
+    def stop(self, remove: bool = True) -> None:
+        """Stop the server; remove its directory (remove=False: keep it, stopped cleanly, to be reused)."""
         try:
-            self._run([f"{BIN}/pg_ctl", "-D", self.data, "-w", "-m", "immediate", "stop"])
+            self._run([f"{BIN}/pg_ctl", "-D", self.data, "-w", "-t", str(self.start_timeout), "-m",
+                       "immediate" if remove else "fast", "stop"])
         finally:
-            shutil.rmtree(self.base, ignore_errors=True)
+            if remove:
+                shutil.rmtree(self.base, ignore_errors=True)
