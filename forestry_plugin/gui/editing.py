@@ -393,12 +393,13 @@ class EditingComponent:
         QgsApplication.taskManager().addTask(task)
 
     def _refresh_checker(self, path: str) -> None:
-        """Re-read the patches (not the reference data) into the checker of `path`."""
+        """Take the patches changed since (saved edits, sync, numbering; not the reference data) into the checker of
+        `path`: only those rows are read (a county's full re-read held QGIS for a second at every save)."""
         self._stale_checkers.discard(path)
         checker = self._checkers.get(path)
         if checker is not None:
             try:
-                checker.refresh(reference=False)
+                checker.refresh_patches()
             except Exception:
                 self._checkers.pop(path, None)
 

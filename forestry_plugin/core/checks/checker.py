@@ -134,10 +134,11 @@ class Checker:
                            None if value is None else float(value), geometry, other_id))
 
     def check(self, ps: PatchSet, sel: np.ndarray, attrs: List[Dict[str, Any]], step: Optional[Stepper] = None,
-              targets: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Dict[int, str]]] = None
-              ) -> List[Finding]:
+              targets: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Dict[int, str]]] = None,
+              more_patches: Optional[PatchSet] = None) -> List[Finding]:
         """Findings of patches `sel` of `ps` (or of separate `targets` = (ids, repaired, null, bad, reasons) as
-        geometry.repair_all gives them, checked against all of `ps`: the live check)."""
+        geometry.repair_all gives them, checked against all of `ps` and of `more_patches`: the live check, whose
+        patches saved since it read them are in a small set of their own)."""
         step = step or Stepper()
         out: List[Finding] = []
         p = self.p
@@ -185,6 +186,8 @@ class Checker:
         step(0.15)
         if p.enabled(R.PATCH_OVERLAP) and ps is not None and ps.tree is not None and len(live):
             self._patch_overlaps(out, ps, ids, geoms, live, self_index, tattrs)
+        if p.enabled(R.PATCH_OVERLAP) and more_patches is not None and more_patches.tree is not None and len(live):
+            self._patch_overlaps(out, more_patches, ids, geoms, live, None, tattrs)
         step(0.45)
         if len(live) and len(self.ref.base):
             self._basemap(out, ids, geoms, live, tattrs)

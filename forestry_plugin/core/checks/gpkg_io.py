@@ -29,10 +29,10 @@ from .model import Finding, reference_inputs, to_int
 
 def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
                con: Optional[sqlite3.Connection] = None, keep: Optional[Callable[[Dict[str, Any]], bool]] = None,
-               where: str = "") -> Tuple[List[Dict[str, Any]], np.ndarray, Optional[int]]:
+               where: str = "", args: Sequence[Any] = ()) -> Tuple[List[Dict[str, Any]], np.ndarray, Optional[int]]:
     """(attribute rows, shapely geometries, EPSG code) of a GeoPackage table, read once with sqlite3 (read-only).
 
-    keep(attrs) -> bool drops rows before their geometry is parsed.
+    keep(attrs) -> bool drops rows before their geometry is parsed; `where` is an SQL condition, its values `args`.
     """
     own = con is None
     con = con or geopackage.open_connection(path)  # clear errors for a missing or locked file
@@ -48,7 +48,7 @@ def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
         sql = f'SELECT {sel}, "{geom_col}" FROM "{table}"' if geom_col else f'SELECT {sel}, NULL FROM "{table}"'
         if where:
             sql += " WHERE " + where
-        rows = con.execute(sql + " ORDER BY fid" if "fid" in names else sql).fetchall()
+        rows = con.execute(sql + " ORDER BY fid" if "fid" in names else sql, tuple(args)).fetchall()
     finally:
         if own:
             con.close()

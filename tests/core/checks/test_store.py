@@ -243,3 +243,50 @@ def test_check_runs_name_the_person(wc):
     check_working_copy(path)
     with geopackage.connect(path) as con:
         assert {r[0] for r in con.execute("SELECT checked_by FROM check_state")} == {"demo_tech"}
+
+
+def test_live_checker_takes_in_only_what_changed_and_checks_as_a_fresh_one(sample_county):
+    """After saved edits, a sync-like write, a numbering, a deletion and a new patch, refresh_patches reads only
+    those rows, and the checker then finds for every patch exactly what a checker built from scratch finds (patch
+    overlaps with the changed patches included; the moved patch's old place overlaps nothing any more)."""
+    import shapely as shp
+
+    from forestry_plugin.core import geopackage as gp
+    from forestry_plugin.core.checks.gpkg_io import gpkg_blobs
+
+    path = sample_county.path
+    live = LiveChecker(path)
+    with gp.connect(path) as con:
+        rows = con.execute("SELECT fid, patch_id, geom FROM patches ORDER BY fid").fetchall()
+        (f_move, p_move, blob), (f_del, p_del, _b), (f_num, p_num, _c) = rows[0], rows[1], rows[2]
+        moved = shp.affinity.translate(shp.from_wkb(bytes(blob)[gp.HEADER_SIZE[bytes(blob)[3]]:]), 35.0, 20.0)
+        srs_id = con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = 'patches'").fetchone()[0]
+        multi = shp.MultiPolygon([moved]) if moved.geom_type == "Polygon" else moved
+        (blob,) = gpkg_blobs([shp.to_wkb(multi)], [multi], srs_id)
+        con.execute("UPDATE patches SET geom = ?, revision = COALESCE(revision, 0) + 1 WHERE fid = ?", (blob, f_move))
+        con.execute("DELETE FROM patches WHERE fid = ?", (f_del,))
+        con.execute("UPDATE patches SET tuban_no = 'N-1', revision = COALESCE(revision, 0) + 1 WHERE fid = ?",
+                    (f_num,))
+    template = next(iter(gp.read_features(path, "patches")))[1]
+    new = {k: v for k, v in template.items() if k != "fid"}
+    new.update(patch_id="bbbbbbbb-0000-4000-8000-000000000009", tuban_no="NEW-1")
+    gp.write_features(path, "patches", [(new, shp.to_wkb(shp.MultiPolygon([moved.buffer(5)])))])
+    assert live.refresh_patches() == 4  # moved, numbered, new, and the deleted one
+    fresh = LiveChecker(path)
+    data = gp.read_features(path, "patches")
+    probes = [(a["patch_id"], shp.from_wkb(bytes(g)) if g is not None else None, a) for _f, a, g in data]
+
+    def found(checker, pid, g, a):
+        return sorted((f.rule, f.other_id or "", f.message) for f in checker.check_patch(g, a, pid))
+
+    everything = []
+    for pid, g, a in probes:
+        if g is None:
+            continue
+        mine, theirs = found(live, pid, g, a), found(fresh, pid, g, a)
+        assert mine == theirs, pid
+        everything += mine
+    assert any(o in (p_move, new["patch_id"]) for _r, o, _m in everything)  # the changed ones are found
+    assert not any(o == p_del for _r, o, _m in everything)  # the deleted one is not
+    assert p_num not in {o for _r, o, _m in everything} or any("N-1" in m for _r, _o, m in everything)
+    assert live.refresh_patches() == 0  # nothing changed since: nothing read
