@@ -121,6 +121,8 @@ class LiveChecker:
             self.update_patch(pid, g, a.get("year"), a.get("tuban_no"))
             self._stamps[pid] = now[pid]
         self.exceptions = [tuple(e) for e in exceptions]
+        if len(self._changed) > COMPACT_AT:  # a long session's saves: one full re-read, the small set emptied
+            self.refresh(reference=False)
         return len(got) + len(gone)
 
     def check_patch(self, geometry: Any, attributes: Dict[str, Any], patch_id: str) -> List[Finding]:
@@ -144,6 +146,7 @@ def _stamp(attrs: Dict[str, Any]):
 
 
 _EMPTY = shapely.Polygon()
+COMPACT_AT = 5000  # changed patches kept beside the big set before it is built again
 
 
 def _to_shapely(geometry: Any):
