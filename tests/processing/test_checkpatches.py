@@ -243,6 +243,13 @@ def test_findings_stream_to_the_output_per_tile_and_a_cancel_leaves_no_file(prov
     tiled = processing.run("forestry:checkpatches", {**params, "OUTPUT": str(tmp_path / "tiled.gpkg"),
                                                      "TILE_SIZE": 7})["OUTPUT"]
     assert rows(tiled) == rows(whole) and len(rows(whole)) > 30
+    alg = QgsApplication.processingRegistry().createAlgorithmById("forestry:checkpatches")
+    for temporary in ("TEMPORARY_OUTPUT", "memory:"):  # QGIS's default output: streamed too, the same rows
+        assert alg._temporary_destination({"OUTPUT": temporary}, QgsProcessingContext())
+        layer = processing.run("forestry:checkpatches", {**params, "OUTPUT": temporary, "TILE_SIZE": 7})["OUTPUT"]
+        layer = layer if isinstance(layer, QgsVectorLayer) else QgsVectorLayer(layer, "t", "ogr")
+        assert sorted((f["patch_id"], f["rule"], f["message"], f["pairs"], round(f["value"] or 0, 4))
+                      for f in layer.getFeatures()) == rows(whole)
 
     class CancelPartWay(QgsProcessingFeedback):
         def setProgress(self, value):  # noqa: N802
@@ -251,7 +258,6 @@ def test_findings_stream_to_the_output_per_tile_and_a_cancel_leaves_no_file(prov
                 self.cancel()
 
     out = tmp_path / "canceled.gpkg"
-    alg = QgsApplication.processingRegistry().createAlgorithmById("forestry:checkpatches")
     context, feedback = QgsProcessingContext(), CancelPartWay()
     ok_params = {**params, "OUTPUT": str(out), "TILE_SIZE": 7}
     results, _ok = alg.run(ok_params, context, feedback)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 import shapely
@@ -48,81 +48,93 @@ class LiveChecker:
         self._geoms = list(data["patch_geoms"])
         self._years = [a.get("year") for a in data["patch_attrs"]]
         self._labels = [a.get("tuban_no") for a in data["patch_attrs"]]  # 图斑编号: what messages name them by
-        self._stamps = {str(a.get("patch_id") or ""): _stamp(a) for a in data["patch_attrs"]}
+        self._fids = [a.get("fid") for a in data["patch_attrs"]]
+        # what tells a row changed, by fid (patches without an id, or whose id changed, are rows all the same)
+        self._stamps = {a.get("fid"): _stamp(a) for a in data["patch_attrs"]}
         self.exceptions = data["exceptions"]
         self._rebuild()
 
     def _rebuild(self) -> None:
         self.patches = PatchSet(self._ids, self._geoms, self._years, self._labels)
-        self._position = {}  # patch id -> its place in self.patches (the first, for an id used twice)
-        for k, pid in enumerate(self._ids):
-            self._position.setdefault(pid, k)
-        self._changed: Dict[str, Any] = {}  # patch id -> (geometry, year, 图斑编号) since the PatchSet was built
+        self._position: Dict[Any, int] = {}  # fid -> its place in self.patches
+        self._fid_of: Dict[str, Any] = {}  # patch id -> fid (the first, for an id used twice)
+        for k, (fid, pid) in enumerate(zip(self._fids, self._ids)):
+            self._position.setdefault(fid, k)
+            self._fid_of.setdefault(pid, fid)
+        # fid (or ("new", patch id) for one the caller names only by id) -> (patch id, geometry, year, 图斑编号)
+        # of the patches changed since the PatchSet was built; None geometry: gone
+        self._changed: Dict[Any, Tuple[str, Any, Any, Any]] = {}
         self.changed = None  # a small PatchSet of them, checked as "other patches" beside self.patches
 
-    def _mask(self, patch_id: str) -> None:
-        """Take a patch's old geometry out of self.patches (its STRtree stays: an empty geometry overlaps nothing)."""
-        k = self._position.get(patch_id)
+    def _set(self, key: Any, patch_id: str, geometry: Any, year: Any, tuban_no: Any) -> None:
+        """Record a patch's values as they are now (geometry None: gone), its old geometry taken out of
+        self.patches (its STRtree stays: an empty geometry overlaps nothing)."""
+        k = self._position.get(key)
         if k is not None:
             self.patches.geoms[k] = _EMPTY
+        self._changed[key] = (patch_id, geometry, year, tuban_no)
 
     def _rebuild_changed(self) -> None:
-        items = [(pid, g, y, n) for pid, (g, y, n) in self._changed.items() if g is not None]
+        items = [v for v in self._changed.values() if v[1] is not None]
         self.changed = PatchSet([i[0] for i in items], [i[1] for i in items], [i[2] for i in items],
                                 [i[3] for i in items]) if items else None
 
+    def _key(self, patch_id: str) -> Any:
+        return self._fid_of.get(patch_id, ("new", patch_id))
+
     def update_patch(self, patch_id: str, geometry: Any, year: Any = None, tuban_no: Any = None) -> None:
         """Replace (or add) one patch's geometry among the 'other patches' after it was saved (the whole set is not
-        rebuilt: the patch goes into a small set of changed ones)."""
-        k = self._position.get(patch_id)
-        old = self._changed.get(patch_id)
+        rebuilt: the patch goes into a small set of changed ones); year and 图斑编号 None: as they were."""
+        key = self._key(patch_id)
+        k, old = self._position.get(key), self._changed.get(key)
         if year is None:
-            year = old[1] if old is not None else (self._years[k] if k is not None else None)
+            year = old[2] if old is not None else (self._years[k] if k is not None else None)
         if tuban_no is None:
-            tuban_no = old[2] if old is not None else (self._labels[k] if k is not None else None)
-        self._mask(patch_id)
-        self._changed[patch_id] = (_to_shapely(geometry), year, tuban_no)
+            tuban_no = old[3] if old is not None else (self._labels[k] if k is not None else None)
+        self._set(key, patch_id, _to_shapely(geometry), year, tuban_no)
         self._rebuild_changed()
 
     def remove_patch(self, patch_id: str) -> None:
         """Forget a deleted patch."""
-        self._mask(patch_id)
-        self._changed[patch_id] = (None, None, None)
+        self._set(self._key(patch_id), patch_id, None, None, None)
         self._rebuild_changed()
 
     def refresh_patches(self, force: Iterable[str] = ()) -> int:
-        """Take in what changed in the working copy's patches since they were read: those whose revision, change
-        time or server version differ (edits, sync, numbering) and the ids in `force` (a commit's patches), read by
-        id; patches gone are forgotten. Much cheaper than refresh(reference=False) for a city's 250 000 patches;
-        returns how many were taken in."""
+        """Take in what changed in the working copy's patches since they were read: the rows whose revision, change
+        time or server version differ (edits, sync, numbering) and those of the ids in `force`, read by fid; rows
+        gone are forgotten. Much cheaper than refresh(reference=False) for a city's 250 000 patches (nothing is
+        re-indexed); more than COMPACT_AT changed in all: refresh(reference=False). Returns how many rows changed."""
         con = geopackage.open_connection(self.path)
         try:
-            rows = con.execute(f"SELECT patch_id, revision, updated_at, server_version FROM {schema.PATCHES}"
+            rows = con.execute(f"SELECT fid, patch_id, revision, updated_at, server_version FROM {schema.PATCHES}"
                                ).fetchall()
-            now = {str(r[0] or ""): (r[1], r[2], r[3]) for r in rows}
-            wanted = {pid for pid, st in now.items() if self._stamps.get(pid) != st} | \
-                {str(p) for p in force if str(p) in now}
-            gone = [pid for pid in self._stamps if pid not in now]
-            got: Dict[str, Any] = {}
-            ids = sorted(wanted)
-            for c0 in range(0, len(ids), 500):
-                marks = ",".join("?" * len(ids[c0:c0 + 500]))
-                attrs, geoms, _epsg = read_table(self.path, schema.PATCHES, ["patch_id", "year", "tuban_no"], con,
-                                                 where=f"patch_id IN ({marks})", args=ids[c0:c0 + 500])
-                for a, g in zip(attrs, geoms):
-                    got[str(a.get("patch_id") or "")] = (a, g)
+            now = {r[0]: (r[2], r[3], r[4]) for r in rows}
+            forced = {str(p) for p in force}
+            wanted = sorted({r[0] for r in rows if self._stamps.get(r[0]) != now[r[0]] or str(r[1] or "") in forced})
+            gone = [fid for fid in self._stamps if fid not in now]
+            if len(wanted) + len(gone) + len(self._changed) > COMPACT_AT:  # many at once: one full re-read
+                con.close()
+                con = None
+                self.refresh(reference=False)
+                return len(wanted) + len(gone)
+            got = []
+            for c0 in range(0, len(wanted), 500):
+                part = wanted[c0:c0 + 500]
+                attrs, geoms, _epsg = read_table(self.path, schema.PATCHES, ["fid", "patch_id", "year", "tuban_no"],
+                                                 con, where=f"fid IN ({','.join('?' * len(part))})", args=part)
+                got += list(zip(attrs, geoms))
             exceptions = con.execute(f"SELECT patch_id, rule, other_id FROM {schema.EXCEPTIONS}").fetchall()
         finally:
-            con.close()
-        for pid in gone:
-            self.remove_patch(pid)
-            self._stamps.pop(pid, None)
-        for pid, (a, g) in got.items():
-            self.update_patch(pid, g, a.get("year"), a.get("tuban_no"))
-            self._stamps[pid] = now[pid]
+            if con is not None:
+                con.close()
+        for fid in gone:
+            self._set(fid, "", None, None, None)
+            self._stamps.pop(fid, None)
+        for a, g in got:  # the values as read (a year or number cleared is cleared here too)
+            self._set(a.get("fid"), str(a.get("patch_id") or ""), g, a.get("year"), a.get("tuban_no"))
+            self._stamps[a.get("fid")] = now[a.get("fid")]
+        self._rebuild_changed()
         self.exceptions = [tuple(e) for e in exceptions]
-        if len(self._changed) > COMPACT_AT:  # a long session's saves: one full re-read, the small set emptied
-            self.refresh(reference=False)
         return len(got) + len(gone)
 
     def check_patch(self, geometry: Any, attributes: Dict[str, Any], patch_id: str) -> List[Finding]:

@@ -128,6 +128,18 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         return sink, dest
 
+    def _temporary_destination(self, parameters, context) -> bool:
+        """True for a memory layer or QGIS's temporary output (the dialog's default): nothing half written stays."""
+        try:
+            dest = self.parameterAsOutputLayer(parameters, self.OUTPUT, context) or ""
+        except Exception:  # noqa: BLE001 - any doubt: written at the end
+            return False
+        raw = parameters.get(self.OUTPUT)
+        raw = getattr(raw, "sink", raw)
+        raw = raw.staticValue() if hasattr(raw, "staticValue") else raw
+        return dest.lower().startswith("memory:") or dest == QgsProcessing.TEMPORARY_OUTPUT or \
+            str(raw or "") == QgsProcessing.TEMPORARY_OUTPUT
+
     def _plain_gpkg_destination(self, parameters, context):
         """The path when OUTPUT is a new GeoPackage file of its own (a plain path ending in .gpkg), else None."""
         try:
@@ -188,11 +200,11 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             # end (their pairs may fall into two tiles). Other destinations (Shapefile, an existing GeoPackage's
             # layer, ...) are written at the end, so a canceled run leaves nothing half written there either.
             fields = finding_fields()
-            gpkg_out = self._plain_gpkg_destination(parameters, context)
-            to_memory = str(parameters.get(self.OUTPUT) or "").lower().startswith("memory:")
+            plain_gpkg = self._plain_gpkg_destination(parameters, context)
             sink = dest = emit = None
-            if gpkg_out is not None or to_memory:
+            if plain_gpkg is not None or self._temporary_destination(parameters, context):
                 sink, dest = self._sink(parameters, context, fields, crs)
+                gpkg_out = plain_gpkg  # made by this run: removed if the run does not finish
                 if gpkg_out is not None:
                     # A new GeoPackage file: QGIS creates it (fields, CRS, spatial index, layer to load on
                     # completion), the findings go in with one executemany per tile instead of a QgsFeature each.

@@ -255,6 +255,9 @@ def test_live_checker_takes_in_only_what_changed_and_checks_as_a_fresh_one(sampl
     from forestry_plugin.core.checks.gpkg_io import gpkg_blobs
 
     path = sample_county.path
+    with gp.connect(path) as con:  # a patch of another year lying on another patch: no overlap, for now
+        rows = con.execute("SELECT fid, patch_id, geom FROM patches ORDER BY fid").fetchall()
+        con.execute("UPDATE patches SET geom = ?, year = 2019 WHERE fid = ?", (rows[7][2], rows[3][0]))
     live = LiveChecker(path)
     with gp.connect(path) as con:
         rows = con.execute("SELECT fid, patch_id, geom FROM patches ORDER BY fid").fetchall()
@@ -267,11 +270,16 @@ def test_live_checker_takes_in_only_what_changed_and_checks_as_a_fresh_one(sampl
         con.execute("DELETE FROM patches WHERE fid = ?", (f_del,))
         con.execute("UPDATE patches SET tuban_no = 'N-1', revision = COALESCE(revision, 0) + 1 WHERE fid = ?",
                     (f_num,))
+        # a year cleared (None is not "as it was"), and a patch that lost its id (a row all the same), moved
+        con.execute("UPDATE patches SET year = NULL, revision = COALESCE(revision, 0) + 1 WHERE fid = ?",
+                    (rows[3][0],))
+        con.execute("UPDATE patches SET patch_id = NULL, geom = ?, revision = COALESCE(revision, 0) + 1 "
+                    "WHERE fid = ?", (rows[6][2], rows[4][0]))  # moved onto another patch
     template = next(iter(gp.read_features(path, "patches")))[1]
     new = {k: v for k, v in template.items() if k != "fid"}
     new.update(patch_id="bbbbbbbb-0000-4000-8000-000000000009", tuban_no="NEW-1")
     gp.write_features(path, "patches", [(new, shp.to_wkb(shp.MultiPolygon([moved.buffer(5)])))])
-    assert live.refresh_patches() == 4  # moved, numbered, new, and the deleted one
+    assert live.refresh_patches() == 6  # moved, numbered, year cleared, id lost, new, and the deleted one
     fresh = LiveChecker(path)
     data = gp.read_features(path, "patches")
     probes = [(a["patch_id"], shp.from_wkb(bytes(g)) if g is not None else None, a) for _f, a, g in data]
@@ -281,12 +289,14 @@ def test_live_checker_takes_in_only_what_changed_and_checks_as_a_fresh_one(sampl
 
     everything = []
     for pid, g, a in probes:
-        if g is None:
+        if g is None or not pid:
             continue
         mine, theirs = found(live, pid, g, a), found(fresh, pid, g, a)
         assert mine == theirs, pid
         everything += mine
     assert any(o in (p_move, new["patch_id"]) for _r, o, _m in everything)  # the changed ones are found
     assert not any(o == p_del for _r, o, _m in everything)  # the deleted one is not
+    assert any(o == "" for r, o, _m in everything if r == R.PATCH_OVERLAP)  # the id-less one, where it is now
+    assert any(o == rows[3][1] for r, o, _m in everything if r == R.PATCH_OVERLAP)  # its year no longer differs
     assert p_num not in {o for _r, o, _m in everything} or any("N-1" in m for _r, _o, m in everything)
     assert live.refresh_patches() == 0  # nothing changed since: nothing read
