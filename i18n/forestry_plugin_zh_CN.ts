@@ -9,34 +9,27 @@
       <translation>图斑编号规则 {0} 无效：只能使用 {{year}}、{{county}}、{{township}}、{{village}}，且必须恰好包含一个 {{seq}}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="386" />
-      <location filename="../forestry_plugin/core/checks/engine.py" line="74" />
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="196" />
-      <source>The working copy's patch layer has no EPSG code: the reference database cannot be read in its coordinates</source>
-      <translation>工作副本的图斑图层没有 EPSG 代码：无法按其坐标读取参考数据库</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="414" />
+      <location filename="../forestry_plugin/core/attributes.py" line="410" />
       <source>QGIS cannot open the reference table {0}.{1}</source>
       <translation>QGIS 无法打开参考数据表 {0}.{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="454" />
+      <location filename="../forestry_plugin/core/attributes.py" line="450" />
       <source>Patch attributes come from the working copy's own tables: {0}</source>
       <translation>图斑属性取自工作副本自带的表：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="643" />
+      <location filename="../forestry_plugin/core/attributes.py" line="639" />
       <source>Select at least two patches to merge.</source>
       <translation>请至少选择两个要合并的图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="646" />
+      <location filename="../forestry_plugin/core/attributes.py" line="642" />
       <source>Cannot merge patches at different stages ({0}).</source>
       <translation>不能合并处于不同阶段的图斑（{0}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/attributes.py" line="650" />
+      <location filename="../forestry_plugin/core/attributes.py" line="646" />
       <source>Cannot merge patches in different counties ({0}).</source>
       <translation>不能合并属于不同县的图斑（{0}）。</translation>
     </message>
@@ -68,117 +61,117 @@
       <translation>图层缺少字段：{0}；已跳过需要这些字段的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="163" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="164" />
       <source>The patch has no (polygonal) geometry</source>
       <translation>图斑没有（面）几何</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="165" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="166" />
       <source>Invalid geometry: {0}; repaired for the checks (repaired area {1:.2f} m²)</source>
       <translation>几何无效：{0}；已为质检修复（修复后面积 {1:.2f} m²）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="169" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="170" />
       <source>Invalid geometry: {0}; nothing polygonal is left after repair</source>
       <translation>几何无效：{0}；修复后不剩任何面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="177" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="178" />
       <source>Area {0:.2f} m² is below the minimum of {1:.2f} m²</source>
       <translation>面积 {0:.2f} m² 小于最小上图面积 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="180" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="181" />
       <source>Area {0:.2f} m² is below {1:.2f} m² (1 mu)</source>
       <translation>面积 {0:.2f} m² 小于 {1:.2f} m²（1 亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="194" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="197" />
       <source>Overlaps permanent basic farmland {0} by {1:.2f} m²</source>
       <translation>占用永久基本农田 {0} {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="197" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="200" />
       <source>Overlaps earlier years' counted patch {0} by {1:.2f} m²</source>
       <translation>与往年已认定的造林图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="229" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="232" />
       <source>Sliver: narrower than {0:.1f} m everywhere (mean width {1:.2f} m, thinness {2:.3f})</source>
       <translation>碎片：各处宽度均小于 {0:.1f} 米（平均宽度 {1:.2f} 米，细长度 {2:.3f}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="232" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="235" />
       <source>Sliver: thinness {0:.3f} below {1:.3f} (mean width {2:.2f} m)</source>
       <translation>碎片：细长度 {0:.3f} 小于 {1:.3f}（平均宽度 {2:.2f} 米）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="260" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="263" />
       <source>Overlaps patch {0} of the same year by {1:.2f} m²</source>
       <translation>与同年图斑 {0} 重叠 {1:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="318" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="321" />
       <source>On cropland {0} (base-map parcel {1}) by {2:.2f} m² without an approval number</source>
       <translation>占用耕地 {0}（底图图斑 {1}）{2:.2f} m²，且无审批文号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="319" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="322" />
       <source>On built-up land or water {0} (base-map parcel {1}) by {2:.2f} m²</source>
       <translation>占用建设用地或水域 {0}（底图图斑 {1}）{2:.2f} m²</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="320" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="323" />
       <source>On existing forest land {0} (base-map parcel {1}) by {2:.2f} m², but the method is not regeneration or restoration</source>
       <translation>位于现有林地 {0}（底图图斑 {1}）{2:.2f} m²，但造林方式不是人工更新或退化林修复</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="341" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="344" />
       <source>Administrative codes disagree: county {0}, township {1}, village {2}</source>
       <translation>行政区代码不一致：县 {0}，乡镇 {1}，村 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="357" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="360" />
       <source>Declared {0} code {1} is not in the administrative units</source>
       <translation>申报的{0}代码 {1} 不在行政区划中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="374" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="377" />
       <source>Only {0:.1f} % of the patch lies in its declared {1} {2} (at least {3:.1f} % required)</source>
       <translation>图斑仅有 {0:.1f}% 位于申报的{1} {2} 内（至少需要 {3:.1f}%）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="387" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="390" />
       <source>{0} = {1} but the mapped area is {2:.2f} mu ({3:.4f} ha); difference {4:+.2f} mu exceeds {5:.2f} mu</source>
       <translation>{0} = {1}，但图斑计算面积为 {2:.2f} 亩（{3:.4f} 公顷）；差值 {4:+.2f} 亩超过 {5:.2f} 亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="403" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="406" />
       <source>{0} ({1}) is missing</source>
       <translation>{0}（{1}）缺失</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="404" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="407" />
       <source>{0} ({1}) = '{2}' is not a code of {3}</source>
       <translation>{0}（{1}）= '{2}' 不是{3}中的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="405" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="408" />
       <source>{0} ({1}) = '{2}' has the wrong format</source>
       <translation>{0}（{1}）= '{2}' 格式错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="406" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="409" />
       <source>{0} ({1}) = '{2}' is not a number</source>
       <translation>{0}（{1}）= '{2}' 不是数字</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="407" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="410" />
       <source>{0} ({1}) = {2} is out of range</source>
       <translation>{0}（{1}）= {2} 超出范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/checker.py" line="408" />
+      <location filename="../forestry_plugin/core/checks/checker.py" line="411" />
       <source>Restoration method (restore_method) is required for restoration</source>
       <translation>造林方式为退化林修复时必须填写修复方式（restore_method）</translation>
     </message>
@@ -243,7 +236,7 @@
       <translation>{0}，位置 ({1:.1f}, {2:.1f})</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/gpkg_io.py" line="333" />
+      <location filename="../forestry_plugin/core/checks/gpkg_io.py" line="338" />
       <source>Cannot write the findings to {0}</source>
       <translation>无法将检查结果写入 {0}</translation>
     </message>
@@ -279,18 +272,23 @@
       <translation>无法连接参考数据库（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="94" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="92" />
+      <source>The working copy's patch layer has no EPSG code: the reference database cannot be read in its coordinates</source>
+      <translation>工作副本的图斑图层没有 EPSG 代码：无法按其坐标读取参考数据库</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="113" />
       <source>The reference database has no geometry table {0}.{1}</source>
       <translation>参考数据库中没有几何表 {0}.{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="143" />
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="267" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="157" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="279" />
       <source>The reference database could not be read ({0})</source>
       <translation>无法读取参考数据库（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="168" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="182" />
       <source>{0} could not be loaded into the reference database</source>
       <translation>{0} 无法载入参考数据库</translation>
     </message>
@@ -498,7 +496,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/checks/report.py" line="142" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="528" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="530" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
@@ -1612,7 +1610,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/project.py" line="36" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="556" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="558" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="72" />
       <source>Checks</source>
       <translation>质检</translation>
@@ -2329,7 +2327,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/workflow.py" line="456" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="300" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="302" />
       <source>No patches selected</source>
       <translation>未选择图斑</translation>
     </message>
@@ -2339,221 +2337,221 @@
       <translation>图斑已被他人修改，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="70" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="72" />
       <source>Repair geometry</source>
       <translation>修复几何</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="71" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="73" />
       <source>Remove slivers and thin parts</source>
       <translation>去除碎片和狭长部分</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="72" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="74" />
       <source>Clip to allowed land</source>
       <translation>裁剪到允许造林的地类</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="73" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="75" />
       <source>Snap to base-map boundaries</source>
       <translation>捕捉到底图边界</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="82" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="124" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="84" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="126" />
       <location filename="../forestry_plugin/gui/messages.py" line="34" />
       <source>Forestry checks</source>
       <translation>林业质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="133" />
       <location filename="../forestry_plugin/gui/checks_dock.py" line="135" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="137" />
       <source>Accept as exception</source>
       <translation>认可为例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="134" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="136" />
       <source>Reason (kept with the working copy):</source>
       <translation>理由（保存在工作库中）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="136" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="138" />
       <source>Approval reference number:</source>
       <translation>审批文号：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="144" />
       <source>Whole layer</source>
       <translation>整个图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="144" />
       <source>Selected patches</source>
       <translation>所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="142" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="144" />
       <source>Map extent</source>
       <translation>当前地图范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="143" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="145" />
       <source>Changed since last check</source>
       <translation>上次质检后有变化的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="145" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="147" />
       <source>Run checks</source>
       <translation>运行质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="146" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="148" />
       <location filename="../forestry_plugin/gui/common.py" line="66" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="146" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="156" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="158" />
       <source>Filter: patch no., id or message</source>
       <translation>筛选：图斑编号、标识或说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="158" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="160" />
       <source>All severities</source>
       <translation>全部级别</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="162" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="164" />
       <source>Open findings</source>
       <translation>未处理的问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="163" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
       <source>Including accepted</source>
       <translation>包括已认可的</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="169" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="171" />
       <source>Finding</source>
       <translation>问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="169" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="171" />
       <source>Value</source>
       <translation>量测值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="169" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="171" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="226" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="345" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="174" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="444" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="176" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="446" />
       <source>Accept as exception…</source>
       <translation>认可为例外…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="175" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="177" />
       <source>Fix…</source>
       <translation>修复…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="176" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="178" />
       <source>Excel…</source>
       <translation>导出 Excel…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="288" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="290" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="414" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="457" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="291" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="293" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="696" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="504" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="291" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="293" />
       <source>The patches layer has unsaved edits. Save them before checking?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再质检？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="308" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="310" />
       <source>No patch changed since the last check</source>
       <translation>上次质检后没有图斑变化</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="333" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="335" />
       <source>Patches could not be numbered: {0}</source>
       <translation>无法为图斑编号：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="338" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="340" />
       <source>{0} patch(es) without a patch number were numbered.</source>
       <translation>已为 {0} 个没有图斑编号的图斑编号。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="353" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="355" />
       <source>Checks canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="364" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="366" />
       <source>{0} patches checked in {1:.2f} s: {2} open findings, {3} errors</source>
       <translation>已质检 {0} 个图斑，用时 {1:.2f} 秒：{2} 个未处理问题，其中 {3} 个错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="433" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="435" />
       <source>Accept the finding as an exception, with a reason</source>
       <translation>将该问题认可为例外（须说明理由）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="462" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="464" />
       <source>No automatic fix for this finding</source>
       <translation>该问题没有自动修复方法</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="504" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="506" />
       <source>Fix not applied, the patch is unchanged: {0}</source>
       <translation>未执行修复，图斑保持不变：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="507" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="509" />
       <source>The fix would remove the whole patch: not applied</source>
       <translation>该修复会删除整个图斑：未执行</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="513" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="515" />
       <source>Fix: {0}</source>
       <translation>修复：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="522" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="524" />
       <source>Fixed in the edit buffer: save the layer, or undo (Ctrl+Z)</source>
       <translation>已在编辑缓冲区中修复：请保存图层，或撤销（Ctrl+Z）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="529" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="531" />
       <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="115" />
       <location filename="../forestry_plugin/processing/algs/progressreport.py" line="74" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="539" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="541" />
       <source>Administrative unit names could not be read: {0}</source>
       <translation>无法读取行政区名称：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="556" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="558" />
       <source>Check patches against the base map and review the findings</source>
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
@@ -2724,7 +2722,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/edit_controller.py" line="418" />
-      <location filename="../forestry_plugin/gui/editing.py" line="460" />
+      <location filename="../forestry_plugin/gui/editing.py" line="461" />
       <source>The patch layer cannot be edited.</source>
       <translation>图斑图层不可编辑。</translation>
     </message>
@@ -2755,8 +2753,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/edit_controller.py" line="467" />
-      <location filename="../forestry_plugin/gui/editing.py" line="626" />
-      <location filename="../forestry_plugin/gui/editing.py" line="658" />
+      <location filename="../forestry_plugin/gui/editing.py" line="627" />
+      <location filename="../forestry_plugin/gui/editing.py" line="659" />
       <source>Import patches</source>
       <translation>导入图斑</translation>
     </message>
@@ -2952,72 +2950,72 @@
       <translation>正在准备实时检查</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="419" />
+      <location filename="../forestry_plugin/gui/editing.py" line="420" />
       <source>Patch {0}: {1} check error(s) ({2}). Fix them or accept them as exceptions; "Check and save" will not save the patch until then.</source>
       <translation>图斑 {0}：{1} 个检查错误（{2}）。请修改或作为例外接受；在此之前“质检并保存”不会保存该图斑。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="423" />
+      <location filename="../forestry_plugin/gui/editing.py" line="424" />
       <source>Patch {0}: {1} warning(s) ({2}).</source>
       <translation>图斑 {0}：{1} 个警告（{2}）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="457" />
+      <location filename="../forestry_plugin/gui/editing.py" line="458" />
       <source>Open a working copy first: no patch layer in the project.</source>
       <translation>请先打开工作库：工程中没有图斑图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="496" />
+      <location filename="../forestry_plugin/gui/editing.py" line="497" />
       <source>The base map layer is not in the project.</source>
       <translation>工程中没有底图图层。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="501" />
+      <location filename="../forestry_plugin/gui/editing.py" line="502" />
       <source>Patches merged.</source>
       <translation>图斑已合并。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="504" />
+      <location filename="../forestry_plugin/gui/editing.py" line="505" />
       <source>{0} patch(es) deleted (undo with Ctrl+Z).</source>
       <translation>已删除 {0} 个图斑（可用 Ctrl+Z 撤销）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="538" />
+      <location filename="../forestry_plugin/gui/editing.py" line="539" />
       <source>Patch split: {0} new part(s); all parts got new ids.</source>
       <translation>图斑已分割：{0} 个新图斑；所有部分均获得新标识。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="588" />
+      <location filename="../forestry_plugin/gui/editing.py" line="589" />
       <source>Not saved: {0} patch(es) have check errors: {1}.</source>
       <translation>未保存：{0} 个图斑存在检查错误：{1}。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="597" />
+      <location filename="../forestry_plugin/gui/editing.py" line="598" />
       <source>Saving failed: {0}</source>
       <translation>保存失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="599" />
+      <location filename="../forestry_plugin/gui/editing.py" line="600" />
       <source>Patch edits saved.</source>
       <translation>图斑编辑已保存。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="610" />
+      <location filename="../forestry_plugin/gui/editing.py" line="611" />
       <source>Saved without the live check (still being prepared); run the checks before submitting.</source>
       <translation>已保存，但实时检查尚未准备好，未做检查；提交前请运行质检。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="618" />
+      <location filename="../forestry_plugin/gui/editing.py" line="619" />
       <source>{0} check error(s) in the saved patches; see the check panel.</source>
       <translation>已保存的图斑中有 {0} 个质检错误；请查看质检面板。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="627" />
+      <location filename="../forestry_plugin/gui/editing.py" line="628" />
       <source>Patch files ({0})</source>
       <translation>图斑文件（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/editing.py" line="648" />
+      <location filename="../forestry_plugin/gui/editing.py" line="649" />
       <source>Import {0}</source>
       <translation>导入 {0}</translation>
     </message>
@@ -3918,37 +3916,37 @@
       <translation>报告（xlsx）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="146" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="158" />
       <source>Patches and base map layers are required</source>
       <translation>必须提供图斑图层和底图图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="159" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="171" />
       <source>Cannot read the rules profile {0}: {1}</source>
       <translation>无法读取质检规则配置 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="165" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="177" />
       <source>Checking in {0} (patch layer is in {1})</source>
       <translation>在 {0} 下质检（图斑图层坐标系为 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="167" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="179" />
       <source>The patch layer has no field {0}: feature ids are used</source>
       <translation>图斑图层没有字段 {0}：使用要素 ID</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="169" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="181" />
       <source>The base map has no land-class field {0}</source>
       <translation>底图没有地类字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="235" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="247" />
       <source>{0} pairs in {1} findings (one per patch and rule)</source>
       <translation>{0} 对结果合并为 {1} 条（每个图斑每条规则一条）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="236" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="248" />
       <source>{0} findings: {1}</source>
       <translation>{0} 个问题：{1}</translation>
     </message>

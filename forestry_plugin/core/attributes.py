@@ -382,9 +382,8 @@ def postgis_reference_layers(path: str, roles: Sequence[str] = ("admin", "basema
     source = pg_source.configured(path)
     if source is None:
         return None
-    if window is not None and not epsg:
-        raise pg_source.ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference "
-                                                "database cannot be read in its coordinates"))
+    if window is not None:
+        epsg = pg_source.need_epsg(epsg)
     con = pg_source.connect(source)  # says at once when the database or a table cannot be reached
     try:
         with con.cursor() as cur:
@@ -400,10 +399,7 @@ def postgis_reference_layers(path: str, roles: Sequence[str] = ("admin", "basema
             prefix = str(admin_prefix)
             sql = f"left(\"code\"::text, {len(prefix)}) = '{prefix.replace(chr(39), chr(39) * 2)}'"
         elif role != "admin" and window is not None:
-            x0, y0, x1, y1 = (float(v) for v in window)
-            seg = max(x1 - x0, y1 - y0, 1e-9) / 64.0  # densified before it is transformed, as pg_source.read_window
-            sql = (f'"{gcol}" && ST_Transform(ST_Segmentize(ST_MakeEnvelope({x0!r}, {y0!r}, {x1!r}, {y1!r}, '
-                   f'{int(epsg)}), {seg!r}), {int(srid)})')
+            sql = pg_source.window_condition(gcol, srid, window, epsg)  # as the checks read a window
         uri = QgsDataSourceUri(source["dsn"])
         if source.get("authcfg"):
             uri.setAuthConfigId(source["authcfg"])

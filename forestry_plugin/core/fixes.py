@@ -19,8 +19,9 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from .. import schema
-from ..i18n import tr
 from .checks.geometry import as_multipolygon, polygon_parts
+from .checks.gpkg_io import patches_epsg
+from .checks.projection import metres_in
 
 
 def repair(g: BaseGeometry) -> MultiPolygon:
@@ -74,23 +75,9 @@ def forbidden_classes(approved_cropland: bool = False) -> frozenset:
 FIX_MARGIN_M = 5.0  # reference data read this far around a patch for the clip and snap fixes
 
 
-def patches_epsg(path: str) -> Optional[int]:
-    """The EPSG code of the working copy's patches layer (as the checks read it, gpkg_io.read_table)."""
-    from .checks.gpkg_io import read_table
-
-    return read_table(path, schema.PATCHES, [], where="0")[2]
-
-
-def metres(epsg: Optional[int], m: float) -> float:
-    """`m` metres in the units of the CRS `epsg` (degrees, about, for a geographic one)."""
-    from .checks.projection import is_geographic
-
-    return m / 111000.0 if epsg and is_geographic(int(epsg)) else m
-
-
 def window(g: BaseGeometry, epsg: Optional[int], margin_m: float = FIX_MARGIN_M) -> Tuple[float, float, float, float]:
     """The bounding box of `g` plus `margin_m` metres, in g's CRS `epsg` (metres or degrees)."""
-    m = metres(epsg, margin_m)
+    m = metres_in(epsg, margin_m)
     x0, y0, x1, y1 = g.bounds
     return x0 - m, y0 - m, x1 + m, y1 + m
 
@@ -105,11 +92,8 @@ def _reference(path: str, bbox: Tuple[float, float, float, float], roles: Sequen
     source = pg_source.configured(path)
     if source is None:
         return None
-    epsg = patches_epsg(path)
-    if not epsg:
-        raise pg_source.ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference "
-                                                "database cannot be read in its coordinates"))
-    got = pg_source.read_window(source, tuple(bbox), int(epsg), sorted(classes) if classes else (), roles=roles,
+    epsg = pg_source.need_epsg(patches_epsg(path))
+    got = pg_source.read_window(source, tuple(bbox), epsg, sorted(classes) if classes else (), roles=roles,
                                 timeout=pg_source.INTERACTIVE_TIMEOUT_S)  # the person waits for the fix
     return {role: [g for g in (shapely.from_wkb(w) for w in got[role][1] if w is not None) if not g.is_empty]
             for role in roles}

@@ -39,7 +39,9 @@ from ..core import attributes, fixes, geopackage, identity
 from ..core.area import AreaCalculator
 from ..core.checks import store
 from ..core.checks.engine import check_working_copy
+from ..core.checks.gpkg_io import patches_epsg
 from ..core.checks.model import CheckCanceled, Finding
+from ..core.checks.projection import metres_in
 from ..core.checks.report import write_check_report
 from ..core.checks.rules import format_value, rule_label
 from ..core.queries import admin_names, patches_changed_since_check
@@ -486,12 +488,12 @@ class ChecksDock(QgsDockWidget):
             if fix_id == "repair":
                 new = fixes.repair(g)
             elif fix_id == "slivers":
-                unit = fixes.metres(fixes.patches_epsg(path), 1.0)  # a metre in the copy's units (degrees, about)
+                unit = metres_in(patches_epsg(path), 1.0)  # a metre in the copy's units (degrees, about)
                 new = fixes.remove_slivers(g, min_part_m2=50.0 * unit * unit, min_hole_m2=50.0 * unit * unit,
                                            min_width_m=5.0 * unit)
             else:
                 # the reference around the patch: FIX_MARGIN_M metres, in degrees for a geographic working copy
-                epsg = fixes.patches_epsg(path)
+                epsg = patches_epsg(path)
                 bbox = fixes.window(g, epsg)
                 if fix_id == "clip":
                     approved = bool(str(feat["approval_no"] or "").strip()) if feat.fieldNameIndex("approval_no") \
@@ -499,7 +501,7 @@ class ChecksDock(QgsDockWidget):
                     new = fixes.clip_to_allowed(g, fixes.forbidden_near(path, bbox, approved_cropland=approved))
                 else:
                     new = fixes.snap_to_basemap(g, fixes.parcels_near(path, bbox),
-                                                tolerance_m=fixes.metres(epsg, 1.0))
+                                                tolerance_m=metres_in(epsg, 1.0))
         except (pg_source.ReferenceSourceError, geopackage.WorkingCopyError) as e:  # setting or database unusable
             messages.warning(self.iface, tr("Fix not applied, the patch is unchanged: {0}").format(e), messages.CHECKS)
             return False

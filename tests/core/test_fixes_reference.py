@@ -100,7 +100,9 @@ def test_the_margin_is_metres_in_a_geographic_copy():
     assert 120.0 - x0 == pytest.approx(5.0 / 111000.0) and y1 - 30.001 == pytest.approx(5.0 / 111000.0)
     x0, _y0, _x1, _y1 = fixes.window(box(500000, 3330000, 500100, 3330100), 4549)
     assert x0 == 500000 - fixes.FIX_MARGIN_M
-    assert fixes.metres(4490, 1.0) == pytest.approx(1 / 111000.0) and fixes.metres(4549, 1.0) == 1.0
+    from forestry_plugin.core.checks.projection import metres_in
+
+    assert metres_in(4490, 1.0) == pytest.approx(1 / 111000.0) and metres_in(4549, 1.0) == 1.0
 
 
 def test_a_database_that_cannot_be_reached_raises(pointing):

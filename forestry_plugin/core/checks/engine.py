@@ -31,7 +31,6 @@ import numpy as np
 import shapely
 
 from ... import schema
-from ...i18n import tr
 from .. import clock, geopackage
 from . import pg_source
 from .checker import Stepper
@@ -70,11 +69,7 @@ def check_working_copy(path: str, patch_ids: Optional[Iterable[str]] = None, ext
         data = read_check_patches(path, con)
         epsg = data["epsg"]
         if source is not None:
-            if not epsg:
-                raise pg_source.ReferenceSourceError(tr(
-                    "The working copy's patch layer has no EPSG code: the reference database cannot be read in its "
-                    "coordinates"))
-            admin = pg_source.read_admin(source, epsg)
+            admin = pg_source.read_admin(source, pg_source.need_epsg(epsg))
         else:
             admin = read_admin(con)
     finally:

@@ -62,6 +62,11 @@ def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
     return attrs, geoms_from_wkb(wkbs), epsg
 
 
+def patches_epsg(path: str) -> Optional[int]:
+    """The EPSG code of the working copy's patches layer, as the checks read it (no rows read)."""
+    return read_table(path, schema.PATCHES, [], where="0")[2]
+
+
 def read_check_inputs(path: str) -> Dict[str, Any]:
     """Every input of a check run from a working copy, read once: read_check_patches' patches and exceptions and
     the reference part (model.reference_inputs) from the working copy's tables or its PostGIS reference source."""

@@ -86,6 +86,25 @@ def connect(source: Dict[str, Any], timeout: int = CONNECT_TIMEOUT_S):
         raise ReferenceSourceError(tr("The reference database cannot be reached ({0})").format(text)) from None
 
 
+def need_epsg(epsg: Optional[int]) -> int:
+    """The working copy's EPSG code; ReferenceSourceError without one (the database is read in its coordinates)."""
+    if not epsg:
+        raise ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference database "
+                                      "cannot be read in its coordinates"))
+    return int(epsg)
+
+
+def window_condition(gcol: str, srid: int, window: Tuple[float, float, float, float], epsg: int) -> str:
+    """SQL selecting the rows of a table (geometry column `gcol` in `srid`) whose bounding box meets `window` (in
+    EPSG:`epsg`), through its GiST index. The window's outline is densified before it is transformed: in another CRS
+    its edges bend, and a box of its 4 corners alone would cut off the bulge (metres over a 20 km window). The
+    values are numbers (float/int), so the text is safe to put in a query or a QGIS layer's subset."""
+    x0, y0, x1, y1 = (float(v) for v in window)
+    seg = max(x1 - x0, y1 - y0, 1e-9) / 64.0
+    return (f'"{gcol}" && ST_Transform(ST_Segmentize(ST_MakeEnvelope({x0!r}, {y0!r}, {x1!r}, {y1!r}, {int(epsg)}), '
+            f'{seg!r}), {int(srid)})')
+
+
 def geometry_column(cur, sch: str, table: str) -> Tuple[str, int]:
     cur.execute("SELECT f_geometry_column, srid FROM geometry_columns WHERE f_table_schema = %s AND "
                 "f_table_name = %s", (sch, table))
@@ -123,12 +142,7 @@ def read_window(source: Dict[str, Any], window: Optional[Tuple[float, float, flo
                        'TRUE').format(cols="".join(f'"{c}", ' for c in cols), g=gcol, s=source["schema"], t=table)
                 args: Dict[str, Any] = {"epsg": int(epsg)}
                 if window is not None:
-                    # the window's outline densified before it is transformed: in another CRS its edges bend, and
-                    # a box of its 4 corners alone would cut off the bulge (metres over a 20 km window)
-                    sql += (f' AND "{gcol}" && ST_Transform(ST_Segmentize(ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, '
-                            f'%(y1)s, %(epsg)s), %(seg)s), {srid})')
-                    args.update(x0=window[0], y0=window[1], x1=window[2], y1=window[3],
-                                seg=max(window[2] - window[0], window[3] - window[1], 1e-9) / 64.0)
+                    sql += " AND " + window_condition(gcol, srid, window, epsg)
                 if role == "admin" and code_prefix and "code" in present:
                     sql += ' AND left(trim("code"::text), %(plen)s) = %(prefix)s'
                     args.update(plen=len(str(code_prefix)), prefix=str(code_prefix))
@@ -192,10 +206,8 @@ def reference_data(source: Dict[str, Any], patch_geoms: Any, epsg: Optional[int]
     import numpy as np
     import shapely
 
-    if not epsg:
-        raise ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference database "
-                                      "cannot be read in its coordinates"))
-    admin = read_admin(source, int(epsg))
+    epsg = need_epsg(epsg)
+    admin = read_admin(source, epsg)
     geoms = np.asarray(patch_geoms, dtype=object)
     present = list(geoms[[g is not None for g in geoms]]) if len(geoms) else []
     if county_code:
@@ -203,10 +215,10 @@ def reference_data(source: Dict[str, Any], patch_geoms: Any, epsg: Optional[int]
                     if g is not None and str(c or "").startswith(str(county_code))]
     window = None
     if present:
-        from .projection import is_geographic
+        from .projection import metres_in
 
         b = shapely.total_bounds(np.asarray(present, dtype=object))
-        m = WINDOW_MARGIN_M / 111000.0 if is_geographic(epsg) else WINDOW_MARGIN_M  # in the copy's units
+        m = metres_in(epsg, WINDOW_MARGIN_M)  # in the copy's units
         if np.all(np.isfinite(b)):
             window = (b[0] - m, b[1] - m, b[2] + m, b[3] + m)
     if window is None:  # no patches and no county: nothing to check against

@@ -153,6 +153,11 @@ def is_geographic(epsg: int) -> bool:
     return bool(srs.IsGeographic())
 
 
+def metres_in(epsg: Optional[int], m: float) -> float:
+    """`m` metres in the units of the CRS `epsg` (degrees, about, for a geographic one): margins and tolerances."""
+    return m / 111000.0 if epsg and is_geographic(int(epsg)) else m
+
+
 def gk_epsg_of(geoms: Sequence[Optional[BaseGeometry]]) -> int:
     """The CGCS2000 GK zone of geographic patches: the zone of their centroids' mean longitude (120E without any)."""
     valid = [g for g in geoms if g is not None and not g.is_empty]

@@ -211,17 +211,14 @@ def postgis_map_layers(path: str, lang: str = "zh") -> Optional[Tuple[Dict[str, 
     from .. import geopackage
     from ..attributes import postgis_reference_layers
     from ..checks import pg_source
-    from ..checks.gpkg_io import read_table
-    from ..checks.projection import is_geographic
+    from ..checks.gpkg_io import patches_epsg, read_table
+    from ..checks.projection import metres_in
     from ..project import layer_name
 
     source = pg_source.configured(path)
     if source is None:
         return None
-    epsg = read_table(path, schema.PATCHES, [], where="0")[2]  # as the checks read it
-    if not epsg:
-        raise pg_source.ReferenceSourceError(tr("The working copy's patch layer has no EPSG code: the reference "
-                                                "database cannot be read in its coordinates"))
+    epsg = pg_source.need_epsg(patches_epsg(path))
     county = str(geopackage.get_setting(path, WorkingCopyKey.COUNTY_CODE) or "").strip()
     admin = pg_source.read_admin(source, int(epsg), code_prefix=county or None)  # the county's, not the province's
     area = [g for g, c in zip(admin["admin_geoms"], admin["admin_codes"])
@@ -231,7 +228,7 @@ def postgis_map_layers(path: str, lang: str = "zh") -> Optional[Tuple[Dict[str, 
     b = shapely.total_bounds(np.asarray(area, dtype=object)) if area else np.zeros(4)
     if not np.all(np.isfinite(b)):
         b = np.zeros(4)
-    m = pg_source.WINDOW_MARGIN_M / 111000.0 if is_geographic(int(epsg)) else pg_source.WINDOW_MARGIN_M
+    m = metres_in(epsg, pg_source.WINDOW_MARGIN_M)
     window = (b[0] - m, b[1] - m, b[2] + m, b[3] + m)
     got = postgis_reference_layers(path, MAP_ROLES, window=window, epsg=int(epsg), admin_prefix=county or None)
     layers = {}
