@@ -93,6 +93,14 @@ def editing_project(path: str, iface):
     try:
         yield layers, comp
     finally:
+        # the live check's background read of this file ends here, not in the next test (whose own reads and
+        # edits it would run beside)
+        for task in list(comp._checker_tasks.values()):
+            try:
+                task.waitForFinished(60000)
+            except RuntimeError:  # finished and deleted already
+                pass
+        settle()
         for ctrl in comp.controllers.values():
             ctrl.detach()
         for lyr in layers.values():

@@ -267,3 +267,37 @@ def test_findings_stream_to_the_output_per_tile_and_a_cancel_leaves_no_file(prov
     feedback = CancelPartWay()
     results, _ok = alg.run({**ok_params, "OUTPUT": str(shp)}, QgsProcessingContext(), feedback)
     assert feedback.isCanceled() and not results.get("OUTPUT") and not shp.exists()
+
+
+@pytest.fixture()
+def full_disk(tmp_path):
+    """A directory on a 20 KB file system of its own (tmpfs): it fills up part way through the findings."""
+    import subprocess
+
+    d = tmp_path / "small"
+    d.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20k", "tmpfs", str(d)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("a small file system cannot be mounted here (needs root): "
+                    + mounted.stderr.decode(errors="replace").strip())
+    try:
+        yield d
+    finally:
+        subprocess.run(["umount", str(d)], check=False)
+
+
+@pytest.mark.parametrize("name", ["findings.shp", "findings.geojson"])
+def test_a_full_disk_fails_the_run_and_leaves_no_half_written_file(provider, sample_county, full_disk, name):
+    """Shapefile and GeoJSON writers find out at closing that the disk is full and QGIS 3.22 says nothing: the
+    run must not end as a check with findings missing (it used to end well, with 0 of 36 in the file)."""
+    import processing
+
+    p = sample_county.path
+    out = full_disk / name
+    with pytest.raises(QgsProcessingException) as e:
+        processing.run("forestry:checkpatches", {
+            "PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"), "ADMIN": uri(p, "admin_units"),
+            "FARMLAND": uri(p, "basic_farmland"), "HISTORY": uri(p, "history_patches"), "OUTPUT": str(out),
+            "AGGREGATE": False})
+    assert "could not be written" in str(e.value) and "removed" in str(e.value), str(e.value)
+    assert os.listdir(full_disk) == []  # no .shp / .shx / .dbf / .prj / .cpg left looking like a result

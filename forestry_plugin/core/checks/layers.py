@@ -196,11 +196,23 @@ def finding_fields() -> QgsFields:
     return fields
 
 
-def add_findings_to_sink(sink, fields: QgsFields, findings: Sequence[Any]) -> None:
+class SinkWriteError(RuntimeError):
+    """A feature sink refused findings; the message says which output and why."""
+
+
+def add_findings_to_sink(sink, fields: QgsFields, findings: Sequence[Any]) -> int:
     """Add findings (gpkg_io.finding_row, the polygonal part of their geometry as a MultiPolygon) to a feature sink
-    in batches of 10 000."""
+    in batches of 10 000; return the count. SinkWriteError when the sink refuses a batch (a count that is not the
+    findings' count must never look like a finished check)."""
     wkbs = multi_wkbs([f.geometry for f in findings])
     batch = []
+
+    def flush() -> None:
+        if batch and not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
+            error = sink.lastError() if hasattr(sink, "lastError") else ""
+            raise SinkWriteError(error or tr("the output refused the features"))
+        batch.clear()
+
     for f, wkb in zip(findings, wkbs):
         feat = QgsFeature(fields)
         feat.setAttributes(list(finding_row(f)))
@@ -210,6 +222,6 @@ def add_findings_to_sink(sink, fields: QgsFields, findings: Sequence[Any]) -> No
             feat.setGeometry(g)
         batch.append(feat)
         if len(batch) == 10000:
-            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
-            batch = []
-    sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+            flush()
+    flush()
+    return len(wkbs)

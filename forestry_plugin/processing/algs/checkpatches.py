@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections import Counter
 from typing import Any, Dict
@@ -20,6 +21,7 @@ from qgis.core import (
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
+    QgsProcessingUtils,
     QgsProject,
     QgsWkbTypes,
 )
@@ -27,7 +29,14 @@ from qgis.core import (
 from ... import schema
 from ...core.checks.aggregate import TileAggregation
 from ...core.checks.gpkg_io import append_findings_to_gpkg
-from ...core.checks.layers import add_findings_to_sink, check_crs, finding_fields, gpkg_table, read_layer_inputs
+from ...core.checks.layers import (
+    SinkWriteError,
+    add_findings_to_sink,
+    check_crs,
+    finding_fields,
+    gpkg_table,
+    read_layer_inputs,
+)
 from ...core.checks.model import CheckCanceled
 from ...core.checks.profile import ProfileError, RuleProfile
 from ...core.checks.report import write_check_report
@@ -151,6 +160,24 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             return None
         return dest
 
+    @staticmethod
+    def _check_written(dest, expected: int, context) -> None:
+        """SinkWriteError unless the closed output holds the `expected` findings: a file format's writer may only
+        find out at closing that the disk is full, and says nothing (QGIS 3.22 reports no error then)."""
+        if not dest:
+            return
+        layer = QgsProcessingUtils.mapLayerFromString(dest, context, False)  # a memory layer of this run
+        probe = None
+        if layer is None:
+            from qgis.core import QgsProcessingContext
+
+            probe = QgsProcessingContext()  # a layer of its own, released with it (the file is not held open)
+            layer = QgsProcessingUtils.mapLayerFromString(dest, probe, True)
+        got = layer.featureCount() if layer is not None and layer.isValid() else None
+        del layer, probe
+        if got != expected:
+            raise SinkWriteError(tr("{0} of {1} findings are there").format(got or 0, expected))
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         patches = self.parameterAsSource(parameters, self.PATCHES, context)
         base = self.parameterAsSource(parameters, self.BASEMAP, context)
@@ -179,7 +206,8 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             feedback.pushWarning(tr("The patch layer has no field {0}: feature ids are used").format(id_field))
         if lc_field not in base.fields().names():
             raise QgsProcessingException(tr("The base map has no land-class field {0}").format(lc_field))
-        gpkg_out = None
+        gpkg_out = dest = None
+        written = [0]  # findings handed to the output: what it must hold when the run ends
         try:
             tables = {role: self._gpkg_table(parameters, name, context, crs) for role, name in (
                 ("patches", self.PATCHES), ("basemap", self.BASEMAP), ("admin", self.ADMIN),
@@ -211,10 +239,13 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
                     sink = None
 
                     def emit(part):
-                        append_findings_to_gpkg(gpkg_out, part)
+                        try:
+                            written[0] += append_findings_to_gpkg(gpkg_out, part)
+                        except sqlite3.Error as e:  # the disk full, the file taken away
+                            raise SinkWriteError(str(e)) from None
                 else:
                     def emit(part):
-                        add_findings_to_sink(sink, fields, part)
+                        written[0] += add_findings_to_sink(sink, fields, part)
             ids = Counter(inputs.patch_ids)
             each_tile = TileAggregation(self.parameterAsBoolean(parameters, self.AGGREGATE, context),
                                         keep_pairs=bool(report_path), emit=emit,
@@ -226,17 +257,26 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
                 self.parameterAsInt(parameters, self.TILE_SIZE, context), stats=stats, each_tile=each_tile))
             if emit is None:
                 sink, dest = self._sink(parameters, context, fields, crs)
-                add_findings_to_sink(sink, fields, findings)
-            sink = None  # closed: the file is complete
+                written[0] += add_findings_to_sink(sink, fields, findings)
+            sink = None  # closed: a file's last writes happen here (a full disk is only told now, if at all)
+            self._check_written(dest, written[0], context)
+        except SinkWriteError as e:
+            if _remove_output(gpkg_out or dest):
+                text = tr("The findings could not be written to {0}: {1}. The incomplete file was removed: free "
+                          "some space or choose another output, and run the check again")
+            else:
+                text = tr("The findings could not be written to {0}: {1}. What is there is incomplete: remove it, "
+                          "and run the check again")
+            raise QgsProcessingException(text.format(dest or gpkg_out, e)) from None
         except CheckCanceled:
             feedback.pushInfo(tr("Canceled"))
-            _remove_gpkg(gpkg_out)  # this run's file, with the tiles written before the cancel: not a result
+            _remove_output(gpkg_out or dest)  # this run's file, with the tiles written before the cancel: not a result
             return {}
         except WorkingCopyError as e:
-            _remove_gpkg(gpkg_out)
+            _remove_output(gpkg_out or dest)
             raise QgsProcessingException(str(e)) from None
         except BaseException:
-            _remove_gpkg(gpkg_out)
+            _remove_output(gpkg_out or dest)  # made by this run and not finished
             raise
 
         t2 = time.perf_counter()
@@ -259,13 +299,20 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
         return result
 
 
-def _remove_gpkg(path) -> None:
-    """Remove a findings GeoPackage this run created and did not finish (with SQLite's side files), if any."""
-    if path is None:
-        return
-    for p in (path, path + "-journal", path + "-wal", path + "-shm"):
+def _remove_output(path) -> bool:
+    """Remove an output file this run wrote and did not finish (with SQLite's or a Shapefile's side files), if it
+    is a plain file path (True); a database table or a layer inside another file is left (False)."""
+    if not path or "|" in path or "://" in path or path.lower().startswith(("memory:", "ogr:", "postgis:",
+                                                                             "postgres:", "spatialite:")) \
+            or not os.path.isfile(path):
+        return False
+    stem, ext = os.path.splitext(path)
+    side = [stem + e for e in (".shx", ".dbf", ".prj", ".cpg", ".qix", ".qpj", ".sbn", ".sbx")] \
+        if ext.lower() == ".shp" else []
+    for p in [path, path + "-journal", path + "-wal", path + "-shm"] + side:
         try:
             if os.path.exists(p):
                 os.remove(p)
-        except OSError:  # held open elsewhere (Windows): left, the run still ends as canceled
+        except OSError:  # held open elsewhere (Windows): left, the run still ends with its error
             pass
+    return True
