@@ -189,3 +189,23 @@ def pg():
     server = PgServer()
     yield server
     server.stop()
+
+
+@pytest.fixture()
+def full_disk(tmp_path):
+    """A directory on a 20 KB file system of its own (tmpfs, mounted for the test): a full disk part way through
+    writing. Skipped where mounting is not allowed (not root)."""
+    import subprocess
+
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command here: a small file system cannot be made")
+    d = tmp_path / "small"
+    d.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20k", "tmpfs", str(d)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("a small file system cannot be mounted here (needs root): "
+                    + mounted.stderr.decode(errors="replace").strip())
+    try:
+        yield d
+    finally:
+        subprocess.run(["umount", str(d)], check=False)

@@ -269,23 +269,6 @@ def test_findings_stream_to_the_output_per_tile_and_a_cancel_leaves_no_file(prov
     assert feedback.isCanceled() and not results.get("OUTPUT") and not shp.exists()
 
 
-@pytest.fixture()
-def full_disk(tmp_path):
-    """A directory on a 20 KB file system of its own (tmpfs): it fills up part way through the findings."""
-    import subprocess
-
-    d = tmp_path / "small"
-    d.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20k", "tmpfs", str(d)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip("a small file system cannot be mounted here (needs root): "
-                    + mounted.stderr.decode(errors="replace").strip())
-    try:
-        yield d
-    finally:
-        subprocess.run(["umount", str(d)], check=False)
-
-
 @pytest.mark.parametrize("name", ["findings.shp", "findings.geojson"])
 def test_a_full_disk_fails_the_run_and_leaves_no_half_written_file(provider, sample_county, full_disk, name):
     """Shapefile and GeoJSON writers find out at closing that the disk is full and QGIS 3.22 says nothing: the

@@ -286,6 +286,17 @@ def _ok(err: int, what: str) -> None:
         raise ExchangeError(tr("GDAL could not {0}: {1}").format(what, gdal.GetLastErrorMsg() or err))
 
 
+def _check_count(path: str, expected: int) -> None:
+    """ExchangeError unless the written dataset, read back, holds `expected` features (a writer may learn only at
+    closing that the disk is full)."""
+    ds = gdal.OpenEx(path, gdal.OF_VECTOR)
+    got = ds.GetLayer(0).GetFeatureCount() if ds is not None and ds.GetLayerCount() else 0
+    ds = None
+    if got != expected:
+        raise ExchangeError(tr("The package could not be written: {0} holds {1} of the {2} patches (is the disk "
+                               "full?). Nothing was exported").format(os.path.basename(path), got, expected))
+
+
 def _excel_text(value: Any) -> bool:
     """True for a text Excel or openpyxl would take for a formula (OWASP CSV/formula injection)."""
     return isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
@@ -417,6 +428,7 @@ def export_package(path: str, template: Any, output: str, stage: Optional[str] =
     want_gdb = tpl.outputs.get("filegdb", False) if filegdb is None else bool(filegdb)
     want_xlsx = tpl.outputs.get("xlsx", True) if xlsx is None else bool(xlsx)
     work = tempfile.mkdtemp(prefix="forestry_pkg_")
+    tmp_zip = output + ".part"
     try:
         enc = "GBK" if tpl.encoding == "GBK" else "UTF-8"
         shp_drv = ogr.GetDriverByName("ESRI Shapefile")
@@ -426,6 +438,7 @@ def export_package(path: str, template: Any, output: str, stage: Optional[str] =
                 raise ExchangeError(tr("Cannot create the Shapefile in {0}: {1}").format(work, gdal.GetLastErrorMsg()))
             _write_layer(ds, layer_name, dst, tpl, rows, [f"ENCODING={enc}", "2GB_LIMIT=YES"], False)
             ds = None
+        _check_count(os.path.join(work, layer_name + ".shp"), len(rows))
         cpg = os.path.join(work, layer_name + ".cpg")
         with open(cpg, "w", encoding="ascii") as fh:  # always, whatever the GDAL version wrote
             fh.write(enc)
@@ -443,6 +456,7 @@ def export_package(path: str, template: Any, output: str, stage: Optional[str] =
                         gdb, gdal.GetLastErrorMsg()))
                 _write_layer(gds, layer_name, dst, tpl, rows, [], True)
                 gds = None
+                _check_count(gdb, len(rows))
                 for root, _dirs, names in os.walk(gdb):
                     files += sorted(os.path.relpath(os.path.join(root, n), work) for n in names)
             else:
@@ -477,13 +491,20 @@ def export_package(path: str, template: Any, output: str, stage: Optional[str] =
         with open(os.path.join(work, MANIFEST), "w", encoding="utf-8") as fh:
             json.dump(manifest, fh, ensure_ascii=False, indent=1)
         os.makedirs(os.path.dirname(os.path.abspath(output)) or ".", exist_ok=True)
-        tmp_zip = output + ".part"
         with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as zf:
             for f in files + [MANIFEST]:
                 zf.write(os.path.join(work, f), f.replace(os.sep, "/"))
         os.replace(tmp_zip, output)
+    except (RuntimeError, OSError) as e:  # GDAL's errors (exceptions on) and the file system's: a full disk
+        raise ExchangeError(tr("The package could not be written ({0}): is the disk full, or the folder not "
+                               "writable? Nothing was exported").format(e)) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if os.path.exists(tmp_zip):  # an unfinished zip is never left beside the packages
+            try:
+                os.remove(tmp_zip)
+            except OSError:
+                pass
     if progress:
         progress(1.0)
     return ExportResult(output, len(rows), round(total_mu, 4), manifest, excluded, included_err, warnings)

@@ -623,3 +623,18 @@ def test_qgis_process_export(sample_county, tmp_path):
     got = _run(READER, out)
     assert len(got["rows"]) == n and got["cpg"] == "GBK" and got["sums"] == {
         k: v["sha256"] for k, v in got["manifest"]["files"].items()}
+
+
+@pytest.mark.parametrize("full", ["work", "output"])
+def test_a_full_disk_exports_nothing_and_says_so(sample_county, tmp_path, monkeypatch, full_disk, full):
+    """The Shapefile written in a full temporary folder, or the zip in a full output folder: a clear error, no
+    package and no half-written zip (GDAL's own text was all the user got, or a .part file was left)."""
+    import tempfile
+
+    out = full_disk / "p.zip" if full == "output" else tmp_path / "p.zip"
+    if full == "work":
+        monkeypatch.setattr(tempfile, "tempdir", str(full_disk))
+    with pytest.raises(pkg.ExchangeError) as e:
+        pkg.export_package(sample_county.path, "national", str(out))
+    assert "disk full" in str(e.value) and "Nothing was exported" in str(e.value), str(e.value)
+    assert not out.exists() and os.listdir(full_disk) == []
