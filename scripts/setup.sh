@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
-APT_PACKAGES="python3-qgis qgis qgis-providers xvfb fonts-noto-cjk qttools5-dev-tools pyqt5-dev-tools poppler-utils python3-venv zip libgeos-dev python3-dev build-essential qgis-server-wfs postgresql-15-postgis-3"
+APT_PACKAGES="python3-qgis qgis qgis-providers xvfb fonts-noto-cjk qttools5-dev-tools pyqt5-dev-tools poppler-utils python3-venv zip libgeos-dev python3-dev build-essential qgis-server-wfs cgi-mapserver postgresql-15-postgis-3"
 
 missing=""
 for p in $APT_PACKAGES; do

@@ -12,7 +12,8 @@ Two adapters ship:
   field; it knows no workflow: the policy stays the plugin's own and the audit trail stays in the working copy.
 
 What a kind can do is said by its capabilities (`verifies_identity`, `serves_policy`, `keeps_audit`,
-`keeps_exceptions`, `lists_deletes`); the engine leaves out what a platform does not keep instead of pretending.
+`keeps_exceptions`, `lists_deletes`, `accepts_uploads`); the engine leaves out what a platform does not keep instead
+of pretending.
 
 Records on the wire are GeoJSON features in CGCS2000 geographic coordinates (EPSG:4490, lon/lat) with the
 schema's synced fields as properties, `version` (the platform's version, a whole number) and `deleted`.
@@ -37,6 +38,9 @@ class Platform:
     keeps_audit = False  # submit_audit / audit_head: the platform keeps (and acts on) the audit chain
     keeps_exceptions = False  # submit_exceptions: the platform decides on accepted exceptions
     lists_deletes = True  # deleted patches come back in iter_pages as tombstones (else: present_versions)
+    # False: the server only publishes the layer (a WFS description's "read_only": MapServer, a province publishing
+    # its verified patches): the engine downloads and never sends anything; local work stays queued
+    accepts_uploads = True
     # records it refuses to translate carry the adapter's own reason in "problem" (the WFS adapter's code tables);
     # a platform's own JSON never does: a server's text is not shown as the plugin's explanation
     explains_records = False

@@ -312,12 +312,15 @@ class SyncEngine:
         self._actor = self._actor or self._session_actor()
         self.verify_audit()
         # A batch or audit upload whose reply was lost is settled first: its outcome decides what the platform's
-        # changes mean (our own upload coming back is no conflict).
+        # changes mean (our own upload coming back is no conflict). A platform that takes no uploads is sent
+        # nothing: what waits stays queued (push says so).
         self._moved = set(audit.pending_moves(self.path))  # patches with moves the platform has not answered
-        self._replay_outbox(summary)
+        uploads = getattr(self.client, "accepts_uploads", True)
+        if uploads:
+            self._replay_outbox(summary)
         with geopackage.connect(self.path) as con:
             inflight = self._state(con, "audit_inflight")
-        if inflight:
+        if inflight and uploads:
             self._push_audit(summary)
         with geopackage.connect(self.path) as con:
             cursor = self._state(con, "cursor", "0")
@@ -477,6 +480,11 @@ class SyncEngine:
     def push(self, batch_size: int = 200, progress: Progress = None, is_canceled: IsCanceled = None) -> SyncSummary:
         """Send local changes (outbox first), then the audit trail; conflicted patches wait for a resolution."""
         summary = SyncSummary("push")
+        if not getattr(self.client, "accepts_uploads", True):
+            self._kept_queued(summary)
+            if progress:
+                progress(1.0)
+            return self._finish(summary)
         self._actor = self._actor or self._session_actor()
         self.verify_audit(against_platform=False)  # the platform's copy is compared before the audit goes out
         self._moved = set(audit.pending_moves(self.path))  # patches with moves the platform has not answered
@@ -520,6 +528,18 @@ class SyncEngine:
         if progress:
             progress(1.0)
         return self._finish(summary)
+
+    def _kept_queued(self, summary: SyncSummary) -> None:
+        """A platform that takes no uploads (it only publishes the layer): nothing is sent, nothing is marked sent;
+        local changes, review moves and batches stay queued in the working copy, and the summary says so (once)."""
+        changes = self.local_changes()
+        moves = len(audit.pending_moves(self.path))
+        if not changes["total"] and not moves:
+            return  # nothing waits: nothing to say
+        summary.errors.append(tr("This platform takes no uploads (it only publishes the layer): nothing was sent. "
+                                 "{0} local change(s) and {1} patch(es) with review moves stay queued in the working "
+                                 "copy, nothing is lost: sync with a platform that takes uploads, or export a "
+                                 "submission package, to hand them in.").format(changes["total"], moves))
 
     def _replay_outbox(self, summary: SyncSummary) -> None:
         """Batches sent before a crash/cancel/lost reply: the same key and body again, answered from the

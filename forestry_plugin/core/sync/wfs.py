@@ -16,10 +16,15 @@ fields it keeps (any names: the description maps ours onto theirs). Everything g
   out, the adapter reads what the server holds of its patches, so a batch replayed after a lost reply inserts
   nothing twice and takes its own earlier update for what it is.
 - **Review moves** are Updates of the stage filtered by id, base version and the stage the move starts from.
+- **Read-only servers** (`"read_only": true`: MapServer, which has no WFS-T; a province publishing its verified
+  patches): downloads only; nothing is ever sent (`accepts_uploads` False: the engine keeps local work queued and
+  says so). Such a server may speak WFS 2.0.0: GetFeature with TYPENAMES / COUNT / STARTINDEX, FES 2.0 filters,
+  GML 3.2 (read with OGR) or GeoJSON. Uploads go through WFS-T 1.1.0 only: 2.0.0 without read_only is refused.
 - **Code tables** (`code_tables`, the submission templates' format): the server's codes are written on upload
   (the stage in a review move's filter too) and read back into ours on download. A server code the table lacks is
   never stored (the record is set aside by the engine, the explanation kept with it); a code of ours it lacks is
-  not sent.
+  not sent. In a number column (DescribeFeatureType), codes are compared as numbers: "01" stored there comes back
+  as "1" or 1 and is read back as ours.
 - **Not kept by a WFS server**: who the session is (its role is this copy's), the workflow policy (the bundled
   one), the audit chain (stays in the working copy) and accepted exceptions (stay pending here). What the
   server's own access control enforces (which accounts may write the layer) is all it enforces.
@@ -36,6 +41,7 @@ import os
 import re
 import uuid
 import xml.etree.ElementTree as ET
+from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import urlencode
 
@@ -63,6 +69,12 @@ NS = {"wfs": "http://www.opengis.net/wfs", "ogc": "http://www.opengis.net/ogc", 
       "fes": "http://www.opengis.net/fes/2.0", "ows11": "http://www.opengis.net/ows/1.1", "xsd":
       "http://www.w3.org/2001/XMLSchema"}
 GEOJSON_FORMATS = ("application/vnd.geo+json", "application/geo+json", "application/json", "json", "geojson")
+VERSIONS = ("1.1.0", "2.0.0")  # 2.0.0: reading only (see check_description)
+# DescribeFeatureType types of number columns (XML Schema's, and what servers write: QGIS Server int / decimal /
+# long, MapServer integer / double, GeoServer xsd:int ...)
+NUMBER_TYPES = {"int", "integer", "long", "short", "byte", "decimal", "double", "float", "real", "number",
+                "nonnegativeinteger", "positiveinteger", "negativeinteger", "nonpositiveinteger", "unsignedlong",
+                "unsignedint", "unsignedshort", "unsignedbyte"}
 DEFAULT_DESCRIPTION = "platforms/wfs_qgis_server.json"
 _TYPES = {f.name: f.type for f in schema.PATCH_FIELDS}
 SYNCED = [f.name for f in schema.PATCH_FIELDS if f.synced]
@@ -93,13 +105,20 @@ def check_description(raw: Any, name: str = "") -> Dict[str, Any]:
          "namespace_prefix": "qgs", "geometry_name": "geometry", "srs_name": "EPSG:4490",
          "output_format": "", "id_field": "patch_id", "version_field": "version", "changed_field": "changed_at",
          "county_field": "county_code", "fields": {}, "code_tables": {}, "page_size": 500,
-         "clock_margin_s": 600, "coordinate_tolerance": 1e-7, "token_header": ""}
+         "clock_margin_s": 600, "coordinate_tolerance": 1e-7, "token_header": "", "read_only": False}
     unknown = sorted(set(raw) - set(d) - {"kind", "title", "comment"})
     if unknown:
         problems.append(tr("unknown keys: {0}").format(", ".join(unknown)))
     d.update({k: v for k, v in raw.items() if k in d})
-    if d["version"] != "1.1.0":  # the version every server named in docs/sync.md speaks, QGIS Server included
-        problems.append(tr("version must be 1.1.0, not {0}").format(d["version"]))
+    if d["version"] not in VERSIONS:
+        problems.append(tr("version must be 1.1.0 or 2.0.0, not {0}").format(d["version"]))
+    if not isinstance(d["read_only"], bool):
+        problems.append(tr("read_only must be true or false"))
+    elif d["version"] == "2.0.0" and not d["read_only"]:
+        # uploads go through WFS-T 1.1.0, which every WFS-T server named in docs/sync.md speaks (QGIS Server
+        # included); no WFS-T 2.0 server could be tested, so 2.0.0 is for a server that only publishes the layer
+        problems.append(tr("version 2.0.0 is only for downloading: add \"read_only\": true for a server that only "
+                           "publishes the layer, or use version 1.1.0 (WFS-T) to upload"))
     # the prefix goes into the XML of every Transaction (xmlns:prefix="uri"): an XML name, not one of the
     # prefixes the requests use themselves; the URI an absolute one without characters XML would need escaped
     if not isinstance(d["namespace_prefix"], str) or not re.match(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$",
@@ -213,6 +232,41 @@ def _whole(value: Any) -> Optional[int]:
     return None
 
 
+def _number(value: Any) -> Optional[Decimal]:
+    """A code as a number ("01", "1", 1 and 1.0 are all 1), else None: how a number column compares codes."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    try:
+        n = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return n if n.is_finite() else None
+
+
+def _numeric_back(codes: Dict[str, str]) -> Dict[Decimal, str]:
+    """theirs -> ours by the number a server code stands for; numbers two server codes share are left out (a
+    number column cannot tell "1" from "01": such a value is set aside, as one the table lacks)."""
+    out: Dict[Decimal, str] = {}
+    shared = set()
+    for ours, theirs in codes.items():
+        n = _number(theirs)
+        if n is None:
+            continue
+        if n in out and out[n] != ours:
+            shared.add(n)
+        out[n] = ours
+    return {n: ours for n, ours in out.items() if n not in shared}
+
+
+# a GML 3.2 time property (MapServer writes a date column with gml_types "auto" as a gml:TimeInstantType element):
+# its text, as other servers write it, for OGR's reader (which would take the timePosition for a field of its own)
+_TIME_PROPERTY = re.compile(
+    rb"<(?P<tag>[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)(?:\s[^<>]*)?>\s*"
+    rb"(?:<(?:[A-Za-z_][\w.-]*:)?TimeInstant(?:\s[^<>]*)?>\s*)?"
+    rb"<(?:[A-Za-z_][\w.-]*:)?timePosition(?:\s[^<>]*)?>(?P<text>[^<]*)</(?:[A-Za-z_][\w.-]*:)?timePosition>\s*"
+    rb"(?:</(?:[A-Za-z_][\w.-]*:)?TimeInstant>\s*)?</(?P=tag)>")
+
+
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0 at all
 
 
@@ -283,6 +337,11 @@ class WfsPlatform(HttpTransport, Platform):
         # the code tables by our field: ours -> theirs (upload), theirs -> ours (download)
         self._codes = {t["field"]: dict(t["codes"]) for t in self.d["code_tables"].values()}
         self._back = {field: reverse_table(codes) for field, codes in self._codes.items()}
+        self._back_number = {field: _numeric_back(codes) for field, codes in self._codes.items()}
+        self.numeric_fields: set = set()  # the feature type's number columns (DescribeFeatureType)
+        # a server that only publishes the layer (MapServer; a province publishing its verified patches): nothing
+        # is ever sent to it (Platform.accepts_uploads; the engine keeps local work queued and says so)
+        self.accepts_uploads = not self.d["read_only"]
         self.output_format = ""
         self._wgs = osr.SpatialReference()
         self._wgs.ImportFromEPSG(4490)
@@ -296,6 +355,17 @@ class WfsPlatform(HttpTransport, Platform):
 
     def __repr__(self) -> str:
         return f"WfsPlatform({self.base_url!r}, {self.d['type_name']!r})"
+
+    @property
+    def _v2(self) -> bool:
+        """WFS 2.0.0 (reading only): its parameter names, FES 2.0 filters, GML 3.2 replies."""
+        return self.d["version"] == "2.0.0"
+
+    def _writable(self) -> None:
+        """Refuse, before anything goes out, to write to a server that only publishes the layer."""
+        if not self.accepts_uploads:
+            raise PlatformError(tr("This platform takes no uploads (its service description says read_only): "
+                                   "nothing was sent"))
 
     # -- session --------------------------------------------------------------------------
     def _authorize(self, req, blocking) -> None:
@@ -417,11 +487,14 @@ class WfsPlatform(HttpTransport, Platform):
     # -- what the server offers -------------------------------------------------------------------
     def _capabilities(self) -> None:
         root = self._xml(self._exchange({"REQUEST": "GetCapabilities"}))
+        wanted = self.d["type_name"]
+        if self._v2:
+            return self._capabilities_2(root)
         names = [(el.text or "").strip() for el in root.iter() if _local(el.tag) == "Name"
                  and el.text and _local(el.tag) == "Name"]
-        wanted = self.d["type_name"]
         if not any(n == wanted or n.split(":")[-1] == wanted for n in names):
-            raise ProtocolError(tr("The WFS server publishes no feature type {0}").format(wanted))
+            raise ProtocolError(redact(tr("The WFS server publishes no feature type {0}").format(wanted),
+                                       self.secrets()))
         formats: List[str] = []
         for op in root.iter():
             if _local(op.tag) == "Operation" and op.get("name") == "GetFeature":
@@ -433,10 +506,55 @@ class WfsPlatform(HttpTransport, Platform):
         else:
             self.output_format = next((f for f in formats if f.lower() in GEOJSON_FORMATS), "")  # "" = GML
 
+    def _capabilities_2(self, root: ET.Element) -> None:
+        """WFS 2.0 capabilities: the version the server answered in, the feature types' names
+        (FeatureTypeList/FeatureType/Name) and the GetFeature output formats (OWS 1.1: Operation / Parameter /
+        AllowedValues / Value, and each feature type's OutputFormats)."""
+        wanted = self.d["type_name"]
+        answered = root.get("version") or ""
+        if _local(root.tag) != "WFS_Capabilities" or (answered and answered != "2.0.0"):
+            # a server that does not speak 2.0.0 answers in the highest version it speaks
+            raise ProtocolError(tr("The WFS server does not speak WFS 2.0.0 (it answered {0}): use version 1.1.0 in "
+                                   "the service description").format(answered or _local(root.tag)))
+        formats: List[str] = []
+        found = False
+        for ft in root.iter():
+            if _local(ft.tag) != "FeatureType":
+                continue
+            name = next(((el.text or "").strip() for el in ft if _local(el.tag) == "Name"), "")
+            if name == wanted or name.split(":")[-1] == wanted:
+                found = True
+                formats += [(el.text or "").strip() for el in ft.iter() if _local(el.tag) == "Format"]
+        if not found:
+            raise ProtocolError(redact(tr("The WFS server publishes no feature type {0}").format(wanted),
+                                       self.secrets()))
+        for op in root.iter():
+            if _local(op.tag) == "Operation" and op.get("name") == "GetFeature":
+                for p in op:
+                    if _local(p.tag) == "Parameter" and (p.get("name") or "").lower() == "outputformat":
+                        formats += [(v.text or "").strip() for v in p.iter() if _local(v.tag) == "Value"]
+        if self.d["output_format"]:
+            self.output_format = self.d["output_format"]
+        else:
+            self.output_format = next((f for f in formats if self._is_geojson(f)), "")  # "" = GML 3.2
+
+    def _is_geojson(self, fmt: str) -> bool:
+        """True when an output format is GeoJSON (WFS 2.0 servers also name it by a MIME subtype, MapServer's
+        OGR output "application/json; subtype=geojson")."""
+        low = (fmt or "").strip().lower()
+        if low in GEOJSON_FORMATS:
+            return True
+        return self._v2 and ("geojson" in low or "geo+json" in low or low.split(";")[0].strip() == "application/json")
+
     def _describe(self) -> None:
-        root = self._xml(self._exchange({"REQUEST": "DescribeFeatureType", "TYPENAME": self.d["type_name"]}))
-        self.server_fields = [el.get("name") for el in root.iter() if _local(el.tag) == "element"
-                              and el.get("name") and el.get("type") and not el.get("substitutionGroup")]
+        root = self._xml(self._exchange({"REQUEST": "DescribeFeatureType",
+                                         "TYPENAMES" if self._v2 else "TYPENAME": self.d["type_name"]}))
+        elements = [el for el in root.iter() if _local(el.tag) == "element"
+                    and el.get("name") and el.get("type") and not el.get("substitutionGroup")]
+        self.server_fields = [el.get("name") for el in elements]
+        # a number column stores a code "01" as 1 and sends back "1" (GML) or 1 (GeoJSON): its codes are read back
+        # by the number they stand for
+        self.numeric_fields = {el.get("name") for el in elements if _local(el.get("type")).lower() in NUMBER_TYPES}
         needed = [self.d[k] for k in ("id_field", "version_field", "changed_field", "county_field")]
         missing = [n for n in needed if n not in self.server_fields]
         if missing:
@@ -471,12 +589,20 @@ class WfsPlatform(HttpTransport, Platform):
         return table[value]
 
     # -- reading ---------------------------------------------------------------------------
+    def _fes(self) -> Tuple[str, str]:
+        """The filter encoding's namespace and its element naming a property: OGC Filter 1.1 (ogc:PropertyName)
+        for WFS 1.1.0, FES 2.0 (fes:ValueReference) for WFS 2.0.0."""
+        if self._v2:
+            ET.register_namespace("fes", NS["fes"])
+            return NS["fes"], "ValueReference"
+        return NS["ogc"], "PropertyName"
+
     def _filter(self, county: str, since: Optional[str] = None, ids: Optional[List[str]] = None) -> ET.Element:
-        ogc = NS["ogc"]
+        ogc, prop = self._fes()
         conds = [self._equal(self.d["county_field"], county)]
         if since:
             c = ET.Element(f"{{{ogc}}}PropertyIsGreaterThanOrEqualTo")
-            ET.SubElement(c, f"{{{ogc}}}PropertyName").text = self.d["changed_field"]
+            ET.SubElement(c, f"{{{ogc}}}{prop}").text = self.d["changed_field"]
             ET.SubElement(c, f"{{{ogc}}}Literal").text = since
             conds.append(c)
         if ids:
@@ -494,22 +620,22 @@ class WfsPlatform(HttpTransport, Platform):
             both.extend(conds)
         return f
 
-    @staticmethod
-    def _equal(name: str, value: Any) -> ET.Element:
-        ogc = NS["ogc"]
+    def _equal(self, name: str, value: Any) -> ET.Element:
+        ogc, prop = self._fes()
         c = ET.Element(f"{{{ogc}}}PropertyIsEqualTo")
-        ET.SubElement(c, f"{{{ogc}}}PropertyName").text = name
+        ET.SubElement(c, f"{{{ogc}}}{prop}").text = name
         ET.SubElement(c, f"{{{ogc}}}Literal").text = str(value)
         return c
 
     def _get_features(self, flt: ET.Element, start: int = 0, count: int = 0,
                       properties: Optional[List[str]] = None) -> List[Dict[str, Any]]:
-        params = {"REQUEST": "GetFeature", "TYPENAME": self.d["type_name"], "SRSNAME": self.d["srs_name"],
-                  "FILTER": ET.tostring(flt, encoding="unicode")}
+        v2 = self._v2  # WFS 2.0: TYPENAMES, and COUNT for 1.1's MAXFEATURES
+        params = {"REQUEST": "GetFeature", "TYPENAMES" if v2 else "TYPENAME": self.d["type_name"],
+                  "SRSNAME": self.d["srs_name"], "FILTER": ET.tostring(flt, encoding="unicode")}
         if self.output_format:
             params["OUTPUTFORMAT"] = self.output_format
         if count:
-            params["MAXFEATURES"] = str(count)
+            params["COUNT" if v2 else "MAXFEATURES"] = str(count)
             params["STARTINDEX"] = str(start)
         if properties:
             params["PROPERTYNAME"] = ",".join(properties)
@@ -517,7 +643,7 @@ class WfsPlatform(HttpTransport, Platform):
         return self._parse_features(content)
 
     def _parse_features(self, content: bytes) -> List[Dict[str, Any]]:
-        if self.output_format.lower() in GEOJSON_FORMATS:
+        if self._is_geojson(self.output_format):
             try:
                 data = json.loads(content.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError):
@@ -541,6 +667,13 @@ class WfsPlatform(HttpTransport, Platform):
                 len(content)))
             e.retryable_reply = True
             raise e
+        returned = None
+        if self._v2:  # a GML 3.2 wfs:FeatureCollection says how many members it holds (numberReturned)
+            said = re.search(rb"\snumberReturned\s*=\s*[\"'](\d+)[\"']", content[:65536])
+            returned = int(said.group(1)) if said else None
+            if returned == 0:
+                return []
+            content = _TIME_PROPERTY.sub(rb"<\g<tag>>\g<text></\g<tag>>", content)
         name = f"/vsimem/wfs_{uuid.uuid4().hex}.gml"
         gdal.FileFromMemBuffer(name, content)
         try:
@@ -561,6 +694,11 @@ class WfsPlatform(HttpTransport, Platform):
             for i in range(ds.GetLayerCount()):
                 for f in ds.GetLayer(i):
                     out.append(json.loads(f.ExportToJson(options=["COORDINATE_PRECISION=9"])))
+            if returned is not None and len(out) != returned:
+                e = ProtocolError(tr("The WFS server said it sent {0} features, but {1} could be read: the reply may "
+                                     "have been cut off on the way; try again").format(returned, len(out)))
+                e.retryable_reply = True
+                raise e
             return out
         finally:
             gdal.Unlink(name)
@@ -591,6 +729,8 @@ class WfsPlatform(HttpTransport, Platform):
             if back is not None and value is not None:
                 if isinstance(value, str) and value in back:
                     value = back[value]
+                elif name in self.numeric_fields and _number(value) in self._back_number.get(ours, {}):
+                    value = self._back_number[ours][_number(value)]  # "01" stored in a number column: 1
                 else:  # never stored as if it were one of ours: the engine sets the record aside
                     unknown.append((ours, value))
                     value = {"not_in_code_table": value}
@@ -733,6 +873,7 @@ class WfsPlatform(HttpTransport, Platform):
     # -- writing ---------------------------------------------------------------------------
     def _transaction(self, actions: List[ET.Element]) -> Dict[str, Any]:
         """Send one Transaction; its totals, inserted ids and per-action messages (by handle)."""
+        self._writable()
         wfs = NS["wfs"]
         root = ET.Element(f"{{{wfs}}}Transaction", {"service": "WFS", "version": self.d["version"]})
         root.extend(actions)
@@ -920,6 +1061,7 @@ class WfsPlatform(HttpTransport, Platform):
 
     def upsert(self, items: List[Dict[str, Any]], county: str, idempotency_key: Optional[str] = None
                ) -> List[Dict[str, Any]]:
+        self._writable()
         self._ensure()
         held = self._held(county, [it["patch_id"] for it in items], dedupe=True)
         results: List[Optional[Dict[str, Any]]] = [None] * len(items)
@@ -1021,6 +1163,7 @@ class WfsPlatform(HttpTransport, Platform):
     def submit_audit(self, county: str, copy_id: str, items: List[Dict[str, Any]], copy_secret: str) -> Dict[str, Any]:
         """Moves (transition / return rows) become stage Updates filtered by id, base version and the stage the
         move starts from; other rows stay in the working copy (a WFS server keeps no audit chain)."""
+        self._writable()
         self._ensure()
         results = []
         for row in items:
