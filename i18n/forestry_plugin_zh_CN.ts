@@ -246,6 +246,11 @@
       <translation>行政区划图层没有 code 字段：跳过“超出行政区”规则</translation>
     </message>
     <message>
+      <location filename="../forestry_plugin/core/checks/layers.py" line="213" />
+      <source>the output refused the features</source>
+      <translation>输出拒绝写入这些要素</translation>
+    </message>
+    <message>
       <location filename="../forestry_plugin/core/checks/pg_source.py" line="44" />
       <source>The reference_source setting is not JSON: {0}</source>
       <translation>reference_source 设置不是 JSON：{0}</translation>
@@ -293,215 +298,215 @@
       <translation>{0} 无法载入参考数据库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="38" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="39" />
       <source>Invalid rules profile {0}: {1}</source>
       <translation>规则配置 {0} 无效：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="39" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="40" />
       <source>Invalid rules profile: {0}</source>
       <translation>规则配置无效：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="47" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="48" />
       <source>The rules profile stored in the working copy {0} (setting {1}) is invalid: {2}. Store a corrected profile, or remove the setting to use the default rules</source>
       <translation>工作副本 {0} 中保存的规则配置（设置项 {1}）无效：{2}。请保存修正后的配置，或删除该设置以使用默认规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="65" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="66" />
       <source> (did you mean "{0}"?)</source>
       <translation>（是否想写 "{0}"？）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="71" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="72" />
       <source>rule "{0}", threshold "{1}": must be a number (without quotes), got {2}</source>
       <translation>规则 "{0}" 的阈值 "{1}"：必须是数字（不加引号），实际为 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="75" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="76" />
       <source>rule "{0}", threshold "{1}": must be a finite number, got {2}</source>
       <translation>规则 "{0}" 的阈值 "{1}"：必须是有限数值，实际为 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="78" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="79" />
       <source>rule "{0}", threshold "{1}": must be at least {2}, got {3}</source>
       <translation>规则 "{0}" 的阈值 "{1}"：不得小于 {2}，实际为 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="80" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="81" />
       <source>rule "{0}", threshold "{1}": must be between {2} and {3} (a fraction, not a percentage), got {4}</source>
       <translation>规则 "{0}" 的阈值 "{1}"：必须介于 {2} 和 {3} 之间（小数，而非百分数），实际为 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="89" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="90" />
       <source>unknown rule "{0}"{1}; known rules: {2}</source>
       <translation>未知的规则 "{0}"{1}；已知规则：{2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="92" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="93" />
       <source>rule "{0}": its settings must be an object with the keys {1}, got {2}</source>
       <translation>规则 "{0}"：其设置必须是包含键 {1} 的对象，实际为 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="100" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="101" />
       <source>rule "{0}": "{1}" is a threshold and goes inside "thresholds", e.g. "thresholds": {{"{1}": {2}}}</source>
       <translation>规则 "{0}"："{1}" 是阈值，应写在 "thresholds" 中，例如 "thresholds": {{"{1}": {2}}}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="103" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="104" />
       <source>rule "{0}": unknown key "{1}"{2}; allowed keys: {3}</source>
       <translation>规则 "{0}"：未知的键 "{1}"{2}；允许的键：{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="106" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="107" />
       <source>rule "{0}", key "enabled": must be true or false (a JSON boolean, without quotes), got {1}</source>
       <translation>规则 "{0}" 的键 "enabled"：必须为 true 或 false（JSON 布尔值，不加引号），实际为 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="110" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="111" />
       <source>rule "{0}", key "severity": {1} is not a severity{2}; allowed: {3}</source>
       <translation>规则 "{0}" 的键 "severity"：{1} 不是严重程度{2}；允许的值：{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="116" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="117" />
       <source>rule "{0}", key "thresholds": must be an object of threshold names and numbers, got {1}</source>
       <translation>规则 "{0}" 的键 "thresholds"：必须是由阈值名称和数字组成的对象，实际为 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="125" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="126" />
       <source>rule "{0}" has no thresholds, but the profile sets "{1}"</source>
       <translation>规则 "{0}" 没有阈值，但配置中设置了 "{1}"</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="127" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="128" />
       <source>rule "{0}": unknown threshold "{1}"{2}; allowed: {3}</source>
       <translation>规则 "{0}"：未知的阈值 "{1}"{2}；允许的阈值：{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="139" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="140" />
       <source>a rules profile must be a JSON object, got {0}</source>
       <translation>规则配置必须是 JSON 对象，实际为 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="144" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="145" />
       <source>"version" must be the number {0}, got {1}</source>
       <translation>"version" 必须是数字 {0}，实际为 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="146" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="147" />
       <source>"version" {0} was written by a newer plugin version; this one reads version {1}</source>
       <translation>"version" {0} 由更新版本的插件写入；本版本只能读取版本 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="151" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="152" />
       <source>unknown top-level key "{0}"{1}; allowed: {2}</source>
       <translation>未知的顶层键 "{0}"{1}；允许的键：{2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="155" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="156" />
       <source>"rules" must be an object of rule codes and their settings, got {0}</source>
       <translation>"rules" 必须是由规则代码及其设置组成的对象，实际为 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/profile.py" line="292" />
-      <location filename="../forestry_plugin/core/checks/profile.py" line="263" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="293" />
+      <location filename="../forestry_plugin/core/checks/profile.py" line="264" />
       <source>not valid JSON: {0}</source>
       <translation>不是有效的 JSON：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="68" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="71" />
       <source>By rule</source>
       <translation>按规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="69" />
-      <location filename="../forestry_plugin/core/reports/progress.py" line="149" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="72" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="150" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="113" />
       <source>Patches</source>
       <translation>图斑数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="69" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="72" />
       <source>Accepted exceptions</source>
       <translation>认可例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="83" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="86" />
       <source>By unit</source>
       <translation>按行政区</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="84" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="87" />
       <source>Township</source>
       <translation>乡镇</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="85" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="88" />
       <source>Patches with errors</source>
       <translation>有错误的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="85" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="88" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="101" />
       <source>Village</source>
       <translation>村</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="102" />
-      <location filename="../forestry_plugin/core/checks/report.py" line="144" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="113" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="105" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="147" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="122" />
       <source>Findings</source>
       <translation>问题清单</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="105" />
-      <location filename="../forestry_plugin/core/checks/report.py" line="127" />
-      <location filename="../forestry_plugin/core/checks/report.py" line="69" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="108" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="130" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="72" />
       <source>Rule code</source>
       <translation>规则代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="106" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="109" />
       <source>Accepted exception</source>
       <translation>已认可的例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="107" />
-      <location filename="../forestry_plugin/core/checks/report.py" line="128" />
-      <location filename="../forestry_plugin/core/reports/progress.py" line="146" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="110" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="131" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="147" />
       <source>Unit</source>
       <translation>单位</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="117" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="120" />
       <source>yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="126" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="129" />
       <source>Pairs</source>
       <translation>明细</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="141" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="144" />
       <source>About</source>
       <translation>关于</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="142" />
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="53" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="72" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="145" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="54" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="73" />
       <source>Title</source>
       <translation>标题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="142" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="530" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="145" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="531" />
       <source>Check report</source>
       <translation>质检报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/report.py" line="143" />
+      <location filename="../forestry_plugin/core/checks/report.py" line="146" />
       <source>Created</source>
       <translation>已创建</translation>
     </message>
@@ -686,203 +691,213 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/exchange/package.py" line="286" />
-      <location filename="../forestry_plugin/core/exchange/package.py" line="298" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="309" />
       <source>GDAL could not {0}: {1}</source>
       <translation>GDAL 无法{0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="298" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="296" />
+      <source>The package could not be written: {0} holds {1} of the {2} patches (is the disk full?). Nothing was exported</source>
+      <translation>提交包无法写入：{0} 中只有 {2} 个图斑中的 {1} 个（磁盘是否已满？）。未导出任何内容</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="309" />
       <source>create the layer</source>
       <translation>创建图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="300" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="311" />
       <source>create the field {0}</source>
       <translation>创建字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="303" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="314" />
       <source>The driver did not create the fields of the template as named in {0}</source>
       <translation>驱动未按模板名称创建字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="309" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="320" />
       <source>set a geometry</source>
       <translation>设置几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="310" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="321" />
       <source>write a feature</source>
       <translation>写入要素</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="311" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="322" />
       <source>write the layer</source>
       <translation>写入图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="351" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="362" />
       <source>The template {0} covers the stages {1}, not {2}</source>
       <translation>模板 {0} 适用于阶段 {1}，不适用于 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="354" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="365" />
       <source>Unknown stage {0}</source>
       <translation>未知阶段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="364" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="375" />
       <source>No patches to export: none is at the template's stages and matches its filter and the selection</source>
       <translation>没有可导出的图斑：没有图斑处于模板的阶段并符合其筛选条件和选择</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="373" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="384" />
       <source>Every one of the {0} patches has open check errors: fix them, or include them on purpose (include errors)</source>
       <translation>全部 {0} 个图斑都有未处理的检查错误：请先修正，或有意包含它们（包含错误）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="402" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="413" />
       <source>Patch {0} has a geometry GDAL cannot read</source>
       <translation>图斑 {0} 的几何图形 GDAL 无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="407" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="418" />
       <source>Patch {0} cannot be transformed to {1}</source>
       <translation>图斑 {0} 无法转换到 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="410" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="421" />
       <source>Patch {0} has no geometry</source>
       <translation>图斑 {0} 没有几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="426" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="439" />
       <source>Cannot create the Shapefile in {0}: {1}</source>
       <translation>无法在 {0} 中创建 Shapefile：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="435" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="449" />
       <source>The Shapefile part {0} was not written</source>
       <translation>未写出 Shapefile 文件 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="442" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="456" />
       <source>Cannot create the File Geodatabase {0}: {1}</source>
       <translation>无法创建文件地理数据库 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="449" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="464" />
       <source>File Geodatabase skipped: GDAL {0} cannot write it (its OpenFileGDB driver has no creation support; GDAL 3.6 or later can)</source>
       <translation>已跳过 File Geodatabase：GDAL {0} 无法写出（其 OpenFileGDB 驱动不支持创建；GDAL 3.6 及以上版本支持）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="539" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="500" />
+      <source>The package could not be written ({0}): is the disk full, or the folder not writable? Nothing was exported</source>
+      <translation>提交包无法写入（{0}）：磁盘是否已满，或文件夹不可写？未导出任何内容</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="562" />
       <source>{0} ({1}, by {2}): {3}: {4} -&gt; {5}</source>
       <translation>{0}（{1}，按{2}匹配）：{3}：{4} -&gt; {5}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="548" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="571" />
       <source>{0} is not a file on this computer or a shared folder: web addresses and GDAL virtual paths (/vsi…) are not read</source>
       <translation>{0} 不是本机或共享文件夹中的文件：不读取网址和 GDAL 虚拟路径（/vsi…）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="559" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="582" />
       <source>{0} holds {1} files, more than the {2} allowed</source>
       <translation>{0} 包含 {1} 个文件，超过允许的 {2} 个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="565" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="588" />
       <source>The package holds a file with an unsafe path: {0}</source>
       <translation>数据包中有路径不安全的文件：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="568" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="591" />
       <source>{0} would unpack to {1} MB, more than the {2} MB allowed</source>
       <translation>{0} 解压后为 {1} MB，超过允许的 {2} MB</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="573" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="596" />
       <source>{0}: {1} is compressed {2:.0f} times, more than the {3} times allowed (a zip bomb?)</source>
       <translation>{0}：{1} 的压缩比为 {2:.0f} 倍，超过允许的 {3} 倍（可能是压缩炸弹）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="589" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="612" />
       <source>{0} is not a zip file that can be unpacked: {1}</source>
       <translation>{0} 不是可以解压的 zip 文件：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="596" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="619" />
       <source>Package not found: {0}</source>
       <translation>未找到数据包：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="607" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="630" />
       <source>{0} is not a returned package: give the zip, its folder, a Shapefile (.shp) or a File Geodatabase (.gdb)</source>
       <translation>{0} 不是返回的数据包：请选择 zip 文件、其解压文件夹、Shapefile（.shp）或文件地理数据库（.gdb）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="615" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="638" />
       <source>The package {0} holds no Shapefile</source>
       <translation>数据包 {0} 中没有 Shapefile</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="644" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="667" />
       <source>{0} is neither a Shapefile (.shp) nor a File Geodatabase (.gdb): not read</source>
       <translation>{0} 既不是 Shapefile（.shp）也不是文件地理数据库（.gdb）：未读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="667" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="690" />
       <source>{0} is not a {1} but {2}: refused, nothing was read</source>
       <translation>{0} 不是 {1}，而是{2}：已拒绝，未读取任何内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="669" />
-      <location filename="../forestry_plugin/core/exchange/package.py" line="673" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="692" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="696" />
       <source>{0} cannot be opened as {1}: refused, nothing was read</source>
       <translation>{0} 无法作为 {1} 打开：已拒绝，未读取任何内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="700" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="723" />
       <source>{0} {1!r} is not in the template's code table {2}</source>
       <translation>{0} {1!r} 不在模板的代码表 {2} 中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="722" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="745" />
       <source>{0}: {1!r} is not a valid {2} for {3}</source>
       <translation>{0}：{1!r} 不是 {3} 的有效 {2} 值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="724" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="747" />
       <source>{0}: {1!r} is not a code of {2}</source>
       <translation>{0}：{1!r} 不是 {2} 的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="727" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="750" />
       <source>{0}: {1} is outside {2}..{3} for {4}</source>
       <translation>{0}：{1} 超出 {4} 的范围 {2}..{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="730" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="753" />
       <source>{0}: {1!r} is longer than {2} characters</source>
       <translation>{0}：{1!r} 超过 {2} 个字符</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="774" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="797" />
       <source>feature {0}</source>
       <translation>要素 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="780" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="803" />
       <source>{0}: the geometry cannot be transformed to the working copy's CRS</source>
       <translation>{0}：几何图形无法转换到工作副本的坐标系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="799" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="822" />
       <source>{0} and feature {1} both match patch {2}: the second is ignored</source>
       <translation>{0} 与要素 {1} 都匹配图斑 {2}：忽略后者</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="831" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="854" />
       <source>Patch {0} changed since the package was read: read it again</source>
       <translation>读取数据包后图斑 {0} 已被修改：请重新读取</translation>
     </message>
@@ -1271,37 +1286,37 @@
       <translation>以下字段填写或更正后才能点击“确定”：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="69" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="70" />
       <source>{0} is in use by another program that is writing to it: close it there (or finish its edits), then try again</source>
       <translation>{0} 正被另一个程序写入：请在该程序中关闭它（或结束其编辑），然后重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="75" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="76" />
       <source>{0} is damaged and cannot be used ({1}): restore it from a backup, or make a new working copy and download the patches from the platform</source>
       <translation>{0} 已损坏，无法使用（{1}）：请从备份恢复，或新建工作副本并从平台下载图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="273" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="377" />
       <source>Working copy not found: {0}</source>
       <translation>找不到工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="340" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="444" />
       <source>{0} is not a forestry working copy (no {1} table)</source>
       <translation>{0} 不是林业工作副本（没有 {1} 表）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="356" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="460" />
       <source>{0} is not a GeoPackage: {1}</source>
       <translation>{0} 不是 GeoPackage：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="359" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="463" />
       <source>{0} lacks tables: {1}</source>
       <translation>{0} 缺少数据表：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="361" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="465" />
       <source>{0} was written by a newer plugin version (schema {1})</source>
       <translation>{0} 由更新版本的插件写入（模式版本 {1}）</translation>
     </message>
@@ -1609,9 +1624,60 @@
       <translation>{0}：{1} 个值{2}。</translation>
     </message>
     <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="37" />
+      <source>Could not write {0}: {1}. What is there is incomplete: remove it.</source>
+      <translation>无法写入 {0}：{1}。已写入的内容不完整，请将其删除。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="39" />
+      <source>Could not write {0}: {1}. The file that was there is unchanged.</source>
+      <translation>无法写入 {0}：{1}。原有的同名文件保持不变。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="41" />
+      <source>Could not write {0}: {1}. Nothing was saved.</source>
+      <translation>无法写入 {0}：{1}。未保存任何内容。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="59" />
+      <location filename="../forestry_plugin/core/sample_county.py" line="584" />
+      <source>the disk is full</source>
+      <translation>磁盘已满</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="61" />
+      <source>there is no permission to write there, or the file is open in another program</source>
+      <translation>没有在该位置写入的权限，或该文件正被其他程序打开</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="63" />
+      <source>the folder is read-only</source>
+      <translation>文件夹是只读的</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="65" />
+      <source>the folder does not exist</source>
+      <translation>文件夹不存在</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="67" />
+      <source>a folder of that name is in the way</source>
+      <translation>已有同名的文件夹</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="69" />
+      <source>the file name is too long</source>
+      <translation>文件名过长</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="111" />
+      <source>the file was not written</source>
+      <translation>文件未写出</translation>
+    </message>
+    <message>
       <location filename="../forestry_plugin/core/project.py" line="36" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="558" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="72" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="564" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="81" />
       <source>Checks</source>
       <translation>质检</translation>
     </message>
@@ -1657,144 +1723,169 @@
       <translation>无法写入工程 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="75" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="78" />
       <source>The map needs the patches layer</source>
       <translation>专题图需要图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="116" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="119" />
       <source>Legend</source>
       <translation>图例</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="147" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="150" />
       <source>km</source>
       <translation>千米</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="162" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="165" />
       <source>Date: {0}    Coordinate system: {1} ({2})    Areas: CGCS2000 ellipsoidal, mu</source>
       <translation>日期：{0}    坐标系：{1}（{2}）    面积：CGCS2000 椭球面积，单位亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="175" />
-      <source>Could not export the map to {0} (error {1})</source>
-      <translation>无法将地图导出到 {0}（错误 {1}）</translation>
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="184" />
+      <source>the PDF was cut short (is the disk full?)</source>
+      <translation>PDF 文件没有写完整（磁盘是否已满？）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="191" />
+      <source>the file could not be created there</source>
+      <translation>无法在该位置创建文件</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="193" />
+      <source>there is not enough memory to draw the map</source>
+      <translation>内存不足，无法绘制地图</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/reports/mapreport.py" line="195" />
+      <source>the export was canceled</source>
+      <translation>导出已取消</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="196" />
+      <source>QGIS could not draw the layout (error {0})</source>
+      <translation>QGIS 无法绘制打印布局（错误 {0}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="227" />
       <source>{0} afforestation patches map</source>
       <translation>{0}造林图斑分布图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="88" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="89" />
       <source>GROUP_BY must be county or township, not {0}</source>
       <translation>GROUP_BY 必须为 county 或 township，而不是 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="95" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="96" />
       <source>(no unit code)</source>
       <translation>（无行政区代码）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="118" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="302" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="119" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="285" />
       <source>Total</source>
       <translation>合计</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="146" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="147" />
       <source>No.</source>
       <translation>序号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="146" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="147" />
       <source>Annual task (mu)</source>
       <translation>年度任务(亩)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="146" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="147" />
       <source>All patches</source>
       <translation>全部图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="147" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="148" />
       <source>Design stage</source>
       <translation>设计施工</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="147" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="148" />
       <source>Completed (accepted + included)</source>
       <translation>已完成（造林验收 + 纳入造林）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="147" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="148" />
       <source>Confirmed</source>
       <translation>已确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="148" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="149" />
       <source>Verified (city / province)</source>
       <translation>已核查（市级/省级）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="148" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="149" />
       <source>Completion of task</source>
       <translation>任务完成率</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="148" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="149" />
       <source>Rank</source>
       <translation>排名</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="149" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="150" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="113" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="101" />
       <source>Area (mu)</source>
       <translation>面积（亩）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="179" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="182" />
       <source>Progress</source>
       <translation>进度</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="180" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="183" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="68" />
       <source>county</source>
       <translation>县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="180" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="183" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="68" />
       <source>township</source>
       <translation>乡镇</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="181" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="184" />
       <source>{0} afforestation progress report {1}</source>
       <translation>{0}{1}年造林进度通报</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="182" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="185" />
       <source>Statistics date: {0}    Area unit: mu    Grouped by {1}</source>
       <translation>统计日期：{0}    面积单位：亩    统计单位：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="183" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="186" />
       <source>Completed = accepted + included and later stages; completion = completed area / annual task</source>
       <translation>已完成 = 造林验收 + 纳入造林及之后各阶段；完成率 = 已完成面积 / 年度任务</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="214" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="217" />
       <source>Completion of the annual task</source>
       <translation>年度任务完成率</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/progress.py" line="215" />
+      <location filename="../forestry_plugin/core/reports/progress.py" line="218" />
       <source>Completion</source>
       <translation>完成率</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sample_county.py" line="583" />
+      <source>the file could not be written (is the folder writable?)</source>
+      <translation>无法写入文件（该文件夹是否可写？）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/auth.py" line="19" />
@@ -1858,7 +1949,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="281" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="379" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="449" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
@@ -1869,7 +1960,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="286" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="381" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="451" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
@@ -1966,21 +2057,26 @@
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="408" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="622" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="411" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="642" />
       <source>{0}: the platform's record could not be taken ({1}); it was set aside and the other patches were taken</source>
       <translation>{0}：无法接收平台的该条记录（{1}），已将其搁置，其他图斑已正常接收</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="409" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="623" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="412" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="643" />
       <source>a record without a patch id</source>
       <translation>一条没有图斑标识的记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="500" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="508" />
       <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
       <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="539" />
+      <source>This platform takes no uploads (it only publishes the layer): nothing was sent. {0} local change(s) and {1} patch(es) with review moves stay queued in the working copy, nothing is lost: sync with a platform that takes uploads, or export a submission package, to hand them in.</source>
+      <translation>该平台不接受上传（只发布图层）：未发送任何内容。{0} 项本地修改和 {1} 个有待确认阶段流转的图斑仍保留在工作副本中等待上传，数据没有丢失：如需提交，请与接受上传的平台同步，或导出提交数据包。</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/platforms.py" line="14" />
@@ -2003,205 +2099,231 @@
       <translation>提交数据包以文件交换（导出数据包… / 导入数据包…），不做同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="82" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="94" />
       <source>The WFS service description {0} cannot be read: {1}</source>
       <translation>无法读取 WFS 服务描述 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="91" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="103" />
       <source>The WFS service description {0} is not a JSON object</source>
       <translation>WFS 服务描述 {0} 不是 JSON 对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="99" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="111" />
       <source>unknown keys: {0}</source>
       <translation>未知的键：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="102" />
-      <source>version must be 1.1.0, not {0}</source>
-      <translation>version 必须为 1.1.0，而不是 {0}</translation>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="114" />
+      <source>version must be 1.1.0 or 2.0.0, not {0}</source>
+      <translation>version 必须为 1.1.0 或 2.0.0，而不是 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="108" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="116" />
+      <source>read_only must be true or false</source>
+      <translation>read_only 必须为 true 或 false</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="120" />
+      <source>version 2.0.0 is only for downloading: add "read_only": true for a server that only publishes the layer, or use version 1.1.0 (WFS-T) to upload</source>
+      <translation>version 2.0.0 仅用于下载：对只发布图层的服务器请加上 "read_only": true；如需上传，请使用 version 1.1.0（WFS-T）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="127" />
       <source>namespace_prefix must be an XML name other than {0}</source>
       <translation>namespace_prefix 必须是一个 XML 名称，且不能是 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="111" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="130" />
       <source>namespace_uri must be an absolute URI</source>
       <translation>namespace_uri 必须是一个绝对 URI</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="115" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="134" />
       <source>{0} must be a name</source>
       <translation>{0} 必须是名称</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="120" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="139" />
       <source>fields must map the plugin's field names to the server's names (or null)</source>
       <translation>fields 必须把插件的字段名对应到服务器的字段名（或 null）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="124" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="143" />
       <source>{0} must be a whole number from {1} to {2}</source>
       <translation>{0} 必须是 {1} 到 {2} 之间的整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="127" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="146" />
       <source>coordinate_tolerance must be a number of degrees from 0 to 0.01</source>
       <translation>coordinate_tolerance 必须是 0 到 0.01 之间的度数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="133" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="152" />
       <source>srs_name {0} is not a coordinate reference system</source>
       <translation>srs_name {0} 不是坐标参照系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="135" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="154" />
       <source>The WFS service description {0} cannot be used: {1}</source>
       <translation>WFS 服务描述 {0} 无法使用：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="156" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="175" />
       <source>code_tables: {0}</source>
       <translation>code_tables（代码表）：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="164" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="183" />
       <source>Code table {0}: unknown keys {1} (known: {2})</source>
       <translation>代码表 {0}：未知的键 {1}（已知：{2}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="170" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="189" />
       <source>Code table {0}: no synced field or several use the code list {1}; name the field ("field")</source>
       <translation>代码表 {0}：没有或有多个同步字段使用代码列表 {1}；请指定字段（"field"）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="175" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="194" />
       <source>Code table {0}: unknown field {1!r} (a synced field of the plugin with a code list: {2})</source>
       <translation>代码表 {0}：未知字段 {1!r}（应为本插件带代码列表的同步字段：{2}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="179" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="198" />
       <source>Code table {0}: the field {1} uses the code list {2}, not {3}</source>
       <translation>代码表 {0}：字段 {1} 使用代码列表 {2}，而不是 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="183" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="202" />
       <source>Code table {0}: the field {1} has a code table already ({2})</source>
       <translation>代码表 {0}：字段 {1} 已有代码表（{2}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="186" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="205" />
       <source>Code table {0}: the field {1} is not kept by the server (null under fields)</source>
       <translation>代码表 {0}：服务器不保存字段 {1}（fields 中为 null）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="188" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="207" />
       <source>Code table {0}: the server's code {1!r} is given to several of our codes ({2}), so it cannot be read back</source>
       <translation>代码表 {0}：服务器代码 {1!r} 对应本系统的多个代码（{2}），无法反向读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="199" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="218" />
       <source>The service description's code table for {0} has no server code for {1!r}: the patch is not sent (add the code to the table; see docs/sync.md)</source>
       <translation>服务描述中 {0} 的代码表没有 {1!r} 对应的服务器代码：该图斑未上传（请在代码表中补充该代码；见 docs/sync.md）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="346" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="367" />
+      <source>This platform takes no uploads (its service description says read_only): nothing was sent</source>
+      <translation>该平台不接受上传（其服务描述设为 read_only）：未发送任何内容</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="416" />
       <source>A WFS server serves no workflow policy: the plugin's own applies</source>
       <translation>WFS 服务器不提供审核流程规则：使用插件自带的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="383" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="453" />
       <source>The WFS server failed (HTTP {0}): {1}</source>
       <translation>WFS 服务器出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="388" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="458" />
       <source>The WFS server refused: {0}</source>
       <translation>WFS 服务器拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="389" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="459" />
       <source>The WFS server refused the request (HTTP {0}): {1}</source>
       <translation>WFS 服务器拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="390" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="460" />
       <source>{0} bytes</source>
       <translation>{0} 字节</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="412" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="482" />
       <source>The WFS server sent a reply that is not XML ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>WFS 服务器的应答不是 XML（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="424" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="496" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="529" />
       <source>The WFS server publishes no feature type {0}</source>
       <translation>WFS 服务器没有发布要素类型 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="443" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="517" />
+      <source>The WFS server does not speak WFS 2.0.0 (it answered {0}): use version 1.1.0 in the service description</source>
+      <translation>WFS 服务器不支持 WFS 2.0.0（它以 {0} 应答）：请在服务描述中使用 version 1.1.0</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="561" />
       <source>The WFS feature type {0} lacks the fields {1} (see docs/sync.md: what a WFS server must publish)</source>
       <translation>WFS 要素类型 {0} 缺少字段 {1}（见 docs/sync.md：WFS 服务器须发布的内容）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="524" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="650" />
       <source>The WFS server sent a reply that could not be read ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取 WFS 服务器的应答（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="530" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="656" />
       <source>The WFS server sent a malformed reply: {0}</source>
       <translation>WFS 服务器的应答格式不正确：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="540" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="666" />
       <source>The WFS server sent a reply that is not a feature collection ({0} bytes)</source>
       <translation>WFS 服务器的应答不是要素集合（{0} 字节）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="559" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="692" />
       <source>The WFS server sent GML that could not be read</source>
       <translation>WFS 服务器返回的 GML 无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="612" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="698" />
+      <source>The WFS server said it sent {0} features, but {1} could be read: the reply may have been cut off on the way; try again</source>
+      <translation>WFS 服务器称发送了 {0} 个要素，但只能读取 {1} 个：应答可能在传输中被截断，请重试</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="752" />
       <source>the WFS server's value {0!r} of {1} (patch {2}) is not in the service description's code table for {1}: add it to the table (see docs/sync.md)</source>
       <translation>WFS 服务器上 {1} 的值 {0!r}（图斑 {2}）不在服务描述中 {1} 的代码表里：请在代码表中补充（见 docs/sync.md）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="658" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="798" />
       <source>The WFS server does not page its answers (STARTINDEX): lower the page size in the service description, or ask for paging to be enabled</source>
       <translation>WFS 服务器不支持分页（STARTINDEX）：请在服务描述中减小每页数量，或请服务器管理员开启分页</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="749" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="890" />
       <source>The WFS server's answer to the upload was cut off ({0} bytes); nothing is lost: the next upload checks what the server holds</source>
       <translation>WFS 服务器对上传的应答被截断（{0} 字节）；数据没有丢失：下次上传会先核对服务器上已有的内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="868" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1009" />
       <source>The WFS server gave the patch no feature id: it cannot be deleted through WFS</source>
       <translation>WFS 服务器未给出该图斑的要素 ID：无法通过 WFS 删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="879" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="985" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1010" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1020" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1127" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1152" />
       <source>The WFS server refused the change: {0}</source>
       <translation>WFS 服务器拒绝了该修改：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="880" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1011" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1021" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1153" />
       <source>no reason given</source>
       <translation>未说明原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="942" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1084" />
       <source>The patch has no geometry: draw it before it is uploaded</source>
       <translation>该图斑没有几何图形：请先勾绘再上传</translation>
     </message>
@@ -2327,7 +2449,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/workflow.py" line="456" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="302" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="303" />
       <source>No patches selected</source>
       <translation>未选择图斑</translation>
     </message>
@@ -2337,368 +2459,363 @@
       <translation>图斑已被他人修改，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="72" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="73" />
       <source>Repair geometry</source>
       <translation>修复几何</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="73" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="74" />
       <source>Remove slivers and thin parts</source>
       <translation>去除碎片和狭长部分</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="74" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="75" />
       <source>Clip to allowed land</source>
       <translation>裁剪到允许造林的地类</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="75" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="76" />
       <source>Snap to base-map boundaries</source>
       <translation>捕捉到底图边界</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="84" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="126" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="85" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="127" />
       <location filename="../forestry_plugin/gui/messages.py" line="34" />
       <source>Forestry checks</source>
       <translation>林业质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="135" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="137" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="136" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="138" />
       <source>Accept as exception</source>
       <translation>认可为例外</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="136" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="137" />
       <source>Reason (kept with the working copy):</source>
       <translation>理由（保存在工作库中）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="138" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="139" />
       <source>Approval reference number:</source>
       <translation>审批文号：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="144" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="145" />
       <source>Whole layer</source>
       <translation>整个图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="144" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="145" />
       <source>Selected patches</source>
       <translation>所选图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="144" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="145" />
       <source>Map extent</source>
       <translation>当前地图范围</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="145" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="146" />
       <source>Changed since last check</source>
       <translation>上次质检后有变化的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="147" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="148" />
       <source>Run checks</source>
       <translation>运行质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="148" />
-      <location filename="../forestry_plugin/gui/common.py" line="66" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="146" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="149" />
+      <location filename="../forestry_plugin/gui/common.py" line="67" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="129" />
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="158" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="159" />
       <source>Filter: patch no., id or message</source>
       <translation>筛选：图斑编号、标识或说明</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="160" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="161" />
       <source>All severities</source>
       <translation>全部级别</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="164" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
       <source>Open findings</source>
       <translation>未处理的问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="165" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="166" />
       <source>Including accepted</source>
       <translation>包括已认可的</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="171" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="172" />
       <source>Finding</source>
       <translation>问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="171" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="172" />
       <source>Value</source>
       <translation>量测值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="171" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="172" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="226" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="345" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="176" />
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="446" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="177" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="447" />
       <source>Accept as exception…</source>
       <translation>认可为例外…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="177" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="178" />
       <source>Fix…</source>
       <translation>修复…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="178" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="179" />
       <source>Excel…</source>
       <translation>导出 Excel…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="290" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="291" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="414" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="457" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="293" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="294" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="696" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="504" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="293" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="294" />
       <source>The patches layer has unsaved edits. Save them before checking?</source>
       <translation>图斑图层有未保存的编辑。是否先保存再质检？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="310" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="311" />
       <source>No patch changed since the last check</source>
       <translation>上次质检后没有图斑变化</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="335" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="336" />
       <source>Patches could not be numbered: {0}</source>
       <translation>无法为图斑编号：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="340" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="341" />
       <source>{0} patch(es) without a patch number were numbered.</source>
       <translation>已为 {0} 个没有图斑编号的图斑编号。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="355" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="356" />
       <source>Checks canceled</source>
       <translation>质检已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="366" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="367" />
       <source>{0} patches checked in {1:.2f} s: {2} open findings, {3} errors</source>
       <translation>已质检 {0} 个图斑，用时 {1:.2f} 秒：{2} 个未处理问题，其中 {3} 个错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="435" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="436" />
       <source>Accept the finding as an exception, with a reason</source>
       <translation>将该问题认可为例外（须说明理由）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="464" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="465" />
       <source>No automatic fix for this finding</source>
       <translation>该问题没有自动修复方法</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="506" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="507" />
       <source>Fix not applied, the patch is unchanged: {0}</source>
       <translation>未执行修复，图斑保持不变：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="509" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="510" />
       <source>The fix would remove the whole patch: not applied</source>
       <translation>该修复会删除整个图斑：未执行</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="515" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="516" />
       <source>Fix: {0}</source>
       <translation>修复：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="524" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="525" />
       <source>Fixed in the edit buffer: save the layer, or undo (Ctrl+Z)</source>
       <translation>已在编辑缓冲区中修复：请保存图层，或撤销（Ctrl+Z）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="531" />
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="115" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="74" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="532" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="124" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="75" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="541" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="542" />
       <source>Administrative unit names could not be read: {0}</source>
       <translation>无法读取行政区名称：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/checks_dock.py" line="558" />
+      <location filename="../forestry_plugin/gui/checks_dock.py" line="564" />
       <source>Check patches against the base map and review the findings</source>
       <translation>对照底图质检图斑并查看问题</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="51" />
+      <location filename="../forestry_plugin/gui/common.py" line="52" />
       <source>Something went wrong: {0}. Details are in the Forestry log.</source>
       <translation>出现错误：{0}。详情见日志面板的 Forestry 页。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="66" />
+      <location filename="../forestry_plugin/gui/common.py" line="67" />
       <source>OK</source>
       <translation>确定</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="66" />
+      <location filename="../forestry_plugin/gui/common.py" line="67" />
       <source>Close</source>
       <translation>关闭</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="66" />
+      <location filename="../forestry_plugin/gui/common.py" line="67" />
       <source>Yes</source>
       <translation>是</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="66" />
+      <location filename="../forestry_plugin/gui/common.py" line="67" />
       <source>No</source>
       <translation>否</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="67" />
+      <location filename="../forestry_plugin/gui/common.py" line="68" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="252" />
       <source>Save</source>
       <translation>保存</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="67" />
+      <location filename="../forestry_plugin/gui/common.py" line="68" />
       <source>Apply</source>
       <translation>应用</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="67" />
+      <location filename="../forestry_plugin/gui/common.py" line="68" />
       <source>Discard</source>
       <translation>放弃</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="67" />
+      <location filename="../forestry_plugin/gui/common.py" line="68" />
       <source>Help</source>
       <translation>帮助</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="115" />
-      <location filename="../forestry_plugin/gui/common.py" line="128" />
+      <location filename="../forestry_plugin/gui/common.py" line="116" />
+      <location filename="../forestry_plugin/gui/common.py" line="129" />
       <source>Show details…</source>
       <translation>显示详细信息…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="128" />
+      <location filename="../forestry_plugin/gui/common.py" line="129" />
       <source>Hide details…</source>
       <translation>隐藏详细信息…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="226" />
+      <location filename="../forestry_plugin/gui/common.py" line="227" />
       <source>Stored: {0}</source>
       <translation>存储值：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="231" />
+      <location filename="../forestry_plugin/gui/common.py" line="232" />
       <source>Code: {0}</source>
       <translation>代码：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="242" />
+      <location filename="../forestry_plugin/gui/common.py" line="243" />
       <source>{0} ({1}): value “{2}” dropped: {3}</source>
       <translation>{0}（{1}）：值“{2}”已舍弃：{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="243" />
+      <location filename="../forestry_plugin/gui/common.py" line="244" />
       <source>{0} ({1}): value “{2}”: {3}</source>
       <translation>{0}（{1}）：值“{2}”：{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="252" />
+      <location filename="../forestry_plugin/gui/common.py" line="253" />
       <source>Imported</source>
       <translation>已导入</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="252" />
+      <location filename="../forestry_plugin/gui/common.py" line="253" />
       <source>Not imported</source>
       <translation>未导入</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="254" />
+      <location filename="../forestry_plugin/gui/common.py" line="255" />
       <source>Skipped</source>
       <translation>已跳过</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="262" />
+      <location filename="../forestry_plugin/gui/common.py" line="263" />
       <source>{0}: nothing imported ({1} feature(s) skipped).</source>
       <translation>{0}：未导入任何图斑（跳过 {1} 个要素）。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="263" />
+      <location filename="../forestry_plugin/gui/common.py" line="264" />
       <source>{0}: {1} patch(es) imported, {2} feature(s) skipped.</source>
       <translation>{0}：已导入 {1} 个图斑，跳过 {2} 个要素。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="298" />
-      <location filename="../forestry_plugin/gui/common.py" line="334" />
+      <location filename="../forestry_plugin/gui/common.py" line="299" />
+      <location filename="../forestry_plugin/gui/common.py" line="335" />
       <source>Feature</source>
       <translation>要素</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="298" />
-      <location filename="../forestry_plugin/gui/common.py" line="334" />
+      <location filename="../forestry_plugin/gui/common.py" line="299" />
+      <location filename="../forestry_plugin/gui/common.py" line="335" />
       <source>Result</source>
       <translation>结果</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="298" />
-      <location filename="../forestry_plugin/gui/common.py" line="334" />
+      <location filename="../forestry_plugin/gui/common.py" line="299" />
+      <location filename="../forestry_plugin/gui/common.py" line="335" />
       <source>Reason / details</source>
       <translation>原因/详情</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="349" />
+      <location filename="../forestry_plugin/gui/common.py" line="350" />
       <source>Save…</source>
       <translation>保存…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="365" />
+      <location filename="../forestry_plugin/gui/common.py" line="366" />
       <source>import report</source>
       <translation>导入报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="366" />
+      <location filename="../forestry_plugin/gui/common.py" line="367" />
       <source>Save the import report</source>
       <translation>保存导入报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/common.py" line="367" />
+      <location filename="../forestry_plugin/gui/common.py" line="368" />
       <source>Text files (*.txt);;All files (*)</source>
       <translation>文本文件 (*.txt);;所有文件 (*)</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/common.py" line="374" />
-      <source>The report could not be saved: {0}</source>
-      <translation>报告无法保存：{0}</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/edit_controller.py" line="41" />
@@ -3038,173 +3155,173 @@
       <translation>林业平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="44" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="41" />
       <source>Forestry: reading the working copy</source>
       <translation>林业：正在读取工作副本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="74" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="71" />
       <source>Forestry: generating the sample county</source>
       <translation>林业：正在生成示例县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="116" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="99" />
       <source>Forestry working copy</source>
       <translation>林业工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="122" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="239" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="105" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="222" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="630" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="126" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="109" />
       <source>Working copy:</source>
       <translation>工作库：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="127" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="110" />
       <location filename="../forestry_plugin/gui/sync_panel.py" line="300" />
       <source>County:</source>
       <translation>县：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="113" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="101" />
       <source>Stage</source>
       <translation>阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="139" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="122" />
       <source>Reading the working copy…</source>
       <translation>正在读取工作副本…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="145" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="128" />
       <source>Generating the sample county… %p%</source>
       <translation>正在生成示例县… %p%</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="147" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="130" />
       <source>Stop generating the sample county (nothing is written)</source>
       <translation>停止生成示例县（不写入任何文件）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="156" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="139" />
       <source>Open…</source>
       <translation>打开…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="157" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="140" />
       <source>Open a working-copy GeoPackage and add its layers to the project</source>
       <translation>打开 GeoPackage 工作库并将其图层加入工程</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="158" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="141" />
       <source>New…</source>
       <translation>新建…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="159" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="142" />
       <source>Create an empty working copy for a county</source>
       <translation>为一个县新建空的工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="160" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="143" />
       <source>Sample county…</source>
       <translation>示例县…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="161" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="144" />
       <source>Generate the sample county with labelled faults, for training and trials</source>
       <translation>生成带已标注错误的示例县数据，用于培训和试用</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="162" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="145" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="173" />
       <source>Refresh</source>
       <translation>刷新</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="288" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="271" />
       <source>Cannot read: {0}</source>
       <translation>无法读取：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="315" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="298" />
       <source>The audit log of {0} was altered outside the plugin: {1}. Syncing is refused until the platform administrator has looked at it.</source>
       <translation>{0} 的审核日志在插件之外被改动：{1}。在平台管理员核查之前拒绝同步。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="334" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="317" />
       <source>Open working copy</source>
       <translation>打开工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="338" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="321" />
       <source>A working copy is being opened; wait until it is shown</source>
       <translation>正在打开工作副本，请等待其显示完成</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="373" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="356" />
       <source>Cannot open the working copy: {0}</source>
       <translation>无法打开工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="393" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="396" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="376" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="379" />
       <source>New working copy</source>
       <translation>新建工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="393" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="334" />
-      <location filename="../forestry_plugin/gui/project_dock.py" line="418" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="376" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="317" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="401" />
       <source>GeoPackage (*.gpkg)</source>
       <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="396" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="379" />
       <source>County code (6 digits, GB/T 2260):</source>
       <translation>县级行政区代码（6 位，GB/T 2260）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="398" />
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="65" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="381" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="69" />
       <source>A county code has 6 digits, e.g. 330110</source>
       <translation>县级行政区代码为 6 位数字，例如 330110</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="413" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="396" />
       <source>The sample county is being generated; wait until it is opened</source>
       <translation>正在生成示例县，请等待其打开</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="417" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="400" />
       <source>Sample county</source>
       <translation>示例县</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="452" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="435" />
       <source>Cannot generate the sample county: {0}</source>
       <translation>无法生成示例县：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="455" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="438" />
       <source>Sample county canceled: nothing was written</source>
       <translation>已取消示例县：未写入任何文件</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="469" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="452" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="31" />
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="45" />
       <source>Working copy</source>
       <translation>工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/project_dock.py" line="469" />
+      <location filename="../forestry_plugin/gui/project_dock.py" line="452" />
       <source>Show the forestry working-copy panel</source>
       <translation>显示林业工作库面板</translation>
     </message>
@@ -3648,7 +3765,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="169" />
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="50" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="51" />
       <source>Base map</source>
       <translation>底图</translation>
     </message>
@@ -3848,107 +3965,112 @@
       <translation>无法卸载 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="69" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="78" />
       <source>Check patches</source>
       <translation>图斑质检</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="78" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="87" />
       <source>Runs the check rules (invalid geometry, minimum area, slivers, overlaps between patches, basic farmland, cropland, built-up land/water, existing forest, administrative unit, earlier years' patches, attribute area, attributes, CRS) on a polygon layer against a base map. Any polygon layer works: missing fields give 'attribute' findings and the geometry rules still run. Layers in other CRSs are reprojected to the patch layer's CGCS2000 Gauss-Kruger CRS (or the GK zone of the data). Areas are ellipsoidal (CGCS2000). Output: one feature per finding, geometry = where the problem is.</source>
       <translation>对面图层对照底图运行质检规则（几何无效、最小面积、碎片、图斑间重叠、永久基本农田、耕地、建设用地/水域、现有林地、行政区、往年图斑、属性面积、属性、坐标系）。任何面图层均可：缺少字段时给出“属性”问题，几何规则照常运行。其他坐标系的图层会重投影到图斑图层的 CGCS2000 高斯-克吕格坐标系（或数据所在的投影带）。面积为 CGCS2000 椭球面积。输出：每个问题一个要素，几何为问题所在位置。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="90" />
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="48" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="59" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="99" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="49" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="60" />
       <source>Patch layer</source>
       <translation>图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="92" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="101" />
       <source>Base map (land classes)</source>
       <translation>底图（地类）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="94" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="103" />
       <source>Land-class field of the base map</source>
       <translation>底图地类字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="96" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="105" />
       <source>Patch ID field</source>
       <translation>图斑标识字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="98" />
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="52" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="107" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="53" />
       <source>Administrative units</source>
       <translation>行政区划</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="99" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="108" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="101" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="110" />
       <source>Earlier years' patches</source>
       <translation>往年造林图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="103" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="112" />
       <source>Rules profile (JSON)</source>
       <translation>质检规则配置（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="106" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="115" />
       <source>One finding per patch and rule (pairs summed; each pair in the report's detail sheet)</source>
       <translation>每个图斑每条规则一条结果（逐对结果合计；每一对列在报告的明细表中）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="108" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="117" />
       <source>Patches per tile (the base map is read one tile's window at a time: fewer use less memory)</source>
       <translation>每块图斑数（按块的范围逐块读取底图：数值越小，占用内存越少）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="114" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="123" />
       <source>Report (xlsx)</source>
       <translation>报告（xlsx）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="158" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="167" />
       <source>Patches and base map layers are required</source>
       <translation>必须提供图斑图层和底图图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="171" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="180" />
       <source>Cannot read the rules profile {0}: {1}</source>
       <translation>无法读取质检规则配置 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="177" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="186" />
       <source>Checking in {0} (patch layer is in {1})</source>
       <translation>在 {0} 下质检（图斑图层坐标系为 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="179" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="188" />
       <source>The patch layer has no field {0}: feature ids are used</source>
       <translation>图斑图层没有字段 {0}：使用要素 ID</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="181" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="190" />
       <source>The base map has no land-class field {0}</source>
       <translation>底图没有地类字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="247" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="268" />
       <source>{0} pairs in {1} findings (one per patch and rule)</source>
       <translation>{0} 对结果合并为 {1} 条（每个图斑每条规则一条）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="248" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="269" />
       <source>{0} findings: {1}</source>
       <translation>{0} 个问题：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="280" />
+      <source>{0} findings were written to {1}, but the check report was not saved: {2}</source>
+      <translation>{0} 条检查结果已写入 {1}，但检查报告未能保存：{2}</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="28" />
@@ -3986,273 +4108,280 @@
       <translation>错误清单</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="61" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="65" />
       <source>Sample county: {0} patches, {1} base-map parcels, {2} labelled faults</source>
       <translation>示例县：{0} 个图斑，{1} 个底图图斑，{2} 个已标注错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="67" />
+      <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="71" />
       <source>{0} is not a CGCS2000 CRS (EPSG:4490 or a CGCS2000 Gauss-Kruger zone)</source>
       <translation>{0} 不是 CGCS2000 坐标系（应为 EPSG:4490 或 CGCS2000 高斯-克吕格投影带）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="29" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="30" />
       <source>A template is required: a template file or the name of a bundled template ({0})</source>
       <translation>需要模板：模板文件或内置模板名称（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="43" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="44" />
       <source>Export submission package</source>
       <translation>导出上报数据包</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="46" />
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="124" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="47" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="125" />
       <source>Exchange</source>
       <translation>数据交换</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="52" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="53" />
       <source>Writes the patches a submission template covers as the zip a platform takes: a Shapefile set (.shp .shx .dbf .prj .cpg) with the template's fields, codes, CRS and encoding, optionally a File Geodatabase, an Excel attribute table with Chinese headers and manifest.json (counts, area in mu, SHA-256 checksums, template, who exported it and when). TEMPLATE is a template file or the name of a bundled template. Patches with open check errors are left out unless Include errors is set.</source>
       <translation>将上报模板涵盖的图斑写成平台接收的 zip 包：按模板的字段、代码、坐标系和编码写出 Shapefile 文件组（.shp .shx .dbf .prj .cpg），可选 File Geodatabase、带中文表头的 Excel 属性表和 manifest.json（数量、面积（亩）、SHA-256 校验值、模板、导出人及时间）。TEMPLATE 为模板文件或内置模板名称。有未处理检查错误的图斑不导出，除非选择“包含错误”。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="62" />
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="140" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="63" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="141" />
       <location filename="../forestry_plugin/processing/algs/reference_algs.py" line="119" />
       <source>Working copy (GeoPackage)</source>
       <translation>工作副本（GeoPackage）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="64" />
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="143" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="65" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="144" />
       <source>Template (file or bundled name)</source>
       <translation>模板（文件或内置名称）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="66" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="67" />
       <source>Stage (default: the template's stages)</source>
       <translation>阶段（默认：模板的阶段）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="69" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="70" />
       <source>Selection (expression on the patches)</source>
       <translation>选择（针对图斑的表达式）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="71" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="72" />
       <source>Include patches with check errors</source>
       <translation>包含有检查错误的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="73" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="74" />
       <source>Also write a File Geodatabase</source>
       <translation>同时写出 File Geodatabase</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="75" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="76" />
       <source>Package (zip)</source>
       <translation>数据包（zip）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="76" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="77" />
       <source>Zip archive (*.zip)</source>
       <translation>Zip 压缩包 (*.zip)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="77" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="78" />
       <source>Patches exported</source>
       <translation>导出的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="79" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="80" />
       <source>Patches left out for check errors</source>
       <translation>因检查错误未导出的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="80" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="81" />
       <source>Manifest (JSON)</source>
       <translation>清单（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="99" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="100" />
       <source>The package could not be written: {0}</source>
       <translation>无法写出数据包：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="103" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="104" />
       <source>{0} patches with open check errors were left out (see the manifest)</source>
       <translation>{0} 个有未处理检查错误的图斑未导出（见清单）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="106" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="107" />
       <source>{0} patches with open check errors are included (listed in the manifest)</source>
       <translation>已包含 {0} 个有未处理检查错误的图斑（列于清单中）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="108" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="109" />
       <source>{0} patches, {1:.2f} mu written to {2}</source>
       <translation>{0} 个图斑，{1:.2f} 亩，已写入 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="121" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="122" />
       <source>Import returned package</source>
       <translation>导入平台返回数据包</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="130" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="131" />
       <source>Reads a package the platform returns (a zipped Shapefile with, for example, verified areas added), matches its features to the patches (by the template's id column, else by geometry: the largest overlap covering at least 90 % of both) and maps the columns named in the template's import section back onto the patches, in one transaction (all or nothing). Dry run only lists the changes: patch, field, old and new value.</source>
       <translation>读取平台返回的数据包（zip 压缩的 Shapefile，例如增加了核实面积），将其要素与图斑匹配（按模板的标识列，否则按几何：重叠最大且至少占双方 90 %），并把模板 import 部分列出的列写回图斑，在一个事务中完成（全部成功或全部不变）。试运行只列出变更：图斑、字段、原值和新值。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="142" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="143" />
       <source>Returned package (zip or shp)</source>
       <translation>返回的数据包（zip 或 shp）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="145" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="146" />
       <source>Dry run (only list the changes)</source>
       <translation>试运行（只列出变更）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="146" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="147" />
       <source>Report of changes (JSON)</source>
       <translation>变更报告（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="147" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="148" />
       <source>JSON files (*.json)</source>
       <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="148" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="149" />
       <source>Features matched</source>
       <translation>已匹配要素</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="149" />
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="100" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="150" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="102" />
       <source>Patches changed</source>
       <translation>已修改图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="150" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="151" />
       <source>Features not matched</source>
       <translation>未匹配要素</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="151" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="152" />
       <source>Changes (JSON)</source>
       <translation>变更（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="164" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="165" />
       <source>The package could not be imported: {0}</source>
       <translation>无法导入数据包：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="170" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="171" />
       <source>{0} features match no patch: {1}</source>
       <translation>{0} 个要素没有匹配的图斑：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="173" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="174" />
       <source>The package lacks the columns {0}</source>
       <translation>数据包缺少列 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="174" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="175" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="182" />
       <source>Dry run: {0} patches would change</source>
       <translation>试运行：将修改 {0} 个图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="174" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="175" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="182" />
       <source>{0} patches changed</source>
       <translation>已修改 {0} 个图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="27" />
+      <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="183" />
+      <source>{0}. The report of changes was not saved: {1}</source>
+      <translation>{0}。变更报告未保存：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="28" />
       <source>County map (PDF)</source>
       <translation>县级专题图（PDF）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="30" />
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="45" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="31" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="46" />
       <source>Reports</source>
       <translation>报表</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="36" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="37" />
       <source>Exports an A3 map through a QGIS print layout: patches coloured by stage over the base map coloured by land class, administrative boundaries, legend, scale bar, north arrow, title, date and CRS.</source>
       <translation>通过 QGIS 打印布局导出 A3 专题图：按阶段着色的造林图斑叠加按地类着色的底图，含行政界线、图例、比例尺、指北针、标题、日期和坐标系。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="53" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="54" />
       <source>Afforestation patches map</source>
       <translation>造林图斑分布图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="54" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="55" />
       <source>Map PDF</source>
       <translation>专题图 PDF</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="54" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="55" />
       <source>PDF (*.pdf)</source>
       <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="63" />
+      <location filename="../forestry_plugin/processing/algs/mapreport.py" line="64" />
       <source>PATCHES and BASEMAP are required</source>
       <translation>必须提供 PATCHES 和 BASEMAP</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="42" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="43" />
       <source>Progress report (Excel)</source>
       <translation>进度通报（Excel）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="51" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="52" />
       <source>Per county or township: patch count and area at design stage, completed (accepted + included), confirmed and verified, the annual task and its completion, ranked. Areas are the declared patch areas in mu. Unit names come from ADMIN or from the working copy of PATCHES.</source>
       <translation>按县或乡镇统计：设计施工、已完成（造林验收 + 纳入造林）、已确认和已核查的图斑个数与面积，年度任务及完成率，并排名。面积为图斑申报面积（亩）。单位名称取自 ADMIN 或 PATCHES 所在的工作库。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="62" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="63" />
       <source>Annual task quotas</source>
       <translation>年度造林任务</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="65" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="66" />
       <source>Administrative units (names)</source>
       <translation>行政区划（名称）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="67" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="68" />
       <source>Group by</source>
       <translation>统计单位</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="69" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="70" />
       <source>Year (empty: the patches' most common year)</source>
       <translation>年度（留空则取图斑中最常见的年度）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="73" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="74" />
       <source>Progress report</source>
       <translation>进度通报</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="80" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="81" />
       <source>PATCHES and TASKS are required</source>
       <translation>必须提供 PATCHES 和 TASKS</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="85" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="86" />
       <source>PATCHES lacks the fields {0}</source>
       <translation>PATCHES 缺少字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="105" />
+      <location filename="../forestry_plugin/processing/algs/progressreport.py" line="110" />
       <source>{0} units, year {1}: {2}</source>
       <translation>{0} 个单位，{1} 年：{2}</translation>
     </message>
@@ -4458,104 +4587,119 @@
       <translation>分批上传本地变化（新增、修改和删除的图斑以及审核日志）。中断的上传可安全续传，不会重复提交。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="45" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="47" />
       <source>PATCHES must be the patches layer of a working-copy GeoPackage</source>
       <translation>PATCHES 必须是工作库 GeoPackage 中的造林图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="57" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="59" />
       <source>Stage transition / return</source>
       <translation>阶段流转 / 退回</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="60" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="62" />
       <source>Workflow</source>
       <translation>审核流程</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="66" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="68" />
       <source>Moves the patches matching SELECTION to TARGET stage as you: the account of your last platform login to this working copy (cached for offline work), else a local county technician. A target earlier than a patch's stage is a return for rectification and needs a REASON (and a COMMENT for "other"). Preconditions (your role allowed by the platform's workflow policy, no skipped stage, required attributes, survival rate, fresh checks without open errors, area consistent) are checked for every patch; if any patch is refused nothing changes. Every change is written to the audit log and stays pending until the platform accepts it at the next sync.</source>
       <translation>以您的身份将符合 SELECTION 的图斑转到 TARGET 阶段：身份为您最近一次登录平台时的账号（离线时使用缓存），否则为本地县级技术人员。目标早于图斑当前阶段即为退回整改，须填写 REASON（原因为“其他”时还须填写 COMMENT）。每个图斑都会检查前提条件（平台工作流策略允许您的角色、不跳过阶段、必填属性、成活率、检查结果为最新且无未处理错误、面积一致）；任一图斑被拒绝则不做任何更改。每次更改都写入审核日志，并在平台于下次同步时确认之前处于待确认状态。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="82" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="84" />
       <source>Patches (working copy)</source>
       <translation>造林图斑（工作库）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="85" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="87" />
       <source>Selection (expression)</source>
       <translation>选择条件（表达式）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="87" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="89" />
       <source>Target stage</source>
       <translation>目标阶段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="89" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="91" />
       <source>Return reason</source>
       <translation>退回原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="91" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="93" />
       <source>Comment</source>
       <translation>意见</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="93" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="95" />
       <source>Per-patch report</source>
       <translation>逐图斑报告</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="95" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="97" />
       <source>Report (JSON)</source>
       <translation>报告（JSON）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="96" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="98" />
       <source>JSON (*.json)</source>
       <translation>JSON (*.json)</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="98" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="100" />
       <source>Applied</source>
       <translation>已生效</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="99" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="101" />
       <source>Patches selected</source>
       <translation>选中的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="101" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="103" />
       <source>Patches refused</source>
       <translation>被拒绝的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="107" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="109" />
       <source>The patches layer has unsaved edits: save or discard them first</source>
       <translation>图斑图层有未保存的编辑：请先保存或放弃</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="120" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="122" />
       <source>Invalid selection expression: {0}</source>
       <translation>选择表达式无效：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="125" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="127" />
       <source>{0} patch(es) selected</source>
       <translation>已选择 {0} 个图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="128" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="130" />
       <source>Acting as {0}</source>
       <translation>当前身份：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/transition.py" line="133" />
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="135" />
       <source>{0}: {1}</source>
       <translation>{0}：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="165" />
+      <source>{0}. Its report was not saved: {1}</source>
+      <translation>{0}。其报告未保存：{1}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/outputs.py" line="57" />
+      <source>the output refused rows ({0}): is the disk full?</source>
+      <translation>输出拒绝写入记录（{0}）：磁盘是否已满？</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/outputs.py" line="58" />
+      <source>{0} of {1} rows are in it (is the disk full?)</source>
+      <translation>其中只有 {1} 条记录中的 {0} 条（磁盘是否已满？）</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/processing/provider.py" line="34" />

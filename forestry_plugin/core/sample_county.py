@@ -11,10 +11,14 @@ Everything is generated from the seed: same seed, same county. Nothing is downlo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 import math
 import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -26,8 +30,10 @@ from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from .. import schema
+from ..i18n import tr
 from . import geopackage
 from .checks.geometry import as_multipolygon, polygon_parts
+from .output_file import OutputFileError, reason
 from .working_copy import create_working_copy
 
 COUNTY_CODE = "339901"
@@ -531,6 +537,54 @@ def _inject_faults(rng, patches, faults, history, pick, patch_in, attrs_for, cal
         a = attrs_for(i, g, stage, year)
         a[key] = value
         add(a, g, ["attribute"])
+
+
+def write_sample_county(path: str, progress: Optional[Callable[[float], None]] = None,
+                        is_canceled: Optional[Callable[[], bool]] = None, **options) -> SampleCounty:
+    """generate_sample_county at `path`, all of it or nothing: generated into a scratch folder beside `path` and
+    moved into place (the GeoPackage last) only when complete, so a cancel (SampleCountyCanceled), a full disk or an
+    unwritable folder (output_file.OutputFileError, its text for the user) leave no half file at `path` and a
+    working copy already there unchanged."""
+    path = os.path.abspath(path)
+    folder = os.path.dirname(path)
+    kept = os.path.exists(path)
+
+    def failed(why: str) -> OutputFileError:
+        return OutputFileError(path, why, kept and os.path.exists(path))
+
+    try:
+        scratch = tempfile.mkdtemp(prefix=".sample-county-", dir=folder)
+    except OSError as e:
+        raise failed(reason(e)) from None
+    try:
+        sc = generate_sample_county(os.path.join(scratch, os.path.basename(path)), progress=progress,
+                                    is_canceled=is_canceled, **options)
+        if is_canceled is not None and is_canceled():
+            raise SampleCountyCanceled()
+        for suffix in ("-wal", "-shm"):  # an earlier file's journal must not be applied to the new file
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        for name in sorted(os.listdir(scratch), key=lambda n: n == os.path.basename(path)):
+            os.replace(os.path.join(scratch, name), os.path.join(folder, name))  # the GeoPackage last
+    except OSError as e:
+        raise failed(reason(e)) from None
+    except (sqlite3.Error, RuntimeError, geopackage.WorkingCopyError) as e:  # SQLite's, GDAL's, the new copy's
+        text = str(e).strip()
+        if not text and isinstance(e, RuntimeError):  # GDAL's exceptions may say nothing: its last error does
+            from osgeo import gdal
+
+            text = gdal.GetLastErrorMsg()
+        full = "disk is full" in text.lower()  # SQLite's SQLITE_FULL: "database or disk is full"
+        if not text:
+            try:
+                full = shutil.disk_usage(folder).free < 1024 * 1024
+            except OSError:
+                pass
+            text = tr("the file could not be written (is the folder writable?)")
+        raise failed(tr("the disk is full") if full else text) from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return dataclasses.replace(sc, path=path, manifest_path=os.path.join(folder, os.path.basename(sc.manifest_path)))
 
 
 def _write_wgs84_copy(path: str, records: List[Tuple[Dict, BaseGeometry]]) -> None:

@@ -44,6 +44,7 @@ from ..core.checks.model import CheckCanceled, Finding
 from ..core.checks.projection import metres_in
 from ..core.checks.report import write_check_report
 from ..core.checks.rules import format_value, rule_label
+from ..core.output_file import OutputFileError
 from ..core.queries import admin_names, patches_changed_since_check
 from ..i18n import tr, ui_language
 from . import messages
@@ -541,7 +542,12 @@ class ChecksDock(QgsDockWidget):
             messages.warning(self.iface, tr("Administrative unit names could not be read: {0}").format(e),
                              messages.CHECKS)
             names = {}
-        write_check_report(self.findings, out, patch_units=units, unit_names=names, patch_numbers=self._patch_numbers())
+        try:
+            write_check_report(self.findings, out, patch_units=units, unit_names=names,
+                               patch_numbers=self._patch_numbers())
+        except OutputFileError as e:  # a full disk, an unwritable folder, the file open in Excel: say which and why
+            messages.error(self.iface, str(e), messages.CHECKS)
+            return None
         return out
 
 

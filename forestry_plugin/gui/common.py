@@ -28,6 +28,7 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import schema
 from ..core import clock
+from ..core.output_file import OutputFileError, write_file
 from ..core.project import geopackage_table
 from ..i18n import tr, ui_language
 
@@ -368,9 +369,8 @@ class ImportReportDialog(QDialog):
         if not path:
             return None
         try:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(self.text())
-        except OSError as e:
-            QMessageBox.warning(self, self.windowTitle(), tr("The report could not be saved: {0}").format(e))
+            write_file(path, self.text())  # all or nothing: a full disk keeps a report already of that name
+        except OutputFileError as e:  # which file, and why, in the user's words
+            QMessageBox.warning(self, self.windowTitle(), str(e))
             return None
         return path

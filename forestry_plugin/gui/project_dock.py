@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import shutil
-import tempfile
 from typing import List, Optional
 
 from qgis.core import QgsApplication, QgsProject, QgsTask
@@ -77,27 +74,15 @@ class SampleCountyTask(QgsTask):
         self.error: Optional[Exception] = None
 
     def run(self) -> bool:
-        folder = os.path.dirname(self.path)
         try:
             # imported here: the generator needs shapely, and the dock loads without it (it says what to install)
-            from ..core.sample_county import SampleCountyCanceled, generate_sample_county
-
-            scratch = tempfile.mkdtemp(prefix=".sample-county-", dir=folder)
-        except (OSError, ImportError) as e:
+            from ..core.sample_county import SampleCountyCanceled, write_sample_county
+        except ImportError as e:
             self.error = e
             return False
         try:
-            sc = generate_sample_county(os.path.join(scratch, os.path.basename(self.path)),
-                                        progress=lambda f: self.setProgress(95.0 * f), is_canceled=self.isCanceled)
-            if self.isCanceled():
-                return False
-            for suffix in ("-wal", "-shm"):  # an earlier file's journal must not be applied to the new file
-                if os.path.exists(self.path + suffix):
-                    os.remove(self.path + suffix)
-            for name in sorted(os.listdir(scratch), key=lambda n: n == os.path.basename(self.path)):
-                os.replace(os.path.join(scratch, name), os.path.join(folder, name))  # the GeoPackage last
-            self.result = dataclasses.replace(sc, path=self.path, manifest_path=os.path.join(
-                folder, os.path.basename(sc.manifest_path)))
+            self.result = write_sample_county(self.path, progress=lambda f: self.setProgress(95.0 * f),
+                                              is_canceled=self.isCanceled)
             self.setProgress(100)
             return True
         except SampleCountyCanceled:
@@ -105,8 +90,6 @@ class SampleCountyTask(QgsTask):
         except Exception as e:  # noqa: BLE001 - a full disk or an unwritable folder: shown in the dock
             self.error = e
             return False
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
 
 
 class ProjectDock(QgsDockWidget):

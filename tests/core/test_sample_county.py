@@ -134,3 +134,19 @@ def test_tasks_cover_county_and_townships(sample_county_master):
     assert {r["unit_level"] for r in rows} == {"county", "township"}
     county = [r for r in rows if r["unit_level"] == "county"][0]
     assert county["quota_mu"] == pytest.approx(sum(r["quota_mu"] for r in rows if r["unit_level"] == "township"))
+
+
+def test_createworkingcopy_sample_on_a_full_disk_leaves_nothing_and_says_so(provider, full_disk):
+    """forestry:createworkingcopy with Sample county on a full disk: it used to end in SQLite's traceback
+    ('database or disk is full') with a half-written GeoPackage left at the path."""
+    import processing
+    from qgis.core import QgsProcessingException
+
+    from tests.helpers.disk import outputs
+
+    out = full_disk / "sample.gpkg"
+    with pytest.raises(QgsProcessingException) as e:
+        processing.run("forestry:createworkingcopy", {"OUTPUT": str(out), "CRS": "EPSG:4549", "SAMPLE": True})
+    text = str(e.value)
+    assert text == f"Could not write {out}: the disk is full. Nothing was saved.", text
+    assert outputs(full_disk) == []  # no GeoPackage, no fault manifest, no scratch folder

@@ -132,6 +132,24 @@ def test_export_excel(dock, tmp_path):
     assert {f.patch_id for f in dock.findings if f.patch_id} <= listed  # every finding's patch id is in the report
 
 
+def test_export_excel_on_a_full_disk_says_so_and_keeps_the_old_report(dock, qgis_iface, full_disk):
+    """The dock's "Excel…" on a full disk: one message in the message bar (it used to be the Python error dialog's
+    'OSError: [Errno 28] No space left on device'), no half-written file, last week's report unchanged."""
+    from qgis.core import Qgis
+
+    from tests.helpers.disk import fill, outputs
+
+    dock.run_checks("layer", wait=True)
+    out = full_disk / "checks.xlsx"
+    out.write_bytes(b"last week's report")
+    fill(full_disk)
+    qgis_iface.messageBar().clear_messages()
+    assert dock.export(str(out)) is None
+    (shown,) = [m for m in qgis_iface.messageBar().get_messages(Qgis.Critical) if str(out) in m]
+    assert f"Could not write {out}: the disk is full. The file that was there is unchanged." in shown, shown
+    assert out.read_bytes() == b"last week's report" and outputs(full_disk) == ["checks.xlsx"]
+
+
 def _children(dock):
     return [dock.tree.topLevelItem(i).child(j) for i in range(dock.tree.topLevelItemCount())
             for j in range(dock.tree.topLevelItem(i).childCount())]

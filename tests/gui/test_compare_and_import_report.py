@@ -116,3 +116,20 @@ def test_import_report_save_writes_utf8_file(wc, tmp_path):
     assert sum(line.startswith("patches #") for line in text.splitlines()) == 3
     dlg.get_save_file_name = lambda *args: ("", "")  # canceled: nothing written
     assert dlg.save() is None
+
+
+def test_import_report_save_on_a_full_disk_says_so_once(wc, full_disk, monkeypatch):
+    """"Save…" on a full disk: one warning naming the file and why (it used to be 'The report could not be saved:
+    [Errno 28] No space left on device', with an empty 报告.txt left looking like the report)."""
+    from tests.helpers.disk import fill, outputs
+
+    tmp, patches, comp, shown = wc
+    comp.import_file(patches, _contractor_file(tmp))
+    dlg = shown[0]
+    out = full_disk / "报告.txt"
+    fill(full_disk)
+    warned = []
+    monkeypatch.setattr(common.QMessageBox, "warning", lambda *args: warned.append(args[2]))
+    assert dlg.save(str(out)) is None
+    assert warned == [f"Could not write {out}: the disk is full. Nothing was saved."]
+    assert outputs(full_disk) == []

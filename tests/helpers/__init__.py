@@ -9,6 +9,7 @@ servers and windows the tests start (no tests here; nothing in tests/ imports a 
 - `qgis_process`: the plugin installed into a profile for `qgis_process.bin`, and runs of it;
 - `qgis_window`: a script run inside a real QGIS window (qgis.bin under Xvfb), the packaged plugin's profile;
 - `translation`: the Chinese translation compiled from i18n/ and installed;
+- `disk`: the `full_disk` fixture's small file system filled to its last byte, or remounted read-only;
 - `faultproxy`, `pg_server`, `wfs_serve`: a TCP proxy injecting network faults, a PostgreSQL/PostGIS server,
   QGIS Server publishing a WFS-T layer (run as a script: `python tests/helpers/wfs_serve.py`).
 

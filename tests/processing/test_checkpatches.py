@@ -282,5 +282,25 @@ def test_a_full_disk_fails_the_run_and_leaves_no_half_written_file(provider, sam
             "PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"), "ADMIN": uri(p, "admin_units"),
             "FARMLAND": uri(p, "basic_farmland"), "HISTORY": uri(p, "history_patches"), "OUTPUT": str(out),
             "AGGREGATE": False})
-    assert "could not be written" in str(e.value) and "removed" in str(e.value), str(e.value)
+    assert "Could not write" in str(e.value) and "Nothing was saved" in str(e.value), str(e.value)
     assert os.listdir(full_disk) == []  # no .shp / .shx / .dbf / .prj / .cpg left looking like a result
+
+
+def test_a_report_that_cannot_be_saved_says_the_findings_were_written(provider, sample_county, full_disk, tmp_path):
+    """The findings go to their GeoPackage; the Excel report on a full disk: one message that says both (QGIS
+    showed a traceback), and no half-written workbook."""
+    import processing
+
+    from tests.helpers import disk
+
+    p = sample_county.path
+    out, rep = tmp_path / "f.gpkg", full_disk / "r.xlsx"
+    disk.fill(full_disk)
+    with pytest.raises(QgsProcessingException) as e:
+        processing.run("forestry:checkpatches", {
+            "PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"), "ADMIN": uri(p, "admin_units"),
+            "FARMLAND": uri(p, "basic_farmland"), "HISTORY": uri(p, "history_patches"), "OUTPUT": str(out),
+            "REPORT": str(rep)})
+    assert "findings were written to" in str(e.value) and "check report was not saved" in str(e.value), str(e.value)
+    assert "Traceback" not in str(e.value) and disk.outputs(full_disk) == []
+    assert len(findings_of(str(out))) > 30

@@ -88,3 +88,48 @@ def test_transition_algorithm_return_and_errors(provider, wc):
     other = QgsVectorLayer(geopackage.layer_uri(wc, schema.AUDIT), "audit", "ogr")
     with pytest.raises(QgsProcessingException, match="patches layer"):
         processing.run("forestry:transition", _params(other, SELECTION=""))
+
+
+# -- a full disk: the stage change is made, and the message says the report is what is missing ----------------------
+
+
+def _moved(provider, wc, n=3):
+    patches = make_patches(wc, ["accepted"] * n)
+    log_in_as(wc, "county_reviewer")
+    return patches, _layer(wc)
+
+
+def test_a_full_disk_says_the_stage_change_was_made_and_its_json_report_not_saved(provider, wc, full_disk):
+    """It used to end in a traceback ('OSError: [Errno 28] No space left on device') with an empty report.json."""
+    import processing
+
+    from tests.helpers.disk import fill, outputs
+
+    patches, layer = _moved(provider, wc)
+    fill(full_disk)
+    out = full_disk / "report.json"
+    with pytest.raises(QgsProcessingException) as e:
+        processing.run("forestry:transition", _params(layer, REPORT=str(out)))
+    text = str(e.value)
+    assert text.startswith("3 patch(es) moved to") and "Traceback" not in text, text
+    assert f"Its report was not saved: Could not write {out}: the disk is full. Nothing was saved." in text, text
+    assert all(stage_of(wc, p["patch_id"])[0] == "confirmed" for p in patches)  # done, as the message says
+    assert outputs(full_disk) == []
+
+
+@pytest.mark.parametrize("name", ["report.geojson", "report.csv"])
+def test_a_full_disk_leaves_no_per_patch_report_missing_rows(provider, wc, full_disk, name):
+    """The per-patch report as a file: its writer learns only at closing that the disk is full and QGIS 3.22 says
+    nothing (the run used to end well, with a file missing its rows)."""
+    import processing
+
+    from tests.helpers.disk import fill, outputs
+
+    patches, layer = _moved(provider, wc, 40)
+    out = full_disk / name
+    fill(full_disk)
+    with pytest.raises(QgsProcessingException) as e:
+        processing.run("forestry:transition", _params(layer, OUTPUT=str(out)))
+    text = str(e.value)
+    assert text.startswith("40 patch(es) moved to") and f"Could not write {out}: " in text, text
+    assert "Nothing was saved" in text and outputs(full_disk) == []

@@ -20,6 +20,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from ...i18n import tr
 from ...settings import WorkingCopyKey
 from .. import geopackage
+from ..output_file import write_file
 from . import rules
 
 SETTING_KEY = WorkingCopyKey.RULES_PROFILE
@@ -270,10 +271,10 @@ class RuleProfile:
             return cls.from_json(fh.read(), path)
 
     def save_file(self, path: str) -> None:
-        """Write the profile as a JSON file (ProfileError, and nothing written, if it is invalid)."""
+        """Write the profile as a JSON file (ProfileError, and nothing written, if it is invalid; OutputFileError,
+        an OSError, and a file already at `path` unchanged, if it cannot be written)."""
         self.validate(path)
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(self.to_json())
+        write_file(path, self.to_json())
 
     def copy(self) -> RuleProfile:
         """A deep copy."""

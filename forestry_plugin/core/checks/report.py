@@ -8,6 +8,7 @@ from typing import Dict, Iterable, Optional, Sequence, Tuple
 from ... import schema
 from ...i18n import tr, ui_language
 from .. import clock
+from ..output_file import save_workbook
 from . import rules
 
 _ISSUE = {f.name: f for f in schema.ISSUE_FIELDS}
@@ -42,6 +43,8 @@ def write_check_report(findings: Iterable, path: str, patch_units: Optional[Dict
     图斑编号 (the findings list names each patch by it, the id kept in its own column). Values are rounded to their
     rule's decimals, with the rule's unit in a column of its own and a number format; attribute findings have none.
     details: the pairs behind aggregated findings (checks.aggregate), listed in a sheet of their own.
+    core.output_file.OutputFileError (an OSError, its text for the user) when it cannot be written: nothing is left
+    half written, and a report already at `path` is kept unchanged.
     """
     from openpyxl import Workbook
 
@@ -142,5 +145,5 @@ def write_check_report(findings: Iterable, path: str, patch_units: Optional[Dict
     info.append([tr("Title"), title or tr("Check report")])
     info.append([tr("Created"), clock.local_now_text()])
     info.append([tr("Findings"), len(rows)])
-    wb.save(path)
+    save_workbook(wb, path)  # all or nothing: a full disk keeps the report that was there (OutputFileError)
     return path

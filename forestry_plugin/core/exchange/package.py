@@ -429,6 +429,7 @@ def export_package(path: str, template: Any, output: str, stage: Optional[str] =
     want_xlsx = tpl.outputs.get("xlsx", True) if xlsx is None else bool(xlsx)
     work = tempfile.mkdtemp(prefix="forestry_pkg_")
     tmp_zip = output + ".part"
+    ds = gds = None
     try:
         enc = "GBK" if tpl.encoding == "GBK" else "UTF-8"
         shp_drv = ogr.GetDriverByName("ESRI Shapefile")
@@ -499,6 +500,7 @@ def export_package(path: str, template: Any, output: str, stage: Optional[str] =
         raise ExchangeError(tr("The package could not be written ({0}): is the disk full, or the folder not "
                                "writable? Nothing was exported").format(e)) from None
     finally:
+        ds = gds = None  # closed before the folder goes (a failed write leaves them open otherwise)
         shutil.rmtree(work, ignore_errors=True)
         if os.path.exists(tmp_zip):  # an unfinished zip is never left beside the packages
             try:

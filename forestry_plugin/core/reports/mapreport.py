@@ -32,6 +32,7 @@ from ... import schema
 from ...i18n import tr
 from ...settings import WorkingCopyKey
 from .. import styles
+from ..output_file import OutputFileError, OutputIncomplete, atomic_output, reason
 from ..project import open_layer
 
 FONT_FAMILY = "Noto Sans CJK SC"  # renders Chinese; QGIS falls back to a default font where it is missing
@@ -70,7 +71,9 @@ def _styled(layer: QgsVectorLayer, table: str) -> QgsVectorLayer:
 
 def export_map_pdf(layers: Dict[str, QgsVectorLayer], out_pdf: str, title: str, date: Optional[_dt.date] = None,
                    extent: Optional[QgsRectangle] = None, page_mm=A3) -> str:
-    """Lay out and export the map; `layers` maps table names (patches, basemap, admin_units, ...) to layers."""
+    """Lay out and export the map; `layers` maps table names (patches, basemap, admin_units, ...) to layers.
+    core.output_file.OutputFileError (an OSError, its text for the user) when the PDF cannot be written or comes out
+    incomplete: nothing is left half written, and a map already at `out_pdf` is kept unchanged."""
     if schema.PATCHES not in layers:
         raise ValueError(tr("The map needs the patches layer"))
     date = date or _dt.date.today()
@@ -166,14 +169,43 @@ def export_map_pdf(layers: Dict[str, QgsVectorLayer], out_pdf: str, title: str, 
     note.attemptResize(QgsLayoutSize(w - 2 * margin, 6))
     layout.addLayoutItem(note)
 
-    os.makedirs(os.path.dirname(os.path.abspath(out_pdf)), exist_ok=True)
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(out_pdf)), exist_ok=True)
+    except OSError as e:
+        raise OutputFileError(out_pdf, reason(e), os.path.exists(out_pdf)) from None
     exporter = QgsLayoutExporter(layout)
     settings = QgsLayoutExporter.PdfExportSettings()
     settings.dpi = 200
-    result = exporter.exportToPdf(out_pdf, settings)
-    if result != QgsLayoutExporter.Success:
-        raise RuntimeError(tr("Could not export the map to {0} (error {1})").format(out_pdf, int(result)))
+    with atomic_output(out_pdf) as tmp:  # a failed export keeps the map that was there, and leaves no part of one
+        result = exporter.exportToPdf(tmp, settings)
+        if result != QgsLayoutExporter.Success:
+            raise OutputIncomplete(_export_failure(result))
+        if not _complete_pdf(tmp):  # QGIS 3.22 says Success with a PDF cut short by a full disk
+            raise OutputIncomplete(tr("the PDF was cut short (is the disk full?)"))
     return out_pdf
+
+
+def _export_failure(result) -> str:
+    """Why QgsLayoutExporter failed, in the user's words."""
+    if result == QgsLayoutExporter.FileError:
+        return tr("the file could not be created there")
+    if result == QgsLayoutExporter.MemoryError:
+        return tr("there is not enough memory to draw the map")
+    if result == QgsLayoutExporter.Canceled:
+        return tr("the export was canceled")
+    return tr("QGIS could not draw the layout (error {0})").format(int(result))
+
+
+def _complete_pdf(path: str) -> bool:
+    """True for a PDF written to its end: it starts with %PDF- and its last kilobyte holds the %%EOF marker."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(5)
+            fh.seek(max(0, os.path.getsize(path) - 1024))
+            tail = fh.read()
+    except OSError:
+        return False
+    return head == b"%PDF-" and b"%%EOF" in tail
 
 
 def map_from_working_copy(path: str, out_pdf: str, title: Optional[str] = None,

@@ -21,6 +21,7 @@ from ... import schema
 from ...i18n import tr
 from ...settings import WorkingCopyKey
 from .. import geopackage
+from ..output_file import save_workbook
 from . import xlsx
 
 GROUP_LEVELS = ("county", "township")
@@ -162,7 +163,9 @@ def write_progress_report(source: Union[str, Sequence[UnitProgress], Sequence[Di
                           group_by: str = "township", year: Optional[int] = None, title: Optional[str] = None,
                           date: Optional[_dt.date] = None, region: str = "",
                           tasks: Optional[Iterable[Dict]] = None, unit_names: Optional[Dict[str, str]] = None) -> str:
-    """Write the progress report workbook from a working copy path, patch records (+ tasks) or computed rows."""
+    """Write the progress report workbook from a working copy path, patch records (+ tasks) or computed rows.
+    core.output_file.OutputFileError (an OSError, its text for the user) when it cannot be written: nothing is left
+    half written, and a report already at `out_path` is kept unchanged."""
     if isinstance(source, str):  # a working-copy GeoPackage
         patches, wc_tasks, names = read_progress_inputs(source)
         year = year or default_year(patches)
@@ -203,7 +206,7 @@ def write_progress_report(source: Union[str, Sequence[UnitProgress], Sequence[Di
         _chart(ws, first, first + len(rows) - 1, first_header)
     wb.properties.title = title
     wb.properties.creator = "forestry_plugin"
-    wb.save(out_path)
+    save_workbook(wb, out_path)  # all or nothing: a full disk keeps the report that was there (OutputFileError)
     return out_path
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections import Counter
@@ -21,7 +20,6 @@ from qgis.core import (
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
-    QgsProcessingUtils,
     QgsProject,
     QgsWkbTypes,
 )
@@ -42,8 +40,10 @@ from ...core.checks.profile import ProfileError, RuleProfile
 from ...core.checks.report import write_check_report
 from ...core.checks.tiles import TILE_PATCHES, run_tiled
 from ...core.geopackage import WorkingCopyError
+from ...core.output_file import OutputFileError
 from ...core.project import geopackage_table
 from ...i18n import tr
+from ..outputs import remove_output, verify_sink
 
 
 def working_copy_layer(table: str, project=None):
@@ -160,24 +160,6 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
             return None
         return dest
 
-    @staticmethod
-    def _check_written(dest, expected: int, context) -> None:
-        """SinkWriteError unless the closed output holds the `expected` findings: a file format's writer may only
-        find out at closing that the disk is full, and says nothing (QGIS 3.22 reports no error then)."""
-        if not dest:
-            return
-        layer = QgsProcessingUtils.mapLayerFromString(dest, context, False)  # a memory layer of this run
-        probe = None
-        if layer is None:
-            from qgis.core import QgsProcessingContext
-
-            probe = QgsProcessingContext()  # a layer of its own, released with it (the file is not held open)
-            layer = QgsProcessingUtils.mapLayerFromString(dest, probe, True)
-        got = layer.featureCount() if layer is not None and layer.isValid() else None
-        del layer, probe
-        if got != expected:
-            raise SinkWriteError(tr("{0} of {1} findings are there").format(got or 0, expected))
-
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         patches = self.parameterAsSource(parameters, self.PATCHES, context)
         base = self.parameterAsSource(parameters, self.BASEMAP, context)
@@ -259,24 +241,23 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
                 sink, dest = self._sink(parameters, context, fields, crs)
                 written[0] += add_findings_to_sink(sink, fields, findings)
             sink = None  # closed: a file's last writes happen here (a full disk is only told now, if at all)
-            self._check_written(dest, written[0], context)
-        except SinkWriteError as e:
-            if _remove_output(gpkg_out or dest):
-                text = tr("The findings could not be written to {0}: {1}. The incomplete file was removed: free "
-                          "some space or choose another output, and run the check again")
-            else:
-                text = tr("The findings could not be written to {0}: {1}. What is there is incomplete: remove it, "
-                          "and run the check again")
-            raise QgsProcessingException(text.format(dest or gpkg_out, e)) from None
+            if dest:
+                verify_sink(dest, written[0], context)  # removes an incomplete file
+        except OutputFileError as e:
+            raise QgsProcessingException(str(e)) from None
+        except SinkWriteError as e:  # a batch refused, or the GeoPackage's own write failed
+            removed = remove_output(gpkg_out or dest)
+            raise QgsProcessingException(str(OutputFileError(dest or gpkg_out, str(e), kept=False,
+                                                             left=not removed))) from None
         except CheckCanceled:
             feedback.pushInfo(tr("Canceled"))
-            _remove_output(gpkg_out or dest)  # this run's file, with the tiles written before the cancel: not a result
+            remove_output(gpkg_out or dest)  # this run's file, with the tiles written before the cancel: not a result
             return {}
         except WorkingCopyError as e:
-            _remove_output(gpkg_out or dest)
+            remove_output(gpkg_out or dest)
             raise QgsProcessingException(str(e)) from None
         except BaseException:
-            _remove_output(gpkg_out or dest)  # made by this run and not finished
+            remove_output(gpkg_out or dest)  # made by this run and not finished
             raise
 
         t2 = time.perf_counter()
@@ -291,28 +272,13 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
         if report_path:
             units = {pid: (str(a.get("township_code") or ""), str(a.get("village_code") or ""))
                      for pid, a in zip(inputs.patch_ids, inputs.patch_attrs)}
-            write_check_report(findings, report_path, patch_units=units, title=patches.sourceName(),
-                               details=each_tile.pairs if each_tile.pairs and len(each_tile.pairs) != total
-                               else None)
+            try:
+                write_check_report(findings, report_path, patch_units=units, title=patches.sourceName(),
+                                   details=each_tile.pairs if each_tile.pairs and len(each_tile.pairs) != total
+                                   else None)
+            except OutputFileError as e:  # the findings are written; only the report is missing
+                raise QgsProcessingException(tr("{0} findings were written to {1}, but the check report was not "
+                                                "saved: {2}").format(total, dest or gpkg_out, e)) from None
             result[self.REPORT] = report_path
         feedback.setProgress(100)
         return result
-
-
-def _remove_output(path) -> bool:
-    """Remove an output file this run wrote and did not finish (with SQLite's or a Shapefile's side files), if it
-    is a plain file path (True); a database table or a layer inside another file is left (False)."""
-    if not path or "|" in path or "://" in path or path.lower().startswith(("memory:", "ogr:", "postgis:",
-                                                                             "postgres:", "spatialite:")) \
-            or not os.path.isfile(path):
-        return False
-    stem, ext = os.path.splitext(path)
-    side = [stem + e for e in (".shx", ".dbf", ".prj", ".cpg", ".qix", ".qpj", ".sbn", ".sbx")] \
-        if ext.lower() == ".shp" else []
-    for p in [path, path + "-journal", path + "-wal", path + "-shm"] + side:
-        try:
-            if os.path.exists(p):
-                os.remove(p)
-        except OSError:  # held open elsewhere (Windows): left, the run still ends with its error
-            pass
-    return True

@@ -55,9 +55,13 @@ class CreateWorkingCopyAlgorithm(QgsProcessingAlgorithm):
         code = self.parameterAsString(parameters, self.COUNTY_CODE, context).strip()
         name = self.parameterAsString(parameters, self.COUNTY_NAME, context).strip()
         if self.parameterAsBoolean(parameters, self.SAMPLE, context):
-            from ...core.sample_county import generate_sample_county
+            from ...core.output_file import OutputFileError
+            from ...core.sample_county import write_sample_county
 
-            sc = generate_sample_county(out)
+            try:  # all or nothing: a full disk leaves no half county, and keeps a file already there
+                sc = write_sample_county(out)
+            except OutputFileError as e:
+                raise QgsProcessingException(str(e)) from None
             feedback.pushInfo(tr("Sample county: {0} patches, {1} base-map parcels, {2} labelled faults").format(
                 sc.patch_count, sc.basemap_count, len(sc.faults)))
             return {self.OUTPUT: out, "FAULTS": sc.manifest_path}

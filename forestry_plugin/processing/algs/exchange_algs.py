@@ -20,6 +20,7 @@ from ... import schema
 from ...core.exchange import package as pkg
 from ...core.exchange.template import TemplateError, bundled_templates
 from ...core.geopackage import WorkingCopyError
+from ...core.output_file import OutputFileError, write_file
 from ...i18n import tr
 
 
@@ -175,8 +176,12 @@ class ImportPackageAlgorithm(QgsProcessingAlgorithm):
             len(report.changes)))
         doc = report.to_json()
         if report_path:
-            with open(report_path, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, ensure_ascii=False, indent=1)
+            try:
+                write_file(report_path, json.dumps(doc, ensure_ascii=False, indent=1))
+            except OutputFileError as e:  # the import is done (or the dry run): say so, with why the file is not
+                done = tr("Dry run: {0} patches would change") if dry else tr("{0} patches changed")
+                raise QgsProcessingException(tr("{0}. The report of changes was not saved: {1}").format(
+                    done.format(len(report.changes)), e)) from None
         result = {"MATCHED": len(report.matched), "CHANGED": len(report.changes), "UNMATCHED": len(report.unmatched),
                   "CHANGES": json.dumps(doc["changes"], ensure_ascii=False)}
         if report_path:

@@ -12,6 +12,7 @@ from qgis.core import (
 )
 
 from ... import schema
+from ...core.output_file import OutputFileError
 from ...core.reports.mapreport import export_map_pdf
 from ...i18n import tr
 from .checkpatches import working_copy_layer
@@ -64,6 +65,8 @@ class MapReportAlgorithm(QgsProcessingAlgorithm):
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         try:
             export_map_pdf(layers, out, self.parameterAsString(parameters, self.TITLE, context))
+        except OutputFileError as e:  # a full disk, an unwritable folder, a PDF cut short: its own message
+            raise QgsProcessingException(str(e)) from None
         except (RuntimeError, ValueError) as e:
             raise QgsProcessingException(str(e)) from e
         return {self.OUTPUT: out}

@@ -16,6 +16,7 @@ from qgis.core import (
 
 from ... import schema
 from ...core import geopackage
+from ...core.output_file import OutputFileError
 from ...core.project import geopackage_table
 from ...core.queries import admin_names
 from ...core.reports.progress import GROUP_LEVELS, compute_progress, default_year, write_progress_report
@@ -101,6 +102,10 @@ class ProgressReportAlgorithm(QgsProcessingAlgorithm):
         year = self.parameterAsInt(parameters, self.YEAR, context) if year not in (None, "") else default_year(patches)
         rows = compute_progress(patches, tasks, names, group_by, year)
         out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-        write_progress_report(rows, out, group_by, year, self.parameterAsString(parameters, self.TITLE, context) or None)
+        try:
+            write_progress_report(rows, out, group_by, year,
+                                  self.parameterAsString(parameters, self.TITLE, context) or None)
+        except OutputFileError as e:  # a full disk, an unwritable folder: its own message, no traceback
+            raise QgsProcessingException(str(e)) from None
         feedback.pushInfo(tr("{0} units, year {1}: {2}").format(len(rows), year, out))
         return {self.OUTPUT: out}

@@ -29,8 +29,10 @@ from qgis.PyQt.QtCore import QVariant
 
 from ... import schema
 from ...core import geopackage, workflow
+from ...core.output_file import OutputFileError, write_file
 from ...core.project import geopackage_table
 from ...i18n import tr, ui_language
+from ..outputs import verify_sink
 from .checkpatches import working_copy_layer
 
 REPORT_FIELDS = (("patch_id", QVariant.String), ("action", QVariant.String), ("from_stage", QVariant.String),
@@ -141,18 +143,25 @@ class TransitionAlgorithm(QgsProcessingAlgorithm):
         fields = QgsFields()
         for name, kind in REPORT_FIELDS:
             fields.append(QgsField(name, kind))
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry)
-        if sink is not None:
-            for r in report.results:
-                f = QgsFeature(fields)
-                status = "changed" if report.applied else ("refused" if not r.ok else "unchanged")
-                f.setAttributes([r.patch_id, r.action, r.from_stage, r.to_stage, status, ",".join(r.codes),
-                                 "; ".join(x.message for x in r.refusals)])
-                sink.addFeature(f, QgsFeatureSink.FastInsert)
-            results[self.OUTPUT] = dest
-        out = self.parameterAsFileOutput(parameters, self.REPORT, context)
-        if out:
-            with open(out, "w", encoding="utf-8") as fh:
-                json.dump(report.to_dict(), fh, ensure_ascii=False, indent=2)
-            results[self.REPORT] = out
+        try:
+            sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.NoGeometry)
+            if sink is not None:
+                rows = []
+                for r in report.results:
+                    f = QgsFeature(fields)
+                    status = "changed" if report.applied else ("refused" if not r.ok else "unchanged")
+                    f.setAttributes([r.patch_id, r.action, r.from_stage, r.to_stage, status, ",".join(r.codes),
+                                     "; ".join(x.message for x in r.refusals)])
+                    rows.append(f)
+                refused = "" if sink.addFeatures(rows, QgsFeatureSink.FastInsert) else sink.lastError() or "?"
+                sink = None  # closed: a file's last writes happen here (a full disk may be told only now, if at all)
+                verify_sink(dest, len(rows), context, refused)
+                results[self.OUTPUT] = dest
+            out = self.parameterAsFileOutput(parameters, self.REPORT, context)
+            if out:
+                write_file(out, json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+                results[self.REPORT] = out
+        except (OutputFileError, QgsProcessingException) as e:  # the patches are moved already: say so
+            raise QgsProcessingException(tr("{0}. Its report was not saved: {1}").format(report.summary(), e)) \
+                from None
         return results
