@@ -192,16 +192,18 @@ def pg():
 
 
 @pytest.fixture()
-def full_disk(tmp_path):
+def full_disk(tmp_path, request):
     """A directory on a 20 KB file system of its own (tmpfs, mounted for the test): a full disk part way through
-    writing. Skipped where mounting is not allowed (not root)."""
+    writing. Another size through indirect parametrization, in mount's words:
+    @pytest.mark.parametrize("full_disk", ["400k"], indirect=True). Skipped where mounting is not allowed (not root)."""
     import subprocess
 
+    size = getattr(request, "param", None) or "20k"
     if shutil.which("mount") is None:
         pytest.skip("no mount command here: a small file system cannot be made")
     d = tmp_path / "small"
     d.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20k", "tmpfs", str(d)], capture_output=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(d)], capture_output=True)
     if mounted.returncode != 0:
         pytest.skip("a small file system cannot be mounted here (needs root): "
                     + mounted.stderr.decode(errors="replace").strip())

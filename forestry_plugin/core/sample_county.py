@@ -30,7 +30,6 @@ from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from .. import schema
-from ..i18n import tr
 from . import geopackage
 from .checks.geometry import as_multipolygon, polygon_parts
 from .output_file import OutputFileError, reason
@@ -542,49 +541,65 @@ def _inject_faults(rng, patches, faults, history, pick, patch_in, attrs_for, cal
 def write_sample_county(path: str, progress: Optional[Callable[[float], None]] = None,
                         is_canceled: Optional[Callable[[], bool]] = None, **options) -> SampleCounty:
     """generate_sample_county at `path`, all of it or nothing: generated into a scratch folder beside `path` and
-    moved into place (the GeoPackage last) only when complete, so a cancel (SampleCountyCanceled), a full disk or an
-    unwritable folder (output_file.OutputFileError, its text for the user) leave no half file at `path` and a
-    working copy already there unchanged."""
+    moved into place only when complete, so a cancel (SampleCountyCanceled), a full disk or an unwritable folder
+    (output_file.OutputFileError, its text for the user) leave no half file at `path` and a working copy already
+    there unchanged, with its side files (the fault manifest, the WGS 84 copy, SQLite's -wal/-shm): those are moved
+    aside first and put back if any move fails; the GeoPackage is moved last, in one step."""
     path = os.path.abspath(path)
     folder = os.path.dirname(path)
     kept = os.path.exists(path)
 
-    def failed(why: str) -> OutputFileError:
-        return OutputFileError(path, why, kept and os.path.exists(path))
+    def failed(e: BaseException) -> OutputFileError:
+        return OutputFileError(path, reason(e, folder), kept and os.path.exists(path))
 
     try:
         scratch = tempfile.mkdtemp(prefix=".sample-county-", dir=folder)
     except OSError as e:
-        raise failed(reason(e)) from None
+        raise failed(e) from None
     try:
         sc = generate_sample_county(os.path.join(scratch, os.path.basename(path)), progress=progress,
                                     is_canceled=is_canceled, **options)
         if is_canceled is not None and is_canceled():
             raise SampleCountyCanceled()
-        for suffix in ("-wal", "-shm"):  # an earlier file's journal must not be applied to the new file
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        for name in sorted(os.listdir(scratch), key=lambda n: n == os.path.basename(path)):
-            os.replace(os.path.join(scratch, name), os.path.join(folder, name))  # the GeoPackage last
-    except OSError as e:
-        raise failed(reason(e)) from None
-    except (sqlite3.Error, RuntimeError, geopackage.WorkingCopyError) as e:  # SQLite's, GDAL's, the new copy's
-        text = str(e).strip()
-        if not text and isinstance(e, RuntimeError):  # GDAL's exceptions may say nothing: its last error does
-            from osgeo import gdal
-
-            text = gdal.GetLastErrorMsg()
-        full = "disk is full" in text.lower()  # SQLite's SQLITE_FULL: "database or disk is full"
-        if not text:
-            try:
-                full = shutil.disk_usage(folder).free < 1024 * 1024
-            except OSError:
-                pass
-            text = tr("the file could not be written (is the folder writable?)")
-        raise failed(tr("the disk is full") if full else text) from None
+        _move_into_place(scratch, folder, os.path.basename(path))
+    except (OSError, sqlite3.Error, RuntimeError, geopackage.WorkingCopyError) as e:  # the system's, SQLite's,
+        raise failed(e) from None  # GDAL's, the new copy's: output_file.reason says why in the user's words
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return dataclasses.replace(sc, path=path, manifest_path=os.path.join(folder, os.path.basename(sc.manifest_path)))
+
+
+def _move_into_place(scratch: str, folder: str, name: str) -> None:
+    """Move every file of `scratch` into `folder`, the GeoPackage `name` last, all or none: the files of those
+    names there (and the GeoPackage's -wal and -shm, which must not be applied to the new file) are moved aside into
+    the scratch folder first and put back when a move fails (the error is raised)."""
+    aside = os.path.join(scratch, ".aside")
+    os.mkdir(aside)
+    new = sorted((n for n in os.listdir(scratch) if n != ".aside"), key=lambda n: n == name)  # the GeoPackage last
+    names = [n for n in new if n != name] + [name + "-wal", name + "-shm"]
+    moved_aside: List[str] = []
+    placed: List[str] = []
+    try:
+        for n in names:
+            if os.path.lexists(os.path.join(folder, n)):
+                os.replace(os.path.join(folder, n), os.path.join(aside, n))
+                moved_aside.append(n)
+        for n in new:
+            os.replace(os.path.join(scratch, n), os.path.join(folder, n))  # the GeoPackage: one step, old or new
+            placed.append(n)
+    except OSError:
+        for n in reversed(placed):
+            if n != name:  # the GeoPackage is never placed when a move failed: it is the last
+                try:
+                    os.remove(os.path.join(folder, n))
+                except OSError:
+                    pass
+        for n in moved_aside:
+            try:
+                os.replace(os.path.join(aside, n), os.path.join(folder, n))
+            except OSError:
+                pass
+        raise
 
 
 def _write_wgs84_copy(path: str, records: List[Tuple[Dict, BaseGeometry]]) -> None:

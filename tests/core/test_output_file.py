@@ -89,3 +89,77 @@ def test_a_rules_profile_saved_on_a_full_disk_leaves_no_empty_file(full_disk):
         RuleProfile.default().save_file(str(out))
     assert str(e.value) == f"Could not write {out}: the disk is full. Nothing was saved."
     assert outputs(full_disk) == []
+
+
+def test_a_long_chinese_file_name_is_written(tmp_path):
+    """82 Chinese characters are 246 bytes (+ .json: 251, within the system's 255): the temporary name beside it
+    used to take the first 100 characters of the stem and fail with 'the file name is too long'."""
+    out = tmp_path / ("林业图斑检查报告" * 10 + "附表.json")
+    assert len(out.name) == 87 and len(os.fsencode(out.name)) == 251
+    write_file(str(out), "{}")
+    assert out.read_text(encoding="utf-8") == "{}" and os.listdir(tmp_path) == [out.name]
+    write_file(str(out), "[]")  # and over the file that is there
+    assert out.read_text(encoding="utf-8") == "[]" and os.listdir(tmp_path) == [out.name]
+
+
+def test_a_read_only_file_refused_as_windows_does_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """Windows replaces no read-only file and removes no read-only file: the temporary file, given the read-only
+    mode of the file it was to replace, used to stay beside it as a .part."""
+    out = tmp_path / "r.json"
+    out.write_text("old", encoding="utf-8")
+    os.chmod(out, 0o444)
+    real_replace, real_remove = os.replace, os.remove
+
+    def writable(p):
+        return os.stat(p).st_mode & stat.S_IWRITE
+
+    def replace(src, dst):
+        if os.path.exists(dst) and not writable(dst):
+            raise PermissionError(13, "Access is denied", str(dst))
+        return real_replace(src, dst)
+
+    def remove(p):
+        if not writable(p):
+            raise PermissionError(13, "Access is denied", str(p))
+        return real_remove(p)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "remove", remove)
+    with pytest.raises(OutputFileError) as e:
+        write_file(str(out), "new")
+    monkeypatch.undo()
+    os.chmod(out, 0o644)
+    assert "there is no permission to write there" in str(e.value) and "unchanged" in str(e.value), str(e.value)
+    assert out.read_text(encoding="utf-8") == "old" and os.listdir(tmp_path) == ["r.json"]
+
+
+def test_reason_reads_sqlite_and_gdal(tmp_path, zh):
+    """SQLite's and GDAL's errors carry no errno: their full disk is the user's 'the disk is full' too, in the
+    user's language; a GDAL write failure that does not say why is a full disk where the disk has no space."""
+    import sqlite3
+
+    from forestry_plugin.core.output_file import reason
+
+    full = sqlite3.OperationalError("database or disk is full")
+    assert reason(full) == "磁盘已满"
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE t (x)")
+    con.execute("PRAGMA max_page_count = 2")  # SQLite's own SQLITE_FULL, with its code
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        con.executemany("INSERT INTO t VALUES (?)", [("x" * 1000,)] * 100)
+    con.close()
+    assert getattr(raised.value, "sqlite_errorcode", 13) == 13 and reason(raised.value) == "磁盘已满"
+    assert reason(RuntimeError("Failure seeking to position before writing DBF record 17.")) == \
+        reason(RuntimeError("Failure writing DBF record 3.")) != "磁盘已满"
+    assert reason(RuntimeError("write(): No space left on device")) == "磁盘已满"
+    assert reason(OSError(28, "No space left on device")) == "磁盘已满"
+
+
+@pytest.mark.parametrize("full_disk", ["4m"], indirect=True)  # more than the 1 MB "almost full"
+def test_a_gdal_write_failure_on_a_full_disk_is_a_full_disk(full_disk):
+    from forestry_plugin.core.output_file import reason
+
+    failed = RuntimeError("Failure seeking to position before writing DBF record 17.")
+    assert reason(failed, str(full_disk)) != "the disk is full"
+    fill(full_disk)
+    assert reason(failed, str(full_disk / "p.shp")) == "the disk is full"

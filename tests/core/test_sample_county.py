@@ -150,3 +150,66 @@ def test_createworkingcopy_sample_on_a_full_disk_leaves_nothing_and_says_so(prov
     text = str(e.value)
     assert text == f"Could not write {out}: the disk is full. Nothing was saved.", text
     assert outputs(full_disk) == []  # no GeoPackage, no fault manifest, no scratch folder
+
+
+@pytest.mark.parametrize("fails", ["sample.gpkg", "sample_wgs84.gpkg"])
+def test_a_failed_move_into_place_keeps_the_copy_there_with_its_side_files(tmp_path, monkeypatch, fails):
+    """The fault manifest and the WGS 84 copy were moved into place before the GeoPackage: when its move failed the
+    folder held the new side files beside the old copy, while the message said it was unchanged."""
+    import os
+
+    from forestry_plugin.core import sample_county as sc_mod
+    from forestry_plugin.core.output_file import OutputFileError
+
+    out = tmp_path / "sample.gpkg"
+    old = {"sample.gpkg": b"old copy", "sample.faults.json": b"old manifest", "sample_wgs84.gpkg": b"old wgs84",
+           "sample.gpkg-wal": b"old journal"}
+    for name, data in old.items():
+        (tmp_path / name).write_bytes(data)
+
+    def generate(path, **_kw):
+        stem = os.path.splitext(path)[0]
+        for p in (path, stem + ".faults.json", stem + "_wgs84.gpkg"):
+            with open(p, "wb") as fh:
+                fh.write(b"new")
+        return sc_mod.SampleCounty(path=path, faults={}, layer_faults={}, clean_ids=[], patch_count=0,
+                                   basemap_count=0, year=2025, manifest_path=stem + ".faults.json")
+
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if os.path.basename(str(dst)) == fails and ".sample-county-" in str(src) and ".aside" not in str(src):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(sc_mod, "generate_sample_county", generate)
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OutputFileError) as e:
+        sc_mod.write_sample_county(str(out))
+    monkeypatch.undo()
+    assert str(e.value) == f"Could not write {out}: the disk is full. The file that was there is unchanged."
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == old  # the old copy and its side files, as they were
+
+
+def test_a_sample_county_moved_into_place_replaces_its_side_files(tmp_path, monkeypatch):
+    import os
+
+    from forestry_plugin.core import sample_county as sc_mod
+
+    out = tmp_path / "sample.gpkg"
+    for name in ("sample.gpkg", "sample.faults.json", "sample_wgs84.gpkg", "sample.gpkg-wal", "sample.gpkg-shm"):
+        (tmp_path / name).write_bytes(b"old")
+
+    def generate(path, **_kw):
+        stem = os.path.splitext(path)[0]
+        for p in (path, stem + ".faults.json", stem + "_wgs84.gpkg"):
+            with open(p, "wb") as fh:
+                fh.write(b"new")
+        return sc_mod.SampleCounty(path=path, faults={}, layer_faults={}, clean_ids=[], patch_count=0,
+                                   basemap_count=0, year=2025, manifest_path=stem + ".faults.json")
+
+    monkeypatch.setattr(sc_mod, "generate_sample_county", generate)
+    sc = sc_mod.write_sample_county(str(out))
+    assert sc.path == str(out) and sc.manifest_path == str(tmp_path / "sample.faults.json")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {
+        "sample.gpkg": b"new", "sample.faults.json": b"new", "sample_wgs84.gpkg": b"new"}  # the old journal is gone

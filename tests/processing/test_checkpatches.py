@@ -269,12 +269,27 @@ def test_findings_stream_to_the_output_per_tile_and_a_cancel_leaves_no_file(prov
     assert feedback.isCanceled() and not results.get("OUTPUT") and not shp.exists()
 
 
-@pytest.mark.parametrize("name", ["findings.shp", "findings.geojson"])
-def test_a_full_disk_fails_the_run_and_leaves_no_half_written_file(provider, sample_county, full_disk, name):
+@pytest.mark.parametrize("name,full_disk", [("findings.shp", "20k"), ("findings.geojson", "20k"),
+                                            ("findings.gpkg", "400k")], indirect=["full_disk"])
+def test_a_full_disk_fails_the_run_and_leaves_no_half_written_file(provider, sample_county, full_disk, name,
+                                                                   monkeypatch):
     """Shapefile and GeoJSON writers find out at closing that the disk is full and QGIS 3.22 says nothing: the
-    run must not end as a check with findings missing (it used to end well, with 0 of 36 in the file)."""
+    run must not end as a check with findings missing (it used to end well, with 0 of 36 in the file). The
+    GeoPackage (the default output, its findings appended with sqlite3 per tile): QGIS makes the file, then the
+    disk is full; SQLite rolls the transaction back itself at COMMIT, and the plugin's own ROLLBACK used to raise
+    'cannot rollback - no transaction is active' in place of the disk being full."""
     import processing
 
+    from forestry_plugin.processing.algs import checkpatches
+    from tests.helpers import disk
+
+    append = checkpatches.append_findings_to_gpkg
+
+    def append_on_a_full_disk(path, findings):
+        disk.fill(full_disk)  # the GeoPackage QGIS made is there; not a byte more
+        return append(path, findings)
+
+    monkeypatch.setattr(checkpatches, "append_findings_to_gpkg", append_on_a_full_disk)
     p = sample_county.path
     out = full_disk / name
     with pytest.raises(QgsProcessingException) as e:
@@ -282,25 +297,69 @@ def test_a_full_disk_fails_the_run_and_leaves_no_half_written_file(provider, sam
             "PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"), "ADMIN": uri(p, "admin_units"),
             "FARMLAND": uri(p, "basic_farmland"), "HISTORY": uri(p, "history_patches"), "OUTPUT": str(out),
             "AGGREGATE": False})
-    assert "Could not write" in str(e.value) and "Nothing was saved" in str(e.value), str(e.value)
-    assert os.listdir(full_disk) == []  # no .shp / .shx / .dbf / .prj / .cpg left looking like a result
+    assert str(e.value).startswith(f"Could not write {out}: ") and "Nothing was saved" in str(e.value), str(e.value)
+    if name.endswith(".gpkg"):
+        assert str(e.value) == f"Could not write {out}: the disk is full. Nothing was saved.", str(e.value)
+    assert disk.outputs(full_disk) == []  # no .shp / .shx / .dbf / .prj / .cpg / -journal left looking like a result
 
 
-def test_a_report_that_cannot_be_saved_says_the_findings_were_written(provider, sample_county, full_disk, tmp_path):
-    """The findings go to their GeoPackage; the Excel report on a full disk: one message that says both (QGIS
-    showed a traceback), and no half-written workbook."""
+@pytest.mark.parametrize("full_disk", ["400k"], indirect=True)
+def test_a_full_geopackage_says_so_in_the_users_language(provider, sample_county, full_disk, monkeypatch, zh):
+    """SQLite's 'database or disk is full' was passed on as it is: in Chinese, 磁盘已满 like every other output."""
     import processing
+
+    from forestry_plugin.processing.algs import checkpatches
+    from tests.helpers import disk
+
+    append = checkpatches.append_findings_to_gpkg
+    monkeypatch.setattr(checkpatches, "append_findings_to_gpkg",
+                        lambda path, findings: (disk.fill(full_disk), append(path, findings))[1])
+    p = sample_county.path
+    out = full_disk / "findings.gpkg"
+    with pytest.raises(QgsProcessingException) as e:
+        processing.run("forestry:checkpatches", {
+            "PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"), "OUTPUT": str(out)})
+    assert "磁盘已满" in str(e.value) and "disk" not in str(e.value), str(e.value)
+    assert disk.outputs(full_disk) == []
+
+
+@pytest.mark.parametrize("output", ["f.gpkg", "TEMPORARY_OUTPUT"])
+def test_a_report_that_cannot_be_saved_says_the_findings_were_written(provider, sample_county, full_disk, tmp_path,
+                                                                      output):
+    """The findings go to their GeoPackage (or QGIS's temporary layer); the Excel report on a full disk: the run
+    ends with the findings as its OUTPUT (they load as usual) and no REPORT, and says so in one error that does not
+    contradict itself (it used to raise, so that a temporary findings layer never loaded, with 'Could not write
+    ...: the disk is full. Nothing was saved.' after 'findings were written to Findings_<id>'); no half-written
+    workbook."""
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProcessingUtils
 
     from tests.helpers import disk
 
+    class Errors(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.errors = []
+
+        def reportError(self, error, fatalError=False):  # noqa: N802, N803
+            self.errors.append((error, fatalError))
+            super().reportError(error, fatalError)
+
     p = sample_county.path
-    out, rep = tmp_path / "f.gpkg", full_disk / "r.xlsx"
+    out = str(tmp_path / output) if output.endswith(".gpkg") else output
+    rep = full_disk / "r.xlsx"
     disk.fill(full_disk)
-    with pytest.raises(QgsProcessingException) as e:
-        processing.run("forestry:checkpatches", {
-            "PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"), "ADMIN": uri(p, "admin_units"),
-            "FARMLAND": uri(p, "basic_farmland"), "HISTORY": uri(p, "history_patches"), "OUTPUT": str(out),
-            "REPORT": str(rep)})
-    assert "findings were written to" in str(e.value) and "check report was not saved" in str(e.value), str(e.value)
-    assert "Traceback" not in str(e.value) and disk.outputs(full_disk) == []
-    assert len(findings_of(str(out))) > 30
+    alg = QgsApplication.processingRegistry().createAlgorithmById("forestry:checkpatches")
+    context, feedback = QgsProcessingContext(), Errors()
+    results, ok = alg.run({
+        "PATCHES": uri(p, "patches"), "BASEMAP": uri(p, "basemap"), "ADMIN": uri(p, "admin_units"),
+        "FARMLAND": uri(p, "basic_farmland"), "HISTORY": uri(p, "history_patches"), "OUTPUT": out,
+        "REPORT": str(rep)}, context, feedback)
+    assert ok and "REPORT" not in results and results["OUTPUT"], results
+    where = out if output.endswith(".gpkg") else "the findings layer"
+    (text, fatal), = [(t, f) for t, f in feedback.errors if "report" in t]
+    assert not fatal and text.endswith(f"findings were written to {where}, but the check report {rep} was not "
+                                       "saved: the disk is full."), text
+    assert "Nothing was saved" not in text and "Could not write" not in text and disk.outputs(full_disk) == []
+    layer = QgsProcessingUtils.mapLayerFromString(results["OUTPUT"], context)
+    assert layer is not None and layer.featureCount() > 30
+    del layer

@@ -99,22 +99,30 @@ def _moved(provider, wc, n=3):
     return patches, _layer(wc)
 
 
-def test_a_full_disk_says_the_stage_change_was_made_and_its_json_report_not_saved(provider, wc, full_disk):
-    """It used to end in a traceback ('OSError: [Errno 28] No space left on device') with an empty report.json."""
+@pytest.mark.parametrize("earlier", [False, True])
+def test_a_full_disk_says_the_stage_change_was_made_and_its_json_report_not_saved(provider, wc, full_disk, earlier):
+    """It used to end in a traceback ('OSError: [Errno 28] No space left on device') with an empty report.json,
+    then in '... moved to ...: Could not write ...: the disk is full. Nothing was saved.' (the change was made)."""
     import processing
 
     from tests.helpers.disk import fill, outputs
 
     patches, layer = _moved(provider, wc)
-    fill(full_disk)
     out = full_disk / "report.json"
+    if earlier:
+        out.write_text("{}", encoding="utf-8")
+    fill(full_disk)
     with pytest.raises(QgsProcessingException) as e:
         processing.run("forestry:transition", _params(layer, REPORT=str(out)))
     text = str(e.value)
     assert text.startswith("3 patch(es) moved to") and "Traceback" not in text, text
-    assert f"Its report was not saved: Could not write {out}: the disk is full. Nothing was saved." in text, text
+    assert text.endswith(f"Its report {out} was not saved: the disk is full."
+                         + (" The file that was there is unchanged." if earlier else "")), text
+    assert "Nothing was saved" not in text and "Could not write" not in text, text
     assert all(stage_of(wc, p["patch_id"])[0] == "confirmed" for p in patches)  # done, as the message says
-    assert outputs(full_disk) == []
+    assert outputs(full_disk) == (["report.json"] if earlier else [])
+    if earlier:
+        assert out.read_text(encoding="utf-8") == "{}"
 
 
 @pytest.mark.parametrize("name", ["report.geojson", "report.csv"])
@@ -131,5 +139,33 @@ def test_a_full_disk_leaves_no_per_patch_report_missing_rows(provider, wc, full_
     with pytest.raises(QgsProcessingException) as e:
         processing.run("forestry:transition", _params(layer, OUTPUT=str(out)))
     text = str(e.value)
-    assert text.startswith("40 patch(es) moved to") and f"Could not write {out}: " in text, text
-    assert "Nothing was saved" in text and outputs(full_disk) == []
+    assert text.startswith("40 patch(es) moved to") and text.endswith(f"Its report {out} was not saved: 0 of 40 rows "
+                                                                      "are in it (is the disk full?)."), text
+    assert outputs(full_disk) == []
+
+
+@pytest.mark.parametrize("name", ["per_patch.xlsx", "per_patch.shp", "per_patch.ods", "per_patch.sqlite",
+                                  "per_patch.fgb", "per_patch.gpkg"])
+def test_a_per_patch_report_on_a_healthy_disk_is_kept(provider, wc, tmp_path, name):
+    """Read back, a text-only XLSX counts its header as a row (OGR's default), a Shapefile without geometry is only
+    a .dbf (the .shp path counts 0), a SQLite table without geometry is listed by no layer, FlatGeobuf drops rows
+    without geometry: none is a short file on a full disk, and the run used to fail and delete the good output."""
+    import processing
+    from osgeo import gdal, ogr
+
+    patches, layer = _moved(provider, wc)
+    out = tmp_path / name
+    res = processing.run("forestry:transition", _params(layer, OUTPUT=str(out)))
+    assert res["APPLIED"] and res["CHANGED"] == 3
+    kept = out if out.exists() else out.with_suffix(".dbf")  # OGR makes a .dbf alone for rows without geometry
+    assert kept.exists(), sorted(p.name for p in tmp_path.iterdir())
+    if name.endswith(".fgb"):
+        return  # GDAL writes a FlatGeobuf's rows without geometry nowhere: kept as the format made it
+    gdal.SetThreadLocalConfigOption("OGR_XLSX_HEADERS", "FORCE")  # its first row is the header
+    try:
+        ds = ogr.Open(str(kept))
+        lyr = ds.GetLayerByName("per_patch")
+        assert sorted(f.GetField("patch_id") for f in lyr) == sorted(p["patch_id"] for p in patches)
+        lyr = ds = None
+    finally:
+        gdal.SetThreadLocalConfigOption("OGR_XLSX_HEADERS", None)

@@ -341,7 +341,8 @@ def append_findings_to_gpkg(path: str, findings: Sequence[Any]) -> int:
             n = append_gpkg_features(con, tables[0], [c[0] for c in FINDING_COLUMNS], rows, geoms)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            if con.in_transaction:  # SQLite has rolled back itself when COMMIT met a full disk (SQLITE_FULL)
+                con.execute("ROLLBACK")
             raise
     finally:
         con.close()

@@ -17,6 +17,7 @@ import collections
 import contextlib
 import datetime as _dt
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ from ... import schema
 from ...i18n import tr
 from .. import clock, geopackage, identity, importer
 from ..checks import store
+from ..output_file import OutputFileError, OutputIncomplete, atomic_output, reason, write_failed
 from .template import AREA_UNITS, Template, load_template, names_for
 
 # No ogr/osr/gdal.UseExceptions() here: that would change GDAL for the whole QGIS process. Return values are
@@ -280,21 +282,30 @@ def _shape_recoding(encoding: str):
         gdal.SetThreadLocalConfigOption("SHAPE_ENCODING", old)
 
 
+def _gdal_failed(what: str, code: Any = "?") -> Exception:
+    """The error of a GDAL call that failed: a RuntimeError when GDAL's last message says a write failed (the disk
+    full: classified by output_file.reason with the file-system errors), else ExchangeError naming `what`."""
+    msg = gdal.GetLastErrorMsg()
+    if write_failed(msg):
+        return RuntimeError(msg)
+    return ExchangeError(tr("GDAL could not {0}: {1}").format(what, msg or code))
+
+
 def _ok(err: int, what: str) -> None:
-    """Raise ExchangeError when an OGR call returned an error code."""
+    """Raise (_gdal_failed) when an OGR call returned an error code."""
     if err != 0:
-        raise ExchangeError(tr("GDAL could not {0}: {1}").format(what, gdal.GetLastErrorMsg() or err))
+        raise _gdal_failed(what, err)
 
 
 def _check_count(path: str, expected: int) -> None:
-    """ExchangeError unless the written dataset, read back, holds `expected` features (a writer may learn only at
-    closing that the disk is full)."""
+    """OutputIncomplete unless the written dataset, read back, holds `expected` features (a writer may learn only
+    at closing that the disk is full)."""
     ds = gdal.OpenEx(path, gdal.OF_VECTOR)
     got = ds.GetLayer(0).GetFeatureCount() if ds is not None and ds.GetLayerCount() else 0
     ds = None
     if got != expected:
-        raise ExchangeError(tr("The package could not be written: {0} holds {1} of the {2} patches (is the disk "
-                               "full?). Nothing was exported").format(os.path.basename(path), got, expected))
+        raise OutputIncomplete(tr("{0} holds {1} of the {2} patches (is the disk full?)").format(
+            os.path.basename(path), got, expected))
 
 
 def _excel_text(value: Any) -> bool:
@@ -306,7 +317,7 @@ def _write_layer(ds, layer_name: str, srs, template: Template, rows, options: Li
     lyr = ds.CreateLayer(layer_name, srs=srs, geom_type=ogr.wkbMultiPolygon if for_gdb else ogr.wkbPolygon,
                          options=options)
     if lyr is None:
-        raise ExchangeError(tr("GDAL could not {0}: {1}").format(tr("create the layer"), gdal.GetLastErrorMsg()))
+        raise _gdal_failed(tr("create the layer"))
     for tf in template.fields:
         _ok(lyr.CreateField(_field_defn(tf, for_gdb)), tr("create the field {0}").format(tf.name))
     defn = lyr.GetLayerDefn()
@@ -343,7 +354,10 @@ def _write_xlsx(path: str, template: Template, rows, title: str) -> None:
     for i, tf in enumerate(template.fields, 1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = max(10, min(40, len(tf.zh or tf.name) * 2 + 2))
     wb.properties.title = title
-    wb.save(path)
+    buf = io.BytesIO()  # built in memory: openpyxl leaves its file open when a write fails (a full disk)
+    wb.save(buf)
+    with open(path, "wb") as fh:
+        fh.write(buf.getvalue())
 
 
 def export_package(path: str, template: Any, output: str, stage: Optional[str] = None,
@@ -427,86 +441,105 @@ def export_package(path: str, template: Any, output: str, stage: Optional[str] =
     user = identity.current_user(path)
     want_gdb = tpl.outputs.get("filegdb", False) if filegdb is None else bool(filegdb)
     want_xlsx = tpl.outputs.get("xlsx", True) if xlsx is None else bool(xlsx)
-    work = tempfile.mkdtemp(prefix="forestry_pkg_")
-    tmp_zip = output + ".part"
+    # Everything is made in a folder of its own under the temporary folder, then zipped to `output` through
+    # output_file.atomic_output (a hidden file beside it, on the disk, then renamed): a failure leaves neither a
+    # package nor a part of one, and keeps a package already there (and its permissions) unchanged.
+    tmp_root = tempfile.gettempdir()
+
+    def in_temporary_folder(e: BaseException) -> ExchangeError:
+        return ExchangeError(tr("Could not write the package {0}: in the temporary folder {1}, where its files are "
+                                "made first: {2}. Nothing was exported.").format(
+                                    os.path.abspath(output), tmp_root, reason(e, tmp_root)))
+
+    try:
+        work = tempfile.mkdtemp(prefix="forestry_pkg_")
+    except OSError as e:
+        raise in_temporary_folder(e) from None
     ds = gds = None
     try:
-        enc = "GBK" if tpl.encoding == "GBK" else "UTF-8"
-        shp_drv = ogr.GetDriverByName("ESRI Shapefile")
-        with _shape_recoding("CP936" if enc == "GBK" else "UTF-8"):
-            ds = shp_drv.CreateDataSource(work)
-            if ds is None:
-                raise ExchangeError(tr("Cannot create the Shapefile in {0}: {1}").format(work, gdal.GetLastErrorMsg()))
-            _write_layer(ds, layer_name, dst, tpl, rows, [f"ENCODING={enc}", "2GB_LIMIT=YES"], False)
-            ds = None
-        _check_count(os.path.join(work, layer_name + ".shp"), len(rows))
-        cpg = os.path.join(work, layer_name + ".cpg")
-        with open(cpg, "w", encoding="ascii") as fh:  # always, whatever the GDAL version wrote
-            fh.write(enc)
-        files = [layer_name + ext for ext in SHAPEFILE_PARTS]
-        for f in files:
-            if not os.path.exists(os.path.join(work, f)):
-                raise ExchangeError(tr("The Shapefile part {0} was not written").format(f))
-        skipped: Dict[str, str] = {}
-        if want_gdb:
-            if filegdb_supported():
-                gdb = os.path.join(work, layer_name + ".gdb")
-                gds = ogr.GetDriverByName("OpenFileGDB").CreateDataSource(gdb)
-                if gds is None:
-                    raise ExchangeError(tr("Cannot create the File Geodatabase {0}: {1}").format(
-                        gdb, gdal.GetLastErrorMsg()))
-                _write_layer(gds, layer_name, dst, tpl, rows, [], True)
-                gds = None
-                _check_count(gdb, len(rows))
-                for root, _dirs, names in os.walk(gdb):
-                    files += sorted(os.path.relpath(os.path.join(root, n), work) for n in names)
-            else:
-                msg = tr("File Geodatabase skipped: GDAL {0} cannot write it (its OpenFileGDB driver has no "
-                         "creation support; GDAL 3.6 or later can)").format(gdal.__version__)
-                skipped["filegdb"] = msg
-                warn(msg)
-        if progress:
-            progress(0.8)
-        if want_xlsx:
-            xname = pkg_name + ".xlsx"
-            _write_xlsx(os.path.join(work, xname), tpl, rows, pkg_name)
-            files.append(xname)
-        checks = {f.replace(os.sep, "/"): {"sha256": _sha256(os.path.join(work, f)),
-                                          "bytes": os.path.getsize(os.path.join(work, f))} for f in files}
-        manifest = {
-            "package": pkg_name,
-            "template": {"name": tpl.name, "version": tpl.version, "title": tpl.title,
-                         "file": os.path.basename(tpl.path) if tpl.path else ""},
-            "county": context["county"], "county_name": context["county_name"], "year": year,
-            "stage": stage or None, "stages": stages or [], "selection": selection or None,
-            "layer": layer_name, "crs": tpl.crs, "encoding": enc,
-            "count": len(rows), "area_mu": round(total_mu, 4), "area_ha": round(total_mu / schema.MU_PER_HA, 4),
-            "patch_ids": [a["patch_id"] for a, _w in feats],
-            "included_with_errors": [{"patch_id": pid, "rules": with_errors[pid]} for pid in included_err],
-            "excluded_with_errors": [{"patch_id": pid, "rules": with_errors[pid]} for pid in excluded],
-            "exported_by": {"username": user.username, "display_name": user.display_name, "role": user.role,
-                            "identity": user.source},
-            "exported_at": identity.utc_text(now),
-            "files": checks, "skipped": skipped, "warnings": warnings,
-        }
-        with open(os.path.join(work, MANIFEST), "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, ensure_ascii=False, indent=1)
-        os.makedirs(os.path.dirname(os.path.abspath(output)) or ".", exist_ok=True)
-        with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as zf:
-            for f in files + [MANIFEST]:
-                zf.write(os.path.join(work, f), f.replace(os.sep, "/"))
-        os.replace(tmp_zip, output)
-    except (RuntimeError, OSError) as e:  # GDAL's errors (exceptions on) and the file system's: a full disk
-        raise ExchangeError(tr("The package could not be written ({0}): is the disk full, or the folder not "
-                               "writable? Nothing was exported").format(e)) from None
+        try:
+            enc = "GBK" if tpl.encoding == "GBK" else "UTF-8"
+            shp_drv = ogr.GetDriverByName("ESRI Shapefile")
+            with _shape_recoding("CP936" if enc == "GBK" else "UTF-8"):
+                ds = shp_drv.CreateDataSource(work)
+                if ds is None:
+                    if write_failed(gdal.GetLastErrorMsg()):
+                        raise RuntimeError(gdal.GetLastErrorMsg())
+                    raise ExchangeError(tr("Cannot create the Shapefile in {0}: {1}").format(
+                        work, gdal.GetLastErrorMsg()))
+                _write_layer(ds, layer_name, dst, tpl, rows, [f"ENCODING={enc}", "2GB_LIMIT=YES"], False)
+                ds = None
+            _check_count(os.path.join(work, layer_name + ".shp"), len(rows))
+            cpg = os.path.join(work, layer_name + ".cpg")
+            with open(cpg, "w", encoding="ascii") as fh:  # always, whatever the GDAL version wrote
+                fh.write(enc)
+            files = [layer_name + ext for ext in SHAPEFILE_PARTS]
+            for f in files:
+                if not os.path.exists(os.path.join(work, f)):
+                    raise ExchangeError(tr("The Shapefile part {0} was not written").format(f))
+            skipped: Dict[str, str] = {}
+            if want_gdb:
+                if filegdb_supported():
+                    gdb = os.path.join(work, layer_name + ".gdb")
+                    gds = ogr.GetDriverByName("OpenFileGDB").CreateDataSource(gdb)
+                    if gds is None:
+                        if write_failed(gdal.GetLastErrorMsg()):
+                            raise RuntimeError(gdal.GetLastErrorMsg())
+                        raise ExchangeError(tr("Cannot create the File Geodatabase {0}: {1}").format(
+                            gdb, gdal.GetLastErrorMsg()))
+                    _write_layer(gds, layer_name, dst, tpl, rows, [], True)
+                    gds = None
+                    _check_count(gdb, len(rows))
+                    for root, _dirs, names in os.walk(gdb):
+                        files += sorted(os.path.relpath(os.path.join(root, n), work) for n in names)
+                else:
+                    msg = tr("File Geodatabase skipped: GDAL {0} cannot write it (its OpenFileGDB driver has no "
+                             "creation support; GDAL 3.6 or later can)").format(gdal.__version__)
+                    skipped["filegdb"] = msg
+                    warn(msg)
+            if progress:
+                progress(0.8)
+            if want_xlsx:
+                xname = pkg_name + ".xlsx"
+                _write_xlsx(os.path.join(work, xname), tpl, rows, pkg_name)
+                files.append(xname)
+            checks = {f.replace(os.sep, "/"): {"sha256": _sha256(os.path.join(work, f)),
+                                              "bytes": os.path.getsize(os.path.join(work, f))} for f in files}
+            manifest = {
+                "package": pkg_name,
+                "template": {"name": tpl.name, "version": tpl.version, "title": tpl.title,
+                             "file": os.path.basename(tpl.path) if tpl.path else ""},
+                "county": context["county"], "county_name": context["county_name"], "year": year,
+                "stage": stage or None, "stages": stages or [], "selection": selection or None,
+                "layer": layer_name, "crs": tpl.crs, "encoding": enc,
+                "count": len(rows), "area_mu": round(total_mu, 4), "area_ha": round(total_mu / schema.MU_PER_HA, 4),
+                "patch_ids": [a["patch_id"] for a, _w in feats],
+                "included_with_errors": [{"patch_id": pid, "rules": with_errors[pid]} for pid in included_err],
+                "excluded_with_errors": [{"patch_id": pid, "rules": with_errors[pid]} for pid in excluded],
+                "exported_by": {"username": user.username, "display_name": user.display_name, "role": user.role,
+                                "identity": user.source},
+                "exported_at": identity.utc_text(now),
+                "files": checks, "skipped": skipped, "warnings": warnings,
+            }
+            with open(os.path.join(work, MANIFEST), "w", encoding="utf-8") as fh:
+                json.dump(manifest, fh, ensure_ascii=False, indent=1)
+        except (RuntimeError, OSError, OutputIncomplete) as e:  # GDAL's (exceptions on, or a write failure), the
+            raise in_temporary_folder(e) from None  # system's, a layer read back short
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(output)) or ".", exist_ok=True)
+        except OSError as e:
+            raise ExchangeError(str(OutputFileError(os.path.abspath(output), reason(e, output),
+                                                    os.path.isfile(output)))) from None
+        try:
+            with atomic_output(output) as tmp_zip:
+                with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as zf:
+                    for f in files + [MANIFEST]:
+                        zf.write(os.path.join(work, f), f.replace(os.sep, "/"))
+        except OutputFileError as e:  # the zip at `output`: which file, why, and the package there unchanged
+            raise ExchangeError(str(e)) from None
     finally:
         ds = gds = None  # closed before the folder goes (a failed write leaves them open otherwise)
         shutil.rmtree(work, ignore_errors=True)
-        if os.path.exists(tmp_zip):  # an unfinished zip is never left beside the packages
-            try:
-                os.remove(tmp_zip)
-            except OSError:
-                pass
     if progress:
         progress(1.0)
     return ExportResult(output, len(rows), round(total_mu, 4), manifest, excluded, included_err, warnings)

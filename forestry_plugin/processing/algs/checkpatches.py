@@ -40,10 +40,10 @@ from ...core.checks.profile import ProfileError, RuleProfile
 from ...core.checks.report import write_check_report
 from ...core.checks.tiles import TILE_PATCHES, run_tiled
 from ...core.geopackage import WorkingCopyError
-from ...core.output_file import OutputFileError
+from ...core.output_file import OutputFileError, reason
 from ...core.project import geopackage_table
 from ...i18n import tr
-from ..outputs import remove_output, verify_sink
+from ..outputs import file_destination, output_failed, remove_output, verify_sink
 
 
 def working_copy_layer(table: str, project=None):
@@ -152,13 +152,10 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
     def _plain_gpkg_destination(self, parameters, context):
         """The path when OUTPUT is a new GeoPackage file of its own (a plain path ending in .gpkg), else None."""
         try:
-            dest = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+            dest = file_destination(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
         except Exception:  # noqa: BLE001 - any doubt: write through the sink
             return None
-        if not dest or "|" in dest or dest.lower().startswith(("ogr:", "memory:", "postgis:", "spatialite:")) \
-                or not dest.lower().endswith(".gpkg"):
-            return None
-        return dest
+        return dest if dest is not None and dest.lower().endswith(".gpkg") else None
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         patches = self.parameterAsSource(parameters, self.PATCHES, context)
@@ -224,7 +221,7 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
                         try:
                             written[0] += append_findings_to_gpkg(gpkg_out, part)
                         except sqlite3.Error as e:  # the disk full, the file taken away
-                            raise SinkWriteError(str(e)) from None
+                            raise SinkWriteError(str(e)) from e  # classified below, with the sink's
                 else:
                     def emit(part):
                         written[0] += add_findings_to_sink(sink, fields, part)
@@ -242,13 +239,12 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
                 written[0] += add_findings_to_sink(sink, fields, findings)
             sink = None  # closed: a file's last writes happen here (a full disk is only told now, if at all)
             if dest:
-                verify_sink(dest, written[0], context)  # removes an incomplete file
+                verify_sink(dest, written[0], context, feedback=feedback)  # removes an incomplete file
         except OutputFileError as e:
             raise QgsProcessingException(str(e)) from None
         except SinkWriteError as e:  # a batch refused, or the GeoPackage's own write failed
-            removed = remove_output(gpkg_out or dest)
-            raise QgsProcessingException(str(OutputFileError(dest or gpkg_out, str(e), kept=False,
-                                                             left=not removed))) from None
+            why = reason(e.__cause__ or e, file_destination(gpkg_out or dest))  # SQLite's code, GDAL's words
+            raise QgsProcessingException(str(output_failed(gpkg_out or dest, why, context))) from None
         except CheckCanceled:
             feedback.pushInfo(tr("Canceled"))
             remove_output(gpkg_out or dest)  # this run's file, with the tiles written before the cancel: not a result
@@ -276,9 +272,12 @@ class CheckPatchesAlgorithm(QgsProcessingAlgorithm):
                 write_check_report(findings, report_path, patch_units=units, title=patches.sourceName(),
                                    details=each_tile.pairs if each_tile.pairs and len(each_tile.pairs) != total
                                    else None)
-            except OutputFileError as e:  # the findings are written; only the report is missing
-                raise QgsProcessingException(tr("{0} findings were written to {1}, but the check report was not "
-                                                "saved: {2}").format(total, dest or gpkg_out, e)) from None
-            result[self.REPORT] = report_path
+            except OutputFileError as e:  # the findings are written and load as usual; only the report is missing
+                where = file_destination(dest) or file_destination(gpkg_out) or tr("the findings layer")
+                feedback.reportError(tr("{0} findings were written to {1}, but the check report {2} was not saved: "
+                                        "{3}. {4}").format(total, where, e.path, e.reason, e.outcome()).strip(),
+                                     False)
+            else:
+                result[self.REPORT] = report_path
         feedback.setProgress(100)
         return result

@@ -180,8 +180,8 @@ class ImportPackageAlgorithm(QgsProcessingAlgorithm):
                 write_file(report_path, json.dumps(doc, ensure_ascii=False, indent=1))
             except OutputFileError as e:  # the import is done (or the dry run): say so, with why the file is not
                 done = tr("Dry run: {0} patches would change") if dry else tr("{0} patches changed")
-                raise QgsProcessingException(tr("{0}. The report of changes was not saved: {1}").format(
-                    done.format(len(report.changes)), e)) from None
+                raise QgsProcessingException(tr("{0}. The report of changes {1} was not saved: {2}. {3}").format(
+                    done.format(len(report.changes)), e.path, e.reason, e.outcome()).strip()) from None
         result = {"MATCHED": len(report.matched), "CHANGED": len(report.changes), "UNMATCHED": len(report.unmatched),
                   "CHANGES": json.dumps(doc["changes"], ensure_ascii=False)}
         if report_path:

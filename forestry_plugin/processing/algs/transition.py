@@ -155,13 +155,16 @@ class TransitionAlgorithm(QgsProcessingAlgorithm):
                     rows.append(f)
                 refused = "" if sink.addFeatures(rows, QgsFeatureSink.FastInsert) else sink.lastError() or "?"
                 sink = None  # closed: a file's last writes happen here (a full disk may be told only now, if at all)
-                verify_sink(dest, len(rows), context, refused)
+                verify_sink(dest, len(rows), context, refused, feedback)
                 results[self.OUTPUT] = dest
             out = self.parameterAsFileOutput(parameters, self.REPORT, context)
             if out:
                 write_file(out, json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
                 results[self.REPORT] = out
-        except (OutputFileError, QgsProcessingException) as e:  # the patches are moved already: say so
+        except OutputFileError as e:  # the patches are moved already: say so, and why the report is not there
+            raise QgsProcessingException(tr("{0}. Its report {1} was not saved: {2}. {3}").format(
+                report.summary(), e.path, e.reason, e.outcome()).strip()) from None
+        except QgsProcessingException as e:  # the per-patch output could not be made at all
             raise QgsProcessingException(tr("{0}. Its report was not saved: {1}").format(report.summary(), e)) \
                 from None
         return results

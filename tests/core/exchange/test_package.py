@@ -636,5 +636,33 @@ def test_a_full_disk_exports_nothing_and_says_so(sample_county, tmp_path, monkey
         monkeypatch.setattr(tempfile, "tempdir", str(full_disk))
     with pytest.raises(pkg.ExchangeError) as e:
         pkg.export_package(sample_county.path, "national", str(out))
-    assert "disk full" in str(e.value) and "Nothing was exported" in str(e.value), str(e.value)
+    if full == "work":  # the temporary folder is named: the output's folder has room
+        assert str(e.value) == (f"Could not write the package {out}: in the temporary folder {full_disk}, where its "
+                                "files are made first: the disk is full. Nothing was exported."), str(e.value)
+    else:
+        assert str(e.value) == f"Could not write {out}: the disk is full. Nothing was saved.", str(e.value)
     assert not out.exists() and os.listdir(full_disk) == []
+
+
+@pytest.mark.parametrize("full_disk", ["4m"], indirect=True)  # room for a package once the filler goes
+def test_a_failed_export_keeps_the_package_there_and_its_permissions(sample_county, full_disk):
+    """The zip goes through output_file.atomic_output: an earlier package of that name stays as it was (its own
+    '.part' scheme removed any p.zip.part, its own or not, and a new package lost the old one's permissions)."""
+    import stat
+
+    from tests.helpers.disk import fill, outputs
+
+    out = full_disk / "p.zip"
+    out.write_bytes(b"the package sent last week")
+    os.chmod(out, 0o640)
+    someone_elses = full_disk / "p.zip.part"
+    someone_elses.write_bytes(b"not the export's")
+    fill(full_disk)
+    with pytest.raises(pkg.ExchangeError) as e:
+        pkg.export_package(sample_county.path, "national", str(out))
+    assert str(e.value) == f"Could not write {out}: the disk is full. The file that was there is unchanged."
+    assert out.read_bytes() == b"the package sent last week" and outputs(full_disk) == ["p.zip", "p.zip.part"]
+    os.remove(os.path.join(full_disk, "filler.bin"))
+    res = pkg.export_package(sample_county.path, "national", str(out))
+    assert res.path == str(out) and stat.S_IMODE(os.stat(out).st_mode) == 0o640 and out.read_bytes()[:2] == b"PK"
+    assert outputs(full_disk) == ["p.zip", "p.zip.part"] and someone_elses.read_bytes() == b"not the export's"
