@@ -29,6 +29,21 @@ Every measurement runs in a fresh child Python process (`--worker`), under `/usr
     patch (the bench data has none, so synthetic ones of the default scheme are added after the open: 250k at
     city scale; the open itself therefore reads no numbers).
 
+(d) refresh: in the live child, after (b), what the editing component does after every save
+    (gui/editing.py `_refresh_checker`): --saves times one patch moved by a metre with a revision bump (as the
+    plugin's edits write it; any writer is the same to the journal), then `refresh_patches()` timed; first with
+    the change journal (geopackage.CHANGES_TABLE: only the fids written since are read), then, the journal's
+    triggers dropped, comparing every row's revision, change time and server version (the fallback, which is
+    what every refresh did before the journal); then the triggers put back (ensure_change_journal) and the one
+    full re-read the checker then does, timed. The copy gets the journal when the bench copies it (as the upgrade
+    path gives it to an older copy when it is opened).
+
+--journal-cost measures what the journal's triggers add to bulk writes on the 50 000-patch county (the sync
+engine's downloads, the importer, numbering, workflow moves): a fresh copy per run, one transaction each, with
+the journal and with its triggers dropped, median of --runs: every row's revision + 1 in one UPDATE (the cheapest
+statement, so the largest share), 50 000 sync-like UPDATEs by patch id (attributes and geometry, sync tracking
+suppressed), 50 000 rows inserted. --refresh does only (d) (the live child with 2 patches checked).
+
 Median of --runs runs (each run: one child per source and kind). Anything far over target (check_patch median
 > 5 ms, context open > 100 ms, new_patch > 50 ms) is profiled once more with cProfile in a child (--profile) and
 the top functions by cumulative and by own time are printed (for the context: the cold open, a warm second open
@@ -38,6 +53,9 @@ with --quick). The load average is printed with every measurement.
     python bench/bench_live_scale.py                 # city, gpkg + postgis, 3 runs, 300 patches
     python bench/bench_live_scale.py --quick         # county 6250/50k, 1 run, 60 patches, < 1 min
     python bench/bench_live_scale.py --sources gpkg --runs 1
+    python bench/bench_live_scale.py --refresh --sources gpkg          # (d) only, city
+    python bench/bench_live_scale.py --refresh --county --sources gpkg # (d) only, the 50 000-patch county
+    python bench/bench_live_scale.py --journal-cost                    # the triggers' cost on bulk writes
 """
 
 from __future__ import annotations
@@ -114,7 +132,7 @@ def sample_patches(path: str, n: int, seed: int = 20251202):
     return out
 
 
-def worker_live(path: str, n: int) -> Dict[str, Any]:
+def worker_live(path: str, n: int, saves: int = 20) -> Dict[str, Any]:
     import uuid
 
     from qgis.core import QgsApplication
@@ -134,8 +152,163 @@ def worker_live(path: str, n: int) -> Dict[str, Any]:
         pid = str(uuid.uuid4())
         findings += len(lc.check_patch(g, dict(a, patch_id=pid), pid))
         ms.append(lc.last_ms)
-    return {"construct_s": construct, "first_ms": ms[0], "check_ms": ms[1:], "parcels": parcels,
-            "findings": findings, "basemap": len(lc.ref.base.geoms), "patches": len(lc._ids)}
+    out = {"construct_s": construct, "first_ms": ms[0], "check_ms": ms[1:], "parcels": parcels,
+           "findings": findings, "basemap": len(lc.ref.base.geoms), "patches": len(lc._ids)}
+    out.update(measure_refresh(path, lc, saves))
+    return out
+
+
+def measure_refresh(path: str, lc, saves: int) -> Dict[str, Any]:
+    """(d): refresh_patches() after each of `saves` saves of one patch, with the journal, then without its triggers
+    (every row's stamps compared), then the full re-read after they are put back (ms)."""
+    import numpy as np
+    import shapely
+
+    from forestry_plugin.core import geopackage
+    from forestry_plugin.core.checks.gpkg_io import gpkg_blobs
+
+    with geopackage.connect(path) as con:
+        fids = [r[0] for r in con.execute("SELECT fid FROM patches WHERE geom IS NOT NULL")]
+        srs_id = con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = 'patches'").fetchone()[0]
+    rng = np.random.default_rng(7)
+
+    def save(k: int):  # one patch moved 1 m east; put_back() restores it (the next children use the copy too)
+        fid = int(fids[int(rng.integers(len(fids)))])
+        with geopackage.connect(path) as con:
+            blob = con.execute("SELECT geom FROM patches WHERE fid = ?", (fid,)).fetchone()[0]
+            g = shapely.affinity.translate(shapely.from_wkb(geopackage.wkb_from_blob(bytes(blob))), 1.0, 0.0)
+            moved = gpkg_blobs([shapely.to_wkb(g)], [g], srs_id)[0]
+            con.execute("UPDATE patches SET geom = ?, revision = COALESCE(revision, 0) + 1, "
+                        "updated_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') WHERE fid = ?", (moved, fid))
+        return fid, blob
+
+    def timed_refresh(expect: str) -> float:
+        t = time.perf_counter()
+        n = lc.refresh_patches()
+        ms = (time.perf_counter() - t) * 1000
+        assert lc.last_refresh == expect and n >= 1, (lc.last_refresh, n)
+        return ms
+
+    def put_back(fid, blob) -> None:
+        with geopackage.connect(path) as con:
+            con.execute("UPDATE patches SET geom = ?, revision = COALESCE(revision, 0) + 1 WHERE fid = ?", (blob, fid))
+
+    out: Dict[str, Any] = {"refresh_journal_ms": [], "refresh_stamps_ms": []}
+    lc.refresh_patches()  # anything written before (none) taken in
+    for k in range(saves):
+        fid, blob = save(k)
+        out["refresh_journal_ms"].append(timed_refresh("journal"))
+        put_back(fid, blob)
+        lc.refresh_patches()
+    with geopackage.connect(path) as con:
+        for name in geopackage.CHANGE_TRIGGERS:
+            con.execute(f'DROP TRIGGER "{name}"')
+    for k in range(saves):
+        fid, blob = save(k)
+        out["refresh_stamps_ms"].append(timed_refresh("stamps"))
+        put_back(fid, blob)
+        lc.refresh_patches()
+    geopackage.ensure_change_journal(path)
+    fid, blob = save(0)
+    t = time.perf_counter()
+    lc.refresh_patches()
+    out["refresh_full_ms"] = (time.perf_counter() - t) * 1000
+    assert lc.last_refresh == "full"
+    put_back(fid, blob)
+    return out
+
+
+def journal_cost(src: str, work: str, runs: int, log) -> Dict[str, Any]:
+    """What the journal's triggers add to bulk writes of every patch of `src` (a fresh copy per run and case, its
+    journal holding every fid once, as a copy in use does; written out before timing: os.sync)."""
+    import sqlite3
+
+    from forestry_plugin.core import geopackage
+
+    def copy(with_journal: bool) -> str:
+        path = os.path.join(work, "journal_cost.gpkg")
+        shutil.copy(src, path)
+        geopackage.ensure_change_journal(path)
+        with geopackage.connect(path) as con:
+            if with_journal:
+                con.execute(f"INSERT INTO {geopackage.CHANGES_TABLE} (fid) SELECT fid FROM patches")
+            else:
+                for name in geopackage.CHANGE_TRIGGERS:
+                    con.execute(f'DROP TRIGGER "{name}"')
+        os.sync()
+        return path
+
+    def attribute_update(con):
+        return lambda: con.execute("UPDATE patches SET revision = COALESCE(revision, 0) + 1")
+
+    def sync_updates(con):  # as sync.engine._write_server_copy: attributes and geometry by patch id, suppressed
+        rows = [((r or "") + "s", g, pid) for pid, r, g in
+                con.execute("SELECT patch_id, remark, geom FROM patches WHERE patch_id IS NOT NULL")]
+
+        def run():
+            con.execute("UPDATE sync_flags SET value = 1 WHERE name = 'suppress'")
+            con.executemany("UPDATE patches SET remark = ?, geom = ?, server_version = COALESCE(server_version, 0) "
+                            "+ 1, revision = COALESCE(revision, 0) + 1 WHERE patch_id = ?", rows)
+            con.execute("UPDATE sync_flags SET value = 0 WHERE name = 'suppress'")
+        return run
+
+    def inserts(con):  # as many new rows as there are (an import, a first download)
+        cols = [r[1] for r in con.execute("PRAGMA table_info(patches)") if r[1] not in ("fid", "patch_id")]
+        sel = ", ".join(f'"{c}"' for c in cols)
+        return lambda: con.execute(f"INSERT INTO patches (patch_id, {sel}) SELECT patch_id || '-copy', {sel} "
+                                   "FROM patches")
+
+    con = sqlite3.connect(src)
+    n = con.execute("SELECT COUNT(*) FROM patches").fetchone()[0]
+    con.close()
+    out: Dict[str, Any] = {"rows": n}
+    for name, fn in (("attribute UPDATE", attribute_update), ("sync-like UPDATEs", sync_updates),
+                     ("INSERT", inserts)):
+        times: Dict[bool, List[float]] = {False: [], True: []}
+        cpu: Dict[bool, List[float]] = {False: [], True: []}
+        for _r in range(runs):
+            for with_journal in (False, True):
+                path = copy(with_journal)
+                con = geopackage.open_connection(path)
+                try:
+                    run = fn(con)  # what it writes read beforehand, not timed
+                    t, c = time.perf_counter(), time.process_time()
+                    run()
+                    cpu[with_journal].append(time.process_time() - c)
+                    con.commit()
+                    times[with_journal].append(time.perf_counter() - t)
+                    if with_journal:
+                        assert con.execute(f"SELECT COUNT(*) FROM {geopackage.CHANGES_TABLE}").fetchone()[0] >= 2 * n
+                finally:
+                    con.close()
+        before, after = statistics.median(times[False]), statistics.median(times[True])
+        cb, ca = statistics.median(cpu[False]), statistics.median(cpu[True])
+        out[name] = (before, after, cb, ca)
+        log(f"  {name:18s} of {n} rows, one transaction: {before * 1000:6.0f} ms without the journal, "
+            f"{after * 1000:6.0f} ms with it ({(after / before - 1) * 100:+.0f} %; CPU before the commit {cb * 1000:.0f} / "
+            f"{ca * 1000:.0f} ms, {(ca / cb - 1) * 100:+.0f} %; runs {', '.join(f'{x * 1000:.0f}' for x in times[False])}"
+            f" / {', '.join(f'{x * 1000:.0f}' for x in times[True])}; load {os.getloadavg()[0]:.2f})")
+    # what the upgrade path's prune costs: this copy's journal after the inserts, and one of a city's size
+    for label, fids, extra in (("county", n, n), ("city-size", 250000, geopackage.PRUNE_AFTER)):
+        path = os.path.join(work, "journal_cost.gpkg")
+        con = geopackage.open_connection(path)
+        try:
+            con.execute(f"DELETE FROM {geopackage.CHANGES_TABLE}")
+            con.execute(f"WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < {fids + extra}) "
+                        f"INSERT INTO {geopackage.CHANGES_TABLE} (fid) SELECT CASE WHEN i <= {fids} THEN i "
+                        f"ELSE abs(random()) % {fids} + 1 END FROM k")
+            con.commit()
+            t = time.perf_counter()
+            con.execute("BEGIN IMMEDIATE")
+            removed = geopackage.prune_change_journal(con)
+            con.commit()
+            ms = (time.perf_counter() - t) * 1000
+        finally:
+            con.close()
+        out[f"prune_{label}_ms"] = ms
+        log(f"  prune ({label}): {fids + extra} entries for {fids} fids, {removed} removed: {ms:.0f} ms "
+            f"(the upgrade path, once per {geopackage.PRUNE_AFTER} entries)")
+    return out
 
 
 def worker_context(path: str, n: int) -> Dict[str, Any]:
@@ -256,10 +429,11 @@ def worker_profile(kind: str, path: str, n: int) -> Dict[str, Any]:
 
 
 # -- the parent's side -------------------------------------------------------------------------------------------
-def child(kind: str, path: str, n: int, env: Dict[str, str], profile: bool = False):
+def child(kind: str, path: str, n: int, env: Dict[str, str], profile: bool = False, saves: int = 20):
     import bench_checks_process as bcp
 
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", kind, "--path", path, "--patches", str(n)]
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", kind, "--path", path, "--patches", str(n),
+           "--saves", str(saves)]
     if profile:
         cmd.append("--profile")
     la = os.getloadavg()[0]
@@ -306,36 +480,60 @@ def main(argv=None) -> int:
     ap.add_argument("--no-profile", action="store_true")
     ap.add_argument("--profile-only", choices=["live", "context"],
                     help="only the cProfile child of this kind per source (no timed runs, no table)")
+    ap.add_argument("--saves", type=int, default=20, help="saves after which the refresh is timed, per way")
+    ap.add_argument("--refresh", action="store_true", help="only the refresh after a save (d)")
+    ap.add_argument("--county", action="store_true", help="the 50 000-patch county instead of the city")
+    ap.add_argument("--journal-cost", action="store_true",
+                    help="only what the journal's triggers add to bulk writes (50 000-patch county)")
     ap.add_argument("--worker", choices=["live", "context"], help=argparse.SUPPRESS)
     ap.add_argument("--path", help=argparse.SUPPRESS)
     ap.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         res = (worker_profile(args.worker, args.path, args.patches) if args.profile else
-               (worker_live if args.worker == "live" else worker_context)(args.path, args.patches))
+               worker_live(args.path, args.patches, args.saves) if args.worker == "live" else
+               worker_context(args.path, args.patches))
         print("RESULT " + json.dumps(res), flush=True)
         return 0
     if args.quick:
         args.runs, args.patches = 1, min(args.patches, 60)
-    src = os.path.join(HERE, "data", "checks_6250_50000.gpkg" if args.quick else "checks_250000_2000000.gpkg")
+    if args.refresh:
+        args.patches = 2
+    parcels = 50000 if args.quick else 400000 if args.county or args.journal_cost else 2000000
+    src = os.path.join(HERE, "data", f"checks_{parcels // 8}_{parcels}.gpkg")
     if not os.path.exists(src):
         import bench_checks_process as bcp
 
-        src = bcp.data_path(50000 if args.quick else 2000000)
+        src = bcp.data_path(parcels)
     lines: List[str] = []
 
     def log(s: str) -> None:
         print(s, flush=True)
         lines.append(s)
 
+    if args.journal_cost:
+        work = tempfile.mkdtemp(prefix="bench_journal_cost_", dir="/tmp")
+        log(f"== bench_live_scale --journal-cost {time.strftime('%Y-%m-%d %H:%M')} on {os.path.basename(src)}, "
+            f"median of {args.runs}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+        try:
+            journal_cost(src, work, args.runs, log)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if not args.quick:
+            with open(RESULTS, "a", encoding="utf-8") as fh:
+                fh.write("\n".join(lines) + "\n\n")
+        return 0
+
     from forestry_plugin.core import geopackage
     from forestry_plugin.settings import WorkingCopyKey
 
     work = tempfile.mkdtemp(prefix="bench_live_scale_", dir="/tmp")
     path = os.path.join(work, os.path.basename(src))
-    log(f"== bench_live_scale {time.strftime('%Y-%m-%d %H:%M')} on {os.path.basename(src)}, {args.patches} patches, "
-        f"median of {args.runs}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    log(f"== bench_live_scale{' --refresh' if args.refresh else ''} {time.strftime('%Y-%m-%d %H:%M')} on "
+        f"{os.path.basename(src)}, {args.patches} patches, {args.saves} saves, median of {args.runs}; "
+        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
     shutil.copy(src, path)
+    geopackage.ensure_change_journal(path)  # what the upgrade path gives a copy made before the journal
     runtime = os.path.join(work, "xdg")
     os.makedirs(runtime, mode=0o700)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=runtime,
@@ -357,8 +555,8 @@ def main(argv=None) -> int:
                 continue
             runs: Dict[str, List[Any]] = {"live": [], "context": []}
             for r in range(args.runs):
-                for kind in ("live", "context"):
-                    res, secs, gb, la = child(kind, path, args.patches, env)
+                for kind in ("live",) if args.refresh else ("live", "context"):
+                    res, secs, gb, la = child(kind, path, args.patches, env, saves=args.saves)
                     res["_secs"], res["_gb"], res["_load"] = secs, gb, la
                     runs[kind].append(res)
                     if kind == "live":
@@ -366,6 +564,12 @@ def main(argv=None) -> int:
                             f"check_patch first {res['first_ms']:.1f} ms, median {statistics.median(res['check_ms']):.2f}"
                             f" ms, p95 {pct(res['check_ms'], 0.95):.2f} ms ({res['basemap']} parcels, "
                             f"{res['patches']} patches; load {la:.2f})")
+                        log(f"  {source:7s} run {r + 1}: refresh after a save: journal median "
+                            f"{statistics.median(res['refresh_journal_ms']):.2f} ms (max "
+                            f"{max(res['refresh_journal_ms']):.2f}), every row's revision compared (before the "
+                            f"journal; now its fallback) median {statistics.median(res['refresh_stamps_ms']):.1f} ms "
+                            f"(max {max(res['refresh_stamps_ms']):.1f}); once after the journal is put back (full "
+                            f"re-read) {res['refresh_full_ms']:.0f} ms")
                     else:
                         log(f"  {source:7s} run {r + 1}: context open {res['open_ms']:.1f} ms (from_working_copy "
                             f"{res['from_working_copy_ms']:.1f}, controller {res['controller_ms']:.1f}, startEditing "
@@ -376,6 +580,12 @@ def main(argv=None) -> int:
                             + (f" WARNING {res['warning']}" if res.get("warning") else ""))
             live, ctx = runs["live"], runs["context"]
             med = statistics.median
+            log(f"  {source}: refresh after a save, median of {args.runs} runs' medians: journal "
+                f"{med([med(x['refresh_journal_ms']) for x in live]):.2f} ms, revisions compared "
+                f"{med([med(x['refresh_stamps_ms']) for x in live]):.1f} ms, full re-read "
+                f"{med([x['refresh_full_ms'] for x in live]):.0f} ms ({live[0]['patches']} patches)")
+            if args.refresh:
+                continue
             row = {
                 "construct_s": med([x["construct_s"] for x in live]),
                 "live_gb": max(x["_gb"] for x in live),

@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import struct
+import uuid
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from osgeo import ogr, osr
@@ -158,6 +159,128 @@ def ensure_patch_number_index(path: str) -> None:
                 con.execute(PATCH_NUMBER_INDEX)
     except (sqlite3.OperationalError, WorkingCopyError):  # locked now (QGIS saving): only a speed-up, next time
         pass
+
+
+# The change journal of the patches table: SQLite triggers append the fid of every row inserted, updated or deleted,
+# whoever writes (QGIS through OGR, this plugin's sqlite3, any other program), under a rising number (`seq`, the
+# rowid: appended at the table's end, so a write costs the writer one append and no index upkeep). The live checker
+# reads only the fids written after the last number it saw (checks.live.LiveChecker.refresh_patches). The triggers
+# are plain SQL that any SQLite parses (no ST_* or other function of ours: QGIS, GDAL and other programs open the
+# file without them), and their INSERT cannot conflict with anything, so an outer OR IGNORE / OR ABORT (which SQLite
+# makes the conflict policy of the trigger's statements too) can neither skip nor refuse it. The upgrade path keeps
+# only the last entry of each fid once PRUNE_AFTER entries were added since it last did (the last entry of all is
+# always kept, so numbers never go back). A plain table, not in gpkg_contents: no layer, like forestry_settings and
+# the audit and sync bookkeeping tables.
+CHANGES_TABLE = "patch_changes"
+# Set (a new random token) whenever the journal or its triggers are installed: a journal installed or put back
+# after its triggers were missing may lack the changes made meanwhile, and a reader that remembers another token
+# must read the patches again in full.
+CHANGES_EPOCH_SETTING = "patch_changes_epoch"
+CHANGES_PRUNED_SETTING = "patch_changes_pruned"  # the journal's last number when it was last pruned
+PRUNE_AFTER = 262144  # entries added since the last prune before the upgrade path prunes again (about 4 MB)
+
+CHANGE_TRIGGERS: Dict[str, str] = {
+    f"forestry_{schema.PATCHES}_journal_insert":
+        f"AFTER INSERT ON {schema.PATCHES} BEGIN INSERT INTO {CHANGES_TABLE} (fid) VALUES (NEW.fid); END",
+    # a fid changed by UPDATE: the old one is gone, the new one written
+    f"forestry_{schema.PATCHES}_journal_update":
+        f"AFTER UPDATE ON {schema.PATCHES} BEGIN "
+        f"INSERT INTO {CHANGES_TABLE} (fid) SELECT OLD.fid WHERE OLD.fid IS NOT NEW.fid; "
+        f"INSERT INTO {CHANGES_TABLE} (fid) VALUES (NEW.fid); END",
+    f"forestry_{schema.PATCHES}_journal_delete":
+        f"AFTER DELETE ON {schema.PATCHES} BEGIN INSERT INTO {CHANGES_TABLE} (fid) VALUES (OLD.fid); END",
+}
+CHANGE_JOURNAL_SQL = [f"CREATE TABLE IF NOT EXISTS {CHANGES_TABLE} (seq INTEGER PRIMARY KEY, fid INTEGER NOT NULL)"] + [
+    f'CREATE TRIGGER IF NOT EXISTS "{name}" {body}' for name, body in CHANGE_TRIGGERS.items()]
+# every entry but the last of its fid
+PRUNE_SQL = f"DELETE FROM {CHANGES_TABLE} WHERE seq NOT IN (SELECT max(seq) FROM {CHANGES_TABLE} GROUP BY fid)"
+
+
+def _journal_complete(con: sqlite3.Connection) -> bool:
+    """The journal's table and its three triggers on the patches table are there (one look at sqlite_master)."""
+    names = [CHANGES_TABLE, *CHANGE_TRIGGERS]
+    found = {(t, n, str(tbl).lower()) for t, n, tbl in con.execute(
+        f"SELECT type, name, tbl_name FROM sqlite_master WHERE name IN ({','.join('?' * len(names))})", names)}
+    return {("table", CHANGES_TABLE, CHANGES_TABLE)} | {("trigger", t, schema.PATCHES) for t in CHANGE_TRIGGERS} <= found
+
+
+def _setting(con: sqlite3.Connection, key: str) -> Any:
+    try:
+        row = con.execute(f"SELECT value FROM {SETTINGS_TABLE} WHERE key = ?", (key,)).fetchone()
+    except sqlite3.OperationalError:  # no settings table: not a working copy of ours
+        return None
+    return json.loads(row[0]) if row else None
+
+
+def change_journal_top(con: sqlite3.Connection) -> int:
+    """The journal's last number (0 when empty)."""
+    return int(con.execute(f"SELECT coalesce(max(seq), 0) FROM {CHANGES_TABLE}").fetchone()[0])
+
+
+def change_journal_epoch(con: sqlite3.Connection) -> Optional[str]:
+    """The journal's token (CHANGES_EPOCH_SETTING; "" when not set) when the change journal can be trusted: its table
+    and the three triggers on the patches table are there. None: it cannot (an old copy not upgraded, triggers
+    dropped), so changes must be found another way. Reads only sqlite_master and one setting."""
+    if not _journal_complete(con):
+        return None
+    epoch = _setting(con, CHANGES_EPOCH_SETTING)
+    return "" if epoch is None else str(epoch)
+
+
+def prune_change_journal(con: sqlite3.Connection) -> int:
+    """Inside the caller's transaction: keep only the last entry of each fid (what any reader still needs: a fid
+    written after the number it saw has its last entry after it); returns how many were removed."""
+    n = con.execute(PRUNE_SQL).rowcount
+    if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SETTINGS_TABLE,)).fetchone():
+        set_settings(con, {CHANGES_PRUNED_SETTING: change_journal_top(con)})
+    return n
+
+
+def _prune_due(con: sqlite3.Connection) -> bool:
+    return change_journal_top(con) - int(_setting(con, CHANGES_PRUNED_SETTING) or 0) >= PRUNE_AFTER
+
+
+def ensure_change_journal(path: str, timeout: float = BUSY_TIMEOUT) -> bool:
+    """Install the change journal (table, triggers) in a working copy, or put back what is missing of it, or prune
+    it when PRUNE_AFTER entries were added since it last was; True when something was written. Only reads when
+    none of that is needed; skipped (False) when the file is locked (another program writing: next time) or has no
+    patches table. Installing sets a new journal token (CHANGES_EPOCH_SETTING), in the same transaction."""
+    try:
+        con = open_connection(path, timeout=timeout)
+    except WorkingCopyError:
+        return False
+    try:
+        if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                       (schema.PATCHES,)).fetchone() is None:
+            return False
+        if _journal_complete(con) and not _prune_due(con):
+            return False
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if not _journal_complete(con):
+                cols = [r[1] for r in con.execute(f"PRAGMA table_info({CHANGES_TABLE})")]
+                if cols and cols != ["seq", "fid"]:  # a table of that name that is not the journal: triggers
+                    con.rollback()  # writing into it would make every write to the patches fail
+                    return False
+                for sql in CHANGE_JOURNAL_SQL:
+                    con.execute(sql)
+                if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                               (SETTINGS_TABLE,)).fetchone() is not None:
+                    set_settings(con, {CHANGES_EPOCH_SETTING: uuid.uuid4().hex})
+            elif _prune_due(con):
+                prune_change_journal(con)
+            else:  # another program did it since the look above
+                con.rollback()
+                return False
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        return True
+    except (sqlite3.OperationalError, WorkingCopyError):  # locked now (QGIS saving): the stamps do, until next time
+        return False
+    finally:
+        con.close()
 
 
 def _gpkg_envelope(blob: Optional[bytes]) -> Optional[Tuple[float, float, float, float]]:

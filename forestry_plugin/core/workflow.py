@@ -541,6 +541,7 @@ def upgrade_working_copy(path: str) -> None:
     audit.ensure_audit(path)
     ensure_exception_columns(path)
     geopackage.ensure_patch_number_index(path)
+    geopackage.ensure_change_journal(path)  # what the live check learns of changes from
 
 
 def transition(path: str, patch_ids: Sequence[str], target: str, user: identity.Identity | None = None,

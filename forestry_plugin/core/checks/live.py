@@ -27,10 +27,14 @@ class LiveChecker:
         self.path = path
         self.profile = profile
         self.last_ms = 0.0
+        self.last_refresh = ""  # how refresh_patches last learnt of changes: "journal", "stamps" or "full"
         self.refresh()
 
     def refresh(self, reference: bool = True) -> None:
         """Re-read the working copy (after saved edits); reference=False re-reads only the patches."""
+        # the change journal's token and last number, read before the patches: a change saved meanwhile is read
+        # again at the next refresh_patches, never missed
+        journal = self._journal_now()
         data = read_check_inputs(self.path) if reference or not hasattr(self, "ref") else read_check_patches(self.path)
         if self.profile is None or reference:
             self.profile = self.profile or load_profile(self.path)
@@ -51,8 +55,17 @@ class LiveChecker:
         self._fids = [a.get("fid") for a in data["patch_attrs"]]
         # what tells a row changed, by fid (patches without an id, or whose id changed, are rows all the same)
         self._stamps = {a.get("fid"): _stamp(a) for a in data["patch_attrs"]}
+        self._journal, self._seq = journal  # (token, number); token None: no usable journal, stamps compared
         self.exceptions = data["exceptions"]
         self._rebuild()
+
+    def _journal_now(self) -> Tuple[Optional[str], int]:
+        con = geopackage.open_connection(self.path)
+        try:
+            epoch = geopackage.change_journal_epoch(con)
+            return epoch, (geopackage.change_journal_top(con) if epoch is not None else 0)
+        finally:
+            con.close()
 
     def _rebuild(self) -> None:
         self.patches = PatchSet(self._ids, self._geoms, self._years, self._labels)
@@ -100,29 +113,59 @@ class LiveChecker:
         self._rebuild_changed()
 
     def refresh_patches(self, force: Iterable[str] = ()) -> int:
-        """Take in what changed in the working copy's patches since they were read: the rows whose revision, change
-        time or server version differ (edits, sync, numbering) and those of the ids in `force`, read by fid; rows
-        gone are forgotten. Much cheaper than refresh(reference=False) for a city's 250 000 patches (nothing is
-        re-indexed); more than COMPACT_AT changed in all: refresh(reference=False). Returns how many rows changed."""
+        """Take in what changed in the working copy's patches since they were read (edits, sync, numbering, anything
+        any program wrote) and the rows of the ids in `force`, read by fid; rows gone are forgotten. Much cheaper
+        than refresh(reference=False) for a city's 250 000 patches (nothing is re-indexed); more than COMPACT_AT
+        changed in all: refresh(reference=False). Returns how many rows changed (every row when a journal it did not
+        know made it read them all).
+
+        Which rows changed comes from the change journal (geopackage.CHANGES_TABLE, kept by triggers): the fids
+        numbered after the last number seen. Without a usable journal (an old copy that could not be upgraded, its
+        triggers dropped) every row's revision, change time and server version are compared instead, which misses
+        a geometry changed without a revision bump. A journal that is not the one last seen (installed or put back
+        since, or another file's) may lack changes: everything is read again. `last_refresh` says which it was."""
         con = geopackage.open_connection(self.path)
         try:
-            rows = con.execute(f"SELECT fid, patch_id, revision, updated_at, server_version FROM {schema.PATCHES}"
-                               ).fetchall()
-            now = {r[0]: (r[2], r[3], r[4]) for r in rows}
-            forced = {str(p) for p in force}
-            wanted = sorted({r[0] for r in rows if self._stamps.get(r[0]) != now[r[0]] or str(r[1] or "") in forced})
-            gone = [fid for fid in self._stamps if fid not in now]
+            epoch = geopackage.change_journal_epoch(con)
+            top = geopackage.change_journal_top(con) if epoch is not None else 0
+            if epoch is not None and (epoch != self._journal or top < self._seq):
+                con.close()
+                con = None
+                self.refresh(reference=False)
+                self.last_refresh = "full"
+                return len(self._fids)
+            forced = sorted({str(p) for p in force})
+            if epoch is not None:  # the journal: the fids written since, and the forced ones by the id index
+                wanted_set = {r[0] for r in con.execute(  # more than COMPACT_AT: a full re-read, whatever else
+                    f"SELECT DISTINCT fid FROM {geopackage.CHANGES_TABLE} WHERE seq > ? LIMIT ?",
+                    (self._seq, COMPACT_AT + 1))}
+                for c0 in range(0, len(forced), 500):
+                    part = forced[c0:c0 + 500]
+                    wanted_set.update(r[0] for r in con.execute(
+                        f"SELECT fid FROM {schema.PATCHES} WHERE patch_id IN ({','.join('?' * len(part))})", part))
+                wanted, now, gone = sorted(wanted_set), None, []
+            else:  # no journal: every row's stamps
+                rows = con.execute(f"SELECT fid, patch_id, revision, updated_at, server_version FROM {schema.PATCHES}"
+                                   ).fetchall()
+                now = {r[0]: (r[2], r[3], r[4]) for r in rows}
+                fset = set(forced)
+                wanted = sorted({r[0] for r in rows if self._stamps.get(r[0]) != now[r[0]] or str(r[1] or "") in fset})
+                gone = [fid for fid in self._stamps if fid not in now]
             if len(wanted) + len(gone) + len(self._changed) > COMPACT_AT:  # many at once: one full re-read
                 con.close()
                 con = None
                 self.refresh(reference=False)
+                self.last_refresh = "full"
                 return len(wanted) + len(gone)
             got = []
             for c0 in range(0, len(wanted), 500):
                 part = wanted[c0:c0 + 500]
-                attrs, geoms, _epsg = read_table(self.path, schema.PATCHES, ["fid", "patch_id", "year", "tuban_no"],
-                                                 con, where=f"fid IN ({','.join('?' * len(part))})", args=part)
+                attrs, geoms, _epsg = read_table(self.path, schema.PATCHES, _READ, con,
+                                                 where=f"fid IN ({','.join('?' * len(part))})", args=part)
                 got += list(zip(attrs, geoms))
+            if now is None:  # journalled fids not in the table any more: deleted (those never seen: nothing to do)
+                found = {a.get("fid") for a, _g in got}
+                gone = [fid for fid in wanted if fid not in found and fid in self._stamps]
             exceptions = con.execute(f"SELECT patch_id, rule, other_id FROM {schema.EXCEPTIONS}").fetchall()
         finally:
             if con is not None:
@@ -132,7 +175,9 @@ class LiveChecker:
             self._stamps.pop(fid, None)
         for a, g in got:  # the values as read (a year or number cleared is cleared here too)
             self._set(a.get("fid"), str(a.get("patch_id") or ""), g, a.get("year"), a.get("tuban_no"))
-            self._stamps[a.get("fid")] = now[a.get("fid")]
+            self._stamps[a.get("fid")] = _stamp(a)
+        self._journal, self._seq = epoch, top
+        self.last_refresh = "journal" if epoch is not None else "stamps"
         self._rebuild_changed()
         self.exceptions = [tuple(e) for e in exceptions]
         return len(got) + len(gone)
@@ -150,6 +195,10 @@ class LiveChecker:
         mark_exceptions(out, self.exceptions)
         self.last_ms = (time.perf_counter() - t0) * 1000.0
         return out
+
+
+# what refresh_patches reads of a changed row: what the checks use and the stamps
+_READ = ["fid", "patch_id", "year", "tuban_no", "revision", "updated_at", "server_version"]
 
 
 def _stamp(attrs: Dict[str, Any]):
