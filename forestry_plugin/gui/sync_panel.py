@@ -45,7 +45,7 @@ from ..core.queries import admin_units
 from ..core.sync.adapter import KINDS, PACKAGE, WFS, Platform
 from ..core.sync.auth import CredentialsError, credentials
 from ..core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError
-from ..core.sync.engine import SyncEngine
+from ..core.sync.engine import OtherPlatform, SyncEngine, binding_text
 from ..core.sync.platforms import checked_kind, kind_label, open_platform
 from ..core.sync.wfs import DescriptionError
 from ..i18n import tr, ui_language
@@ -269,6 +269,8 @@ class SyncPanel(QgsDockWidget):
         self.failed_action: Optional[str] = None  # what the retry button runs again
         self._watched_layer: Optional[QgsVectorLayer] = None
         self.ask: Callable[[str, str], bool] = self._ask_user  # replaced in tests
+        # re-binding the working copy to another platform (No is the default button); replaced in tests
+        self.confirm_rebind: Callable[[str, str], bool] = self._ask_rebind
         body = QWidget()
         layout = QVBoxLayout(body)
         form = QFormLayout()
@@ -328,7 +330,7 @@ class SyncPanel(QgsDockWidget):
         self.download_button = QPushButton(tr("Download"))
         self.download_button.setToolTip(tr("Bring the platform's changes into the working copy"))
         self.upload_button = QPushButton(tr("Upload"))
-        self.upload_button.setToolTip(tr("Send local changes and the audit trail to the platform"))
+        self.upload_button.setToolTip(self._upload_tip())
         self.sync_button = QPushButton(tr("Download + upload"))
         self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.setEnabled(False)
@@ -444,6 +446,21 @@ class SyncPanel(QgsDockWidget):
 
     def _ask_user(self, title: str, text: str) -> bool:
         return QMessageBox.question(self, title, text, QMessageBox.Yes | QMessageBox.No) == QMessageBox.Yes
+
+    def _ask_rebind(self, title: str, text: str) -> bool:
+        return QMessageBox.warning(self, title, text, QMessageBox.Yes | QMessageBox.No,
+                                   QMessageBox.No) == QMessageBox.Yes
+
+    @staticmethod
+    def _upload_tip(read_only: bool = False) -> str:
+        if read_only:
+            return tr("This platform takes no uploads (it only publishes the layer): local changes stay queued in the "
+                      "working copy; hand them in with a submission package or a platform that takes uploads")
+        return tr("Send local changes and the audit trail to the platform")
+
+    def _takes_uploads(self) -> bool:
+        """False when the logged-in platform only publishes the layer (a read-only WFS description)."""
+        return self.client is None or bool(getattr(self.client, "accepts_uploads", True))
 
     def working_copy(self) -> Optional[str]:
         return current_working_copy()
@@ -570,6 +587,8 @@ class SyncPanel(QgsDockWidget):
             identity.set_session(task.identity)
         if task.warning is not None:
             messages.warning(self.iface, describe_error(task.warning), messages.PLATFORM)
+        for notice in getattr(task.client, "notices", ()) or ():  # what the adapter found about the server
+            messages.warning(self.iface, notice, messages.PLATFORM)
         if task.client.verifies_identity:
             self.user_label.setText(tr("Logged in as {0}").format(task.identity.label(ui_language())))
         else:
@@ -617,6 +636,12 @@ class SyncPanel(QgsDockWidget):
         ready = bool(path) and self.client is not None and self.client.logged_in and not busy and not logging_in
         for b in (self.download_button, self.upload_button, self.sync_button):
             b.setEnabled(ready)
+        # a platform that only publishes the layer takes no upload: the button says why it is off
+        uploads = self._takes_uploads()
+        self.upload_button.setEnabled(ready and uploads)
+        self.upload_button.setToolTip(self._upload_tip(not uploads))
+        self.sync_button.setToolTip("" if uploads else tr("Downloads only: this platform takes no uploads, local "
+                                                          "changes stay queued in the working copy"))
         self.retry_button.setEnabled(ready and self.failed_action is not None)
         self.cancel_button.setEnabled(busy or logging_in)
         self.login_button.setEnabled(not logging_in and not busy)
@@ -701,6 +726,8 @@ class SyncPanel(QgsDockWidget):
                 return None
         try:
             engine = self.engine()
+            if not self._bound_to(engine):
+                return None
         except PlatformError as e:
             messages.warning(self.iface, describe_error(e), messages.PLATFORM)
             return None
@@ -717,6 +744,26 @@ class SyncPanel(QgsDockWidget):
             return None
         QgsApplication.taskManager().addTask(self.task)
         return self.task
+
+    def _bound_to(self, engine: SyncEngine) -> bool:
+        """True when the working copy syncs with the engine's platform, or the user re-bound it to it (asked
+        first; No leaves everything as it is, and nothing is downloaded or sent)."""
+        try:
+            engine.check_binding()
+            return True
+        except OtherPlatform as e:
+            question = tr("{0}\n\nRe-bind this working copy to {1}? Every local patch, change and review move is "
+                          "kept; what it knew of {2} is forgotten (its versions, unsent batches, conflicts with its "
+                          "copies), and the next download takes everything {1} holds. Patches {1} does not hold stay "
+                          "here and are not taken for deleted.").format(
+                str(e), binding_text(e.asked), binding_text(e.bound))
+            if not self.confirm_rebind(tr("Another platform"), question):
+                messages.warning(self.iface, str(e), messages.PLATFORM)
+                return False
+        engine.rebind()
+        messages.info(self.iface, tr("This working copy now syncs with {0}").format(
+            binding_text(engine.platform_binding())), messages.PLATFORM)
+        return True
 
     def retry(self, wait: bool = False) -> Optional[SyncTask]:
         """Run the download/upload that failed or was canceled again; the engine resumes where it stopped."""
@@ -763,7 +810,17 @@ class SyncPanel(QgsDockWidget):
                                                                           r.transitions_refused)
                       for r in task.results if r.action == "push" and (r.transitions_accepted or
                                                                         r.transitions_refused)]
-            messages.success(self.iface, "; ".join(parts), messages.PLATFORM)
+            # anything the sync had to say (a platform that takes no uploads, refused or set-aside patches) makes it
+            # a warning: a green "pushed 0" would read as done
+            # (an upload's first: it says why nothing went; a notice both halves of a sync repeat, once)
+            said = list(dict.fromkeys(e for r in sorted(task.results, key=lambda r: r.action != "push")
+                                      for e in r.errors))
+            if said:
+                shown = said[:3] + ([tr("… and {0} more (see the summary in the panel)").format(len(said) - 3)]
+                                    if len(said) > 3 else [])
+                messages.warning(self.iface, "; ".join(parts) + "\n" + "\n".join(shown), messages.PLATFORM)
+            else:
+                messages.success(self.iface, "; ".join(parts), messages.PLATFORM)
         self.refresh()
         # The platform's answers changed stages and the moves' states in the working copy: the docks that follow
         # the session (the review dock's queue, pending marks and history) read them again.
@@ -788,8 +845,14 @@ class SyncPanel(QgsDockWidget):
         layer = self.patch_layer()
         if layer is not None:
             layer.dataProvider().reloadData()
-        messages.info(self.iface, tr("Kept your version; it is sent with the next upload") if choice == "mine"
-                      else tr("Took the platform's version"), messages.PLATFORM)
+        if choice == "mine" and not self._takes_uploads():
+            text = tr("Kept your version here; this platform takes no uploads: hand it in with a submission package "
+                      "or a platform that takes uploads")
+        elif choice == "mine":
+            text = tr("Kept your version; it is sent with the next upload")
+        else:
+            text = tr("Took the platform's version")
+        messages.info(self.iface, text, messages.PLATFORM)
         self.refresh()
 
     def compare(self, patch_id: Optional[str] = None, show: bool = True) -> Optional[CompareDialog]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 REST, WFS, PACKAGE = "rest", "wfs", "package"
 KINDS = (REST, WFS, PACKAGE)  # package exchange has no adapter: files go through core/exchange instead
@@ -44,6 +45,9 @@ class Platform:
     # records it refuses to translate carry the adapter's own reason in "problem" (the WFS adapter's code tables);
     # a platform's own JSON never does: a server's text is not shown as the plugin's explanation
     explains_records = False
+    # what the adapter found about the server that the user must be told at every sync (the WFS adapter: code tables
+    # a number column cannot read back); the engine adds them to each summary's messages
+    notices: Tuple[str, ...] = ()
 
     base_url = ""
     user: Dict[str, Any] = {}
@@ -67,6 +71,12 @@ class Platform:
     def secrets(self) -> Tuple[str, ...]:
         """What must never appear in a message or a log: the session's tokens and passwords."""
         return ()
+
+    def identity(self) -> str:
+        """Which platform this is, as a working copy remembers the one it syncs with (engine: sync_state
+        "platform"): the kind and the address (normalized_address), never a credential. Two adapters with the same
+        identity hold the same patches (their versions mean the same); the WFS adapter adds the feature type."""
+        return f"{self.kind}:{normalized_address(self.base_url)}"
 
     # -- patches ----------------------------------------------------------------------
     def iter_pages(self, county: str, changed_since: Optional[str] = None, page_size: int = 500) -> Iterator[Page]:
@@ -103,6 +113,37 @@ class Platform:
 
     def submit_exceptions(self, county: str, items: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         raise NotImplementedError
+
+
+# -- which platform ---------------------------------------------------------------------------------------
+
+_PROTOCOL_PARAMS = {"SERVICE", "VERSION", "REQUEST"}  # OGC parameters the adapter sets itself, not the address
+# credentials some gateways take in the query (GeoServer's authkey, an API key): who asks, not which server
+_CREDENTIAL_PARAMS = {"ACCESS_TOKEN", "REFRESH_TOKEN", "ID_TOKEN", "TOKEN", "PASSWORD", "PASSWD", "PWD", "SECRET",
+                      "CLIENT_SECRET", "API_KEY", "APIKEY", "KEY", "AUTHKEY", "SIGNATURE", "SIG"}
+
+
+def normalized_address(url: str) -> str:
+    """A server address as it identifies the server: host in lower case, the port unless it is the scheme's
+    default, the path without repeated or trailing slashes, the query's parameters (names in upper case: OGC
+    parameter names are case-insensitive; SERVICE, VERSION and REQUEST left out) in order. The scheme is left out
+    (http and https to the same host and path are the same server) and so are credentials: a user name and
+    password, and query parameters that carry one (token, key, authkey, password, ...)."""
+    text = (url or "").strip()
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:  # a port that is not a number: the address as typed, without user information
+        return text.lower().split("@")[-1].rstrip("/")
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    netloc = host if port is None or port == default else f"{host}:{port}"
+    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
+    query = sorted((k.upper(), v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                   if k.upper() not in _PROTOCOL_PARAMS | _CREDENTIAL_PARAMS)
+    return netloc + path + ("?" + urlencode(query, safe="/:,") if query else "")
 
 
 # -- comparing records as both sides store them (the engine and the adapters) ---------------------------

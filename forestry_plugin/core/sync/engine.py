@@ -8,6 +8,11 @@
   a crash, cancel or dropped connection the same batch is replayed under the same key: the platform answers
   from its idempotency store and nothing is applied twice.
 - A local change is cleared only if the patch was not edited again while its batch was under way.
+- A working copy syncs with one platform: the first sync that takes or sends anything stores which one (sync_state
+  "platform": Platform.identity() and the county); asked to sync with another, the engine refuses before anything is
+  downloaded, sent or deleted (OtherPlatform). `rebind()` (the user confirmed) moves the copy to the other platform
+  without deleting anything: the old platform's versions are forgotten, so what the new one lacks is not taken for
+  deleted.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from ..policy import reason_message
 from ..refusals import render_rejection
 from .adapter import Platform, same_geometry, same_value
 from .changes import pending_changes, set_suppressed
-from .client import CanceledError, redact
+from .client import CanceledError, PlatformError, redact
 
 SYNCED_FIELDS = [f.name for f in schema.PATCH_FIELDS if f.synced]
 WIRE_CRS = 4490  # GeoJSON on the wire is CGCS2000 geographic (lon, lat)
@@ -39,6 +44,22 @@ IsCanceled = Optional[Callable[[], bool]]
 
 
 _now = identity.utc_text  # one clock: UTC, YYYY-MM-DDTHH:MM:SS.SSSZ
+RECORD_TIMES = ("created_at", "updated_at")  # when a record was written, not what it says
+BINDING = "platform"  # sync_state: the platform the working copy syncs with ({"platform": identity, "county": ...})
+
+
+class OtherPlatform(PlatformError):
+    """The working copy syncs with another platform (or county) than the one asked: nothing was downloaded, sent
+    or changed. `bound` and `asked` are the two bindings ({"platform": Platform.identity(), "county": ...})."""
+
+    def __init__(self, message: str, bound: Dict[str, Any], asked: Dict[str, Any]):
+        super().__init__(message)
+        self.bound, self.asked = bound, asked
+
+
+def binding_text(binding: Dict[str, Any]) -> str:
+    """A binding as the user reads it: the platform's identity and the county."""
+    return tr("{0} (county {1})").format(binding.get("platform") or "?", binding.get("county") or "?")
 
 
 @dataclass
@@ -219,6 +240,74 @@ class SyncEngine:
                 raise audit.AuditTampered([tr("the audit log no longer contains the {0} row(s) the platform already "
                                               "holds").format(count)])
 
+    # -- the platform this copy syncs with ------------------------------------------------------
+    def platform_binding(self) -> Dict[str, Any]:
+        """The binding this engine's client and county would store: {"platform": identity, "county": code}."""
+        ident = getattr(self.client, "identity", None)
+        return {"platform": ident() if callable(ident) else "", "county": self.county}
+
+    def bound_platform(self) -> Optional[Dict[str, Any]]:
+        """The platform this working copy syncs with (None: not bound yet, a copy never synced or synced before
+        copies kept it: bound at its next sync)."""
+        with geopackage.connect(self.path) as con:
+            bound = self._state(con, BINDING)
+        return bound if isinstance(bound, dict) and bound.get("platform") else None
+
+    def check_binding(self) -> None:
+        """Refuse (OtherPlatform) to sync with another platform or county than the one this copy syncs with: a
+        platform that does not list deletes would have every patch it does not hold deleted here. Reads only the
+        working copy; nothing is asked of the platform."""
+        bound, asked = self.bound_platform(), self.platform_binding()
+        if bound is None or not asked["platform"]:
+            return
+        if (bound.get("platform"), bound.get("county")) == (asked["platform"], asked["county"]):
+            return
+        raise OtherPlatform(tr(
+            "This working copy syncs with {0}, not with {1}: nothing was downloaded, sent or changed. Patches the other "
+            "platform does not hold would be taken for deleted there and deleted here. Make a new working copy for "
+            "the other platform, or re-bind this working copy to it (the sync panel asks first): every local patch "
+            "is kept, and the next download takes what that platform holds.").format(
+            self._redact(binding_text(bound)), self._redact(binding_text(asked))), bound, asked)
+
+    def _bind(self, con) -> None:
+        """Remember the platform the first time this copy takes or sends anything (inside the caller's
+        transaction); a copy bound already keeps its binding (check_binding refused any other)."""
+        if self._state(con, BINDING) is None:
+            asked = self.platform_binding()
+            if asked["platform"]:
+                self._set_state(con, BINDING, dict(asked, at=_now()))
+
+    def rebind(self) -> Dict[str, Any]:
+        """Make this working copy sync with the platform of this engine's client (the user asked for it and
+        confirmed). Nothing is deleted: every patch, local change, review move, refusal and audit row stays. What
+        belonged to the old platform is forgotten: the patches' platform versions and the changes' base versions
+        (so a patch the new platform lacks is not taken for deleted there: it is not on that platform), the moves'
+        base versions, the download cursor (the next download takes everything), unsent batches (their changes
+        stay pending), conflicts with the old platform's copies and its records set aside. The next download links
+        patches the new platform holds with the same content; other differences with local changes become
+        conflicts. Returns the new binding."""
+        asked = self.platform_binding()
+        if not asked["platform"]:
+            raise ValueError(tr("This platform cannot be told apart from another one: the working copy is not "
+                                "re-bound"))
+        with sync_transaction(self.path) as con:
+            previous = self._state(con, BINDING)
+            con.execute(f"UPDATE {schema.PATCHES} SET server_version = NULL WHERE server_version IS NOT NULL")
+            con.execute("UPDATE sync_changes SET base_version = NULL WHERE base_version IS NOT NULL")
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if {audit.BASES_TABLE, audit.RESULTS_TABLE} <= tables:  # unanswered moves stood on the old versions
+                con.execute(f"UPDATE {audit.BASES_TABLE} SET base_version = NULL WHERE fid NOT IN "
+                            f"(SELECT fid FROM {audit.RESULTS_TABLE})")
+            for table in ("sync_outbox", "sync_conflicts", "sync_quarantine"):
+                con.execute(f"DELETE FROM {table}")
+            self._set_state(con, "cursor", "0")
+            self._set_state(con, "audit_inflight", None)
+            binding = dict(asked, at=_now())
+            if isinstance(previous, dict) and previous.get("platform"):
+                binding["previous"] = {k: previous.get(k) for k in ("platform", "county", "at")}
+            self._set_state(con, BINDING, binding)
+        return binding
+
     # -- state --------------------------------------------------------------------------
     def _state(self, con, key: str, default: Any = None) -> Any:
         row = con.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
@@ -248,7 +337,11 @@ class SyncEngine:
 
     def _finish(self, summary: SyncSummary) -> SyncSummary:
         summary.bytes_sent, summary.bytes_received = self.client.bytes_sent, self.client.bytes_received
+        for notice in getattr(self.client, "notices", ()) or ():  # what the adapter found about the server
+            if notice not in summary.errors:  # (its own words: the description's names and codes)
+                summary.errors.append(notice)
         with geopackage.connect(self.path) as con:
+            self._bind(con)
             self._set_state(con, "last_summary", asdict(summary))
         return summary
 
@@ -309,6 +402,7 @@ class SyncEngine:
     def pull(self, progress: Progress = None, is_canceled: IsCanceled = None, page_size: int = 500) -> SyncSummary:
         """Bring the platform's changes since the last pull into the working copy."""
         summary = SyncSummary("pull")
+        self.check_binding()  # before anything is asked of the platform, let alone merged or deleted
         self._actor = self._actor or self._session_actor()
         self.verify_audit()
         # A batch or audit upload whose reply was lost is settled first: its outcome decides what the platform's
@@ -377,6 +471,7 @@ class SyncEngine:
 
     def _take(self, con, feats: List[Any], summary: SyncSummary) -> None:
         """Merge platform records into the copy (inside the caller's sync transaction), counting the outcomes."""
+        self._bind(con)
         for f in feats:
             summary.pulled += 1
             outcome = self._merge_or_quarantine(con, f, summary)
@@ -433,6 +528,14 @@ class SyncEngine:
         known = local[0]["server_version"] if local else (change[1] if change else None)
         if known is not None and isinstance(version, int) and version <= known:
             return "unchanged"  # nothing newer than what this copy has (our own upload coming back)
+        if change is None and known is None and local is not None and pid in self._moved and \
+                not props.get("deleted") and self._same_content(con, pid, local, feature, RECORD_TIMES):
+            # Held here without a version of this platform (a copy re-bound to it) and with moves waiting: the
+            # platform holds the patch as the moves found it (its record times aside: the move wrote ours), so
+            # they stand on its version (not void).
+            con.execute(f"UPDATE {schema.PATCHES} SET server_version = ? WHERE patch_id = ?", (version, pid))
+            audit.advance_bases(con, pid, None, version)
+            return "unchanged"
         if change is None:
             if pid in self._moved and audit.first_pending_from_stage(con, pid) is not None:
                 # Moved here (not yet accepted) but changed on the platform since: the move is void.
@@ -455,14 +558,15 @@ class SyncEngine:
         self._record_conflict(con, pid, version, feature, known)
         return "conflict"
 
-    def _same_content(self, con, pid: str, local, feature: Dict[str, Any]) -> bool:
-        """True when the local patch and the platform's copy agree on every synced field and the geometry."""
+    def _same_content(self, con, pid: str, local, feature: Dict[str, Any], ignore: Tuple[str, ...] = ()) -> bool:
+        """True when the local patch and the platform's copy agree on every synced field (but `ignore`) and the
+        geometry."""
         mine = self._to_feature(*local)
         known = audit.first_pending_from_stage(con, pid)
         if known:
             mine["properties"]["stage"] = known
         theirs = feature.get("properties") or {}
-        if not all(same_value(mine["properties"].get(k), theirs.get(k)) for k in self.fields):
+        if not all(same_value(mine["properties"].get(k), theirs.get(k)) for k in self.fields if k not in ignore):
             return False
         return same_geometry(mine.get("geometry"), feature.get("geometry"))
 
@@ -480,6 +584,7 @@ class SyncEngine:
     def push(self, batch_size: int = 200, progress: Progress = None, is_canceled: IsCanceled = None) -> SyncSummary:
         """Send local changes (outbox first), then the audit trail; conflicted patches wait for a resolution."""
         summary = SyncSummary("push")
+        self.check_binding()
         if not getattr(self.client, "accepts_uploads", True):
             self._kept_queued(summary)
             if progress:
@@ -570,6 +675,7 @@ class SyncEngine:
         else:
             results = []
         with sync_transaction(self.path) as con:
+            self._bind(con)
             for item, res in zip(items, results):
                 pid = item["patch_id"]
                 status = res.get("status")
@@ -715,6 +821,7 @@ class SyncEngine:
     def _apply_audit_results(self, rows: List[Dict[str, Any]], results: List[Dict[str, Any]],
                              summary: SyncSummary) -> None:
         with sync_transaction(self.path) as con:
+            self._bind(con)
             for row, res in zip(rows, results):
                 status = (res or {}).get("status")
                 pid = row["patch_id"]
@@ -879,6 +986,7 @@ class SyncEngine:
 
     def sync(self, progress: Progress = None, is_canceled: IsCanceled = None) -> Tuple[SyncSummary, SyncSummary]:
         """Pull, then push (the usual button)."""
+        self.check_binding()
         self.adopt_session()
         pulled = self.pull(lambda f: progress(f * 0.5) if progress else None, is_canceled)
         pushed = self.push(progress=lambda f: progress(0.5 + f * 0.5) if progress else None, is_canceled=is_canceled)

@@ -23,8 +23,10 @@ fields it keeps (any names: the description maps ours onto theirs). Everything g
 - **Code tables** (`code_tables`, the submission templates' format): the server's codes are written on upload
   (the stage in a review move's filter too) and read back into ours on download. A server code the table lacks is
   never stored (the record is set aside by the engine, the explanation kept with it); a code of ours it lacks is
-  not sent. In a number column (DescribeFeatureType), codes are compared as numbers: "01" stored there comes back
-  as "1" or 1 and is read back as ours.
+  not sent. In a number column (DescribeFeatureType), codes are compared as numbers, first: "01" stored there comes
+  back as "1" or 1 and is read back as ours. Codes of one table that are the same number ("1" and "01") cannot be
+  told apart there: the table is named when the description meets the server (`notices`, told at every sync), a
+  record holding that number is set aside with the explanation, and a patch with such a code is not sent.
 - **Not kept by a WFS server**: who the session is (its role is this copy's), the workflow policy (the bundled
   one), the audit chain (stays in the working copy) and accepted exceptions (stay pending here). What the
   server's own access control enforces (which accounts may write the layer) is all it enforces.
@@ -51,7 +53,7 @@ from ... import schema
 from ...i18n import tr
 from ...paths import resource_path
 from ..exchange.template import parse_code_tables, reverse_table, shared_codes
-from .adapter import WFS, Page, Platform, same_geometry, same_value
+from .adapter import WFS, Page, Platform, normalized_address, same_geometry, same_value
 from .client import (
     AuthError,
     ForbiddenError,
@@ -213,10 +215,22 @@ def _check_code_tables(raw: Any, fields: Any, problems: List[str]) -> Dict[str, 
 class _NoCode(ValueError):
     """A value of ours the description's code table for its field has no code for (the patch is not sent)."""
 
-    def __init__(self, field: str, value: Any):
+    def __init__(self, field: str, value: Any, message: Optional[str] = None):
         self.field, self.value = field, value
-        super().__init__(tr("The service description's code table for {0} has no server code for {1!r}: the "
-                            "patch is not sent (add the code to the table; see docs/sync.md)").format(field, value))
+        super().__init__(message or tr("The service description's code table for {0} has no server code for {1!r}: "
+                                       "the patch is not sent (add the code to the table; see docs/sync.md)").format(
+            field, value))
+
+
+class _SharedNumber(_NoCode):
+    """A value of ours whose server code is the same number as another code of the table, for a number column:
+    the server would store both alike (the patch is not sent)."""
+
+    def __init__(self, field: str, value: Any, code: str, others: List[str]):
+        super().__init__(field, value, tr("The code table for {0} gives {1!r} the code {2!r}, the same number as the "
+                                          "code of {3}: the WFS server's number column would store them alike, so the "
+                                          "patch is not sent (give them different numbers; see docs/sync.md)").format(
+            field, value, code, ", ".join(others)))
 
 
 def _whole(value: Any) -> Optional[int]:
@@ -243,19 +257,15 @@ def _number(value: Any) -> Optional[Decimal]:
     return n if n.is_finite() else None
 
 
-def _numeric_back(codes: Dict[str, str]) -> Dict[Decimal, str]:
-    """theirs -> ours by the number a server code stands for; numbers two server codes share are left out (a
-    number column cannot tell "1" from "01": such a value is set aside, as one the table lacks)."""
-    out: Dict[Decimal, str] = {}
-    shared = set()
+def _numeric_back(codes: Dict[str, str]) -> Dict[Decimal, List[str]]:
+    """The number a server code stands for -> our codes with a server code of that number (more than one: a number
+    column cannot tell "1" from "01", such a value is ambiguous and set aside)."""
+    out: Dict[Decimal, List[str]] = {}
     for ours, theirs in codes.items():
         n = _number(theirs)
-        if n is None:
-            continue
-        if n in out and out[n] != ours:
-            shared.add(n)
-        out[n] = ours
-    return {n: ours for n, ours in out.items() if n not in shared}
+        if n is not None:
+            out.setdefault(n, []).append(ours)
+    return {n: sorted(ours) for n, ours in out.items()}
 
 
 # a GML 3.2 time property (MapServer writes a date column with gml_types "auto" as a gml:TimeInstantType element):
@@ -355,6 +365,10 @@ class WfsPlatform(HttpTransport, Platform):
 
     def __repr__(self) -> str:
         return f"WfsPlatform({self.base_url!r}, {self.d['type_name']!r})"
+
+    def identity(self) -> str:
+        """The server's address and the feature type (another layer of the same server holds other patches)."""
+        return f"{self.kind}:{normalized_address(self.base_url)}#{self.d['type_name'].split(':')[-1]}"
 
     @property
     def _v2(self) -> bool:
@@ -560,6 +574,31 @@ class WfsPlatform(HttpTransport, Platform):
         if missing:
             raise ProtocolError(tr("The WFS feature type {0} lacks the fields {1} (see docs/sync.md: what a WFS "
                                    "server must publish)").format(self.d["type_name"], ", ".join(missing)))
+        self.notices = tuple(self._shared_numbers())
+
+    def _column(self, field: str) -> Optional[str]:
+        """The server's column of one of our synced fields (None: not kept), as the description names it."""
+        return self.d["fields"].get(field, field) if field in self.d["fields"] else field
+
+    def _shared_numbers(self) -> List[str]:
+        """For each code table whose column the server says is a number: the codes of ours whose server codes are
+        the same number (the column stores them alike; it cannot tell them apart)."""
+        out = []
+        for tname, table in sorted(self.d["code_tables"].items()):
+            field = table["field"]
+            column = self._column(field)
+            if column not in self.numeric_fields:
+                continue
+            codes = self._codes.get(field, {})
+            for n, ours in sorted(self._back_number.get(field, {}).items()):
+                if len(ours) > 1:
+                    out.append(tr("The service description's code table {0} gives codes that are the same number "
+                                  "({1}) to {2}, but the WFS server's column {3} is a number column: it stores them "
+                                  "alike and cannot tell them apart. Patches with these values are not sent and the "
+                                  "server's records holding that number are set aside; give these codes different "
+                                  "numbers (see docs/sync.md)").format(
+                        tname, n, ", ".join(f"{o} ({codes[o]})" for o in ours), column))
+        return out
 
     def _ensure(self) -> None:
         if not self.server_fields:
@@ -586,6 +625,10 @@ class WfsPlatform(HttpTransport, Platform):
             return value
         if not isinstance(value, str) or value not in table:
             raise _NoCode(field, value)
+        if self._column(field) in self.numeric_fields:
+            shared = self._back_number.get(field, {}).get(_number(table[value]), [])
+            if len(shared) > 1:  # a number column stores it as it stores another of our codes
+                raise _SharedNumber(field, value, table[value], [o for o in shared if o != value])
         return table[value]
 
     # -- reading ---------------------------------------------------------------------------
@@ -714,6 +757,7 @@ class WfsPlatform(HttpTransport, Platform):
         theirs = feat["properties"]
         props: Dict[str, Any] = {}
         unknown: List[Tuple[str, Any]] = []
+        ambiguous: List[Tuple[str, Any, List[str]]] = []
         for ours, name in self.field_map().items():
             value = theirs.get(name)
             value = None if value == "" else value  # GML has no NULL but an absent or empty element
@@ -727,10 +771,17 @@ class WfsPlatform(HttpTransport, Platform):
                     pass
             back = self._back.get(ours)
             if back is not None and value is not None:
-                if isinstance(value, str) and value in back:
+                # a number column holds numbers: its value is compared by number first ("01" stored there comes
+                # back as "1" or 1; read as text, "1" would be another code of the table that is "1")
+                by_number = self._back_number.get(ours, {}).get(_number(value)) \
+                    if name in self.numeric_fields else None
+                if by_number and len(by_number) == 1:
+                    value = by_number[0]
+                elif by_number:  # several of our codes stand for that number: which one is unknown
+                    ambiguous.append((ours, value, by_number))
+                    value = {"ambiguous_code": value}
+                elif isinstance(value, str) and value in back:
                     value = back[value]
-                elif name in self.numeric_fields and _number(value) in self._back_number.get(ours, {}):
-                    value = self._back_number[ours][_number(value)]  # "01" stored in a number column: 1
                 else:  # never stored as if it were one of ours: the engine sets the record aside
                     unknown.append((ours, value))
                     value = {"not_in_code_table": value}
@@ -745,13 +796,17 @@ class WfsPlatform(HttpTransport, Platform):
         if geometry and self._from_server is not None:
             geometry = self._transform(geometry, self._from_server)
         record = {"type": "Feature", "properties": props, "geometry": geometry}
-        if unknown:
+        if unknown or ambiguous:
             # the engine refuses a field holding an object ("not a single value") and keeps the record, this
             # explanation included, among the records set aside (sync_quarantine)
             record["problem"] = "; ".join(
-                tr("the WFS server's value {0!r} of {1} (patch {2}) is not in the service description's code table "
-                   "for {1}: add it to the table (see docs/sync.md)").format(value, field, props.get("patch_id"))
-                for field, value in unknown)
+                [tr("the WFS server's value {0!r} of {1} (patch {2}) is not in the service description's code table "
+                    "for {1}: add it to the table (see docs/sync.md)").format(value, field, props.get("patch_id"))
+                 for field, value in unknown] +
+                [tr("the WFS server's value {0!r} of {1} (patch {2}) is a number that several codes of the service "
+                    "description's code table for {1} stand for ({3}): its column is a number column, which cannot "
+                    "tell them apart; give these codes different numbers (see docs/sync.md)").format(
+                    value, field, props.get("patch_id"), ", ".join(ours)) for field, value, ours in ambiguous])
         return record
 
     @staticmethod

@@ -401,7 +401,8 @@ def test_dropped_connections_mid_transfer_nothing_lost_nothing_duplicated(platfo
             crashing.push(batch_size=10)
         proxy.drop = 0
         assert crashing.local_changes()["unsent_batches"] == 1
-        restarted = SyncEngine(copy_a, client(url))  # "after restart"
+        # "after restart" (through the same address: the copy syncs with the platform it knows by that address)
+        restarted = SyncEngine(copy_a, client(via_proxy))
         res = restarted.push()
         assert res.accepted == 5 and res.conflicts == 0
         assert {v["version"] for v in server_rows(server).values()} == {2}

@@ -393,11 +393,12 @@ def test_review_killed_after_the_platform_applied_the_moves_resumes(platform, pr
     restarted sync settles them: each move performed and recorded once, the copy at the platform's stages."""
     from forestry_plugin.core import workflow
 
-    server, url = platform
+    server, _url = platform
     tech = new_copy(tmp_path, "tech.gpkg")
     patches = make_patches(tech, ["accepted", "accepted", "accepted"])
     onboard(server, tech)
-    path, _eng = reviewer_copy(tmp_path, url, "county.gpkg", "demo_county")
+    # (through the proxy from the start: a working copy syncs with the platform at the address it knows)
+    path, _eng = reviewer_copy(tmp_path, proxy.url, "county.gpkg", "demo_county")
     ids = [p["patch_id"] for p in patches]
     assert workflow.WorkflowEngine(path).apply(ids, "confirmed").applied
     run_and_kill(tmp_path, proxy, path, "demo_county", r"transitions")

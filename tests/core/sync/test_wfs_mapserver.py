@@ -434,3 +434,72 @@ def test_a_stage_code_in_a_number_column_round_trips_through_qgis_server(tmp_pat
         assert (pulled.applied, pulled.quarantined) == (2, 0), pulled.errors
         assert [local(c_path)[pid_of(i)]["stage"] for i in range(2)] == [target, "city_verified"]
         assert not a.conflicts() and not b.conflicts() and a.local_changes()["total"] == 0
+
+
+@needs_qgis_server
+def test_codes_that_are_one_number_are_never_taken_for_each_other(tmp_path, qgis_app):
+    """A table giving design "1" and included "01", the stage column (JD) a number column on QGIS Server: the server
+    stores both as 1. Read as text first, a patch moved on to included came back as "1", read as design (silently
+    demoted). By number first, 1 stands for both: the table is named when the description meets the server (told
+    at every sync), the record holding 1 is set aside with the explanation (never stored as either), and a patch
+    at design or included is not sent (the server could not keep them apart); the other stages go and come back."""
+    d = tmp_path / "province"
+    d.mkdir()
+    shared = raw(PROVINCE)
+    shared["code_tables"]["JD"]["codes"].update(design="1", included="01")
+    desc = str(tmp_path / "shared_numbers.json")
+    with open(desc, "w", encoding="utf-8") as fh:
+        json.dump(shared, fh, ensure_ascii=False)
+    with qgis_server(str(d), desc, integer=("JD",)) as (url, gpkg):
+        a_path = new_copy(tmp_path, "a.gpkg", [patch(0, stage="accepted"), patch(1, stage="included"), patch(2)])
+        a = engine(a_path, url, load_description(desc))
+        assert "JD" in a.client.numeric_fields
+        (notice,) = a.client.notices  # said when the description met DescribeFeatureType
+        for part in ("JD", "design (1)", "included (01)", "number"):
+            assert part in notice, (part, notice)
+        pushed = a.push()
+        assert (pushed.accepted, pushed.rejected) == (1, 2), pushed.errors
+        assert notice in pushed.errors  # every sync says so
+        for i in (1, 2):
+            assert any(pid_of(i) in m and "not sent" in m for m in pushed.errors), pushed.errors
+        assert sorted(r["TBWYBS"] for r in _rows(gpkg)) == [pid_of(0)]  # only "accepted" (02, stored as 2) went
+        assert _server_stage(gpkg, pid_of(0)) == (2, 1)
+        # another writer moves patch 0 on to included as the province stores it: 1 (what "01" became)
+        with geopackage.connect(gpkg) as con:
+            con.execute("UPDATE zaolin_tuban SET JD = 1, BBH = 2, GXSJ = ? WHERE TBWYBS = ?",
+                        (mapserver_serve.utc_text(), pid_of(0)))
+        for path, e in ((a_path, a), (new_copy(tmp_path, "b.gpkg"), None)):
+            e = e or engine(path, url, load_description(desc))
+            pulled = e.pull()
+            # (a copy that knows the patch asks for it again by id: the version list says it is newer there)
+            assert pulled.quarantined >= 1 and pulled.applied == 0, pulled.errors
+            told = [m for m in pulled.errors if pid_of(0) in m]
+            assert told and all("design, included" in m and "number" in m for m in told), told
+            assert [q["patch_id"] for q in e.quarantined()] == [pid_of(0)]
+            assert notice in pulled.errors
+        # never demoted: a keeps its own copy (accepted, version 1); b has none
+        assert (local(a_path)[pid_of(0)]["stage"], local(a_path)[pid_of(0)]["server_version"]) == ("accepted", 1)
+        assert pid_of(0) not in local(str(tmp_path / "b.gpkg"))
+        # GeoJSON sends the number as a number: set aside alike
+        c_path = new_copy(tmp_path, "c.gpkg")
+        c = engine(c_path, url, load_description(desc), output_format="", coordinate_tolerance=2e-6)
+        assert c.client.output_format == "application/vnd.geo+json"
+        pulled = c.pull()
+        assert pulled.applied == 0 and pulled.quarantined >= 1, pulled.errors
+        assert [q["patch_id"] for q in c.quarantined()] == [pid_of(0)] and pid_of(0) not in local(c_path)
+        # a stage whose number no other code shares comes back as itself
+        with geopackage.connect(gpkg) as con:
+            con.execute("UPDATE zaolin_tuban SET JD = 5, BBH = 3, GXSJ = ? WHERE TBWYBS = ?",
+                        (mapserver_serve.utc_text(), pid_of(0)))
+        pulled = a.pull()
+        assert (pulled.applied, pulled.quarantined) == (1, 0), pulled.errors
+        assert local(a_path)[pid_of(0)]["stage"] == "city_verified" and not a.quarantined()
+
+
+def _rows(gpkg: str):
+    con = sqlite3.connect(gpkg)
+    con.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in con.execute("SELECT * FROM zaolin_tuban")]
+    finally:
+        con.close()
