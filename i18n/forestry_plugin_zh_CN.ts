@@ -236,7 +236,7 @@
       <translation>{0}，位置 ({1:.1f}, {2:.1f})</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/gpkg_io.py" line="338" />
+      <location filename="../forestry_plugin/core/checks/gpkg_io.py" line="378" />
       <source>Cannot write the findings to {0}</source>
       <translation>无法将检查结果写入 {0}</translation>
     </message>
@@ -287,13 +287,14 @@
       <translation>参考数据库中没有几何表 {0}.{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="157" />
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="279" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="168" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="204" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="326" />
       <source>The reference database could not be read ({0})</source>
       <translation>无法读取参考数据库（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="182" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="229" />
       <source>{0} could not be loaded into the reference database</source>
       <translation>{0} 无法载入参考数据库</translation>
     </message>
@@ -648,256 +649,255 @@
       <translation>认可例外必须填写理由</translation>
     </message>
     <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="78" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="100" />
       <location filename="../forestry_plugin/core/exchange/package.py" line="76" />
-      <location filename="../forestry_plugin/core/exchange/package.py" line="98" />
-      <location filename="../forestry_plugin/core/exchange/package.py" line="74" />
       <source>Cannot open the patches of {0}</source>
       <translation>无法打开 {0} 的图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="95" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="97" />
       <source>The selection expression is not valid: {0}</source>
       <translation>选择表达式无效：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="103" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="105" />
       <source>The selection expression failed: {0}</source>
       <translation>选择表达式计算失败：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="163" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="165" />
       <source>{0} {1!r} has no code in the template's table {2}: {3} left empty</source>
       <translation>{0} {1!r} 在模板的代码表 {2} 中没有对应代码：{3} 留空</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="186" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="188" />
       <source>{0}: {1!r} is not a whole number, left empty</source>
       <translation>{0}：{1!r} 不是整数，留空</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="192" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="194" />
       <source>{0}: {1!r} is not a number, left empty</source>
       <translation>{0}：{1!r} 不是数字，留空</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="200" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="202" />
       <source>{0}: {1!r} is longer than {2} characters and was cut</source>
       <translation>{0}：{1!r} 超过 {2} 个字符，已截断</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="254" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="256" />
       <source>No coordinate transformation from {0} to {1}</source>
       <translation>没有从 {0} 到 {1} 的坐标转换</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="286" />
-      <location filename="../forestry_plugin/core/exchange/package.py" line="309" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="291" />
       <source>GDAL could not {0}: {1}</source>
       <translation>GDAL 无法{0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="296" />
-      <source>The package could not be written: {0} holds {1} of the {2} patches (is the disk full?). Nothing was exported</source>
-      <translation>提交包无法写入：{0} 中只有 {2} 个图斑中的 {1} 个（磁盘是否已满？）。未导出任何内容</translation>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="307" />
+      <source>{0} holds {1} of the {2} patches (is the disk full?)</source>
+      <translation>{0} 中只有 {2} 个图斑中的 {1} 个（磁盘是否已满？）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="309" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="320" />
       <source>create the layer</source>
       <translation>创建图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="311" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="322" />
       <source>create the field {0}</source>
       <translation>创建字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="314" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="325" />
       <source>The driver did not create the fields of the template as named in {0}</source>
       <translation>驱动未按模板名称创建字段：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="320" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="331" />
       <source>set a geometry</source>
       <translation>设置几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="321" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="332" />
       <source>write a feature</source>
       <translation>写入要素</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="322" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="333" />
       <source>write the layer</source>
       <translation>写入图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="362" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="376" />
       <source>The template {0} covers the stages {1}, not {2}</source>
       <translation>模板 {0} 适用于阶段 {1}，不适用于 {2}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="365" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="379" />
       <source>Unknown stage {0}</source>
       <translation>未知阶段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="375" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="389" />
       <source>No patches to export: none is at the template's stages and matches its filter and the selection</source>
       <translation>没有可导出的图斑：没有图斑处于模板的阶段并符合其筛选条件和选择</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="384" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="398" />
       <source>Every one of the {0} patches has open check errors: fix them, or include them on purpose (include errors)</source>
       <translation>全部 {0} 个图斑都有未处理的检查错误：请先修正，或有意包含它们（包含错误）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="413" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="427" />
       <source>Patch {0} has a geometry GDAL cannot read</source>
       <translation>图斑 {0} 的几何图形 GDAL 无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="418" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="432" />
       <source>Patch {0} cannot be transformed to {1}</source>
       <translation>图斑 {0} 无法转换到 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="421" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="435" />
       <source>Patch {0} has no geometry</source>
       <translation>图斑 {0} 没有几何图形</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="439" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="450" />
+      <source>Could not write the package {0}: in the temporary folder {1}, where its files are made first: {2}. Nothing was exported.</source>
+      <translation>无法写入提交包 {0}：其文件先在临时文件夹 {1} 中生成，而在那里{2}。未导出任何内容。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/exchange/package.py" line="468" />
       <source>Cannot create the Shapefile in {0}: {1}</source>
       <translation>无法在 {0} 中创建 Shapefile：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="449" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="479" />
       <source>The Shapefile part {0} was not written</source>
       <translation>未写出 Shapefile 文件 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="456" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="488" />
       <source>Cannot create the File Geodatabase {0}: {1}</source>
       <translation>无法创建文件地理数据库 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="464" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="496" />
       <source>File Geodatabase skipped: GDAL {0} cannot write it (its OpenFileGDB driver has no creation support; GDAL 3.6 or later can)</source>
       <translation>已跳过 File Geodatabase：GDAL {0} 无法写出（其 OpenFileGDB 驱动不支持创建；GDAL 3.6 及以上版本支持）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="500" />
-      <source>The package could not be written ({0}): is the disk full, or the folder not writable? Nothing was exported</source>
-      <translation>提交包无法写入（{0}）：磁盘是否已满，或文件夹不可写？未导出任何内容</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="562" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="595" />
       <source>{0} ({1}, by {2}): {3}: {4} -&gt; {5}</source>
       <translation>{0}（{1}，按{2}匹配）：{3}：{4} -&gt; {5}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="571" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="604" />
       <source>{0} is not a file on this computer or a shared folder: web addresses and GDAL virtual paths (/vsi…) are not read</source>
       <translation>{0} 不是本机或共享文件夹中的文件：不读取网址和 GDAL 虚拟路径（/vsi…）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="582" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="615" />
       <source>{0} holds {1} files, more than the {2} allowed</source>
       <translation>{0} 包含 {1} 个文件，超过允许的 {2} 个</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="588" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="621" />
       <source>The package holds a file with an unsafe path: {0}</source>
       <translation>数据包中有路径不安全的文件：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="591" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="624" />
       <source>{0} would unpack to {1} MB, more than the {2} MB allowed</source>
       <translation>{0} 解压后为 {1} MB，超过允许的 {2} MB</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="596" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="629" />
       <source>{0}: {1} is compressed {2:.0f} times, more than the {3} times allowed (a zip bomb?)</source>
       <translation>{0}：{1} 的压缩比为 {2:.0f} 倍，超过允许的 {3} 倍（可能是压缩炸弹）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="612" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="645" />
       <source>{0} is not a zip file that can be unpacked: {1}</source>
       <translation>{0} 不是可以解压的 zip 文件：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="619" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="652" />
       <source>Package not found: {0}</source>
       <translation>未找到数据包：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="630" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="663" />
       <source>{0} is not a returned package: give the zip, its folder, a Shapefile (.shp) or a File Geodatabase (.gdb)</source>
       <translation>{0} 不是返回的数据包：请选择 zip 文件、其解压文件夹、Shapefile（.shp）或文件地理数据库（.gdb）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="638" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="671" />
       <source>The package {0} holds no Shapefile</source>
       <translation>数据包 {0} 中没有 Shapefile</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="667" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="700" />
       <source>{0} is neither a Shapefile (.shp) nor a File Geodatabase (.gdb): not read</source>
       <translation>{0} 既不是 Shapefile（.shp）也不是文件地理数据库（.gdb）：未读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="690" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="723" />
       <source>{0} is not a {1} but {2}: refused, nothing was read</source>
       <translation>{0} 不是 {1}，而是{2}：已拒绝，未读取任何内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="692" />
-      <location filename="../forestry_plugin/core/exchange/package.py" line="696" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="725" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="729" />
       <source>{0} cannot be opened as {1}: refused, nothing was read</source>
       <translation>{0} 无法作为 {1} 打开：已拒绝，未读取任何内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="723" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="756" />
       <source>{0} {1!r} is not in the template's code table {2}</source>
       <translation>{0} {1!r} 不在模板的代码表 {2} 中</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="745" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="778" />
       <source>{0}: {1!r} is not a valid {2} for {3}</source>
       <translation>{0}：{1!r} 不是 {3} 的有效 {2} 值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="747" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="780" />
       <source>{0}: {1!r} is not a code of {2}</source>
       <translation>{0}：{1!r} 不是 {2} 的代码</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="750" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="783" />
       <source>{0}: {1} is outside {2}..{3} for {4}</source>
       <translation>{0}：{1} 超出 {4} 的范围 {2}..{3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="753" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="786" />
       <source>{0}: {1!r} is longer than {2} characters</source>
       <translation>{0}：{1!r} 超过 {2} 个字符</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="797" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="830" />
       <source>feature {0}</source>
       <translation>要素 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="803" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="836" />
       <source>{0}: the geometry cannot be transformed to the working copy's CRS</source>
       <translation>{0}：几何图形无法转换到工作副本的坐标系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="822" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="855" />
       <source>{0} and feature {1} both match patch {2}: the second is ignored</source>
       <translation>{0} 与要素 {1} 都匹配图斑 {2}：忽略后者</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/exchange/package.py" line="854" />
+      <location filename="../forestry_plugin/core/exchange/package.py" line="887" />
       <source>Patch {0} changed since the package was read: read it again</source>
       <translation>读取数据包后图斑 {0} 已被修改：请重新读取</translation>
     </message>
@@ -1296,27 +1296,27 @@
       <translation>{0} 已损坏，无法使用（{1}）：请从备份恢复，或新建工作副本并从平台下载图斑</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="377" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="396" />
       <source>Working copy not found: {0}</source>
       <translation>找不到工作副本：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="444" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="463" />
       <source>{0} is not a forestry working copy (no {1} table)</source>
       <translation>{0} 不是林业工作副本（没有 {1} 表）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="460" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="479" />
       <source>{0} is not a GeoPackage: {1}</source>
       <translation>{0} 不是 GeoPackage：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="463" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="482" />
       <source>{0} lacks tables: {1}</source>
       <translation>{0} 缺少数据表：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/geopackage.py" line="465" />
+      <location filename="../forestry_plugin/core/geopackage.py" line="484" />
       <source>{0} was written by a newer plugin version (schema {1})</source>
       <translation>{0} 由更新版本的插件写入（模式版本 {1}）</translation>
     </message>
@@ -1624,53 +1624,69 @@
       <translation>{0}：{1} 个值{2}。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/output_file.py" line="37" />
+      <location filename="../forestry_plugin/core/output_file.py" line="39" />
       <source>Could not write {0}: {1}. What is there is incomplete: remove it.</source>
       <translation>无法写入 {0}：{1}。已写入的内容不完整，请将其删除。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/output_file.py" line="39" />
+      <location filename="../forestry_plugin/core/output_file.py" line="41" />
       <source>Could not write {0}: {1}. The file that was there is unchanged.</source>
       <translation>无法写入 {0}：{1}。原有的同名文件保持不变。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/output_file.py" line="41" />
+      <location filename="../forestry_plugin/core/output_file.py" line="43" />
       <source>Could not write {0}: {1}. Nothing was saved.</source>
       <translation>无法写入 {0}：{1}。未保存任何内容。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/output_file.py" line="59" />
-      <location filename="../forestry_plugin/core/sample_county.py" line="584" />
+      <location filename="../forestry_plugin/core/output_file.py" line="53" />
+      <source>What is there is incomplete: remove it.</source>
+      <translation>已写入的内容不完整，请将其删除。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="54" />
+      <source>The file that was there is unchanged.</source>
+      <translation>原有的同名文件保持不变。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="101" />
+      <location filename="../forestry_plugin/core/output_file.py" line="123" />
+      <location filename="../forestry_plugin/core/output_file.py" line="127" />
       <source>the disk is full</source>
       <translation>磁盘已满</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/output_file.py" line="61" />
+      <location filename="../forestry_plugin/core/output_file.py" line="103" />
       <source>there is no permission to write there, or the file is open in another program</source>
       <translation>没有在该位置写入的权限，或该文件正被其他程序打开</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/output_file.py" line="63" />
+      <location filename="../forestry_plugin/core/output_file.py" line="105" />
       <source>the folder is read-only</source>
       <translation>文件夹是只读的</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/output_file.py" line="65" />
+      <location filename="../forestry_plugin/core/output_file.py" line="107" />
       <source>the folder does not exist</source>
       <translation>文件夹不存在</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/output_file.py" line="67" />
+      <location filename="../forestry_plugin/core/output_file.py" line="109" />
       <source>a folder of that name is in the way</source>
       <translation>已有同名的文件夹</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/output_file.py" line="69" />
+      <location filename="../forestry_plugin/core/output_file.py" line="111" />
       <source>the file name is too long</source>
       <translation>文件名过长</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/output_file.py" line="111" />
+      <location filename="../forestry_plugin/core/output_file.py" line="128" />
+      <source>the file could not be written (is the disk full, or the folder not writable?)</source>
+      <translation>无法写入文件（磁盘是否已满，或该文件夹不可写？）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/output_file.py" line="191" />
       <source>the file was not written</source>
       <translation>文件未写出</translation>
     </message>
@@ -1883,11 +1899,6 @@
       <translation>完成率</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sample_county.py" line="583" />
-      <source>the file could not be written (is the folder writable?)</source>
-      <translation>无法写入文件（该文件夹是否可写？）</translation>
-    </message>
-    <message>
       <location filename="../forestry_plugin/core/sync/auth.py" line="19" />
       <source>Choose an authentication configuration with your platform user name and password</source>
       <translation>请选择包含平台用户名和密码的认证配置</translation>
@@ -1949,7 +1960,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="281" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="449" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="463" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
@@ -1960,7 +1971,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/core/sync/client.py" line="286" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="451" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="465" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
@@ -1997,84 +2008,99 @@
       <translation>登录已过期：请重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="98" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="62" />
+      <source>{0} (county {1})</source>
+      <translation>{0}（县 {1}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="119" />
       <source>the record is not an object</source>
       <translation>该记录不是对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="101" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="122" />
       <source>the record has no properties</source>
       <translation>该记录没有属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="104" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="125" />
       <source>the record has no patch id</source>
       <translation>该记录没有图斑标识</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="107" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="128" />
       <source>its version is not a whole number</source>
       <translation>其版本号不是整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="115" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="136" />
       <source>the value of {0} is not a single value</source>
       <translation>{0} 的值不是单个值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="118" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="139" />
       <source>its deleted flag is not true or false</source>
       <translation>其删除标记不是真或假</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="123" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="144" />
       <source>it has no geometry but is not deleted</source>
       <translation>没有几何但未标记删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="125" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="146" />
       <source>its geometry is not a polygon</source>
       <translation>其几何不是面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="136" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="157" />
       <source>its geometry has coordinates that are not numbers, or rings that are not rings</source>
       <translation>其几何含有非数字坐标或不闭合的环</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="149" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="170" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="219" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="240" />
       <source>the audit log no longer contains the {0} row(s) the platform already holds</source>
       <translation>审核日志已不再包含平台已保存的 {0} 条记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="271" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="265" />
+      <source>This working copy syncs with {0}, not with {1}: nothing was downloaded, sent or changed. Patches the other platform does not hold would be taken for deleted there and deleted here. Make a new working copy for the other platform, or re-bind this working copy to it (the sync panel asks first): every local patch is kept, and the next download takes what that platform holds.</source>
+      <translation>该工作副本与 {0} 同步，而不是 {1}：未下载、未上传、未作任何修改。另一平台上没有的图斑会被当作已在该平台删除，并在本地删除。请为另一平台新建一个工作副本，或将该工作副本重新绑定到该平台（同步面板会先询问）：所有本地图斑都会保留，下次下载将接收该平台上的数据。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="291" />
+      <source>This platform cannot be told apart from another one: the working copy is not re-bound</source>
+      <translation>无法将该平台与其他平台区分开：工作副本未重新绑定</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="364" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="411" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="642" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="506" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="748" />
       <source>{0}: the platform's record could not be taken ({1}); it was set aside and the other patches were taken</source>
       <translation>{0}：无法接收平台的该条记录（{1}），已将其搁置，其他图斑已正常接收</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="412" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="643" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="507" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="749" />
       <source>a record without a patch id</source>
       <translation>一条没有图斑标识的记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="508" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="613" />
       <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
       <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="539" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="644" />
       <source>This platform takes no uploads (it only publishes the layer): nothing was sent. {0} local change(s) and {1} patch(es) with review moves stay queued in the working copy, nothing is lost: sync with a platform that takes uploads, or export a submission package, to hand them in.</source>
       <translation>该平台不接受上传（只发布图层）：未发送任何内容。{0} 项本地修改和 {1} 个有待确认阶段流转的图斑仍保留在工作副本中等待上传，数据没有丢失：如需提交，请与接受上传的平台同步，或导出提交数据包。</translation>
     </message>
@@ -2099,231 +2125,246 @@
       <translation>提交数据包以文件交换（导出数据包… / 导入数据包…），不做同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="94" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="96" />
       <source>The WFS service description {0} cannot be read: {1}</source>
       <translation>无法读取 WFS 服务描述 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="103" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="105" />
       <source>The WFS service description {0} is not a JSON object</source>
       <translation>WFS 服务描述 {0} 不是 JSON 对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="111" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="113" />
       <source>unknown keys: {0}</source>
       <translation>未知的键：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="114" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="116" />
       <source>version must be 1.1.0 or 2.0.0, not {0}</source>
       <translation>version 必须为 1.1.0 或 2.0.0，而不是 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="116" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="118" />
       <source>read_only must be true or false</source>
       <translation>read_only 必须为 true 或 false</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="120" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="122" />
       <source>version 2.0.0 is only for downloading: add "read_only": true for a server that only publishes the layer, or use version 1.1.0 (WFS-T) to upload</source>
       <translation>version 2.0.0 仅用于下载：对只发布图层的服务器请加上 "read_only": true；如需上传，请使用 version 1.1.0（WFS-T）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="127" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="129" />
       <source>namespace_prefix must be an XML name other than {0}</source>
       <translation>namespace_prefix 必须是一个 XML 名称，且不能是 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="130" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="132" />
       <source>namespace_uri must be an absolute URI</source>
       <translation>namespace_uri 必须是一个绝对 URI</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="134" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="136" />
       <source>{0} must be a name</source>
       <translation>{0} 必须是名称</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="139" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="141" />
       <source>fields must map the plugin's field names to the server's names (or null)</source>
       <translation>fields 必须把插件的字段名对应到服务器的字段名（或 null）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="143" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="145" />
       <source>{0} must be a whole number from {1} to {2}</source>
       <translation>{0} 必须是 {1} 到 {2} 之间的整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="146" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="148" />
       <source>coordinate_tolerance must be a number of degrees from 0 to 0.01</source>
       <translation>coordinate_tolerance 必须是 0 到 0.01 之间的度数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="152" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="154" />
       <source>srs_name {0} is not a coordinate reference system</source>
       <translation>srs_name {0} 不是坐标参照系</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="154" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="156" />
       <source>The WFS service description {0} cannot be used: {1}</source>
       <translation>WFS 服务描述 {0} 无法使用：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="175" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="177" />
       <source>code_tables: {0}</source>
       <translation>code_tables（代码表）：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="183" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="185" />
       <source>Code table {0}: unknown keys {1} (known: {2})</source>
       <translation>代码表 {0}：未知的键 {1}（已知：{2}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="189" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="191" />
       <source>Code table {0}: no synced field or several use the code list {1}; name the field ("field")</source>
       <translation>代码表 {0}：没有或有多个同步字段使用代码列表 {1}；请指定字段（"field"）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="194" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="196" />
       <source>Code table {0}: unknown field {1!r} (a synced field of the plugin with a code list: {2})</source>
       <translation>代码表 {0}：未知字段 {1!r}（应为本插件带代码列表的同步字段：{2}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="198" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="200" />
       <source>Code table {0}: the field {1} uses the code list {2}, not {3}</source>
       <translation>代码表 {0}：字段 {1} 使用代码列表 {2}，而不是 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="202" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="204" />
       <source>Code table {0}: the field {1} has a code table already ({2})</source>
       <translation>代码表 {0}：字段 {1} 已有代码表（{2}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="205" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="207" />
       <source>Code table {0}: the field {1} is not kept by the server (null under fields)</source>
       <translation>代码表 {0}：服务器不保存字段 {1}（fields 中为 null）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="207" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="209" />
       <source>Code table {0}: the server's code {1!r} is given to several of our codes ({2}), so it cannot be read back</source>
       <translation>代码表 {0}：服务器代码 {1!r} 对应本系统的多个代码（{2}），无法反向读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="218" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="220" />
       <source>The service description's code table for {0} has no server code for {1!r}: the patch is not sent (add the code to the table; see docs/sync.md)</source>
       <translation>服务描述中 {0} 的代码表没有 {1!r} 对应的服务器代码：该图斑未上传（请在代码表中补充该代码；见 docs/sync.md）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="367" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="230" />
+      <source>The code table for {0} gives {1!r} the code {2!r}, the same number as the code of {3}: the WFS server's number column would store them alike, so the patch is not sent (give them different numbers; see docs/sync.md)</source>
+      <translation>{0} 的代码表给 {1!r} 的代码 {2!r} 与 {3} 的代码是同一个数值：WFS 服务器的数值字段会把它们存成一样的值，因此该图斑未上传（请给它们不同的数值；见 docs/sync.md）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="381" />
       <source>This platform takes no uploads (its service description says read_only): nothing was sent</source>
       <translation>该平台不接受上传（其服务描述设为 read_only）：未发送任何内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="416" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="430" />
       <source>A WFS server serves no workflow policy: the plugin's own applies</source>
       <translation>WFS 服务器不提供审核流程规则：使用插件自带的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="453" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="467" />
       <source>The WFS server failed (HTTP {0}): {1}</source>
       <translation>WFS 服务器出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="458" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="472" />
       <source>The WFS server refused: {0}</source>
       <translation>WFS 服务器拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="459" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="473" />
       <source>The WFS server refused the request (HTTP {0}): {1}</source>
       <translation>WFS 服务器拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="460" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="474" />
       <source>{0} bytes</source>
       <translation>{0} 字节</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="482" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="496" />
       <source>The WFS server sent a reply that is not XML ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>WFS 服务器的应答不是 XML（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="496" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="529" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="510" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="543" />
       <source>The WFS server publishes no feature type {0}</source>
       <translation>WFS 服务器没有发布要素类型 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="517" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="531" />
       <source>The WFS server does not speak WFS 2.0.0 (it answered {0}): use version 1.1.0 in the service description</source>
       <translation>WFS 服务器不支持 WFS 2.0.0（它以 {0} 应答）：请在服务描述中使用 version 1.1.0</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="561" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="575" />
       <source>The WFS feature type {0} lacks the fields {1} (see docs/sync.md: what a WFS server must publish)</source>
       <translation>WFS 要素类型 {0} 缺少字段 {1}（见 docs/sync.md：WFS 服务器须发布的内容）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="650" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="595" />
+      <source>The service description's code table {0} gives codes that are the same number ({1}) to {2}, but the WFS server's column {3} is a number column: it stores them alike and cannot tell them apart. Patches with these values are not sent and the server's records holding that number are set aside; give these codes different numbers (see docs/sync.md)</source>
+      <translation>服务描述中的代码表 {0} 给 {2} 的代码是同一个数值（{1}），但 WFS 服务器的字段 {3} 是数值字段：会把它们存成一样的值，无法区分。含这些值的图斑不会上传，服务器上含该数值的记录会被搁置；请给这些代码不同的数值（见 docs/sync.md）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="693" />
       <source>The WFS server sent a reply that could not be read ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取 WFS 服务器的应答（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="656" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="699" />
       <source>The WFS server sent a malformed reply: {0}</source>
       <translation>WFS 服务器的应答格式不正确：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="666" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="709" />
       <source>The WFS server sent a reply that is not a feature collection ({0} bytes)</source>
       <translation>WFS 服务器的应答不是要素集合（{0} 字节）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="692" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="735" />
       <source>The WFS server sent GML that could not be read</source>
       <translation>WFS 服务器返回的 GML 无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="698" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="741" />
       <source>The WFS server said it sent {0} features, but {1} could be read: the reply may have been cut off on the way; try again</source>
       <translation>WFS 服务器称发送了 {0} 个要素，但只能读取 {1} 个：应答可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="752" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="803" />
       <source>the WFS server's value {0!r} of {1} (patch {2}) is not in the service description's code table for {1}: add it to the table (see docs/sync.md)</source>
       <translation>WFS 服务器上 {1} 的值 {0!r}（图斑 {2}）不在服务描述中 {1} 的代码表里：请在代码表中补充（见 docs/sync.md）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="798" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="806" />
+      <source>the WFS server's value {0!r} of {1} (patch {2}) is a number that several codes of the service description's code table for {1} stand for ({3}): its column is a number column, which cannot tell them apart; give these codes different numbers (see docs/sync.md)</source>
+      <translation>WFS 服务器上 {1} 的值 {0!r}（图斑 {2}）是服务描述中 {1} 的代码表里多个代码共用的数值（{3}）：该字段是数值字段，无法区分这些代码；请给这些代码不同的数值（见 docs/sync.md）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="853" />
       <source>The WFS server does not page its answers (STARTINDEX): lower the page size in the service description, or ask for paging to be enabled</source>
       <translation>WFS 服务器不支持分页（STARTINDEX）：请在服务描述中减小每页数量，或请服务器管理员开启分页</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="890" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="945" />
       <source>The WFS server's answer to the upload was cut off ({0} bytes); nothing is lost: the next upload checks what the server holds</source>
       <translation>WFS 服务器对上传的应答被截断（{0} 字节）；数据没有丢失：下次上传会先核对服务器上已有的内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1009" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1064" />
       <source>The WFS server gave the patch no feature id: it cannot be deleted through WFS</source>
       <translation>WFS 服务器未给出该图斑的要素 ID：无法通过 WFS 删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1020" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1127" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1152" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1075" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1182" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1207" />
       <source>The WFS server refused the change: {0}</source>
       <translation>WFS 服务器拒绝了该修改：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1021" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1153" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1076" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1208" />
       <source>no reason given</source>
       <translation>未说明原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1084" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1139" />
       <source>The patch has no geometry: draw it before it is uploaded</source>
       <translation>该图斑没有几何图形：请先勾绘再上传</translation>
     </message>
@@ -2566,7 +2607,7 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="172" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="226" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="345" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="347" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
@@ -2588,14 +2629,14 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="291" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="414" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="457" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="416" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="474" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="294" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="696" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="721" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="504" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
@@ -3172,7 +3213,7 @@
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="105" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="222" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="630" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="655" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
@@ -3183,7 +3224,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="110" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="300" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="302" />
       <source>County:</source>
       <translation>县：</translation>
     </message>
@@ -3395,13 +3436,13 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="240" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="355" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="357" />
       <source>Keep mine</source>
       <translation>保留本地</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="241" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="356" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="358" />
       <source>Take theirs</source>
       <translation>采用平台</translation>
     </message>
@@ -3411,264 +3452,303 @@
       <translation>林业平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="280" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="282" />
       <source>How this server exchanges patches: the provincial platform's REST contract, a GIS server's WFS-T, or submission packages uploaded as files</source>
       <translation>该服务器交换图斑的方式：省级平台的 REST 接口、GIS 服务器的 WFS-T，或以文件上传的提交数据包</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="284" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="286" />
       <source>Service description (*.json)</source>
       <translation>服务描述（*.json）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="286" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="288" />
       <source>bundled: a QGIS Server patch layer</source>
       <translation>自带：QGIS Server 图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="287" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="289" />
       <source>The JSON file naming the server's feature type and fields (docs/sync.md); empty: the bundled one</source>
       <translation>写明服务器要素类型和字段的 JSON 文件（docs/sync.md）；留空：使用自带的</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="292" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="294" />
       <source>from the working copy</source>
       <translation>取自工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="296" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="298" />
       <source>Kind:</source>
       <translation>类型：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="297" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="299" />
       <source>Platform:</source>
       <translation>平台：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="298" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="300" />
       <source>Service description:</source>
       <translation>服务描述：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="301" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="303" />
       <source>Login:</source>
       <translation>登录：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="307" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="309" />
       <source>Export package…</source>
       <translation>导出数据包…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="308" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="310" />
       <source>Write the patches as the province's submission package (zip)</source>
       <translation>按省里的提交数据包格式导出图斑（zip）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="309" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="311" />
       <source>Import package…</source>
       <translation>导入数据包…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="310" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="312" />
       <source>Take back a package the platform returned (one undoable step)</source>
       <translation>导入平台返回的数据包（可一步撤销）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="315" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="317" />
       <source>Log in</source>
       <translation>登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="316" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="318" />
       <source>Log out</source>
       <translation>退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="317" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="319" />
       <source>End the session on the platform; your moves made offline stay pending</source>
       <translation>结束平台会话；离线所做的操作仍待确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="319" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="596" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="557" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="321" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="615" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="574" />
       <source>Not logged in</source>
       <translation>未登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="328" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="330" />
       <source>Download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="329" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="331" />
       <source>Bring the platform's changes into the working copy</source>
       <translation>将平台上的变化下载到工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="330" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="332" />
       <source>Upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="331" />
-      <source>Send local changes and the audit trail to the platform</source>
-      <translation>将本地变化和审核日志发送到平台</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="332" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="334" />
       <source>Download + upload</source>
       <translation>下载 + 上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="335" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="337" />
       <source>Retry</source>
       <translation>重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="343" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="345" />
       <source>Conflicts (changed here and on the platform):</source>
       <translation>冲突（本地和平台都修改过）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="345" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="347" />
       <source>Here</source>
       <translation>本机</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="345" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="347" />
       <source>On the platform</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="357" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="359" />
       <source>Compare…</source>
       <translation>比较…</translation>
     </message>
     <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="457" />
+      <source>This platform takes no uploads (it only publishes the layer): local changes stay queued in the working copy; hand them in with a submission package or a platform that takes uploads</source>
+      <translation>该平台不接受上传（只发布图层）：本地修改保留在工作副本中等待上传；请通过提交数据包或接受上传的平台提交</translation>
+    </message>
+    <message>
       <location filename="../forestry_plugin/gui/sync_panel.py" line="459" />
+      <source>Send local changes and the audit trail to the platform</source>
+      <translation>将本地变化和审核日志发送到平台</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="476" />
       <source>Log in first</source>
       <translation>请先登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="464" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="481" />
       <source>This working copy belongs to county {0}, not {1}</source>
       <translation>此工作库属于县 {0}，不是 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="514" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="531" />
       <source>Wait until the download/upload has finished (or cancel it) before logging in again</source>
       <translation>请等待下载/上传完成（或取消）后再重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="536" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="553" />
       <source>Logging in…</source>
       <translation>正在登录…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="558" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="575" />
       <source>The platform sent an unusable account: {0}</source>
       <translation>平台返回的账号无法使用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="574" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="593" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="104" />
       <source>Logged in as {0}</source>
       <translation>已登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="576" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="595" />
       <source>Connected as {0}; working as {1} (a GIS server checks no roles)</source>
       <translation>已连接，账号 {0}；以 {1} 身份工作（GIS 服务器不检查角色）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="591" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="610" />
       <source>Wait until the download/upload has finished (or cancel it) before logging out</source>
       <translation>请等待下载/上传完成（或取消）后再退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="645" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="643" />
+      <source>Downloads only: this platform takes no uploads, local changes stay queued in the working copy</source>
+      <translation>仅下载：该平台不接受上传，本地修改保留在工作副本中等待上传</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="670" />
       <source>Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected</source>
       <translation>本地变化：新增 {0}，修改 {1}，删除 {2}；冲突 {3}，被拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="660" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="661" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="685" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="686" />
       <source>deleted</source>
       <translation>已删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="667" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="692" />
       <source>Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, rejected {6}){7}</source>
       <translation>最近一次{0}于 {1}：下载 {2}，上传 {3}（接受 {4}，冲突 {5}，拒绝 {6}）{7}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="669" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="694" />
       <source>download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="669" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="694" />
       <source>upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="676" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="701" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="118" />
       <source>{0} record(s) from the platform could not be taken and were set aside</source>
       <translation>平台的 {0} 条记录无法接收，已搁置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="696" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="721" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="699" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="724" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="512" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="757" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="755" />
+      <source>{0}
+
+Re-bind this working copy to {1}? Every local patch, change and review move is kept; what it knew of {2} is forgotten (its versions, unsent batches, conflicts with its copies), and the next download takes everything {1} holds. Patches {1} does not hold stay here and are not taken for deleted.</source>
+      <translation>{0}
+
+将该工作副本重新绑定到 {1}？所有本地图斑、修改和阶段流转都会保留；关于 {2} 的记录会被清除（其版本号、未发送的批次、与其副本的冲突），下次下载将接收 {1} 上的全部数据。{1} 上没有的图斑仍保留在本地，不会被当作已删除。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="760" />
+      <source>Another platform</source>
+      <translation>另一个平台</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="764" />
+      <source>This working copy now syncs with {0}</source>
+      <translation>该工作副本现在与 {0} 同步</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="804" />
       <source>pulled {0} (conflicts {1})</source>
       <translation>已下载 {0}（冲突 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="758" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="805" />
       <source>pushed {0}: accepted {1}, conflicts {2}, rejected {3}</source>
       <translation>已上传 {0}：接受 {1}，冲突 {2}，拒绝 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="762" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="672" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="809" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="697" />
       <source>stage moves: {0} accepted, {1} refused</source>
       <translation>阶段变更：{0} 项通过，{1} 项被拒</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="775" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="819" />
+      <source>… and {0} more (see the summary in the panel)</source>
+      <translation>……另有 {0} 条（见面板中的摘要）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="832" />
       <source>Select a conflict first</source>
       <translation>请先选择一个冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="791" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="849" />
+      <source>Kept your version here; this platform takes no uploads: hand it in with a submission package or a platform that takes uploads</source>
+      <translation>已在本地保留您的版本；该平台不接受上传：请通过提交数据包或接受上传的平台提交</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="852" />
       <source>Kept your version; it is sent with the next upload</source>
       <translation>已保留本地版本；将随下次上传发送</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="792" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="854" />
       <source>Took the platform's version</source>
       <translation>已采用平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="819" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="882" />
       <source>Platform sync</source>
       <translation>平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="819" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="882" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
     </message>
@@ -4033,44 +4113,49 @@
       <translation>报告（xlsx）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="167" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="164" />
       <source>Patches and base map layers are required</source>
       <translation>必须提供图斑图层和底图图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="180" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="177" />
       <source>Cannot read the rules profile {0}: {1}</source>
       <translation>无法读取质检规则配置 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="186" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="183" />
       <source>Checking in {0} (patch layer is in {1})</source>
       <translation>在 {0} 下质检（图斑图层坐标系为 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="188" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="185" />
       <source>The patch layer has no field {0}: feature ids are used</source>
       <translation>图斑图层没有字段 {0}：使用要素 ID</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="190" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="187" />
       <source>The base map has no land-class field {0}</source>
       <translation>底图没有地类字段 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="268" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="264" />
       <source>{0} pairs in {1} findings (one per patch and rule)</source>
       <translation>{0} 对结果合并为 {1} 条（每个图斑每条规则一条）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="269" />
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="265" />
       <source>{0} findings: {1}</source>
       <translation>{0} 个问题：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="280" />
-      <source>{0} findings were written to {1}, but the check report was not saved: {2}</source>
-      <translation>{0} 条检查结果已写入 {1}，但检查报告未能保存：{2}</translation>
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="276" />
+      <source>the findings layer</source>
+      <translation>检查结果图层</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/checkpatches.py" line="277" />
+      <source>{0} findings were written to {1}, but the check report {2} was not saved: {3}. {4}</source>
+      <translation>{0} 条检查结果已写入 {1}，但检查报告 {2} 未能保存：{3}。{4}</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/create_working_copy.py" line="28" />
@@ -4296,8 +4381,8 @@
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/exchange_algs.py" line="183" />
-      <source>{0}. The report of changes was not saved: {1}</source>
-      <translation>{0}。变更报告未保存：{1}</translation>
+      <source>{0}. The report of changes {1} was not saved: {2}. {3}</source>
+      <translation>{0}。变更报告 {1} 未保存：{2}。{3}</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/mapreport.py" line="28" />
@@ -4688,18 +4773,48 @@
     </message>
     <message>
       <location filename="../forestry_plugin/processing/algs/transition.py" line="165" />
+      <source>{0}. Its report {1} was not saved: {2}. {3}</source>
+      <translation>{0}。其报告 {1} 未保存：{2}。{3}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/algs/transition.py" line="168" />
       <source>{0}. Its report was not saved: {1}</source>
       <translation>{0}。其报告未保存：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/outputs.py" line="57" />
+      <location filename="../forestry_plugin/processing/outputs.py" line="179" />
+      <source>the temporary layer {0}</source>
+      <translation>临时图层 {0}</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/outputs.py" line="199" />
+      <source>the layer refused rows ({0})</source>
+      <translation>图层拒绝写入记录（{0}）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/outputs.py" line="200" />
       <source>the output refused rows ({0}): is the disk full?</source>
       <translation>输出拒绝写入记录（{0}）：磁盘是否已满？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/processing/outputs.py" line="58" />
+      <location filename="../forestry_plugin/processing/outputs.py" line="204" />
+      <source>{0} of {1} rows are in it</source>
+      <translation>其中只有 {1} 条记录中的 {0} 条</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/outputs.py" line="204" />
       <source>{0} of {1} rows are in it (is the disk full?)</source>
       <translation>其中只有 {1} 条记录中的 {0} 条（磁盘是否已满？）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/outputs.py" line="210" />
+      <source>{0} holds {1} rows where {2} were written: check it</source>
+      <translation>{0} 中有 {1} 条记录，而写入的是 {2} 条：请检查</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/processing/outputs.py" line="213" />
+      <source>{0} could not be read back to count its rows ({1} were written): check it</source>
+      <translation>无法读回 {0} 以清点其记录（已写入 {1} 条）：请检查</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/processing/provider.py" line="34" />
