@@ -176,12 +176,17 @@ def export_map_pdf(layers: Dict[str, QgsVectorLayer], out_pdf: str, title: str, 
     exporter = QgsLayoutExporter(layout)
     settings = QgsLayoutExporter.PdfExportSettings()
     settings.dpi = 200
-    with atomic_output(out_pdf) as tmp:  # a failed export keeps the map that was there, and leaves no part of one
-        result = exporter.exportToPdf(tmp, settings)
-        if result != QgsLayoutExporter.Success:
-            raise OutputIncomplete(_export_failure(result))
-        if not _complete_pdf(tmp):  # QGIS 3.22 says Success with a PDF cut short by a full disk
-            raise OutputIncomplete(tr("the PDF was cut short (is the disk full?)"))
+    try:
+        with atomic_output(out_pdf) as tmp:  # a failed export keeps the map that was there, and leaves no part of one
+            result = exporter.exportToPdf(tmp, settings)
+            if result != QgsLayoutExporter.Success:
+                raise OutputIncomplete(_export_failure(result))
+            if not _complete_pdf(tmp):  # QGIS 3.22 says Success with a PDF cut short by a full disk
+                raise OutputIncomplete(tr("the PDF was cut short (is the disk full?)"))
+    finally:
+        # gone now, while QGIS runs: an error's traceback keeps this frame, and a layout destroyed after QGIS
+        # has exited crashes the process on its way out
+        del exporter, layout, project, map_layers, map_item, legend, root, arrow, bar, heading, note
     return out_pdf
 
 
