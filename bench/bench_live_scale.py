@@ -17,7 +17,11 @@ Every measurement runs in a fresh child Python process (`--worker`), under `/usr
 (b) `check_patch(geometry, attrs, patch_id)` per patch, its own `last_ms`: --patches rotated rectangles (fixed
     seed) of 15-250 m sides at random places within the base map's extent (the bigger ones cover many 50 m
     parcels; the number of parcels under each is reported), attributes of an existing patch with the village
-    under the new patch's centre; the first call separately ("first"), then median and 95th percentile;
+    under the new patch's centre; each patch checked twice: the first check where nothing was checked yet ("new
+    area": a windowed reference reads and indexes the cells there, `last_load_ms`), then again ("warm": every
+    further check while the patch is edited); the very first call separately ("first"), then median and 95th
+    percentile of each. --live-mode: the reference per cell (windowed), whole, or as LiveChecker chooses by its
+    row threshold (auto, the default: a city's is windowed, live.WINDOW_ROWS);
 (c) context: what the plugin does for a patch layer (gui/editing.py `controller()`, run when the layer is added
     to the project and at the latest when the user starts to edit: `PatchContext.from_working_copy(path,
     layer.crs())` + `PatchEditController(layer, ctx)`) plus `layer.startEditing()` (the live checker is then
@@ -53,6 +57,7 @@ with --quick). The load average is printed with every measurement.
     python bench/bench_live_scale.py                 # city, gpkg + postgis, 3 runs, 300 patches
     python bench/bench_live_scale.py --quick         # county 6250/50k, 1 run, 60 patches, < 1 min
     python bench/bench_live_scale.py --sources gpkg --runs 1
+    python bench/bench_live_scale.py --live-mode whole --sources gpkg   # the whole reference, as before
     python bench/bench_live_scale.py --refresh --sources gpkg          # (d) only, city
     python bench/bench_live_scale.py --refresh --county --sources gpkg # (d) only, the 50 000-patch county
     python bench/bench_live_scale.py --journal-cost                    # the triggers' cost on bulk writes
@@ -143,19 +148,35 @@ def worker_live(path: str, n: int, saves: int = 20) -> Dict[str, Any]:
     t = time.perf_counter()
     from forestry_plugin.core.checks.live import LiveChecker
 
-    lc = LiveChecker(path)
+    lc = LiveChecker(path, windowed=LIVE_MODES[LIVE_MODE[0]])
     construct = time.perf_counter() - t
-    parcels = [len(lc.ref.base.tree.query(g, predicate="intersects")) if lc.ref.base.tree is not None else 0
-               for g, _a in items]
-    ms, findings = [], 0
+    # every patch twice: first where the person has not digitized yet (a windowed reference reads the cells
+    # there: "new area"), then again (warm: what every further check while editing it costs)
+    cold, cold_load, loaded, ms, parcels, findings = [], [], 0, [], [], 0
     for g, a in items:
         pid = str(uuid.uuid4())
         findings += len(lc.check_patch(g, dict(a, patch_id=pid), pid))
+        cold.append(lc.last_ms)
+        cold_load.append(lc.last_load_ms)
+        loaded += lc.last_load_ms > 0
+        lc.check_patch(g, dict(a, patch_id=pid), pid)
         ms.append(lc.last_ms)
-    out = {"construct_s": construct, "first_ms": ms[0], "check_ms": ms[1:], "parcels": parcels,
-           "findings": findings, "basemap": len(lc.ref.base.geoms), "patches": len(lc._ids)}
+        parcels.append(len(lc.ref.base.tree.query(g, predicate="intersects")) if lc.ref.base.tree is not None else 0)
+    cells = lc.cells
+    with open("/proc/self/status") as fh:  # the peak so far: the checker built and used, before (d) re-reads all
+        hwm = next((int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:")), 0) / 1024 / 1024
+    out = {"construct_s": construct, "hwm_checks_gb": hwm, "first_ms": cold[0], "check_ms": ms[1:], "cold_ms": cold[1:],
+           "cold_load_ms": cold_load[1:], "loaded": loaded, "parcels": parcels, "findings": findings,
+           "basemap": len(lc.ref.base.geoms), "patches": len(lc._ids), "windowed": cells is not None,
+           "cells": len(cells.cells) if cells is not None else 0, "held": cells.held() if cells is not None else 0,
+           "read_ms": cells.read_ms / max(cells.loads, 1) if cells is not None else 0.0}
     out.update(measure_refresh(path, lc, saves))
     return out
+
+
+# --live-mode: how the live checker holds the reference (LiveChecker's `windowed`)
+LIVE_MODES = {"auto": None, "whole": False, "windowed": True}
+LIVE_MODE = ["auto"]
 
 
 def measure_refresh(path: str, lc, saves: int) -> Dict[str, Any]:
@@ -378,7 +399,7 @@ def worker_profile(kind: str, path: str, n: int) -> Dict[str, Any]:
         items = sample_patches(path, n)
         from forestry_plugin.core.checks.live import LiveChecker
 
-        lc = LiveChecker(path)
+        lc = LiveChecker(path, windowed=LIVE_MODES[LIVE_MODE[0]])
         prof.enable()
         for g, a in items:
             pid = str(uuid.uuid4())
@@ -433,7 +454,7 @@ def child(kind: str, path: str, n: int, env: Dict[str, str], profile: bool = Fal
     import bench_checks_process as bcp
 
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", kind, "--path", path, "--patches", str(n),
-           "--saves", str(saves)]
+           "--saves", str(saves), "--live-mode", LIVE_MODE[0]]
     if profile:
         cmd.append("--profile")
     la = os.getloadavg()[0]
@@ -485,10 +506,13 @@ def main(argv=None) -> int:
     ap.add_argument("--county", action="store_true", help="the 50 000-patch county instead of the city")
     ap.add_argument("--journal-cost", action="store_true",
                     help="only what the journal's triggers add to bulk writes (50 000-patch county)")
+    ap.add_argument("--live-mode", choices=sorted(LIVE_MODES), default="auto",
+                    help="the live checker's reference: per cell (windowed), whole, or by the row threshold (auto)")
     ap.add_argument("--worker", choices=["live", "context"], help=argparse.SUPPRESS)
     ap.add_argument("--path", help=argparse.SUPPRESS)
     ap.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    LIVE_MODE[0] = args.live_mode
     if args.worker:
         res = (worker_profile(args.worker, args.path, args.patches) if args.profile else
                worker_live(args.path, args.patches, args.saves) if args.worker == "live" else
@@ -561,9 +585,17 @@ def main(argv=None) -> int:
                     runs[kind].append(res)
                     if kind == "live":
                         log(f"  {source:7s} run {r + 1}: LiveChecker {res['construct_s']:.2f} s, peak {gb:.2f} GB; "
-                            f"check_patch first {res['first_ms']:.1f} ms, median {statistics.median(res['check_ms']):.2f}"
-                            f" ms, p95 {pct(res['check_ms'], 0.95):.2f} ms ({res['basemap']} parcels, "
-                            f"{res['patches']} patches; load {la:.2f})")
+                            f"check_patch first {res['first_ms']:.1f} ms, warm median "
+                            f"{statistics.median(res['check_ms']):.2f} ms, p95 {pct(res['check_ms'], 0.95):.2f} ms; "
+                            f"in a new area median {statistics.median(res['cold_ms']):.1f} ms, p95 "
+                            f"{pct(res['cold_ms'], 0.95):.1f}, max {max(res['cold_ms']):.1f} (of which cells read and "
+                            f"indexed median {statistics.median(res['cold_load_ms']):.1f}, p95 "
+                            f"{pct(res['cold_load_ms'], 0.95):.1f}; {res['loaded']} of {args.patches} read cells, "
+                            f"{res['read_ms']:.1f} ms a read) ("
+                            + (f"windowed: {res['cells']} cells held, {res['held']} features, {res['basemap']} "
+                               "parcels indexed at the end" if res["windowed"] else f"whole: {res['basemap']} parcels")
+                            + f", {res['patches']} patches; peak {res['hwm_checks_gb']:.2f} GB before the "
+                            f"refreshes of (d); load {la:.2f})")
                         log(f"  {source:7s} run {r + 1}: refresh after a save: journal median "
                             f"{statistics.median(res['refresh_journal_ms']):.2f} ms (max "
                             f"{max(res['refresh_journal_ms']):.2f}), every row's revision compared (before the "
@@ -593,6 +625,10 @@ def main(argv=None) -> int:
                 "check_med_ms": med([med(x["check_ms"]) for x in live]),
                 "check_p95_ms": med([pct(x["check_ms"], 0.95) for x in live]),
                 "check_max_ms": max(max(x["check_ms"]) for x in live),
+                "cold_med_ms": med([med(x["cold_ms"]) for x in live]),
+                "cold_p95_ms": med([pct(x["cold_ms"], 0.95) for x in live]),
+                "cold_max_ms": max(max(x["cold_ms"]) for x in live),
+                "windowed": live[0]["windowed"],
                 "open_ms": med([x["open_ms"] for x in ctx]),
                 "fwc_ms": med([x["from_working_copy_ms"] for x in ctx]),
                 "open_warm_ms": med([x["open_warm_ms"] for x in ctx]),
@@ -629,12 +665,13 @@ def main(argv=None) -> int:
                 fh.write("\n".join(lines) + "\n\n")
         return 0
     log("")
-    log(f"{'source':8s} {'LiveChecker s':>13} {'peak GB':>8} {'check first':>11} {'check med':>9} {'check p95':>9} "
-        f"{'check max':>9} {'ctx open':>8} {'warm':>6} {'fill 1st':>8} {'fill med':>8} {'fill p95':>8} {'new med':>8} "
+    log(f"{'source':8s} {'reference':9s} {'LiveChecker s':>13} {'peak GB':>8} {'check first':>11} {'check med':>9} "
+        f"{'check p95':>9} {'check max':>9} {'area med':>8} {'area p95':>8} {'area max':>8} {'ctx open':>8} {'warm':>6} {'fill 1st':>8} {'fill med':>8} {'fill p95':>8} {'new med':>8} "
         f"{'new p95':>8} {'ctx GB':>6}  (ms unless said; load)")
     for source, r in table.items():
-        log(f"{source:8s} {r['construct_s']:>13.2f} {r['live_gb']:>8.2f} {r['check_first_ms']:>11.1f} "
-            f"{r['check_med_ms']:>9.2f} {r['check_p95_ms']:>9.2f} {r['check_max_ms']:>9.1f} {r['open_ms']:>8.1f} {r['open_warm_ms']:>6.1f} "
+        log(f"{source:8s} {'windowed' if r['windowed'] else 'whole':9s} {r['construct_s']:>13.2f} {r['live_gb']:>8.2f} "
+            f"{r['check_first_ms']:>11.1f} {r['check_med_ms']:>9.2f} {r['check_p95_ms']:>9.2f} {r['check_max_ms']:>9.1f} "
+            f"{r['cold_med_ms']:>8.1f} {r['cold_p95_ms']:>8.1f} {r['cold_max_ms']:>8.1f} {r['open_ms']:>8.1f} {r['open_warm_ms']:>6.1f} "
             f"{r['fill_first_ms']:>8.1f} {r['fill_med_ms']:>8.2f} {r['fill_p95_ms']:>8.2f} {r['new_med_ms']:>8.2f} "
             f"{r['new_p95_ms']:>8.2f} {r['ctx_gb']:>6.2f}  ({min(r['loads']):.2f}-{max(r['loads']):.2f})")
     if table:

@@ -29,10 +29,12 @@ from .model import Finding, reference_inputs, to_int
 
 def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
                con: Optional[sqlite3.Connection] = None, keep: Optional[Callable[[Dict[str, Any]], bool]] = None,
-               where: str = "", args: Sequence[Any] = ()) -> Tuple[List[Dict[str, Any]], np.ndarray, Optional[int]]:
+               where: str = "", args: Sequence[Any] = (), rowid: bool = False
+               ) -> Tuple[List[Dict[str, Any]], np.ndarray, Optional[int]]:
     """(attribute rows, shapely geometries, EPSG code) of a GeoPackage table, read once with sqlite3 (read-only).
 
-    keep(attrs) -> bool drops rows before their geometry is parsed; `where` is an SQL condition, its values `args`.
+    keep(attrs) -> bool drops rows before their geometry is parsed; `where` is an SQL condition, its values `args`;
+    rowid: each row's rowid too, as ROWID_KEY (a GeoPackage's key column, whatever its name).
     """
     own = con is None
     con = con or geopackage.open_connection(path)  # clear errors for a missing or locked file
@@ -45,6 +47,8 @@ def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
         names = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
         cols = [c for c in (columns if columns is not None else names) if c in names and c != geom_col]
         sel = ", ".join(f'"{c}"' for c in cols) or "1"
+        if rowid:
+            sel, cols = "rowid, " + sel, [ROWID_KEY] + cols
         sql = f'SELECT {sel}, "{geom_col}" FROM "{table}"' if geom_col else f'SELECT {sel}, NULL FROM "{table}"'
         if where:
             sql += " WHERE " + where
@@ -60,6 +64,9 @@ def read_table(path: str, table: str, columns: Optional[Sequence[str]] = None,
     hdr = geopackage.HEADER_SIZE
     wkbs = [None if r[-1] is None or len(r[-1]) < 8 or hdr[r[-1][3]] is None else r[-1][hdr[r[-1][3]]:] for r in rows]
     return attrs, geoms_from_wkb(wkbs), epsg
+
+
+ROWID_KEY = "__rowid"  # read_table(rowid=True): the key under which each row's rowid is
 
 
 def patches_epsg(path: str) -> Optional[int]:
@@ -96,15 +103,23 @@ def read_admin(con: sqlite3.Connection) -> Dict[str, Any]:
 WHOLE_TABLE_SHARE = 0.5  # a window over more than this share of a table's extent reads the table without the R-tree
 
 
-def table_extent(con: sqlite3.Connection, table: str) -> Optional[Tuple[str, Tuple[float, float, float, float]]]:
-    """(R-tree table name, extent) of a feature table with a spatial index; None without one. The extent is the
-    R-tree's own (gpkg_contents' may be stale or missing)."""
+def rtree_of(con: sqlite3.Connection, table: str) -> Optional[str]:
+    """The name of a feature table's R-tree (its spatial index); None without one."""
     row = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
                       (table,)).fetchone()
     if row is None:
         return None
     rtree = f"rtree_{table}_{row[0]}"
     if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (rtree,)).fetchone() is None:
+        return None
+    return rtree
+
+
+def table_extent(con: sqlite3.Connection, table: str) -> Optional[Tuple[str, Tuple[float, float, float, float]]]:
+    """(R-tree table name, extent) of a feature table with a spatial index; None without one. The extent is the
+    R-tree's own (gpkg_contents' may be stale or missing)."""
+    rtree = rtree_of(con, table)
+    if rtree is None:
         return None
     ext = con.execute(f'SELECT min(minx), min(miny), max(maxx), max(maxy) FROM "{rtree}"').fetchone()
     if ext is None or any(v is None for v in ext):
@@ -142,11 +157,13 @@ def spatial_filter(con: sqlite3.Connection, table: str, window: Optional[Tuple[f
 
 def read_reference_window(path: str, window: Optional[Tuple[float, float, float, float]],
                           con: Optional[sqlite3.Connection] = None,
-                          extents: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+                          extents: Optional[Dict[str, Any]] = None, keys: bool = False) -> Dict[str, Any]:
     """The base map (only the parcels of classes some rule looks at: cropland, built-up/water, existing forest),
     basic farmland and earlier years' patches of a working copy whose bounding boxes meet `window` (None: all),
     read through the tables' R-trees (CheckInputs keywords basemap_*, farmland_*, history_*). `extents`: a dict
-    kept between the windows of one run (see spatial_filter)."""
+    kept between the windows of one run (see spatial_filter). keys: also basemap_keys, farmland_keys and
+    history_keys, the rows' rowids (int64 arrays): what tells a feature read in two windows (the live check's
+    cells) from two features."""
     own = con is None
     con = con or geopackage.open_connection(path)
     try:
@@ -155,13 +172,36 @@ def read_reference_window(path: str, window: Optional[Tuple[float, float, float,
             return " AND ".join(f"({p})" for p in parts)
 
         classes = "trim({}) IN ({})".format(schema.LANDCLASS_FIELD, ",".join(_q(c) for c in sorted(R.BASEMAP_CLASSES)))
-        b = read_table(path, schema.BASEMAP, ["BSM", schema.LANDCLASS_FIELD], con, where=where(schema.BASEMAP, classes))
-        f = read_table(path, schema.FARMLAND, ["fid", "jbnt_id"], con, where=where(schema.FARMLAND))
-        h = read_table(path, schema.HISTORY, ["fid", "patch_id", "tuban_no"], con, where=where(schema.HISTORY))
+        b = read_table(path, schema.BASEMAP, ["BSM", schema.LANDCLASS_FIELD], con, where=where(schema.BASEMAP, classes),
+                       rowid=keys)
+        f = read_table(path, schema.FARMLAND, ["fid", "jbnt_id"], con, where=where(schema.FARMLAND), rowid=keys)
+        h = read_table(path, schema.HISTORY, ["fid", "patch_id", "tuban_no"], con, where=where(schema.HISTORY),
+                       rowid=keys)
     finally:
         if own:
             con.close()
-    return reference_inputs(b[:2], None, f[:2], h[:2])
+    out = reference_inputs(b[:2], None, f[:2], h[:2])
+    if keys:
+        for name, t in (("basemap", b), ("farmland", f), ("history", h)):
+            out[name + "_keys"] = np.asarray([a[ROWID_KEY] for a in t[0]], dtype=np.int64)
+    return out
+
+
+def reference_rows(con: sqlite3.Connection, table: str) -> int:
+    """About how many rows a feature table holds, cheaply (no scan): gpkg_ogr_contents' count where OGR keeps
+    one, else the largest rowid (an upper bound); 0 for a table that is not there."""
+    try:
+        row = con.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE lower(table_name) = lower(?)",
+                          (table,)).fetchone()
+    except sqlite3.OperationalError:  # no gpkg_ogr_contents
+        row = None
+    if row is not None and row[0] is not None:
+        return int(row[0])
+    try:
+        top = con.execute(f'SELECT max(rowid) FROM "{table}"').fetchone()
+    except sqlite3.OperationalError:  # no such table
+        return 0
+    return int(top[0] or 0) if top else 0
 
 
 def read_check_patches(path: str, con: Optional[sqlite3.Connection] = None) -> Dict[str, Any]:

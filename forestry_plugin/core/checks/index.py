@@ -27,6 +27,16 @@ class ReferenceLayer:
         self.cols = {k: np.asarray(list(v), dtype=object)[keep] for k, v in columns.items()}
         self.tree = shapely.STRtree(self.geoms) if len(self.geoms) else None
 
+    @classmethod
+    def of_repaired(klass, geoms: np.ndarray, ids: np.ndarray, **columns: np.ndarray) -> ReferenceLayer:
+        """A layer of geometries repair_all already repaired (none null), their ids as ReferenceLayer keeps them
+        (str or None) and columns: only the STRtree is built (the live check's windowed reference, whose cells are
+        repaired once when read and indexed together whenever the set of cells changes)."""
+        self = klass.__new__(klass)
+        self.geoms, self.ids, self.cols = geoms, ids, dict(columns)
+        self.tree = shapely.STRtree(self.geoms) if len(self.geoms) else None
+        return self
+
     def __len__(self) -> int:
         return len(self.geoms)
 

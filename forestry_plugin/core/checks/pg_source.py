@@ -116,15 +116,20 @@ def geometry_column(cur, sch: str, table: str) -> Tuple[str, int]:
 
 def read_window(source: Dict[str, Any], window: Optional[Tuple[float, float, float, float]], epsg: int,
                 basemap_classes: Sequence[str] = (), roles: Sequence[str] = tuple(KINDS),
-                timeout: int = CONNECT_TIMEOUT_S, code_prefix: Optional[str] = None
+                timeout: int = CONNECT_TIMEOUT_S, code_prefix: Optional[str] = None, key: bool = False,
+                con: Any = None, meta: Optional[Dict[str, Any]] = None
                 ) -> Dict[str, Tuple[List[Dict[str, Any]], List[Optional[bytes]]]]:
     """{role: (attribute rows, ISO WKB in the working copy's CRS)} of the reference tables `roles`, only the
     features whose bounding box meets `window` (the working copy's CRS; None: all). Base-map parcels only of
     `basemap_classes` when given (the classes a rule looks at); administrative units only those whose code starts
-    with `code_prefix` when given (a county's units of a province's table)."""
+    with `code_prefix` when given (a county's units of a province's table). key: each row also has KEY, a number
+    that tells it from the table's other rows (its "fid", else its ctid: stable while nobody rewrites the row).
+    `con`: an open connection to use (and leave open; the live check keeps one), else one of its own; `meta`: a
+    dict kept between the reads of one connection, caching each table's geometry column and columns."""
     import psycopg2
 
-    con = connect(source, timeout)
+    own = con is None
+    con = con if con is not None else connect(source, timeout)
     out = {}
     try:
         with con.cursor() as cur:
@@ -132,14 +137,24 @@ def read_window(source: Dict[str, Any], window: Optional[Tuple[float, float, flo
                 if role not in roles:
                     continue
                 table = source["tables"][role]
-                gcol, srid = geometry_column(cur, source["schema"], table)
-                cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND "
-                            "table_name = %s", (source["schema"], table))
-                present = {r[0] for r in cur.fetchall()}
+                if meta is not None and table in meta:
+                    gcol, srid, present = meta[table]
+                else:
+                    gcol, srid = geometry_column(cur, source["schema"], table)
+                    cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND "
+                                "table_name = %s", (source["schema"], table))
+                    present = {r[0] for r in cur.fetchall()}
+                    if meta is not None:
+                        meta[table] = (gcol, srid, present)
                 cols = [c for c in columns if c in present]
                 order = "fid" if "fid" in present else cols[0] if cols else gcol
+                sel = "".join(f'"{c}", ' for c in cols)
+                if key:
+                    sel += ('"fid"::bigint' if "fid" in present else
+                            "((ctid::text::point)[0]::bigint * 65536 + (ctid::text::point)[1]::bigint)") + \
+                        f' AS "{KEY}", '
                 sql = ('SELECT {cols} ST_AsBinary(ST_Multi(ST_Transform("{g}", %(epsg)s))) FROM "{s}"."{t}" WHERE '
-                       'TRUE').format(cols="".join(f'"{c}", ' for c in cols), g=gcol, s=source["schema"], t=table)
+                       'TRUE').format(cols=sel, g=gcol, s=source["schema"], t=table)
                 args: Dict[str, Any] = {"epsg": int(epsg)}
                 if window is not None:
                     sql += " AND " + window_condition(gcol, srid, window, epsg)
@@ -151,14 +166,53 @@ def read_window(source: Dict[str, Any], window: Optional[Tuple[float, float, flo
                     args["classes"] = list(basemap_classes)
                 cur.execute(sql + f' ORDER BY "{order}"', args)
                 rows = cur.fetchall()
-                out[role] = ([dict(zip(cols, r[:-1])) for r in rows],
+                names = cols + [KEY] if key else cols
+                out[role] = ([dict(zip(names, r[:-1])) for r in rows],
                              [bytes(r[-1]) if r[-1] is not None else None for r in rows])
+        if not own:
+            con.rollback()  # a kept connection: not left inside a transaction between reads
+    except psycopg2.Error as e:
+        raise ReferenceSourceError(tr("The reference database could not be read ({0})").format(
+            str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)) from None
+    finally:
+        if own:
+            con.close()
+    return out
+
+
+KEY = "__key"  # read_window(key=True): the key under which each row's number is
+
+
+def reference_rows(source: Dict[str, Any], roles: Sequence[str] = ("basemap", "farmland", "history"),
+                   upto: int = 10 ** 7, timeout: int = CONNECT_TIMEOUT_S) -> int:
+    """About how many rows the reference tables `roles` hold, cheaply: the planner's estimate (pg_class.reltuples,
+    kept by ANALYZE / autovacuum); a table without one (never analysed: -1, or 0 before PostgreSQL 14) is counted,
+    but only up to `upto` rows."""
+    import psycopg2
+
+    con = connect(source, timeout)
+    total = 0
+    try:
+        with con.cursor() as cur:
+            for role in roles:
+                table = source["tables"][role]
+                cur.execute("SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE n.nspname = %s AND c.relname = %s", (source["schema"], table))
+                row = cur.fetchone()
+                if row is None:
+                    continue  # not there: read_window says so
+                if row[0] is not None and float(row[0]) > 0:
+                    total += int(row[0])
+                    continue
+                cur.execute(f'SELECT count(*) FROM (SELECT 1 FROM "{source["schema"]}"."{table}" '
+                            f'LIMIT {int(upto)}) s')
+                total += int(cur.fetchone()[0])
     except psycopg2.Error as e:
         raise ReferenceSourceError(tr("The reference database could not be read ({0})").format(
             str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)) from None
     finally:
         con.close()
-    return out
+    return total
 
 
 def load_from_geopackage(gpkg: str, pg_dsn: str, sch: str = "public", tables: Optional[Dict[str, str]] = None,
@@ -283,14 +337,22 @@ def read_admin_units(source: Dict[str, Any], code_prefix: Optional[str] = None, 
 
 
 def read_reference_window(source: Dict[str, Any], window: Optional[Tuple[float, float, float, float]],
-                          epsg: int, basemap_classes: Sequence[str] = ()) -> Dict[str, Any]:
+                          epsg: int, basemap_classes: Sequence[str] = (), keys: bool = False, con: Any = None,
+                          timeout: int = CONNECT_TIMEOUT_S, meta: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """The base map (the classes a rule looks at), farmland and earlier years' patches whose bounding boxes meet
-    `window` (the working copy's CRS), through the tables' GiST indexes (CheckInputs keywords)."""
+    `window` (the working copy's CRS), through the tables' GiST indexes (CheckInputs keywords). keys: also
+    basemap_keys, farmland_keys, history_keys (int64 arrays, read_window's KEY); `con`, `meta`: see read_window."""
+    import numpy as np
+
     from .geometry import geoms_from_wkb
     from .model import reference_inputs
     from .rules import BASEMAP_CLASSES
 
     got = read_window(source, window, int(epsg), sorted(basemap_classes or BASEMAP_CLASSES),
-                      roles=("basemap", "farmland", "history"))
+                      roles=("basemap", "farmland", "history"), key=keys, con=con, timeout=timeout, meta=meta)
     part = {role: (rows, geoms_from_wkb(wkbs)) for role, (rows, wkbs) in got.items()}
-    return reference_inputs(part["basemap"], None, part["farmland"], part["history"])
+    out = reference_inputs(part["basemap"], None, part["farmland"], part["history"])
+    if keys:
+        for role, (rows, _w) in got.items():
+            out[role + "_keys"] = np.asarray([r[KEY] for r in rows], dtype=np.int64)
+    return out
