@@ -287,14 +287,14 @@
       <translation>参考数据库中没有几何表 {0}.{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="168" />
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="204" />
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="326" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="175" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="211" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="333" />
       <source>The reference database could not be read ({0})</source>
       <translation>无法读取参考数据库（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/checks/pg_source.py" line="229" />
+      <location filename="../forestry_plugin/core/checks/pg_source.py" line="236" />
       <source>{0} could not be loaded into the reference database</source>
       <translation>{0} 无法载入参考数据库</translation>
     </message>
@@ -1759,32 +1759,32 @@
       <translation>日期：{0}    坐标系：{1}（{2}）    面积：CGCS2000 椭球面积，单位亩</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="184" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="185" />
       <source>the PDF was cut short (is the disk full?)</source>
       <translation>PDF 文件没有写完整（磁盘是否已满？）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="191" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="196" />
       <source>the file could not be created there</source>
       <translation>无法在该位置创建文件</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="193" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="198" />
       <source>there is not enough memory to draw the map</source>
       <translation>内存不足，无法绘制地图</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="195" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="200" />
       <source>the export was canceled</source>
       <translation>导出已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="196" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="201" />
       <source>QGIS could not draw the layout (error {0})</source>
       <translation>QGIS 无法绘制打印布局（错误 {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/reports/mapreport.py" line="227" />
+      <location filename="../forestry_plugin/core/reports/mapreport.py" line="232" />
       <source>{0} afforestation patches map</source>
       <translation>{0}造林图斑分布图</translation>
     </message>
@@ -1924,183 +1924,194 @@
       <translation>{0} 个启用变更跟踪之前的图斑已标记为待上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="142" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="197" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="227" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="144" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="199" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="229" />
       <source>Canceled</source>
       <translation>已取消</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="190" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="201" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="192" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="203" />
       <source>The platform did not answer in time ({0})</source>
       <translation>平台未及时响应（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="203" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="205" />
       <source>no answer in time, or the connection was dropped</source>
       <translation>未在限定时间内应答，或连接已中断</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="204" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="206" />
       <source>Cannot reach the platform at {0}: {1}</source>
       <translation>无法连接平台 {0}：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="258" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="260" />
       <source>The reply could not be read (HTTP {0}, {1} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取应答（HTTP {0}，{1} 字节）：可能在传输途中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="261" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="355" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="383" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="263" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="357" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="385" />
       <source>The platform sent a malformed reply (HTTP {0}): {1}</source>
       <translation>平台返回的数据格式错误（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="281" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="463" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="283" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="465" />
       <source>Wrong user name or password</source>
       <translation>用户名或密码错误</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="284" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="286" />
       <source>Not logged in: {0}</source>
       <translation>未登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="286" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="465" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="288" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="467" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="292" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="294" />
       <source>Too many failed logins: try again in {0} s</source>
       <translation>登录失败次数过多，请在 {0} 秒后重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="294" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="296" />
       <source>The platform refused the audit log: it does not continue the platform's copy ({0})</source>
       <translation>平台拒收审核日志：它与平台保存的副本不衔接（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="299" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="301" />
       <source>The platform failed (HTTP {0}): {1}</source>
       <translation>平台出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="300" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="302" />
       <source>The platform refused the request (HTTP {0}): {1}</source>
       <translation>平台拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="314" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="316" />
       <source>The platform, or a gateway on the way to it, failed (HTTP {0})</source>
       <translation>平台或通往平台的网关出错（HTTP {0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/client.py" line="349" />
-      <location filename="../forestry_plugin/core/sync/client.py" line="283" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="165" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="351" />
+      <location filename="../forestry_plugin/core/sync/client.py" line="285" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="174" />
       <source>Your session has expired: log in again</source>
       <translation>登录已过期：请重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="62" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="71" />
       <source>{0} (county {1})</source>
       <translation>{0}（县 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="119" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="128" />
       <source>the record is not an object</source>
       <translation>该记录不是对象</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="122" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="131" />
       <source>the record has no properties</source>
       <translation>该记录没有属性</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="125" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="134" />
       <source>the record has no patch id</source>
       <translation>该记录没有图斑标识</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="128" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="137" />
       <source>its version is not a whole number</source>
       <translation>其版本号不是整数</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="136" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="145" />
       <source>the value of {0} is not a single value</source>
       <translation>{0} 的值不是单个值</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="139" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="148" />
       <source>its deleted flag is not true or false</source>
       <translation>其删除标记不是真或假</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="144" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="153" />
       <source>it has no geometry but is not deleted</source>
       <translation>没有几何但未标记删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="146" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="155" />
       <source>its geometry is not a polygon</source>
       <translation>其几何不是面</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="157" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="166" />
       <source>its geometry has coordinates that are not numbers, or rings that are not rings</source>
       <translation>其几何含有非数字坐标或不闭合的环</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="170" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="179" />
       <source>The working copy has no county code: set one before syncing</source>
       <translation>工作库没有县级代码：同步前请先设置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="240" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="249" />
       <source>the audit log no longer contains the {0} row(s) the platform already holds</source>
       <translation>审核日志已不再包含平台已保存的 {0} 条记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="265" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="274" />
+      <source>This working copy synced before the plugin recorded its platform: confirm that {0} is the platform it synced with before it syncs (nothing was downloaded, sent or changed). If it is another one, the patches it does not hold would be taken for deleted there and deleted here. Confirm in the sync panel (it asks), or from a script with SyncEngine.bind_same_platform() (the platform it synced with) or SyncEngine.rebind() (another platform).</source>
+      <translation>此工作副本在插件记录其平台之前已同步过：同步前请确认 {0} 就是它曾同步的平台（未下载、未上传、未作任何更改）。若是另一个平台，它没有的图斑会被当作已在那里删除，并在此处删除。请在同步面板中确认（面板会询问），或在脚本中调用 SyncEngine.bind_same_platform()（曾同步的那个平台）或 SyncEngine.rebind()（另一个平台）。</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="284" />
       <source>This working copy syncs with {0}, not with {1}: nothing was downloaded, sent or changed. Patches the other platform does not hold would be taken for deleted there and deleted here. Make a new working copy for the other platform, or re-bind this working copy to it (the sync panel asks first): every local patch is kept, and the next download takes what that platform holds.</source>
       <translation>该工作副本与 {0} 同步，而不是 {1}：未下载、未上传、未作任何修改。另一平台上没有的图斑会被当作已在该平台删除，并在本地删除。请为另一平台新建一个工作副本，或将该工作副本重新绑定到该平台（同步面板会先询问）：所有本地图斑都会保留，下次下载将接收该平台上的数据。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="291" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="316" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="350" />
       <source>This platform cannot be told apart from another one: the working copy is not re-bound</source>
       <translation>无法将该平台与其他平台区分开：工作副本未重新绑定</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="364" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="319" />
+      <source>{0} cannot be the platform this working copy syncs with ({1}): another kind of platform or another county. Re-bind the working copy to another platform instead</source>
+      <translation>{0} 不可能是此工作副本同步的平台（{1}）：平台类型或县不同。请改为将工作副本重新绑定到另一个平台</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/core/sync/engine.py" line="423" />
       <source>The platform sent a geometry that cannot be read</source>
       <translation>平台发送的几何无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="506" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="748" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="565" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="807" />
       <source>{0}: the platform's record could not be taken ({1}); it was set aside and the other patches were taken</source>
       <translation>{0}：无法接收平台的该条记录（{1}），已将其搁置，其他图斑已正常接收</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="507" />
-      <location filename="../forestry_plugin/core/sync/engine.py" line="749" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="566" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="808" />
       <source>a record without a patch id</source>
       <translation>一条没有图斑标识的记录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="613" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="672" />
       <source>The patch cannot be sent: its geometry cannot be converted to CGCS2000 coordinates ({0})</source>
       <translation>该图斑无法提交：其几何无法转换为 CGCS2000 坐标（{0}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/engine.py" line="644" />
+      <location filename="../forestry_plugin/core/sync/engine.py" line="703" />
       <source>This platform takes no uploads (it only publishes the layer): nothing was sent. {0} local change(s) and {1} patch(es) with review moves stay queued in the working copy, nothing is lost: sync with a platform that takes uploads, or export a submission package, to hand them in.</source>
       <translation>该平台不接受上传（只发布图层）：未发送任何内容。{0} 项本地修改和 {1} 个有待确认阶段流转的图斑仍保留在工作副本中等待上传，数据没有丢失：如需提交，请与接受上传的平台同步，或导出提交数据包。</translation>
     </message>
@@ -2245,126 +2256,126 @@
       <translation>{0} 的代码表给 {1!r} 的代码 {2!r} 与 {3} 的代码是同一个数值：WFS 服务器的数值字段会把它们存成一样的值，因此该图斑未上传（请给它们不同的数值；见 docs/sync.md）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="381" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="383" />
       <source>This platform takes no uploads (its service description says read_only): nothing was sent</source>
       <translation>该平台不接受上传（其服务描述设为 read_only）：未发送任何内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="430" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="432" />
       <source>A WFS server serves no workflow policy: the plugin's own applies</source>
       <translation>WFS 服务器不提供审核流程规则：使用插件自带的规则</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="467" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="469" />
       <source>The WFS server failed (HTTP {0}): {1}</source>
       <translation>WFS 服务器出错（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="472" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="474" />
       <source>The WFS server refused: {0}</source>
       <translation>WFS 服务器拒绝：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="473" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="475" />
       <source>The WFS server refused the request (HTTP {0}): {1}</source>
       <translation>WFS 服务器拒绝了请求（HTTP {0}）：{1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="474" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="476" />
       <source>{0} bytes</source>
       <translation>{0} 字节</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="496" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="498" />
       <source>The WFS server sent a reply that is not XML ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>WFS 服务器的应答不是 XML（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="510" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="543" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="512" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="545" />
       <source>The WFS server publishes no feature type {0}</source>
       <translation>WFS 服务器没有发布要素类型 {0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="531" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="533" />
       <source>The WFS server does not speak WFS 2.0.0 (it answered {0}): use version 1.1.0 in the service description</source>
       <translation>WFS 服务器不支持 WFS 2.0.0（它以 {0} 应答）：请在服务描述中使用 version 1.1.0</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="575" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="577" />
       <source>The WFS feature type {0} lacks the fields {1} (see docs/sync.md: what a WFS server must publish)</source>
       <translation>WFS 要素类型 {0} 缺少字段 {1}（见 docs/sync.md：WFS 服务器须发布的内容）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="595" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="597" />
       <source>The service description's code table {0} gives codes that are the same number ({1}) to {2}, but the WFS server's column {3} is a number column: it stores them alike and cannot tell them apart. Patches with these values are not sent and the server's records holding that number are set aside; give these codes different numbers (see docs/sync.md)</source>
       <translation>服务描述中的代码表 {0} 给 {2} 的代码是同一个数值（{1}），但 WFS 服务器的字段 {3} 是数值字段：会把它们存成一样的值，无法区分。含这些值的图斑不会上传，服务器上含该数值的记录会被搁置；请给这些代码不同的数值（见 docs/sync.md）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="693" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="695" />
       <source>The WFS server sent a reply that could not be read ({0} bytes): it may have been cut off on the way; try again</source>
       <translation>无法读取 WFS 服务器的应答（{0} 字节）：可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="699" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="701" />
       <source>The WFS server sent a malformed reply: {0}</source>
       <translation>WFS 服务器的应答格式不正确：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="709" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="711" />
       <source>The WFS server sent a reply that is not a feature collection ({0} bytes)</source>
       <translation>WFS 服务器的应答不是要素集合（{0} 字节）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="735" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="737" />
       <source>The WFS server sent GML that could not be read</source>
       <translation>WFS 服务器返回的 GML 无法读取</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="741" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="743" />
       <source>The WFS server said it sent {0} features, but {1} could be read: the reply may have been cut off on the way; try again</source>
       <translation>WFS 服务器称发送了 {0} 个要素，但只能读取 {1} 个：应答可能在传输中被截断，请重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="803" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="805" />
       <source>the WFS server's value {0!r} of {1} (patch {2}) is not in the service description's code table for {1}: add it to the table (see docs/sync.md)</source>
       <translation>WFS 服务器上 {1} 的值 {0!r}（图斑 {2}）不在服务描述中 {1} 的代码表里：请在代码表中补充（见 docs/sync.md）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="806" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="808" />
       <source>the WFS server's value {0!r} of {1} (patch {2}) is a number that several codes of the service description's code table for {1} stand for ({3}): its column is a number column, which cannot tell them apart; give these codes different numbers (see docs/sync.md)</source>
       <translation>WFS 服务器上 {1} 的值 {0!r}（图斑 {2}）是服务描述中 {1} 的代码表里多个代码共用的数值（{3}）：该字段是数值字段，无法区分这些代码；请给这些代码不同的数值（见 docs/sync.md）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="853" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="855" />
       <source>The WFS server does not page its answers (STARTINDEX): lower the page size in the service description, or ask for paging to be enabled</source>
       <translation>WFS 服务器不支持分页（STARTINDEX）：请在服务描述中减小每页数量，或请服务器管理员开启分页</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="945" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="947" />
       <source>The WFS server's answer to the upload was cut off ({0} bytes); nothing is lost: the next upload checks what the server holds</source>
       <translation>WFS 服务器对上传的应答被截断（{0} 字节）；数据没有丢失：下次上传会先核对服务器上已有的内容</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1064" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1066" />
       <source>The WFS server gave the patch no feature id: it cannot be deleted through WFS</source>
       <translation>WFS 服务器未给出该图斑的要素 ID：无法通过 WFS 删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1075" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1182" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1207" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1077" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1184" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1209" />
       <source>The WFS server refused the change: {0}</source>
       <translation>WFS 服务器拒绝了该修改：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1076" />
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1208" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1078" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1210" />
       <source>no reason given</source>
       <translation>未说明原因</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/core/sync/wfs.py" line="1139" />
+      <location filename="../forestry_plugin/core/sync/wfs.py" line="1141" />
       <source>The patch has no geometry: draw it before it is uploaded</source>
       <translation>该图斑没有几何图形：请先勾绘再上传</translation>
     </message>
@@ -2607,7 +2618,7 @@
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="172" />
       <location filename="../forestry_plugin/gui/edit_live.py" line="226" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="347" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="358" />
       <source>Patch no.</source>
       <translation>图斑编号</translation>
     </message>
@@ -2629,14 +2640,14 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="291" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="416" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="474" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="427" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="481" />
       <source>Open a working copy first</source>
       <translation>请先打开工作库</translation>
     </message>
     <message>
       <location filename="../forestry_plugin/gui/checks_dock.py" line="294" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="721" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="728" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="504" />
       <source>Unsaved edits</source>
       <translation>未保存的编辑</translation>
@@ -3213,7 +3224,7 @@
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="105" />
       <location filename="../forestry_plugin/gui/project_dock.py" line="222" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="655" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="662" />
       <source>No working copy open</source>
       <translation>未打开工作库</translation>
     </message>
@@ -3224,7 +3235,7 @@
     </message>
     <message>
       <location filename="../forestry_plugin/gui/project_dock.py" line="110" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="302" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="313" />
       <source>County:</source>
       <translation>县：</translation>
     </message>
@@ -3367,388 +3378,428 @@
       <translation>显示林业工作库面板</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="69" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="78" />
       <source>Forestry platform: {0}</source>
       <translation>林业平台：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="110" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="119" />
       <source>Forestry platform: log in</source>
       <translation>林业平台：登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="110" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="119" />
       <source>Forestry platform: log out</source>
       <translation>林业平台：退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="167" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="176" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="39" />
       <source>{0}. Check the address, your network and the proxy settings (Settings &gt; Options &gt; Network); TLS certificates are always verified.</source>
       <translation>{0}。请检查地址、网络和代理设置（设置 &gt; 选项 &gt; 网络）；TLS 证书始终会被验证。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="170" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="179" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="42" />
       <source>Canceled: nothing is lost; run it again to continue where it stopped.</source>
       <translation>已取消：没有丢失任何数据；再次运行将从中断处继续。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="172" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="181" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="34" />
       <source>The audit log of this working copy was altered outside the plugin ({0}); nothing was synced. Ask the platform administrator.</source>
       <translation>此工作副本的审核日志在插件之外被改动（{0}）；未同步任何内容。请联系平台管理员。</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="183" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="192" />
       <source>Compare versions of {0}</source>
       <translation>比较 {0} 的两个版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="190" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="199" />
       <source>Field</source>
       <translation>字段</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="190" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="199" />
       <source>Mine (this computer)</source>
       <translation>本地（本机）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="190" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="199" />
       <source>Theirs (platform)</source>
       <translation>平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="213" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="222" />
       <source>Mine</source>
       <translation>本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="214" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="223" />
       <source>Theirs</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="237" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="246" />
       <source>Blue: mine; red dashed: theirs</source>
       <translation>蓝色：本地；红色虚线：平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="240" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="357" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="249" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="368" />
       <source>Keep mine</source>
       <translation>保留本地</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="241" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="358" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="250" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="369" />
       <source>Take theirs</source>
       <translation>采用平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="262" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="271" />
       <source>Forestry platform sync</source>
       <translation>林业平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="282" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="293" />
       <source>How this server exchanges patches: the provincial platform's REST contract, a GIS server's WFS-T, or submission packages uploaded as files</source>
       <translation>该服务器交换图斑的方式：省级平台的 REST 接口、GIS 服务器的 WFS-T，或以文件上传的提交数据包</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="286" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="297" />
       <source>Service description (*.json)</source>
       <translation>服务描述（*.json）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="288" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="299" />
       <source>bundled: a QGIS Server patch layer</source>
       <translation>自带：QGIS Server 图斑图层</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="289" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="300" />
       <source>The JSON file naming the server's feature type and fields (docs/sync.md); empty: the bundled one</source>
       <translation>写明服务器要素类型和字段的 JSON 文件（docs/sync.md）；留空：使用自带的</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="294" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="305" />
       <source>from the working copy</source>
       <translation>取自工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="298" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="309" />
       <source>Kind:</source>
       <translation>类型：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="299" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="310" />
       <source>Platform:</source>
       <translation>平台：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="300" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="311" />
       <source>Service description:</source>
       <translation>服务描述：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="303" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="314" />
       <source>Login:</source>
       <translation>登录：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="309" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="320" />
       <source>Export package…</source>
       <translation>导出数据包…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="310" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="321" />
       <source>Write the patches as the province's submission package (zip)</source>
       <translation>按省里的提交数据包格式导出图斑（zip）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="311" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="322" />
       <source>Import package…</source>
       <translation>导入数据包…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="312" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="323" />
       <source>Take back a package the platform returned (one undoable step)</source>
       <translation>导入平台返回的数据包（可一步撤销）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="317" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="328" />
       <source>Log in</source>
       <translation>登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="318" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="329" />
       <source>Log out</source>
       <translation>退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="319" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="330" />
       <source>End the session on the platform; your moves made offline stay pending</source>
       <translation>结束平台会话；离线所做的操作仍待确认</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="321" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="615" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="574" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="332" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="622" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="581" />
       <source>Not logged in</source>
       <translation>未登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="330" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="341" />
       <source>Download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="331" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="342" />
       <source>Bring the platform's changes into the working copy</source>
       <translation>将平台上的变化下载到工作库</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="332" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="343" />
       <source>Upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="334" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="345" />
       <source>Download + upload</source>
       <translation>下载 + 上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="337" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="348" />
       <source>Retry</source>
       <translation>重试</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="345" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="356" />
       <source>Conflicts (changed here and on the platform):</source>
       <translation>冲突（本地和平台都修改过）：</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="347" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="358" />
       <source>Here</source>
       <translation>本机</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="347" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="358" />
       <source>On the platform</source>
       <translation>平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="359" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="370" />
       <source>Compare…</source>
       <translation>比较…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="457" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="464" />
       <source>This platform takes no uploads (it only publishes the layer): local changes stay queued in the working copy; hand them in with a submission package or a platform that takes uploads</source>
       <translation>该平台不接受上传（只发布图层）：本地修改保留在工作副本中等待上传；请通过提交数据包或接受上传的平台提交</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="459" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="466" />
       <source>Send local changes and the audit trail to the platform</source>
       <translation>将本地变化和审核日志发送到平台</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="476" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="483" />
       <source>Log in first</source>
       <translation>请先登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="481" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="488" />
       <source>This working copy belongs to county {0}, not {1}</source>
       <translation>此工作库属于县 {0}，不是 {1}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="531" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="538" />
       <source>Wait until the download/upload has finished (or cancel it) before logging in again</source>
       <translation>请等待下载/上传完成（或取消）后再重新登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="553" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="560" />
       <source>Logging in…</source>
       <translation>正在登录…</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="575" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="582" />
       <source>The platform sent an unusable account: {0}</source>
       <translation>平台返回的账号无法使用：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="593" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="600" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="104" />
       <source>Logged in as {0}</source>
       <translation>已登录：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="595" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="602" />
       <source>Connected as {0}; working as {1} (a GIS server checks no roles)</source>
       <translation>已连接，账号 {0}；以 {1} 身份工作（GIS 服务器不检查角色）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="610" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="617" />
       <source>Wait until the download/upload has finished (or cancel it) before logging out</source>
       <translation>请等待下载/上传完成（或取消）后再退出登录</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="643" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="650" />
       <source>Downloads only: this platform takes no uploads, local changes stay queued in the working copy</source>
       <translation>仅下载：该平台不接受上传，本地修改保留在工作副本中等待上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="670" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="677" />
       <source>Local changes: {0} new, {1} changed, {2} deleted; {3} conflicts, {4} rejected</source>
       <translation>本地变化：新增 {0}，修改 {1}，删除 {2}；冲突 {3}，被拒绝 {4}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="685" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="686" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="692" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="693" />
       <source>deleted</source>
       <translation>已删除</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="692" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="699" />
       <source>Last {0} at {1}: pulled {2}, pushed {3} (accepted {4}, conflicts {5}, rejected {6}){7}</source>
       <translation>最近一次{0}于 {1}：下载 {2}，上传 {3}（接受 {4}，冲突 {5}，拒绝 {6}）{7}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="694" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="701" />
       <source>download</source>
       <translation>下载</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="694" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="701" />
       <source>upload</source>
       <translation>上传</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="701" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="708" />
       <location filename="../forestry_plugin/processing/algs/sync_algs.py" line="118" />
       <source>{0} record(s) from the platform could not be taken and were set aside</source>
       <translation>平台的 {0} 条记录无法接收，已搁置</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="721" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="728" />
       <source>The patches layer has unsaved edits. Save them first?</source>
       <translation>图斑图层有未保存的编辑。是否先保存？</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="724" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="731" />
       <location filename="../forestry_plugin/gui/workflow_dock.py" line="512" />
       <source>Could not save the edits: {0}</source>
       <translation>无法保存编辑：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="755" />
-      <source>{0}
-
-Re-bind this working copy to {1}? Every local patch, change and review move is kept; what it knew of {2} is forgotten (its versions, unsent batches, conflicts with its copies), and the next download takes everything {1} holds. Patches {1} does not hold stay here and are not taken for deleted.</source>
-      <translation>{0}
-
-将该工作副本重新绑定到 {1}？所有本地图斑、修改和阶段流转都会保留；关于 {2} 的记录会被清除（其版本号、未发送的批次、与其副本的冲突），下次下载将接收 {1} 上的全部数据。{1} 上没有的图斑仍保留在本地，不会被当作已删除。</translation>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="775" />
+      <source>The working copy is not re-bound: {0}</source>
+      <translation>工作副本未重新绑定：{0}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="760" />
-      <source>Another platform</source>
-      <translation>另一个平台</translation>
-    </message>
-    <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="764" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="778" />
       <source>This working copy now syncs with {0}</source>
       <translation>该工作副本现在与 {0} 同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="804" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="787" />
+      <source>{0}
+
+Is {1} the platform this working copy synced with?</source>
+      <translation>{0}
+
+{1} 是此工作副本曾同步的平台吗？</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="789" />
+      <source>{0}
+
+Which platform is {1}?</source>
+      <translation>{0}
+
+{1} 是哪个平台？</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="798" />
+      <source>Yes, the platform it synced with</source>
+      <translation>是，就是它曾同步的平台</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="798" />
+      <source>Record {0} as the platform of this working copy and sync as before: every version, the download position, unsent batches, conflicts and local changes are kept</source>
+      <translation>将 {0} 记录为此工作副本的平台并照常同步：保留所有版本、下载位置、未发送的批次、冲突和本地修改</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="802" />
+      <source>The same platform at a new address</source>
+      <translation>同一平台的新地址</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="802" />
+      <source>{0} is the platform this working copy syncs with, moved to a new address: only the recorded address changes; every version, the download position, unsent batches, the upload in flight, conflicts and local changes are kept</source>
+      <translation>{0} 就是此工作副本同步的平台，只是换了新地址：仅更改记录的地址；保留所有版本、下载位置、未发送的批次、进行中的上传、冲突和本地修改</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="806" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="764" />
+      <source>Another platform</source>
+      <translation>另一个平台</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="806" />
+      <source>Re-bind this working copy to {0}: every local patch, change and review move is kept and nothing is deleted; what it knew of the old platform is forgotten (its versions, unsent batches, conflicts with its copies), and the next download takes everything {0} holds. Patches {0} does not hold stay here and are not sent to it unless they are edited (a local change already waiting is sent with the next upload)</source>
+      <translation>将此工作副本重新绑定到 {0}：保留所有本地图斑、修改和审核操作，不删除任何内容；忘记关于旧平台的信息（其版本、未发送的批次、与其副本的冲突），下次下载将取得 {0} 拥有的全部图斑。{0} 没有的图斑保留在此处，除非被编辑，否则不会上传到该平台（已在等待的本地修改会随下次上传发送）</translation>
+    </message>
+    <message>
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="861" />
       <source>pulled {0} (conflicts {1})</source>
       <translation>已下载 {0}（冲突 {1}）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="805" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="862" />
       <source>pushed {0}: accepted {1}, conflicts {2}, rejected {3}</source>
       <translation>已上传 {0}：接受 {1}，冲突 {2}，拒绝 {3}</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="809" />
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="697" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="866" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="704" />
       <source>stage moves: {0} accepted, {1} refused</source>
       <translation>阶段变更：{0} 项通过，{1} 项被拒</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="819" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="876" />
       <source>… and {0} more (see the summary in the panel)</source>
       <translation>……另有 {0} 条（见面板中的摘要）</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="832" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="889" />
       <source>Select a conflict first</source>
       <translation>请先选择一个冲突</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="849" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="906" />
       <source>Kept your version here; this platform takes no uploads: hand it in with a submission package or a platform that takes uploads</source>
       <translation>已在本地保留您的版本；该平台不接受上传：请通过提交数据包或接受上传的平台提交</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="852" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="909" />
       <source>Kept your version; it is sent with the next upload</source>
       <translation>已保留本地版本；将随下次上传发送</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="854" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="911" />
       <source>Took the platform's version</source>
       <translation>已采用平台版本</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="882" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="939" />
       <source>Platform sync</source>
       <translation>平台同步</translation>
     </message>
     <message>
-      <location filename="../forestry_plugin/gui/sync_panel.py" line="882" />
+      <location filename="../forestry_plugin/gui/sync_panel.py" line="939" />
       <source>Upload to and download from the provincial platform</source>
       <translation>与省级平台上传下载</translation>
     </message>

@@ -4,6 +4,7 @@ with progress and cancel, resolve conflicts (keep mine / take theirs / compare s
 from __future__ import annotations
 
 import copy
+import sqlite3
 from typing import Callable, Optional
 
 from qgis.core import (
@@ -44,8 +45,8 @@ from ..core import audit, clock, geopackage, identity
 from ..core.queries import admin_units
 from ..core.sync.adapter import KINDS, PACKAGE, WFS, Platform
 from ..core.sync.auth import CredentialsError, credentials
-from ..core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError
-from ..core.sync.engine import OtherPlatform, SyncEngine, binding_text
+from ..core.sync.client import AuthError, CanceledError, NetworkError, PlatformClient, PlatformError, redact
+from ..core.sync.engine import OtherPlatform, SyncEngine, UnrecordedPlatform, binding_text
 from ..core.sync.platforms import checked_kind, kind_label, open_platform
 from ..core.sync.wfs import DescriptionError
 from ..i18n import tr, ui_language
@@ -60,6 +61,14 @@ from .common import (
     find_layer,
     translate_buttons,
 )
+
+SAME_PLATFORM, OTHER_PLATFORM = "same", "other"  # the answers to "which platform is this address?"
+
+
+def _clean(engine: SyncEngine, text: str) -> str:
+    """The plugin's own text about a platform without any credential in it (an address's tk=, ak=, token=, ...,
+    the session's secrets); not cut."""
+    return redact(text, engine.client.secrets(), limit=None)
 
 
 class SyncTask(QgsTask):
@@ -269,8 +278,10 @@ class SyncPanel(QgsDockWidget):
         self.failed_action: Optional[str] = None  # what the retry button runs again
         self._watched_layer: Optional[QgsVectorLayer] = None
         self.ask: Callable[[str, str], bool] = self._ask_user  # replaced in tests
-        # re-binding the working copy to another platform (No is the default button); replaced in tests
-        self.confirm_rebind: Callable[[str, str], bool] = self._ask_rebind
+        # which platform another address is (the same one moved, or another: re-bind), Cancel the default button;
+        # (title, question, [(choice, button text, what it does)]) -> SAME_PLATFORM, OTHER_PLATFORM or None;
+        # replaced in tests
+        self.choose_binding: Callable[[str, str, list], Optional[str]] = self._ask_binding
         body = QWidget()
         layout = QVBoxLayout(body)
         form = QFormLayout()
@@ -446,10 +457,6 @@ class SyncPanel(QgsDockWidget):
 
     def _ask_user(self, title: str, text: str) -> bool:
         return QMessageBox.question(self, title, text, QMessageBox.Yes | QMessageBox.No) == QMessageBox.Yes
-
-    def _ask_rebind(self, title: str, text: str) -> bool:
-        return QMessageBox.warning(self, title, text, QMessageBox.Yes | QMessageBox.No,
-                                   QMessageBox.No) == QMessageBox.Yes
 
     @staticmethod
     def _upload_tip(read_only: bool = False) -> str:
@@ -746,24 +753,74 @@ class SyncPanel(QgsDockWidget):
         return self.task
 
     def _bound_to(self, engine: SyncEngine) -> bool:
-        """True when the working copy syncs with the engine's platform, or the user re-bound it to it (asked
-        first; No leaves everything as it is, and nothing is downloaded or sent)."""
+        """True when the working copy syncs with the engine's platform, or the user said which it is (asked first;
+        Cancel leaves everything as it is, and nothing is downloaded or sent): the same platform at a new address
+        (bind_same_platform: everything kept) or another platform (rebind: its versions forgotten, nothing
+        deleted)."""
         try:
             engine.check_binding()
             return True
         except OtherPlatform as e:
-            question = tr("{0}\n\nRe-bind this working copy to {1}? Every local patch, change and review move is "
-                          "kept; what it knew of {2} is forgotten (its versions, unsent batches, conflicts with its "
-                          "copies), and the next download takes everything {1} holds. Patches {1} does not hold stay "
-                          "here and are not taken for deleted.").format(
-                str(e), binding_text(e.asked), binding_text(e.bound))
-            if not self.confirm_rebind(tr("Another platform"), question):
+            choice = self.choose_binding(tr("Another platform"), self._binding_question(engine, e),
+                                         self._binding_choices(engine, e))
+            if choice not in (SAME_PLATFORM, OTHER_PLATFORM):
                 messages.warning(self.iface, str(e), messages.PLATFORM)
                 return False
-        engine.rebind()
-        messages.info(self.iface, tr("This working copy now syncs with {0}").format(
-            binding_text(engine.platform_binding())), messages.PLATFORM)
+        try:
+            if choice == SAME_PLATFORM:
+                engine.bind_same_platform()
+            else:
+                engine.rebind()
+        except (sqlite3.Error, geopackage.WorkingCopyError, ValueError) as err:  # a locked working copy, ...
+            messages.error(self.iface, tr("The working copy is not re-bound: {0}").format(
+                _clean(engine, describe_error(err))), messages.PLATFORM)
+            return False
+        messages.info(self.iface, _clean(engine, tr("This working copy now syncs with {0}").format(
+            binding_text(engine.platform_binding()))), messages.PLATFORM)
         return True
+
+    @staticmethod
+    def _binding_question(engine: SyncEngine, e: OtherPlatform) -> str:
+        """What the user reads before choosing (never a credential: the addresses are redacted)."""
+        asked = binding_text(e.asked)
+        if isinstance(e, UnrecordedPlatform):
+            text = tr("{0}\n\nIs {1} the platform this working copy synced with?").format(str(e), asked)
+        else:
+            text = tr("{0}\n\nWhich platform is {1}?").format(str(e), asked)
+        return _clean(engine, text)
+
+    @staticmethod
+    def _binding_choices(engine: SyncEngine, e: OtherPlatform):
+        """(choice, button text, what it does) for the question; Cancel is always offered and is the default."""
+        asked = _clean(engine, binding_text(e.asked))
+        out = []
+        if isinstance(e, UnrecordedPlatform):
+            out.append((SAME_PLATFORM, tr("Yes, the platform it synced with"), tr(
+                "Record {0} as the platform of this working copy and sync as before: every version, the download "
+                "position, unsent batches, conflicts and local changes are kept").format(asked)))
+        elif engine.same_platform_possible():
+            out.append((SAME_PLATFORM, tr("The same platform at a new address"), tr(
+                "{0} is the platform this working copy syncs with, moved to a new address: only the recorded address "
+                "changes; every version, the download position, unsent batches, the upload in flight, conflicts and "
+                "local changes are kept").format(asked)))
+        out.append((OTHER_PLATFORM, tr("Another platform"), tr(
+            "Re-bind this working copy to {0}: every local patch, change and review move is kept and nothing is "
+            "deleted; what it knew of the old platform is forgotten (its versions, unsent batches, conflicts with its "
+            "copies), and the next download takes everything {0} holds. Patches {0} does not hold stay here and are "
+            "not sent to it unless they are edited (a local change already waiting is sent with the next upload)"
+            ).format(asked)))
+        return out
+
+    def _ask_binding(self, title: str, text: str, choices) -> Optional[str]:
+        """A warning with one button per choice and Cancel (the default and Escape); the choice taken or None."""
+        box = QMessageBox(QMessageBox.Warning, title, text + "\n\n" + "\n\n".join(
+            f"{label}: {what}" for _choice, label, what in choices), QMessageBox.NoButton, self)
+        buttons = {box.addButton(label, QMessageBox.AcceptRole): choice for choice, label, _what in choices}
+        cancel = box.addButton(QMessageBox.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec_()
+        return buttons.get(box.clickedButton())
 
     def retry(self, wait: bool = False) -> Optional[SyncTask]:
         """Run the download/upload that failed or was canceled again; the engine resumes where it stopped."""

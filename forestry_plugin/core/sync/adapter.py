@@ -118,9 +118,14 @@ class Platform:
 # -- which platform ---------------------------------------------------------------------------------------
 
 _PROTOCOL_PARAMS = {"SERVICE", "VERSION", "REQUEST"}  # OGC parameters the adapter sets itself, not the address
-# credentials some gateways take in the query (GeoServer's authkey, an API key): who asks, not which server
-_CREDENTIAL_PARAMS = {"ACCESS_TOKEN", "REFRESH_TOKEN", "ID_TOKEN", "TOKEN", "PASSWORD", "PASSWD", "PWD", "SECRET",
-                      "CLIENT_SECRET", "API_KEY", "APIKEY", "KEY", "AUTHKEY", "SIGNATURE", "SIG"}
+# The one list of the names that carry a credential (lower case; compared without regard to case): left out of a
+# platform's address (normalized_address: who asks, not which server) and blanked in every message (client.redact:
+# "name=value", JSON and a Python repr). GeoServer's authkey, an API key, a signature, Tianditu's tk, Baidu's ak, ...
+CREDENTIAL_PARAMS: Tuple[str, ...] = (
+    "access_token", "refresh_token", "id_token", "token", "password", "passwd", "pwd", "secret", "client_secret",
+    "copy_secret", "api_key", "apikey", "key", "authkey", "access_key", "appkey", "signature", "sig", "sign", "tk",
+    "ak")
+_CREDENTIAL_PARAMS = {k.upper() for k in CREDENTIAL_PARAMS}
 
 
 def normalized_address(url: str) -> str:

@@ -20,7 +20,7 @@ from qgis.PyQt.QtCore import QByteArray, QTimer, QUrl
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
 from ...i18n import tr
-from .adapter import REST, Platform
+from .adapter import CREDENTIAL_PARAMS, REST, Platform
 
 
 class PlatformError(Exception):
@@ -82,8 +82,9 @@ class AuditChainRefused(PlatformError):
 
 
 # Secrets that a platform or gateway might echo back in an error message: never shown, never logged.
-_SECRET_KEYS = ("access_token", "refresh_token", "id_token", "password", "passwd", "copy_secret", "client_secret",
-                "api_key", "apikey", "token", "secret")
+# the names that carry a credential, one list for the whole plugin (adapter.CREDENTIAL_PARAMS, also left out of a
+# platform's address); longest first so that "access_token" is matched whole
+_SECRET_KEYS = tuple(sorted(CREDENTIAL_PARAMS, key=len, reverse=True))
 _SCHEME_VALUE = re.compile(r"(?i)\b(?:bearer|basic)\s+[^\s,;\"']+")
 _AUTH_HEADER = re.compile(r"(?i)\b((?:proxy-)?authorization|cookie)([\"']?\s*[:=]\s*[\"']?)([^\r\n\"',;}]*)")
 # key = value, "key": "value" (JSON) and 'key': 'value' (a Python repr echoed back)
@@ -91,9 +92,10 @@ _KEY_VALUE = re.compile(r"(?i)(?<![a-z0-9])(" + "|".join(_SECRET_KEYS) + r")([\"
 MAX_SERVER_TEXT = 300  # characters of a platform's error message shown to the user
 
 
-def redact(text: str, secrets: Tuple[str, ...] = ()) -> str:
-    """`text` without the given secrets, Authorization/Cookie header values, "Bearer ..." credentials and
-    token=/password= values; cut to MAX_SERVER_TEXT characters."""
+def redact(text: str, secrets: Tuple[str, ...] = (), limit: Optional[int] = MAX_SERVER_TEXT) -> str:
+    """`text` without the given secrets, Authorization/Cookie header values, "Bearer ..." credentials and the
+    values of credential parameters (CREDENTIAL_PARAMS: token=, password=, tk=, ak=, ...); cut to `limit` characters
+    (None: the plugin's own text, not cut)."""
     text = str(text)
     for s in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
         text = text.replace(s, "***")
@@ -101,7 +103,7 @@ def redact(text: str, secrets: Tuple[str, ...] = ()) -> str:
     text = _AUTH_HEADER.sub(lambda m: m.group(0) if m.group(3).startswith("***") or not m.group(3).strip()
                             else m.group(1) + m.group(2) + "***", text)
     text = _KEY_VALUE.sub(lambda m: m.group(1) + m.group(2) + "***", text)
-    return text if len(text) <= MAX_SERVER_TEXT else text[:MAX_SERVER_TEXT] + "…"
+    return text if limit is None or len(text) <= limit else text[:limit] + "…"
 
 
 def shown_url(url: str) -> str:

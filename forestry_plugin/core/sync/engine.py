@@ -12,7 +12,9 @@
   "platform": Platform.identity() and the county); asked to sync with another, the engine refuses before anything is
   downloaded, sent or deleted (OtherPlatform). `rebind()` (the user confirmed) moves the copy to the other platform
   without deleting anything: the old platform's versions are forgotten, so what the new one lacks is not taken for
-  deleted.
+  deleted. `bind_same_platform()` (the user confirmed) says the other address is the same platform: only the
+  stored identity changes, versions and everything else are kept. A copy that synced before bindings were recorded
+  is refused once (UnrecordedPlatform) until one of the two is confirmed; a copy never synced binds silently.
 """
 
 from __future__ import annotations
@@ -55,6 +57,13 @@ class OtherPlatform(PlatformError):
     def __init__(self, message: str, bound: Dict[str, Any], asked: Dict[str, Any]):
         super().__init__(message)
         self.bound, self.asked = bound, asked
+
+
+class UnrecordedPlatform(OtherPlatform):
+    """The working copy synced before the plugin recorded the platform it syncs with (it holds platform versions or
+    a download cursor, and no binding): which platform that was is unknown, so the first sync is refused until the
+    user confirms (SyncEngine.bind_same_platform: the platform it synced with; rebind: another one). `bound` is
+    empty."""
 
 
 def binding_text(binding: Dict[str, Any]) -> str:
@@ -258,7 +267,17 @@ class SyncEngine:
         platform that does not list deletes would have every patch it does not hold deleted here. Reads only the
         working copy; nothing is asked of the platform."""
         bound, asked = self.bound_platform(), self.platform_binding()
-        if bound is None or not asked["platform"]:
+        if not asked["platform"]:
+            return
+        if bound is None:
+            if self._synced_before():
+                raise UnrecordedPlatform(tr(
+                    "This working copy synced before the plugin recorded its platform: confirm that {0} is the "
+                    "platform it synced with before it syncs (nothing was downloaded, sent or changed). If it is "
+                    "another one, the patches it does not hold would be taken for deleted there and deleted here. "
+                    "Confirm in the sync panel (it asks), or from a script with SyncEngine.bind_same_platform() (the "
+                    "platform it synced with) or SyncEngine.rebind() (another platform).").format(
+                    self._redact(binding_text(asked))), {}, asked)
             return
         if (bound.get("platform"), bound.get("county")) == (asked["platform"], asked["county"]):
             return
@@ -268,6 +287,46 @@ class SyncEngine:
             "the other platform, or re-bind this working copy to it (the sync panel asks first): every local patch "
             "is kept, and the next download takes what that platform holds.").format(
             self._redact(binding_text(bound)), self._redact(binding_text(asked))), bound, asked)
+
+    def _synced_before(self) -> bool:
+        """True when this copy has taken or sent something (a patch's platform version, a download cursor past
+        "0") though no binding is stored: it synced before copies kept their platform."""
+        with geopackage.connect(self.path) as con:
+            if con.execute(f"SELECT 1 FROM {schema.PATCHES} WHERE server_version IS NOT NULL LIMIT 1").fetchone():
+                return True
+            return str(self._state(con, "cursor", "0") or "0") != "0"
+
+    def same_platform_possible(self) -> bool:
+        """True when bind_same_platform() may take this engine's platform for the bound one at a new address: the
+        same kind and county (or no binding recorded yet)."""
+        bound, asked = self.bound_platform(), self.platform_binding()
+        if bound is None:
+            return bool(asked["platform"])
+        return (str(bound.get("platform")).split(":", 1)[0] == str(asked["platform"]).split(":", 1)[0]
+                and bound.get("county") == asked["county"])
+
+    def bind_same_platform(self) -> Dict[str, Any]:
+        """The platform of this engine's client is the one this working copy syncs with, at a new address (or, for
+        a copy that synced before bindings were recorded, the one it synced with): the stored binding's platform
+        is rewritten and nothing else. Versions, the download cursor, unsent batches, the upload in flight,
+        conflicts and records set aside are all kept (they belong to that same platform). Refused (ValueError) for
+        another kind of platform or another county. Returns the new binding."""
+        asked = self.platform_binding()
+        if not asked["platform"]:
+            raise ValueError(tr("This platform cannot be told apart from another one: the working copy is not "
+                                "re-bound"))
+        if not self.same_platform_possible():
+            raise ValueError(tr("{0} cannot be the platform this working copy syncs with ({1}): another kind of "
+                                "platform or another county. Re-bind the working copy to another platform instead"
+                                ).format(self._redact(binding_text(asked)),
+                                         self._redact(binding_text(self.bound_platform() or {}))))
+        with sync_transaction(self.path) as con:
+            previous = self._state(con, BINDING)
+            binding = dict(asked, at=_now(), same_platform=True)
+            if isinstance(previous, dict) and previous.get("platform"):
+                binding["previous"] = {k: previous.get(k) for k in ("platform", "county", "at")}
+            self._set_state(con, BINDING, binding)
+        return binding
 
     def _bind(self, con) -> None:
         """Remember the platform the first time this copy takes or sends anything (inside the caller's

@@ -367,8 +367,10 @@ class WfsPlatform(HttpTransport, Platform):
         return f"WfsPlatform({self.base_url!r}, {self.d['type_name']!r})"
 
     def identity(self) -> str:
-        """The server's address and the feature type (another layer of the same server holds other patches)."""
-        return f"{self.kind}:{normalized_address(self.base_url)}#{self.d['type_name'].split(':')[-1]}"
+        """The server's address and the feature type as the description names it, prefix included (another layer
+        of the same server holds other patches: a county's `county339901:patches` is not the province's
+        `prov:patches`)."""
+        return f"{self.kind}:{normalized_address(self.base_url)}#{self.d['type_name']}"
 
     @property
     def _v2(self) -> bool:

@@ -16,8 +16,8 @@ import pytest
 from forestry_plugin import schema
 from forestry_plugin.core import audit, geopackage, workflow
 from forestry_plugin.core.sync.adapter import normalized_address
-from forestry_plugin.core.sync.client import PlatformClient
-from forestry_plugin.core.sync.engine import BINDING, OtherPlatform, SyncEngine
+from forestry_plugin.core.sync.client import PlatformClient, redact
+from forestry_plugin.core.sync.engine import BINDING, OtherPlatform, SyncEngine, UnrecordedPlatform
 from forestry_plugin.core.sync.wfs import WfsPlatform, load_description
 from tests.core.sync import test_wfs, test_wfs_mapserver
 from tests.core.sync.test_wfs_mapserver import EXAMPLE, local, nothing_sent, patch, pid_of, stamp
@@ -62,10 +62,122 @@ def test_a_platform_is_its_kind_address_and_feature_type():
     assert normalized_address("http://h/ows?MAP=/srv/a.qgs") != normalized_address("http://h/ows?MAP=/srv/b.qgs")
     wfs = WfsPlatform("http://127.0.0.1:9/ows/").identity()
     assert wfs == "wfs:127.0.0.1:9/ows#patches"
-    assert WfsPlatform("http://127.0.0.1:9/ows", dict(load_description(), type_name="qgs:patches")).identity() == wfs
+    # the feature type as the description names it, prefix included: the user picks a description, and the same
+    # description is the same platform
+    assert WfsPlatform("http://127.0.0.1:9/ows", dict(load_description(), type_name="qgs:patches")).identity() != wfs
+    assert WfsPlatform("http://127.0.0.1:9/ows", dict(load_description(), type_name="qgs:patches")).identity() == \
+        WfsPlatform("http://127.0.0.1:9/ows/", dict(load_description(), type_name="qgs:patches")).identity()
     assert WfsPlatform("http://127.0.0.1:9/ows", dict(load_description(), type_name="verified")).identity() != wfs
     assert WfsPlatform("http://127.0.0.1:9/ows", load_description(EXAMPLE)).identity() == wfs  # read-only or not
     assert PlatformClient("http://127.0.0.1:9/ows").identity() != wfs
+
+
+def test_the_prefix_tells_a_county_layer_from_the_provinces_on_one_server(tmp_path, qgis_app):
+    """One GeoServer endpoint: the county's layer and the province's read-only layer of verified patches, both named
+    "patches" after their namespace prefix. A copy bound to the county's is refused the province's (its id-and-version
+    pass would delete every patch the province does not hold)."""
+    url = "http://gis.example.cn/geoserver/ows"
+    county = WfsPlatform(url, dict(load_description(), type_name="county339901:patches"))
+    province = WfsPlatform(url, dict(load_description(), type_name="prov:patches"))
+    assert county.identity() != province.identity()
+    assert county.identity().endswith("#county339901:patches")
+    path = new_copy(tmp_path, "a.gpkg", [working_copies.patch(i) for i in range(1, 3)])
+    SyncEngine(path, county).rebind()  # bound to the county's layer (as a first sync would)
+    refused(SyncEngine(path, province).check_binding, "prov:patches", "county339901:patches")
+    SyncEngine(path, WfsPlatform(url + "/", dict(load_description(), type_name="county339901:patches"))).check_binding()
+
+
+# -- the same platform at a new address; copies from before bindings were recorded -------------------------------
+
+def _synced_state(path: str) -> dict:
+    """Give the copy what a sync leaves: versions, a cursor, an unsent batch, an upload in flight, a conflict."""
+    with geopackage.connect(path) as con:
+        con.execute(f"UPDATE {schema.PATCHES} SET server_version = 7")
+        con.execute("INSERT OR REPLACE INTO sync_state VALUES ('cursor', '\"2026-01-01T00:00:00.000Z\"')")
+        con.execute("INSERT OR REPLACE INTO sync_state VALUES ('audit_inflight', '{\"key\": \"k1\"}')")
+        con.execute("INSERT INTO sync_outbox VALUES ('batch-1', '[]', '[]', '2026-01-01T00:00:00Z')")
+        con.execute("INSERT INTO sync_conflicts VALUES ('p1', 8, '{}', 7, '2026-01-01T00:00:00Z')")
+    return _sync_tables(path)
+
+
+def _sync_tables(path: str) -> dict:
+    with geopackage.connect(path) as con:
+        return {"versions": [r[0] for r in con.execute(f"SELECT server_version FROM {schema.PATCHES} ORDER BY fid")],
+                "state": {k: v for k, v in con.execute("SELECT key, value FROM sync_state") if k in
+                          ("cursor", "audit_inflight")},
+                "outbox": con.execute("SELECT key FROM sync_outbox").fetchall(),
+                "conflicts": con.execute("SELECT patch_id FROM sync_conflicts").fetchall()}
+
+
+def test_the_same_platform_at_a_new_address_keeps_everything(tmp_path):
+    path = new_copy(tmp_path, "a.gpkg", [working_copies.patch(i) for i in range(1, 4)])
+    old = SyncEngine(path, PlatformClient("http://old.example.cn/api/v1"))
+    old.rebind()
+    kept = _synced_state(path)
+    moved = SyncEngine(path, PlatformClient("https://new.example.cn/api/v1"))
+    refused(moved.check_binding, "old.example.cn", "new.example.cn")
+    assert moved.same_platform_possible()
+    binding = moved.bind_same_platform()
+    assert binding["platform"] == moved.client.identity() == moved.bound_platform()["platform"]
+    assert binding["previous"]["platform"] == old.client.identity()
+    assert _sync_tables(path) == kept  # versions, cursor, outbox, upload in flight, conflicts: all kept
+    moved.check_binding()
+    refused(old.check_binding, "new.example.cn")
+    # another county, or another kind of platform, is never "the same platform"
+    with pytest.raises(ValueError):
+        SyncEngine(path, moved.client, county="330102").bind_same_platform()
+    with pytest.raises(ValueError):
+        SyncEngine(path, WfsPlatform("http://new.example.cn/api/v1")).bind_same_platform()
+    assert _sync_tables(path) == kept
+    # another platform: its versions forgotten, nothing deleted
+    SyncEngine(path, PlatformClient("http://other.example.cn/api/v1")).rebind()
+    after = _sync_tables(path)
+    assert after["versions"] == [None] * 3 and after["outbox"] == [] and after["conflicts"] == []
+    assert sorted(local(path)) == sorted(working_copies.pid_of(i) for i in range(1, 4))
+
+
+def test_a_copy_synced_before_bindings_is_refused_until_confirmed(tmp_path):
+    path = new_copy(tmp_path, "a.gpkg", [working_copies.patch(i) for i in range(1, 3)])
+    unreachable = SyncEngine(path, PlatformClient("http://127.0.0.1:9/api/v1"))  # asked anything: a NetworkError
+    unreachable.check_binding()  # never synced: binds silently at its first sync
+    kept = _synced_state(path)
+    for call in (unreachable.check_binding, unreachable.pull, unreachable.push, unreachable.sync):
+        e = refused(call, "synced before the plugin recorded its platform", "127.0.0.1:9/api/v1",
+                    "sync panel", "SyncEngine.bind_same_platform()")
+        assert isinstance(e, UnrecordedPlatform) and e.bound == {}
+    assert _sync_tables(path) == kept and unreachable.bound_platform() is None
+    assert unreachable.same_platform_possible()
+    unreachable.bind_same_platform()
+    unreachable.check_binding()
+    assert _sync_tables(path) == kept
+    # a cursor alone (a download of an empty county) is a sync too
+    other = new_copy(tmp_path, "b.gpkg", [working_copies.patch(1)])
+    with geopackage.connect(other) as con:
+        con.execute("INSERT OR REPLACE INTO sync_state VALUES ('cursor', '\"2026-01-01T00:00:00.000Z\"')")
+    with pytest.raises(UnrecordedPlatform):
+        SyncEngine(other, PlatformClient("http://127.0.0.1:9/api/v1")).check_binding()
+
+
+def test_credentials_in_an_address_are_never_stored_or_shown(tmp_path):
+    url = "http://t0.tianditu.example.cn/api/v1?tk=SECRET1&ak=SECRET2&access_key=SECRET3&appkey=SECRET4&sign=SECRET5"
+    secrets = ("SECRET1", "SECRET2", "SECRET3", "SECRET4", "SECRET5")
+    for name in ("tk", "ak", "access_key", "appkey", "sign", "authkey", "key", "sig"):
+        assert normalized_address(f"http://h/ows?{name}=SECRET&MAP=/a.qgs") == "h/ows?MAP=/a.qgs", name
+        assert "SECRET" not in redact(f"GET http://h/ows?{name}=SECRET&MAP=/a.qgs failed"), name
+        assert "SECRET" not in redact(f'{{"{name}": "SECRET"}}'), name
+    path = new_copy(tmp_path, "a.gpkg", [working_copies.patch(1)])
+    a = SyncEngine(path, PlatformClient(url))
+    with geopackage.connect(path) as con:
+        a._bind(con)  # as a first sync binds
+    with geopackage.connect(path) as con:
+        stored = con.execute("SELECT value FROM sync_state WHERE key = ?", (BINDING,)).fetchone()[0]
+    assert "tianditu" in stored and not any(s in stored for s in secrets), stored
+    # a binding stored by an older plugin, credentials and all: still never shown
+    with geopackage.connect(path) as con:
+        con.execute("UPDATE sync_state SET value = ? WHERE key = ?",
+                    ('{"platform": "rest:old.example.cn/api?tk=SECRET1&ak=SECRET2", "county": "339901"}', BINDING))
+    e = refused(SyncEngine(path, PlatformClient("http://other.example.cn/api?tk=SECRET1&ak=SECRET2")).pull)
+    assert not any(s in str(e) for s in secrets), str(e)
 
 
 # -- WFS: QGIS Server, then a read-only MapServer publishing a subset ------------------------------------------------
@@ -175,10 +287,17 @@ def test_a_copy_synced_with_one_rest_platform_is_refused_by_another(platform, tm
         for call in (b.pull, b.push, b.sync):
             refused(call, url.split("://", 1)[1], other_url.split("://", 1)[1])
         assert other_server.requests_served == served and local(path) == before
-        # a copy from before copies kept their platform: bound at its next sync, no refusal
+        # a copy from before copies kept their platform (it holds versions): refused once, until confirmed
         with geopackage.connect(path) as con:
             con.execute("DELETE FROM sync_state WHERE key = ?", (BINDING,))
         assert a.bound_platform() is None
+        served = server.requests_served
+        for call in (a.pull, a.push, a.sync):
+            with pytest.raises(UnrecordedPlatform) as e:
+                call()
+            assert "bind_same_platform" in str(e.value) and "sync panel" in str(e.value)
+        assert server.requests_served == served and local(path) == before
+        a.bind_same_platform()
         assert a.pull().deleted == 0 and a.bound_platform()["platform"] == a.client.identity()
         refused(b.pull)
         # re-bound: the other platform holds two of the patches (its operator imported them), not the others
