@@ -4,7 +4,6 @@ with progress and cancel, resolve conflicts (keep mine / take theirs / compare s
 from __future__ import annotations
 
 import copy
-import sqlite3
 from typing import Callable, Optional
 
 from qgis.core import (
@@ -771,7 +770,7 @@ class SyncPanel(QgsDockWidget):
                 engine.bind_same_platform()
             else:
                 engine.rebind()
-        except (sqlite3.Error, geopackage.WorkingCopyError, ValueError) as err:  # a locked working copy, ...
+        except (geopackage.WorkingCopyError, ValueError) as err:  # a locked working copy, ...
             messages.error(self.iface, tr("The working copy is not re-bound: {0}").format(
                 _clean(engine, describe_error(err))), messages.PLATFORM)
             return False

@@ -90,6 +90,12 @@ def test_copy_from_before_change_tracking_uploads_its_patches(platform, tmp_path
     client.login("demo_tech", PW)
     eng = SyncEngine(path, client)
     assert eng.local_changes()["inserted"] == 6
+    # it synced before copies recorded their platform (patch 7 has a platform version): the user confirms which
+    from forestry_plugin.core.sync.engine import UnrecordedPlatform
+
+    with pytest.raises(UnrecordedPlatform):
+        eng.push()
+    eng.bind_same_platform()
     pushed = eng.push()
     assert (pushed.pushed, pushed.accepted, pushed.conflicts, pushed.rejected) == (6, 6, 0, 0), pushed.errors
     with server.db.connect() as con:
