@@ -4,7 +4,7 @@ each with an STRtree. The live check keeps both between saves."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import shapely
@@ -41,17 +41,31 @@ class ReferenceLayer:
         return len(self.geoms)
 
 
+def land_classes(values: Sequence[Any]) -> List[str]:
+    """Base-map land classes as the rules compare them (text, stripped; "" for none)."""
+    return [("" if c is None else str(c).strip()) for c in values]
+
+
+def class_masks(cls: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cropland, built-up or water, existing forest) masks of an array of land classes (land_classes)."""
+    return (np.isin(cls, list(schema.CROPLAND_CLASSES)),
+            np.isin(cls, list(schema.BUILTUP_CLASSES | schema.WATER_CLASSES)),
+            np.isin(cls, list(schema.EXISTING_FOREST_CLASSES)))
+
+
+def history_labels(ids: Sequence[Any], labels: Sequence[Any]) -> List[str]:
+    """What messages call earlier years' patches: each id's 图斑编号 (labels, by position), else its short id."""
+    return [schema.patch_label(i, labels[k] if k < len(labels) else None) for k, i in enumerate(ids)]
+
+
 class ReferenceData:
     """Base map, admin units, basic farmland and earlier years' patches, repaired and indexed once."""
 
     def __init__(self, inputs: CheckInputs):
         self.base = ReferenceLayer(inputs.basemap_geoms, inputs.basemap_ids,
-                                   cls=[("" if c is None else str(c).strip()) for c in inputs.basemap_classes]
+                                   cls=land_classes(inputs.basemap_classes)
                                    if len(inputs.basemap_classes) else [""] * len(inputs.basemap_geoms))
-        cls = self.base.cols["cls"]
-        self.crop = np.isin(cls, list(schema.CROPLAND_CLASSES))
-        self.builtup_water = np.isin(cls, list(schema.BUILTUP_CLASSES | schema.WATER_CLASSES))
-        self.forest = np.isin(cls, list(schema.EXISTING_FOREST_CLASSES))
+        self.crop, self.builtup_water, self.forest = class_masks(self.base.cols["cls"])
         levels = list(inputs.admin_levels) if len(inputs.admin_levels) else [None] * len(inputs.admin_geoms)
         codes = ["" if c is None else str(c).strip() for c in inputs.admin_codes]
         levels = [lv if lv in ("county", "township", "village") else {6: "county", 9: "township", 12: "village"}.get(
@@ -65,9 +79,7 @@ class ReferenceData:
             shapely.prepare(self.admin.geoms)
         self.farmland = ReferenceLayer(inputs.farmland_geoms, inputs.farmland_ids)
         self.history = ReferenceLayer(inputs.history_geoms, inputs.history_ids,
-                                      label=[schema.patch_label(i, inputs.history_labels[k]
-                                                                if k < len(inputs.history_labels) else None)
-                                             for k, i in enumerate(inputs.history_ids)])
+                                      label=history_labels(inputs.history_ids, inputs.history_labels))
 
 
 class PatchSet:

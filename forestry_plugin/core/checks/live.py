@@ -34,7 +34,7 @@ from .gpkg_io import (
     reference_rows,
     rtree_of,
 )
-from .index import PatchSet, ReferenceData, ReferenceLayer
+from .index import PatchSet, ReferenceData, ReferenceLayer, class_masks, history_labels, land_classes
 from .model import CheckInputs, Finding
 from .profile import RuleProfile, load_profile
 from .projection import AreaModel
@@ -436,20 +436,18 @@ class ReferenceCells:
             b = shapely.bounds(raw[ok]) if len(ok) else np.zeros((0, 4))
             ids = np.asarray([None if i is None else str(i) for i in data[name + "_ids"]], dtype=object)
             if name == "basemap":
-                col = np.asarray([("" if c is None else str(c).strip()) for c in data["basemap_classes"]],
-                                 dtype=object)
+                col = np.asarray(land_classes(data["basemap_classes"]), dtype=object)
             elif name == "history":
-                labels = data.get("history_labels", ())
-                col = np.asarray([schema.patch_label(i, labels[k] if k < len(labels) else None)
-                                  for k, i in enumerate(data["history_ids"])], dtype=object)
+                col = np.asarray(history_labels(data["history_ids"], data.get("history_labels", ())), dtype=object)
             else:
                 col = np.zeros(len(keys), dtype=object)
             keys, rep, ids, col = keys[ok], rep[ok], ids[ok], col[ok]
             # the base map's class masks (ReferenceData's crop, builtup_water, forest) as bits, once per read
-            flags = (np.isin(col, list(schema.CROPLAND_CLASSES)) * 1
-                     + np.isin(col, list(schema.BUILTUP_CLASSES | schema.WATER_CLASSES)) * 2
-                     + np.isin(col, list(schema.EXISTING_FOREST_CLASSES)) * 4).astype(np.int8) \
-                if name == "basemap" else np.zeros(len(keys), dtype=np.int8)
+            if name == "basemap":
+                crop, builtup_water, forest = class_masks(col)
+                flags = (crop * 1 + builtup_water * 2 + forest * 4).astype(np.int8)
+            else:
+                flags = np.zeros(len(keys), dtype=np.int8)
             for c, (x0, y0, x1, y1) in enumerate(boxes.tolist()):
                 sel = np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
                 per_cell[c][name] = (keys[sel], rep[sel], ids[sel], col[sel], flags[sel])
